@@ -1,0 +1,80 @@
+# PAKN-57 build. `make run` and `make test` are the two commands a user needs; both install
+# missing Debian packages first (deploy/install-deps.sh).
+#
+# Two builds share the sources: build/release (optimised, what `make run` serves) and
+# build/asan (AddressSanitizer + UndefinedBehaviorSanitizer, what `make test` runs).
+
+CC      ?= cc
+PKGS    := libevent libevent_pthreads libpq json-c libsodium
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Iserver $(shell pkg-config --cflags $(PKGS))
+LDLIBS_COMMON = $(shell pkg-config --libs $(PKGS)) -lpthread
+
+RELEASE_FLAGS := -O2
+ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# Modules shared by the server, paknctl and the tests.
+LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
+            server/plan_import.c server/http_router.c server/http_query.c
+# The server's own modules.
+SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
+            server/service.c server/catalog.c server/server.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))
+
+B ?= build/release
+MODE_FLAGS ?= $(RELEASE_FLAGS)
+
+.PHONY: all deps build asan run test bench clean
+
+all: deps build
+
+deps:
+	@./deploy/install-deps.sh
+
+build: deps
+	@$(MAKE) --no-print-directory binaries B=build/release MODE_FLAGS="$(RELEASE_FLAGS)"
+
+asan: deps
+	@$(MAKE) --no-print-directory binaries tests-bin B=build/asan MODE_FLAGS="$(ASAN_FLAGS)"
+
+run: build
+	@./tools/run.sh
+
+test: build asan
+	@./tests/run.sh
+
+clean:
+	rm -rf build
+
+# --- inner targets (called with B and MODE_FLAGS set) ---------------------------------
+
+CFLAGS = $(CFLAGS_COMMON) $(MODE_FLAGS)
+LDFLAGS = $(MODE_FLAGS)
+LIB_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
+SRV_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(SRV_SRCS))
+
+.PHONY: binaries tests-bin
+binaries: $(B)/pakn-server $(B)/paknctl
+tests-bin: $(addprefix $(B)/tests/,$(UNIT_TESTS) $(INTEG_TESTS))
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/pakn-server: $(B)/obj/server/main.o $(SRV_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
+
+$(B)/paknctl: $(B)/obj/tools/paknctl.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
+
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(SRV_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) $(shell pkg-config --libs cmocka) -o $@
+
+$(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integration/harness.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) $(shell pkg-config --libs cmocka) -o $@
+
+-include $(shell find build -name '*.d' 2>/dev/null)

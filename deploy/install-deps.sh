@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs the Debian 12 packages the build, `make run` and `make test` need, and nothing
+# else. It is idempotent: when every package is already there it returns at once, so the
+# Makefile can call it before every build.
+set -eu
+
+PACKAGES="
+build-essential
+pkg-config
+libevent-dev
+libpq-dev
+libjson-c-dev
+libsodium-dev
+libcmocka-dev
+postgresql-15
+curl
+"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing Debian packages:$missing" >&2
+	echo "install-deps: run as root (or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,185 @@
+/* config.c - owns the settings table and how files and the environment fill it. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum config_type { CFG_STR, CFG_LONG, CFG_LOG_LEVEL };
+
+struct config_param {
+	const char *key;
+	enum config_type type;
+	size_t offset;
+	const char *def;
+	long min, max; /* for CFG_LONG */
+	const char *help;
+};
+
+#define FIELD(f) offsetof(struct config, f)
+
+static const struct config_param params[] = {
+	{"listen", CFG_STR, FIELD(listen), "127.0.0.1:8080", 0, 0,
+	 "address and port to serve HTTP on (port 0 picks a free one)"},
+	{"database_url", CFG_STR, FIELD(database_url), "dbname=pakn", 0, 0,
+	 "libpq connection string of the primary database"},
+	{"key_dir", CFG_STR, FIELD(key_dir), "var/keys", 0, 0,
+	 "directory of the signing and encryption keys"},
+	{"static_dir", CFG_STR, FIELD(static_dir), "static", 0, 0,
+	 "directory of the web pages"},
+	{"threads", CFG_LONG, FIELD(threads), "0", 0, 256,
+	 "worker threads, each with its own event loop and connections; 0 = one per core"},
+	{"db_connections", CFG_LONG, FIELD(db_connections), "2", 1, 64,
+	 "database connections per worker thread"},
+	{"request_timeout", CFG_LONG, FIELD(request_timeout), "10", 1, 3600,
+	 "seconds allowed to read a request or write a reply"},
+	{"max_body_bytes", CFG_LONG, FIELD(max_body_bytes), "65536", 1024, 16777216,
+	 "largest request body accepted; larger gets 413"},
+	{"max_header_bytes", CFG_LONG, FIELD(max_header_bytes), "8192", 1024, 1048576,
+	 "largest request line plus headers accepted; larger gets 431"},
+	{"shutdown_grace", CFG_LONG, FIELD(shutdown_grace), "10", 0, 600,
+	 "seconds to finish in-flight requests after SIGTERM or SIGINT"},
+	{"log_level", CFG_LOG_LEVEL, FIELD(log_level), "info", 0, 0,
+	 "debug, info, warn or error"},
+};
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+static const struct config_param *param_find(const char *key)
+{
+	for (size_t i = 0; i < NPARAMS; i++)
+		if (strcmp(params[i].key, key) == 0)
+			return &params[i];
+	return NULL;
+}
+
+static int param_set(struct config *cfg, const struct config_param *p, const char *value,
+		     char *err, size_t errlen)
+{
+	char *field = (char *)cfg + p->offset;
+	switch (p->type) {
+	case CFG_STR:
+		if (strlen(value) >= CONFIG_STR_MAX) {
+			snprintf(err, errlen, "%s: value longer than %d bytes", p->key,
+				 CONFIG_STR_MAX - 1);
+			return -1;
+		}
+		strcpy(field, value);
+		return 0;
+	case CFG_LONG: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end != '\0' || v < p->min || v > p->max) {
+			snprintf(err, errlen, "%s: '%s' is not a whole number from %ld to %ld",
+				 p->key, value, p->min, p->max);
+			return -1;
+		}
+		*(long *)(void *)field = v;
+		return 0;
+	}
+	case CFG_LOG_LEVEL:
+		if (!log_level_parse(value, (enum log_level *)(void *)field)) {
+			snprintf(err, errlen, "%s: '%s' is not debug, info, warn or error",
+				 p->key, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct config_param *p = param_find(key);
+	if (!p) {
+		snprintf(err, errlen, "unknown setting '%s'", key);
+		return -1;
+	}
+	return param_set(cfg, p, value, err, errlen);
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[CONFIG_STR_MAX + 128];
+	int lineno = 0, rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		lineno++;
+		char *s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		char sub[512];
+		if (config_set(cfg, trim(s), trim(eq + 1), sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static void env_name(const char *key, char *out, size_t outlen)
+{
+	size_t n = (size_t)snprintf(out, outlen, "PAKN_%s", key);
+	for (size_t i = 5; i < n && i < outlen; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
+}
+
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NPARAMS; i++)
+		if (param_set(cfg, &params[i], params[i].def, err, errlen) < 0)
+			return -1;
+	if (!path)
+		path = getenv("PAKN_CONFIG");
+	if (path && *path && load_file(cfg, path, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < NPARAMS; i++) {
+		char name[64];
+		env_name(params[i].key, name, sizeof(name));
+		const char *v = getenv(name);
+		if (!v)
+			continue;
+		char sub[512];
+		if (param_set(cfg, &params[i], v, sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s: %s", name, sub);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void config_print_help(FILE *out)
+{
+	fprintf(out, "%-18s %-24s %-16s %s\n", "key", "environment", "default", "meaning");
+	for (size_t i = 0; i < NPARAMS; i++) {
+		char name[64];
+		env_name(params[i].key, name, sizeof(name));
+		fprintf(out, "%-18s %-24s %-16s %s\n", params[i].key, name,
+			*params[i].def ? params[i].def : "\"\"", params[i].help);
+	}
+}

@@ -1,0 +1,38 @@
+/* config.h - the service's settings: one table of {key, type, default, help}, read from
+ * defaults, then an optional file (key = value lines), then PAKN_* environment variables,
+ * later sources overriding earlier ones. */
+#ifndef PAKN_CONFIG_H
+#define PAKN_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "log.h"
+
+#define CONFIG_STR_MAX 1024
+
+struct config {
+	char listen[CONFIG_STR_MAX];            /* host:port the service listens on */
+	char database_url[CONFIG_STR_MAX];      /* libpq connection string, primary */
+	char key_dir[CONFIG_STR_MAX];           /* directory holding signing and data keys */
+	char static_dir[CONFIG_STR_MAX];        /* directory of the web pages */
+	long threads;                           /* worker threads; 0 = one per core */
+	long db_connections;                    /* database connections per worker thread */
+	long request_timeout;                   /* seconds to read a request or write a reply */
+	long max_body_bytes;                    /* request bodies above this get 413 */
+	long max_header_bytes;                  /* request line + headers above this get 431 */
+	long shutdown_grace;                    /* seconds to finish in-flight requests on stop */
+	enum log_level log_level;
+};
+
+/* Fills cfg with defaults, then the file at path (NULL: $PAKN_CONFIG if set, else none),
+ * then the environment. Returns 0, or -1 with a message in err naming the bad key. */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Sets one key from text, as the file and the environment do. Returns 0 or -1 with err. */
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
+
+/* Writes the table (key, environment variable, default, help) for --help and the docs. */
+void config_print_help(FILE *out);
+
+#endif

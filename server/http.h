@@ -1,0 +1,91 @@
+/* http.h - one request's life: routing, the JSON replies and errors of the API contract,
+ * security headers, request ids and the access log. Every request gets exactly one reply,
+ * through http_reply_json() or http_reply_error(), which also free the request. */
+#ifndef PAKN_HTTP_H
+#define PAKN_HTTP_H
+
+#include <event2/http.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "http_query.h"
+#include "db.h"
+#include "http_router.h"
+
+struct worker;
+struct db_pool;
+
+struct http_req {
+	struct evhttp_request *ev;
+	struct worker *worker;
+	char id[17];       /* request id, also sent as X-Request-Id */
+	unsigned method;   /* enum http_method */
+	char *path;        /* raw path, without the query */
+	struct route_params params;
+	struct query query;
+	struct timespec start;
+};
+
+/* The evhttp callback for every request: wraps it in struct http_req and routes it.
+ * arg is the worker. */
+void http_dispatch(struct evhttp_request *ev, void *arg);
+
+/* Value of the path parameter name ("{code}"), or NULL. */
+const char *http_param(const struct http_req *req, const char *name);
+
+/* The worker's database pool. */
+struct db_pool *http_db(const struct http_req *req);
+
+/* Sends body (JSON text of len bytes) with status and frees req. cache_seconds > 0 lets
+ * shared caches keep the reply that long; 0 sends Cache-Control: no-store. */
+void http_reply_json(struct http_req *req, int status, const char *body, size_t len,
+		     int cache_seconds);
+
+/* Sends {"error": {"code", "message", "fields"?}} and frees req. message is Vietnamese
+ * first, then English. fields (a JSON array, consumed) may be NULL. */
+void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
+		      json_object *fields);
+
+/* The reply for a database outcome that is not a result: 503 with Retry-After when the
+ * database is unavailable, 500 when it refused the statement. */
+void http_reply_db_error(struct http_req *req, enum db_status db_status);
+
+/* Appends {"field", "code", "message"} to fields. */
+void http_field_error(json_object *fields, const char *field, const char *code,
+		      const char *message);
+
+/* Shared secret that marks the requests http_limits.c makes up for requests it rejects. */
+extern char http_reject_secret[33];
+
+
+
+/* --- query parameters ----------------------------------------------------------------- */
+
+enum param_kind {
+	PARAM_CODE,   /* upper-case letters, digits, '-' and '.': plan and item codes */
+	PARAM_SLUG,   /* lower-case letters, digits and '-': agency codes */
+	PARAM_ROMAN,  /* I, II, … a section */
+	PARAM_CHOICE, /* one of choices, '|'-separated */
+	PARAM_TEXT,   /* any text up to max characters */
+	PARAM_INT,    /* a whole number from min to max */
+};
+
+struct param_spec {
+	const char *name;
+	enum param_kind kind;
+	const char *choices; /* PARAM_CHOICE */
+	long min, max;       /* PARAM_INT range; PARAM_TEXT max length in characters */
+	const char *def;     /* value when absent or empty; NULL = absent */
+};
+
+/* Checks the request's query against specs: every parameter known, every value well
+ * formed. Fills values[i] for specs[i]. On any problem replies 400 listing them all in
+ * "fields" and returns false (req is then gone). */
+bool http_query_check(struct http_req *req, const struct param_spec *specs, size_t n,
+		      const char **values);
+
+/* A db_cb for statements that return one JSON text cell: replies it with 200 (public,
+ * cacheable for a minute), 404 when there is no row, or the database error. */
+void http_db_json_cb(void *arg, PGresult *res, enum db_status status);
+#endif

@@ -1,0 +1,286 @@
+/* http_limits.c - owns request framing for the limits (see http_limits.h). */
+#include "http_limits.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+
+#include "http.h"
+
+enum limits_phase {
+	PHASE_HEAD,    /* collecting a request line and headers */
+	PHASE_BODY,    /* passing body_left bytes of a body through */
+	PHASE_SKIP,    /* dropping body_left bytes of a refused body; the connection goes on */
+	PHASE_DISCARD, /* a request was refused and its end is unknown: drop everything until
+			* the connection closes */
+};
+
+struct limits_state {
+	struct http_limits lim;
+	enum limits_phase phase;
+	struct evbuffer *head;
+	unsigned long long body_left;
+	struct bufferevent *filter;
+	struct event *flush_ev; /* see output_added_cb */
+	size_t copied;          /* bytes of the filter's output copied to the socket */
+};
+
+struct limits_state *limits_state_new(const struct http_limits *lim)
+{
+	struct limits_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->lim = *lim;
+	st->head = evbuffer_new();
+	if (!st->head) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void limits_state_free(struct limits_state *st)
+{
+	if (!st)
+		return;
+	if (st->flush_ev)
+		event_free(st->flush_ev);
+	evbuffer_free(st->head);
+	free(st);
+}
+
+/* Replaces a refused request by the made-up one. An oversized body whose length is known
+ * is skipped and the connection stays usable (closing with unread input would make the
+ * kernel reset the connection, which can destroy the reply before the client reads it);
+ * otherwise the request's end is unknown, so the reply closes the connection. */
+static void refuse(struct limits_state *st, struct evbuffer *in, struct evbuffer *out,
+		   int status, size_t head_len, unsigned long long body)
+{
+	bool skip = status == 413 && head_len > 0;
+	evbuffer_add_printf(out, "GET /.pakn/reject/%d HTTP/1.%d\r\nX-Pakn-Reject: %s\r\n\r\n",
+			    status, skip ? 1 : 0, http_reject_secret);
+	if (skip) {
+		evbuffer_drain(st->head, head_len);
+		evbuffer_prepend_buffer(in, st->head);
+		st->body_left = body;
+		st->phase = PHASE_SKIP;
+	} else {
+		evbuffer_drain(st->head, evbuffer_get_length(st->head));
+		st->phase = PHASE_DISCARD;
+	}
+}
+
+/* Reads Content-Length and Transfer-Encoding from a complete header block. Returns the
+ * status to refuse with, or 0 and sets *body. */
+static int check_headers(const char *block, size_t len, const struct http_limits *lim,
+			 unsigned long long *body)
+{
+	*body = 0;
+	bool have_length = false;
+	const char *p = memchr(block, '\n', len); /* skip the request line */
+	const char *end = block + len;
+	while (p && p < end) {
+		p++;
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			break;
+		const char *colon = memchr(p, ':', (size_t)(eol - p));
+		if (colon) {
+			size_t nlen = (size_t)(colon - p);
+			const char *v = colon + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = eol;
+			while (ve > v && isspace((unsigned char)ve[-1]))
+				ve--;
+			if (nlen == 17 && strncasecmp(p, "transfer-encoding", 17) == 0)
+				return 411;
+			if (nlen == 14 && strncasecmp(p, "content-length", 14) == 0) {
+				unsigned long long n = 0;
+				if (ve == v || ve - v > 18)
+					return ve - v > 18 ? 413 : 400;
+				for (const char *d = v; d < ve; d++) {
+					if (!isdigit((unsigned char)*d))
+						return 400;
+					n = n * 10 + (unsigned)(*d - '0');
+				}
+				if (have_length && n != *body)
+					return 400;
+				have_length = true;
+				*body = n;
+			}
+		}
+		p = eol;
+	}
+	return *body > lim->max_body_bytes ? 413 : 0;
+}
+
+static void pass_or_skip(struct limits_state *st, struct evbuffer *in, struct evbuffer *out)
+{
+	size_t avail = evbuffer_get_length(in);
+	size_t n = st->body_left < avail ? (size_t)st->body_left : avail;
+	if (st->phase == PHASE_BODY)
+		evbuffer_remove_buffer(in, out, n);
+	else
+		evbuffer_drain(in, n);
+	st->body_left -= n;
+	if (st->body_left == 0)
+		st->phase = PHASE_HEAD;
+}
+
+/* Position just past the blank line that ends the header block, or 0 if not there yet. */
+static size_t header_end(struct evbuffer *buf)
+{
+	struct evbuffer_ptr crlf = evbuffer_search(buf, "\r\n\r\n", 4, NULL);
+	struct evbuffer_ptr lf = evbuffer_search(buf, "\n\n", 2, NULL);
+	size_t a = crlf.pos >= 0 ? (size_t)crlf.pos + 4 : 0;
+	size_t b = lf.pos >= 0 ? (size_t)lf.pos + 2 : 0;
+	if (a && b)
+		return a < b ? a : b;
+	return a ? a : b;
+}
+
+void limits_feed(struct limits_state *st, struct evbuffer *in, struct evbuffer *out)
+{
+	while (evbuffer_get_length(in) > 0) {
+		switch (st->phase) {
+		case PHASE_DISCARD:
+			evbuffer_drain(in, evbuffer_get_length(in));
+			return;
+		case PHASE_BODY:
+		case PHASE_SKIP:
+			pass_or_skip(st, in, out);
+			break;
+		case PHASE_HEAD: {
+			/* Blank lines between requests are allowed and dropped. */
+			if (evbuffer_get_length(st->head) == 0) {
+				unsigned char c;
+				while (evbuffer_copyout(in, &c, 1) == 1 && (c == '\r' || c == '\n'))
+					evbuffer_drain(in, 1);
+			}
+			evbuffer_add_buffer(st->head, in);
+			size_t end = header_end(st->head);
+			if (end == 0 || end > st->lim.max_header_bytes) {
+				if (evbuffer_get_length(st->head) > st->lim.max_header_bytes)
+					refuse(st, in, out, 431, 0, 0);
+				return;
+			}
+			const char *block = (const char *)evbuffer_pullup(st->head, (ev_ssize_t)end);
+			unsigned long long body;
+			int status = check_headers(block, end, &st->lim, &body);
+			if (status) {
+				refuse(st, in, out, status, end, body);
+				break;
+			}
+			evbuffer_remove_buffer(st->head, out, end);
+			/* What follows the headers is body or the next request: read it again. */
+			evbuffer_prepend_buffer(in, st->head);
+			st->body_left = body;
+			st->phase = body ? PHASE_BODY : PHASE_HEAD;
+			break;
+		}
+		}
+	}
+}
+
+static enum bufferevent_filter_result limits_filter(struct evbuffer *src, struct evbuffer *dst,
+						    ev_ssize_t dst_limit,
+						    enum bufferevent_flush_mode mode, void *arg)
+{
+	(void)dst_limit;
+	(void)mode;
+	limits_feed(arg, src, dst);
+	return BEV_OK;
+}
+
+/* evhttp writes a reply into the filter's output while writing is still disabled and
+ * enables it afterwards; a libevent 2.1 filter does not look at its output again when
+ * enabled, so the reply would sit there until the timeout. Flushing on the next loop
+ * turn, when writing is enabled, sends it. */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct limits_state *st = arg;
+	bufferevent_flush(st->filter, EV_WRITE, BEV_NORMAL);
+}
+
+static void output_added_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+			    void *arg)
+{
+	(void)buf;
+	struct limits_state *st = arg;
+	if (info->n_added > 0)
+		event_active(st->flush_ev, EV_TIMEOUT, 0);
+}
+
+/* evhttp considers a reply sent, and may close the connection, as soon as the filter's
+ * output is empty. So output is copied, not moved, to the socket, and leaves the filter's
+ * output only once the socket has written it. The socket's output holds nothing else:
+ * what it still holds is the unwritten tail of what was copied. */
+static enum bufferevent_filter_result output_filter(struct evbuffer *src, struct evbuffer *dst,
+						    ev_ssize_t dst_limit,
+						    enum bufferevent_flush_mode mode, void *arg)
+{
+	(void)dst_limit;
+	(void)mode;
+	struct limits_state *st = arg;
+	size_t pending = evbuffer_get_length(dst);
+	evbuffer_drain(src, st->copied - pending);
+	st->copied = pending;
+	size_t fresh = evbuffer_get_length(src) - st->copied;
+	if (fresh > 0) {
+		struct evbuffer_ptr from;
+		evbuffer_ptr_set(src, &from, st->copied, EVBUFFER_PTR_SET);
+		char chunk[16384];
+		while (fresh > 0) {
+			size_t n = fresh < sizeof(chunk) ? fresh : sizeof(chunk);
+			ev_ssize_t got = evbuffer_copyout_from(src, &from, chunk, n);
+			if (got <= 0)
+				return BEV_ERROR;
+			evbuffer_add(dst, chunk, (size_t)got);
+			evbuffer_ptr_set(src, &from, (size_t)got, EVBUFFER_PTR_ADD);
+			st->copied += (size_t)got;
+			fresh -= (size_t)got;
+		}
+		return BEV_OK;
+	}
+	/* libevent calls the filter again while its output is not empty and the last call
+	 * returned BEV_OK; with nothing new to copy, say so, or it would loop. Once the output
+	 * is empty, BEV_OK lets it tell evhttp that the reply is out. */
+	return evbuffer_get_length(src) == 0 ? BEV_OK : BEV_NEED_MORE;
+}
+
+static void limits_free_cb(void *arg)
+{
+	limits_state_free(arg);
+}
+
+struct bufferevent *http_limits_bevcb(struct event_base *base, void *arg)
+{
+	struct limits_state *st = limits_state_new(arg);
+	if (!st)
+		return NULL;
+	struct bufferevent *sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!sock) {
+		limits_state_free(st);
+		return NULL;
+	}
+	struct bufferevent *filt = bufferevent_filter_new(sock, limits_filter, output_filter,
+							  BEV_OPT_CLOSE_ON_FREE, limits_free_cb, st);
+	if (!filt) {
+		bufferevent_free(sock);
+		limits_state_free(st);
+		return NULL;
+	}
+	st->filter = filt;
+	st->flush_ev = event_new(base, -1, 0, flush_cb, st);
+	if (!st->flush_ev || !evbuffer_add_cb(bufferevent_get_output(filt), output_added_cb, st)) {
+		bufferevent_free(filt);
+		return NULL;
+	}
+	return filt;
+}

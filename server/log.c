@@ -1,0 +1,77 @@
+/* log.c - owns the JSON-lines log format and the process-wide log level. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_level min_level = LOG_INFO;
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+void log_set_level(enum log_level level)
+{
+	min_level = level;
+}
+
+bool log_level_parse(const char *text, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (strcmp(text, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level >= min_level;
+}
+
+void log_write(enum log_level level, const char *req_id, json_object *fields,
+	       const char *fmt, ...)
+{
+	if (!log_enabled(level)) {
+		json_object_put(fields);
+		return;
+	}
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tm tm;
+	gmtime_r(&now.tv_sec, &tm);
+	char ts[40];
+	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+
+	json_object *line = json_object_new_object();
+	json_object_object_add(line, "ts", json_object_new_string(ts));
+	json_object_object_add(line, "level", json_object_new_string(level_names[level]));
+	if (req_id)
+		json_object_object_add(line, "req", json_object_new_string(req_id));
+	json_object_object_add(line, "msg", json_object_new_string(msg));
+	if (fields) {
+		json_object_object_foreach(fields, key, val)
+			json_object_object_add(line, key, json_object_get(val));
+		json_object_put(fields);
+	}
+	size_t len;
+	const char *text = json_object_to_json_string_length(
+		line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	char buf[4096];
+	if (len + 1 <= sizeof(buf)) {
+		memcpy(buf, text, len);
+		buf[len] = '\n';
+		ssize_t w = write(STDERR_FILENO, buf, len + 1);
+		(void)w;
+	}
+	json_object_put(line);
+}

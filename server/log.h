@@ -1,0 +1,36 @@
+/* log.h - leveled JSON-lines logging to stderr.
+ *
+ * One line per event: {"ts":…,"level":…,"req":…,"msg":…, extra fields}. Lines are written
+ * with a single write(2) so threads never interleave inside a line. Nothing personal or
+ * secret goes into a log line: callers pass identifiers, never submitted text. */
+#ifndef PAKN_LOG_H
+#define PAKN_LOG_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+enum log_level {
+	LOG_DEBUG, /* detail for developers, off by default */
+	LOG_INFO,  /* normal events: start, stop, one line per request */
+	LOG_WARN,  /* something failed but the service goes on (database gone, bad config value) */
+	LOG_ERROR, /* a bug or a failure an operator must act on */
+};
+
+void log_set_level(enum log_level level);
+
+/* Parses "debug|info|warn|error"; returns false and leaves *out alone on anything else. */
+bool log_level_parse(const char *text, enum log_level *out);
+
+bool log_enabled(enum log_level level);
+
+/* Writes one line. req_id may be NULL. fields, if not NULL, is a JSON object whose members
+ * are added to the line; log_write takes ownership of it. */
+void log_write(enum log_level level, const char *req_id, json_object *fields,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#define log_debug(rid, ...) log_write(LOG_DEBUG, rid, NULL, __VA_ARGS__)
+#define log_info(rid, ...) log_write(LOG_INFO, rid, NULL, __VA_ARGS__)
+#define log_warn(rid, ...) log_write(LOG_WARN, rid, NULL, __VA_ARGS__)
+#define log_error(rid, ...) log_write(LOG_ERROR, rid, NULL, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,86 @@
+/* main.c - owns start-up (flags, config, keys of the process), signals and the order of
+ * shutdown: SIGTERM or SIGINT stops accepting, in-flight requests finish, exit 0. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pthread.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "server.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pakn-server [--config FILE]\n"
+		"Serves the PAKN-57 feedback API. Settings come from FILE (or $PAKN_CONFIG),\n"
+		"then from environment variables, which win:\n\n");
+	config_print_help(out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config_path = argv[++i];
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	static struct config cfg;
+	char err[512];
+	if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+		log_error(NULL, "configuration: %s", err);
+		return 2;
+	}
+	log_set_level(cfg.log_level);
+	if (sodium_init() < 0) {
+		log_error(NULL, "libsodium failed to initialise");
+		return 1;
+	}
+	uint8_t secret[16];
+	randombytes_buf(secret, sizeof(secret));
+	sodium_bin2hex(http_reject_secret, sizeof(http_reject_secret), secret, sizeof(secret));
+
+	/* Signals are taken by sigwait below, never by a worker thread. */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct server *srv = server_new(&cfg, err, sizeof(err));
+	if (!srv) {
+		log_error(NULL, "%s", err);
+		return 1;
+	}
+	int rc = 0;
+	if (server_start(srv) == 0) {
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "url", json_object_new_string(server_url(srv)));
+		log_write(LOG_INFO, NULL, f, "listening");
+		printf("PAKN-57 đang phục vụ tại / serving on %s\n", server_url(srv));
+		fflush(stdout);
+		int sig;
+		sigwait(&stop_signals, &sig);
+		log_info(NULL, "%s received: finishing requests in flight",
+			 sig == SIGINT ? "SIGINT" : "SIGTERM");
+	} else {
+		rc = 1;
+	}
+	server_stop(srv);
+	server_wait(srv);
+	server_free(srv);
+	log_info(NULL, "stopped");
+	return rc;
+}

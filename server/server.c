@@ -1,0 +1,249 @@
+/* server.c - owns the worker threads, their listening sockets and the graceful stop. */
+#include "server.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+
+#include "db.h"
+#include "http.h"
+#include "http_limits.h"
+#include "log.h"
+
+#define LISTEN_BACKLOG 1024
+#define DRAIN_POLL_MS 20
+
+struct server {
+	const struct config *cfg;
+	int nworkers;
+	int nstarted; /* threads running */
+	struct worker *workers;
+	struct http_limits limits;
+	char url[128];
+};
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *sslen)
+{
+	memset(ss, 0, sizeof(*ss));
+	*sslen = sizeof(*ss);
+	return evutil_parse_sockaddr_port(listen, (struct sockaddr *)ss, sslen);
+}
+
+/* One socket per worker, all bound to the same address with SO_REUSEPORT so the kernel
+ * spreads connections across them. */
+static evutil_socket_t bind_socket(const struct sockaddr *sa, int salen, char *err,
+				   size_t errlen)
+{
+	evutil_socket_t fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    bind(fd, sa, (socklen_t)salen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		snprintf(err, errlen, "cannot listen: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void worker_stop_cb(evutil_socket_t fd, short what, void *arg);
+static void worker_drain_cb(evutil_socket_t fd, short what, void *arg);
+
+static int worker_init(struct server *srv, struct worker *w, int index, evutil_socket_t fd,
+		       char *err, size_t errlen)
+{
+	const struct config *cfg = srv->cfg;
+	w->index = index;
+	w->cfg = cfg;
+	w->listen_fd = fd;
+	w->base = event_base_new();
+	w->http = w->base ? evhttp_new(w->base) : NULL;
+	if (!w->http) {
+		snprintf(err, errlen, "out of memory creating worker %d", index);
+		return -1;
+	}
+	evhttp_set_timeout(w->http, (int)cfg->request_timeout);
+	/* Backstops only: http_limits.c refuses oversized requests first, with JSON. */
+	evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes * 2);
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
+	/* Every method reaches the router, which answers 405 with Allow in JSON. */
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_bevcb(w->http, http_limits_bevcb, &srv->limits);
+	evhttp_set_gencb(w->http, http_dispatch, w);
+	w->bound = evhttp_accept_socket_with_handle(w->http, fd);
+	if (!w->bound) {
+		snprintf(err, errlen, "cannot accept on socket of worker %d", index);
+		return -1;
+	}
+	w->db = db_pool_new(w->base, cfg->database_url, (int)cfg->db_connections,
+			    (int)cfg->request_timeout);
+	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
+	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
+	if (!w->db || !w->stop_ev || !w->drain_ev) {
+		snprintf(err, errlen, "out of memory creating worker %d", index);
+		return -1;
+	}
+	return 0;
+}
+
+struct server *server_new(const struct config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	int sslen;
+	if (parse_listen(cfg->listen, &ss, &sslen) < 0) {
+		snprintf(err, errlen, "listen: '%s' is not host:port", cfg->listen);
+		return NULL;
+	}
+	evthread_use_pthreads();
+	struct server *srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return NULL;
+	srv->cfg = cfg;
+	srv->limits.max_body_bytes = (size_t)cfg->max_body_bytes;
+	srv->limits.max_header_bytes = (size_t)cfg->max_header_bytes;
+	long n = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	srv->nworkers = n > 0 ? (int)n : 1;
+	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));
+	if (!srv->workers) {
+		free(srv);
+		return NULL;
+	}
+	for (int i = 0; i < srv->nworkers; i++)
+		srv->workers[i].listen_fd = -1;
+	for (int i = 0; i < srv->nworkers; i++) {
+		evutil_socket_t fd = bind_socket((struct sockaddr *)&ss, sslen, err, errlen);
+		if (fd < 0 || worker_init(srv, &srv->workers[i], i, fd, err, errlen) < 0) {
+			if (fd >= 0 && !srv->workers[i].bound) {
+				close(fd);
+				srv->workers[i].listen_fd = -1;
+			}
+			server_free(srv);
+			return NULL;
+		}
+		if (i == 0) {
+			/* Port 0 asks the kernel for a port; the other workers share that one. */
+			socklen_t len = sizeof(ss);
+			getsockname(fd, (struct sockaddr *)&ss, &len);
+			sslen = (int)len;
+			char host[64];
+			evutil_inet_ntop(ss.ss_family,
+					 ss.ss_family == AF_INET6
+						 ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+						 : (void *)&((struct sockaddr_in *)&ss)->sin_addr,
+					 host, sizeof(host));
+			int port = ntohs(ss.ss_family == AF_INET6
+						 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port);
+			snprintf(srv->url, sizeof(srv->url),
+				 ss.ss_family == AF_INET6 ? "http://[%s]:%d" : "http://%s:%d", host,
+				 port);
+		}
+	}
+	return srv;
+}
+
+const char *server_url(const struct server *srv)
+{
+	return srv->url;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+int server_start(struct server *srv)
+{
+	for (int i = 0; i < srv->nworkers; i++) {
+		if (pthread_create(&srv->workers[i].thread, NULL, worker_main, &srv->workers[i])) {
+			log_error(NULL, "cannot start worker thread %d", i);
+			srv->nstarted = i;
+			return -1;
+		}
+	}
+	srv->nstarted = srv->nworkers;
+	return 0;
+}
+
+void server_wait(struct server *srv)
+{
+	for (int i = 0; i < srv->nstarted; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+	srv->nstarted = 0;
+}
+
+/* On the worker's own thread: stop accepting, then poll until nothing is in flight. */
+static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct worker *w = arg;
+	if (w->stopping)
+		return;
+	w->stopping = true;
+	evhttp_del_accept_socket(w->http, w->bound);
+	w->bound = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &w->stop_deadline);
+	w->stop_deadline.tv_sec += w->cfg->shutdown_grace;
+	struct timeval tv = {0, DRAIN_POLL_MS * 1000};
+	event_add(w->drain_ev, &tv);
+	worker_drain_cb(-1, 0, w);
+}
+
+static void worker_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct worker *w = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	bool late = now.tv_sec >= w->stop_deadline.tv_sec;
+	if (w->inflight > 0 && !late)
+		return;
+	if (w->inflight > 0)
+		log_warn(NULL, "worker %d: %d requests still open after the grace period", w->index,
+			 w->inflight);
+	event_base_loopexit(w->base, NULL);
+}
+
+void server_stop(struct server *srv)
+{
+	for (int i = 0; i < srv->nworkers; i++)
+		if (srv->workers[i].stop_ev)
+			event_active(srv->workers[i].stop_ev, 0, 0);
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	for (int i = 0; i < srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
+		if (w->http)
+			evhttp_free(w->http); /* closes the listener and open connections */
+		else if (w->listen_fd >= 0)
+			close(w->listen_fd);
+		db_pool_free(w->db);
+		if (w->stop_ev)
+			event_free(w->stop_ev);
+		if (w->drain_ev)
+			event_free(w->drain_ev);
+		if (w->base)
+			event_base_free(w->base);
+	}
+	free(srv->workers);
+	free(srv);
+}

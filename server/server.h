@@ -1,0 +1,52 @@
+/* server.h - the worker threads: each owns an event_base, an evhttp on its own
+ * SO_REUSEPORT listening socket (all on one port), and its own database pool; and the
+ * graceful stop (stop accepting, finish what is in flight, exit). */
+#ifndef PAKN_SERVER_H
+#define PAKN_SERVER_H
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+
+struct worker {
+	int index;
+	pthread_t thread;
+	const struct config *cfg;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct db_pool *db;
+	evutil_socket_t listen_fd;
+	int inflight;       /* requests received and not yet answered */
+	bool stopping;      /* no longer accepting; replies close their connection */
+	struct event *stop_ev;
+	struct event *drain_ev;
+	struct timespec stop_deadline;
+};
+
+struct server;
+
+/* Binds the listening sockets (port 0 picks one port for all workers) and creates the
+ * workers. Returns NULL with a message in err. */
+struct server *server_new(const struct config *cfg, char *err, size_t errlen);
+
+/* The address actually bound, as "http://host:port". */
+const char *server_url(const struct server *srv);
+
+/* Starts one thread per worker. Returns 0, or -1 if a thread could not start (the ones
+ * that did still need server_stop and server_wait). */
+int server_start(struct server *srv);
+
+/* Waits until every started worker has drained and exited. */
+void server_wait(struct server *srv);
+
+/* Asks every worker to stop accepting and drain; safe from any thread (not from a
+ * signal handler). */
+void server_stop(struct server *srv);
+
+void server_free(struct server *srv);
+
+#endif

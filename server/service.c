@@ -1,0 +1,47 @@
+/* service.c - owns the index, liveness and readiness endpoints. */
+#include "service.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "server.h"
+
+void service_index(struct http_req *req)
+{
+	static const char body[] =
+		"{\"service\":\"PAKN-57\","
+		"\"description\":\"Tiếp nhận phản ánh, kiến nghị về Nghị quyết 57-NQ/TW. / "
+		"Feedback intake for Resolution 57-NQ/TW.\","
+		"\"links\":{\"plans\":\"/api/v1/plans\",\"items\":\"/api/v1/items\","
+		"\"agencies\":\"/api/v1/agencies\",\"health\":\"/healthz\",\"ready\":\"/readyz\"}}";
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	http_reply_json(req, 200, body, sizeof(body) - 1, 0);
+}
+
+void service_healthz(struct http_req *req)
+{
+	static const char body[] = "{\"status\":\"ok\"}";
+	http_reply_json(req, 200, body, sizeof(body) - 1, 0);
+}
+
+static void readyz_cb(void *arg, PGresult *res, enum db_status status)
+{
+	(void)res;
+	struct http_req *req = arg;
+	static const char body[] = "{\"status\":\"ready\"}";
+	if (status != DB_OK)
+		http_reply_db_error(req, status);
+	else
+		http_reply_json(req, 200, body, sizeof(body) - 1, 0);
+}
+
+void service_readyz(struct http_req *req)
+{
+	if (req->worker->stopping) {
+		http_reply_error(req, 503, "shutting_down",
+				 "Dịch vụ đang dừng. / The service is shutting down.", NULL);
+		return;
+	}
+	db_query(http_db(req), STMT_PING, NULL, readyz_cb, req);
+}

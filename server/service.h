@@ -1,0 +1,11 @@
+/* service.h - the service's own endpoints: the index, liveness and readiness. */
+#ifndef PAKN_SERVICE_H
+#define PAKN_SERVICE_H
+
+#include "http.h"
+
+void service_index(struct http_req *req);   /* GET / */
+void service_healthz(struct http_req *req); /* GET /healthz: the process answers */
+void service_readyz(struct http_req *req);  /* GET /readyz: the database answers too */
+
+#endif

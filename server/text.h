@@ -1,0 +1,27 @@
+/* text.h - UTF-8 validation and decoding, and the folding that makes search ignore case
+ * and Vietnamese diacritics. Pure functions: no allocation except where stated. */
+#ifndef PAKN_TEXT_H
+#define PAKN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one code point from s (len bytes available). Returns the number of bytes used
+ * (1-4), or 0 if the bytes there are not well-formed UTF-8 (overlong forms, surrogates and
+ * values above U+10FFFF are not). */
+size_t utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
+
+/* True when the len bytes at s are well-formed UTF-8 with no NUL byte. */
+bool utf8_is_valid(const uint8_t *s, size_t len);
+
+/* Number of code points in well-formed UTF-8 text (call utf8_is_valid first). */
+size_t utf8_length(const uint8_t *s, size_t len);
+
+/* Folds text for matching: lower case, Vietnamese (and other Latin) diacritics removed,
+ * "đ" read as "d", combining marks dropped, runs of white space made one space, trimmed.
+ * Returns a new NUL-terminated string the caller frees, or NULL if the input is not valid
+ * UTF-8 or memory ran out. */
+char *text_fold(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,26 @@
+/* util.h - small helpers shared by several modules: a growable string buffer and file
+ * reading. Nothing domain-specific lives here. */
+#ifndef PAKN_UTIL_H
+#define PAKN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A growable NUL-terminated string. Zero-initialise it; sbuf_free releases it. On memory
+ * exhaustion the functions abort: the callers build small strings and have no better plan. */
+struct sbuf {
+	char *data;
+	size_t len, cap;
+};
+
+void sbuf_append(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the string (never NULL, "" when empty) and leaves b empty; caller frees. */
+char *sbuf_take(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+
+/* Reads a whole file into a new NUL-terminated buffer; returns NULL (errno set) on failure. */
+char *file_read(const char *path, size_t *len);
+
+#endif

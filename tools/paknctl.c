@@ -1,0 +1,258 @@
+/* paknctl - the operator's command line: database migrations and plan imports. It uses the
+ * service's own modules (config, plan_import) and blocking libpq, which is fine for a
+ * command that does one thing and exits. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "plan_import.h"
+#include "util.h"
+
+#define MIGRATION_LOCK "5757001" /* pg_advisory_xact_lock key: one migrator at a time */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: paknctl [--config FILE] COMMAND\n"
+		"commands:\n"
+		"  migrate [DIR]              apply the numbered migrations of DIR (default sql/)\n"
+		"                             not applied yet, each once, in order\n"
+		"  import-plan FILE [--dry-run]\n"
+		"                             load a plan text; its metadata is read from the .meta\n"
+		"                             file beside it (FILE with .txt replaced by .meta);\n"
+		"                             --dry-run prints the parsed plan as JSON instead\n"
+		"The database is PAKN_DATABASE_URL (or database_url in the config file).\n");
+}
+
+/* Notices such as "relation already exists, skipping" are not news to an operator. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static PGconn *connect_db(const struct config *cfg)
+{
+	PGconn *pg = PQconnectdb(cfg->database_url);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		fprintf(stderr, "paknctl: cannot connect: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+	return pg;
+}
+
+/* Runs sql with params; prints the error and returns -1 unless it succeeds. */
+static int exec_ok(PGconn *pg, const char *sql, int n, const char *const *params,
+		   PGresult **out)
+{
+	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		fprintf(stderr, "paknctl: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Migration files are NNN_name.sql; their version is the name without .sql. */
+static int list_migrations(const char *dir, char ***names, size_t *count)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "paknctl: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	size_t n = 0, cap = 16;
+	char **v = malloc(cap * sizeof(*v));
+	struct dirent *e;
+	while (v && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 8 || strcmp(e->d_name + len - 4, ".sql") != 0 ||
+		    strspn(e->d_name, "0123456789") != 3 || e->d_name[3] != '_')
+			continue;
+		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof(*v))))
+			break;
+		v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (!v)
+		return -1;
+	qsort(v, n, sizeof(*v), name_cmp);
+	*names = v;
+	*count = n;
+	return 0;
+}
+
+static int apply_one(PGconn *pg, const char *dir, const char *file)
+{
+	char version[256], path[4096];
+	snprintf(version, sizeof(version), "%.*s", (int)(strlen(file) - 4), file);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	const char *params[] = {version};
+	PGresult *res;
+	if (exec_ok(pg, "BEGIN", 0, NULL, NULL) < 0)
+		return -1;
+	int rc = -1;
+	if (exec_ok(pg, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", 0, NULL, NULL) < 0 ||
+	    exec_ok(pg, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, &res) < 0)
+		goto out_rollback;
+	bool done = PQntuples(res) > 0;
+	PQclear(res);
+	if (done) {
+		rc = 0;
+		goto out_rollback;
+	}
+	char *sql = file_read(path, NULL);
+	if (!sql) {
+		fprintf(stderr, "paknctl: %s: %s\n", path, strerror(errno));
+		goto out_rollback;
+	}
+	/* A file may hold many statements: the simple query protocol runs them all. */
+	PGresult *r = PQexec(pg, sql);
+	free(sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "paknctl: %s: %s", file, PQresultErrorMessage(r));
+		PQclear(r);
+		goto out_rollback;
+	}
+	PQclear(r);
+	if (exec_ok(pg, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, NULL) < 0 ||
+	    exec_ok(pg, "COMMIT", 0, NULL, NULL) < 0)
+		goto out_rollback;
+	printf("applied %s\n", version);
+	return 0;
+out_rollback:
+	exec_ok(pg, "ROLLBACK", 0, NULL, NULL);
+	return rc;
+}
+
+static int cmd_migrate(const struct config *cfg, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+	if (list_migrations(dir, &names, &n) < 0)
+		return 1;
+	PGconn *pg = connect_db(cfg);
+	int rc = pg ? 0 : 1;
+	if (pg && exec_ok(pg,
+			  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			  " version text PRIMARY KEY,"
+			  " applied_at timestamptz NOT NULL DEFAULT now())",
+			  0, NULL, NULL) < 0)
+		rc = 1;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (apply_one(pg, dir, names[i]) < 0)
+			rc = 1;
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	PQfinish(pg);
+	if (rc == 0)
+		printf("migrations up to date (%zu)\n", n);
+	return rc;
+}
+
+static int cmd_import_plan(const struct config *cfg, const char *file, bool dry_run)
+{
+	char err[512];
+	size_t len;
+	char *text = file_read(file, &len);
+	if (!text) {
+		fprintf(stderr, "paknctl: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	char meta_path[4096];
+	size_t flen = strlen(file);
+	snprintf(meta_path, sizeof(meta_path), "%.*s.meta",
+		 (int)(flen > 4 && strcmp(file + flen - 4, ".txt") == 0 ? flen - 4 : flen), file);
+	struct plan_meta meta;
+	char *meta_storage = NULL;
+	json_object *doc = NULL;
+	int rc = 1;
+	if (plan_meta_read(meta_path, &meta, &meta_storage, err, sizeof(err)) < 0) {
+		fprintf(stderr, "paknctl: %s\n", err);
+		goto out;
+	}
+	const char *slash = strrchr(file, '/');
+	meta.source = slash ? slash + 1 : file;
+	json_object *parsed = plan_parse(text, len, meta.prefix, err, sizeof(err));
+	if (!parsed) {
+		fprintf(stderr, "paknctl: %s: %s\n", file, err);
+		goto out;
+	}
+	doc = plan_document(parsed, &meta);
+	if (!doc) {
+		fprintf(stderr, "paknctl: %s: cannot build the import document\n", file);
+		goto out;
+	}
+	const char *json = json_object_to_json_string_ext(
+		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (dry_run) {
+		puts(json);
+		rc = 0;
+		goto out;
+	}
+	PGconn *pg = connect_db(cfg);
+	PGresult *res;
+	if (pg && exec_ok(pg, "SELECT pakn_import_plan($1::json)", 1, &json, &res) == 0) {
+		printf("%s: %s items from %s\n", meta.code, PQgetvalue(res, 0, 0), meta.source);
+		PQclear(res);
+		rc = 0;
+	}
+	PQfinish(pg);
+out:
+	json_object_put(doc);
+	free(meta_storage);
+	free(text);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	int i = 1;
+	if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
+		config_path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		usage(i >= argc ? stderr : stdout);
+		return i >= argc ? 2 : 0;
+	}
+	static struct config cfg;
+	char err[512];
+	if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "paknctl: configuration: %s\n", err);
+		return 2;
+	}
+	const char *cmd = argv[i++];
+	if (strcmp(cmd, "migrate") == 0 && argc - i <= 1)
+		return cmd_migrate(&cfg, i < argc ? argv[i] : "sql");
+	if (strcmp(cmd, "import-plan") == 0 && argc - i >= 1 && argc - i <= 2) {
+		bool dry = argc - i == 2 && strcmp(argv[i + 1], "--dry-run") == 0;
+		if (argc - i == 2 && !dry) {
+			usage(stderr);
+			return 2;
+		}
+		return cmd_import_plan(&cfg, argv[i], dry);
+	}
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# `make run`: the database (a private cluster in var/pg unless PAKN_DATABASE_URL is set),
+# migrations, the plan catalog, the key directory, then the server in the foreground.
+# Ctrl-C stops the server (and the private cluster); the data stays in var/.
+set -eu
+cd "$(dirname "$0")/.."
+BIN=${BIN:-build/release}
+
+if [ -z "${PAKN_DATABASE_URL:-}" ]; then
+	tools/pgcluster.sh start var/pg
+	PAKN_DATABASE_URL=$(tools/pgcluster.sh url var/pg)
+	export PAKN_DATABASE_URL
+	trap 'tools/pgcluster.sh stop var/pg' EXIT
+	trap 'exit 130' INT TERM
+fi
+
+"$BIN/paknctl" migrate sql
+for plan in data/plans/*.txt; do
+	"$BIN/paknctl" import-plan "$plan"
+done
+: "${PAKN_KEY_DIR:=var/keys}"
+mkdir -p "$PAKN_KEY_DIR"
+chmod 700 "$PAKN_KEY_DIR"
+export PAKN_KEY_DIR
+
+# Not exec: the trap above must stop the cluster after the server exits.
+"$BIN/pakn-server" "$@"
