@@ -11,7 +11,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_PLAN_GET] = {"plan_get", "SELECT pakn_plan_doc(id)::text FROM plan WHERE code = $1", 1},
 
-	/* q is folded text; every word of it must occur in the item's folded search text. */
+	/* q is folded text, matched as a phrase at the start of a word: "so hoa" finds
+	 * "số hóa" (digitisation) but not "sở" and "hóa" apart. */
 	[STMT_ITEMS] = {"items",
 		"WITH m AS ("
 		"  SELECT it.doc, p.code AS plan_code, it.position"
@@ -24,9 +25,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"    AND ($4::text IS NULL OR EXISTS ("
 		"          SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id"
 		"          WHERE x.item_id = it.id AND a.code = $4))"
-		"    AND NOT EXISTS ("
-		"          SELECT 1 FROM unnest(string_to_array(coalesce($5::text, ''), ' ')) w"
-		"          WHERE w <> '' AND strpos(it.search_text, w) = 0))"
+		"    AND ($5::text IS NULL OR strpos(' ' || it.search_text, ' ' || $5) > 0))"
 		"SELECT json_build_object("
 		"  'items', coalesce((SELECT json_agg(pg.doc ORDER BY pg.plan_code, pg.position)"
 		"                     FROM (SELECT * FROM m ORDER BY plan_code, position"

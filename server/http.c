@@ -116,11 +116,18 @@ static void req_free(struct http_req *req)
 
 static void send_and_free(struct http_req *req, int status, const char *body, size_t len)
 {
-	struct evbuffer *buf = evbuffer_new();
-	if (buf)
+	struct evbuffer *buf = NULL;
+	if (req->method == HTTP_HEAD) {
+		/* libevent 2.1 would send the body after a HEAD reply's headers. */
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", len);
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Content-Length", n);
+	} else if ((buf = evbuffer_new())) {
 		evbuffer_add(buf, body, len);
+	}
 	evhttp_send_reply(req->ev, status, reason_phrase(status), buf);
-	evbuffer_free(buf);
+	if (buf)
+		evbuffer_free(buf);
 
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);

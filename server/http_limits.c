@@ -57,11 +57,12 @@ void limits_state_free(struct limits_state *st)
  * kernel reset the connection, which can destroy the reply before the client reads it);
  * otherwise the request's end is unknown, so the reply closes the connection. */
 static void refuse(struct limits_state *st, struct evbuffer *in, struct evbuffer *out,
-		   int status, size_t head_len, unsigned long long body)
+		   int status, size_t head_len, unsigned long long body, bool close)
 {
 	bool skip = status == 413 && head_len > 0;
-	evbuffer_add_printf(out, "GET /.pakn/reject/%d HTTP/1.%d\r\nX-Pakn-Reject: %s\r\n\r\n",
-			    status, skip ? 1 : 0, http_reject_secret);
+	evbuffer_add_printf(out, "GET /.pakn/reject/%d HTTP/1.%d\r\nX-Pakn-Reject: %s\r\n%s\r\n",
+			    status, skip ? 1 : 0, http_reject_secret,
+			    skip && close ? "Connection: close\r\n" : "");
 	if (skip) {
 		evbuffer_drain(st->head, head_len);
 		evbuffer_prepend_buffer(in, st->head);
@@ -76,9 +77,10 @@ static void refuse(struct limits_state *st, struct evbuffer *in, struct evbuffer
 /* Reads Content-Length and Transfer-Encoding from a complete header block. Returns the
  * status to refuse with, or 0 and sets *body. */
 static int check_headers(const char *block, size_t len, const struct http_limits *lim,
-			 unsigned long long *body)
+			 unsigned long long *body, bool *close)
 {
 	*body = 0;
+	*close = false;
 	bool have_length = false;
 	const char *p = memchr(block, '\n', len); /* skip the request line */
 	const char *end = block + len;
@@ -98,6 +100,9 @@ static int check_headers(const char *block, size_t len, const struct http_limits
 				ve--;
 			if (nlen == 17 && strncasecmp(p, "transfer-encoding", 17) == 0)
 				return 411;
+			if (nlen == 10 && strncasecmp(p, "connection", 10) == 0 && ve - v == 5 &&
+			    strncasecmp(v, "close", 5) == 0)
+				*close = true;
 			if (nlen == 14 && strncasecmp(p, "content-length", 14) == 0) {
 				unsigned long long n = 0;
 				if (ve == v || ve - v > 18)
@@ -165,14 +170,15 @@ void limits_feed(struct limits_state *st, struct evbuffer *in, struct evbuffer *
 			size_t end = header_end(st->head);
 			if (end == 0 || end > st->lim.max_header_bytes) {
 				if (evbuffer_get_length(st->head) > st->lim.max_header_bytes)
-					refuse(st, in, out, 431, 0, 0);
+					refuse(st, in, out, 431, 0, 0, true);
 				return;
 			}
 			const char *block = (const char *)evbuffer_pullup(st->head, (ev_ssize_t)end);
 			unsigned long long body;
-			int status = check_headers(block, end, &st->lim, &body);
+			bool close;
+			int status = check_headers(block, end, &st->lim, &body, &close);
 			if (status) {
-				refuse(st, in, out, status, end, body);
+				refuse(st, in, out, status, end, body, close);
 				break;
 			}
 			evbuffer_remove_buffer(st->head, out, end);

@@ -30,11 +30,25 @@ struct server {
 	char url[128];
 };
 
+/* "127.0.0.1:8080", "[::1]:8080"; port 0 is allowed (libevent's parser refuses it). */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *sslen)
 {
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || end == colon + 1 || *end || port < 0 || port > 65535)
+		return -1;
+	char with_port1[CONFIG_STR_MAX];
+	snprintf(with_port1, sizeof(with_port1), "%.*s:1", (int)(colon - listen), listen);
 	memset(ss, 0, sizeof(*ss));
 	*sslen = sizeof(*ss);
-	return evutil_parse_sockaddr_port(listen, (struct sockaddr *)ss, sslen);
+	if (evutil_parse_sockaddr_port(with_port1, (struct sockaddr *)ss, sslen) < 0)
+		return -1;
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	return 0;
 }
 
 /* One socket per worker, all bound to the same address with SO_REUSEPORT so the kernel

@@ -1,0 +1,259 @@
+/* harness.c - see harness.h. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define START_TIMEOUT_MS 20000
+#define IO_TIMEOUT_S 20
+
+int th_server_start(struct th_server *s, const char *name, const char *const *env)
+{
+	memset(s, 0, sizeof(*s));
+	const char *tmp = getenv("PAKN_TEST_TMP") ? getenv("PAKN_TEST_TMP") : "/tmp";
+	const char *bin = getenv("PAKN_SERVER_BIN") ? getenv("PAKN_SERVER_BIN")
+						     : "build/asan/pakn-server";
+	snprintf(s->log_path, sizeof(s->log_path), "%s/%s.log", tmp, name);
+	int out[2];
+	if (pipe(out) < 0)
+		return -1;
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		int log = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(out[1], STDOUT_FILENO);
+		if (log >= 0)
+			dup2(log, STDERR_FILENO);
+		close(out[0]);
+		setenv("PAKN_LISTEN", "127.0.0.1:0", 1);
+		setenv("PAKN_THREADS", "2", 1);
+		for (int i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
+		execl(bin, bin, (char *)NULL);
+		perror(bin);
+		_exit(127);
+	}
+	close(out[1]);
+	/* Wait for "… serving on http://127.0.0.1:PORT". */
+	char line[512];
+	size_t len = 0;
+	int rc = -1;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = START_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
+						(now.tv_nsec - start.tv_nsec) / 1000000);
+		struct pollfd p = {out[0], POLLIN, 0};
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		ssize_t n = read(out[0], line + len, sizeof(line) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		line[len] = '\0';
+		char *at = strstr(line, "http://127.0.0.1:");
+		if (at && strchr(at, '\n')) {
+			s->port = atoi(at + strlen("http://127.0.0.1:"));
+			rc = s->port > 0 ? 0 : -1;
+			break;
+		}
+	}
+	close(out[0]);
+	if (rc < 0) {
+		fprintf(stderr, "harness: server did not start; log in %s\n", s->log_path);
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+	return rc;
+}
+
+int th_server_alive(struct th_server *s)
+{
+	int status;
+	return s->pid > 0 && waitpid(s->pid, &status, WNOHANG) == 0;
+}
+
+int th_server_stop(struct th_server *s)
+{
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	int status = 0;
+	for (int i = 0; i < 200; i++) {
+		pid_t r = waitpid(s->pid, &status, WNOHANG);
+		if (r == s->pid) {
+			s->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		usleep(100000);
+	}
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+	return -1;
+}
+
+static int connect_to(const struct th_server *s)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	struct timeval tv = {IO_TIMEOUT_S, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int th_send_raw(const struct th_server *s, const char *bytes, size_t len)
+{
+	int fd = connect_to(s);
+	/* A send error is not fatal: the server may answer and close before taking
+	 * everything (an oversized body), and the answer is what the test reads. */
+	if (fd >= 0)
+		send_all(fd, bytes, len);
+	return fd;
+}
+
+int th_send(const struct th_server *s, const char *method, const char *path,
+	    const char *extra_headers, const char *body, size_t body_len)
+{
+	struct sbuf req = {0};
+	sbuf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method,
+		    path, extra_headers ? extra_headers : "");
+	if (body)
+		sbuf_printf(&req, "Content-Length: %zu\r\n", body_len);
+	sbuf_puts(&req, "\r\n");
+	if (body)
+		sbuf_append(&req, body, body_len);
+	int fd = th_send_raw(s, req.data, req.len);
+	sbuf_free(&req);
+	return fd;
+}
+
+int th_recv(int fd, struct th_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (fd < 0)
+		return -1;
+	struct sbuf in = {0};
+	char chunk[16384];
+	ssize_t n;
+	while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0)
+		sbuf_append(&in, chunk, (size_t)n);
+	close(fd);
+	char *data = in.data;
+	char *sep = data ? strstr(data, "\r\n\r\n") : NULL;
+	if (!sep || sscanf(data, "HTTP/1.%*d %d", &r->status) != 1) {
+		sbuf_free(&in);
+		return -1;
+	}
+	r->head = strndup(data, (size_t)(sep - data));
+	r->body_len = in.len - (size_t)(sep + 4 - data);
+	r->body = malloc(r->body_len + 1);
+	memcpy(r->body, sep + 4, r->body_len);
+	r->body[r->body_len] = '\0';
+	sbuf_free(&in);
+	return 0;
+}
+
+int th_http(const struct th_server *s, const char *method, const char *path,
+	    const char *extra_headers, const char *body, size_t body_len, struct th_resp *r)
+{
+	return th_recv(th_send(s, method, path, extra_headers, body, body_len), r);
+}
+
+const char *th_header(const struct th_resp *r, const char *name)
+{
+	static char value[4096];
+	size_t nlen = strlen(name);
+	for (const char *p = r->head ? strchr(r->head, '\n') : NULL; p; p = strchr(p, '\n')) {
+		p++;
+		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			const char *v = p + nlen + 1;
+			while (*v == ' ')
+				v++;
+			size_t vlen = strcspn(v, "\r\n");
+			snprintf(value, sizeof(value), "%.*s", (int)vlen, v);
+			return value;
+		}
+	}
+	return NULL;
+}
+
+json_object *th_json(const struct th_resp *r)
+{
+	return r->body ? json_tokener_parse(r->body) : NULL;
+}
+
+json_object *th_get(json_object *doc, ...)
+{
+	va_list ap;
+	va_start(ap, doc);
+	const char *key;
+	while (doc && (key = va_arg(ap, const char *))) {
+		if (json_object_is_type(doc, json_type_array))
+			doc = json_object_array_get_idx(doc, (size_t)atoi(key));
+		else if (!json_object_object_get_ex(doc, key, &doc))
+			doc = NULL;
+	}
+	va_end(ap);
+	return doc;
+}
+
+void th_resp_free(struct th_resp *r)
+{
+	free(r->head);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+int th_server_wait_ready(const struct th_server *s, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 100) {
+		struct th_resp r;
+		if (th_http(s, "GET", "/readyz", NULL, NULL, 0, &r) == 0) {
+			int status = r.status;
+			th_resp_free(&r);
+			if (status == 200)
+				return 0;
+		}
+		usleep(100000);
+	}
+	return -1;
+}

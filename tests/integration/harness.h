@@ -1,0 +1,65 @@
+/* harness.h - integration-test helpers: start the real pakn-server binary against the
+ * test run's PostgreSQL (PAKN_DATABASE_URL), talk HTTP/1.1 to it over loopback with plain
+ * sockets, stop it with SIGTERM. The server's log goes to $PAKN_TEST_TMP/<name>.log, which
+ * tests/run.sh prints when a test binary fails. */
+#ifndef PAKN_TEST_HARNESS_H
+#define PAKN_TEST_HARNESS_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct th_server {
+	pid_t pid;
+	int port;
+	char log_path[512];
+};
+
+struct th_resp {
+	int status;
+	char *head;   /* status line and headers, NUL-terminated */
+	char *body;   /* NUL-terminated */
+	size_t body_len;
+};
+
+/* Starts the server with extra "KEY=value" environment entries (NULL-terminated list, may
+ * be NULL) and waits until it prints its URL. name labels the log file. Returns 0 or -1. */
+int th_server_start(struct th_server *s, const char *name, const char *const *env);
+
+/* Polls GET /readyz until it answers 200 or timeout_ms passes. Returns 0 or -1. */
+int th_server_wait_ready(const struct th_server *s, int timeout_ms);
+
+/* SIGTERM, then waits up to 20 s. Returns the exit status, or -1 if it did not exit
+ * (then it is killed) or died of a signal. */
+int th_server_stop(struct th_server *s);
+
+/* True while the process has not exited. */
+int th_server_alive(struct th_server *s);
+
+/* Opens a connection, sends a request (Connection: close is added; extra_headers are
+ * full lines ending in \r\n, may be NULL), returns the socket, or -1. */
+int th_send(const struct th_server *s, const char *method, const char *path,
+	    const char *extra_headers, const char *body, size_t body_len);
+
+/* Sends raw bytes on a new connection; returns the socket or -1. */
+int th_send_raw(const struct th_server *s, const char *bytes, size_t len);
+
+/* Reads one response until the server closes; closes fd. Returns 0 or -1. */
+int th_recv(int fd, struct th_resp *r);
+
+/* th_send + th_recv. Returns 0 or -1. */
+int th_http(const struct th_server *s, const char *method, const char *path,
+	    const char *extra_headers, const char *body, size_t body_len, struct th_resp *r);
+
+/* The value of header name (case-insensitive) in r, copied to a static buffer, or NULL. */
+const char *th_header(const struct th_resp *r, const char *name);
+
+/* The body parsed as JSON (caller puts), or NULL. */
+json_object *th_json(const struct th_resp *r);
+
+/* The string at a path of object keys / array indexes: th_get(doc, "error", "code", NULL). */
+json_object *th_get(json_object *doc, ...);
+
+void th_resp_free(struct th_resp *r);
+
+#endif

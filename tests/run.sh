@@ -1,0 +1,66 @@
+#!/bin/sh
+# `make test`: a throwaway PostgreSQL cluster, migrations (twice: the second run must
+# change nothing), both seed plans, then every unit and integration test binary built with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Prints one closing line:
+# "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+BIN=build/asan
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+PAKN_TEST_TMP=$(mktemp -d /tmp/pakn-test.XXXXXX)
+chmod 755 "$PAKN_TEST_TMP"
+export PAKN_TEST_TMP
+export PAKN_TEST_PGDIR="$PAKN_TEST_TMP/pg"
+export PAKN_SERVER_BIN="$BIN/pakn-server"
+export PAKNCTL_BIN="$BIN/paknctl"
+cleanup() {
+	tools/pgcluster.sh stop "$PAKN_TEST_PGDIR"
+	rm -rf "$PAKN_TEST_TMP"
+}
+trap cleanup EXIT
+
+tools/pgcluster.sh start "$PAKN_TEST_PGDIR" || exit 1
+PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$PAKN_TEST_PGDIR")
+export PAKN_DATABASE_URL
+
+"$PAKNCTL_BIN" migrate sql >/dev/null || exit 1
+for plan in data/plans/*.txt; do
+	"$PAKNCTL_BIN" import-plan "$plan" >/dev/null || exit 1
+done
+
+passed=0
+failed=0
+skipped=0
+failed_names=""
+for t in "$BIN"/tests/test_*; do
+	name=$(basename "$t")
+	out="$PAKN_TEST_TMP/$name.out"
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$t" >"$out" 2>&1
+	rc=$?
+	ok=$(grep -c '^ok ' "$out")
+	bad=$(grep '^not ok ' "$out" | grep -vc '# SKIP')
+	skip=$(grep -c '^not ok .*# SKIP' "$out")
+	skipped=$((skipped + skip))
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1 # crashed, sanitizer report, or a failed group setup
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$bad" -gt 0 ]; then
+		failed_names="$failed_names $name"
+		echo "FAIL $name (exit $rc)"
+		cat "$out"
+		for log in "$PAKN_TEST_TMP"/*.log; do
+			[ -f "$log" ] && { echo "--- server log $log"; tail -50 "$log"; }
+		done
+	else
+		echo "ok   $name ($ok)"
+	fi
+	rm -f "$PAKN_TEST_TMP"/*.log
+done
+
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
