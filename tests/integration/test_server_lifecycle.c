@@ -1,0 +1,180 @@
+/* test_server_lifecycle.c - the server as an operator sees it: readiness while the
+ * database goes away and comes back, graceful stop with a request in flight, settings
+ * from a config file, and a clear refusal of bad settings. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "harness.h"
+
+static int get_status(const struct th_server *s, const char *path, char *retry_after,
+		      size_t ralen)
+{
+	struct th_resp r;
+	if (th_http(s, "GET", path, NULL, NULL, 0, &r) < 0)
+		return -1;
+	int status = r.status;
+	if (retry_after) {
+		const char *ra = th_header(&r, "Retry-After");
+		snprintf(retry_after, ralen, "%s", ra ? ra : "");
+	}
+	th_resp_free(&r);
+	return status;
+}
+
+static int wait_status(const struct th_server *s, const char *path, int want, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 100) {
+		if (get_status(s, path, NULL, 0) == want)
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static int pgcluster(const char *verb)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "tools/pgcluster.sh %s '%s' >/dev/null 2>&1", verb,
+		 getenv("PAKN_TEST_PGDIR"));
+	return system(cmd);
+}
+
+static void test_readyz_follows_the_database(void **state)
+{
+	(void)state;
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_readyz", NULL), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	assert_int_equal(get_status(&s, "/api/v1/plans", NULL, 0), 200);
+
+	assert_int_equal(pgcluster("stop"), 0);
+	assert_int_equal(wait_status(&s, "/readyz", 503, 15000), 0);
+	char ra[32];
+	assert_int_equal(get_status(&s, "/api/v1/items/LC-T1", ra, sizeof(ra)), 503);
+	assert_string_equal(ra, "2");
+	struct th_resp r;
+	assert_int_equal(th_http(&s, "GET", "/readyz", NULL, NULL, 0, &r), 0);
+	assert_non_null(strstr(r.body, "\"database_unavailable\""));
+	th_resp_free(&r);
+	assert_int_equal(get_status(&s, "/healthz", NULL, 0), 200); /* alive all the same */
+
+	assert_int_equal(pgcluster("start"), 0);
+	/* Reconnects by itself: backoff tops out at 5 s. */
+	assert_int_equal(wait_status(&s, "/readyz", 200, 20000), 0);
+	assert_int_equal(wait_status(&s, "/api/v1/items/LC-T1", 200, 5000), 0);
+	assert_int_equal(th_server_stop(&s), 0);
+}
+
+static int connect_refused(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	int err = errno;
+	close(fd);
+	return rc < 0 && err == ECONNREFUSED;
+}
+
+/* A request held up in the database when SIGTERM comes is still answered; new
+ * connections are refused meanwhile; then the process exits 0. */
+static void test_sigterm_finishes_requests_in_flight(void **state)
+{
+	(void)state;
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_sigterm", NULL), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PQclear(PQexec(pg, "BEGIN"));
+	PGresult *lock = PQexec(pg, "LOCK TABLE plan_item IN ACCESS EXCLUSIVE MODE");
+	assert_int_equal(PQresultStatus(lock), PGRES_COMMAND_OK);
+	PQclear(lock);
+
+	int fd = th_send(&s, "GET", "/api/v1/items/LC-T4", NULL, NULL, 0);
+	assert_true(fd >= 0);
+	usleep(300000);
+	kill(s.pid, SIGTERM);
+	usleep(500000);
+	assert_true(th_server_alive(&s));     /* waiting for the request */
+	assert_true(connect_refused(s.port)); /* but no longer accepting */
+
+	PQclear(PQexec(pg, "COMMIT"));
+	PQfinish(pg);
+	struct th_resp r;
+	assert_int_equal(th_recv(fd, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"LC-T4\""));
+	th_resp_free(&r);
+	assert_int_equal(th_server_stop(&s), 0); /* already exiting: reaps it with status 0 */
+}
+
+static void test_config_file_is_applied(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/pakn-conf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char conf[] = "# test settings\nthreads = 1\nmax_body_bytes = 2048\n";
+	assert_int_equal(write(fd, conf, sizeof(conf) - 1), (ssize_t)sizeof(conf) - 1);
+	close(fd);
+	char env[300];
+	snprintf(env, sizeof(env), "PAKN_CONFIG=%s", path);
+	const char *envs[] = {env, NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_config", envs), 0);
+	char body[3000];
+	memset(body, 'z', sizeof(body));
+	struct th_resp r;
+	assert_int_equal(th_http(&s, "POST", "/api/v1/items", NULL, body, 3000, &r), 0);
+	assert_int_equal(r.status, 413);
+	th_resp_free(&r);
+	assert_int_equal(th_http(&s, "POST", "/api/v1/items", NULL, body, 1000, &r), 0);
+	assert_int_equal(r.status, 405);
+	th_resp_free(&r);
+	assert_int_equal(th_server_stop(&s), 0);
+	unlink(path);
+}
+
+static void test_bad_setting_is_refused(void **state)
+{
+	(void)state;
+	const char *envs[] = {"PAKN_THREADS=lots", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_badconf", envs), -1);
+	FILE *f = fopen(s.log_path, "r");
+	assert_non_null(f);
+	char line[1024] = "";
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_non_null(strstr(line, "PAKN_THREADS"));
+	assert_non_null(strstr(line, "\"level\":\"error\""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_readyz_follows_the_database),
+		cmocka_unit_test(test_sigterm_finishes_requests_in_flight),
+		cmocka_unit_test(test_config_file_is_applied),
+		cmocka_unit_test(test_bad_setting_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
