@@ -14,8 +14,6 @@
 struct config {
 	char listen[CONFIG_STR_MAX];            /* host:port the service listens on */
 	char database_url[CONFIG_STR_MAX];      /* libpq connection string, primary */
-	char key_dir[CONFIG_STR_MAX];           /* directory holding signing and data keys */
-	char static_dir[CONFIG_STR_MAX];        /* directory of the web pages */
 	long threads;                           /* worker threads; 0 = one per core */
 	long db_connections;                    /* database connections per worker thread */
 	long request_timeout;                   /* seconds to read a request or write a reply */

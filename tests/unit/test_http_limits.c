@@ -306,6 +306,30 @@ static void test_413_before_body(void **state)
 	free(req);
 }
 
+/* A client that asked to close gets its 413 with Connection: close, so the connection ends
+ * after the reply; the body is still skipped. */
+static void test_413_keeps_connection_close(void **state)
+{
+	(void)state;
+	const char *req = "POST /a HTTP/1.1\r\nConnection: close\r\nContent-Length: 70000\r\n\r\n";
+	char want[256];
+	snprintf(want, sizeof(want), "GET /.pakn/reject/413 HTTP/1.1\r\nX-Pakn-Reject: %s\r\n"
+				     "Connection: close\r\n\r\n", SECRET);
+	expect_str(req, want);
+	const char *lower = "POST /a HTTP/1.1\r\ncontent-length: 70000\r\nconnection: CLOSE\r\n\r\n";
+	expect_str(lower, want);
+	/* keep-alive (or nothing) adds no header */
+	char *plain = reject_text(413, 1);
+	expect_str("POST /a HTTP/1.1\r\nConnection: keep-alive\r\nContent-Length: 70000\r\n\r\n",
+		   plain);
+	free(plain);
+	/* refusals that discard the connection never need it */
+	char *discard = reject_text(411, 0);
+	expect_str("POST /a HTTP/1.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+		   discard);
+	free(discard);
+}
+
 /* --- malformed framing: 400 and 411, and the rest is dropped ----------------------------- */
 
 struct refuse_case {
@@ -417,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_body_at_limit_passes),
 		cmocka_unit_test(test_body_over_limit_413_skips_body),
 		cmocka_unit_test(test_413_before_body),
+		cmocka_unit_test(test_413_keeps_connection_close),
 		cmocka_unit_test(test_refused_framing_table),
 		cmocka_unit_test(test_discard_after_refusal),
 		cmocka_unit_test(test_huge_content_length_body_not_passed),
