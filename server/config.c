@@ -113,9 +113,11 @@ static int load_file(struct config *cfg, const char *path, char *err, size_t err
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char line[CONFIG_STR_MAX + 128];
+	char *line = NULL;
+	size_t cap = 0;
 	int lineno = 0, rc = 0;
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
+	/* getline, not a fixed buffer: a long line must not be read as two. */
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
 		lineno++;
 		char *s = trim(line);
 		if (*s == '\0' || *s == '#')
@@ -133,6 +135,7 @@ static int load_file(struct config *cfg, const char *path, char *err, size_t err
 			rc = -1;
 		}
 	}
+	free(line);
 	fclose(f);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include "http_limits.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,7 +60,7 @@ void limits_state_free(struct limits_state *st)
 static void refuse(struct limits_state *st, struct evbuffer *in, struct evbuffer *out,
 		   int status, size_t head_len, unsigned long long body, bool close)
 {
-	bool skip = status == 413 && head_len > 0;
+	bool skip = status == 413 && head_len > 0 && body != ULLONG_MAX;
 	evbuffer_add_printf(out, "GET /.pakn/reject/%d HTTP/1.%d\r\nX-Pakn-Reject: %s\r\n%s\r\n",
 			    status, skip ? 1 : 0, http_reject_secret,
 			    skip && close ? "Connection: close\r\n" : "");
@@ -105,8 +106,13 @@ static int check_headers(const char *block, size_t len, const struct http_limits
 				*close = true;
 			if (nlen == 14 && strncasecmp(p, "content-length", 14) == 0) {
 				unsigned long long n = 0;
-				if (ve == v || ve - v > 18)
-					return ve - v > 18 ? 413 : 400;
+				if (ve == v)
+					return 400;
+				if (ve - v > 18) {
+					/* Too long to count: refused, and its end is unknown. */
+					*body = ULLONG_MAX;
+					return 413;
+				}
 				for (const char *d = v; d < ve; d++) {
 					if (!isdigit((unsigned char)*d))
 						return 400;

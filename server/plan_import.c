@@ -135,15 +135,20 @@ static char *cell_text(const struct cell *c, const char *sep, json_object *footn
 
 /* --- agencies ------------------------------------------------------------------------- */
 
-/* Lower-case Vietnamese letters: ASCII, Latin-1, ă đ ĩ ũ ơ ư and Latin Extended Additional. */
+/* Lower-case Latin letters that the plans can start a name with: ASCII, Latin-1, Latin
+ * Extended-A (ă đ ĩ ũ and the rest), ơ ư, and Latin Extended Additional (ạ … ỹ). In
+ * Extended-A the capitals are the even code points except in U+0139..U+0148 and
+ * U+0179..U+017E, where they are the odd ones. */
 static bool cp_is_lower(uint32_t cp)
 {
 	if (cp < 0x80)
 		return cp >= 'a' && cp <= 'z';
 	if (cp >= 0xDF && cp <= 0xFF)
 		return cp != 0xF7;
+	if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+		return !(cp & 1);
 	if (cp >= 0x100 && cp <= 0x17F)
-		return cp & 1;
+		return (cp & 1) || cp == 0x138;
 	if (cp == 0x1A1 || cp == 0x1B0)
 		return true;
 	if (cp >= 0x1E00 && cp <= 0x1EFF)
@@ -153,17 +158,16 @@ static bool cp_is_lower(uint32_t cp)
 
 static uint32_t cp_to_upper(uint32_t cp)
 {
-	if (!cp_is_lower(cp))
-		return cp;
+	if (!cp_is_lower(cp) || cp == 0xDF || cp == 0xFF || cp == 0x138 || cp == 0x149 ||
+	    cp == 0x17F)
+		return cp; /* no capital of its own in the same block */
 	if (cp < 0x80 || (cp >= 0xE0 && cp <= 0xFE))
 		return cp - 0x20;
 	if (cp == 0x1A1)
 		return 0x1A0;
 	if (cp == 0x1B0)
 		return 0x1AF;
-	if ((cp >= 0x100 && cp <= 0x17F) || (cp >= 0x1E00 && cp <= 0x1EFF))
-		return cp - 1;
-	return cp;
+	return cp - 1; /* Extended-A and Extended Additional pair each capital before it */
 }
 
 static size_t utf8_encode(uint32_t cp, char out[4])
@@ -177,10 +181,17 @@ static size_t utf8_encode(uint32_t cp, char out[4])
 		out[1] = (char)(0x80 | (cp & 0x3F));
 		return 2;
 	}
-	out[0] = (char)(0xE0 | (cp >> 12));
-	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[2] = (char)(0x80 | (cp & 0x3F));
-	return 3;
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
 }
 
 static uint32_t first_cp(const char *s)

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,23 +406,19 @@ static void test_discard_after_refusal(void **state)
 static void test_huge_content_length_body_not_passed(void **state)
 {
 	(void)state;
-	/* BUG: server/http_limits.c check_headers() returns 413 for a Content-Length of more
-	 * than 18 digits without setting *body, so refuse() takes the "skip the body" path with
-	 * body_left = 0: the declared body is not skipped and its bytes are framed as the next
-	 * request (a smuggled "GET /smuggled" reaches libevent behind the 413). Expected: the
-	 * HTTP/1.0 reject and nothing after it. Remove the skip() once fixed. */
-	skip();
 	const char *req = "POST /a HTTP/1.1\r\nContent-Length: 1000000000000000000000\r\n\r\n"
 			  "GET /smuggled HTTP/1.1\r\n\r\n";
-	char *want = reject_text(413, 0);
 	size_t n;
 	char *got = run_feed(req, strlen(req), 0, &n);
-	/* The refusal itself (HTTP/1.0 or 1.1: either closes or skips correctly)… */
-	assert_int_equal(strncmp(got, want, strlen("GET /.pakn/reject/413 HTTP/1.")), 0);
-	/* …and nothing after it. */
-	assert_int_equal(n, strlen(want));
+	const char *prefix = "GET /.pakn/reject/413 HTTP/1.";
+	bool is_413 = strncmp(got, prefix, strlen(prefix)) == 0;
+	bool smuggled = strstr(got, "/smuggled") != NULL;
+	const char *end = strstr(got, "\r\n\r\n");
+	bool one_request = end && (size_t)(end - got) + 4 == n;
 	free(got);
-	free(want);
+	assert_true(is_413);
+	assert_false(smuggled);
+	assert_true(one_request);
 }
 
 int main(void)
