@@ -77,4 +77,6 @@ $(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integratio
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) $(shell pkg-config --libs cmocka) -o $@
 
+.SECONDARY:
+
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -79,7 +79,10 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	server_stop(srv);
-	server_wait(srv);
+	/* Workers give up on stragglers after shutdown_grace; a worker that has not returned
+	 * some seconds later is stuck, and the process must still end. */
+	if (server_wait(srv, (int)cfg.shutdown_grace + 5) < 0)
+		_exit(1);
 	server_free(srv);
 	log_info(NULL, "stopped");
 	return rc;

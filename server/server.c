@@ -192,11 +192,19 @@ int server_start(struct server *srv)
 	return 0;
 }
 
-void server_wait(struct server *srv)
+int server_wait(struct server *srv, int timeout_s)
 {
-	for (int i = 0; i < srv->nstarted; i++)
-		pthread_join(srv->workers[i].thread, NULL);
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_s;
+	for (int i = 0; i < srv->nstarted; i++) {
+		if (pthread_timedjoin_np(srv->workers[i].thread, NULL, &deadline) != 0) {
+			log_error(NULL, "worker %d did not stop within %d s", i, timeout_s);
+			return -1;
+		}
+	}
 	srv->nstarted = 0;
+	return 0;
 }
 
 /* On the worker's own thread: stop accepting, then poll until nothing is in flight. */

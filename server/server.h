@@ -40,8 +40,9 @@ const char *server_url(const struct server *srv);
  * that did still need server_stop and server_wait). */
 int server_start(struct server *srv);
 
-/* Waits until every started worker has drained and exited. */
-void server_wait(struct server *srv);
+/* Waits until every started worker has drained and exited, at most timeout_s seconds.
+ * Returns 0, or -1 if a worker is still running (then the server must not be freed). */
+int server_wait(struct server *srv, int timeout_s);
 
 /* Asks every worker to stop accepting and drain; safe from any thread (not from a
  * signal handler). */

@@ -11,7 +11,9 @@ if [ -z "${PAKN_DATABASE_URL:-}" ]; then
 	PAKN_DATABASE_URL=$(tools/pgcluster.sh url var/pg)
 	export PAKN_DATABASE_URL
 	trap 'tools/pgcluster.sh stop var/pg' EXIT
-	trap 'exit 130' INT TERM
+	# Ctrl-C reaches the server too, which stops by itself; the script then stops the
+	# cluster and ends with the server's status.
+	trap ':' INT TERM
 fi
 
 "$BIN/paknctl" migrate sql
