@@ -221,10 +221,8 @@ json_object *th_json(const struct th_resp *r)
 	return r->body ? json_tokener_parse(r->body) : NULL;
 }
 
-json_object *th_get(json_object *doc, ...)
+static json_object *vget(json_object *doc, va_list ap)
 {
-	va_list ap;
-	va_start(ap, doc);
 	const char *key;
 	while (doc && (key = va_arg(ap, const char *))) {
 		if (json_object_is_type(doc, json_type_array))
@@ -232,8 +230,25 @@ json_object *th_get(json_object *doc, ...)
 		else if (!json_object_object_get_ex(doc, key, &doc))
 			doc = NULL;
 	}
+	return doc;
+}
+
+json_object *th_get(json_object *doc, ...)
+{
+	va_list ap;
+	va_start(ap, doc);
+	doc = vget(doc, ap);
 	va_end(ap);
 	return doc;
+}
+
+const char *th_str(json_object *doc, ...)
+{
+	va_list ap;
+	va_start(ap, doc);
+	doc = vget(doc, ap);
+	va_end(ap);
+	return doc ? json_object_get_string(doc) : NULL;
 }
 
 void th_resp_free(struct th_resp *r)

@@ -57,8 +57,12 @@ const char *th_header(const struct th_resp *r, const char *name);
 /* The body parsed as JSON (caller puts), or NULL. */
 json_object *th_json(const struct th_resp *r);
 
-/* The string at a path of object keys / array indexes: th_get(doc, "error", "code", NULL). */
+/* The value at a path of object keys and array indexes, NULL-terminated:
+ * th_get(doc, "items", "0", "code", NULL). NULL if absent or JSON null. */
 json_object *th_get(json_object *doc, ...);
+
+/* The same, as a string (NULL if absent). */
+const char *th_str(json_object *doc, ...);
 
 void th_resp_free(struct th_resp *r);
 

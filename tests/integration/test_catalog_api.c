@@ -46,21 +46,6 @@ static json_object *get_json(const char *path, int status)
 	return doc;
 }
 
-static const char *str_at(json_object *doc, ...)
-{
-	va_list ap;
-	va_start(ap, doc);
-	const char *key;
-	while (doc && (key = va_arg(ap, const char *))) {
-		if (json_object_is_type(doc, json_type_array))
-			doc = json_object_array_get_idx(doc, (size_t)atoi(key));
-		else if (!json_object_object_get_ex(doc, key, &doc))
-			doc = NULL;
-	}
-	va_end(ap);
-	return doc ? json_object_get_string(doc) : NULL;
-}
-
 static int64_t int_at(json_object *doc, const char *key)
 {
 	json_object *v = th_get(doc, key, NULL);
@@ -76,8 +61,8 @@ static void test_plans(void **state)
 	assert_int_equal(json_object_array_length(plans), 2);
 	json_object *db = json_object_array_get_idx(plans, 0);
 	json_object *lc = json_object_array_get_idx(plans, 1);
-	assert_string_equal(str_at(db, "code", NULL), "DB-2026");
-	assert_string_equal(str_at(lc, "code", NULL), "LC-2026");
+	assert_string_equal(th_str(db, "code", NULL), "DB-2026");
+	assert_string_equal(th_str(lc, "code", NULL), "LC-2026");
 	assert_int_equal(int_at(lc, "item_count"), 40);
 	assert_int_equal(int_at(lc, "task_count"), 40);
 	assert_int_equal(int_at(db, "item_count"), 80);
@@ -85,7 +70,7 @@ static void test_plans(void **state)
 	assert_int_equal(int_at(db, "task_count"), 34);
 	assert_int_equal(json_object_array_length(th_get(lc, "sections", NULL)), 10);
 	assert_int_equal(json_object_array_length(th_get(db, "sections", NULL)), 12);
-	assert_string_equal(str_at(lc, "province", NULL), "Lai Châu");
+	assert_string_equal(th_str(lc, "province", NULL), "Lai Châu");
 	json_object_put(doc);
 }
 
@@ -93,12 +78,12 @@ static void test_plan_by_code(void **state)
 {
 	(void)state;
 	json_object *doc = get_json("/api/v1/plans/DB-2026", 200);
-	assert_string_equal(str_at(doc, "province", NULL), "Điện Biên");
-	assert_string_equal(str_at(doc, "sections", "5", "kind", NULL), "task");
-	assert_string_equal(str_at(doc, "sections", "5", "code", NULL), "I");
+	assert_string_equal(th_str(doc, "province", NULL), "Điện Biên");
+	assert_string_equal(th_str(doc, "sections", "5", "kind", NULL), "task");
+	assert_string_equal(th_str(doc, "sections", "5", "code", NULL), "I");
 	json_object_put(doc);
 	doc = get_json("/api/v1/plans/XX-2026", 404);
-	assert_string_equal(str_at(doc, "error", "code", NULL), "not_found");
+	assert_string_equal(th_str(doc, "error", "code", NULL), "not_found");
 	json_object_put(doc);
 }
 
@@ -111,7 +96,7 @@ static void test_all_items(void **state)
 	assert_int_equal(json_object_array_length(items), 120);
 	int lc = 0, dbi = 0, dbt = 0;
 	for (size_t i = 0; i < 120; i++) {
-		const char *code = str_at(json_object_array_get_idx(items, i), "code", NULL);
+		const char *code = th_str(json_object_array_get_idx(items, i), "code", NULL);
 		lc += strncmp(code, "LC-T", 4) == 0;
 		dbi += strncmp(code, "DB-I", 4) == 0;
 		dbt += strncmp(code, "DB-T-", 5) == 0;
@@ -119,8 +104,8 @@ static void test_all_items(void **state)
 	assert_int_equal(lc, 40);
 	assert_int_equal(dbi, 46);
 	assert_int_equal(dbt, 34);
-	assert_string_equal(str_at(items, "0", "code", NULL), "DB-I01");
-	assert_string_equal(str_at(items, "119", "code", NULL), "LC-T40");
+	assert_string_equal(th_str(items, "0", "code", NULL), "DB-I01");
+	assert_string_equal(th_str(items, "119", "code", NULL), "LC-T40");
 	json_object_put(doc);
 }
 
@@ -128,37 +113,37 @@ static void test_item_fields(void **state)
 {
 	(void)state;
 	json_object *doc = get_json("/api/v1/items/DB-I11", 200);
-	assert_string_equal(str_at(doc, "kind", NULL), "indicator");
-	assert_string_equal(str_at(doc, "section", "code", NULL), "III");
-	assert_string_equal(str_at(doc, "unit", NULL), "Công trình/năm");
-	assert_string_equal(str_at(doc, "baseline", NULL), "12");
-	assert_string_equal(str_at(doc, "target", NULL), "≥ 4");
-	assert_string_equal(str_at(doc, "footnotes", "0", NULL),
+	assert_string_equal(th_str(doc, "kind", NULL), "indicator");
+	assert_string_equal(th_str(doc, "section", "code", NULL), "III");
+	assert_string_equal(th_str(doc, "unit", NULL), "Công trình/năm");
+	assert_string_equal(th_str(doc, "baseline", NULL), "12");
+	assert_string_equal(th_str(doc, "target", NULL), "≥ 4");
+	assert_string_equal(th_str(doc, "footnotes", "0", NULL),
 			    "Căn cứ hợp đồng thực hiện các nhiệm vụ năm 2026 có 4 nhiệm vụ");
 	json_object_put(doc);
 
 	doc = get_json("/api/v1/items/LC-T25", 200);
-	assert_string_equal(str_at(doc, "deadline", "text", NULL), "Quý II/2026");
-	assert_string_equal(str_at(doc, "deadline", "kind", NULL), "quarter");
-	assert_string_equal(str_at(doc, "deadline", "start", NULL), "2026-04-01");
-	assert_string_equal(str_at(doc, "deadline", "end", NULL), "2026-06-30");
-	assert_string_equal(str_at(doc, "lead_agencies", "0", "name", NULL), "Đảng ủy UBND tỉnh");
-	assert_string_equal(str_at(doc, "lead_agencies", "0", "code", NULL), "lc-dang-uy-ubnd-tinh");
+	assert_string_equal(th_str(doc, "deadline", "text", NULL), "Quý II/2026");
+	assert_string_equal(th_str(doc, "deadline", "kind", NULL), "quarter");
+	assert_string_equal(th_str(doc, "deadline", "start", NULL), "2026-04-01");
+	assert_string_equal(th_str(doc, "deadline", "end", NULL), "2026-06-30");
+	assert_string_equal(th_str(doc, "lead_agencies", "0", "name", NULL), "Đảng ủy UBND tỉnh");
+	assert_string_equal(th_str(doc, "lead_agencies", "0", "code", NULL), "lc-dang-uy-ubnd-tinh");
 	json_object_put(doc);
 
 	doc = get_json("/api/v1/items/LC-T5", 200);
-	assert_string_equal(str_at(doc, "deadline", "kind", NULL), "quarterly");
+	assert_string_equal(th_str(doc, "deadline", "kind", NULL), "quarterly");
 	assert_null(th_get(doc, "deadline", "start", NULL)); /* JSON null: no single period */
 	json_object_put(doc);
 
 	doc = get_json("/api/v1/items/DB-T-V.2", 200);
-	assert_string_equal(str_at(doc, "group", "code", NULL), "2");
-	assert_string_equal(str_at(doc, "coordinating_agencies", "0", "name", NULL),
+	assert_string_equal(th_str(doc, "group", "code", NULL), "2");
+	assert_string_equal(th_str(doc, "coordinating_agencies", "0", "name", NULL),
 			    "Các cơ quan, địa phương, đơn vị");
 	json_object_put(doc);
 
 	doc = get_json("/api/v1/items/DB-T-IV.1", 200);
-	assert_string_equal(str_at(doc, "deadline", "kind", NULL), "other");
+	assert_string_equal(th_str(doc, "deadline", "kind", NULL), "other");
 	assert_int_equal(json_object_array_length(th_get(doc, "lead_agencies", NULL)), 2);
 	json_object_put(doc);
 }
@@ -194,7 +179,7 @@ static void test_filters(void **state)
 	json_object *ags = th_get(doc, "agencies", NULL);
 	bool found_split = false;
 	for (size_t i = 0; i < json_object_array_length(ags); i++) {
-		const char *name = str_at(json_object_array_get_idx(ags, i), "name", NULL);
+		const char *name = th_str(json_object_array_get_idx(ags, i), "name", NULL);
 		assert_null(strstr(name, "Sở Tài chính, Sở")); /* always split into two */
 		found_split |= strcmp(name, "Sở Tài chính") == 0;
 	}
@@ -209,7 +194,7 @@ static char *codes_of(const char *path)
 	json_object *items = th_get(doc, "items", NULL);
 	char *out = calloc(1, 4096);
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
-		strcat(out, str_at(json_object_array_get_idx(items, i), "code", NULL));
+		strcat(out, th_str(json_object_array_get_idx(items, i), "code", NULL));
 		strcat(out, " ");
 	}
 	json_object_put(doc);
@@ -307,12 +292,12 @@ static void test_bad_requests(void **state)
 		assert_non_null(strstr(th_header(&r, "Content-Type"), "application/json"));
 		json_object *doc = th_json(&r);
 		assert_non_null(doc);
-		assert_string_equal(str_at(doc, "error", "code", NULL), c->code);
-		assert_true(strlen(str_at(doc, "error", "message", NULL)) > 10);
-		assert_string_equal(str_at(doc, "error", "request_id", NULL),
+		assert_string_equal(th_str(doc, "error", "code", NULL), c->code);
+		assert_true(strlen(th_str(doc, "error", "message", NULL)) > 10);
+		assert_string_equal(th_str(doc, "error", "request_id", NULL),
 				    th_header(&r, "X-Request-Id"));
 		if (c->field)
-			assert_string_equal(str_at(doc, "error", "fields", "0", "field", NULL), c->field);
+			assert_string_equal(th_str(doc, "error", "fields", "0", "field", NULL), c->field);
 		if (c->status == 405)
 			assert_string_equal(th_header(&r, "Allow"), "GET, HEAD");
 		json_object_put(doc);
@@ -321,7 +306,7 @@ static void test_bad_requests(void **state)
 	char longq[512] = "/api/v1/items?q=";
 	memset(longq + strlen(longq), 'a', 201);
 	json_object *doc = get_json(longq, 400);
-	assert_string_equal(str_at(doc, "error", "fields", "0", "code", NULL), "too_long");
+	assert_string_equal(th_str(doc, "error", "fields", "0", "code", NULL), "too_long");
 	json_object_put(doc);
 	/* All of that left the server answering. */
 	json_object_put(get_json("/healthz", 200));
@@ -335,7 +320,7 @@ static void expect_raw_error(const char *req, size_t len, int status, const char
 	assert_int_equal(r.status, status);
 	json_object *doc = th_json(&r);
 	assert_non_null(doc);
-	assert_string_equal(str_at(doc, "error", "code", NULL), code);
+	assert_string_equal(th_str(doc, "error", "code", NULL), code);
 	assert_non_null(th_header(&r, "X-Request-Id"));
 	json_object_put(doc);
 	th_resp_free(&r);
@@ -351,7 +336,7 @@ static void test_request_limits(void **state)
 	assert_int_equal(th_http(&srv, "POST", "/api/v1/items", NULL, body, big, &r), 0);
 	assert_int_equal(r.status, 413);
 	json_object *doc = th_json(&r);
-	assert_string_equal(str_at(doc, "error", "code", NULL), "body_too_large");
+	assert_string_equal(th_str(doc, "error", "code", NULL), "body_too_large");
 	json_object_put(doc);
 	th_resp_free(&r);
 	/* Within the limit the body is read and the route answers for itself. */
@@ -442,10 +427,10 @@ static void test_log_lines(void **state)
 		assert_non_null(th_get(o, "ts", NULL));
 		assert_non_null(th_get(o, "level", NULL));
 		assert_non_null(th_get(o, "msg", NULL));
-		const char *req = str_at(o, "req", NULL);
+		const char *req = th_str(o, "req", NULL);
 		if (req && strcmp(req, id) == 0) {
 			matched++;
-			assert_string_equal(str_at(o, "path", NULL), "/api/v1/items/LC-T4");
+			assert_string_equal(th_str(o, "path", NULL), "/api/v1/items/LC-T4");
 			assert_int_equal(int_at(o, "status"), 200);
 		}
 		json_object_put(o);

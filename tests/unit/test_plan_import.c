@@ -698,6 +698,65 @@ static void test_plan_document_seed(void **state)
 	json_object_put(doc);
 }
 
+/* Mutated copies of a real plan (bytes changed, lines dropped or repeated, tabs and blank
+ * lines inserted) are refused with a message or parsed into items that all have codes;
+ * never a crash (the suite runs under ASan/UBSan). Fixed seed: the same cases every run. */
+static void test_fuzz_mutated_plans(void **state)
+{
+	(void)state;
+	size_t len;
+	char *orig = file_read("data/plans/LC-2026.txt", &len);
+	assert_non_null(orig);
+	unsigned seed = 57;
+	static const char inserts[] = "\t\n\n\t1.\tI\n[1: x]\xc3";
+	int parsed = 0, refused = 0;
+	for (int iter = 0; iter < 300; iter++) {
+		char *text = malloc(len + 64);
+		memcpy(text, orig, len);
+		size_t n = len;
+		int edits = 1 + rand_r(&seed) % 8;
+		for (int e = 0; e < edits; e++) {
+			size_t at = (size_t)rand_r(&seed) % n;
+			switch (rand_r(&seed) % 4) {
+			case 0: /* overwrite a byte with a structural one */
+				text[at] = inserts[rand_r(&seed) % (sizeof(inserts) - 1)];
+				break;
+			case 1: { /* cut a stretch */
+				size_t cut = 1 + (size_t)rand_r(&seed) % 200;
+				if (at + cut > n)
+					cut = n - at;
+				memmove(text + at, text + at + cut, n - at - cut);
+				n -= cut;
+				break;
+			}
+			case 2: /* flip a bit */
+				text[at] ^= (char)(1 << (rand_r(&seed) % 8));
+				break;
+			default: /* truncate */
+				n = at;
+				break;
+			}
+			if (n == 0)
+				break;
+		}
+		char err[256] = "";
+		json_object *doc = plan_parse(text, n, "LC", err, sizeof(err));
+		if (doc) {
+			json_object *items = get(doc, "items");
+			for (size_t i = 0; i < json_object_array_length(items); i++)
+				assert_non_null(get_str(json_object_array_get_idx(items, i), "code"));
+			parsed++;
+			json_object_put(doc);
+		} else {
+			assert_true(strlen(err) > 0);
+			refused++;
+		}
+		free(text);
+	}
+	free(orig);
+	assert_int_equal(parsed + refused, 300);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -716,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_parse_respects_len),
 		cmocka_unit_test(test_plan_document),
 		cmocka_unit_test(test_plan_document_seed),
+		cmocka_unit_test(test_fuzz_mutated_plans),
 	};
 	/* The seed plans are parsed once for the tests that compare them (state). */
 	return cmocka_run_group_tests(tests, load_plans, free_plans);
