@@ -37,6 +37,7 @@ static const char *reason_phrase(int status)
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	default: return status >= 500 ? "Internal Server Error" : "Error";
 	}
@@ -206,7 +207,8 @@ static bool reply_if_rejected(struct http_req *req)
 		return false;
 	const char *secret = evhttp_find_header(evhttp_request_get_input_headers(req->ev),
 						"X-Pakn-Reject");
-	if (!secret || sodium_memcmp(secret, http_reject_secret, sizeof(http_reject_secret)) != 0)
+	if (!secret || strlen(secret) != strlen(http_reject_secret) ||
+	    sodium_memcmp(secret, http_reject_secret, strlen(http_reject_secret)) != 0)
 		return false;
 	int status = atoi(req->path + strlen(REJECT_PREFIX));
 	switch (status) {
@@ -218,6 +220,10 @@ static bool reply_if_rejected(struct http_req *req)
 	case 413:
 		http_reply_error(req, 413, "body_too_large",
 				 "Nội dung gửi lên quá lớn. / The request body is too large.", NULL);
+		break;
+	case 501:
+		http_reply_error(req, 501, "method_not_implemented",
+				 "Phương thức không được hỗ trợ. / Method not implemented.", NULL);
 		break;
 	case 431:
 		http_reply_error(req, 431, "headers_too_large",

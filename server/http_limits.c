@@ -75,22 +75,58 @@ static void refuse(struct limits_state *st, struct evbuffer *in, struct evbuffer
 	}
 }
 
-/* Reads Content-Length and Transfer-Encoding from a complete header block. Returns the
- * status to refuse with, or 0 and sets *body. */
+/* The request line must be "METHOD SP target SP HTTP/1.x" with a method libevent knows;
+ * otherwise libevent would answer with its own HTML page. Returns 0, 400 or 501. */
+static int check_request_line(const char *line, size_t len)
+{
+	static const char *const methods[] = {"GET", "HEAD", "POST", "PUT",
+					      "DELETE", "OPTIONS", "PATCH"};
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	const char *sp1 = memchr(line, ' ', len);
+	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line)) : NULL;
+	if (!sp1 || !sp2 || sp2 == sp1 + 1)
+		return 400;
+	size_t vlen = len - (size_t)(sp2 + 1 - line);
+	if (vlen != 8 || (strncmp(sp2 + 1, "HTTP/1.1", 8) != 0 && strncmp(sp2 + 1, "HTTP/1.0", 8) != 0))
+		return 400;
+	for (const char *c = sp1 + 1; c < sp2; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return 400;
+	size_t mlen = (size_t)(sp1 - line);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strlen(methods[i]) == mlen && strncmp(line, methods[i], mlen) == 0)
+			return 0;
+	for (size_t i = 0; i < mlen; i++)
+		if (!isupper((unsigned char)line[i]) && line[i] != '-' && line[i] != '_')
+			return 400;
+	return 501;
+}
+
+/* Checks the request line and every header line of a complete header block, and reads
+ * Content-Length, Transfer-Encoding and Connection. Returns the status to refuse with, or
+ * 0 and sets *body. */
 static int check_headers(const char *block, size_t len, const struct http_limits *lim,
 			 unsigned long long *body, bool *close)
 {
 	*body = 0;
 	*close = false;
 	bool have_length = false;
-	const char *p = memchr(block, '\n', len); /* skip the request line */
+	const char *p = memchr(block, '\n', len);
+	int status = check_request_line(block, p ? (size_t)(p - block) : len);
+	if (status)
+		return status;
 	const char *end = block + len;
 	while (p && p < end) {
 		p++;
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			break;
+		if (!eol || eol == p || (eol == p + 1 && *p == '\r'))
+			break; /* the blank line that ends the block */
 		const char *colon = memchr(p, ':', (size_t)(eol - p));
+		if (!colon && *p != ' ' && *p != '\t')
+			return 400; /* neither a header nor the continuation of one */
+		if (colon == p)
+			return 400;
 		if (colon) {
 			size_t nlen = (size_t)(colon - p);
 			const char *v = colon + 1;

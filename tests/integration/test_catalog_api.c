@@ -254,6 +254,7 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{"GET", "/nope", 404, "not_found", NULL},
+	{"GET", "/.pakn/reject/413", 404, "not_found", NULL}, /* only the limits filter can */
 	{"GET", "/api/v1/items/", 404, "not_found", NULL},
 	{"GET", "/api/v1/items/lc-t25", 404, "not_found", NULL},
 	{"GET", "/api/v1/items/%FF%FE", 404, "not_found", NULL},
@@ -357,6 +358,22 @@ static void test_request_limits(void **state)
 	expect_raw_error(chunked, sizeof(chunked) - 1, 411, "length_required");
 	const char badlen[] = "POST /api/v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: 12x\r\n\r\n";
 	expect_raw_error(badlen, sizeof(badlen) - 1, 400, "bad_request");
+	/* What libevent would answer with HTML gets the JSON error too. */
+	static const struct {
+		const char *req;
+		int status;
+		const char *code;
+	} raw[] = {
+		{"GARBAGE\r\n\r\n", 400, "bad_request"},
+		{"GET /healthz\r\n\r\n", 400, "bad_request"},
+		{"GET /healthz HTTP/2.0\r\n\r\n", 400, "bad_request"},
+		{"GET /a b HTTP/1.1\r\n\r\n", 400, "bad_request"},
+		{"GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n", 400, "bad_request"},
+		{"GET /healthz HTTP/1.1\r\n: empty name\r\n\r\n", 400, "bad_request"},
+		{"BREW /pot HTTP/1.1\r\n\r\n", 501, "method_not_implemented"},
+	};
+	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		expect_raw_error(raw[i].req, strlen(raw[i].req), raw[i].status, raw[i].code);
 	json_object_put(get_json("/healthz", 200));
 }
 
