@@ -8,17 +8,19 @@ CC      ?= cc
 PKGS    := libevent libevent_pthreads libpq json-c libsodium
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Iserver $(shell pkg-config --cflags $(PKGS))
-LDLIBS_COMMON = $(shell pkg-config --libs $(PKGS)) -lpthread
+LDLIBS_COMMON = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 RELEASE_FLAGS := -O2
 ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # Modules shared by the server, paknctl and the tests.
 LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
-            server/plan_import.c server/http_router.c server/http_query.c
+            server/plan_import.c server/http_router.c server/http_query.c server/tracking.c \
+            server/keys.c server/receipt.c server/intake.c
 # The server's own modules.
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
-            server/service.c server/catalog.c server/server.c
+            server/service.c server/catalog.c server/server.c server/intake_queue.c \
+            server/ratelimit.c server/feedback.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))

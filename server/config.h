@@ -14,12 +14,16 @@
 struct config {
 	char listen[CONFIG_STR_MAX];            /* host:port the service listens on */
 	char database_url[CONFIG_STR_MAX];      /* libpq connection string, primary */
+	char key_dir[CONFIG_STR_MAX];           /* signing and data keys, made on first start */
 	long threads;                           /* worker threads; 0 = one per core */
 	long db_connections;                    /* database connections per worker thread */
 	long request_timeout;                   /* seconds to read a request or write a reply */
 	long max_body_bytes;                    /* request bodies above this get 413 */
 	long max_header_bytes;                  /* request line + headers above this get 431 */
 	long shutdown_grace;                    /* seconds to finish in-flight requests on stop */
+	long intake_rate;                       /* submissions per minute per client */
+	long intake_burst;                      /* submissions a client may send at once */
+	long intake_batch;                      /* most submissions stored in one transaction */
 	enum log_level log_level;
 };
 

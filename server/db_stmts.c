@@ -50,4 +50,14 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" WHERE $1::text IS NULL OR EXISTS ("
 		"   SELECT 1 FROM plan_item_agency x JOIN plan_item it ON it.id = x.item_id"
 		"   JOIN plan p ON p.id = it.plan_id WHERE x.agency_id = a.id AND p.code = $1)", 1},
+
+	[STMT_ITEM_EXISTS] = {"item_exists", "SELECT 1 FROM plan_item WHERE code = $1", 1},
+
+	[STMT_RESERVE_IDS] = {"reserve_ids", "SELECT nextval('feedback_id_block')", 0},
+
+	/* One statement, so one transaction: its reply arrives after the commit. */
+	[STMT_INTAKE] = {"intake", "SELECT pakn_intake($1::json)::text", 1},
+
+	[STMT_FEEDBACK_STATUS] = {"feedback_status",
+		"SELECT pakn_feedback_status($1)::text", 1},
 };

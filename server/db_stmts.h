@@ -11,6 +11,10 @@ enum db_stmt {
 	STMT_ITEMS,    /* (plan, kind, section, agency, folded q, limit, offset) -> {"items",...} */
 	STMT_ITEM_GET, /* (code) -> item JSON, or no row */
 	STMT_AGENCIES, /* (plan) -> {"agencies": [...]} */
+	STMT_ITEM_EXISTS,    /* (code) -> a row if the item exists */
+	STMT_RESERVE_IDS,    /* () -> the first of 256 feedback ids */
+	STMT_INTAKE,         /* (batch json) -> one result per row, see sql/002_feedback.sql */
+	STMT_FEEDBACK_STATUS, /* (tracking code) -> status JSON, or no row */
 	STMT_COUNT
 };
 

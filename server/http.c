@@ -84,6 +84,33 @@ struct db_pool *http_db(const struct http_req *req)
 	return req->worker->db;
 }
 
+const char *http_body(struct http_req *req, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req->ev);
+	if (!req->body_terminated) {
+		/* A NUL after the body lets text parsers run on it; it is not counted. */
+		evbuffer_add(in, "", 1);
+		req->body_terminated = true;
+	}
+	*len = evbuffer_get_length(in) - 1;
+	return *len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req->ev), name);
+}
+
+const char *http_client_address(const struct http_req *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
+	char *addr = NULL;
+	ev_uint16_t port;
+	if (evcon)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	return addr ? addr : "";
+}
+
 static void add_headers(struct http_req *req, const char *content_type, int cache_seconds)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
@@ -152,6 +179,12 @@ void http_reply_json(struct http_req *req, int status, const char *body, size_t 
 		     int cache_seconds)
 {
 	add_headers(req, "application/json; charset=utf-8", cache_seconds);
+	send_and_free(req, status, body, len);
+}
+
+void http_reply_html(struct http_req *req, int status, const char *body, size_t len)
+{
+	add_headers(req, "text/html; charset=utf-8", 0);
 	send_and_free(req, status, body, len);
 }
 
@@ -403,13 +436,24 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 	return false;
 }
 
-void http_db_json_cb(void *arg, PGresult *res, enum db_status status)
+static void reply_json_cell(struct http_req *req, PGresult *res, enum db_status status,
+			    int cache_seconds)
 {
-	struct http_req *req = arg;
 	if (status != DB_OK)
 		http_reply_db_error(req, status);
 	else if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
 		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
 	else
-		http_reply_json(req, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), 60);
+		http_reply_json(req, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+				cache_seconds);
+}
+
+void http_db_json_cb(void *arg, PGresult *res, enum db_status status)
+{
+	reply_json_cell(arg, res, status, 60);
+}
+
+void http_db_json_fresh_cb(void *arg, PGresult *res, enum db_status status)
+{
+	reply_json_cell(arg, res, status, 0);
 }

@@ -25,6 +25,7 @@ struct http_req {
 	struct route_params params;
 	struct query query;
 	struct timespec start;
+	bool body_terminated;
 };
 
 /* The evhttp callback for every request: wraps it in struct http_req and routes it.
@@ -36,6 +37,19 @@ const char *http_param(const struct http_req *req, const char *name);
 
 /* The worker's database pool. */
 struct db_pool *http_db(const struct http_req *req);
+
+/* The request body, length in *len (a NUL follows it, so it can be read as a string, but a
+ * NUL inside is possible too: use len); NULL when empty. */
+const char *http_body(struct http_req *req, size_t *len);
+
+/* A request header's value, or NULL. */
+const char *http_header(const struct http_req *req, const char *name);
+
+/* The client's address as text ("127.0.0.1"), or "" if unknown. */
+const char *http_client_address(const struct http_req *req);
+
+/* Sends body (HTML) with status and frees req. */
+void http_reply_html(struct http_req *req, int status, const char *body, size_t len);
 
 /* Sends body (JSON text of len bytes) with status and frees req. cache_seconds > 0 lets
  * shared caches keep the reply that long; 0 sends Cache-Control: no-store. */
@@ -86,6 +100,9 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		      const char **values);
 
 /* A db_cb for statements that return one JSON text cell: replies it with 200 (public,
- * cacheable for a minute), 404 when there is no row, or the database error. */
+ * cacheable for a minute), 404 when there is no row or a NULL, or the database error. */
 void http_db_json_cb(void *arg, PGresult *res, enum db_status status);
+
+/* The same, for replies that change (no caching). */
+void http_db_json_fresh_cb(void *arg, PGresult *res, enum db_status status);
 #endif

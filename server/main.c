@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "keys.h"
 #include "log.h"
 #include "server.h"
 
@@ -59,9 +60,16 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct server *srv = server_new(&cfg, err, sizeof(err));
+	struct keyring *keys = keys_load(cfg.key_dir, true, err, sizeof(err));
+	if (!keys) {
+		log_error(NULL, "keys: %s", err);
+		return 1;
+	}
+	log_info(NULL, "signing with key %s", keys_current(keys)->id);
+	struct server *srv = server_new(&cfg, keys, err, sizeof(err));
 	if (!srv) {
 		log_error(NULL, "%s", err);
+		keys_free(keys);
 		return 1;
 	}
 	int rc = 0;
@@ -84,6 +92,7 @@ int main(int argc, char **argv)
 	if (server_wait(srv, (int)cfg.shutdown_grace + 5) < 0)
 		_exit(1);
 	server_free(srv);
+	keys_free(keys);
 	log_info(NULL, "stopped");
 	return rc;
 }

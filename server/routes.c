@@ -2,6 +2,7 @@
 #include "routes.h"
 
 #include "catalog.h"
+#include "feedback.h"
 #include "service.h"
 
 const struct route routes[] = {
@@ -13,6 +14,10 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/items", catalog_items},
 	{HTTP_GET, "/api/v1/items/{code}", catalog_item},
 	{HTTP_GET, "/api/v1/agencies", catalog_agencies},
+	{HTTP_POST, "/api/v1/feedback", feedback_submit},
+	{HTTP_GET, "/api/v1/feedback/{tracking_code}", feedback_status},
+	{HTTP_GET, "/api/v1/keys", feedback_keys},
+	{HTTP_POST, "/api/v1/receipts/verify", feedback_verify},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

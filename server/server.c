@@ -16,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "http_limits.h"
+#include "intake_queue.h"
 #include "log.h"
 
 #define LISTEN_BACKLOG 1024
@@ -23,10 +24,12 @@
 
 struct server {
 	const struct config *cfg;
+	const struct keyring *keys;
 	int nworkers;
 	int nstarted; /* threads running */
 	struct worker *workers;
 	struct http_limits limits;
+	struct ratelimit *ratelimit;
 	char url[128];
 };
 
@@ -102,16 +105,20 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	}
 	w->db = db_pool_new(w->base, cfg->database_url, (int)cfg->db_connections,
 			    (int)cfg->request_timeout);
+	w->keys = srv->keys;
+	w->ratelimit = srv->ratelimit;
+	w->intake = w->db ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch) : NULL;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
-	if (!w->db || !w->stop_ev || !w->drain_ev) {
+	if (!w->db || !w->intake || !w->stop_ev || !w->drain_ev) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
 	}
 	return 0;
 }
 
-struct server *server_new(const struct config *cfg, char *err, size_t errlen)
+struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
+			  size_t errlen)
 {
 	struct sockaddr_storage ss;
 	int sslen;
@@ -124,6 +131,8 @@ struct server *server_new(const struct config *cfg, char *err, size_t errlen)
 	if (!srv)
 		return NULL;
 	srv->cfg = cfg;
+	srv->keys = keys;
+	srv->ratelimit = ratelimit_new((double)cfg->intake_rate, (double)cfg->intake_burst);
 	srv->limits.max_body_bytes = (size_t)cfg->max_body_bytes;
 	srv->limits.max_header_bytes = (size_t)cfg->max_header_bytes;
 	long n = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -258,6 +267,7 @@ void server_free(struct server *srv)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
 			close(w->listen_fd);
+		intake_queue_free(w->intake);
 		db_pool_free(w->db);
 		if (w->stop_ev)
 			event_free(w->stop_ev);
@@ -267,5 +277,6 @@ void server_free(struct server *srv)
 			event_base_free(w->base);
 	}
 	free(srv->workers);
+	ratelimit_free(srv->ratelimit);
 	free(srv);
 }

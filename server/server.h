@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "config.h"
+#include "keys.h"
+#include "ratelimit.h"
 
 struct worker {
 	int index;
@@ -19,6 +21,9 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct db_pool *db;
+	struct intake_queue *intake;
+	const struct keyring *keys;
+	struct ratelimit *ratelimit; /* shared by all workers */
 	evutil_socket_t listen_fd;
 	int inflight;       /* requests received and not yet answered */
 	bool stopping;      /* no longer accepting; replies close their connection */
@@ -31,7 +36,8 @@ struct server;
 
 /* Binds the listening sockets (port 0 picks one port for all workers) and creates the
  * workers. Returns NULL with a message in err. */
-struct server *server_new(const struct config *cfg, char *err, size_t errlen);
+struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
+			  size_t errlen);
 
 /* The address actually bound, as "http://host:port". */
 const char *server_url(const struct server *srv);

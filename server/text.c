@@ -11,6 +11,18 @@ struct fold_entry {
 
 #include "text_fold_table.h"
 
+struct nfc_decomp {
+	uint32_t cp, first, second;
+	int composes; /* 0 for singletons and exclusions, which composition never produces */
+};
+
+struct nfc_ccc {
+	uint32_t cp;
+	int ccc;
+};
+
+#include "text_nfc_table.h"
+
 size_t utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
 {
 	if (len == 0)
@@ -121,5 +133,136 @@ char *text_fold(const char *text, size_t len)
 		i += n;
 	}
 	out[o] = '\0';
+	return out;
+}
+
+/* --- NFC ------------------------------------------------------------------------------ */
+
+static const struct nfc_decomp *nfc_find(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof(nfc_decomp) / sizeof(nfc_decomp[0]);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (nfc_decomp[mid].cp == cp)
+			return &nfc_decomp[mid];
+		if (nfc_decomp[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int ccc_of(uint32_t cp)
+{
+	if (cp < 0x300 || cp > 0x36F)
+		return 0;
+	for (size_t i = 0; i < sizeof(nfc_ccc) / sizeof(nfc_ccc[0]); i++)
+		if (nfc_ccc[i].cp == cp)
+			return nfc_ccc[i].ccc;
+	return 0;
+}
+
+static uint32_t compose_pair(uint32_t first, uint32_t second)
+{
+	if (second < 0x300 || second > 0x36F)
+		return 0;
+	for (size_t i = 0; i < sizeof(nfc_decomp) / sizeof(nfc_decomp[0]); i++)
+		if (nfc_decomp[i].composes && nfc_decomp[i].first == first &&
+		    nfc_decomp[i].second == second)
+			return nfc_decomp[i].cp;
+	return 0;
+}
+
+/* Appends the full canonical decomposition of cp; returns the new length. */
+static size_t decompose(uint32_t cp, uint32_t *buf, size_t n)
+{
+	const struct nfc_decomp *d = nfc_find(cp);
+	if (!d) {
+		buf[n++] = cp;
+		return n;
+	}
+	n = decompose(d->first, buf, n);
+	if (d->second)
+		n = decompose(d->second, buf, n);
+	return n;
+}
+
+static size_t utf8_put(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+char *text_nfc(const char *text, size_t len, size_t *outlen)
+{
+	const uint8_t *s = (const uint8_t *)text;
+	if (!utf8_is_valid(s, len))
+		return NULL;
+	/* A code point decomposes into at most 4 here (letter, two marks, and one more). */
+	uint32_t *buf = malloc((len * 4 + 1) * sizeof(*buf));
+	char *out = malloc(len * 4 + 1);
+	if (!buf || !out) {
+		free(buf);
+		free(out);
+		return NULL;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		i += utf8_decode(s + i, len - i, &cp);
+		n = decompose(cp, buf, n);
+	}
+	/* Canonical order: marks sorted by combining class, stable. */
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = i; j > 0; j--) {
+			int a = ccc_of(buf[j - 1]), b = ccc_of(buf[j]);
+			if (b == 0 || a <= b)
+				break;
+			uint32_t t = buf[j - 1];
+			buf[j - 1] = buf[j];
+			buf[j] = t;
+		}
+	}
+	/* Canonical composition (UAX #15). */
+	size_t comp = n ? 1 : 0, starter = 0;
+	int last = n && ccc_of(buf[0]) ? 256 : 0;
+	for (size_t i = 1; i < n; i++) {
+		int cc = ccc_of(buf[i]);
+		uint32_t c = compose_pair(buf[starter], buf[i]);
+		if (c && (last < cc || last == 0)) {
+			buf[starter] = c;
+			continue;
+		}
+		if (cc == 0)
+			starter = comp;
+		last = cc;
+		buf[comp++] = buf[i];
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < comp; i++)
+		o += utf8_put(buf[i], out + o);
+	out[o] = '\0';
+	free(buf);
+	if (outlen)
+		*outlen = o;
 	return out;
 }

@@ -24,4 +24,11 @@ size_t utf8_length(const uint8_t *s, size_t len);
  * UTF-8 or memory ran out. */
 char *text_fold(const char *s, size_t len);
 
+/* Brings UTF-8 text to Normalization Form C for the Latin script: every Vietnamese letter,
+ * typed precomposed or as a base letter with combining marks in any order, comes out
+ * precomposed. Characters outside the Latin tables (other scripts) are kept as they are.
+ * Returns a new NUL-terminated string (its length in *outlen), or NULL if the input is not
+ * valid UTF-8 or memory ran out. */
+char *text_nfc(const char *s, size_t len, size_t *outlen);
+
 #endif

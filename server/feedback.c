@@ -1,0 +1,361 @@
+/* feedback.c - owns the intake endpoints: content types, rate limit, reading the
+ * submission (intake.c), handing it to the worker's group commit (intake_queue.c), and
+ * the replies: JSON, or a small HTML receipt for a browser without JavaScript. */
+#include "feedback.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "intake_queue.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "server.h"
+#include "util.h"
+
+struct pending {
+	struct http_req *req;
+	bool html;
+	struct submission s; /* kept only to finish a 422 that needs the catalog */
+	json_object *fields;
+};
+
+/* --- media types ---------------------------------------------------------------------- */
+
+static bool media_is(const char *header, const char *type)
+{
+	if (!header)
+		return false;
+	size_t n = strlen(type);
+	while (*header == ' ')
+		header++;
+	return strncasecmp(header, type, n) == 0 && (header[n] == '\0' || header[n] == ';' ||
+						     header[n] == ' ');
+}
+
+/* A browser posting the form asks for HTML first; API clients ask for JSON or anything. */
+static bool wants_html(const struct http_req *req)
+{
+	const char *accept = http_header(req, "Accept");
+	return accept && strstr(accept, "text/html") && !strstr(accept, "application/json");
+}
+
+/* --- replies -------------------------------------------------------------------------- */
+
+static void html_escape(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': sbuf_puts(b, "&lt;"); break;
+		case '>': sbuf_puts(b, "&gt;"); break;
+		case '&': sbuf_puts(b, "&amp;"); break;
+		case '"': sbuf_puts(b, "&quot;"); break;
+		case '\'': sbuf_puts(b, "&#39;"); break;
+		default: sbuf_append(b, s, 1);
+		}
+	}
+}
+
+static void reply_receipt_html(struct http_req *req, int status, const struct receipt *r,
+			       const char *receipt_json, const char *secret)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		      "<title>Biên nhận góp ý / Feedback receipt</title></head><body>\n"
+		      "<h1>Đã nhận góp ý của bạn<br><small>Your feedback was received</small></h1>\n"
+		      "<p>Mã theo dõi / Tracking code:</p>\n<p><strong>");
+	html_escape(&b, r->tracking_code);
+	sbuf_puts(&b, "</strong></p>\n<p>Mã bí mật để đánh giá câu trả lời (hãy giữ kín) / "
+		      "Secret for rating the answer (keep it private): <code>");
+	html_escape(&b, secret);
+	sbuf_puts(&b, "</code></p>\n<p>Biên nhận có chữ ký số, hãy lưu lại / Signed receipt, "
+		      "keep a copy:</p>\n<pre>");
+	html_escape(&b, receipt_json);
+	sbuf_puts(&b, "</pre>\n<p><a href=\"/api/v1/feedback/");
+	html_escape(&b, r->tracking_code);
+	sbuf_puts(&b, "\">Theo dõi góp ý / Track your feedback</a></p>\n</body></html>\n");
+	http_reply_html(req, status, b.data, b.len);
+	sbuf_free(&b);
+}
+
+static void reply_422(struct http_req *req, json_object *fields)
+{
+	http_reply_error(req, 422, "validation_failed",
+			 "Góp ý chưa hợp lệ, xem từng trường. / The submission is not valid; see "
+			 "fields.",
+			 fields);
+}
+
+static void pending_free(struct pending *p)
+{
+	submission_free(&p->s);
+	free(p);
+}
+
+static void stored_cb(void *arg, enum intake_outcome outcome, const struct receipt *r,
+		      const char *secret)
+{
+	struct pending *p = arg;
+	struct http_req *req = p->req;
+	switch (outcome) {
+	case INTAKE_CREATED:
+	case INTAKE_EXISTING: {
+		int status = outcome == INTAKE_CREATED ? 201 : 200;
+		json_object *receipt = receipt_to_json(r, secret);
+		const char *receipt_text = json_object_to_json_string_ext(
+			receipt, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (p->html) {
+			reply_receipt_html(req, status, r, receipt_text, secret);
+		} else {
+			char status_url[96];
+			snprintf(status_url, sizeof(status_url), "/api/v1/feedback/%s", r->tracking_code);
+			json_object *fb = json_object_new_object();
+			json_object_object_add(fb, "tracking_code", json_object_new_string(r->tracking_code));
+			json_object_object_add(fb, "state", json_object_new_string("received"));
+			json_object_object_add(fb, "item_code", json_object_new_string(r->item_code));
+			json_object_object_add(fb, "received_at", json_object_new_string(r->committed_at));
+			json_object_object_add(fb, "status_url", json_object_new_string(status_url));
+			json_object *doc = json_object_new_object();
+			json_object_object_add(doc, "feedback", fb);
+			json_object_object_add(doc, "receipt", json_object_get(receipt));
+			size_t len;
+			const char *text = json_object_to_json_string_length(
+				doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+			if (status == 201) {
+				evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Location",
+						  status_url);
+			}
+			http_reply_json(req, status, text, len, 0);
+			json_object_put(doc);
+		}
+		json_object_put(receipt);
+		break;
+	}
+	case INTAKE_CONFLICT:
+		http_reply_error(req, 409, "idempotency_key_reused",
+				 "Khóa chống gửi trùng đã dùng cho một góp ý khác. / The idempotency key "
+				 "was used for a different submission.",
+				 NULL);
+		break;
+	case INTAKE_UNKNOWN_ITEM: {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "item_code", "unknown_item",
+				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
+				 "indicator has this code.");
+		reply_422(req, fields);
+		break;
+	}
+	case INTAKE_UNAVAILABLE:
+		http_reply_db_error(req, DB_UNAVAILABLE);
+		break;
+	case INTAKE_FAILED:
+		http_reply_db_error(req, DB_FAILED);
+		break;
+	}
+	pending_free(p);
+}
+
+/* A 422 also names an unknown item, so every problem is reported at once. */
+static void invalid_item_checked_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct pending *p = arg;
+	if (status == DB_OK && PQntuples(res) == 0)
+		http_field_error(p->fields, "item_code", "unknown_item",
+				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
+				 "indicator has this code.");
+	reply_422(p->req, p->fields);
+	pending_free(p);
+}
+
+/* --- the client ----------------------------------------------------------------------- */
+
+static void client_hash(const struct http_req *req, char hex[65], uint64_t *short_hash)
+{
+	const char *addr = http_client_address(req);
+	uint8_t h[32];
+	crypto_generichash(h, sizeof(h), (const uint8_t *)addr, strlen(addr),
+			   keys_derived(req->worker->keys, KEY_CLIENT), 32);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	memcpy(short_hash, h, sizeof(*short_hash));
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- handlers ------------------------------------------------------------------------- */
+
+void feedback_submit(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	const char *type = http_header(req, "Content-Type");
+	bool json = media_is(type, "application/json");
+	bool form = media_is(type, "application/x-www-form-urlencoded");
+	if (!json && !form) {
+		http_reply_error(req, 415, "unsupported_media_type",
+				 "Chỉ nhận application/json hoặc application/x-www-form-urlencoded. / "
+				 "Send application/json or application/x-www-form-urlencoded.",
+				 NULL);
+		return;
+	}
+	char chash[65];
+	uint64_t short_hash;
+	client_hash(req, chash, &short_hash);
+	int retry_after = 1;
+	if (!ratelimit_take(req->worker->ratelimit, short_hash, now_seconds(), &retry_after)) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", retry_after);
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
+		http_reply_error(req, 429, "rate_limited",
+				 "Bạn gửi quá nhanh, vui lòng thử lại sau. / Too many submissions; "
+				 "please retry later.",
+				 NULL);
+		return;
+	}
+
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	p->req = req;
+	p->html = form && wants_html(req);
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *fields = json_object_new_array();
+	enum intake_result res = json ? intake_from_json(body ? body : "", len, &p->s, fields)
+				      : intake_from_form(body ? body : "", len, &p->s, fields);
+	const char *header_key = http_header(req, "Idempotency-Key");
+	if (res == INTAKE_OK && header_key) {
+		if (strlen(header_key) > IDEMPOTENCY_KEY_MAX || !*header_key ||
+		    (*p->s.idempotency_key && strcmp(p->s.idempotency_key, header_key) != 0)) {
+			http_field_error(fields, "Idempotency-Key", "invalid_code",
+					 "Khóa không hợp lệ hoặc khác với idempotency_key. / Invalid, or "
+					 "different from idempotency_key.");
+			submission_free(&p->s);
+			res = INTAKE_INVALID;
+		} else {
+			snprintf(p->s.idempotency_key, sizeof(p->s.idempotency_key), "%s", header_key);
+		}
+	}
+	if (res == INTAKE_MALFORMED) {
+		json_object_put(fields);
+		http_reply_error(req, 400, "invalid_json",
+				 json ? "Nội dung không phải một đối tượng JSON hợp lệ. / The body is "
+					"not a valid JSON object."
+				      : "Nội dung biểu mẫu không hợp lệ. / The form body is malformed.",
+				 NULL);
+		pending_free(p);
+		return;
+	}
+	if (res == INTAKE_INVALID) {
+		/* Does the item exist too? Only worth asking if its code was well formed. */
+		bool code_reported = strstr(json_object_to_json_string(fields), "\"item_code\"") != NULL;
+		const char *code = NULL;
+		json_object *doc = NULL;
+		if (!code_reported && json) {
+			doc = json_tokener_parse(body ? body : "");
+			json_object *v;
+			if (doc && json_object_object_get_ex(doc, "item_code", &v))
+				code = json_object_get_string(v);
+		}
+		if (code) {
+			p->fields = fields;
+			db_query(http_db(req), STMT_ITEM_EXISTS, &code, invalid_item_checked_cb, p);
+		} else {
+			reply_422(req, fields);
+			pending_free(p);
+		}
+		json_object_put(doc);
+		return;
+	}
+	json_object_put(fields);
+	intake_queue_submit(req->worker->intake, &p->s, chash, stored_cb, p);
+}
+
+void feedback_status(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	char code[TRACKING_CODE_LEN + 1];
+	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
+		http_reply_error(req, 404, "not_found",
+				 "Mã theo dõi không đúng (kiểm tra lại từng ký tự). / No such tracking "
+				 "code (check each character).",
+				 NULL);
+		return;
+	}
+	const char *param = code;
+	db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, http_db_json_fresh_cb, req);
+}
+
+void feedback_keys(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	const struct keyring *kr = req->worker->keys;
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < keys_count(kr); i++) {
+		const struct signing_key *k = keys_at(kr, i);
+		char pk[sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES,
+						  sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(pk, sizeof(pk), k->pk, sizeof(k->pk), sodium_base64_VARIANT_ORIGINAL);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "key_id", json_object_new_string(k->id));
+		json_object_object_add(o, "algorithm", json_object_new_string("Ed25519"));
+		json_object_object_add(o, "public_key", json_object_new_string(pk));
+		json_object_object_add(o, "current", json_object_new_boolean(k == keys_current(kr)));
+		json_object_array_add(list, o);
+	}
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "keys", list);
+	size_t len;
+	const char *text = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN, &len);
+	http_reply_json(req, 200, text, len, 60);
+	json_object_put(doc);
+}
+
+void feedback_verify(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *doc = body ? json_tokener_parse(body) : NULL;
+	if (!doc) {
+		http_reply_error(req, 400, "invalid_json",
+				 "Nội dung không phải JSON hợp lệ. / The body is not valid JSON.", NULL);
+		return;
+	}
+	struct receipt r;
+	char reason[256] = "";
+	bool valid = false;
+	if (receipt_from_json(doc, &r, reason, sizeof(reason)) == 0) {
+		switch (receipt_verify(&r, req->worker->keys)) {
+		case RECEIPT_VALID:
+			valid = true;
+			break;
+		case RECEIPT_UNKNOWN_KEY:
+			snprintf(reason, sizeof(reason), "unknown key id %s", r.key_id);
+			break;
+		case RECEIPT_BAD_SIGNATURE:
+			snprintf(reason, sizeof(reason), "the signature does not match the fields");
+			break;
+		}
+	}
+	json_object_put(doc);
+	json_object *out = json_object_new_object();
+	json_object_object_add(out, "valid", json_object_new_boolean(valid));
+	if (!valid)
+		json_object_object_add(out, "reason", json_object_new_string(reason));
+	const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+	http_reply_json(req, 200, text, strlen(text), 0);
+	json_object_put(out);
+}

@@ -1,0 +1,70 @@
+/* intake.h - a submission: reading it from JSON or an HTML form body, checking every field
+ * (all problems reported together), normalising text (NFC, LF newlines), and the canonical
+ * bytes whose BLAKE2b-256 a receipt carries (docs/receipts.md). Pure: no I/O. */
+#ifndef PAKN_INTAKE_H
+#define PAKN_INTAKE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BODY_MAX_CHARS 5000
+#define NAME_MAX_CHARS 200
+#define EMAIL_MAX_BYTES 254
+#define IDEMPOTENCY_KEY_MAX 128
+
+struct submission {
+	char item_code[65];
+	int rating;                /* 1..5 */
+	char kind[16];             /* opinion | proposal | report | question */
+	char *body;                /* NFC, newlines as \n */
+	char submitter_type[16];   /* individual | organization | business, or "" */
+	char *name;                /* personal data: NULL when absent */
+	char *organization;
+	char *email;
+	char *phone;               /* normalised: +84 and the national digits */
+	bool consent_publish;
+	bool consent_contact;
+	char idempotency_key[IDEMPOTENCY_KEY_MAX + 1]; /* "" when absent */
+};
+
+enum intake_result {
+	INTAKE_OK,
+	INTAKE_MALFORMED, /* not JSON / not an object: 400 */
+	INTAKE_INVALID,   /* fields has one entry per problem: 422 */
+};
+
+/* Reads a JSON body. fields (a JSON array) receives {"field","code","message"} entries. */
+enum intake_result intake_from_json(const char *body, size_t len, struct submission *s,
+				    json_object *fields);
+
+/* Reads an application/x-www-form-urlencoded body (the citizen page without JavaScript):
+ * item_code, rating, kind, body, submitter_type, submitter_name, submitter_organization,
+ * contact_email, contact_phone, consent_publish, consent_contact, idempotency_key. */
+enum intake_result intake_from_form(const char *body, size_t len, struct submission *s,
+				    json_object *fields);
+
+/* Frees the strings of s (not s itself). */
+void submission_free(struct submission *s);
+
+/* True when any personal field is present. */
+bool submission_has_personal_data(const struct submission *s);
+
+/* The personal fields as a JSON object (caller puts), for encryption. */
+json_object *submission_personal_json(const struct submission *s);
+
+/* The canonical bytes (docs/receipts.md) into a new buffer (caller frees), length in *len. */
+char *submission_canonical(const struct submission *s, size_t *len);
+
+/* Hex BLAKE2b-256 of the canonical bytes. */
+void submission_hash(const struct submission *s, char hex[65]);
+
+/* Normalises a Vietnamese phone number ("0912 345 678", "+84 912 345 678", "(024) 3825
+ * 1234") to "+84" and 9 or 10 national digits. Returns false if it is not one. */
+bool intake_phone_normalise(const char *in, char out[16]);
+
+/* A plausible e-mail address: one @, a non-empty local part, a dotted domain, no spaces or
+ * control characters, at most EMAIL_MAX_BYTES. */
+bool intake_email_is_valid(const char *s);
+
+#endif

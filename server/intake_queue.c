@@ -1,0 +1,273 @@
+/* intake_queue.c - owns batching, id blocks, encryption of personal data, and turning the
+ * database's answer into signed receipts. */
+#include "intake_queue.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
+
+struct entry {
+	struct submission s;
+	char tracking_code[TRACKING_CODE_LEN + 1];
+	char hash[65];
+	char client_hash[65];
+	intake_cb cb;
+	void *arg;
+	struct entry *next;
+};
+
+struct intake_queue {
+	struct db_pool *db;
+	const struct keyring *keys;
+	int max_batch;
+	struct entry *head, *tail; /* waiting */
+	struct entry *batch;       /* being stored */
+	int64_t next_id, end_id;   /* ids [next_id, end_id) are ours */
+	bool reserving;
+};
+
+static void kick(struct intake_queue *q);
+
+struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
+				      int max_batch)
+{
+	struct intake_queue *q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->db = db;
+	q->keys = keys;
+	q->max_batch = max_batch;
+	return q;
+}
+
+static void entry_finish(struct entry *e, enum intake_outcome outcome, const struct receipt *r,
+			 const char *secret)
+{
+	e->cb(e->arg, outcome, r, secret);
+	submission_free(&e->s);
+	free(e);
+}
+
+static void fail_list(struct entry *e, enum intake_outcome outcome)
+{
+	while (e) {
+		struct entry *next = e->next;
+		entry_finish(e, outcome, NULL, NULL);
+		e = next;
+	}
+}
+
+void intake_queue_free(struct intake_queue *q)
+{
+	if (!q)
+		return;
+	fail_list(q->head, INTAKE_UNAVAILABLE);
+	free(q);
+}
+
+void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
+			 intake_cb cb, void *arg)
+{
+	struct entry *e = calloc(1, sizeof(*e));
+	if (!e)
+		abort();
+	e->s = *s;
+	memset(s, 0, sizeof(*s));
+	tracking_new(e->tracking_code);
+	submission_hash(&e->s, e->hash);
+	snprintf(e->client_hash, sizeof(e->client_hash), "%s", client_hash ? client_hash : "");
+	e->cb = cb;
+	e->arg = arg;
+	if (q->tail)
+		q->tail->next = e;
+	else
+		q->head = e;
+	q->tail = e;
+	kick(q);
+}
+
+/* --- ids ------------------------------------------------------------------------------ */
+
+static void reserved_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct intake_queue *q = arg;
+	q->reserving = false;
+	if (status != DB_OK || PQntuples(res) != 1) {
+		/* Nothing can be stored now: answer the waiting ones rather than keep them. */
+		struct entry *waiting = q->head;
+		q->head = q->tail = NULL;
+		fail_list(waiting, status == DB_FAILED ? INTAKE_FAILED : INTAKE_UNAVAILABLE);
+		return;
+	}
+	q->next_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	q->end_id = q->next_id + ID_BLOCK;
+	kick(q);
+}
+
+/* --- storing a batch ------------------------------------------------------------------ */
+
+static json_object *encrypt_personal(const struct intake_queue *q, const struct entry *e,
+				     int64_t id)
+{
+	json_object *pj = submission_personal_json(&e->s);
+	const char *plain = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN);
+	size_t plen = strlen(plain);
+	char ad[40];
+	snprintf(ad, sizeof(ad), "feedback:%" PRId64, id);
+	size_t clen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plen +
+		      crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	uint8_t *blob = malloc(clen);
+	if (!blob)
+		abort();
+	randombytes_buf(blob, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	unsigned long long written;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+		blob + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,
+		(const uint8_t *)plain, plen, (const uint8_t *)ad, strlen(ad), NULL, blob,
+		keys_derived(q->keys, KEY_CONTACT));
+	size_t b64len = sodium_base64_ENCODED_LEN(clen, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(b64len);
+	if (!b64)
+		abort();
+	sodium_bin2base64(b64, b64len, blob, clen, sodium_base64_VARIANT_ORIGINAL);
+	json_object *out = json_object_new_string(b64);
+	sodium_memzero(blob, clen);
+	free(blob);
+	free(b64);
+	json_object_put(pj);
+	return out;
+}
+
+static json_object *row_of(const struct intake_queue *q, const struct entry *e, int64_t id)
+{
+	const struct submission *s = &e->s;
+	char secret[RECEIPT_SECRET_LEN + 1], secret_hash[65];
+	receipt_secret(q->keys, e->tracking_code, secret);
+	receipt_secret_hash(secret, secret_hash);
+	json_object *r = json_object_new_object();
+	json_object_object_add(r, "id", json_object_new_int64(id));
+	json_object_object_add(r, "tracking_code", json_object_new_string(e->tracking_code));
+	json_object_object_add(r, "item_code", json_object_new_string(s->item_code));
+	json_object_object_add(r, "rating", json_object_new_int(s->rating));
+	json_object_object_add(r, "kind", json_object_new_string(s->kind));
+	json_object_object_add(r, "body", json_object_new_string(s->body));
+	if (*s->submitter_type)
+		json_object_object_add(r, "submitter_type", json_object_new_string(s->submitter_type));
+	if (submission_has_personal_data(s))
+		json_object_object_add(r, "personal_enc", encrypt_personal(q, e, id));
+	json_object_object_add(r, "consent_publish", json_object_new_boolean(s->consent_publish));
+	json_object_object_add(r, "consent_contact", json_object_new_boolean(s->consent_contact));
+	json_object_object_add(r, "submission_hash", json_object_new_string(e->hash));
+	json_object_object_add(r, "secret_hash", json_object_new_string(secret_hash));
+	json_object_object_add(r, "key_id", json_object_new_string(keys_current(q->keys)->id));
+	if (*s->idempotency_key) {
+		uint8_t h[32];
+		char hex[65];
+		crypto_generichash(h, sizeof(h), (const uint8_t *)s->idempotency_key,
+				   strlen(s->idempotency_key), NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		json_object_object_add(r, "idempotency_key", json_object_new_string(hex));
+	}
+	if (*e->client_hash)
+		json_object_object_add(r, "client_hash", json_object_new_string(e->client_hash));
+	sodium_memzero(secret, sizeof(secret));
+	return r;
+}
+
+static const char *str_of(json_object *o, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+/* Builds and signs the receipt from the fields the database returned. */
+static void receipt_of(const struct intake_queue *q, json_object *row, struct receipt *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = RECEIPT_VERSION;
+	snprintf(r->tracking_code, sizeof(r->tracking_code), "%s", str_of(row, "tracking_code"));
+	r->feedback_id = strtoll(str_of(row, "id"), NULL, 10);
+	snprintf(r->item_code, sizeof(r->item_code), "%s", str_of(row, "item_code"));
+	snprintf(r->committed_at, sizeof(r->committed_at), "%s", str_of(row, "committed_at"));
+	snprintf(r->submission_hash, sizeof(r->submission_hash), "%s",
+		 str_of(row, "submission_hash"));
+	r->log_index = strtoll(str_of(row, "log_index"), NULL, 10);
+	/* A retry is signed again with the key that signed it first, while that key exists:
+	 * Ed25519 is deterministic, so the receipt comes out byte for byte the same. */
+	const struct signing_key *k = keys_find(q->keys, str_of(row, "key_id"));
+	receipt_sign(r, k ? k : keys_current(q->keys));
+}
+
+static void stored_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct intake_queue *q = arg;
+	struct entry *batch = q->batch;
+	q->batch = NULL;
+	json_object *rows = NULL;
+	if (status == DB_OK && PQntuples(res) == 1)
+		rows = json_tokener_parse(PQgetvalue(res, 0, 0));
+	if (!rows || !json_object_is_type(rows, json_type_array)) {
+		if (status == DB_OK)
+			log_error(NULL, "intake: unreadable answer from pakn_intake");
+		fail_list(batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);
+		json_object_put(rows);
+		kick(q);
+		return;
+	}
+	size_t i = 0;
+	for (struct entry *e = batch; e;) {
+		struct entry *next = e->next;
+		json_object *row = json_object_array_get_idx(rows, i++);
+		const char *st = row ? str_of(row, "status") : "";
+		if (strcmp(st, "created") == 0 || strcmp(st, "existing") == 0) {
+			struct receipt r;
+			char secret[RECEIPT_SECRET_LEN + 1];
+			receipt_of(q, row, &r);
+			receipt_secret(q->keys, r.tracking_code, secret);
+			entry_finish(e, st[0] == 'c' ? INTAKE_CREATED : INTAKE_EXISTING, &r, secret);
+			sodium_memzero(secret, sizeof(secret));
+		} else if (strcmp(st, "conflict") == 0) {
+			entry_finish(e, INTAKE_CONFLICT, NULL, NULL);
+		} else if (strcmp(st, "unknown_item") == 0) {
+			entry_finish(e, INTAKE_UNKNOWN_ITEM, NULL, NULL);
+		} else {
+			log_error(NULL, "intake: no result for row %zu of a batch", i - 1);
+			entry_finish(e, INTAKE_FAILED, NULL, NULL);
+		}
+		e = next;
+	}
+	json_object_put(rows);
+	kick(q);
+}
+
+/* Starts the next batch if none is being stored and something waits. */
+static void kick(struct intake_queue *q)
+{
+	if (q->batch || !q->head || q->reserving)
+		return;
+	int n = 0;
+	for (struct entry *e = q->head; e && n < q->max_batch; e = e->next)
+		n++;
+	if (q->end_id - q->next_id < n) {
+		q->reserving = true;
+		db_query(q->db, STMT_RESERVE_IDS, NULL, reserved_cb, q);
+		return;
+	}
+	json_object *rows = json_object_new_array();
+	struct entry *last = q->head;
+	for (int i = 0; i < n; i++, last = i < n ? last->next : last)
+		json_object_array_add(rows, row_of(q, last, q->next_id++));
+	q->batch = q->head;
+	q->head = last->next;
+	last->next = NULL;
+	if (!q->head)
+		q->tail = NULL;
+	const char *json = json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN);
+	db_query(q->db, STMT_INTAKE, &json, stored_cb, q);
+	json_object_put(rows);
+}

@@ -1,0 +1,40 @@
+/* intake_queue.h - group commit of submissions on one worker. Submissions that arrive while
+ * a batch is being stored wait and go together in the next one (at most max_batch), one
+ * statement and so one transaction per batch; each is answered only after that transaction
+ * committed. Ids come from blocks reserved in advance, so personal data can be encrypted
+ * with the row id as associated data before the row is sent. */
+#ifndef PAKN_INTAKE_QUEUE_H
+#define PAKN_INTAKE_QUEUE_H
+
+#include "db.h"
+#include "intake.h"
+#include "keys.h"
+#include "receipt.h"
+
+enum intake_outcome {
+	INTAKE_CREATED,      /* stored; receipt and secret filled */
+	INTAKE_EXISTING,     /* a retry or duplicate: the first submission's receipt */
+	INTAKE_CONFLICT,     /* the idempotency key belongs to another submission */
+	INTAKE_UNKNOWN_ITEM, /* no such item */
+	INTAKE_UNAVAILABLE,  /* the database is unreachable: nothing stored */
+	INTAKE_FAILED,       /* the database refused the batch: a bug, logged */
+};
+
+/* r and secret are lent to the callback (NULL unless CREATED or EXISTING). */
+typedef void (*intake_cb)(void *arg, enum intake_outcome outcome, const struct receipt *r,
+			  const char *secret);
+
+struct intake_queue;
+
+struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
+				      int max_batch);
+
+/* Fails whatever still waits (INTAKE_UNAVAILABLE), then frees. NULL is fine. */
+void intake_queue_free(struct intake_queue *q);
+
+/* Takes s (its strings become the queue's; s is left empty). client_hash (hex, may be
+ * NULL) identifies the client for duplicate detection. cb runs once, from the event loop. */
+void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
+			 intake_cb cb, void *arg);
+
+#endif
