@@ -58,7 +58,7 @@ LIB_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 SRV_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(SRV_SRCS))
 
 .PHONY: binaries tests-bin
-binaries: $(B)/pakn-server $(B)/paknctl
+binaries: $(B)/pakn-server $(B)/paknctl $(B)/pakn-verify
 tests-bin: $(addprefix $(B)/tests/,$(UNIT_TESTS) $(INTEG_TESTS))
 
 $(B)/obj/%.o: %.c
@@ -69,6 +69,9 @@ $(B)/pakn-server: $(B)/obj/server/main.o $(SRV_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 $(B)/paknctl: $(B)/obj/tools/paknctl.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
+
+$(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(SRV_OBJS) $(LIB_OBJS)

@@ -14,6 +14,7 @@ libsodium-dev
 libcmocka-dev
 postgresql-15
 curl
+python3-nacl
 "
 
 missing=""

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "keys.h"
 #include "plan_import.h"
 #include "util.h"
 
@@ -22,11 +23,15 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  migrate [DIR]              apply the numbered migrations of DIR (default sql/)\n"
 		"                             not applied yet, each once, in order\n"
+		"  keys rotate                add a signing key and make it the current one; old keys\n"
+		"                             stay and keep verifying old receipts (restart the\n"
+		"                             service to sign with the new key)\n"
 		"  import-plan FILE [--dry-run]\n"
 		"                             load a plan text; its metadata is read from the .meta\n"
 		"                             file beside it (FILE with .txt replaced by .meta);\n"
 		"                             --dry-run prints the parsed plan as JSON instead\n"
-		"The database is PAKN_DATABASE_URL (or database_url in the config file).\n");
+		"The database is PAKN_DATABASE_URL (or database_url in the config file); the keys\n"
+		"are in PAKN_KEY_DIR (key_dir).\n");
 }
 
 /* Notices such as "relation already exists, skipping" are not news to an operator. */
@@ -224,6 +229,26 @@ out:
 	return rc;
 }
 
+static int cmd_keys_rotate(const struct config *cfg)
+{
+	char err[512], id[KEY_ID_LEN + 1];
+	if (sodium_init() < 0)
+		return 1;
+	/* Loading first makes the directory and master key if this is the first use. */
+	struct keyring *kr = keys_load(cfg->key_dir, true, err, sizeof(err));
+	if (!kr) {
+		fprintf(stderr, "paknctl: %s\n", err);
+		return 1;
+	}
+	keys_free(kr);
+	if (keys_rotate(cfg->key_dir, id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "paknctl: %s\n", err);
+		return 1;
+	}
+	printf("new signing key %s in %s\n", id, cfg->key_dir);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL;
@@ -253,6 +278,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_import_plan(&cfg, argv[i], dry);
 	}
+	if (strcmp(cmd, "keys") == 0 && argc - i == 1 && strcmp(argv[i], "rotate") == 0)
+		return cmd_keys_rotate(&cfg);
 	usage(stderr);
 	return 2;
 }
