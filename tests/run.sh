@@ -15,6 +15,8 @@ export PAKN_TEST_TMP
 export PAKN_TEST_PGDIR="$PAKN_TEST_TMP/pg"
 export PAKN_SERVER_BIN="$BIN/pakn-server"
 export PAKNCTL_BIN="$BIN/paknctl"
+export PAKN_VERIFY_BIN="$BIN/pakn-verify"
+export PAKN_KEY_DIR="$PAKN_TEST_TMP/keys"
 cleanup() {
 	tools/pgcluster.sh stop "$PAKN_TEST_PGDIR"
 	rm -rf "$PAKN_TEST_TMP"

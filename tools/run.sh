@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make run`: the database (a private cluster in var/pg unless PAKN_DATABASE_URL is set),
-# migrations, the plan catalog, the key directory, then the server in the foreground.
+# migrations, the plan catalog, then the server in the foreground (which makes its key
+# directory, var/keys by default, on first start).
 # Ctrl-C stops the server (and the private cluster); the data stays in var/.
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,10 +21,5 @@ fi
 for plan in data/plans/*.txt; do
 	"$BIN/paknctl" import-plan "$plan"
 done
-: "${PAKN_KEY_DIR:=var/keys}"
-mkdir -p "$PAKN_KEY_DIR"
-chmod 700 "$PAKN_KEY_DIR"
-export PAKN_KEY_DIR
-
 # Not exec: the trap above must stop the cluster after the server exits.
 "$BIN/pakn-server" "$@"

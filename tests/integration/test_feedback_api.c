@@ -1,0 +1,644 @@
+/* test_feedback_api.c - feedback intake as a citizen, a script and an auditor see it: the
+ * real server over HTTP, the test run's PostgreSQL, receipts checked by pakn-verify and by
+ * an independent PyNaCl verifier, the database looked at directly where a reply cannot
+ * show the truth (what is stored, that personal data is encrypted). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "harness.h"
+#include "keys.h"
+#include "util.h"
+
+static struct th_server srv;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	/* Rate limiting has its own test; here it would only get in the way. */
+	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
+					  NULL};
+	if (sodium_init() < 0 || th_server_start(&srv, "feedback_api", env) < 0)
+		return -1;
+	return th_server_wait_ready(&srv, 10000);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return th_server_stop(&srv) == 0 ? 0 : -1;
+}
+
+static const char json_header[] = "Content-Type: application/json\r\n";
+
+static PGconn *db(void)
+{
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	return pg;
+}
+
+/* The single value of a query with text parameters; caller frees. NULL for SQL NULL. */
+static char *db_value(const char *sql, int n, const char *const *params)
+{
+	PGconn *pg = db();
+	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(res), 1);
+	char *v = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(pg);
+	return v;
+}
+
+static long feedback_count(void)
+{
+	char *v = db_value("SELECT count(*) FROM feedback", 0, NULL);
+	long n = atol(v);
+	free(v);
+	return n;
+}
+
+/* POSTs a JSON submission; returns the status and the parsed body in *doc. */
+static int submit(const struct th_server *s, const char *extra_headers, const char *json,
+		  json_object **doc)
+{
+	struct sbuf h = {0};
+	sbuf_puts(&h, json_header);
+	if (extra_headers)
+		sbuf_puts(&h, extra_headers);
+	struct th_resp r;
+	assert_int_equal(th_http(s, "POST", "/api/v1/feedback", h.data, json, strlen(json), &r), 0);
+	sbuf_free(&h);
+	int status = r.status;
+	if (doc)
+		*doc = th_json(&r);
+	th_resp_free(&r);
+	return status;
+}
+
+/* A valid submission with personal data; each call's text differs, so the duplicate rule
+ * (same client, item and text within 10 minutes) does not apply. */
+static const char *valid_json(void)
+{
+	static char buf[600];
+	static unsigned n;
+	snprintf(buf, sizeof(buf),
+		 "{\"item_code\":\"LC-T25\",\"rating\":4,\"kind\":\"opinion\","
+		 "\"body\":\"Nền tảng trí tuệ nhân tạo giúp cán bộ xã xử lý hồ sơ nhanh hơn (%u).\","
+		 "\"submitter\":{\"type\":\"individual\",\"name\":\"Nguyễn Thị Hoa\"},"
+		 "\"contact\":{\"email\":\"hoa.nguyen@example.vn\",\"phone\":\"0912 345 678\"},"
+		 "\"consent\":{\"publish\":true,\"contact\":true}}",
+		 ++n);
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Runs a shell command; returns its exit status. */
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void save_keys(const char *path)
+{
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", "/api/v1/keys", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	write_file(path, r.body);
+	th_resp_free(&r);
+}
+
+static void test_submit_gives_a_verifiable_receipt(void **state)
+{
+	(void)state;
+	long before = feedback_count();
+	json_object *doc;
+	assert_int_equal(submit(&srv, NULL, valid_json(), &doc), 201);
+	assert_int_equal(feedback_count(), before + 1);
+	json_object *receipt = th_get(doc, "receipt", NULL);
+	assert_non_null(receipt);
+	assert_string_equal(th_str(doc, "feedback", "state", NULL), "received");
+	const char *code = th_str(receipt, "tracking_code", NULL);
+	assert_int_equal(strlen(code), 21);
+	assert_string_equal(th_str(receipt, "item_code", NULL), "LC-T25");
+	assert_int_equal(strlen(th_str(receipt, "submission_blake2b", NULL)), 64);
+	assert_int_equal(strlen(th_str(receipt, "secret", NULL)), 22);
+
+	/* The stored row is the one the receipt names. */
+	const char *id = th_str(receipt, "feedback_id", NULL);
+	char *stored = db_value("SELECT tracking_code || ' ' || log_index FROM feedback WHERE id = $1",
+				1, &id);
+	char want[64];
+	snprintf(want, sizeof(want), "%s %s", code, th_str(receipt, "log_index", NULL));
+	assert_string_equal(stored, want);
+	free(stored);
+
+	/* pakn-verify and an independent verifier accept it. */
+	char dir[] = "/tmp/pakn-receipt-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char rpath[128], kpath[128];
+	snprintf(rpath, sizeof(rpath), "%s/receipt.json", dir);
+	snprintf(kpath, sizeof(kpath), "%s/keys.json", dir);
+	write_file(rpath, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+	save_keys(kpath);
+	const char *verify = getenv("PAKN_VERIFY_BIN") ? getenv("PAKN_VERIFY_BIN")
+						       : "build/asan/pakn-verify";
+	assert_int_equal(run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 0);
+	assert_int_equal(run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
+			     rpath, kpath), 0);
+
+	/* Changing any signed field makes every verifier refuse it. */
+	static const char *const fields[] = {"tracking_code", "feedback_id", "item_code",
+					     "committed_at", "submission_blake2b", "log_index"};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_object *copy = NULL;
+		json_object_deep_copy(receipt, &copy, NULL);
+		json_object *v = th_get(copy, fields[i], NULL);
+		if (json_object_is_type(v, json_type_int)) {
+			json_object_object_add(copy, fields[i],
+					       json_object_new_int64(json_object_get_int64(v) + 1));
+		} else {
+			char *s = strdup(json_object_get_string(v));
+			s[strlen(s) - 2] = s[strlen(s) - 2] == '1' ? '2' : '1';
+			json_object_object_add(copy, fields[i], json_object_new_string(s));
+			free(s);
+		}
+		write_file(rpath, json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN));
+		assert_int_equal(run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 1);
+		assert_int_equal(run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
+				     rpath, kpath), 1);
+		struct th_resp r;
+		const char *text = json_object_to_json_string(copy);
+		assert_int_equal(th_http(&srv, "POST", "/api/v1/receipts/verify", json_header, text,
+					 strlen(text), &r), 0);
+		assert_non_null(strstr(r.body, "\"valid\":false"));
+		th_resp_free(&r);
+		json_object_put(copy);
+	}
+	struct th_resp r;
+	const char *text = json_object_to_json_string(receipt);
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/receipts/verify", json_header, text,
+				 strlen(text), &r), 0);
+	assert_string_equal(r.body, "{\"valid\":true}");
+	th_resp_free(&r);
+	assert_int_equal(run("rm -rf %s", dir), 0);
+	json_object_put(doc);
+}
+
+static void test_status_shows_no_personal_data(void **state)
+{
+	(void)state;
+	json_object *doc;
+	assert_int_equal(submit(&srv, NULL, valid_json(), &doc), 201);
+	char code[32];
+	snprintf(code, sizeof(code), "%s", th_str(doc, "receipt", "tracking_code", NULL));
+	json_object_put(doc);
+	/* As a person types it: lower case, no hyphens. */
+	char typed[32], path[96];
+	size_t n = 0;
+	for (const char *p = code; *p; p++)
+		if (*p != '-')
+			typed[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	typed[n] = '\0';
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s", typed);
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	json_object *st = th_json(&r);
+	assert_string_equal(th_str(st, "tracking_code", NULL), code);
+	assert_string_equal(th_str(st, "state", NULL), "received");
+	assert_string_equal(th_str(st, "item", "code", NULL), "LC-T25");
+	assert_string_equal(th_str(st, "history", "0", "state", NULL), "received");
+	assert_null(strstr(r.body, "hoa.nguyen"));
+	assert_null(strstr(r.body, "912"));
+	assert_null(strstr(r.body, "Nguyễn Thị Hoa"));
+	json_object_put(st);
+	th_resp_free(&r);
+
+	/* A mistyped symbol is caught by the check symbol: 404 without a lookup. */
+	typed[3] = typed[3] == 'a' ? 'b' : 'a';
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s", typed);
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	th_resp_free(&r);
+}
+
+static void test_personal_data_is_encrypted_and_not_logged(void **state)
+{
+	(void)state;
+	json_object *doc;
+	assert_int_equal(submit(&srv, NULL, valid_json(), &doc), 201);
+	const char *id = th_str(doc, "receipt", "feedback_id", NULL);
+	char *hex = db_value("SELECT encode(personal_enc, 'hex') FROM feedback WHERE id = $1", 1, &id);
+	assert_non_null(hex);
+	char *row = db_value("SELECT f::text FROM feedback f WHERE id = $1", 1, &id);
+	assert_null(strstr(row, "hoa.nguyen"));
+	assert_null(strstr(row, "Hoa"));
+	free(row);
+
+	/* The key directory's contact key opens it, with the row id as associated data. */
+	char err[256];
+	struct keyring *kr = keys_load(getenv("PAKN_KEY_DIR"), false, err, sizeof(err));
+	assert_non_null(kr);
+	size_t blen = strlen(hex) / 2;
+	uint8_t *blob = malloc(blen);
+	sodium_hex2bin(blob, blen, hex, strlen(hex), NULL, NULL, NULL);
+	size_t nonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	uint8_t *plain = malloc(blen);
+	unsigned long long plen;
+	char ad[48];
+	snprintf(ad, sizeof(ad), "feedback:%s", id);
+	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
+				 plain, &plen, NULL, blob + nonce, blen - nonce, (uint8_t *)ad,
+				 strlen(ad), blob, keys_derived(kr, KEY_CONTACT)),
+			 0);
+	plain[plen] = '\0';
+	assert_non_null(strstr((char *)plain, "\"email\":\"hoa.nguyen@example.vn\""));
+	assert_non_null(strstr((char *)plain, "\"phone\":\"+84912345678\""));
+	/* Bound to its row: another id does not open it. */
+	snprintf(ad, sizeof(ad), "feedback:%lld", atoll(id) + 1);
+	assert_int_not_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
+				     plain, &plen, NULL, blob + nonce, blen - nonce, (uint8_t *)ad,
+				     strlen(ad), blob, keys_derived(kr, KEY_CONTACT)),
+			     0);
+	free(plain);
+	free(blob);
+	free(hex);
+	keys_free(kr);
+	json_object_put(doc);
+
+	char *log = file_read(srv.log_path, NULL);
+	assert_non_null(log);
+	assert_null(strstr(log, "hoa.nguyen"));
+	assert_null(strstr(log, "345 678"));
+	assert_null(strstr(log, "Hoa"));
+	free(log);
+}
+
+static void test_vietnamese_text_round_trips(void **state)
+{
+	(void)state;
+	/* Precomposed text comes back byte for byte; decomposed text is stored in NFC. */
+	const char *body = "Đề nghị số hóa hồ sơ ở xã Mường Tè.\n\tỞ bản xa, đường truyền "
+			   "chập chờn; ưu tiên 4G.";
+	struct sbuf j = {0};
+	sbuf_printf(&j, "{\"item_code\":\"DB-T-V.1.2\",\"rating\":2,\"kind\":\"report\",\"body\":\"%s\"}",
+		    "Đề nghị số hóa hồ sơ ở xã Mường Tè.\\n\\tỞ bản xa, đường truyền chập chờn; ưu tiên 4G.");
+	json_object *doc;
+	assert_int_equal(submit(&srv, NULL, j.data, &doc), 201);
+	const char *id = th_str(doc, "receipt", "feedback_id", NULL);
+	char *stored = db_value("SELECT body FROM feedback WHERE id = $1", 1, &id);
+	assert_string_equal(stored, body);
+	free(stored);
+	json_object_put(doc);
+	sbuf_free(&j);
+
+	const char decomposed[] = "{\"item_code\":\"DB-T-V.1.2\",\"rating\":2,\"kind\":\"report\","
+				  "\"body\":\"Tie\\u0302\\u0301ng Vie\\u0323\\u0302t\"}";
+	assert_int_equal(submit(&srv, NULL, decomposed, &doc), 201);
+	id = th_str(doc, "receipt", "feedback_id", NULL);
+	stored = db_value("SELECT body FROM feedback WHERE id = $1", 1, &id);
+	assert_string_equal(stored, "Tiếng Việt");
+	free(stored);
+	json_object_put(doc);
+}
+
+struct bad_submission {
+	const char *content_type;
+	const char *body;
+	int status;
+	const char *code;
+	const char *first_field;
+};
+
+static const struct bad_submission bad[] = {
+	{"application/json", "{\"item_code\":", 400, "invalid_json", NULL},
+	{"application/json", "[1,2]", 400, "invalid_json", NULL},
+	{"application/json", "{\"item_code\":\"LC-T1\"} x", 400, "invalid_json", NULL},
+	{"text/plain", "hello", 415, "unsupported_media_type", NULL},
+	{"application/json", "{}", 422, "validation_failed", "item_code"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T1\",\"rating\":\"4\",\"kind\":\"opinion\",\"body\":\"x\"}", 422,
+	 "validation_failed", "rating"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T1\",\"rating\":4.0,\"kind\":\"opinion\",\"body\":\"x\"}", 422,
+	 "validation_failed", "rating"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T1\",\"rating\":6,\"kind\":\"opinion\",\"body\":\"x\"}", 422,
+	 "validation_failed", "rating"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T99\",\"rating\":3,\"kind\":\"opinion\",\"body\":\"x\"}", 422,
+	 "validation_failed", "item_code"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T1\",\"rating\":3,\"kind\":\"complaint\",\"body\":\"x\"}", 422,
+	 "validation_failed", "kind"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T1\",\"rating\":3,\"kind\":\"opinion\",\"body\":\"a\\u0007b\"}", 422,
+	 "validation_failed", "body"},
+	{"application/json",
+	 "{\"item_code\":\"LC-T1\",\"rating\":3,\"kind\":\"opinion\",\"body\":\"x\","
+	 "\"contact\":{\"phone\":\"12345\"}}",
+	 422, "validation_failed", "contact.phone"},
+	{"application/x-www-form-urlencoded", "item_code=LC-T1&rating=9&kind=opinion&body=x", 422,
+	 "validation_failed", "rating"},
+	{"application/x-www-form-urlencoded", "item_code=LC-T1&rating=3&kind=opinion&body=%ZZ",
+	 400, "invalid_json", NULL},
+};
+
+static void test_bad_submissions_store_nothing(void **state)
+{
+	(void)state;
+	long before = feedback_count();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char headers[128];
+		snprintf(headers, sizeof(headers), "Content-Type: %s\r\n", bad[i].content_type);
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback", headers, bad[i].body,
+					 strlen(bad[i].body), &r),
+				 0);
+		if (r.status != bad[i].status)
+			fprintf(stderr, "case %zu: %d %s\n", i, r.status, r.body);
+		assert_int_equal(r.status, bad[i].status);
+		json_object *doc = th_json(&r);
+		assert_string_equal(th_str(doc, "error", "code", NULL), bad[i].code);
+		if (bad[i].first_field)
+			assert_string_equal(th_str(doc, "error", "fields", "0", "field", NULL),
+					    bad[i].first_field);
+		json_object_put(doc);
+		th_resp_free(&r);
+	}
+	/* Every problem at once, the unknown item included. */
+	json_object *doc;
+	assert_int_equal(submit(&srv, NULL,
+				"{\"item_code\":\"XX-9\",\"rating\":0,\"kind\":\"x\",\"body\":\"\"}",
+				&doc),
+			 422);
+	assert_int_equal(json_object_array_length(th_get(doc, "error", "fields", NULL)), 4);
+	assert_non_null(strstr(json_object_to_json_string(doc), "unknown_item"));
+	json_object_put(doc);
+	assert_int_equal(feedback_count(), before);
+}
+
+static void test_html_form_gets_an_html_receipt(void **state)
+{
+	(void)state;
+	const char form[] = "item_code=LC-T4&rating=5&kind=question&consent_publish=on"
+			    "&body=L%C3%A0m+sao+%C4%91%E1%BB%83+g%E1%BB%ADi+%C3%BD+ki%E1%BA%BFn%3F";
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+				 "Content-Type: application/x-www-form-urlencoded\r\n"
+				 "Accept: text/html,application/xhtml+xml\r\n",
+				 form, strlen(form), &r),
+			 0);
+	assert_int_equal(r.status, 201);
+	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/html"));
+	assert_non_null(strstr(r.body, "<html lang=\"vi\">"));
+	assert_non_null(strstr(r.body, "Mã theo dõi"));
+	assert_null(strstr(r.body, "<script"));
+	assert_null(strstr(r.body, "style="));
+	th_resp_free(&r);
+	/* Without asking for HTML, a form gets JSON. */
+	const char form2[] = "item_code=LC-T4&rating=4&kind=question"
+			     "&body=L%C3%A0m+sao+%C4%91%E1%BB%83+g%E1%BB%ADi+%C3%BD+ki%E1%BA%BFn%3F";
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+				 "Content-Type: application/x-www-form-urlencoded\r\n", form2,
+				 strlen(form2), &r),
+			 0);
+	assert_int_equal(r.status, 201);
+	json_object *doc = th_json(&r);
+	char *body = db_value("SELECT body FROM feedback WHERE tracking_code = $1", 1,
+			      (const char *[]){th_str(doc, "receipt", "tracking_code", NULL)});
+	assert_string_equal(body, "Làm sao để gửi ý kiến?");
+	free(body);
+	json_object_put(doc);
+	th_resp_free(&r);
+}
+
+static void test_idempotent_retries(void **state)
+{
+	(void)state;
+	char key[64], headers[128], body[256];
+	snprintf(key, sizeof(key), "retry-%u", randombytes_random());
+	snprintf(headers, sizeof(headers), "Idempotency-Key: %s\r\n", key);
+	snprintf(body, sizeof(body),
+		 "{\"item_code\":\"DB-I03\",\"rating\":5,\"kind\":\"proposal\",\"body\":\"Tăng chi %s\"}",
+		 key);
+	long before = feedback_count();
+	json_object *first, *again;
+	assert_int_equal(submit(&srv, headers, body, &first), 201);
+	assert_int_equal(submit(&srv, headers, body, &again), 200);
+	assert_string_equal(json_object_to_json_string(th_get(first, "receipt", NULL)),
+			    json_object_to_json_string(th_get(again, "receipt", NULL)));
+	assert_int_equal(feedback_count(), before + 1);
+	json_object_put(again);
+	/* The same key for another submission is a conflict and stores nothing. */
+	char other[300];
+	snprintf(other, sizeof(other), "%.*s, khác\"}", (int)strlen(body) - 2, body);
+	assert_int_equal(submit(&srv, headers, other, NULL), 409);
+	assert_int_equal(feedback_count(), before + 1);
+	json_object_put(first);
+
+	/* The same client, item and text within 10 minutes, without a key: the first receipt. */
+	snprintf(body, sizeof(body),
+		 "{\"item_code\":\"DB-I04\",\"rating\":3,\"kind\":\"opinion\",\"body\":\"Lần %u\"}",
+		 randombytes_random());
+	assert_int_equal(submit(&srv, NULL, body, &first), 201);
+	assert_int_equal(submit(&srv, NULL, body, &again), 200);
+	assert_string_equal(th_str(first, "receipt", "tracking_code", NULL),
+			    th_str(again, "receipt", "tracking_code", NULL));
+	assert_int_equal(feedback_count(), before + 2);
+	json_object_put(first);
+	json_object_put(again);
+}
+
+/* Many submissions at once: each answered 201 after its commit, every one stored, log
+ * indexes gap-free, and some committed together (group commit). */
+static void test_concurrent_submissions_are_group_committed(void **state)
+{
+	(void)state;
+	enum { N = 60 };
+	long before = feedback_count();
+	char *max_before = db_value("SELECT size FROM tlog_state", 0, NULL);
+	int fds[N];
+	for (int i = 0; i < N; i++) {
+		char body[200];
+		snprintf(body, sizeof(body),
+			 "{\"item_code\":\"LC-T%d\",\"rating\":%d,\"kind\":\"opinion\","
+			 "\"body\":\"Góp ý số %d\"}",
+			 1 + i % 40, 1 + i % 5, i);
+		char headers[96];
+		snprintf(headers, sizeof(headers), "%sIdempotency-Key: burst-%u-%d\r\n", json_header,
+			 randombytes_random(), i);
+		fds[i] = th_send(&srv, "POST", "/api/v1/feedback", headers, body, strlen(body));
+		assert_true(fds[i] >= 0);
+	}
+	int64_t idx[N];
+	char stamps[N][40];
+	for (int i = 0; i < N; i++) {
+		struct th_resp r;
+		assert_int_equal(th_recv(fds[i], &r), 0);
+		assert_int_equal(r.status, 201);
+		json_object *doc = th_json(&r);
+		idx[i] = json_object_get_int64(th_get(doc, "receipt", "log_index", NULL));
+		snprintf(stamps[i], sizeof(stamps[i]), "%s",
+			 th_str(doc, "receipt", "committed_at", NULL));
+		json_object_put(doc);
+		th_resp_free(&r);
+	}
+	assert_int_equal(feedback_count(), before + N);
+	/* The log indexes are exactly the next N numbers. */
+	int64_t base = atoll(max_before);
+	bool seen[N] = {false};
+	for (int i = 0; i < N; i++) {
+		assert_true(idx[i] >= base && idx[i] < base + N);
+		assert_false(seen[idx[i] - base]);
+		seen[idx[i] - base] = true;
+	}
+	free(max_before);
+	int shared = 0;
+	for (int i = 0; i < N; i++)
+		for (int k = i + 1; k < N; k++)
+			shared += strcmp(stamps[i], stamps[k]) == 0;
+	assert_true(shared > 0); /* at least two in one transaction */
+}
+
+static void test_rate_limit(void **state)
+{
+	(void)state;
+	static const char *const env[] = {"PAKN_INTAKE_RATE=6", "PAKN_INTAKE_BURST=3", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "feedback_ratelimit", env), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(submit(&s, NULL, valid_json(), NULL), 201);
+	struct th_resp r;
+	const char *body = valid_json();
+	assert_int_equal(th_http(&s, "POST", "/api/v1/feedback", json_header, body, strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 429);
+	assert_string_equal(th_header(&r, "Retry-After"), "10");
+	assert_non_null(strstr(r.body, "\"rate_limited\""));
+	th_resp_free(&r);
+	assert_int_equal(th_server_stop(&s), 0);
+}
+
+/* The database goes away mid-test: 503 with Retry-After and no receipt, then the server
+ * takes submissions again by itself once it is back. */
+static void test_database_down_then_back(void **state)
+{
+	(void)state;
+	assert_int_equal(run("tools/pgcluster.sh stop '%s' >/dev/null 2>&1",
+			     getenv("PAKN_TEST_PGDIR")), 0);
+	int status = 0;
+	json_object *doc = NULL;
+	for (int i = 0; i < 100 && status != 503; i++) {
+		json_object_put(doc);
+		status = submit(&srv, NULL, valid_json(), &doc);
+		usleep(100000);
+	}
+	assert_int_equal(status, 503);
+	assert_null(th_get(doc, "receipt", NULL));
+	assert_string_equal(th_str(doc, "error", "code", NULL), "database_unavailable");
+	json_object_put(doc);
+	assert_int_equal(run("tools/pgcluster.sh start '%s' >/dev/null 2>&1",
+			     getenv("PAKN_TEST_PGDIR")), 0);
+	for (int i = 0; i < 200 && status != 201; i++) {
+		status = submit(&srv, NULL, valid_json(), NULL);
+		if (status != 201)
+			usleep(100000);
+	}
+	assert_int_equal(status, 201);
+}
+
+/* Keys are made on first start with mode 0600; after a rotation new receipts carry the
+ * new key id, and receipts signed before stay valid. */
+static void test_key_rotation(void **state)
+{
+	(void)state;
+	const char *dir = getenv("PAKN_KEY_DIR");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/master.key", dir);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+
+	json_object *before;
+	assert_int_equal(submit(&srv, NULL, valid_json(), &before), 201);
+	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+	assert_int_equal(run("%s keys rotate >/dev/null", ctl), 0);
+
+	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
+					  NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "feedback_rotated", env), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	json_object *after;
+	assert_int_equal(submit(&s, NULL, valid_json(), &after), 201);
+	assert_string_not_equal(th_str(before, "receipt", "key_id", NULL),
+				th_str(after, "receipt", "key_id", NULL));
+	struct th_resp r;
+	assert_int_equal(th_http(&s, "GET", "/api/v1/keys", NULL, NULL, 0, &r), 0);
+	assert_non_null(strstr(r.body, th_str(before, "receipt", "key_id", NULL)));
+	assert_non_null(strstr(r.body, th_str(after, "receipt", "key_id", NULL)));
+	th_resp_free(&r);
+	json_object *docs[] = {before, after};
+	for (int i = 0; i < 2; i++) {
+		const char *text = json_object_to_json_string(th_get(docs[i], "receipt", NULL));
+		assert_int_equal(th_http(&s, "POST", "/api/v1/receipts/verify", json_header, text,
+					 strlen(text), &r),
+				 0);
+		assert_string_equal(r.body, "{\"valid\":true}");
+		th_resp_free(&r);
+	}
+	json_object_put(before);
+	json_object_put(after);
+	assert_int_equal(th_server_stop(&s), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_submit_gives_a_verifiable_receipt),
+		cmocka_unit_test(test_status_shows_no_personal_data),
+		cmocka_unit_test(test_personal_data_is_encrypted_and_not_logged),
+		cmocka_unit_test(test_vietnamese_text_round_trips),
+		cmocka_unit_test(test_bad_submissions_store_nothing),
+		cmocka_unit_test(test_html_form_gets_an_html_receipt),
+		cmocka_unit_test(test_idempotent_retries),
+		cmocka_unit_test(test_concurrent_submissions_are_group_committed),
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_key_rotation),
+		cmocka_unit_test(test_database_down_then_back),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
