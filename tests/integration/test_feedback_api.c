@@ -177,7 +177,8 @@ static void test_submit_gives_a_verifiable_receipt(void **state)
 
 	/* Changing any signed field makes every verifier refuse it. */
 	static const char *const fields[] = {"tracking_code", "feedback_id", "item_code",
-					     "committed_at", "submission_blake2b", "log_index"};
+					     "committed_at", "submission_blake2b", "log_index",
+					     "key_id"};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		json_object *copy = NULL;
 		json_object_deep_copy(receipt, &copy, NULL);

@@ -182,22 +182,15 @@ static char *read_file(const char *path, size_t *len)
 		print_error("%s: cannot open (run from the repository root)\n", path);
 		return NULL;
 	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	size_t r;
-	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *bigger = realloc(buf, cap *= 2);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = bigger;
-		}
+	char *buf = NULL;
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	if (size > 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1)) &&
+	    fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		free(buf);
+		buf = NULL;
 	}
 	fclose(f);
-	*len = n;
+	*len = size > 0 ? (size_t)size : 0;
 	return buf;
 }
 

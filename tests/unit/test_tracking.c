@@ -1,0 +1,316 @@
+/* test_tracking.c - tests server/tracking.c: the shape of new codes, reading codes as people
+ * type them, and the mod-37 check symbol of docs/receipts.md catching every single mistyped
+ * symbol and every swap of two neighbours. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "tracking.h"
+
+/* The alphabets as docs/receipts.md states them. */
+static const char data_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* no I L O U */
+static const char check_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+/* True when code has the shape XXXX-XXXX-XXXX-XXXX-C. */
+static bool has_shape(const char *code)
+{
+	if (strlen(code) != TRACKING_CODE_LEN)
+		return false;
+	for (int i = 0; i < TRACKING_CODE_LEN; i++) {
+		char c = code[i];
+		if (i == 4 || i == 9 || i == 14 || i == 19) {
+			if (c != '-')
+				return false;
+		} else if (i == 20) {
+			if (!strchr(check_symbols, c))
+				return false;
+		} else if (!strchr(data_symbols, c)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* --- tracking_new -------------------------------------------------------------------- */
+
+#define N_NEW 1000
+
+static void test_new_codes(void **state)
+{
+	(void)state;
+	static char codes[N_NEW][TRACKING_CODE_LEN + 1];
+	int failures = 0;
+	for (int i = 0; i < N_NEW; i++) {
+		memset(codes[i], 'x', sizeof(codes[i]));
+		tracking_new(codes[i]);
+		char back[TRACKING_CODE_LEN + 1] = "";
+		if (!has_shape(codes[i])) {
+			print_error("code %d \"%s\" does not have the shape XXXX-XXXX-XXXX-XXXX-C\n", i,
+				    codes[i]);
+			failures++;
+		} else if (!tracking_parse(codes[i], back) || strcmp(back, codes[i]) != 0) {
+			print_error("code %d \"%s\" parses back as \"%s\"\n", i, codes[i], back);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+	qsort(codes, N_NEW, sizeof(codes[0]), cmp_code);
+	for (int i = 1; i < N_NEW; i++)
+		if (strcmp(codes[i - 1], codes[i]) == 0) {
+			print_error("duplicate code %s\n", codes[i]);
+			failures++;
+		}
+	assert_int_equal(failures, 0);
+	/* 80 random bits: over 1000 codes every data symbol shows up in every position. */
+	for (int pos = 0; pos < 19; pos++) {
+		if (pos == 4 || pos == 9 || pos == 14)
+			continue;
+		int seen[32] = {0}, kinds = 0;
+		for (int i = 0; i < N_NEW; i++)
+			seen[strchr(data_symbols, codes[i][pos]) - data_symbols] = 1;
+		for (int k = 0; k < 32; k++)
+			kinds += seen[k];
+		if (kinds < 32) {
+			print_error("position %d: only %d of 32 symbols in %d codes\n", pos, kinds, N_NEW);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* --- a code computed by hand ----------------------------------------------------------- */
+
+/* The 16 symbols 7K3M9QXD2F8HW4TR have the values
+ *   7 19 3 20 | 9 23 29 13 | 2 15 8 17 | 28 4 26 24
+ * Read as an 80-bit number in two 40-bit halves (8 symbols each):
+ *   hi = 261041217453, lo = 85112787800, value = hi * 2^40 + lo
+ *   hi mod 37 = 10, lo mod 37 = 8, 2^40 mod 37 = 16
+ *   value mod 37 = (10 * 16 + 8) mod 37 = 168 mod 37 = 20 -> check symbol 'M'
+ * (the 21st symbol of 0-9 A-Z without I L O U: 0-9 are 0..9, A=10 ... K=19, M=20).
+ * tracking.h shows "7K3M-9QXD-2F8H-W4TR-Q" as an example, with a check symbol that does not
+ * match its symbols; the mod-37 rule gives M. */
+static void test_known_code_by_hand(void **state)
+{
+	(void)state;
+	const char *sym = "7K3M9QXD2F8HW4TR";
+	uint64_t hi = 0, lo = 0;
+	for (int i = 0; i < 8; i++)
+		hi = hi << 5 | (uint64_t)(strchr(data_symbols, sym[i]) - data_symbols);
+	for (int i = 8; i < 16; i++)
+		lo = lo << 5 | (uint64_t)(strchr(data_symbols, sym[i]) - data_symbols);
+	assert_true(hi == 261041217453ULL);
+	assert_true(lo == 85112787800ULL);
+	assert_int_equal(hi % 37, 10);
+	assert_int_equal(lo % 37, 8);
+	assert_int_equal((1ULL << 40) % 37, 16);
+	assert_int_equal((10 * 16 + 8) % 37, 20);
+	assert_int_equal(check_symbols[20], 'M');
+
+	char out[TRACKING_CODE_LEN + 1];
+	assert_true(tracking_parse("7K3M-9QXD-2F8H-W4TR-M", out));
+	assert_string_equal(out, "7K3M-9QXD-2F8H-W4TR-M");
+	assert_false(tracking_parse("7K3M-9QXD-2F8H-W4TR-Q", out));
+
+	/* The docs' example: 11M1VAP0VNY3VCX3 mod 37 = 13 -> 'D'. */
+	assert_true(tracking_parse("11M1-VAP0-VNY3-VCX3-D", out));
+	assert_string_equal(out, "11M1-VAP0-VNY3-VCX3-D");
+}
+
+/* Small values, where the number is the last symbols alone, reach every check symbol
+ * including the five extra ones. */
+static void test_check_symbols_small_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *code;
+		bool ok;
+	} rows[] = {
+		{"0000-0000-0000-0000-0", true},  /* 0 */
+		{"0000-0000-0000-0001-1", true},  /* 1 */
+		{"0000-0000-0000-000Z-Z", true},  /* 31 */
+		{"0000-0000-0000-0010-*", true},  /* 32 */
+		{"0000-0000-0000-0011-~", true},  /* 33 */
+		{"0000-0000-0000-0012-$", true},  /* 34 */
+		{"0000-0000-0000-0013-=", true},  /* 35 */
+		{"0000-0000-0000-0014-U", true},  /* 36 */
+		{"0000-0000-0000-0014-u", true},  /* 36, lower case */
+		{"0000-0000-0000-0015-0", true},  /* 37 = 0 mod 37 */
+		{"0000-0000-0000-0100-S", true},  /* 1024 = 27 * 37 + 25; symbol 25 is S */
+		{"0000-0000-0000-0100-R", false}, /* 24 */
+		{"0000-0000-0000-0015-U", false},
+		{"0000-0000-0000-0010-0", false},
+	};
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char out[TRACKING_CODE_LEN + 1];
+		bool ok = tracking_parse(rows[i].code, out);
+		bool want = rows[i].ok;
+		if (ok != want) {
+			print_error("\"%s\": %s, want %s\n", rows[i].code, ok ? "accepted" : "refused",
+				    want ? "accepted" : "refused");
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* --- reading what people type -------------------------------------------------------- */
+
+struct parse_case {
+	const char *text;
+	const char *want; /* NULL: refused */
+};
+
+static const struct parse_case parse_cases[] = {
+	{"11M1-VAP0-VNY3-VCX3-D", "11M1-VAP0-VNY3-VCX3-D"},
+	{"11m1-vap0-vny3-vcx3-d", "11M1-VAP0-VNY3-VCX3-D"},   /* lower case */
+	{"11M1VAP0VNY3VCX3D", "11M1-VAP0-VNY3-VCX3-D"},       /* no hyphens */
+	{"11M1 VAP0 VNY3 VCX3 D", "11M1-VAP0-VNY3-VCX3-D"},   /* spaces */
+	{" 11M1-VAP0 VNY3VCX3 - D ", "11M1-VAP0-VNY3-VCX3-D"}, /* mixed */
+	{"11M1-VAPO-VNY3-VCX3-D", "11M1-VAP0-VNY3-VCX3-D"},   /* O read as 0 */
+	{"11M1-VAPo-VNY3-VCX3-D", "11M1-VAP0-VNY3-VCX3-D"},   /* o read as 0 */
+	{"I1M1-VAP0-VNY3-VCX3-D", "11M1-VAP0-VNY3-VCX3-D"},   /* I read as 1 */
+	{"1LM1-VAP0-VNY3-VCX3-D", "11M1-VAP0-VNY3-VCX3-D"},   /* L read as 1 */
+	{"ilM1-VAP0-VNY3-VCX3-D", "11M1-VAP0-VNY3-VCX3-D"},   /* i and l */
+	{"0000-0000-0000-0001-I", "0000-0000-0000-0001-1"},   /* in the check position too */
+	{"0000-0000-0000-0000-O", "0000-0000-0000-0000-0"},
+	/* refused */
+	{"", NULL},
+	{"-", NULL},
+	{"    ", NULL},
+	{"11M1-VAP0-VNY3-VCX3", NULL},        /* no check symbol */
+	{"11M1-VAP0-VNY3-VCX-D", NULL},       /* 15 symbols */
+	{"11M1-VAP0-VNY3-VCX3-DD", NULL},     /* one too many */
+	{"11M1-VAP0-VNY3-VCX3-D-0", NULL},
+	{"11M1-VAP0-VNY3-VCX3X-D", NULL},     /* 17 symbols */
+	{"11M1-VAU0-VNY3-VCX3-D", NULL},      /* U only as a check symbol */
+	{"11M1-VA!0-VNY3-VCX3-D", NULL},
+	{"11M1-VA*0-VNY3-VCX3-D", NULL},      /* check-only symbols in the data */
+	{"11M1-VAP0-VNY3-VCX3-!", NULL},
+	{"11M1-VAP0-VNY3-VCX3-#", NULL},
+	{"11M1_VAP0_VNY3_VCX3_D", NULL},
+	{"11M1-VAP0-VNY3-VCX3-\xc4\x90", NULL},     /* Đ */
+	{"11M1-V\xe1\xba\xa0P0-VNY3-VCX3-D", NULL}, /* Ạ */
+	{"11M1-VAP0-VNY3-VCX3-\xc3\x90", NULL},     /* Ð */
+	{"11M1\tVAP0-VNY3-VCX3-D", NULL},
+	{"11M1-VAP0-VNY3-VCX3-E", NULL},      /* wrong check symbol */
+};
+
+static void test_parse_table(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		const struct parse_case *c = &parse_cases[i];
+		char out[TRACKING_CODE_LEN + 1] = "";
+		bool ok = tracking_parse(c->text, out);
+		if (ok != (c->want != NULL)) {
+			print_error("\"%s\": %s, want %s\n", c->text, ok ? "accepted" : "refused",
+				    c->want ? c->want : "refused");
+			failures++;
+		} else if (ok && strcmp(out, c->want) != 0) {
+			print_error("\"%s\": read as \"%s\", want \"%s\"\n", c->text, out, c->want);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* --- the check symbol catches mistakes ----------------------------------------------- */
+
+/* Index of the n-th symbol (0..16, 16 = the check symbol) in a formatted code. */
+static int pos_of(int n)
+{
+	return n + n / 4;
+}
+
+#define N_RANDOM 25
+
+static void test_every_substitution_refused(void **state)
+{
+	(void)state;
+	int failures = 0, tried = 0;
+	for (int r = 0; r < N_RANDOM; r++) {
+		char code[TRACKING_CODE_LEN + 1];
+		tracking_new(code);
+		for (int n = 0; n < 17; n++) {
+			const char *alphabet = n < 16 ? data_symbols : check_symbols;
+			for (const char *s = alphabet; *s; s++) {
+				char bad[TRACKING_CODE_LEN + 1], out[TRACKING_CODE_LEN + 1];
+				memcpy(bad, code, sizeof(bad));
+				if (bad[pos_of(n)] == *s)
+					continue;
+				bad[pos_of(n)] = *s;
+				tried++;
+				if (tracking_parse(bad, out)) {
+					print_error("%s with symbol %d made '%c' (%s) accepted\n", code, n, *s,
+						    bad);
+					failures++;
+				}
+			}
+		}
+	}
+	/* 25 codes x (16 x 31 + 36) substitutions */
+	assert_int_equal(tried, N_RANDOM * (16 * 31 + 36));
+	assert_int_equal(failures, 0);
+}
+
+static void test_every_adjacent_swap_refused(void **state)
+{
+	(void)state;
+	int failures = 0, tried = 0;
+	for (int r = 0; r < N_RANDOM; r++) {
+		char code[TRACKING_CODE_LEN + 1];
+		tracking_new(code);
+		/* neighbours among the 17 symbols, across hyphens too, the check symbol included */
+		for (int n = 0; n < 16; n++) {
+			char bad[TRACKING_CODE_LEN + 1], out[TRACKING_CODE_LEN + 1];
+			memcpy(bad, code, sizeof(bad));
+			char a = bad[pos_of(n)], b = bad[pos_of(n + 1)];
+			if (a == b)
+				continue;
+			bad[pos_of(n)] = b;
+			bad[pos_of(n + 1)] = a;
+			tried++;
+			if (tracking_parse(bad, out)) {
+				print_error("%s: swapping symbols %d and %d (%s) accepted\n", code, n, n + 1,
+					    bad);
+				failures++;
+			}
+		}
+	}
+	assert_true(tried > N_RANDOM * 10);
+	assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_codes),
+		cmocka_unit_test(test_known_code_by_hand),
+		cmocka_unit_test(test_check_symbols_small_values),
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_every_substitution_refused),
+		cmocka_unit_test(test_every_adjacent_swap_refused),
+	};
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
