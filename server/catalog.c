@@ -59,9 +59,11 @@ void catalog_items(struct http_req *req)
 	const char *v[7];
 	if (!http_query_check(req, specs, 7, v))
 		return;
-	/* Search compares folded text: "so hoa", "Số hóa" and "SỐ HOÁ" are the same words. */
-	char *folded = v[4] ? text_fold(v[4], strlen(v[4])) : NULL;
-	const char *params[7] = {v[0], v[1], v[2], v[3], folded, v[5], v[6]};
+	/* Search compares folded words: "so hoa", "Số hóa" and "SỐ HOÁ" are the same; a query
+	 * of nothing but spaces and punctuation is no query. */
+	char *folded = v[4] ? text_search_key(v[4], strlen(v[4])) : NULL;
+	const char *params[7] = {v[0], v[1], v[2], v[3], folded && *folded ? folded : NULL, v[5],
+				 v[6]};
 	db_query(http_db(req), STMT_ITEMS, params, http_db_json_cb, req);
 	free(folded);
 }

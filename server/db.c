@@ -2,6 +2,7 @@
  * queue, sending, reading results, timeouts, and reconnecting with backoff. */
 #include "db.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,6 @@ struct db_job {
 	char **params;
 	db_cb cb;
 	void *arg;
-	struct db_pool *pool;
 	struct db_job *next;
 };
 
@@ -94,13 +94,18 @@ static bool pool_any_up(const struct db_pool *pool)
 	return false;
 }
 
-static void pool_fail_queue(struct db_pool *pool)
+/* Fails every queued statement: from the event loop (later) while the pool lives on, at
+ * once when the pool is being freed and the loop may not turn again. */
+static void pool_fail_queue(struct db_pool *pool, bool now)
 {
 	while (pool->head) {
 		struct db_job *job = pool->head;
 		pool->head = job->next;
 		pool->queued--;
-		job_fail_later(pool, job);
+		if (now)
+			job_finish(job, NULL, DB_UNAVAILABLE);
+		else
+			job_fail_later(pool, job);
 	}
 	pool->tail = NULL;
 }
@@ -140,7 +145,7 @@ static void conn_down(struct db_conn *c, const char *why)
 	}
 	c->state = CONN_DOWN;
 	if (!pool_any_up(pool))
-		pool_fail_queue(pool);
+		pool_fail_queue(pool, false);
 	struct timeval tv = {c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000};
 	c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
 	evtimer_add(c->timer, &tv);
@@ -208,6 +213,30 @@ static void conn_read(struct db_conn *c)
 	}
 }
 
+static void *cancel_thread(void *arg)
+{
+	char err[256];
+	PQcancel(arg, err, sizeof(err));
+	PQfreeCancel(arg);
+	return NULL;
+}
+
+/* Asks the server to stop a statement we gave up on, so it does not go on holding locks.
+ * PQcancel opens a connection and waits, so it runs on a short-lived thread of its own. */
+static void cancel_in_background(PGconn *pg)
+{
+	PGcancel *cancel = PQgetCancel(pg);
+	if (!cancel)
+		return;
+	pthread_attr_t attr;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, cancel_thread, cancel) != 0)
+		PQfreeCancel(cancel);
+	pthread_attr_destroy(&attr);
+}
+
 static void conn_io_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -239,6 +268,7 @@ static void conn_io_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (what & EV_TIMEOUT) {
+		cancel_in_background(c->pg);
 		conn_down(c, "statement timed out");
 		return;
 	}
@@ -346,7 +376,7 @@ void db_pool_free(struct db_pool *pool)
 {
 	if (!pool)
 		return;
-	pool_fail_queue(pool);
+	pool_fail_queue(pool, true);
 	for (int i = 0; i < pool->nconns; i++) {
 		struct db_conn *c = &pool->conns[i];
 		if (c->job) {
@@ -373,7 +403,6 @@ void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, 
 	job->stmt = id;
 	job->cb = cb;
 	job->arg = arg;
-	job->pool = pool;
 	job->params = calloc((size_t)(n ? n : 1), sizeof(char *));
 	if (!job->params)
 		abort();

@@ -34,6 +34,7 @@ static const char *reason_phrase(int status)
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
@@ -254,6 +255,12 @@ static bool reply_if_rejected(struct http_req *req)
 		http_reply_error(req, 413, "body_too_large",
 				 "Nội dung gửi lên quá lớn. / The request body is too large.", NULL);
 		break;
+	case 417:
+		http_reply_error(req, 417, "expectation_failed",
+				 "Chỉ hỗ trợ Expect: 100-continue. / Only Expect: 100-continue is "
+				 "supported.",
+				 NULL);
+		break;
 	case 501:
 		http_reply_error(req, 501, "method_not_implemented",
 				 "Phương thức không được hỗ trợ. / Method not implemented.", NULL);
@@ -304,11 +311,18 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 					  &bad_key);
 	if (qe != QUERY_OK) {
 		json_object *fields = json_object_new_array();
-		http_field_error(fields, bad_key ? bad_key : "(query)",
-				 qe == QUERY_BAD_UTF8 ? "invalid_utf8" : "invalid_encoding",
-				 qe == QUERY_TOO_MANY
-					 ? "Quá nhiều tham số. / Too many parameters."
-					 : "Tham số không phải UTF-8 hợp lệ. / Not valid UTF-8 text.");
+		static const struct {
+			const char *code, *message;
+		} problems[] = {
+			[QUERY_BAD_ENCODING] = {"invalid_encoding",
+						"Mã %XX không hợp lệ. / A bad %XX escape."},
+			[QUERY_BAD_UTF8] = {"invalid_utf8",
+					    "Tham số không phải UTF-8 hợp lệ. / Not valid UTF-8 text."},
+			[QUERY_TOO_MANY] = {"too_many_parameters",
+					    "Quá nhiều tham số. / Too many parameters."},
+		};
+		http_field_error(fields, bad_key ? bad_key : "(query)", problems[qe].code,
+				 problems[qe].message);
 		http_reply_error(req, 400, "invalid_query",
 				 "Chuỗi truy vấn không hợp lệ. / The query string is invalid.",
 				 fields);

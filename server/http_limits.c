@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <event2/buffer.h>
+#include <event2/http.h>
 
 #include "http.h"
 
@@ -76,11 +77,13 @@ static void refuse(struct limits_state *st, struct evbuffer *in, struct evbuffer
 }
 
 /* The request line must be "METHOD SP target SP HTTP/1.x" with a method libevent knows;
- * otherwise libevent would answer with its own HTML page. Returns 0, 400 or 501. */
-static int check_request_line(const char *line, size_t len)
+ * otherwise libevent would answer with its own HTML page. Sets *body_allowed for the
+ * methods whose body libevent reads. Returns 0, 400 or 501. */
+static int check_request_line(const char *line, size_t len, bool *body_allowed)
 {
 	static const char *const methods[] = {"GET", "HEAD", "POST", "PUT",
 					      "DELETE", "OPTIONS", "PATCH"};
+	static const bool methods_with_body[] = {false, false, true, true, false, false, true};
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	const char *sp1 = memchr(line, ' ', len);
@@ -93,10 +96,22 @@ static int check_request_line(const char *line, size_t len)
 	for (const char *c = sp1 + 1; c < sp2; c++)
 		if ((unsigned char)*c <= ' ' || *c == 0x7f)
 			return 400;
+	/* The target as libevent will parse it; what it cannot parse it answers in HTML. */
+	char *target = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	struct evhttp_uri *uri = target ? evhttp_uri_parse_with_flags(target,
+								       EVHTTP_URI_NONCONFORMANT)
+					: NULL;
+	free(target);
+	if (!uri)
+		return 400;
+	evhttp_uri_free(uri);
 	size_t mlen = (size_t)(sp1 - line);
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strlen(methods[i]) == mlen && strncmp(line, methods[i], mlen) == 0)
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strlen(methods[i]) == mlen && strncmp(line, methods[i], mlen) == 0) {
+			*body_allowed = methods_with_body[i];
 			return 0;
+		}
+	}
 	for (size_t i = 0; i < mlen; i++)
 		if (!isupper((unsigned char)line[i]) && line[i] != '-' && line[i] != '_')
 			return 400;
@@ -111,9 +126,9 @@ static int check_headers(const char *block, size_t len, const struct http_limits
 {
 	*body = 0;
 	*close = false;
-	bool have_length = false;
+	bool have_length = false, body_allowed = false;
 	const char *p = memchr(block, '\n', len);
-	int status = check_request_line(block, p ? (size_t)(p - block) : len);
+	int status = check_request_line(block, p ? (size_t)(p - block) : len, &body_allowed);
 	if (status)
 		return status;
 	const char *end = block + len;
@@ -123,9 +138,8 @@ static int check_headers(const char *block, size_t len, const struct http_limits
 		if (!eol || eol == p || (eol == p + 1 && *p == '\r'))
 			break; /* the blank line that ends the block */
 		const char *colon = memchr(p, ':', (size_t)(eol - p));
-		if (!colon && *p != ' ' && *p != '\t')
-			return 400; /* neither a header nor the continuation of one */
-		if (colon == p)
+		/* No name, or a line folded onto the previous one (obsolete, RFC 9112 5.2). */
+		if (!colon || colon == p || *p == ' ' || *p == '\t')
 			return 400;
 		if (colon) {
 			size_t nlen = (size_t)(colon - p);
@@ -140,6 +154,9 @@ static int check_headers(const char *block, size_t len, const struct http_limits
 			if (nlen == 10 && strncasecmp(p, "connection", 10) == 0 && ve - v == 5 &&
 			    strncasecmp(v, "close", 5) == 0)
 				*close = true;
+			if (nlen == 6 && strncasecmp(p, "expect", 6) == 0 &&
+			    !(ve - v == 12 && strncasecmp(v, "100-continue", 12) == 0))
+				return 417;
 			if (nlen == 14 && strncasecmp(p, "content-length", 14) == 0) {
 				unsigned long long n = 0;
 				if (ve == v)
@@ -162,6 +179,10 @@ static int check_headers(const char *block, size_t len, const struct http_limits
 		}
 		p = eol;
 	}
+	/* libevent reads no body for GET, HEAD, DELETE or OPTIONS: one would be read as the
+	 * next request, past these checks. */
+	if (*body > 0 && !body_allowed)
+		return 400;
 	return *body > lim->max_body_bytes ? 413 : 0;
 }
 
@@ -317,8 +338,11 @@ struct bufferevent *http_limits_bevcb(struct event_base *base, void *arg)
 		limits_state_free(st);
 		return NULL;
 	}
-	struct bufferevent *filt = bufferevent_filter_new(sock, limits_filter, output_filter,
-							  BEV_OPT_CLOSE_ON_FREE, limits_free_cb, st);
+	/* Deferred callbacks: evhttp may free the connection from its write callback, and
+	 * without deferral libevent's filter would go on using itself after that. */
+	struct bufferevent *filt = bufferevent_filter_new(
+		sock, limits_filter, output_filter, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS,
+		limits_free_cb, st);
 	if (!filt) {
 		bufferevent_free(sock);
 		limits_state_free(st);

@@ -29,6 +29,7 @@ struct intake_queue {
 	struct entry *batch;       /* being stored */
 	int64_t next_id, end_id;   /* ids [next_id, end_id) are ours */
 	bool reserving;
+	bool closed;
 };
 
 static void kick(struct intake_queue *q);
@@ -62,11 +63,21 @@ static void fail_list(struct entry *e, enum intake_outcome outcome)
 	}
 }
 
+void intake_queue_close(struct intake_queue *q)
+{
+	if (!q)
+		return;
+	q->closed = true;
+	struct entry *waiting = q->head;
+	q->head = q->tail = NULL;
+	fail_list(waiting, INTAKE_UNAVAILABLE);
+}
+
 void intake_queue_free(struct intake_queue *q)
 {
 	if (!q)
 		return;
-	fail_list(q->head, INTAKE_UNAVAILABLE);
+	intake_queue_close(q);
 	free(q);
 }
 
@@ -248,6 +259,10 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 /* Starts the next batch if none is being stored and something waits. */
 static void kick(struct intake_queue *q)
 {
+	if (q->closed) {
+		intake_queue_close(q); /* answers anything that arrived meanwhile */
+		return;
+	}
 	if (q->batch || !q->head || q->reserving)
 		return;
 	int n = 0;

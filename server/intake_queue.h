@@ -29,7 +29,11 @@ struct intake_queue;
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
 				      int max_batch);
 
-/* Fails whatever still waits (INTAKE_UNAVAILABLE), then frees. NULL is fine. */
+/* Stops storing: what waits is answered INTAKE_UNAVAILABLE now, and so is a batch still
+ * being stored when the database pool is freed afterwards. For shutdown. NULL is fine. */
+void intake_queue_close(struct intake_queue *q);
+
+/* Frees the queue (close it first). NULL is fine. */
 void intake_queue_free(struct intake_queue *q);
 
 /* Takes s (its strings become the queue's; s is left empty). client_hash (hex, may be

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,12 +67,16 @@ void log_write(enum log_level level, const char *req_id, json_object *fields,
 	size_t len;
 	const char *text = json_object_to_json_string_length(
 		line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	char buf[4096];
-	if (len + 1 <= sizeof(buf)) {
+	/* One write(2) per line, so lines from several threads never interleave. */
+	char small[4096];
+	char *buf = len + 1 <= sizeof(small) ? small : malloc(len + 1);
+	if (buf) {
 		memcpy(buf, text, len);
 		buf[len] = '\n';
 		ssize_t w = write(STDERR_FILENO, buf, len + 1);
 		(void)w;
+		if (buf != small)
+			free(buf);
 	}
 	json_object_put(line);
 }

@@ -717,6 +717,8 @@ int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, cha
 			meta->province = v;
 		else if (strcmp(line, "title") == 0)
 			meta->title = v;
+		else if (strcmp(line, "province_code") == 0)
+			meta->province_code = v;
 		else {
 			snprintf(err, errlen, "%s: unknown key '%s'", path, line);
 			return -1;
@@ -729,11 +731,11 @@ int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, cha
 	return 0;
 }
 
-char *plan_agency_code(const char *prefix, const char *name)
+char *plan_agency_code(const char *province_code, const char *name)
 {
 	char *folded = text_fold(name, strlen(name));
 	struct sbuf b = {0};
-	for (const char *p = prefix; *p; p++)
+	for (const char *p = province_code; *p; p++)
 		sbuf_printf(&b, "%c", tolower((unsigned char)*p));
 	bool dash = true;
 	for (const char *p = folded ? folded : ""; *p; p++) {
@@ -786,12 +788,13 @@ json_object *plan_document(json_object *parsed, const struct plan_meta *meta)
 			if (v)
 				sbuf_printf(&search, " %s", v);
 		}
+		const char *pc = meta->province_code ? meta->province_code : meta->prefix;
 		json_object_object_add(it, "lead", agency_objects(json_object_object_get(it, "lead"),
-								  meta->prefix, &search));
+								  pc, &search));
 		json_object_object_add(it, "coordinating",
-				       agency_objects(json_object_object_get(it, "coordinating"),
-						      meta->prefix, &search));
-		char *folded = text_fold(search.data, search.len);
+				       agency_objects(json_object_object_get(it, "coordinating"), pc,
+						      &search));
+		char *folded = text_search_key(search.data, search.len);
 		sbuf_free(&search);
 		if (!folded) {
 			json_object_put(parsed);

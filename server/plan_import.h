@@ -26,17 +26,21 @@ struct plan_meta {
 	const char *prefix;   /* LC */
 	const char *province; /* Lai Châu */
 	const char *title;
-	const char *source;   /* file name, for the record; may be NULL */
+	const char *province_code; /* agency code prefix, shared by a province's plans; NULL =
+				    * prefix */
+	const char *source;        /* file name, for the record; may be NULL */
 };
 
-/* Reads "key = value" lines (code, prefix, province, title) from a plan's .meta file into
+/* Reads "key = value" lines (code, prefix, province, title, and optionally province_code)
+ * from a plan's .meta file into
  * meta; the strings live in *storage, which the caller frees. Returns 0, or -1 with err. */
 int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, char *err,
 		   size_t errlen);
 
-/* The agency's stable code: the plan prefix in lower case, then the folded name with
- * every run of other characters made one '-': "lc-so-khoa-hoc-va-cong-nghe". Caller frees. */
-char *plan_agency_code(const char *prefix, const char *name);
+/* The agency's stable code: the province code in lower case, then the folded name with
+ * every run of other characters made one '-': "lc-so-khoa-hoc-va-cong-nghe". The same for
+ * every plan of the province. Caller frees. */
+char *plan_agency_code(const char *province_code, const char *name);
 
 /* Turns plan_parse's result (consumed) into the document pakn_import_plan() takes: adds the
  * plan object, agency codes and each item's folded search text. Returns NULL on failure. */

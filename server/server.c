@@ -133,6 +133,10 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	srv->cfg = cfg;
 	srv->keys = keys;
 	srv->ratelimit = ratelimit_new((double)cfg->intake_rate, (double)cfg->intake_burst);
+	if (!srv->ratelimit) {
+		free(srv);
+		return NULL;
+	}
 	srv->limits.max_body_bytes = (size_t)cfg->max_body_bytes;
 	srv->limits.max_header_bytes = (size_t)cfg->max_header_bytes;
 	long n = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -241,7 +245,9 @@ static void worker_drain_cb(evutil_socket_t fd, short what, void *arg)
 	struct worker *w = arg;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	bool late = now.tv_sec >= w->stop_deadline.tv_sec;
+	bool late = now.tv_sec > w->stop_deadline.tv_sec ||
+		    (now.tv_sec == w->stop_deadline.tv_sec &&
+		     now.tv_nsec >= w->stop_deadline.tv_nsec);
 	if (w->inflight > 0 && !late)
 		return;
 	if (w->inflight > 0)
@@ -263,12 +269,15 @@ void server_free(struct server *srv)
 		return;
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
+		/* Requests still waiting (the grace period ran out) are answered 503 while
+		 * their connections exist, then the connections go. */
+		intake_queue_close(w->intake);
+		db_pool_free(w->db);
+		intake_queue_free(w->intake);
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
 			close(w->listen_fd);
-		intake_queue_free(w->intake);
-		db_pool_free(w->db);
 		if (w->stop_ev)
 			event_free(w->stop_ev);
 		if (w->drain_ev)

@@ -136,6 +136,27 @@ char *text_fold(const char *text, size_t len)
 	return out;
 }
 
+char *text_search_key(const char *s, size_t len)
+{
+	char *f = text_fold(s, len);
+	if (!f)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; f[i]; i++) {
+		char c = f[i];
+		if ((c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+		    (c >= '{' && c <= '~'))
+			c = ' ';
+		if (c == ' ' && (o == 0 || f[o - 1] == ' '))
+			continue;
+		f[o++] = c;
+	}
+	while (o > 0 && f[o - 1] == ' ')
+		o--;
+	f[o] = '\0';
+	return f;
+}
+
 /* --- NFC ------------------------------------------------------------------------------ */
 
 static const struct nfc_decomp *nfc_find(uint32_t cp)

@@ -24,6 +24,11 @@ size_t utf8_length(const uint8_t *s, size_t len);
  * UTF-8 or memory ran out. */
 char *text_fold(const char *s, size_t len);
 
+/* The form text is searched in: text_fold, then every ASCII punctuation mark made a space
+ * and spaces collapsed, so "(LGSP)" and "“đúng, đủ”" hold the words lgsp, dung, du.
+ * Returns a new string (possibly ""), or NULL on invalid UTF-8. */
+char *text_search_key(const char *s, size_t len);
+
 /* Brings UTF-8 text to Normalization Form C for the Latin script: every Vietnamese letter,
  * typed precomposed or as a base letter with combining marks in any order, comes out
  * precomposed. Characters outside the Latin tables (other scripts) are kept as they are.

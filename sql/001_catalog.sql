@@ -127,8 +127,9 @@ BEGIN
     ON CONFLICT (plan_id, kind, code) DO UPDATE
         SET title = EXCLUDED.title, position = EXCLUDED.position;
 
+    -- One row per code: two spellings of a name ("Công nghệ", "công nghệ") share one.
     INSERT INTO agency (code, province, name)
-    SELECT DISTINCT a->>'code', src->'plan'->>'province', a->>'name'
+    SELECT DISTINCT ON (a->>'code') a->>'code', src->'plan'->>'province', a->>'name'
     FROM json_array_elements(src->'items') i,
          jsonb_array_elements((i->'lead')::jsonb || (i->'coordinating')::jsonb) a
     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name;

@@ -225,6 +225,11 @@ static void test_search_ignores_diacritics(void **state)
 	free(d);
 	free(dd);
 	assert_int_equal(total_of("/api/v1/items?q=xyzzy"), 0);
+	/* Words after punctuation are words: "(LGSP)". Only punctuation is no query. */
+	char *lgsp = codes_of("/api/v1/items?q=lgsp");
+	assert_string_equal(lgsp, "DB-T-V.4.1 ");
+	free(lgsp);
+	assert_int_equal(total_of("/api/v1/items?q=%20(%20"), 120);
 }
 
 static void test_paging(void **state)
@@ -371,6 +376,15 @@ static void test_request_limits(void **state)
 		{"GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n", 400, "bad_request"},
 		{"GET /healthz HTTP/1.1\r\n: empty name\r\n\r\n", 400, "bad_request"},
 		{"BREW /pot HTTP/1.1\r\n\r\n", 501, "method_not_implemented"},
+		{"GET http://[::1 HTTP/1.1\r\n\r\n", 400, "bad_request"},
+		{"GET /healthz HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", 400, "bad_request"},
+		{"POST /api/v1/feedback HTTP/1.1\r\nExpect: something\r\nContent-Length: 2\r\n\r\n{}",
+		 417, "expectation_failed"},
+		/* A body libevent would not read, carrying a request past every check. */
+		{"HEAD /healthz HTTP/1.1\r\nContent-Length: 58\r\n\r\n"
+		 "GET /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		 400, "bad_request"},
+		{"GET /.pakn/reject/413 HTTP/1.1\r\nX-Pakn-Reject: a\r\n\r\n", 404, "not_found"},
 	};
 	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
 		expect_raw_error(raw[i].req, strlen(raw[i].req), raw[i].status, raw[i].code);

@@ -142,6 +142,34 @@ static void test_bad_input_is_refused(void **state)
 	sbuf_free(&out);
 }
 
+/* A second plan of the same province shares its agencies. */
+static void test_second_plan_of_a_province(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pakn-plan2-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "cp data/plans/LC-2026.txt %s/LC-2027.txt && printf 'code = LC-2027\nprefix = LC27\n"
+		 "province = Lai Châu\nprovince_code = LC\ntitle = Kế hoạch 2027\n' > %s/LC-2027.meta",
+		 dir, dir);
+	assert_int_equal(system(cmd), 0);
+	long agencies = count("SELECT count(*) FROM agency");
+	struct sbuf out = {0};
+	snprintf(cmd, sizeof(cmd), "import-plan %s/LC-2027.txt", dir);
+	assert_int_equal(paknctl(cmd, &out), 0);
+	assert_non_null(strstr(out.data, "LC-2027: 40 items"));
+	assert_int_equal(count("SELECT count(*) FROM agency"), agencies);
+	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE code LIKE 'LC27-T%'"), 40);
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	PQclear(PQexec(pg, "DELETE FROM plan WHERE code = 'LC-2027'"));
+	PQfinish(pg);
+	assert_int_equal(count("SELECT count(*) FROM plan_item"), 120);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	sbuf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_agencies_are_split),
 		cmocka_unit_test(test_dry_run_prints_the_document),
 		cmocka_unit_test(test_bad_input_is_refused),
+		cmocka_unit_test(test_second_plan_of_a_province),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

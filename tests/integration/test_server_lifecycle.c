@@ -21,6 +21,7 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
+#include "util.h"
 
 static int get_status(const struct th_server *s, const char *path, char *retry_after,
 		      size_t ralen)
@@ -168,6 +169,60 @@ static void test_bad_setting_is_refused(void **state)
 	assert_non_null(strstr(line, "\"level\":\"error\""));
 }
 
+/* Connections the server closes after a reply (HTTP/1.0, Connection: close, a refused
+ * request) leave nothing behind that fires later: the server still answers after its
+ * request timeout has passed. */
+static void test_closed_connections_leave_no_timers(void **state)
+{
+	(void)state;
+	const char *envs[] = {"PAKN_REQUEST_TIMEOUT=1", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_close", envs), 0);
+	static const char *const reqs[] = {
+		"GET /healthz HTTP/1.0\r\n\r\n",
+		"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+		"GARBAGE\r\n\r\n",
+		"POST /api/v1/feedback HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		struct th_resp r;
+		assert_int_equal(th_recv(th_send_raw(&s, reqs[i], strlen(reqs[i])), &r), 0);
+		th_resp_free(&r);
+	}
+	sleep(3);
+	assert_true(th_server_alive(&s));
+	assert_int_equal(get_status(&s, "/healthz", NULL, 0), 200);
+	assert_int_equal(th_server_stop(&s), 0);
+}
+
+/* When the grace period runs out with a request still waiting on the database, the
+ * server still exits cleanly. */
+static void test_grace_period_runs_out(void **state)
+{
+	(void)state;
+	const char *envs[] = {"PAKN_SHUTDOWN_GRACE=1", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_grace", envs), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PQclear(PQexec(pg, "BEGIN"));
+	PQclear(PQexec(pg, "LOCK TABLE plan_item IN ACCESS EXCLUSIVE MODE"));
+	int fd = th_send(&s, "GET", "/api/v1/items/LC-T9", NULL, NULL, 0);
+	usleep(300000);
+	assert_int_equal(th_server_stop(&s), 0);
+	struct th_resp r;
+	if (th_recv(fd, &r) == 0) {
+		assert_int_equal(r.status, 503);
+		th_resp_free(&r);
+	}
+	PQclear(PQexec(pg, "COMMIT"));
+	PQfinish(pg);
+	char *log = file_read(s.log_path, NULL);
+	assert_null(strstr(log, "ERROR: AddressSanitizer"));
+	free(log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +230,8 @@ int main(void)
 		cmocka_unit_test(test_sigterm_finishes_requests_in_flight),
 		cmocka_unit_test(test_config_file_is_applied),
 		cmocka_unit_test(test_bad_setting_is_refused),
+		cmocka_unit_test(test_closed_connections_leave_no_timers),
+		cmocka_unit_test(test_grace_period_runs_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
