@@ -16,19 +16,13 @@ void catalog_plans(struct http_req *req)
 		db_query(http_db(req), STMT_PLANS, NULL, http_db_json_cb, req);
 }
 
-/* Codes in the path that cannot exist get 404 without a query. */
-static bool code_is_plausible(const char *code)
-{
-	return code && strlen(code) <= 64 &&
-	       strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == strlen(code);
-}
-
 static void get_by_code(struct http_req *req, enum db_stmt stmt)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
+	/* Codes in the path that cannot exist get 404 without a query. */
 	const char *code = http_param(req, "code");
-	if (!code_is_plausible(code)) {
+	if (!http_is_code(code)) {
 		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
 		return;
 	}

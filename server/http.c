@@ -373,13 +373,17 @@ static bool is_choice(const char *v, const char *choices)
 	return false;
 }
 
+bool http_is_code(const char *s)
+{
+	return s && strlen(s) <= 64 && all_chars(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+}
+
 /* Returns NULL when v is acceptable, else the field error code. */
 static const char *param_problem(const struct param_spec *s, const char *v)
 {
 	switch (s->kind) {
 	case PARAM_CODE:
-		return strlen(v) <= 64 && all_chars(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
-			       ? NULL : "invalid_code";
+		return http_is_code(v) ? NULL : "invalid_code";
 	case PARAM_SLUG:
 		return strlen(v) <= 160 && all_chars(v, "abcdefghijklmnopqrstuvwxyz0123456789-")
 			       ? NULL : "invalid_code";

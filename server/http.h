@@ -93,6 +93,9 @@ struct param_spec {
 	const char *def;     /* value when absent or empty; NULL = absent */
 };
 
+/* True for a well-formed plan or item code (what PARAM_CODE accepts). */
+bool http_is_code(const char *s);
+
 /* Checks the request's query against specs: every parameter known, every value well
  * formed. Fills values[i] for specs[i]. On any problem replies 400 listing them all in
  * "fields" and returns false (req is then gone). */

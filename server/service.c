@@ -22,6 +22,8 @@ void service_index(struct http_req *req)
 void service_healthz(struct http_req *req)
 {
 	static const char body[] = "{\"status\":\"ok\"}";
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
 	http_reply_json(req, 200, body, sizeof(body) - 1, 0);
 }
 
@@ -38,6 +40,8 @@ static void readyz_cb(void *arg, PGresult *res, enum db_status status)
 
 void service_readyz(struct http_req *req)
 {
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
 	if (req->worker->stopping) {
 		http_reply_error(req, 503, "shutting_down",
 				 "Dịch vụ đang dừng. / The service is shutting down.", NULL);

@@ -8,14 +8,27 @@
 #   tools/pgcluster.sh url DIR     print the libpq connection string
 #
 # PostgreSQL refuses to run as root; as root the cluster runs as the 'postgres' user (made
-# by Debian's postgresql-common), which then owns DIR.
+# by Debian's postgresql-common), which then owns DIR. If that user cannot reach DIR (a
+# checkout under /root, mode 0700), the cluster lives in /var/lib/pakn57/ and DIR is a
+# symbolic link to it, so the data still sits "in" DIR for the scripts.
 set -eu
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:?usage: pgcluster.sh start|stop|url DIR}
 dir=${2:?usage: pgcluster.sh start|stop|url DIR}
+if [ "$cmd" = start ] && [ "$(id -u)" -eq 0 ] && [ ! -e "$dir" ]; then
+	mkdir -p "$dir"
+	chown postgres: "$dir"
+	if ! runuser -u postgres -- test -w "$dir"; then
+		rmdir "$dir"
+		real="/var/lib/pakn57/$(printf '%s' "$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir")" |
+			sha256sum | cut -c1-16)"
+		mkdir -p "$real"
+		ln -s "$real" "$dir"
+	fi
+fi
 mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+dir=$(cd "$dir" && pwd -P)
 
 as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
@@ -34,8 +47,8 @@ start)
 	if [ "$(id -u)" -eq 0 ]; then
 		chown postgres: "$dir"
 		if ! runuser -u postgres -- test -w "$dir"; then
-			echo "pgcluster: user postgres cannot reach $dir (a parent directory is not" \
-				"searchable by others); use a path it can reach or set PAKN_DATABASE_URL" >&2
+			echo "pgcluster: user postgres cannot reach $dir; remove it and start again" \
+				"(it will then live in /var/lib/pakn57), or set PAKN_DATABASE_URL" >&2
 			exit 1
 		fi
 	fi
