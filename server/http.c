@@ -192,6 +192,9 @@ void http_reply_html(struct http_req *req, int status, const char *body, size_t 
 void http_field_error(json_object *fields, const char *field, const char *code,
 		      const char *message)
 {
+	/* Field names can come from the client: never echo bytes that are not UTF-8. */
+	if (!utf8_is_valid((const uint8_t *)field, strlen(field)))
+		field = "(not UTF-8)";
 	json_object *f = json_object_new_object();
 	json_object_object_add(f, "field", json_object_new_string(field));
 	json_object_object_add(f, "code", json_object_new_string(code));

@@ -18,11 +18,19 @@
 struct raw {
 	const char *item_code, *kind, *body, *submitter_type, *name, *organization, *email,
 		*phone, *idempotency_key;
+	unsigned reported;       /* REPORTED_* of fields whose problem was reported on reading */
 	const char *rating_text; /* form */
 	int64_t rating;          /* JSON */
 	bool rating_set;
 	bool rating_reported;    /* a JSON rating of the wrong type, already reported */
 	bool consent_publish, consent_contact;
+};
+
+/* Fields already reported while reading, so check() does not call them missing too. */
+enum {
+	REPORTED_ITEM = 1 << 0,
+	REPORTED_KIND = 1 << 1,
+	REPORTED_BODY = 1 << 2,
 };
 
 static const struct {
@@ -44,6 +52,9 @@ static const struct {
 
 static void field_error(json_object *fields, const char *field, const char *code)
 {
+	/* The name comes from the client: never echo bytes that are not UTF-8. */
+	if (!utf8_is_valid((const uint8_t *)field, strlen(field)))
+		field = "(not UTF-8)";
 	const char *message = code;
 	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
 		if (strcmp(messages[i].code, code) == 0)
@@ -108,12 +119,26 @@ static char *clean_text(json_object *fields, const char *field, const char *v, s
 	sbuf_free(&b);
 	if (!nfc)
 		abort(); /* valid UTF-8 in, so only memory can fail */
+	/* Trimmed of spaces, tabs, newlines and no-break spaces (U+00A0, "\xc2\xa0"). */
 	char *start = nfc;
-	while (*start == ' ' || *start == '\t' || *start == '\n')
-		start++;
+	for (;;) {
+		if (*start == ' ' || *start == '\t' || *start == '\n')
+			start++;
+		else if ((unsigned char)start[0] == 0xC2 && (unsigned char)start[1] == 0xA0)
+			start += 2;
+		else
+			break;
+	}
 	char *end = start + strlen(start);
-	while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
-		*--end = '\0';
+	for (;;) {
+		if (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
+			*--end = '\0';
+		else if (end - start >= 2 && (unsigned char)end[-2] == 0xC2 &&
+			 (unsigned char)end[-1] == 0xA0)
+			*(end -= 2) = '\0';
+		else
+			break;
+	}
 	if (*start == '\0') {
 		free(nfc);
 		if (required)
@@ -136,13 +161,18 @@ bool intake_email_is_valid(const char *s)
 {
 	size_t n = strlen(s);
 	const char *at = strchr(s, '@');
-	if (n > EMAIL_MAX_BYTES || !at || at == s || strchr(at + 1, '@'))
+	if (n > EMAIL_MAX_BYTES || !at || at == s || strchr(at + 1, '@') ||
+	    !utf8_is_valid((const uint8_t *)s, n))
 		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7F || strchr("<>()[]\\,;:\"", *p))
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		i += utf8_decode((const uint8_t *)s + i, n - i, &cp);
+		if (cp <= ' ' || (cp >= 0x7F && cp <= 0xA0) || cp == 0x2028 || cp == 0x2029 ||
+		    (cp < 0x80 && strchr("<>()[]\\,;:\"", (int)cp)))
 			return false;
+	}
 	const char *dot = strrchr(at + 1, '.');
-	return dot && dot > at + 1 && dot[1] && dot[1] != '.' && !strstr(at, "..");
+	return at[1] != '.' && dot && dot > at + 1 && dot[1] && !strstr(at, "..");
 }
 
 bool intake_phone_normalise(const char *in, char out[16])
@@ -187,8 +217,10 @@ bool intake_phone_normalise(const char *in, char out[16])
 static enum intake_result check(const struct raw *r, struct submission *s, json_object *fields)
 {
 	memset(s, 0, sizeof(*s));
-	if (!r->item_code)
-		field_error(fields, "item_code", "required");
+	if (!r->item_code) {
+		if (!(r->reported & REPORTED_ITEM))
+			field_error(fields, "item_code", "required");
+	}
 	else if (strlen(r->item_code) > 64 || !*r->item_code ||
 		 strspn(r->item_code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != strlen(r->item_code))
 		field_error(fields, "item_code", "invalid_code");
@@ -212,15 +244,19 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 		field_error(fields, "rating", "required");
 	}
 
-	if (!r->kind)
-		field_error(fields, "kind", "required");
+	if (!r->kind) {
+		if (!(r->reported & REPORTED_KIND))
+			field_error(fields, "kind", "required");
+	}
 	else if (!is_one_of(r->kind, kinds))
 		field_error(fields, "kind", "invalid_choice");
 	else
 		snprintf(s->kind, sizeof(s->kind), "%s", r->kind);
 
-	if (!r->body)
-		field_error(fields, "body", "required");
+	if (!r->body) {
+		if (!(r->reported & REPORTED_BODY))
+			field_error(fields, "body", "required");
+	}
 	else
 		s->body = clean_text(fields, "body", r->body, BODY_MAX_CHARS, true, true);
 
@@ -270,15 +306,23 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 
 /* --- JSON ----------------------------------------------------------------------------- */
 
-/* Reads v as a string into *out; reports a wrong type. JSON null counts as absent. */
-static void read_string(json_object *fields, const char *path, json_object *v, const char **out)
+/* Reads v as a string into *out; reports a wrong type, and a NUL (\u0000), which C
+ * strings would silently cut at. JSON null counts as absent. Returns false if reported. */
+static bool read_string(json_object *fields, const char *path, json_object *v, const char **out)
 {
 	if (json_object_is_type(v, json_type_null))
-		return;
-	if (json_object_is_type(v, json_type_string))
-		*out = json_object_get_string(v);
-	else
+		return true;
+	if (!json_object_is_type(v, json_type_string)) {
 		field_error(fields, path, "invalid_type");
+		return false;
+	}
+	const char *s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+		field_error(fields, path, "control_characters");
+		return false;
+	}
+	*out = s;
+	return true;
 }
 
 static void read_bool(json_object *fields, const char *path, json_object *v, bool *out)
@@ -338,12 +382,16 @@ enum intake_result intake_from_json(const char *body, size_t len, struct submiss
 	}
 	struct raw r = {0};
 	json_object_object_foreach(doc, key, val) {
-		if (strcmp(key, "item_code") == 0)
-			read_string(fields, key, val, &r.item_code);
-		else if (strcmp(key, "kind") == 0)
-			read_string(fields, key, val, &r.kind);
-		else if (strcmp(key, "body") == 0)
-			read_string(fields, key, val, &r.body);
+		if (strcmp(key, "item_code") == 0) {
+			if (!read_string(fields, key, val, &r.item_code))
+				r.reported |= REPORTED_ITEM;
+		} else if (strcmp(key, "kind") == 0) {
+			if (!read_string(fields, key, val, &r.kind))
+				r.reported |= REPORTED_KIND;
+		} else if (strcmp(key, "body") == 0) {
+			if (!read_string(fields, key, val, &r.body))
+				r.reported |= REPORTED_BODY;
+		}
 		else if (strcmp(key, "idempotency_key") == 0)
 			read_string(fields, key, val, &r.idempotency_key);
 		else if (strcmp(key, "rating") == 0) {

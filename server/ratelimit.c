@@ -11,6 +11,7 @@ struct bucket {
 	uint64_t client;
 	double tokens;
 	double updated;
+	bool used;
 };
 
 struct ratelimit {
@@ -42,7 +43,8 @@ bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *re
 {
 	pthread_mutex_lock(&rl->lock);
 	struct bucket *b = &rl->slots[client % SLOTS];
-	if (b->client != client || b->updated == 0) {
+	if (!b->used || b->client != client) {
+		b->used = true;
 		b->client = client;
 		b->tokens = rl->burst;
 		b->updated = now_s;

@@ -124,6 +124,7 @@ int receipt_from_json(json_object *o, struct receipt *r, char *err, size_t errle
 	    get_text(o, "tracking_code", r->tracking_code, sizeof(r->tracking_code), 1,
 		     "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U-", err, errlen) < 0 ||
 	    get_int(o, "feedback_id", &r->feedback_id, err, errlen) < 0 ||
+	    (r->feedback_id == 0 && snprintf(err, errlen, "feedback_id must be positive") > 0) ||
 	    get_text(o, "item_code", r->item_code, sizeof(r->item_code), 1,
 		     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.", err, errlen) < 0 ||
 	    get_text(o, "committed_at", r->committed_at, sizeof(r->committed_at), 20,
@@ -134,6 +135,12 @@ int receipt_from_json(json_object *o, struct receipt *r, char *err, size_t errle
 	    get_text(o, "key_id", r->key_id, sizeof(r->key_id), KEY_ID_LEN, hex, err, errlen) < 0 ||
 	    get_text(o, "signature", sig, sizeof(sig), 1, NULL, err, errlen) < 0)
 		return -1;
+	json_object *secret;
+	if (json_object_object_get_ex(o, "secret", &secret) &&
+	    !json_object_is_type(secret, json_type_string)) {
+		snprintf(err, errlen, "secret must be a string");
+		return -1;
+	}
 	if (version != RECEIPT_VERSION) {
 		snprintf(err, errlen, "unknown receipt version %" PRId64, version);
 		return -1;

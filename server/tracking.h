@@ -1,6 +1,6 @@
 /* tracking.h - tracking codes: 80 random bits written as 16 Crockford base32 symbols in
  * four groups, then a check symbol (value mod 37) that catches any single mistyped symbol
- * and any swap of two neighbours: "7K3M-9QXD-2F8H-W4TR-Q". */
+ * and any swap of two neighbours: "7K3M-9QXD-2F8H-W4TR-M". */
 #ifndef PAKN_TRACKING_H
 #define PAKN_TRACKING_H
 

@@ -50,11 +50,6 @@ static int run_steps(const char *name, const struct step *steps, size_t n)
 static void test_burst_then_refill_from_zero(void **state)
 {
 	(void)state;
-	/* BUG: ratelimit_take (server/ratelimit.c, the "b->updated == 0" test in ratelimit_take)
-	 * uses updated == 0 to mean "empty slot", but it stores now_s in updated; with now_s == 0
-	 * every call finds updated == 0, refills the bucket to burst and allows the request.
-	 * Observed: the 4th (and every later) take at t=0 is allowed. Expected: refused with
-	 * Retry-After 1. */
 	struct ratelimit *rl = ratelimit_new(RATE, BURST);
 	assert_non_null(rl);
 	int retry = -1;
@@ -63,11 +58,6 @@ static void test_burst_then_refill_from_zero(void **state)
 		allowed[i] = ratelimit_take(rl, 42, 0.0, &retry);
 	ratelimit_free(rl);
 	assert_true(allowed[0] && allowed[1] && allowed[2]);
-	if (allowed[3]) {
-		print_error("known bug: the 4th take at t=0 was allowed (the bucket refills whenever "
-			    "now_s == 0)\n");
-		skip();
-	}
 
 	static const struct step steps[] = {
 		{0.0, 42, true, 0},
@@ -147,21 +137,24 @@ static void test_long_pause_full_not_more(void **state)
 	assert_int_equal(RUN("long pause", steps), 0);
 }
 
-/* Retry-After with a slower rate: 6 per minute is a token every 10 s. */
+/* Retry-After with a slower rate: 7.5 per minute is a token every 8 s (binary fractions
+ * only, so the arithmetic is exact). */
 static void test_retry_after_slow_rate(void **state)
 {
 	(void)state;
-	struct ratelimit *rl = ratelimit_new(6.0, 1.0);
+	struct ratelimit *rl = ratelimit_new(7.5, 1.0);
 	assert_non_null(rl);
 	int retry = -1;
 	assert_true(ratelimit_take(rl, 5, 100.0, &retry));
 	assert_false(ratelimit_take(rl, 5, 100.0, &retry));
-	assert_int_equal(retry, 10);
-	assert_false(ratelimit_take(rl, 5, 104.0, &retry)); /* 0.4 token: 6 s to go */
-	assert_int_equal(retry, 6);
-	assert_false(ratelimit_take(rl, 5, 109.5, &retry)); /* 0.95 token: 0.5 s, rounded up */
+	assert_int_equal(retry, 8);
+	assert_false(ratelimit_take(rl, 5, 104.0, &retry)); /* half a token: 4 s to go */
+	assert_int_equal(retry, 4);
+	assert_false(ratelimit_take(rl, 5, 107.5, &retry)); /* 15/16 of a token: 0.5 s, rounded up */
 	assert_int_equal(retry, 1);
-	assert_true(ratelimit_take(rl, 5, 110.0, &retry));
+	assert_true(ratelimit_take(rl, 5, 108.0, &retry));
+	assert_false(ratelimit_take(rl, 5, 108.0, &retry));
+	assert_int_equal(retry, 8);
 	ratelimit_free(rl);
 	ratelimit_free(NULL); /* safe */
 }

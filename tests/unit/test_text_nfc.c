@@ -68,6 +68,12 @@ static const struct nfc_case nfc_cases[] = {
 	{"e\u0301\u0302", "\u00e9\u0302"},
 	/* dot below composes first, then no "ạ + acute" letter exists */
 	{"a\u0301\u0323", "\u1ea1\u0301"},
+	/* U+0305 (overline, class 230) composes with nothing: it blocks a later class-230 mark
+	 * from the letter, but not a mark of a lower class, which sorts before it */
+	{"e\u0305\u0301", "e\u0305\u0301"},
+	{"a\u0323\u0305\u0302", "\u1ea1\u0305\u0302"},
+	{"o\u0305\u031b", "\u01a1\u0305"},
+	{"e\u0302\u0305\u0323", "\u1ec7\u0305"},
 	/* a mark with no letter before it stays */
 	{"\u0301a", "\u0301a"},
 	{"", ""},

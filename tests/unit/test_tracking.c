@@ -97,6 +97,45 @@ static void test_new_codes(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* The 80 bits behind the symbols are independent: over 1000 codes each bit is 1 about half
+ * the time, and each pair of neighbouring bits agrees about half the time (a code built
+ * from overlapping or repeated bits fails this; chance failure is below 1e-7). */
+static void test_new_codes_bits_independent(void **state)
+{
+	(void)state;
+	int ones[80] = {0}, agree[79] = {0};
+	for (int i = 0; i < N_NEW; i++) {
+		char code[TRACKING_CODE_LEN + 1];
+		tracking_new(code);
+		int bits[80], n = 0;
+		for (int pos = 0; pos < 19; pos++) {
+			if (pos == 4 || pos == 9 || pos == 14)
+				continue;
+			int v = (int)(strchr(data_symbols, code[pos]) - data_symbols);
+			for (int b = 4; b >= 0; b--)
+				bits[n++] = v >> b & 1;
+		}
+		assert_int_equal(n, 80);
+		for (int b = 0; b < 80; b++) {
+			ones[b] += bits[b];
+			if (b < 79)
+				agree[b] += bits[b] == bits[b + 1];
+		}
+	}
+	int failures = 0;
+	for (int b = 0; b < 80; b++) {
+		if (ones[b] < 400 || ones[b] > 600) {
+			print_error("bit %d is 1 in %d of %d codes\n", b, ones[b], N_NEW);
+			failures++;
+		}
+		if (b < 79 && (agree[b] < 400 || agree[b] > 600)) {
+			print_error("bits %d and %d agree in %d of %d codes\n", b, b + 1, agree[b], N_NEW);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 /* --- a code computed by hand ----------------------------------------------------------- */
 
 /* The 16 symbols 7K3M9QXD2F8HW4TR have the values
@@ -306,6 +345,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_codes),
+		cmocka_unit_test(test_new_codes_bits_independent),
 		cmocka_unit_test(test_known_code_by_hand),
 		cmocka_unit_test(test_check_symbols_small_values),
 		cmocka_unit_test(test_parse_table),
