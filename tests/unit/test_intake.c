@@ -430,17 +430,6 @@ static void test_json_table(void **state)
 	assert_int_equal(RUN_TABLE(intake_from_json, json_cases), 0);
 }
 
-/* Runs one JSON input and returns its problems as "field:code, ..." (result in *r). */
-static void json_outcome(const char *in, enum intake_result *r, char *out, size_t outlen)
-{
-	struct submission s;
-	json_object *fields = json_object_new_array();
-	*r = intake_from_json(in, strlen(in), &s, fields);
-	fields_text(fields, out, outlen);
-	submission_free(&s);
-	json_object_put(fields);
-}
-
 /* A NUL can only come as the JSON escape \u0000; it is a control character like U+0007 and
  * must neither cut a value short nor pass. */
 static void test_json_nul_escape(void **state)
@@ -459,9 +448,6 @@ static void test_json_nul_escape(void **state)
 		{"idempotency key with \\u0000", IDEM("\"ab\\u0000 c\""),
 		 INV({"idempotency_key", "control_characters"})},
 	};
-	enum intake_result r;
-	char got[512];
-	json_outcome(TEXT("ab\\u0000cd"), &r, got, sizeof(got));
 	assert_int_equal(RUN_TABLE(intake_from_json, cases), 0);
 }
 
@@ -476,9 +462,6 @@ static void test_json_wrong_type_reported_once(void **state)
 		{"item_code 7", "{\"item_code\":7,\"rating\":4,\"kind\":\"opinion\",\"body\":\"b\"}",
 		 INV({"item_code", "invalid_type"})},
 	};
-	enum intake_result r;
-	char got[512];
-	json_outcome(KIND(",\"kind\":1"), &r, got, sizeof(got));
 	assert_int_equal(RUN_TABLE(intake_from_json, cases), 0);
 }
 
