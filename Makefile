@@ -16,11 +16,13 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 # Modules shared by the server, paknctl and the tests.
 LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
             server/plan_import.c server/http_router.c server/http_query.c server/tracking.c \
-            server/keys.c server/receipt.c server/intake.c
+            server/keys.c server/receipt.c server/intake.c server/auth_tokens.c \
+            server/personal.c
 # The server's own modules.
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
             server/service.c server/catalog.c server/server.c server/intake_queue.c \
-            server/ratelimit.c server/feedback.c
+            server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
+            server/moderation.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))
@@ -68,7 +70,7 @@ $(B)/obj/%.o: %.c
 $(B)/pakn-server: $(B)/obj/server/main.o $(SRV_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
-$(B)/paknctl: $(B)/obj/tools/paknctl.o $(LIB_OBJS)
+$(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 $(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)

@@ -44,6 +44,12 @@ static const struct config_param params[] = {
 	 "submissions one client may send at once before intake_rate applies"},
 	{"intake_batch", CFG_LONG, FIELD(intake_batch), "128", 1, 256,
 	 "most submissions stored together in one transaction (group commit)"},
+	{"session_idle", CFG_LONG, FIELD(session_idle), "1800", 60, 86400,
+	 "seconds an officials' browser session may sit unused before it ends"},
+	{"session_lifetime", CFG_LONG, FIELD(session_lifetime), "43200", 300, 2592000,
+	 "seconds an officials' browser session lasts at most"},
+	{"login_rate", CFG_LONG, FIELD(login_rate), "10", 1, 10000,
+	 "login attempts per minute one client may make; more get 429"},
 	{"log_level", CFG_LOG_LEVEL, FIELD(log_level), "info", 0, 0,
 	 "debug, info, warn or error"},
 };

@@ -24,6 +24,9 @@ struct config {
 	long intake_rate;                       /* submissions per minute per client */
 	long intake_burst;                      /* submissions a client may send at once */
 	long intake_batch;                      /* most submissions stored in one transaction */
+	long session_idle;                      /* seconds a browser session may sit unused */
+	long session_lifetime;                  /* seconds a browser session lasts at most */
+	long login_rate;                        /* login attempts per minute per client */
 	enum log_level log_level;
 };
 

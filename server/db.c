@@ -66,7 +66,8 @@ static void job_free(struct db_job *job)
 
 static void job_finish(struct db_job *job, PGresult *res, enum db_status status)
 {
-	job->cb(job->arg, status == DB_OK ? res : NULL, status);
+	if (job->cb)
+		job->cb(job->arg, status == DB_OK ? res : NULL, status);
 	PQclear(res);
 	job_free(job);
 }

@@ -34,7 +34,8 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int n
 void db_pool_free(struct db_pool *pool);
 
 /* Queues statement id with its parameters (text; NULL is SQL NULL; copied). cb is called
- * exactly once, always from the event loop and never before db_query returns. */
+ * exactly once, always from the event loop and never before db_query returns; cb may be
+ * NULL for a statement nobody waits for (an audit event; failures are logged). */
 void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, db_cb cb,
 	      void *arg);
 

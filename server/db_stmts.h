@@ -15,6 +15,15 @@ enum db_stmt {
 	STMT_RESERVE_IDS,    /* () -> the first of 256 feedback ids */
 	STMT_INTAKE,         /* (batch json) -> one result per row, see sql/002_feedback.sql */
 	STMT_FEEDBACK_STATUS, /* (tracking code) -> status JSON, or no row */
+	STMT_SESSION_CHECK,  /* (token hash, idle s) -> id, role, username, name, kind, session, agencies */
+	STMT_LOGIN_FETCH,    /* (username) -> id, password hash, or no row */
+	STMT_LOGIN_OK,       /* (official, token hash, lifetime s, new password hash|NULL) -> session id */
+	STMT_AUDIT,          /* (official|NULL, role, feedback|NULL, action, reason, note) -> id */
+	STMT_LOGOUT,         /* (session id, official, role) -> revoked */
+	STMT_MODERATE,       /* see pakn_moderate() */
+	STMT_QUEUE,          /* see pakn_queue() */
+	STMT_HISTORY,        /* (official, feedback) -> JSON or NULL */
+	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
 	STMT_COUNT
 };
 

@@ -138,6 +138,7 @@ static void add_headers(struct http_req *req, const char *content_type, int cach
 
 static void req_free(struct http_req *req)
 {
+	free(req->official);
 	query_free(&req->query);
 	free(req->path);
 	free(req);
@@ -397,6 +398,12 @@ static const char *param_problem(const struct param_spec *s, const char *v)
 	case PARAM_TEXT:
 		return utf8_length((const uint8_t *)v, strlen(v)) <= (size_t)s->max ? NULL
 										      : "too_long";
+	case PARAM_DATE: {
+		int y, m, d, n = 0;
+		return strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+			       y >= 2000 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31
+			       ? NULL : "invalid_date";
+	}
 	case PARAM_INT: {
 		char *end;
 		long n = strtol(v, &end, 10);

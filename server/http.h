@@ -15,6 +15,7 @@
 
 struct worker;
 struct db_pool;
+struct official;
 
 struct http_req {
 	struct evhttp_request *ev;
@@ -26,6 +27,7 @@ struct http_req {
 	struct query query;
 	struct timespec start;
 	bool body_terminated;
+	struct official *official; /* who is signed in, once auth_require has checked; freed with req */
 };
 
 /* The evhttp callback for every request: wraps it in struct http_req and routes it.
@@ -83,6 +85,7 @@ enum param_kind {
 	PARAM_CHOICE, /* one of choices, '|'-separated */
 	PARAM_TEXT,   /* any text up to max characters */
 	PARAM_INT,    /* a whole number from min to max */
+	PARAM_DATE,   /* a calendar date, YYYY-MM-DD */
 };
 
 struct param_spec {

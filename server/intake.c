@@ -79,11 +79,7 @@ static const char *const submitter_types[] = {"individual", "organization", "bus
 
 /* --- text ----------------------------------------------------------------------------- */
 
-/* Checks and normalises free text: valid UTF-8, newlines made \n (multiline) or refused,
- * no other control characters, NFC, trimmed; at most max characters. Returns a new string,
- * or NULL after reporting a problem (an empty result is reported as "empty" when
- * required, else returned as NULL silently). */
-static char *clean_text(json_object *fields, const char *field, const char *v, size_t max,
+char *intake_clean_text(json_object *fields, const char *field, const char *v, size_t max,
 			bool multiline, bool required)
 {
 	size_t len = strlen(v);
@@ -258,7 +254,7 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 			field_error(fields, "body", "required");
 	}
 	else
-		s->body = clean_text(fields, "body", r->body, BODY_MAX_CHARS, true, true);
+		s->body = intake_clean_text(fields, "body", r->body, BODY_MAX_CHARS, true, true);
 
 	if (r->submitter_type && *r->submitter_type) {
 		if (is_one_of(r->submitter_type, submitter_types))
@@ -267,9 +263,9 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 			field_error(fields, "submitter.type", "invalid_choice");
 	}
 	if (r->name)
-		s->name = clean_text(fields, "submitter.name", r->name, NAME_MAX_CHARS, false, false);
+		s->name = intake_clean_text(fields, "submitter.name", r->name, NAME_MAX_CHARS, false, false);
 	if (r->organization)
-		s->organization = clean_text(fields, "submitter.organization", r->organization,
+		s->organization = intake_clean_text(fields, "submitter.organization", r->organization,
 					     NAME_MAX_CHARS, false, false);
 	if (r->email && *r->email) {
 		if (intake_email_is_valid(r->email))

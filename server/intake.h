@@ -59,6 +59,13 @@ char *submission_canonical(const struct submission *s, size_t *len);
 /* Hex BLAKE2b-256 of the canonical bytes. */
 void submission_hash(const struct submission *s, char hex[65]);
 
+/* Checks and normalises free text as the body is: valid UTF-8, line breaks made \n (or
+ * refused unless multiline), no other control characters, NFC, trimmed, at most max
+ * characters. Returns a new string, or NULL: after adding a problem for field to fields,
+ * or silently when the text is empty and not required. */
+char *intake_clean_text(json_object *fields, const char *field, const char *v, size_t max,
+			bool multiline, bool required);
+
 /* Normalises a Vietnamese phone number ("0912 345 678", "+84 912 345 678", "(024) 3825
  * 1234") to "+84" and 9 or 10 national digits. Returns false if it is not one. */
 bool intake_phone_normalise(const char *in, char out[16]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "personal.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
@@ -126,29 +127,9 @@ static json_object *encrypt_personal(const struct intake_queue *q, const struct 
 				     int64_t id)
 {
 	json_object *pj = submission_personal_json(&e->s);
-	const char *plain = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN);
-	size_t plen = strlen(plain);
-	char ad[40];
-	snprintf(ad, sizeof(ad), "feedback:%" PRId64, id);
-	size_t clen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plen +
-		      crypto_aead_xchacha20poly1305_ietf_ABYTES;
-	uint8_t *blob = malloc(clen);
-	if (!blob)
-		abort();
-	randombytes_buf(blob, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-	unsigned long long written;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(
-		blob + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,
-		(const uint8_t *)plain, plen, (const uint8_t *)ad, strlen(ad), NULL, blob,
-		keys_derived(q->keys, KEY_CONTACT));
-	size_t b64len = sodium_base64_ENCODED_LEN(clen, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = malloc(b64len);
-	if (!b64)
-		abort();
-	sodium_bin2base64(b64, b64len, blob, clen, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = personal_encrypt(q->keys, id,
+				     json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
 	json_object *out = json_object_new_string(b64);
-	sodium_memzero(blob, clen);
-	free(blob);
 	free(b64);
 	json_object_put(pj);
 	return out;

@@ -27,6 +27,7 @@ enum derived_key {
 	KEY_CONTACT = 1, /* XChaCha20-Poly1305 key for contact details */
 	KEY_SECRET = 2,  /* keyed BLAKE2b key for receipt secrets */
 	KEY_CLIENT = 3,  /* keyed BLAKE2b key for client-address hashes */
+	KEY_CSRF = 4,    /* keyed BLAKE2b key deriving a session's CSRF token */
 };
 
 struct keyring;

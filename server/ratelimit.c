@@ -39,7 +39,8 @@ void ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s)
+static bool take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s,
+		 bool consume)
 {
 	pthread_mutex_lock(&rl->lock);
 	struct bucket *b = &rl->slots[client % SLOTS];
@@ -52,10 +53,20 @@ bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *re
 	b->tokens = fmin(rl->burst, b->tokens + (now_s - b->updated) * rl->rate_per_s);
 	b->updated = now_s;
 	bool ok = b->tokens >= 1.0;
-	if (ok)
+	if (ok && consume)
 		b->tokens -= 1.0;
 	else
 		*retry_after_s = (int)ceil((1.0 - b->tokens) / rl->rate_per_s);
 	pthread_mutex_unlock(&rl->lock);
 	return ok;
+}
+
+bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s)
+{
+	return take(rl, client, now_s, retry_after_s, true);
+}
+
+bool ratelimit_has_token(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s)
+{
+	return take(rl, client, now_s, retry_after_s, false);
 }

@@ -1,8 +1,10 @@
 /* routes.c - owns the routing table. A GET route also answers HEAD. */
 #include "routes.h"
 
+#include "auth.h"
 #include "catalog.h"
 #include "feedback.h"
+#include "moderation.h"
 #include "service.h"
 
 const struct route routes[] = {
@@ -18,6 +20,13 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/feedback/{tracking_code}", feedback_status},
 	{HTTP_GET, "/api/v1/keys", feedback_keys},
 	{HTTP_POST, "/api/v1/receipts/verify", feedback_verify},
+	{HTTP_POST, "/api/v1/auth/login", auth_login},
+	{HTTP_POST, "/api/v1/auth/logout", auth_logout},
+	{HTTP_GET, "/api/v1/auth/me", auth_me},
+	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
+	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
+	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
+	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

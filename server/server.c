@@ -17,6 +17,7 @@
 #include "http.h"
 #include "http_limits.h"
 #include "intake_queue.h"
+#include "workpool.h"
 #include "log.h"
 
 #define LISTEN_BACKLOG 1024
@@ -30,6 +31,8 @@ struct server {
 	struct worker *workers;
 	struct http_limits limits;
 	struct ratelimit *ratelimit;
+	struct ratelimit *login_client_limit, *login_account_limit;
+	struct workpool *workpool;
 	char url[128];
 };
 
@@ -107,6 +110,9 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 			    (int)cfg->request_timeout);
 	w->keys = srv->keys;
 	w->ratelimit = srv->ratelimit;
+	w->login_client_limit = srv->login_client_limit;
+	w->login_account_limit = srv->login_account_limit;
+	w->workpool = srv->workpool;
 	w->intake = w->db ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch) : NULL;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
@@ -133,8 +139,14 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	srv->cfg = cfg;
 	srv->keys = keys;
 	srv->ratelimit = ratelimit_new((double)cfg->intake_rate, (double)cfg->intake_burst);
-	if (!srv->ratelimit) {
-		free(srv);
+	srv->login_client_limit = ratelimit_new((double)cfg->login_rate, (double)cfg->login_rate);
+	/* Five failed sign-ins per account name, then one more every three minutes. */
+	srv->login_account_limit = ratelimit_new(1.0 / 3.0, 5);
+	/* Two hashes at a time (64 MiB each), sixteen waiting: a login flood gets 503. */
+	srv->workpool = workpool_new(2, 16);
+	if (!srv->ratelimit || !srv->login_client_limit || !srv->login_account_limit ||
+	    !srv->workpool) {
+		server_free(srv);
 		return NULL;
 	}
 	srv->limits.max_body_bytes = (size_t)cfg->max_body_bytes;
@@ -286,6 +298,9 @@ void server_free(struct server *srv)
 			event_base_free(w->base);
 	}
 	free(srv->workers);
+	workpool_free(srv->workpool);
 	ratelimit_free(srv->ratelimit);
+	ratelimit_free(srv->login_client_limit);
+	ratelimit_free(srv->login_account_limit);
 	free(srv);
 }

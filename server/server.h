@@ -24,6 +24,9 @@ struct worker {
 	struct intake_queue *intake;
 	const struct keyring *keys;
 	struct ratelimit *ratelimit; /* shared by all workers */
+	struct ratelimit *login_client_limit;  /* login attempts per client */
+	struct ratelimit *login_account_limit; /* failed logins per account name */
+	struct workpool *workpool;   /* password hashing, shared */
 	evutil_socket_t listen_fd;
 	int inflight;       /* requests received and not yet answered */
 	bool stopping;      /* no longer accepting; replies close their connection */

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "paknctl.h"
 #include "keys.h"
 #include "plan_import.h"
 #include "util.h"
@@ -26,6 +27,15 @@ static void usage(FILE *out)
 		"  keys rotate                add a signing key and make it the current one; old keys\n"
 		"                             stay and keep verifying old receipts (restart the\n"
 		"                             service to sign with the new key)\n"
+		"  official add USER --role ROLE [--name NAME] [--agency CODE]...\n"
+		"  official list | disable USER | set-password USER\n"
+		"  official set-role USER ROLE [--agency CODE]...\n"
+		"                             officials (roles: admin, moderator, responder,\n"
+		"                             analyst); passwords are read from the terminal or\n"
+		"                             standard input, never from the command line\n"
+		"  token create USER [--label TEXT] [--days N]\n"
+		"                             a bearer token for scripts, printed once\n"
+		"  audit verify               recompute the audit trail's hash chain\n"
 		"  import-plan FILE [--dry-run]\n"
 		"                             load a plan text; its metadata is read from the .meta\n"
 		"                             file beside it (FILE with .txt replaced by .meta);\n"
@@ -41,7 +51,7 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
-static PGconn *connect_db(const struct config *cfg)
+PGconn *connect_db(const struct config *cfg)
 {
 	PGconn *pg = PQconnectdb(cfg->database_url);
 	if (PQstatus(pg) != CONNECTION_OK) {
@@ -54,8 +64,7 @@ static PGconn *connect_db(const struct config *cfg)
 }
 
 /* Runs sql with params; prints the error and returns -1 unless it succeeds. */
-static int exec_ok(PGconn *pg, const char *sql, int n, const char *const *params,
-		   PGresult **out)
+int exec_ok(PGconn *pg, const char *sql, int n, const char *const *params, PGresult **out)
 {
 	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
@@ -280,6 +289,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "keys") == 0 && argc - i == 1 && strcmp(argv[i], "rotate") == 0)
 		return cmd_keys_rotate(&cfg);
+	if (strcmp(cmd, "official") == 0 || strcmp(cmd, "token") == 0 || strcmp(cmd, "audit") == 0) {
+		int rc = cmd_officials(&cfg, cmd, argc - i, argv + i);
+		if (rc != 2)
+			return rc;
+	}
 	usage(stderr);
 	return 2;
 }

@@ -1,0 +1,248 @@
+-- 003_officials.sql: officials, their sessions and agencies, moderation with a hash-chained
+-- audit trail, forwarded feedback, official answers. See docs/moderation.md.
+
+CREATE TABLE IF NOT EXISTS official (
+    id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username      text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{2,63}$'),
+    display_name  text NOT NULL,
+    role          text NOT NULL CHECK (role IN ('admin', 'moderator', 'responder', 'analyst')),
+    password_hash text NOT NULL,            -- crypto_pwhash_str (Argon2id)
+    disabled      boolean NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS official_agency (
+    official_id integer NOT NULL REFERENCES official ON DELETE CASCADE,
+    agency_id   integer NOT NULL REFERENCES agency,
+    PRIMARY KEY (official_id, agency_id)
+);
+
+-- Browser sessions and bearer tokens; only a hash of the token is kept.
+CREATE TABLE IF NOT EXISTS official_session (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    official_id  integer NOT NULL REFERENCES official ON DELETE CASCADE,
+    kind         text NOT NULL CHECK (kind IN ('browser', 'bearer')),
+    token_hash   text NOT NULL UNIQUE,
+    label        text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_seen_at timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL,
+    revoked_at   timestamptz
+);
+
+-- Agencies a feedback was forwarded to: they gain scope over it.
+CREATE TABLE IF NOT EXISTS feedback_forward (
+    feedback_id bigint NOT NULL REFERENCES feedback,
+    agency_id   integer NOT NULL REFERENCES agency,
+    at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (feedback_id, agency_id)
+);
+
+-- The official answer (one per feedback), signed like a receipt, and the submitter's
+-- rating of it.
+CREATE TABLE IF NOT EXISTS feedback_response (
+    feedback_id  bigint PRIMARY KEY REFERENCES feedback,
+    official_id  integer NOT NULL REFERENCES official,
+    agency_id    integer REFERENCES agency,
+    text         text NOT NULL CHECK (char_length(text) BETWEEN 1 AND 5000),
+    answered_at  timestamptz NOT NULL,
+    key_id       text NOT NULL,
+    signature    text NOT NULL,
+    rating       smallint CHECK (rating BETWEEN 1 AND 5),
+    rated_at     timestamptz
+);
+
+-- The audit trail: every action, login, contact read and denial. Each event's hash covers
+-- the previous event's hash, so removing or editing one breaks the chain after it.
+CREATE TABLE IF NOT EXISTS moderation_event (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          timestamptz NOT NULL DEFAULT clock_timestamp(),
+    official_id integer REFERENCES official,
+    role        text,
+    feedback_id bigint REFERENCES feedback,
+    action      text NOT NULL,
+    reason      text,
+    note        text,
+    from_state  text,
+    to_state    text,
+    prev_hash   text NOT NULL,
+    hash        text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS moderation_event_feedback_idx ON moderation_event (feedback_id, id);
+
+CREATE TABLE IF NOT EXISTS audit_head (
+    one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+    hash text NOT NULL
+);
+INSERT INTO audit_head VALUES (true, repeat('0', 64)) ON CONFLICT DO NOTHING;
+
+-- The bytes an event's hash covers: docs/moderation.md.
+CREATE OR REPLACE FUNCTION pakn_event_hash(e moderation_event) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(sha256(convert_to(concat_ws(E'\n',
+        'pakn57-event-v1', e.prev_hash, e.id::text,
+        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        coalesce(e.official_id::text, ''), coalesce(e.role, ''),
+        coalesce(e.feedback_id::text, ''), e.action, coalesce(e.reason, ''),
+        coalesce(e.note, ''), coalesce(e.from_state, ''), coalesce(e.to_state, '')), 'UTF8')), 'hex')
+$$;
+
+-- Appends one event to the chain (in the caller's transaction) and returns its id.
+CREATE OR REPLACE FUNCTION pakn_audit(p_official integer, p_role text, p_feedback bigint,
+                                      p_action text, p_reason text, p_note text,
+                                      p_from text, p_to text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    head text;
+    e    moderation_event;
+BEGIN
+    SELECT hash INTO head FROM audit_head WHERE one FOR UPDATE;
+    INSERT INTO moderation_event (official_id, role, feedback_id, action, reason, note,
+                                  from_state, to_state, prev_hash, hash)
+    VALUES (p_official, p_role, p_feedback, p_action, p_reason, p_note, p_from, p_to, head, '')
+    RETURNING * INTO e;
+    e.hash := pakn_event_hash(e);
+    UPDATE moderation_event SET hash = e.hash WHERE id = e.id;
+    UPDATE audit_head SET hash = e.hash WHERE one;
+    RETURN e.id;
+END
+$$;
+
+-- Is feedback f within the scope of official o? Moderators and responders see feedback on
+-- items that list one of their agencies (lead or coordinating) or that was forwarded to one.
+CREATE OR REPLACE FUNCTION pakn_in_scope(p_official integer, p_feedback bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1
+        FROM official o
+        JOIN official_agency oa ON oa.official_id = o.id
+        JOIN feedback f ON f.id = p_feedback
+        WHERE o.id = p_official AND NOT o.disabled AND o.role IN ('moderator', 'responder')
+          AND (EXISTS (SELECT 1 FROM plan_item_agency x
+                       WHERE x.item_id = f.item_id AND x.agency_id = oa.agency_id)
+               OR EXISTS (SELECT 1 FROM feedback_forward w
+                          WHERE w.feedback_id = f.id AND w.agency_id = oa.agency_id)))
+$$;
+
+-- One moderation action (docs/moderation.md). The C side decides from its transition table
+-- which states the action applies to (p_from) and where it leads (p_to; NULL: unchanged),
+-- and whether the role may take it; this checks scope and state under a row lock and
+-- records everything in the same transaction. Returns {"status": ok | not_found | conflict
+-- | unknown_agency, "state": …}.
+CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feedback bigint,
+                                         p_action text, p_from text[], p_to text,
+                                         p_reason text, p_note text, p_agency text,
+                                         p_text text, p_answered_at timestamptz,
+                                         p_key_id text, p_signature text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    cur    text;
+    nxt    text;
+    agency integer;
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role,
+                           (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', p_action, NULL, NULL, NULL);
+        RETURN json_build_object('status', 'not_found');
+    END IF;
+    SELECT state INTO cur FROM feedback WHERE id = p_feedback FOR UPDATE;
+    IF NOT cur = ANY (p_from) THEN
+        RETURN json_build_object('status', 'conflict', 'state', cur);
+    END IF;
+    nxt := coalesce(p_to, cur);
+    IF p_action = 'forward' THEN
+        SELECT id INTO agency FROM agency WHERE code = p_agency;
+        IF agency IS NULL THEN
+            RETURN json_build_object('status', 'unknown_agency', 'state', cur);
+        END IF;
+        INSERT INTO feedback_forward (feedback_id, agency_id) VALUES (p_feedback, agency)
+        ON CONFLICT DO NOTHING;
+    ELSIF p_action = 'answer' THEN
+        INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,
+                                       signature)
+        VALUES (p_feedback, p_official, p_text, p_answered_at, p_key_id, p_signature);
+    END IF;
+    UPDATE feedback SET state = nxt WHERE id = p_feedback;
+    IF nxt <> cur THEN
+        INSERT INTO feedback_event (feedback_id, from_state, to_state, public_note)
+        VALUES (p_feedback, cur, nxt, CASE WHEN p_action = 'reject' THEN p_reason END);
+    END IF;
+    PERFORM pakn_audit(p_official, p_role, p_feedback, p_action, p_reason,
+                       coalesce(p_note, p_agency), cur, nxt);
+    RETURN json_build_object('status', 'ok', 'state', nxt);
+END
+$$;
+
+-- The work list of one official: feedback in scope, oldest first, after the cursor (an id).
+CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency text,
+                                      p_item text, p_kind text, p_rating integer,
+                                      p_from date, p_to date, p_after bigint, p_limit integer)
+RETURNS json LANGUAGE sql STABLE AS $$
+    WITH page AS (
+        SELECT f.id, f.tracking_code, f.state, it.code AS item_code, f.kind, f.rating,
+               f.body, f.created_at, f.consent_publish, f.consent_contact,
+               f.personal_enc IS NOT NULL AS has_contact
+        FROM feedback f
+        JOIN plan_item it ON it.id = f.item_id
+        WHERE pakn_in_scope(p_official, f.id)
+          AND (p_state IS NULL OR f.state = p_state)
+          AND (p_item IS NULL OR it.code = p_item)
+          AND (p_kind IS NULL OR f.kind = p_kind)
+          AND (p_rating IS NULL OR f.rating = p_rating)
+          AND (p_from IS NULL OR f.created_at >= p_from)
+          AND (p_to IS NULL OR f.created_at < p_to + 1)
+          AND (p_after IS NULL OR f.id > p_after)
+          AND (p_agency IS NULL OR EXISTS (
+                  SELECT 1 FROM agency a
+                  WHERE a.code = p_agency
+                    AND (EXISTS (SELECT 1 FROM plan_item_agency x
+                                 WHERE x.item_id = f.item_id AND x.agency_id = a.id)
+                         OR EXISTS (SELECT 1 FROM feedback_forward w
+                                    WHERE w.feedback_id = f.id AND w.agency_id = a.id))))
+        ORDER BY f.id
+        LIMIT p_limit)
+    SELECT json_build_object(
+        'items', coalesce((SELECT json_agg(page ORDER BY id) FROM page), '[]'),
+        'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
+                            THEN (SELECT max(id)::text FROM page) END)
+$$;
+
+-- The audit trail of one feedback, for an official in scope (NULL otherwise).
+CREATE OR REPLACE FUNCTION pakn_history(p_official integer, p_feedback bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN pakn_in_scope(p_official, p_feedback) THEN json_build_object(
+        'feedback_id', p_feedback,
+        'events', coalesce((SELECT json_agg(json_build_object(
+                      'id', e.id, 'at', e.at, 'official', o.username, 'role', e.role,
+                      'action', e.action, 'reason', e.reason, 'note', e.note,
+                      'from_state', e.from_state, 'to_state', e.to_state, 'hash', e.hash)
+                      ORDER BY e.id)
+                   FROM moderation_event e LEFT JOIN official o ON o.id = e.official_id
+                   WHERE e.feedback_id = p_feedback), '[]'))
+    END
+$$;
+
+-- Contact details for an official in scope, only with the submitter's consent; every
+-- attempt is audited. Returns {"status": ok | not_found | no_consent, "personal_enc": …}.
+CREATE OR REPLACE FUNCTION pakn_contact(p_official integer, p_role text, p_feedback bigint)
+RETURNS json LANGUAGE plpgsql AS $$
+DECLARE
+    f feedback;
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role, (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', 'contact', NULL, NULL, NULL);
+        RETURN json_build_object('status', 'not_found');
+    END IF;
+    SELECT * INTO f FROM feedback WHERE id = p_feedback;
+    IF NOT f.consent_contact OR f.personal_enc IS NULL THEN
+        PERFORM pakn_audit(p_official, p_role, p_feedback, 'contact_refused',
+                           CASE WHEN f.consent_contact THEN 'none_given' ELSE 'no_consent' END,
+                           NULL, f.state, f.state);
+        RETURN json_build_object('status', 'no_consent');
+    END IF;
+    PERFORM pakn_audit(p_official, p_role, p_feedback, 'contact_read', NULL, NULL, f.state, f.state);
+    RETURN json_build_object('status', 'ok', 'personal_enc', encode(f.personal_enc, 'base64'));
+END
+$$;
