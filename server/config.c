@@ -44,7 +44,7 @@ static const struct config_param params[] = {
 	 "submissions one client may send at once before intake_rate applies"},
 	{"intake_batch", CFG_LONG, FIELD(intake_batch), "128", 1, 256,
 	 "most submissions stored together in one transaction (group commit)"},
-	{"session_idle", CFG_LONG, FIELD(session_idle), "1800", 60, 86400,
+	{"session_idle", CFG_LONG, FIELD(session_idle), "1800", 1, 86400,
 	 "seconds an officials' browser session may sit unused before it ends"},
 	{"session_lifetime", CFG_LONG, FIELD(session_lifetime), "43200", 300, 2592000,
 	 "seconds an officials' browser session lasts at most"},

@@ -106,4 +106,10 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	[STMT_HISTORY] = {"history", "SELECT pakn_history($1::int, $2::bigint)::text", 2},
 
 	[STMT_CONTACT] = {"contact", "SELECT pakn_contact($1::int, $2, $3::bigint)::text", 3},
+
+	[STMT_PUBLIC_FEED] = {"public_feed",
+		"SELECT pakn_public_feed($1, $2, $3::bigint, $4::int)::text", 4},
+
+	[STMT_RATE_ANSWER] = {"rate_answer",
+		"SELECT pakn_rate_answer($1, $2, $3::int)::text", 3},
 };

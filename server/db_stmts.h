@@ -24,6 +24,8 @@ enum db_stmt {
 	STMT_QUEUE,          /* see pakn_queue() */
 	STMT_HISTORY,        /* (official, feedback) -> JSON or NULL */
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
+	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
+	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
 	STMT_COUNT
 };
 

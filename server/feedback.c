@@ -3,6 +3,7 @@
  * the replies: JSON, or a small HTML receipt for a browser without JavaScript. */
 #include "feedback.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,4 +359,85 @@ void feedback_verify(struct http_req *req)
 	const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
 	http_reply_json(req, 200, text, strlen(text), 0);
 	json_object_put(out);
+}
+
+void feedback_feed(struct http_req *req)
+{
+	static const struct param_spec specs[] = {
+		{"item", PARAM_CODE, NULL, 0, 0, NULL},
+		{"agency", PARAM_SLUG, NULL, 0, 0, NULL},
+		{"cursor", PARAM_INT, NULL, 1, INT64_MAX / 2, NULL},
+		{"limit", PARAM_INT, NULL, 1, 200, "50"},
+	};
+	const char *v[4];
+	if (http_query_check(req, specs, 4, v))
+		db_query(http_db(req), STMT_PUBLIC_FEED, v, http_db_json_fresh_cb, req);
+}
+
+static void rated_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct http_req *req = arg;
+	if (status != DB_OK) {
+		http_reply_db_error(req, status);
+		return;
+	}
+	const char *text = PQgetvalue(res, 0, 0);
+	if (strstr(text, "\"ok\""))
+		http_reply_json(req, 200, text, strlen(text), 0);
+	else if (strstr(text, "\"no_answer\""))
+		http_reply_error(req, 409, "no_answer",
+				 "Chưa có câu trả lời để đánh giá. / There is no answer to rate yet.",
+				 NULL);
+	else if (strstr(text, "\"already_rated\""))
+		http_reply_error(req, 409, "already_rated",
+				 "Câu trả lời đã được đánh giá. / The answer was rated already.", NULL);
+	else
+		http_reply_error(req, 404, "not_found",
+				 "Sai mã theo dõi hoặc mã bí mật. / Wrong tracking code or secret.", NULL);
+}
+
+void feedback_rate(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	char code[TRACKING_CODE_LEN + 1];
+	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
+		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+		return;
+	}
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *doc = body && strlen(body) == len ? json_tokener_parse(body) : NULL;
+	json_object *secret = NULL, *rating = NULL;
+	if (!doc || !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		http_reply_error(req, 400, "invalid_json",
+				 "Cần {\"secret\", \"rating\"}. / Send {\"secret\", \"rating\"}.", NULL);
+		return;
+	}
+	json_object *fields = json_object_new_array();
+	if (!json_object_object_get_ex(doc, "secret", &secret) ||
+	    !json_object_is_type(secret, json_type_string) ||
+	    json_object_get_string_len(secret) != RECEIPT_SECRET_LEN)
+		http_field_error(fields, "secret", "invalid_code",
+				 "Mã bí mật trên biên nhận (22 ký tự). / The receipt's secret (22 "
+				 "characters).");
+	if (!json_object_object_get_ex(doc, "rating", &rating) ||
+	    !json_object_is_type(rating, json_type_int) || json_object_get_int(rating) < 1 ||
+	    json_object_get_int(rating) > 5)
+		http_field_error(fields, "rating", "out_of_range",
+				 "Phải là số nguyên từ 1 đến 5. / Must be a whole number from 1 to 5.");
+	if (json_object_array_length(fields) > 0) {
+		json_object_put(doc);
+		http_reply_error(req, 422, "validation_failed",
+				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+		return;
+	}
+	json_object_put(fields);
+	char hash[65], stars[4];
+	receipt_secret_hash(json_object_get_string(secret), hash);
+	snprintf(stars, sizeof(stars), "%d", json_object_get_int(rating));
+	json_object_put(doc);
+	const char *params[] = {code, hash, stars};
+	db_query(http_db(req), STMT_RATE_ANSWER, params, rated_cb, req);
 }

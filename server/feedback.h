@@ -9,5 +9,7 @@ void feedback_submit(struct http_req *req);  /* POST /api/v1/feedback */
 void feedback_status(struct http_req *req);  /* GET /api/v1/feedback/{tracking_code} */
 void feedback_keys(struct http_req *req);    /* GET /api/v1/keys */
 void feedback_verify(struct http_req *req);  /* POST /api/v1/receipts/verify */
+void feedback_feed(struct http_req *req);    /* GET /api/v1/feedback: the public feed */
+void feedback_rate(struct http_req *req);    /* POST /api/v1/feedback/{tracking_code}/rating */
 
 #endif

@@ -246,3 +246,90 @@ BEGIN
     RETURN json_build_object('status', 'ok', 'personal_enc', encode(f.personal_enc, 'base64'));
 END
 $$;
+
+-- The public feed: published feedback whose submitter agreed to publication, newest first,
+-- with the official answer. No personal data.
+CREATE OR REPLACE FUNCTION pakn_public_feed(p_item text, p_agency text, p_before bigint,
+                                            p_limit integer) RETURNS json
+LANGUAGE sql STABLE AS $$
+    WITH page AS (
+        SELECT f.id, it.code AS item_code, f.kind, f.rating, f.body, f.created_at, f.state,
+               r.text AS answer_text, r.answered_at, r.key_id, r.signature,
+               r.rating AS answer_rating
+        FROM feedback f
+        JOIN plan_item it ON it.id = f.item_id
+        LEFT JOIN feedback_response r ON r.feedback_id = f.id
+        WHERE f.state IN ('published', 'answered', 'closed') AND f.consent_publish
+          AND (p_item IS NULL OR it.code = p_item)
+          AND (p_agency IS NULL OR EXISTS (
+                  SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id
+                  WHERE x.item_id = f.item_id AND a.code = p_agency))
+          AND (p_before IS NULL OR f.id < p_before)
+        ORDER BY f.id DESC
+        LIMIT p_limit)
+    SELECT json_build_object(
+        'items', coalesce((SELECT json_agg(json_build_object(
+                     'id', id, 'item_code', item_code, 'kind', kind, 'rating', rating,
+                     'body', body, 'received_at', created_at, 'state', state,
+                     'answer', CASE WHEN answer_text IS NULL THEN NULL ELSE json_build_object(
+                         'text', answer_text, 'answered_at',
+                         to_char(answered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                         'key_id', key_id, 'signature', signature,
+                         'rating', answer_rating) END)
+                     ORDER BY id DESC) FROM page), '[]'),
+        'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
+                            THEN (SELECT min(id)::text FROM page) END)
+$$;
+
+-- The submitter rates the answer once, with the secret from the receipt.
+-- Returns {"status": ok | not_found | no_answer | already_rated}.
+CREATE OR REPLACE FUNCTION pakn_rate_answer(p_tracking_code text, p_secret_hash text,
+                                            p_rating integer) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    f feedback;
+    r feedback_response;
+BEGIN
+    SELECT * INTO f FROM feedback WHERE tracking_code = p_tracking_code;
+    IF NOT FOUND OR f.secret_hash <> p_secret_hash THEN
+        RETURN json_build_object('status', 'not_found');
+    END IF;
+    SELECT * INTO r FROM feedback_response WHERE feedback_id = f.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN json_build_object('status', 'no_answer');
+    END IF;
+    IF r.rating IS NOT NULL THEN
+        RETURN json_build_object('status', 'already_rated');
+    END IF;
+    UPDATE feedback_response SET rating = p_rating, rated_at = now() WHERE feedback_id = f.id;
+    RETURN json_build_object('status', 'ok', 'rating', p_rating);
+END
+$$;
+
+-- The status by tracking code, now with the official answer (replaces 002's version).
+CREATE OR REPLACE FUNCTION pakn_feedback_status(p_tracking_code text) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'tracking_code', f.tracking_code,
+        'state', f.state,
+        'item', json_build_object('code', it.code, 'title', it.title, 'plan', p.code),
+        'kind', f.kind,
+        'rating', f.rating,
+        'received_at', f.created_at,
+        'log_index', f.log_index,
+        'answer', (SELECT json_build_object(
+                       'text', r.text,
+                       'answered_at', to_char(r.answered_at AT TIME ZONE 'UTC',
+                                              'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       'key_id', r.key_id, 'signature', r.signature, 'rating', r.rating)
+                   FROM feedback_response r WHERE r.feedback_id = f.id),
+        'history', (SELECT json_agg(h ORDER BY h.at) FROM (
+                        SELECT 'received' AS state, f.created_at AS at, NULL AS note
+                        UNION ALL
+                        SELECT e.to_state, e.at, e.public_note FROM feedback_event e
+                        WHERE e.feedback_id = f.id) h))
+    FROM feedback f
+    JOIN plan_item it ON it.id = f.item_id
+    JOIN plan p ON p.id = it.plan_id
+    WHERE f.tracking_code = p_tracking_code
+$$;

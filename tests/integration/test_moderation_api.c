@@ -1,0 +1,555 @@
+/* test_moderation_api.c - officials at work, as they and an auditor see it: sign-in,
+ * sessions, CSRF, throttling, the authorization matrix (every role x every officials'
+ * endpoint x feedback in and out of scope), every transition of the state table, the
+ * audit chain (and its break after tampering in SQL), contact reads, the public feed and
+ * the rating of an answer. Real server, real PostgreSQL. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "harness.h"
+#include "util.h"
+
+static struct th_server srv;
+
+/* An official's sign-in: cookie header and CSRF token, or a bearer header. */
+struct who {
+	const char *user, *role, *agency;
+	char headers[512];      /* for GET */
+	char post_headers[640]; /* for POST: + X-CSRF-Token */
+};
+
+enum { ADMIN, MOD_LC, RESP_LC, ANALYST, MOD_DB, NONE, NWHO };
+static struct who who[NWHO] = {
+	[ADMIN] = {"t.admin", "admin", NULL},
+	[MOD_LC] = {"t.mod.lc", "moderator", "lc-dang-uy-ubnd-tinh"},
+	[RESP_LC] = {"t.resp.lc", "responder", "lc-dang-uy-ubnd-tinh"},
+	[ANALYST] = {"t.analyst", "analyst", NULL},
+	[MOD_DB] = {"t.mod.db", "moderator", "db-so-khoa-hoc-va-cong-nghe"},
+	[NONE] = {NULL, NULL, NULL},
+};
+static const char password[] = "mat-khau-thu-nghiem-57";
+
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *ctl(void)
+{
+	return getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+}
+
+static int request(const struct th_server *s, const char *method, const char *path,
+		   const char *headers, const char *body, json_object **doc, struct th_resp *keep)
+{
+	struct th_resp r;
+	assert_int_equal(th_http(s, method, path, headers, body, body ? strlen(body) : 0, &r), 0);
+	int status = r.status;
+	if (doc)
+		*doc = th_json(&r);
+	if (keep)
+		*keep = r;
+	else
+		th_resp_free(&r);
+	return status;
+}
+
+/* Signs in and fills the headers; returns the HTTP status. */
+static int sign_in(const struct th_server *s, struct who *w, const char *pw)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", w->user, pw);
+	struct th_resp r;
+	int status = request(s, "POST", "/api/v1/auth/login", NULL, body, NULL, &r);
+	if (status == 200) {
+		const char *cookie = th_header(&r, "Set-Cookie");
+		char token[128];
+		assert_int_equal(sscanf(cookie, "__Host-pakn_session=%127[^;]", token), 1);
+		assert_non_null(strstr(cookie, "HttpOnly"));
+		assert_non_null(strstr(cookie, "SameSite=Strict"));
+		json_object *doc = th_json(&r);
+		snprintf(w->headers, sizeof(w->headers), "Cookie: __Host-pakn_session=%s\r\n", token);
+		snprintf(w->post_headers, sizeof(w->post_headers), "%sX-CSRF-Token: %s\r\n", w->headers,
+			 th_str(doc, "csrf_token", NULL));
+		json_object_put(doc);
+	}
+	th_resp_free(&r);
+	return status;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < NWHO; i++) {
+		if (!who[i].user)
+			continue;
+		char agency[128] = "";
+		if (who[i].agency)
+			snprintf(agency, sizeof(agency), "--agency %s", who[i].agency);
+		if (run("echo %s | %s official add %s --role %s %s >/dev/null", password, ctl(),
+			who[i].user, who[i].role, agency) != 0)
+			return -1;
+	}
+	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
+					  NULL};
+	if (th_server_start(&srv, "moderation_api", env) < 0 || th_server_wait_ready(&srv, 10000) < 0)
+		return -1;
+	for (int i = 0; i < NWHO; i++)
+		if (who[i].user && sign_in(&srv, &who[i], password) != 200)
+			return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return th_server_stop(&srv) == 0 ? 0 : -1;
+}
+
+/* A new feedback on item; returns its id and fills secret/tracking code if asked. */
+static long new_feedback(const char *item, bool consent, char *secret, char *code)
+{
+	static unsigned counter;
+	unsigned n = ++counter;
+	char body[512];
+	snprintf(body, sizeof(body),
+		 "{\"item_code\":\"%s\",\"rating\":3,\"kind\":\"report\",\"body\":\"Ý kiến thử %u\","
+		 "\"contact\":{\"email\":\"dan%u@example.vn\"},"
+		 "\"consent\":{\"publish\":%s,\"contact\":%s}}",
+		 item, n, n, consent ? "true" : "false", consent ? "true" : "false");
+	json_object *doc;
+	assert_int_equal(request(&srv, "POST", "/api/v1/feedback", "Content-Type: application/json\r\n",
+				 body, &doc, NULL),
+			 201);
+	long id = json_object_get_int64(th_get(doc, "receipt", "feedback_id", NULL));
+	if (secret)
+		strcpy(secret, th_str(doc, "receipt", "secret", NULL));
+	if (code)
+		strcpy(code, th_str(doc, "receipt", "tracking_code", NULL));
+	json_object_put(doc);
+	return id;
+}
+
+static int act(int w, long id, const char *json)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	return request(&srv, "POST", path, who[w].post_headers, json, NULL, NULL);
+}
+
+/* --- sign-in -------------------------------------------------------------------------- */
+
+static void test_me_and_logout(void **state)
+{
+	(void)state;
+	json_object *doc;
+	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", who[MOD_LC].headers, NULL, &doc, NULL),
+			 200);
+	assert_string_equal(th_str(doc, "role", NULL), "moderator");
+	assert_string_equal(th_str(doc, "agencies", "0", NULL), "lc-dang-uy-ubnd-tinh");
+	json_object_put(doc);
+
+	struct who temp = who[MOD_LC];
+	assert_int_equal(sign_in(&srv, &temp, password), 200);
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/logout", temp.post_headers, "", NULL, NULL),
+			 200);
+	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", temp.headers, NULL, NULL, NULL), 401);
+	/* Wrong password and unknown user look the same. */
+	struct who nobody = {.user = "khong.co.ai"};
+	json_object *a, *b;
+	struct th_resp ra, rb;
+	char body[200];
+	snprintf(body, sizeof(body), "{\"username\":\"t.mod.db\",\"password\":\"sai-mat-khau-roi\"}");
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", NULL, body, &a, &ra), 401);
+	assert_int_equal(sign_in(&srv, &nobody, password), 401);
+	snprintf(body, sizeof(body), "{\"username\":\"khong.co.ai\",\"password\":\"%s\"}", password);
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", NULL, body, &b, &rb), 401);
+	assert_string_equal(th_str(a, "error", "code", NULL), th_str(b, "error", "code", NULL));
+	assert_string_equal(th_str(a, "error", "message", NULL), th_str(b, "error", "message", NULL));
+	json_object_put(a);
+	json_object_put(b);
+	th_resp_free(&ra);
+	th_resp_free(&rb);
+}
+
+static void test_csrf_and_bearer(void **state)
+{
+	(void)state;
+	long id = new_feedback("LC-T25", false, NULL, NULL);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	const char *body = "{\"action\":\"forward\",\"agency\":\"lc-dang-uy-ubnd-tinh\"}";
+	assert_int_equal(request(&srv, "POST", path, who[MOD_LC].headers, body, NULL, NULL), 403);
+	char wrong[640];
+	snprintf(wrong, sizeof(wrong), "%sX-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAA\r\n", who[MOD_LC].headers);
+	assert_int_equal(request(&srv, "POST", path, wrong, body, NULL, NULL), 403);
+	assert_int_equal(request(&srv, "POST", path, who[MOD_LC].post_headers, body, NULL, NULL), 200);
+
+	/* A script's bearer token needs no CSRF token. */
+	char cmd[256], token[128] = "";
+	snprintf(cmd, sizeof(cmd), "%s token create t.mod.lc --label test 2>/dev/null", ctl());
+	FILE *p = popen(cmd, "r");
+	assert_non_null(fgets(token, sizeof(token), p));
+	pclose(p);
+	token[strcspn(token, "\n")] = '\0';
+	char bearer[256];
+	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s\r\n", token);
+	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 200);
+	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %sX\r\n", token);
+	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 401);
+}
+
+/* --- the authorization matrix --------------------------------------------------------- */
+
+enum endpoint { QUEUE, HISTORY_IN, HISTORY_OUT, CONTACT_IN, CONTACT_OUT, ACTION_IN, ACTION_OUT,
+		NENDPOINTS };
+
+static const char *const endpoint_names[] = {"queue", "history in scope", "history out of scope",
+					     "contact in scope", "contact out of scope",
+					     "action in scope", "action out of scope"};
+
+/* Expected status: one row per signed-in role, one column per endpoint. */
+static const int matrix[][NENDPOINTS] = {
+	[ADMIN] = {403, 403, 403, 403, 403, 403, 403},
+	[MOD_LC] = {200, 200, 404, 200, 404, 200, 404},
+	[RESP_LC] = {200, 200, 404, 200, 404, 200, 404},
+	[ANALYST] = {403, 403, 403, 403, 403, 403, 403},
+	[MOD_DB] = {200, 404, 200, 404, 200, 404, 200},
+	[NONE] = {401, 401, 401, 401, 401, 401, 401},
+};
+
+static void test_authorization_matrix(void **state)
+{
+	(void)state;
+	long lc = new_feedback("LC-T25", true, NULL, NULL);      /* lead: Đảng ủy UBND tỉnh (LC) */
+	long db = new_feedback("DB-T-V.1.1", true, NULL, NULL);  /* lead: Sở KH&CN (DB) */
+	int failures = 0;
+	for (int w = 0; w < NWHO; w++) {
+		for (int e = 0; e < NENDPOINTS; e++) {
+			/* "In scope" is from the LC officials' side; MOD_DB sees it mirrored. */
+			long id = (e == HISTORY_OUT || e == CONTACT_OUT || e == ACTION_OUT) ? db : lc;
+			char path[128];
+			int got;
+			const char *agency = w == MOD_DB ? "db-so-khoa-hoc-va-cong-nghe"
+							  : "lc-dang-uy-ubnd-tinh";
+			char body[160];
+			snprintf(body, sizeof(body), "{\"action\":\"forward\",\"agency\":\"%s\"}", agency);
+			switch (e) {
+			case QUEUE:
+				got = request(&srv, "GET", "/api/v1/moderation/queue", who[w].headers, NULL,
+					      NULL, NULL);
+				break;
+			case HISTORY_IN:
+			case HISTORY_OUT:
+				snprintf(path, sizeof(path), "/api/v1/moderation/%ld/history", id);
+				got = request(&srv, "GET", path, who[w].headers, NULL, NULL, NULL);
+				break;
+			case CONTACT_IN:
+			case CONTACT_OUT:
+				snprintf(path, sizeof(path), "/api/v1/moderation/%ld/contact", id);
+				got = request(&srv, "GET", path, who[w].headers, NULL, NULL, NULL);
+				break;
+			default:
+				snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+				got = request(&srv, "POST", path, who[w].post_headers, body, NULL, NULL);
+			}
+			if (got != matrix[w][e]) {
+				fprintf(stderr, "%s, %s: got %d, want %d\n", w == NONE ? "nobody" : who[w].user,
+					endpoint_names[e], got, matrix[w][e]);
+				failures++;
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* Two agencies' moderators side by side: each sees only their own. */
+static void test_agencies_do_not_see_each_other(void **state)
+{
+	(void)state;
+	long lc = new_feedback("LC-T25", false, NULL, NULL);
+	long db = new_feedback("DB-T-V.1.1", false, NULL, NULL);
+	char lcs[32], dbs[32];
+	snprintf(lcs, sizeof(lcs), "\"id\":%ld,", lc);
+	snprintf(dbs, sizeof(dbs), "\"id\":%ld,", db);
+	for (int pass = 0; pass < 2; pass++) {
+		int w = pass ? MOD_DB : MOD_LC;
+		struct sbuf all = {0};
+		char path[128] = "/api/v1/moderation/queue?limit=200";
+		for (;;) {
+			json_object *doc;
+			assert_int_equal(request(&srv, "GET", path, who[w].headers, NULL, &doc, NULL), 200);
+			sbuf_puts(&all, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+			const char *next = th_str(doc, "next_cursor", NULL);
+			if (next)
+				snprintf(path, sizeof(path), "/api/v1/moderation/queue?limit=200&cursor=%s", next);
+			json_object_put(doc);
+			if (!next)
+				break;
+		}
+		assert_true((strstr(all.data, lcs) != NULL) == (w == MOD_LC));
+		assert_true((strstr(all.data, dbs) != NULL) == (w == MOD_DB));
+		assert_null(strstr(all.data, "example.vn")); /* contact never in the queue */
+		sbuf_free(&all);
+	}
+	/* Forwarding gives the other agency scope. */
+	char body[128];
+	snprintf(body, sizeof(body), "{\"action\":\"forward\",\"agency\":\"db-so-khoa-hoc-va-cong-nghe\"}");
+	assert_int_equal(act(MOD_LC, lc, body), 200);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/history", lc);
+	assert_int_equal(request(&srv, "GET", path, who[MOD_DB].headers, NULL, NULL, NULL), 200);
+}
+
+/* --- transitions ---------------------------------------------------------------------- */
+
+static const char *const states[] = {"received", "published", "rejected", "hidden", "answered",
+				     "closed"};
+static const char *const actions[] = {
+	"{\"action\":\"publish\"}",
+	"{\"action\":\"reject\",\"reason\":\"spam\"}",
+	"{\"action\":\"hide\",\"reason\":\"personal_data\"}",
+	"{\"action\":\"forward\",\"agency\":\"lc-dang-uy-ubnd-tinh\"}",
+	"{\"action\":\"answer\",\"text\":\"Sở đã tiếp nhận và sẽ triển khai trong quý II.\"}",
+	"{\"action\":\"close\"}",
+};
+/* The state table of docs/moderation.md, as this test expects it: 1 allowed, 0 a 409. */
+static const int allowed[6][6] = {
+	/*               publish reject hide forward answer close */
+	/* received  */ {1, 1, 1, 1, 0, 0},
+	/* published */ {0, 0, 1, 1, 1, 1},
+	/* rejected  */ {0, 0, 0, 0, 0, 0},
+	/* hidden    */ {1, 0, 0, 1, 1, 1},
+	/* answered  */ {0, 0, 1, 0, 0, 1},
+	/* closed    */ {0, 0, 0, 0, 0, 0},
+};
+
+/* The official allowed to take action a (answer: the responder; the rest: the moderator). */
+static int actor(int a)
+{
+	return a == 4 ? RESP_LC : MOD_LC;
+}
+
+static long feedback_in_state(int s)
+{
+	long id = new_feedback("LC-T25", true, NULL, NULL);
+	static const int path[6][2] = {{-1, -1}, {0, -1}, {1, -1}, {2, -1}, {0, 4}, {0, 5}};
+	for (int i = 0; i < 2 && path[s][i] >= 0; i++)
+		assert_int_equal(act(actor(path[s][i]), id, actions[path[s][i]]), 200);
+	return id;
+}
+
+static void test_every_transition(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (int s = 0; s < 6; s++) {
+		for (int a = 0; a < 6; a++) {
+			long id = feedback_in_state(s);
+			int got = act(actor(a), id, actions[a]);
+			int want = allowed[s][a] ? 200 : 409;
+			if (got != want) {
+				fprintf(stderr, "%s + %s: got %d, want %d\n", states[s], actions[a], got, want);
+				failures++;
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+	/* Roles: a moderator may not answer, a responder may not publish. */
+	long id = feedback_in_state(1);
+	assert_int_equal(act(MOD_LC, id, actions[4]), 403);
+	id = feedback_in_state(0);
+	assert_int_equal(act(RESP_LC, id, actions[0]), 403);
+	/* Bad requests. */
+	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\"}"), 422);
+	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\",\"reason\":\"boring\"}"), 422);
+	assert_int_equal(act(MOD_LC, id, "{\"action\":\"delete\"}"), 422);
+	assert_int_equal(act(MOD_LC, id, "{\"action\":\"forward\",\"agency\":\"no-such-agency\"}"), 422);
+	assert_int_equal(act(MOD_LC, id, "not json"), 400);
+	assert_int_equal(act(MOD_LC, 999999999, actions[0]), 404);
+}
+
+/* --- contact, public feed, rating ----------------------------------------------------- */
+
+static void test_contact_needs_consent(void **state)
+{
+	(void)state;
+	long yes = new_feedback("LC-T25", true, NULL, NULL);
+	long no = new_feedback("LC-T25", false, NULL, NULL);
+	char path[96];
+	json_object *doc;
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/contact", yes);
+	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, &doc, NULL), 200);
+	assert_non_null(strstr(th_str(doc, "email", NULL), "@example.vn"));
+	json_object_put(doc);
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/contact", no);
+	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, NULL, NULL), 403);
+	/* Both reads are in the trail. */
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/history", yes);
+	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, &doc, NULL), 200);
+	assert_non_null(strstr(json_object_to_json_string(doc), "contact_read"));
+	json_object_put(doc);
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/history", no);
+	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, &doc, NULL), 200);
+	assert_non_null(strstr(json_object_to_json_string(doc), "contact_refused"));
+	json_object_put(doc);
+}
+
+static void test_public_feed_and_rating(void **state)
+{
+	(void)state;
+	char secret[64], code[32];
+	long shown = new_feedback("LC-T30", true, secret, code);
+	long unconsented = new_feedback("LC-T30", false, NULL, NULL);
+	assert_int_equal(act(MOD_LC, shown, actions[0]), 200);
+	assert_int_equal(act(MOD_LC, unconsented, actions[0]), 200);
+	char path[160], rate[160], body[128];
+	snprintf(rate, sizeof(rate), "/api/v1/feedback/%s/rating", code);
+	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"rating\":5}", secret);
+	assert_int_equal(request(&srv, "POST", rate, "Content-Type: application/json\r\n", body, NULL, NULL),
+			 409); /* no answer yet */
+	assert_int_equal(act(RESP_LC, shown, actions[4]), 200);
+
+	json_object *doc;
+	assert_int_equal(request(&srv, "GET", "/api/v1/feedback?item=LC-T30", NULL, NULL, &doc, NULL), 200);
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	char want[32], not_want[32];
+	snprintf(want, sizeof(want), "\"id\":%ld,", shown);
+	snprintf(not_want, sizeof(not_want), "\"id\":%ld,", unconsented);
+	assert_non_null(strstr(text, want));
+	assert_null(strstr(text, not_want));
+	assert_null(strstr(text, "example.vn"));
+	assert_string_equal(th_str(doc, "items", "0", "answer", "text", NULL),
+			    "Sở đã tiếp nhận và sẽ triển khai trong quý II.");
+	json_object_put(doc);
+
+	snprintf(body, sizeof(body), "{\"secret\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"rating\":5}");
+	assert_int_equal(request(&srv, "POST", rate, NULL, body, NULL, NULL), 404);
+	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"rating\":5}", secret);
+	assert_int_equal(request(&srv, "POST", rate, NULL, body, NULL, NULL), 200);
+	assert_int_equal(request(&srv, "POST", rate, NULL, body, NULL, NULL), 409);
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s", code);
+	assert_int_equal(request(&srv, "GET", path, NULL, NULL, &doc, NULL), 200);
+	assert_string_equal(th_str(doc, "state", NULL), "answered");
+	assert_int_equal(json_object_get_int(th_get(doc, "answer", "rating", NULL)), 5);
+	json_object_put(doc);
+}
+
+/* --- sessions and throttling (own servers: short timeouts, low limits) ----------------- */
+
+static void sql(const char *statement)
+{
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	PGresult *res = PQexec(pg, statement);
+	assert_true(PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK);
+	PQclear(res);
+	PQfinish(pg);
+}
+
+static void test_idle_session_ends(void **state)
+{
+	(void)state;
+	static const char *const env[] = {"PAKN_SESSION_IDLE=1", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "moderation_idle", env), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	struct who w = who[ANALYST];
+	assert_int_equal(sign_in(&s, &w, password), 200);
+	assert_int_equal(request(&s, "GET", "/api/v1/auth/me", w.headers, NULL, NULL, NULL), 200);
+	sleep(3);
+	assert_int_equal(request(&s, "GET", "/api/v1/auth/me", w.headers, NULL, NULL, NULL), 401);
+	assert_int_equal(th_server_stop(&s), 0);
+
+	/* The absolute end: however busy, a session past expires_at is over. */
+	w = who[ANALYST];
+	assert_int_equal(sign_in(&srv, &w, password), 200);
+	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", w.headers, NULL, NULL, NULL), 200);
+	sql("UPDATE official_session SET expires_at = now() - interval '1 second'"
+	    " WHERE id = (SELECT max(id) FROM official_session WHERE kind = 'browser')");
+	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", w.headers, NULL, NULL, NULL), 401);
+}
+
+static void test_login_throttling(void **state)
+{
+	(void)state;
+	static const char *const env[] = {"PAKN_LOGIN_RATE=100", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "moderation_throttle", env), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	/* Per account: five failures, then even the right password waits. */
+	struct who w = who[ADMIN];
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(sign_in(&s, &w, "sai-mat-khau-nhe"), 401);
+	assert_int_equal(sign_in(&s, &w, password), 429);
+	/* Another account is not affected. */
+	w = who[ANALYST];
+	assert_int_equal(sign_in(&s, &w, password), 200);
+	assert_int_equal(th_server_stop(&s), 0);
+
+	/* Per client. */
+	static const char *const env2[] = {"PAKN_LOGIN_RATE=3", NULL};
+	assert_int_equal(th_server_start(&s, "moderation_throttle2", env2), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	w = who[ANALYST];
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sign_in(&s, &w, password), 200);
+	struct th_resp r;
+	char body[200];
+	snprintf(body, sizeof(body), "{\"username\":\"t.analyst\",\"password\":\"%s\"}", password);
+	assert_int_equal(request(&s, "POST", "/api/v1/auth/login", NULL, body, NULL, &r), 429);
+	assert_non_null(th_header(&r, "Retry-After"));
+	th_resp_free(&r);
+	assert_int_equal(th_server_stop(&s), 0);
+}
+
+/* --- the audit chain ------------------------------------------------------------------ */
+
+static void test_audit_chain_detects_tampering(void **state)
+{
+	(void)state;
+	assert_int_equal(run("%s audit verify >/dev/null", ctl()), 0);
+	/* Edit an event in place: the chain breaks there. */
+	sql("UPDATE moderation_event SET reason = 'sửa lén' WHERE id = (SELECT min(id) + 2 FROM moderation_event)");
+	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
+	/* Recomputing that event's hash does not help: the next event still names the old one. */
+	sql("UPDATE moderation_event e SET hash = pakn_event_hash(e) WHERE id = (SELECT min(id) + 2 FROM moderation_event)");
+	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
+	/* Remove an event: also found. */
+	sql("DELETE FROM moderation_event WHERE id = (SELECT max(id) FROM moderation_event)");
+	assert_int_equal(run("%s audit verify | grep -q 'broken'", ctl()), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_me_and_logout),
+		cmocka_unit_test(test_csrf_and_bearer),
+		cmocka_unit_test(test_authorization_matrix),
+		cmocka_unit_test(test_agencies_do_not_see_each_other),
+		cmocka_unit_test(test_every_transition),
+		cmocka_unit_test(test_contact_needs_consent),
+		cmocka_unit_test(test_public_feed_and_rating),
+		cmocka_unit_test(test_idle_session_ends),
+		cmocka_unit_test(test_login_throttling),
+		cmocka_unit_test(test_audit_chain_detects_tampering),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
