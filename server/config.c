@@ -24,6 +24,8 @@ static const struct config_param params[] = {
 	 "address and port to serve HTTP on (port 0 picks a free one)"},
 	{"database_url", CFG_STR, FIELD(database_url), "dbname=pakn", 0, 0,
 	 "libpq connection string of the primary database"},
+	{"read_database_url", CFG_STR, FIELD(read_database_url), "", 0, 0,
+	 "libpq connection string for metrics (a streaming replica); empty = database_url"},
 	{"key_dir", CFG_STR, FIELD(key_dir), "var/keys", 0, 0,
 	 "directory of the signing and data keys; created with the keys on first start"},
 	{"threads", CFG_LONG, FIELD(threads), "0", 0, 256,
@@ -50,6 +52,8 @@ static const struct config_param params[] = {
 	 "seconds an officials' browser session lasts at most"},
 	{"login_rate", CFG_LONG, FIELD(login_rate), "10", 1, 10000,
 	 "login attempts per minute one client may make; more get 429"},
+	{"metrics_min_count", CFG_LONG, FIELD(metrics_min_count), "10", 1, 100000,
+	 "ratings a figure needs before it is shown without insufficient_data"},
 	{"log_level", CFG_LOG_LEVEL, FIELD(log_level), "info", 0, 0,
 	 "debug, info, warn or error"},
 };

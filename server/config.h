@@ -14,6 +14,7 @@
 struct config {
 	char listen[CONFIG_STR_MAX];            /* host:port the service listens on */
 	char database_url[CONFIG_STR_MAX];      /* libpq connection string, primary */
+	char read_database_url[CONFIG_STR_MAX]; /* for metrics and public reads; "" = database_url */
 	char key_dir[CONFIG_STR_MAX];           /* signing and data keys, made on first start */
 	long threads;                           /* worker threads; 0 = one per core */
 	long db_connections;                    /* database connections per worker thread */
@@ -27,6 +28,7 @@ struct config {
 	long session_idle;                      /* seconds a browser session may sit unused */
 	long session_lifetime;                  /* seconds a browser session lasts at most */
 	long login_rate;                        /* login attempts per minute per client */
+	long metrics_min_count;                 /* fewer ratings than this: insufficient_data */
 	enum log_level log_level;
 };
 

@@ -112,4 +112,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_RATE_ANSWER] = {"rate_answer",
 		"SELECT pakn_rate_answer($1, $2, $3::int)::text", 3},
+
+	[STMT_SATISFACTION] = {"satisfaction",
+		"SELECT * FROM pakn_satisfaction($1, $2, $3, $4::date, $5::date, $6::int)", 6},
 };

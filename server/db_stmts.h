@@ -26,6 +26,7 @@ enum db_stmt {
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
+	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */
 	STMT_COUNT
 };
 

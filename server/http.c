@@ -85,6 +85,11 @@ struct db_pool *http_db(const struct http_req *req)
 	return req->worker->db;
 }
 
+struct db_pool *http_read_db(const struct http_req *req)
+{
+	return req->worker->read_db;
+}
+
 const char *http_body(struct http_req *req, size_t *len)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req->ev);
@@ -180,14 +185,19 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 void http_reply_json(struct http_req *req, int status, const char *body, size_t len,
 		     int cache_seconds)
 {
-	add_headers(req, "application/json; charset=utf-8", cache_seconds);
+	http_reply(req, status, "application/json; charset=utf-8", body, len, cache_seconds);
+}
+
+void http_reply(struct http_req *req, int status, const char *content_type, const char *body,
+		size_t len, int cache_seconds)
+{
+	add_headers(req, content_type, cache_seconds);
 	send_and_free(req, status, body, len);
 }
 
 void http_reply_html(struct http_req *req, int status, const char *body, size_t len)
 {
-	add_headers(req, "text/html; charset=utf-8", 0);
-	send_and_free(req, status, body, len);
+	http_reply(req, status, "text/html; charset=utf-8", body, len, 0);
 }
 
 void http_field_error(json_object *fields, const char *field, const char *code,

@@ -40,6 +40,9 @@ const char *http_param(const struct http_req *req, const char *name);
 /* The worker's database pool. */
 struct db_pool *http_db(const struct http_req *req);
 
+/* The pool for metrics and reports: a replica when read_database_url is set. */
+struct db_pool *http_read_db(const struct http_req *req);
+
 /* The request body, length in *len (a NUL follows it, so it can be read as a string, but a
  * NUL inside is possible too: use len); NULL when empty. */
 const char *http_body(struct http_req *req, size_t *len);
@@ -52,6 +55,10 @@ const char *http_client_address(const struct http_req *req);
 
 /* Sends body (HTML) with status and frees req. */
 void http_reply_html(struct http_req *req, int status, const char *body, size_t len);
+
+/* Sends body of any type with status and frees req (cache_seconds as http_reply_json). */
+void http_reply(struct http_req *req, int status, const char *content_type, const char *body,
+		size_t len, int cache_seconds);
 
 /* Sends body (JSON text of len bytes) with status and frees req. cache_seconds > 0 lets
  * shared caches keep the reply that long; 0 sends Cache-Control: no-store. */

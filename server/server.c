@@ -108,6 +108,10 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	}
 	w->db = db_pool_new(w->base, cfg->database_url, (int)cfg->db_connections,
 			    (int)cfg->request_timeout);
+	w->read_db = *cfg->read_database_url
+			     ? db_pool_new(w->base, cfg->read_database_url, (int)cfg->db_connections,
+					   (int)cfg->request_timeout)
+			     : w->db;
 	w->keys = srv->keys;
 	w->ratelimit = srv->ratelimit;
 	w->login_client_limit = srv->login_client_limit;
@@ -116,7 +120,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->intake = w->db ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch) : NULL;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
-	if (!w->db || !w->intake || !w->stop_ev || !w->drain_ev) {
+	if (!w->db || !w->read_db || !w->intake || !w->stop_ev || !w->drain_ev) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
 	}
@@ -284,6 +288,8 @@ void server_free(struct server *srv)
 		/* Requests still waiting (the grace period ran out) are answered 503 while
 		 * their connections exist, then the connections go. */
 		intake_queue_close(w->intake);
+		if (w->read_db != w->db)
+			db_pool_free(w->read_db);
 		db_pool_free(w->db);
 		intake_queue_free(w->intake);
 		if (w->http)

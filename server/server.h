@@ -21,6 +21,7 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct db_pool *db;
+	struct db_pool *read_db;     /* metrics; the same pool as db unless read_database_url */
 	struct intake_queue *intake;
 	const struct keyring *keys;
 	struct ratelimit *ratelimit; /* shared by all workers */

@@ -1,0 +1,10 @@
+/* metrics.h - public figures: satisfaction per item, agency, section, plan or kind and per
+ * month, quarter or year, as JSON or CSV, from the read pool. docs/metrics.md. */
+#ifndef PAKN_METRICS_H
+#define PAKN_METRICS_H
+
+#include "http.h"
+
+void metrics_satisfaction(struct http_req *req); /* GET /api/v1/metrics/satisfaction */
+
+#endif

@@ -1,0 +1,83 @@
+/* table.c - owns rendering query results as JSON rows and CSV (see table.h). */
+#include "table.h"
+
+#include <string.h>
+
+/* PostgreSQL type oids (pg_type.h is a server header). */
+enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_FLOAT4 = 700,
+       OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+static json_object *cell_json(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	const char *v = PQgetvalue(res, row, col);
+	switch (PQftype(res, col)) {
+	case OID_BOOL:
+		return json_object_new_boolean(v[0] == 't');
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+		return json_object_new_int64(strtoll(v, NULL, 10));
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		/* Keeps the database's digits ("0.6667"), not a binary float's. */
+		return json_object_new_double_s(strtod(v, NULL), v);
+	default:
+		return json_object_new_string(v);
+	}
+}
+
+json_object *table_to_json(const PGresult *res)
+{
+	json_object *rows = json_object_new_array();
+	for (int r = 0; r < PQntuples(res); r++) {
+		json_object *o = json_object_new_object();
+		for (int c = 0; c < PQnfields(res); c++)
+			json_object_object_add(o, PQfname(res, c), cell_json(res, r, c));
+		json_object_array_add(rows, o);
+	}
+	return rows;
+}
+
+static void csv_field(struct sbuf *out, const char *v)
+{
+	bool quote = strpbrk(v, ",\"\r\n") || v[0] == ' ' || (*v && v[strlen(v) - 1] == ' ');
+	if (!quote) {
+		sbuf_puts(out, v);
+		return;
+	}
+	sbuf_append(out, "\"", 1);
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			sbuf_append(out, "\"", 1);
+		sbuf_append(out, p, 1);
+	}
+	sbuf_append(out, "\"", 1);
+}
+
+void table_to_csv(const PGresult *res, struct sbuf *out)
+{
+	sbuf_puts(out, "\xEF\xBB\xBF");
+	for (int c = 0; c < PQnfields(res); c++) {
+		if (c)
+			sbuf_append(out, ",", 1);
+		csv_field(out, PQfname(res, c));
+	}
+	sbuf_puts(out, "\r\n");
+	for (int r = 0; r < PQntuples(res); r++) {
+		for (int c = 0; c < PQnfields(res); c++) {
+			if (c)
+				sbuf_append(out, ",", 1);
+			if (PQgetisnull(res, r, c))
+				continue;
+			const char *v = PQgetvalue(res, r, c);
+			/* Booleans read as words in a spreadsheet. */
+			if (PQftype(res, c) == OID_BOOL)
+				v = v[0] == 't' ? "true" : "false";
+			csv_field(out, v);
+		}
+		sbuf_puts(out, "\r\n");
+	}
+}

@@ -1,0 +1,155 @@
+-- 004_metrics.sql: the satisfaction rollup. Ratings are counted per item, local day
+-- (Asia/Ho_Chi_Minh) and kind, by triggers on feedback, so the counts change in the same
+-- transaction as the intake batch or the moderation action that changes them. Rejected
+-- feedback does not count; hidden feedback keeps its rating. docs/metrics.md.
+
+CREATE TABLE IF NOT EXISTS feedback_daily (
+    item_id integer NOT NULL REFERENCES plan_item,
+    day     date NOT NULL,
+    kind    text NOT NULL,
+    r1      integer NOT NULL DEFAULT 0,
+    r2      integer NOT NULL DEFAULT 0,
+    r3      integer NOT NULL DEFAULT 0,
+    r4      integer NOT NULL DEFAULT 0,
+    r5      integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (item_id, day, kind)
+);
+CREATE INDEX IF NOT EXISTS feedback_daily_day_idx ON feedback_daily (day);
+
+CREATE OR REPLACE FUNCTION pakn_daily_add(p_item integer, p_at timestamptz, p_kind text,
+                                          p_rating integer, p_delta integer) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO feedback_daily (item_id, day, kind, r1, r2, r3, r4, r5)
+    VALUES (p_item, (p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, p_kind,
+            CASE WHEN p_rating = 1 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 2 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 3 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 4 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 5 THEN p_delta ELSE 0 END)
+    ON CONFLICT (item_id, day, kind) DO UPDATE SET
+        r1 = feedback_daily.r1 + EXCLUDED.r1, r2 = feedback_daily.r2 + EXCLUDED.r2,
+        r3 = feedback_daily.r3 + EXCLUDED.r3, r4 = feedback_daily.r4 + EXCLUDED.r4,
+        r5 = feedback_daily.r5 + EXCLUDED.r5
+$$;
+
+CREATE OR REPLACE FUNCTION pakn_daily_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state <> 'rejected' THEN
+        PERFORM pakn_daily_add(OLD.item_id, OLD.created_at, OLD.kind, OLD.rating, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.state <> 'rejected' THEN
+        PERFORM pakn_daily_add(NEW.item_id, NEW.created_at, NEW.kind, NEW.rating, 1);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS feedback_daily_ins ON feedback;
+CREATE TRIGGER feedback_daily_ins AFTER INSERT ON feedback
+    FOR EACH ROW EXECUTE FUNCTION pakn_daily_trigger();
+DROP TRIGGER IF EXISTS feedback_daily_upd ON feedback;
+CREATE TRIGGER feedback_daily_upd AFTER UPDATE OF state, rating, item_id, kind, created_at
+    ON feedback FOR EACH ROW
+    WHEN ((OLD.state = 'rejected') IS DISTINCT FROM (NEW.state = 'rejected')
+          OR OLD.rating <> NEW.rating OR OLD.item_id <> NEW.item_id
+          OR OLD.kind <> NEW.kind OR OLD.created_at <> NEW.created_at)
+    EXECUTE FUNCTION pakn_daily_trigger();
+DROP TRIGGER IF EXISTS feedback_daily_del ON feedback;
+CREATE TRIGGER feedback_daily_del AFTER DELETE ON feedback
+    FOR EACH ROW EXECUTE FUNCTION pakn_daily_trigger();
+
+-- Rows stored before this migration.
+INSERT INTO feedback_daily (item_id, day, kind, r1, r2, r3, r4, r5)
+SELECT item_id, (created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind,
+       count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
+       count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
+       count(*) FILTER (WHERE rating = 5)
+FROM feedback WHERE state <> 'rejected'
+GROUP BY 1, 2, 3
+ON CONFLICT DO NOTHING;
+
+-- The label of the period a local day falls in.
+CREATE OR REPLACE FUNCTION pakn_period(p_period text, p_day date) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_period
+        WHEN 'month' THEN to_char(p_day, 'YYYY-MM')
+        WHEN 'quarter' THEN to_char(p_day, 'YYYY') || '-Q' || to_char(p_day, 'Q')
+        ELSE to_char(p_day, 'YYYY') END
+$$;
+
+-- Satisfaction per group and period (docs/metrics.md): one row each, columns as the CSV.
+-- CSAT is the share of ratings 4 and 5; its 95% Wilson interval uses z = 1.959964.
+CREATE OR REPLACE FUNCTION pakn_satisfaction(p_group text, p_period text, p_plan text,
+                                             p_from date, p_to date, p_min integer)
+RETURNS TABLE (group_code text, group_title text, period text, count bigint, mean numeric,
+               r1 bigint, r2 bigint, r3 bigint, r4 bigint, r5 bigint, csat numeric,
+               csat_low numeric, csat_high numeric, insufficient_data boolean)
+LANGUAGE sql STABLE AS $$
+    WITH base AS (
+        SELECT d.*, it.code AS item_code, it.title AS item_title, p.code AS plan_code,
+               s.kind AS section_kind, s.code AS section_code, s.title AS section_title
+        FROM feedback_daily d
+        JOIN plan_item it ON it.id = d.item_id
+        JOIN plan p ON p.id = it.plan_id
+        JOIN plan_section s ON s.id = it.section_id
+        WHERE (p_plan IS NULL OR p.code = p_plan)
+          AND (p_from IS NULL OR d.day >= p_from)
+          AND (p_to IS NULL OR d.day <= p_to)),
+    keyed AS (
+        SELECT CASE p_group
+                   WHEN 'item' THEN b.item_code
+                   WHEN 'section' THEN b.plan_code || ':' || b.section_kind || ':' || b.section_code
+                   WHEN 'plan' THEN b.plan_code
+                   WHEN 'kind' THEN b.kind END AS gcode,
+               CASE p_group
+                   WHEN 'item' THEN b.item_title
+                   WHEN 'section' THEN b.section_title
+                   WHEN 'plan' THEN (SELECT title FROM plan WHERE code = b.plan_code)
+                   WHEN 'kind' THEN b.kind END AS gtitle,
+               pakn_period(p_period, b.day) AS period, b.r1, b.r2, b.r3, b.r4, b.r5
+        FROM base b WHERE p_group <> 'agency'
+        UNION ALL
+        SELECT a.code, a.name, pakn_period(p_period, b.day), b.r1, b.r2, b.r3, b.r4, b.r5
+        FROM base b
+        JOIN plan_item_agency x ON x.item_id = b.item_id AND x.role = 'lead'
+        JOIN agency a ON a.id = x.agency_id
+        WHERE p_group = 'agency'),
+    summed AS (
+        SELECT gcode, max(gtitle) AS gtitle, period, sum(r1) AS r1, sum(r2) AS r2,
+               sum(r3) AS r3, sum(r4) AS r4, sum(r5) AS r5
+        FROM keyed GROUP BY gcode, period),
+    -- Grouped by item within one plan, items without feedback show as 0 for each period.
+    periods AS (
+        SELECT DISTINCT period FROM summed
+        UNION
+        SELECT pakn_period(p_period, d::date)
+        FROM generate_series(p_from, p_to, interval '1 day') d
+        WHERE p_from IS NOT NULL AND p_to IS NOT NULL),
+    filled AS (
+        SELECT * FROM summed
+        UNION ALL
+        SELECT it.code, it.title, pr.period, 0, 0, 0, 0, 0
+        FROM plan_item it JOIN plan p ON p.id = it.plan_id
+        CROSS JOIN (SELECT period FROM periods UNION SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM periods)) pr
+        WHERE p_group = 'item' AND p.code = p_plan
+          AND NOT EXISTS (SELECT 1 FROM summed s WHERE s.gcode = it.code
+                          AND s.period IS NOT DISTINCT FROM pr.period)),
+    stats AS (
+        SELECT f.*, (f.r1 + f.r2 + f.r3 + f.r4 + f.r5)::numeric AS n,
+               (f.r4 + f.r5)::numeric AS good
+        FROM filled f)
+    SELECT gcode, gtitle, period, n::bigint,
+           CASE WHEN n > 0 THEN round((r1 + 2 * r2 + 3 * r3 + 4 * r4 + 5 * r5) / n, 4) END,
+           r1, r2, r3, r4, r5,
+           round(k.p, 4),
+           CASE WHEN n > 0 THEN round((k.p + k.z2 / (2 * n)
+                 - k.z * sqrt(k.p * (1 - k.p) / n + k.z2 / (4 * n * n))) / (1 + k.z2 / n), 4) END,
+           CASE WHEN n > 0 THEN round((k.p + k.z2 / (2 * n)
+                 + k.z * sqrt(k.p * (1 - k.p) / n + k.z2 / (4 * n * n))) / (1 + k.z2 / n), 4) END,
+           n < p_min
+    FROM stats,
+         LATERAL (SELECT CASE WHEN n > 0 THEN good / n END AS p, 1.959964::numeric AS z,
+                         1.959964::numeric * 1.959964 AS z2) k
+    ORDER BY gcode, period
+$$;

@@ -1,0 +1,273 @@
+/* test_metrics_api.c - satisfaction figures for a data set whose answers were worked out by
+ * hand: means, distributions, CSAT and its Wilson interval to 4 decimals, rejected feedback
+ * left out and hidden feedback kept, quarter boundaries in Asia/Ho_Chi_Minh time, items
+ * without feedback shown as 0, and the CSV read back and compared with the JSON. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "harness.h"
+#include "util.h"
+
+static struct th_server srv;
+
+/* Stores a feedback row directly, as if taken in at `at` (UTC). */
+static void add(PGconn *pg, const char *item, int rating, const char *state, const char *at)
+{
+	static int n;
+	char id[32], code[32], ix[32], r[4];
+	n++;
+	snprintf(id, sizeof(id), "%d", 900000000 + n);
+	snprintf(code, sizeof(code), "TEST-METRICS-%d", n);
+	snprintf(ix, sizeof(ix), "%d", 900000000 + n);
+	snprintf(r, sizeof(r), "%d", rating);
+	const char *params[] = {id, code, item, r, state, at, ix};
+	PGresult *res = PQexecParams(
+		pg,
+		"INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,"
+		" consent_contact, state, submission_hash, secret_hash, log_index, key_id, created_at)"
+		" SELECT $1::bigint, $2, id, $4::smallint, 'opinion', 'x', false, false, $5, '', '',"
+		" $7::bigint, '', $6::timestamptz FROM plan_item WHERE code = $3",
+		7, NULL, params, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	assert_string_equal(PQcmdTuples(res), "1");
+	PQclear(res);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	if (PQstatus(pg) != CONNECTION_OK)
+		return -1;
+	/* A = DB-T-II.1 in Q2 2026: ratings 5 5 4 4 4 3 2 1 5 4 and a hidden 5 (counts),
+	 * plus a rejected 1 (does not). The first is 00:30 on 1 April in Hà Nội, still
+	 * 31 March in UTC. */
+	static const int a[] = {5, 5, 4, 4, 4, 3, 2, 1, 5, 4};
+	add(pg, "DB-T-II.1", a[0], "received", "2026-03-31 17:30:00+00");
+	for (int i = 1; i < 10; i++) {
+		char at[40];
+		snprintf(at, sizeof(at), "2026-05-%02d 09:00:00+07", 1 + i);
+		add(pg, "DB-T-II.1", a[i], i % 2 ? "published" : "answered", at);
+	}
+	add(pg, "DB-T-II.1", 5, "hidden", "2026-06-15 10:00:00+07");
+	add(pg, "DB-T-II.1", 1, "rejected", "2026-06-16 10:00:00+07");
+	/* B = DB-T-III.2: one 3 in Q2; one 4 at 00:30 on 1 July in Hà Nội (30 June in UTC). */
+	add(pg, "DB-T-III.2", 3, "received", "2026-06-20 10:00:00+07");
+	add(pg, "DB-T-III.2", 4, "received", "2026-06-30 17:30:00+00");
+	/* The rejection arrives later, through an update: the rollup follows. */
+	add(pg, "DB-T-III.2", 2, "received", "2026-06-21 10:00:00+07");
+	PGresult *res = PQexec(pg, "UPDATE feedback SET state = 'rejected' WHERE id ="
+				   " (SELECT max(id) FROM feedback WHERE tracking_code LIKE 'TEST-METRICS-%')");
+	PQclear(res);
+	PQfinish(pg);
+	return th_server_start(&srv, "metrics_api", NULL) < 0 ? -1 : th_server_wait_ready(&srv, 10000);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return th_server_stop(&srv) == 0 ? 0 : -1;
+}
+
+static json_object *get(const char *path, struct th_resp *keep)
+{
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	if (r.status != 200)
+		fprintf(stderr, "%s: %d %s\n", path, r.status, r.body);
+	assert_int_equal(r.status, 200);
+	json_object *doc = th_json(&r);
+	if (keep)
+		*keep = r;
+	else
+		th_resp_free(&r);
+	return doc;
+}
+
+static json_object *row_of(json_object *doc, const char *code, const char *period)
+{
+	json_object *rows = th_get(doc, "rows", NULL);
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		json_object *r = json_object_array_get_idx(rows, i);
+		const char *p = th_str(r, "period", NULL);
+		if (strcmp(th_str(r, "group_code", NULL), code) == 0 &&
+		    ((!p && !period) || (p && period && strcmp(p, period) == 0)))
+			return r;
+	}
+	return NULL;
+}
+
+/* Expected: count, mean, r1..r5, csat, low, high, insufficient. */
+static void expect(json_object *row, int n, const char *mean, const int dist[5], const char *csat,
+		   const char *low, const char *high, bool insufficient)
+{
+	assert_non_null(row);
+	assert_int_equal(json_object_get_int(th_get(row, "count", NULL)), n);
+	const char *names[] = {"r1", "r2", "r3", "r4", "r5"};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(json_object_get_int(th_get(row, names[i], NULL)), dist[i]);
+	assert_string_equal(th_str(row, "mean", NULL), mean);
+	assert_string_equal(th_str(row, "csat", NULL), csat);
+	assert_string_equal(th_str(row, "csat_low", NULL), low);
+	assert_string_equal(th_str(row, "csat_high", NULL), high);
+	assert_int_equal(json_object_get_boolean(th_get(row, "insufficient_data", NULL)), insufficient);
+}
+
+static const char q2_items[] = "/api/v1/metrics/satisfaction?group_by=item&plan=DB-2026"
+			       "&period=quarter&from=2026-04-01&to=2026-06-30";
+
+static void test_by_item_in_a_quarter(void **state)
+{
+	(void)state;
+	json_object *doc = get(q2_items, NULL);
+	/* 11 ratings: 1 2 3 4 4 4 4 5 5 5 5 (the rejected 1 left out, the hidden 5 in). */
+	expect(row_of(doc, "DB-T-II.1", "2026-Q2"), 11, "3.8182", (const int[]){1, 1, 1, 4, 4},
+	       "0.7273", "0.4344", "0.9025", false);
+	/* One rating: shown, but flagged. The 00:30 on 1 July one is in Q3, not here. */
+	expect(row_of(doc, "DB-T-III.2", "2026-Q2"), 1, "3.0000", (const int[]){0, 0, 1, 0, 0},
+	       "0.0000", "0.0000", "0.7935", true);
+	/* Every item of the plan is listed, silence as 0. */
+	assert_int_equal(json_object_array_length(th_get(doc, "rows", NULL)), 80);
+	json_object *none = row_of(doc, "DB-I01", "2026-Q2");
+	assert_non_null(none);
+	assert_int_equal(json_object_get_int(th_get(none, "count", NULL)), 0);
+	assert_null(th_get(none, "mean", NULL));
+	json_object_put(doc);
+
+	doc = get("/api/v1/metrics/satisfaction?group_by=item&plan=DB-2026&period=quarter"
+		  "&from=2026-07-01&to=2026-09-30",
+		  NULL);
+	expect(row_of(doc, "DB-T-III.2", "2026-Q3"), 1, "4.0000", (const int[]){0, 0, 0, 1, 0},
+	       "1.0000", "0.2065", "1.0000", true);
+	json_object_put(doc);
+}
+
+static void test_by_agency_and_month(void **state)
+{
+	(void)state;
+	/* Sở Nội vụ leads both items: 11 + 1 ratings. */
+	json_object *doc = get("/api/v1/metrics/satisfaction?group_by=agency&plan=DB-2026"
+			       "&period=quarter&from=2026-04-01&to=2026-06-30",
+			       NULL);
+	expect(row_of(doc, "db-so-noi-vu", "2026-Q2"), 12, "3.7500", (const int[]){1, 1, 2, 4, 4},
+	       "0.6667", "0.3906", "0.8619", false);
+	json_object_put(doc);
+	/* By month, the 1 April rating is April's. */
+	doc = get("/api/v1/metrics/satisfaction?group_by=item&plan=DB-2026&period=month"
+		  "&from=2026-04-01&to=2026-04-30",
+		  NULL);
+	json_object *april = row_of(doc, "DB-T-II.1", "2026-04");
+	assert_non_null(april);
+	assert_int_equal(json_object_get_int(th_get(april, "count", NULL)), 1);
+	assert_int_equal(json_object_get_int(th_get(april, "r5", NULL)), 1);
+	json_object_put(doc);
+}
+
+/* Splits one CSV line (RFC 4180) into fields; returns how many. */
+static int csv_split(char *line, char **fields, int max)
+{
+	int n = 0;
+	char *p = line, *out = line;
+	while (n < max) {
+		fields[n++] = out;
+		if (*p == '"') {
+			p++;
+			for (;;) {
+				if (*p == '"' && p[1] == '"') {
+					*out++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*out++ = *p++;
+				}
+			}
+		} else {
+			while (*p && *p != ',')
+				*out++ = *p++;
+		}
+		bool more = *p == ',';
+		*out++ = '\0';
+		if (!more)
+			break;
+		p++;
+	}
+	return n;
+}
+
+static void test_csv_matches_json(void **state)
+{
+	(void)state;
+	json_object *doc = get(q2_items, NULL);
+	char path[256];
+	snprintf(path, sizeof(path), "%s&format=csv", q2_items);
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/csv"));
+	assert_memory_equal(r.body, "\xEF\xBB\xBF", 3);
+	/* Lines end in CRLF; a title with commas or quotes is quoted. */
+	char *text = r.body + 3;
+	char *save = NULL;
+	char *line = strtok_r(text, "\n", &save);
+	assert_string_equal(line, "group_code,group_title,period,count,mean,r1,r2,r3,r4,r5,csat,"
+				  "csat_low,csat_high,insufficient_data\r");
+	int rows = 0;
+	json_object *jrows = th_get(doc, "rows", NULL);
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		line[strcspn(line, "\r")] = '\0';
+		char *f[16];
+		assert_int_equal(csv_split(line, f, 16), 14);
+		json_object *j = json_object_array_get_idx(jrows, (size_t)rows);
+		assert_string_equal(f[0], th_str(j, "group_code", NULL));
+		assert_string_equal(f[1], th_str(j, "group_title", NULL));
+		assert_string_equal(f[3], th_str(j, "count", NULL));
+		assert_string_equal(f[4], th_str(j, "mean", NULL) ? th_str(j, "mean", NULL) : "");
+		assert_string_equal(f[13], json_object_get_boolean(th_get(j, "insufficient_data", NULL))
+						   ? "true" : "false");
+		rows++;
+	}
+	assert_int_equal(rows, 80);
+	th_resp_free(&r);
+	json_object_put(doc);
+}
+
+static void test_bad_parameters(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {
+		"/api/v1/metrics/satisfaction?group_by=province",
+		"/api/v1/metrics/satisfaction?period=week",
+		"/api/v1/metrics/satisfaction?from=2026-13-01",
+		"/api/v1/metrics/satisfaction?from=2026-06-01&to=2026-05-01",
+		"/api/v1/metrics/satisfaction?format=xlsx",
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "GET", paths[i], NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 400);
+		assert_non_null(strstr(r.body, "\"invalid_parameter\""));
+		th_resp_free(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_by_item_in_a_quarter),
+		cmocka_unit_test(test_by_agency_and_month),
+		cmocka_unit_test(test_csv_matches_json),
+		cmocka_unit_test(test_bad_parameters),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
