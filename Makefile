@@ -30,7 +30,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps build asan run test bench clean
+.PHONY: all deps build asan run test bench-metrics clean
 
 all: deps build
 
@@ -48,6 +48,9 @@ run: build
 
 test: build asan
 	@./tests/run.sh
+
+bench-metrics: build
+	@./bench/metrics.sh
 
 clean:
 	rm -rf build

@@ -1,0 +1,77 @@
+#!/bin/sh
+# `make bench-metrics`: a throwaway cluster with N feedback rows (default 1,000,000) at
+# random over 2026, both plans' items, the four kinds and the five ratings (so the rollup is
+# as large as a year can make it), then the satisfaction endpoint timed over HTTP, each
+# query run 7 times (the median is reported). Writes bench/results/metrics-<date>.md.
+set -eu
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+BIN=build/release
+tmp=$(mktemp -d /tmp/pakn-bench.XXXXXX)
+chmod 755 "$tmp"
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	tools/pgcluster.sh stop "$tmp/pg"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+tools/pgcluster.sh start "$tmp/pg"
+PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$tmp/pg")
+export PAKN_DATABASE_URL
+"$BIN/paknctl" migrate sql >/dev/null
+for plan in data/plans/*.txt; do "$BIN/paknctl" import-plan "$plan" >/dev/null; done
+
+echo "bench-metrics: generating $ROWS feedback rows (the rollup triggers run for each)..." >&2
+start=$(date +%s)
+psql "$PAKN_DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,
+                      consent_contact, state, submission_hash, secret_hash, log_index, key_id,
+                      created_at)
+SELECT g, 'BENCH-' || g, items[1 + floor(random() * 120)::int], 1 + floor(random() * 5)::int,
+       (ARRAY['opinion','proposal','report','question'])[1 + floor(random() * 4)::int],
+       'x', false, false, CASE WHEN random() < 0.05 THEN 'rejected' ELSE 'received' END,
+       '', '', g, '', timestamptz '2026-01-01 00:00+07' + random() * interval '365 days'
+FROM generate_series(1, $ROWS) g,
+     (SELECT array_agg(id ORDER BY id) AS items FROM plan_item) i;
+ANALYZE;
+SQL
+load_s=$(( $(date +%s) - start ))
+
+log="$tmp/server.log"
+PAKN_LISTEN=127.0.0.1:0 PAKN_KEY_DIR="$tmp/keys" "$BIN/pakn-server" >"$tmp/out" 2>"$log" &
+server=$!
+for _ in $(seq 1 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/.*serving on //p' "$tmp/out")
+until curl -sf "$url/readyz" >/dev/null; do sleep 0.1; done
+
+median_ms() {
+	for _ in 1 2 3 4 5 6 7; do
+		curl -s -o /dev/null -w '%{time_total}\n' "$url$1"
+	done | sort -n | sed -n 4p | awk '{printf "%.1f", $1 * 1000}'
+}
+
+out="bench/results/metrics-$(date +%Y-%m-%d).md"
+{
+	echo "# Metrics benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	echo "$ROWS feedback rows (5% rejected) over 2026 and 120 items; generated and rolled up in ${load_s} s."
+	echo "Machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version');"
+	echo "rollup rows: $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_daily')."
+	echo "Each figure is the median of 7 requests over HTTP (curl, loopback), whole reply."
+	echo
+	echo "| query | median ms |"
+	echo "| --- | --- |"
+	for q in \
+		"group_by=item&period=quarter" \
+		"group_by=item&plan=LC-2026&period=month" \
+		"group_by=agency&period=quarter" \
+		"group_by=section&period=year" \
+		"group_by=plan&period=month" \
+		"group_by=kind&period=quarter&from=2026-04-01&to=2026-06-30" \
+		"group_by=item&period=quarter&format=csv"; do
+		echo "| \`/api/v1/metrics/satisfaction?$q\` | $(median_ms "/api/v1/metrics/satisfaction?$q") |"
+	done
+} >"$out"
+cat "$out"
