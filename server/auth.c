@@ -16,6 +16,7 @@
 #include "ratelimit.h"
 #include "server.h"
 #include "text.h"
+#include "util.h"
 #include "workpool.h"
 
 #define USERNAME_MAX 64
@@ -254,15 +255,26 @@ static void session_made_cb(void *arg, PGresult *res, enum db_status status)
 	free(s);
 }
 
+static void reply_busy(struct http_req *req)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
+	http_reply_error(req, 503, "busy",
+			 "Máy chủ đang bận, vui lòng thử lại sau. / Busy; please retry shortly.", NULL);
+}
+
 /* Back on the event loop. */
-static void login_verified(void *arg)
+static void login_verified(void *arg, bool cancelled)
 {
 	struct login *l = arg;
 	struct http_req *req = l->req;
 	struct worker *w = req->worker;
+	if (cancelled) {
+		ratelimit_refund(w->login_account_limit, l->account);
+		reply_busy(req);
+		login_free(l);
+		return;
+	}
 	if (!l->ok) {
-		int retry;
-		ratelimit_take(w->login_account_limit, l->account, now_seconds(), &retry);
 		const char *params[] = {l->known ? l->official_id : NULL, l->known ? l->role : NULL,
 					NULL, "login_failed", NULL, NULL};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
@@ -272,6 +284,8 @@ static void login_verified(void *arg)
 		login_free(l);
 		return;
 	}
+	/* Only failures count against the account. */
+	ratelimit_refund(w->login_account_limit, l->account);
 	struct session_reply *s = calloc(1, sizeof(*s));
 	if (!s)
 		abort();
@@ -303,10 +317,8 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 	}
 	if (!workpool_submit(req->worker->workpool, req->worker->base, login_verify, login_verified,
 			     l)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
-		http_reply_error(req, 503, "busy",
-				 "Máy chủ đang bận, vui lòng thử lại sau. / Busy; please retry shortly.",
-				 NULL);
+		ratelimit_refund(req->worker->login_account_limit, l->account);
+		reply_busy(req);
 		login_free(l);
 	}
 }
@@ -335,9 +347,7 @@ void auth_login(struct http_req *req)
 	}
 	size_t len;
 	const char *body = http_body(req, &len);
-	json_object *doc = NULL;
-	if (body && strlen(body) == len)
-		doc = json_tokener_parse(body);
+	json_object *doc = body ? json_parse_strict(body, len) : NULL;
 	json_object *u, *p;
 	if (!doc || !json_object_object_get_ex(doc, "username", &u) ||
 	    !json_object_object_get_ex(doc, "password", &p) ||
@@ -357,9 +367,11 @@ void auth_login(struct http_req *req)
 	snprintf(l->username, sizeof(l->username), "%s", json_object_get_string(u));
 	snprintf(l->password, sizeof(l->password), "%s", json_object_get_string(p));
 	json_object_put(doc);
-	/* Failures count per account name, known or not, so the answer never tells which. */
+	/* Failures count per account name, known or not, so the answer never tells which. The
+	 * token is taken now (attempts in parallel must not all pass) and given back when the
+	 * password is right. */
 	l->account = short_hash(w->keys, l->username);
-	if (!ratelimit_has_token(w->login_account_limit, l->account, now_seconds(), &retry)) {
+	if (!ratelimit_take(w->login_account_limit, l->account, now_seconds(), &retry)) {
 		too_many(req, retry);
 		login_free(l);
 		return;

@@ -103,7 +103,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::date, $8::date, $9::bigint,"
 		" $10::int)::text", 10},
 
-	[STMT_HISTORY] = {"history", "SELECT pakn_history($1::int, $2::bigint)::text", 2},
+	[STMT_HISTORY] = {"history", "SELECT pakn_history($1::int, $2, $3::bigint)::text", 3},
 
 	[STMT_CONTACT] = {"contact", "SELECT pakn_contact($1::int, $2, $3::bigint)::text", 3},
 

@@ -22,7 +22,7 @@ enum db_stmt {
 	STMT_LOGOUT,         /* (session id, official, role) -> revoked */
 	STMT_MODERATE,       /* see pakn_moderate() */
 	STMT_QUEUE,          /* see pakn_queue() */
-	STMT_HISTORY,        /* (official, feedback) -> JSON or NULL */
+	STMT_HISTORY,        /* (official, role, feedback) -> JSON or NULL */
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */

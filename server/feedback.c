@@ -235,7 +235,10 @@ void feedback_submit(struct http_req *req)
 				      : intake_from_form(body ? body : "", len, &p->s, fields);
 	const char *header_key = http_header(req, "Idempotency-Key");
 	if (res == INTAKE_OK && header_key) {
-		if (strlen(header_key) > IDEMPOTENCY_KEY_MAX || !*header_key ||
+		bool printable = *header_key && strlen(header_key) <= IDEMPOTENCY_KEY_MAX;
+		for (const char *c = header_key; printable && *c; c++)
+			printable = *c > ' ' && *c < 0x7F;
+		if (!printable ||
 		    (*p->s.idempotency_key && strcmp(p->s.idempotency_key, header_key) != 0)) {
 			http_field_error(fields, "Idempotency-Key", "invalid_code",
 					 "Khóa không hợp lệ hoặc khác với idempotency_key. / Invalid, or "
@@ -259,22 +262,16 @@ void feedback_submit(struct http_req *req)
 	if (res == INTAKE_INVALID) {
 		/* Does the item exist too? Only worth asking if its code was well formed. */
 		bool code_reported = strstr(json_object_to_json_string(fields), "\"item_code\"") != NULL;
-		const char *code = NULL;
-		json_object *doc = NULL;
-		if (!code_reported && json) {
-			doc = json_tokener_parse(body ? body : "");
-			json_object *v;
-			if (doc && json_object_object_get_ex(doc, "item_code", &v))
-				code = json_object_get_string(v);
-		}
+		char *code = code_reported ? NULL : intake_item_code(body ? body : "", len, json);
 		if (code) {
 			p->fields = fields;
-			db_query(http_db(req), STMT_ITEM_EXISTS, &code, invalid_item_checked_cb, p);
+			const char *param = code;
+			db_query(http_db(req), STMT_ITEM_EXISTS, &param, invalid_item_checked_cb, p);
+			free(code);
 		} else {
 			reply_422(req, fields);
 			pending_free(p);
 		}
-		json_object_put(doc);
 		return;
 	}
 	json_object_put(fields);
@@ -329,7 +326,7 @@ void feedback_verify(struct http_req *req)
 		return;
 	size_t len;
 	const char *body = http_body(req, &len);
-	json_object *doc = body ? json_tokener_parse(body) : NULL;
+	json_object *doc = body ? json_parse_strict(body, len) : NULL;
 	if (!doc) {
 		http_reply_error(req, 400, "invalid_json",
 				 "Nội dung không phải JSON hợp lệ. / The body is not valid JSON.", NULL);
@@ -407,7 +404,7 @@ void feedback_rate(struct http_req *req)
 	}
 	size_t len;
 	const char *body = http_body(req, &len);
-	json_object *doc = body && strlen(body) == len ? json_tokener_parse(body) : NULL;
+	json_object *doc = body ? json_parse_strict(body, len) : NULL;
 	json_object *secret = NULL, *rating = NULL;
 	if (!doc || !json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);

@@ -364,15 +364,8 @@ enum intake_result intake_from_json(const char *body, size_t len, struct submiss
 				    json_object *fields)
 {
 	memset(s, 0, sizeof(*s));
-	struct json_tokener *tok = json_tokener_new();
-	if (!tok)
-		abort();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	json_object *doc = json_tokener_parse_ex(tok, body, (int)len);
-	bool complete = doc && json_tokener_get_error(tok) == json_tokener_success &&
-			(size_t)json_tokener_get_parse_end(tok) == len;
-	json_tokener_free(tok);
-	if (!complete || !json_object_is_type(doc, json_type_object)) {
+	json_object *doc = json_parse_strict(body, len);
+	if (!doc || !json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);
 		return INTAKE_MALFORMED;
 	}
@@ -464,6 +457,27 @@ enum intake_result intake_from_form(const char *body, size_t len, struct submiss
 	enum intake_result res = check(&r, s, fields);
 	query_free(&q);
 	return res;
+}
+
+char *intake_item_code(const char *body, size_t len, bool json)
+{
+	char *code = NULL;
+	if (json) {
+		json_object *doc = json_parse_strict(body, len), *v;
+		if (doc && json_object_object_get_ex(doc, "item_code", &v) &&
+		    json_object_is_type(v, json_type_string))
+			code = strdup(json_object_get_string(v));
+		json_object_put(doc);
+	} else {
+		char *text = strndup(body, len);
+		struct query q;
+		const char *bad;
+		if (text && query_parse(text, &q, &bad) == QUERY_OK && query_get(&q, "item_code"))
+			code = strdup(query_get(&q, "item_code"));
+		query_free(&q);
+		free(text);
+	}
+	return code;
 }
 
 /* --- the rest ------------------------------------------------------------------------- */

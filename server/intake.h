@@ -44,6 +44,10 @@ enum intake_result intake_from_json(const char *body, size_t len, struct submiss
 enum intake_result intake_from_form(const char *body, size_t len, struct submission *s,
 				    json_object *fields);
 
+/* The item_code a body names (JSON or form), whatever else is wrong with it, or NULL.
+ * Caller frees. */
+char *intake_item_code(const char *body, size_t len, bool json);
+
 /* Frees the strings of s (not s itself). */
 void submission_free(struct submission *s);
 

@@ -165,8 +165,22 @@ static json_object *row_of(const struct intake_queue *q, const struct entry *e, 
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 		json_object_object_add(r, "idempotency_key", json_object_new_string(hex));
 	}
-	if (*e->client_hash)
-		json_object_object_add(r, "client_hash", json_object_new_string(e->client_hash));
+	if (*e->client_hash) {
+		/* The duplicate rule is about one person: two people at one address (a carrier's
+		 * NAT, an office) sending the same words with their own details are two. */
+		json_object *pj = submission_personal_json(s);
+		const char *personal = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN);
+		uint8_t h[32];
+		char hex[65];
+		crypto_generichash_state st;
+		crypto_generichash_init(&st, keys_derived(q->keys, KEY_CLIENT), 32, sizeof(h));
+		crypto_generichash_update(&st, (const uint8_t *)e->client_hash, strlen(e->client_hash));
+		crypto_generichash_update(&st, (const uint8_t *)personal, strlen(personal));
+		crypto_generichash_final(&st, h, sizeof(h));
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		json_object_object_add(r, "client_hash", json_object_new_string(hex));
+		json_object_put(pj);
+	}
 	sodium_memzero(secret, sizeof(secret));
 	return r;
 }

@@ -28,7 +28,10 @@
  *   answered   the agency's official answer is there
  *   closed     nothing more will happen
  * Every action, who may take it, the states it applies to and the state it leads to. A
- * state not listed is a 409 and changes nothing. docs/moderation.md has the same table. */
+ * state not listed is a 409 and changes nothing. A hidden feedback must be published again
+ * before it is answered or closed: both make it public. Publishing a hidden feedback that
+ * has an answer makes it answered again (sql/003_officials.sql). docs/moderation.md has the
+ * same table. */
 static const struct transition {
 	const char *action;
 	unsigned roles;
@@ -39,8 +42,8 @@ static const struct transition {
 	{"reject", ROLE_MODERATOR, "{received}", "rejected"},
 	{"hide", ROLE_MODERATOR, "{received,published,answered}", "hidden"},
 	{"forward", ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL},
-	{"answer", ROLE_RESPONDER, "{published,hidden}", "answered"},
-	{"close", ROLE_MODERATOR | ROLE_RESPONDER, "{published,hidden,answered}", "closed"},
+	{"answer", ROLE_RESPONDER, "{published}", "answered"},
+	{"close", ROLE_MODERATOR | ROLE_RESPONDER, "{published,answered}", "closed"},
 };
 
 static const char *const reasons[] = {"spam", "abuse", "off_topic", "duplicate",
@@ -186,7 +189,7 @@ static void action_next(struct http_req *req)
 	int64_t id = path_id(req);
 	size_t len;
 	const char *body = http_body(req, &len);
-	json_object *doc = body && strlen(body) == len ? json_tokener_parse(body) : NULL;
+	json_object *doc = body ? json_parse_strict(body, len) : NULL;
 	if (!doc || !json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);
 		http_reply_error(req, 400, "invalid_json",
@@ -223,7 +226,7 @@ static void action_next(struct http_req *req)
 					 "Cần nội dung trả lời. / The answer text is required.");
 	}
 	if (note)
-		clean_note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, true, false);
+		clean_note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, false, false);
 	if (json_object_array_length(fields) > 0) {
 		http_reply_error(req, 422, "validation_failed",
 				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
@@ -281,7 +284,7 @@ static void history_next(struct http_req *req)
 	char oid[16], fid[24];
 	official_id(req, oid);
 	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
-	const char *params[] = {oid, fid};
+	const char *params[] = {oid, req->official->role_name, fid};
 	db_query(http_db(req), STMT_HISTORY, params, http_db_json_fresh_cb, req);
 }
 

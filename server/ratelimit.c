@@ -39,8 +39,7 @@ void ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-static bool take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s,
-		 bool consume)
+bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s)
 {
 	pthread_mutex_lock(&rl->lock);
 	struct bucket *b = &rl->slots[client % SLOTS];
@@ -53,7 +52,7 @@ static bool take(struct ratelimit *rl, uint64_t client, double now_s, int *retry
 	b->tokens = fmin(rl->burst, b->tokens + (now_s - b->updated) * rl->rate_per_s);
 	b->updated = now_s;
 	bool ok = b->tokens >= 1.0;
-	if (ok && consume)
+	if (ok)
 		b->tokens -= 1.0;
 	else
 		*retry_after_s = (int)ceil((1.0 - b->tokens) / rl->rate_per_s);
@@ -61,12 +60,11 @@ static bool take(struct ratelimit *rl, uint64_t client, double now_s, int *retry
 	return ok;
 }
 
-bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s)
+void ratelimit_refund(struct ratelimit *rl, uint64_t client)
 {
-	return take(rl, client, now_s, retry_after_s, true);
-}
-
-bool ratelimit_has_token(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s)
-{
-	return take(rl, client, now_s, retry_after_s, false);
+	pthread_mutex_lock(&rl->lock);
+	struct bucket *b = &rl->slots[client % SLOTS];
+	if (b->used && b->client == client)
+		b->tokens = fmin(rl->burst, b->tokens + 1.0);
+	pthread_mutex_unlock(&rl->lock);
 }

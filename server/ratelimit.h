@@ -18,8 +18,7 @@ void ratelimit_free(struct ratelimit *rl);
  * *retry_after_s is how long until a token is there. now_s is a monotonic time. */
 bool ratelimit_take(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s);
 
-/* Whether client has a token now, without taking it (for limits that count failures
- * only: check first, take on failure). */
-bool ratelimit_has_token(struct ratelimit *rl, uint64_t client, double now_s, int *retry_after_s);
+/* Gives back a token taken with ratelimit_take (never above burst). */
+void ratelimit_refund(struct ratelimit *rl, uint64_t client);
 
 #endif

@@ -283,6 +283,13 @@ void server_free(struct server *srv)
 {
 	if (!srv)
 		return;
+	/* Password checks first: their answers go back to the workers' loops, which run once
+	 * more to send them. */
+	workpool_free(srv->workpool);
+	srv->workpool = NULL;
+	for (int i = 0; i < srv->nworkers; i++)
+		if (srv->workers[i].base)
+			event_base_loop(srv->workers[i].base, EVLOOP_NONBLOCK);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
 		/* Requests still waiting (the grace period ran out) are answered 503 while
@@ -304,7 +311,6 @@ void server_free(struct server *srv)
 			event_base_free(w->base);
 	}
 	free(srv->workers);
-	workpool_free(srv->workpool);
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);

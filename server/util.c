@@ -1,6 +1,8 @@
 /* util.c - owns the string buffer and file helpers of util.h. */
 #include "util.h"
 
+#include <json-c/json.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,4 +88,21 @@ char *file_read(const char *path, size_t *len)
 	if (len)
 		*len = b.len;
 	return sbuf_take(&b);
+}
+
+json_object *json_parse_strict(const char *text, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok)
+		abort();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_object *doc = json_tokener_parse_ex(tok, text, (int)len);
+	bool complete = doc && json_tokener_get_error(tok) == json_tokener_success &&
+			(size_t)json_tokener_get_parse_end(tok) == len;
+	json_tokener_free(tok);
+	if (!complete) {
+		json_object_put(doc);
+		return NULL;
+	}
+	return doc;
 }

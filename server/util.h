@@ -20,6 +20,11 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(pri
 char *sbuf_take(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 
+/* Parses len bytes as one JSON value, strictly (valid UTF-8, nothing after it). Returns a
+ * new object (caller puts) or NULL. */
+struct json_object;
+struct json_object *json_parse_strict(const char *text, size_t len);
+
 /* Reads a whole file into a new NUL-terminated buffer; returns NULL (errno set) on failure. */
 char *file_read(const char *path, size_t *len);
 

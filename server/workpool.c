@@ -9,6 +9,7 @@ struct job {
 	work_done_fn done;
 	void *arg;
 	struct event *done_ev;
+	bool cancelled;
 	struct job *next;
 };
 
@@ -27,7 +28,7 @@ static void done_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct job *job = arg;
-	job->done(job->arg);
+	job->done(job->arg, job->cancelled);
 	event_free(job->done_ev);
 	free(job);
 }
@@ -86,8 +87,8 @@ void workpool_free(struct workpool *wp)
 	while (wp->head) {
 		struct job *job = wp->head;
 		wp->head = job->next;
-		event_free(job->done_ev);
-		free(job);
+		job->cancelled = true;
+		event_active(job->done_ev, EV_TIMEOUT, 0);
 	}
 	pthread_cond_destroy(&wp->cond);
 	pthread_mutex_destroy(&wp->lock);

@@ -10,12 +10,16 @@
 
 struct workpool;
 
-typedef void (*work_fn)(void *arg);     /* runs on a pool thread */
-typedef void (*work_done_fn)(void *arg); /* runs on the submitter's event loop afterwards */
+typedef void (*work_fn)(void *arg); /* runs on a pool thread */
+/* Runs on the submitter's event loop afterwards; cancelled when the pool was freed before
+ * the job ran (fn did not run). */
+typedef void (*work_done_fn)(void *arg, bool cancelled);
 
 struct workpool *workpool_new(int threads, int max_queued);
 
-/* Waits for running jobs, drops queued ones (their done callbacks do not run), frees. */
+/* Waits for running jobs and marks queued ones cancelled; every done callback is then
+ * pending on its event loop, which must run once more (EVLOOP_NONBLOCK) before it is freed.
+ * NULL is fine. */
 void workpool_free(struct workpool *wp);
 
 /* Queues fn(arg), then done(arg) on base. Returns false (nothing queued) when full. */

@@ -101,7 +101,8 @@ BEGIN
                 CONTINUE;
             END IF;
         END IF;
-        IF f.id IS NULL AND r->>'client_hash' IS NOT NULL THEN
+        -- Without a key only: a key says "a new submission unless it is this key's".
+        IF f.id IS NULL AND r->>'client_hash' IS NOT NULL AND r->>'idempotency_key' IS NULL THEN
             SELECT fb.* INTO f
             FROM intake_recent ir JOIN feedback fb ON fb.id = ir.feedback_id
             WHERE ir.client_hash = r->>'client_hash'

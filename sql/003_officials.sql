@@ -76,15 +76,18 @@ CREATE TABLE IF NOT EXISTS audit_head (
 );
 INSERT INTO audit_head VALUES (true, repeat('0', 64)) ON CONFLICT DO NOTHING;
 
--- The bytes an event's hash covers: docs/moderation.md.
+-- The bytes an event's hash covers (docs/moderation.md): every field as its length in
+-- bytes, a colon, the bytes and a line feed, so no field's end can be moved.
 CREATE OR REPLACE FUNCTION pakn_event_hash(e moderation_event) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT encode(sha256(convert_to(concat_ws(E'\n',
-        'pakn57-event-v1', e.prev_hash, e.id::text,
-        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-        coalesce(e.official_id::text, ''), coalesce(e.role, ''),
-        coalesce(e.feedback_id::text, ''), e.action, coalesce(e.reason, ''),
-        coalesce(e.note, ''), coalesce(e.from_state, ''), coalesce(e.to_state, '')), 'UTF8')), 'hex')
+    SELECT encode(sha256(string_agg(convert_to(octet_length(convert_to(f, 'UTF8'))::text || ':', 'UTF8')
+                                    || convert_to(f, 'UTF8') || '\x0a'::bytea, ''::bytea ORDER BY n)), 'hex')
+    FROM unnest(ARRAY['pakn57-event-v2', e.prev_hash, e.id::text,
+                      to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                      coalesce(e.official_id::text, ''), coalesce(e.role, ''),
+                      coalesce(e.feedback_id::text, ''), e.action, coalesce(e.reason, ''),
+                      coalesce(e.note, ''), coalesce(e.from_state, ''), coalesce(e.to_state, '')])
+         WITH ORDINALITY AS t(f, n)
 $$;
 
 -- Appends one event to the chain (in the caller's transaction) and returns its id.
@@ -151,6 +154,15 @@ BEGIN
         RETURN json_build_object('status', 'conflict', 'state', cur);
     END IF;
     nxt := coalesce(p_to, cur);
+    -- One answer per feedback; a hidden feedback that had one comes back as answered.
+    IF EXISTS (SELECT 1 FROM feedback_response WHERE feedback_id = p_feedback) THEN
+        IF p_action = 'answer' THEN
+            RETURN json_build_object('status', 'conflict', 'state', cur);
+        END IF;
+        IF p_action = 'publish' THEN
+            nxt := 'answered';
+        END IF;
+    END IF;
     IF p_action = 'forward' THEN
         SELECT id INTO agency FROM agency WHERE code = p_agency;
         IF agency IS NULL THEN
@@ -168,20 +180,22 @@ BEGIN
         INSERT INTO feedback_event (feedback_id, from_state, to_state, public_note)
         VALUES (p_feedback, cur, nxt, CASE WHEN p_action = 'reject' THEN p_reason END);
     END IF;
-    PERFORM pakn_audit(p_official, p_role, p_feedback, p_action, p_reason,
-                       coalesce(p_note, p_agency), cur, nxt);
+    PERFORM pakn_audit(p_official, p_role, p_feedback, p_action,
+                       CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END,
+                       p_note, cur, nxt);
     RETURN json_build_object('status', 'ok', 'state', nxt);
 END
 $$;
 
--- The work list of one official: feedback in scope, oldest first, after the cursor (an id).
+-- The work list of one official: feedback in scope, oldest first (log index: commit order;
+-- ids come in blocks per worker and are not in time order), after the cursor (a log index).
 CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency text,
                                       p_item text, p_kind text, p_rating integer,
                                       p_from date, p_to date, p_after bigint, p_limit integer)
 RETURNS json LANGUAGE sql STABLE AS $$
     WITH page AS (
-        SELECT f.id, f.tracking_code, f.state, it.code AS item_code, f.kind, f.rating,
-               f.body, f.created_at, f.consent_publish, f.consent_contact,
+        SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
+               f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
                f.personal_enc IS NOT NULL AS has_contact
         FROM feedback f
         JOIN plan_item it ON it.id = f.item_id
@@ -192,7 +206,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
           AND (p_rating IS NULL OR f.rating = p_rating)
           AND (p_from IS NULL OR f.created_at >= p_from)
           AND (p_to IS NULL OR f.created_at < p_to + 1)
-          AND (p_after IS NULL OR f.id > p_after)
+          AND (p_after IS NULL OR f.log_index > p_after)
           AND (p_agency IS NULL OR EXISTS (
                   SELECT 1 FROM agency a
                   WHERE a.code = p_agency
@@ -200,18 +214,25 @@ RETURNS json LANGUAGE sql STABLE AS $$
                                  WHERE x.item_id = f.item_id AND x.agency_id = a.id)
                          OR EXISTS (SELECT 1 FROM feedback_forward w
                                     WHERE w.feedback_id = f.id AND w.agency_id = a.id))))
-        ORDER BY f.id
+        ORDER BY f.log_index
         LIMIT p_limit)
     SELECT json_build_object(
-        'items', coalesce((SELECT json_agg(page ORDER BY id) FROM page), '[]'),
+        'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
         'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
-                            THEN (SELECT max(id)::text FROM page) END)
+                            THEN (SELECT max(log_index)::text FROM page) END)
 $$;
 
--- The audit trail of one feedback, for an official in scope (NULL otherwise).
-CREATE OR REPLACE FUNCTION pakn_history(p_official integer, p_feedback bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN pakn_in_scope(p_official, p_feedback) THEN json_build_object(
+-- The audit trail of one feedback, for an official in scope; NULL (and a "denied" event)
+-- otherwise.
+CREATE OR REPLACE FUNCTION pakn_history(p_official integer, p_role text, p_feedback bigint)
+RETURNS json LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role, (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', 'history', NULL, NULL, NULL);
+        RETURN NULL;
+    END IF;
+    RETURN json_build_object(
         'feedback_id', p_feedback,
         'events', coalesce((SELECT json_agg(json_build_object(
                       'id', e.id, 'at', e.at, 'official', o.username, 'role', e.role,
@@ -219,8 +240,8 @@ LANGUAGE sql STABLE AS $$
                       'from_state', e.from_state, 'to_state', e.to_state, 'hash', e.hash)
                       ORDER BY e.id)
                    FROM moderation_event e LEFT JOIN official o ON o.id = e.official_id
-                   WHERE e.feedback_id = p_feedback), '[]'))
-    END
+                   WHERE e.feedback_id = p_feedback), '[]'));
+END
 $$;
 
 -- Contact details for an official in scope, only with the submitter's consent; every
@@ -253,7 +274,8 @@ CREATE OR REPLACE FUNCTION pakn_public_feed(p_item text, p_agency text, p_before
                                             p_limit integer) RETURNS json
 LANGUAGE sql STABLE AS $$
     WITH page AS (
-        SELECT f.id, it.code AS item_code, f.kind, f.rating, f.body, f.created_at, f.state,
+        SELECT f.id, f.log_index, it.code AS item_code, f.kind, f.rating, f.body, f.created_at,
+               f.state,
                r.text AS answer_text, r.answered_at, r.key_id, r.signature,
                r.rating AS answer_rating
         FROM feedback f
@@ -264,8 +286,8 @@ LANGUAGE sql STABLE AS $$
           AND (p_agency IS NULL OR EXISTS (
                   SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id
                   WHERE x.item_id = f.item_id AND a.code = p_agency))
-          AND (p_before IS NULL OR f.id < p_before)
-        ORDER BY f.id DESC
+          AND (p_before IS NULL OR f.log_index < p_before)
+        ORDER BY f.log_index DESC
         LIMIT p_limit)
     SELECT json_build_object(
         'items', coalesce((SELECT json_agg(json_build_object(
@@ -276,9 +298,9 @@ LANGUAGE sql STABLE AS $$
                          to_char(answered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                          'key_id', key_id, 'signature', signature,
                          'rating', answer_rating) END)
-                     ORDER BY id DESC) FROM page), '[]'),
+                     ORDER BY log_index DESC) FROM page), '[]'),
         'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
-                            THEN (SELECT min(id)::text FROM page) END)
+                            THEN (SELECT min(log_index)::text FROM page) END)
 $$;
 
 -- The submitter rates the answer once, with the secret from the receipt.

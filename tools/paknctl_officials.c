@@ -338,9 +338,11 @@ int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **ar
 	else if (strcmp(sub, "set-password") == 0) {
 		char *hash = new_password_hash();
 		rc = hash ? update_one(pg,
-				       "UPDATE official SET password_hash = $2 WHERE username = $1"
-				       " RETURNING id",
-				       argv[1], hash, "password changed")
+				       "WITH o AS (UPDATE official SET password_hash = $2 WHERE username = $1"
+				       " RETURNING id), s AS (UPDATE official_session SET revoked_at = now()"
+				       " WHERE official_id IN (SELECT id FROM o) AND revoked_at IS NULL)"
+				       " SELECT id FROM o",
+				       argv[1], hash, "password changed; its sessions and tokens are revoked")
 			  : 1;
 		free(hash);
 	} else

@@ -478,6 +478,16 @@ static void test_idempotent_retries(void **state)
 	assert_int_equal(feedback_count(), before + 2);
 	json_object_put(first);
 	json_object_put(again);
+
+	/* Not a duplicate: the same words with another person's details, or with a key. */
+	char with_name[400];
+	snprintf(with_name, sizeof(with_name), "%.*s,\"submitter\":{\"name\":\"Người khác\"}}",
+		 (int)strlen(body) - 1, body);
+	assert_int_equal(submit(&srv, NULL, with_name, NULL), 201);
+	snprintf(headers, sizeof(headers), "Idempotency-Key: other-%u\r\n", randombytes_random());
+	assert_int_equal(submit(&srv, headers, body, NULL), 201);
+	assert_int_equal(submit(&srv, "Idempotency-Key: bad\x01key\r\n", body, NULL), 422);
+	assert_int_equal(feedback_count(), before + 4);
 }
 
 /* Many submissions at once: each answered 201 after its commit, every one stored, log

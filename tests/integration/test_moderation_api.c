@@ -108,8 +108,9 @@ static int group_setup(void **state)
 			who[i].user, who[i].role, agency) != 0)
 			return -1;
 	}
+	/* Limits have their own tests; here they would only get in the way. */
 	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
-					  NULL};
+					  "PAKN_LOGIN_RATE=10000", NULL};
 	if (th_server_start(&srv, "moderation_api", env) < 0 || th_server_wait_ready(&srv, 10000) < 0)
 		return -1;
 	for (int i = 0; i < NWHO; i++)
@@ -337,7 +338,7 @@ static const int allowed[6][6] = {
 	/* received  */ {1, 1, 1, 1, 0, 0},
 	/* published */ {0, 0, 1, 1, 1, 1},
 	/* rejected  */ {0, 0, 0, 0, 0, 0},
-	/* hidden    */ {1, 0, 0, 1, 1, 1},
+	/* hidden    */ {1, 0, 0, 1, 0, 0},
 	/* answered  */ {0, 0, 1, 0, 0, 1},
 	/* closed    */ {0, 0, 0, 0, 0, 0},
 };
@@ -378,13 +379,34 @@ static void test_every_transition(void **state)
 	assert_int_equal(act(MOD_LC, id, actions[4]), 403);
 	id = feedback_in_state(0);
 	assert_int_equal(act(RESP_LC, id, actions[0]), 403);
+	/* A hidden answer stays hidden: answering again is a 409, not a second answer, and
+	 * publishing it again brings back "answered". */
+	id = feedback_in_state(4);
+	assert_int_equal(act(MOD_LC, id, actions[2]), 200);
+	assert_int_equal(act(RESP_LC, id, actions[4]), 409);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	json_object *doc;
+	assert_int_equal(request(&srv, "POST", path, who[MOD_LC].post_headers, actions[0], &doc, NULL),
+			 200);
+	assert_string_equal(th_str(doc, "state", NULL), "answered");
+	json_object_put(doc);
 	/* Bad requests. */
+	id = feedback_in_state(0);
+	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\",\"reason\":\"spam\",\"note\":\"a\\nb\"}"),
+			 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\"}"), 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\",\"reason\":\"boring\"}"), 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"delete\"}"), 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"forward\",\"agency\":\"no-such-agency\"}"), 422);
 	assert_int_equal(act(MOD_LC, id, "not json"), 400);
 	assert_int_equal(act(MOD_LC, 999999999, actions[0]), 404);
+	assert_int_equal(request(&srv, "GET", "/api/v1/moderation/queue?from=2026-02-31",
+				 who[MOD_LC].headers, NULL, NULL, NULL),
+			 400);
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", NULL,
+				 "{\"username\":\"a\xff\",\"password\":\"x\"}", NULL, NULL),
+			 400);
 }
 
 /* --- contact, public feed, rating ----------------------------------------------------- */
@@ -531,6 +553,10 @@ static void test_audit_chain_detects_tampering(void **state)
 	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
 	/* Recomputing that event's hash does not help: the next event still names the old one. */
 	sql("UPDATE moderation_event e SET hash = pakn_event_hash(e) WHERE id = (SELECT min(id) + 2 FROM moderation_event)");
+	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
+	/* Moving a field's end (reason absorbing the note) does not go unnoticed either. */
+	sql("UPDATE moderation_event SET reason = coalesce(reason, '') || E'\\n' || coalesce(note, ''),"
+	    " note = NULL WHERE id = (SELECT max(id) - 3 FROM moderation_event)");
 	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
 	/* Remove an event: also found. */
 	sql("DELETE FROM moderation_event WHERE id = (SELECT max(id) FROM moderation_event)");
