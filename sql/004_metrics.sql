@@ -16,9 +16,35 @@ CREATE TABLE IF NOT EXISTS feedback_daily (
 );
 CREATE INDEX IF NOT EXISTS feedback_daily_day_idx ON feedback_daily (day);
 
+-- The same counts per month: a year is at most 120 x 12 x 4 rows here, against 175,200 in
+-- feedback_daily. Queries take whole months from here and only partial months' days from
+-- feedback_daily.
+CREATE TABLE IF NOT EXISTS feedback_monthly (
+    item_id integer NOT NULL REFERENCES plan_item,
+    month   date NOT NULL,   -- the first day of the month
+    kind    text NOT NULL,
+    r1      integer NOT NULL DEFAULT 0,
+    r2      integer NOT NULL DEFAULT 0,
+    r3      integer NOT NULL DEFAULT 0,
+    r4      integer NOT NULL DEFAULT 0,
+    r5      integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (item_id, month, kind)
+);
+
 CREATE OR REPLACE FUNCTION pakn_daily_add(p_item integer, p_at timestamptz, p_kind text,
                                           p_rating integer, p_delta integer) RETURNS void
 LANGUAGE sql AS $$
+    INSERT INTO feedback_monthly (item_id, month, kind, r1, r2, r3, r4, r5)
+    VALUES (p_item, date_trunc('month', p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, p_kind,
+            CASE WHEN p_rating = 1 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 2 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 3 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 4 THEN p_delta ELSE 0 END,
+            CASE WHEN p_rating = 5 THEN p_delta ELSE 0 END)
+    ON CONFLICT (item_id, month, kind) DO UPDATE SET
+        r1 = feedback_monthly.r1 + EXCLUDED.r1, r2 = feedback_monthly.r2 + EXCLUDED.r2,
+        r3 = feedback_monthly.r3 + EXCLUDED.r3, r4 = feedback_monthly.r4 + EXCLUDED.r4,
+        r5 = feedback_monthly.r5 + EXCLUDED.r5;
     INSERT INTO feedback_daily (item_id, day, kind, r1, r2, r3, r4, r5)
     VALUES (p_item, (p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, p_kind,
             CASE WHEN p_rating = 1 THEN p_delta ELSE 0 END,
@@ -60,6 +86,14 @@ CREATE TRIGGER feedback_daily_del AFTER DELETE ON feedback
     FOR EACH ROW EXECUTE FUNCTION pakn_daily_trigger();
 
 -- Rows stored before this migration.
+INSERT INTO feedback_monthly (item_id, month, kind, r1, r2, r3, r4, r5)
+SELECT item_id, date_trunc('month', created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind,
+       count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
+       count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
+       count(*) FILTER (WHERE rating = 5)
+FROM feedback WHERE state <> 'rejected'
+GROUP BY 1, 2, 3
+ON CONFLICT DO NOTHING;
 INSERT INTO feedback_daily (item_id, day, kind, r1, r2, r3, r4, r5)
 SELECT item_id, (created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind,
        count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
@@ -86,16 +120,29 @@ RETURNS TABLE (group_code text, group_title text, period text, count bigint, mea
                r1 bigint, r2 bigint, r3 bigint, r4 bigint, r5 bigint, csat numeric,
                csat_low numeric, csat_high numeric, insufficient_data boolean)
 LANGUAGE sql STABLE AS $$
-    WITH base AS (
+    WITH bounds AS (
+        -- Whole months in [from, to] come from feedback_monthly, the rest from the days.
+        SELECT coalesce(date_trunc('month', p_from - 1)::date + interval '1 month',
+                        date '0001-01-01')::date AS m_from,
+               coalesce(date_trunc('month', p_to + 1)::date, date '9999-01-01') AS m_to),
+    counts AS (
+        SELECT m.item_id, m.month AS day, m.kind, m.r1, m.r2, m.r3, m.r4, m.r5
+        FROM feedback_monthly m, bounds b
+        WHERE m.month >= b.m_from AND m.month < b.m_to
+        UNION ALL
+        SELECT d.item_id, d.day, d.kind, d.r1, d.r2, d.r3, d.r4, d.r5
+        FROM feedback_daily d, bounds b
+        WHERE (d.day < b.m_from OR d.day >= b.m_to)
+          AND (p_from IS NULL OR d.day >= p_from)
+          AND (p_to IS NULL OR d.day <= p_to)),
+    base AS (
         SELECT d.*, it.code AS item_code, it.title AS item_title, p.code AS plan_code,
                s.kind AS section_kind, s.code AS section_code, s.title AS section_title
-        FROM feedback_daily d
+        FROM counts d
         JOIN plan_item it ON it.id = d.item_id
         JOIN plan p ON p.id = it.plan_id
         JOIN plan_section s ON s.id = it.section_id
-        WHERE (p_plan IS NULL OR p.code = p_plan)
-          AND (p_from IS NULL OR d.day >= p_from)
-          AND (p_to IS NULL OR d.day <= p_to)),
+        WHERE (p_plan IS NULL OR p.code = p_plan)),
     keyed AS (
         SELECT CASE p_group
                    WHEN 'item' THEN b.item_code
