@@ -209,7 +209,7 @@ static size_t decompose(uint32_t cp, uint32_t *buf, size_t n)
 	return n;
 }
 
-static size_t utf8_put(uint32_t cp, char *out)
+size_t utf8_encode(uint32_t cp, char out[4])
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;
@@ -280,7 +280,7 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 	}
 	size_t o = 0;
 	for (size_t i = 0; i < comp; i++)
-		o += utf8_put(buf[i], out + o);
+		o += utf8_encode(buf[i], out + o);
 	out[o] = '\0';
 	free(buf);
 	if (outlen)

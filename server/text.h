@@ -12,6 +12,9 @@
  * values above U+10FFFF are not). */
 size_t utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
 
+/* Writes cp (a valid code point) as UTF-8; returns the number of bytes (1-4). */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
 /* True when the len bytes at s are well-formed UTF-8 with no NUL byte. */
 bool utf8_is_valid(const uint8_t *s, size_t len);
 

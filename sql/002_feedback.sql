@@ -143,6 +143,11 @@ BEGIN
 END
 $$;
 
+-- The official answer of a feedback as the public sees it; answers arrive with
+-- sql/003_officials.sql, which replaces this.
+CREATE OR REPLACE FUNCTION pakn_feedback_answer(p_feedback bigint) RETURNS json
+LANGUAGE sql STABLE AS $$ SELECT NULL::json $$;
+
 -- What the submitter sees by tracking code: never personal data.
 CREATE OR REPLACE FUNCTION pakn_feedback_status(p_tracking_code text) RETURNS json
 LANGUAGE sql STABLE AS $$
@@ -154,7 +159,7 @@ LANGUAGE sql STABLE AS $$
         'rating', f.rating,
         'received_at', f.created_at,
         'log_index', f.log_index,
-        'answer', NULL,
+        'answer', pakn_feedback_answer(f.id),
         'history', (SELECT json_agg(h ORDER BY h.at) FROM (
                         SELECT 'received' AS state, f.created_at AS at, NULL AS note
                         UNION ALL

@@ -328,30 +328,12 @@ BEGIN
 END
 $$;
 
--- The status by tracking code, now with the official answer (replaces 002's version).
-CREATE OR REPLACE FUNCTION pakn_feedback_status(p_tracking_code text) RETURNS json
+-- The official answer in the status by tracking code (replaces 002's placeholder).
+CREATE OR REPLACE FUNCTION pakn_feedback_answer(p_feedback bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'tracking_code', f.tracking_code,
-        'state', f.state,
-        'item', json_build_object('code', it.code, 'title', it.title, 'plan', p.code),
-        'kind', f.kind,
-        'rating', f.rating,
-        'received_at', f.created_at,
-        'log_index', f.log_index,
-        'answer', (SELECT json_build_object(
-                       'text', r.text,
-                       'answered_at', to_char(r.answered_at AT TIME ZONE 'UTC',
-                                              'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                       'key_id', r.key_id, 'signature', r.signature, 'rating', r.rating)
-                   FROM feedback_response r WHERE r.feedback_id = f.id),
-        'history', (SELECT json_agg(h ORDER BY h.at) FROM (
-                        SELECT 'received' AS state, f.created_at AS at, NULL AS note
-                        UNION ALL
-                        SELECT e.to_state, e.at, e.public_note FROM feedback_event e
-                        WHERE e.feedback_id = f.id) h))
-    FROM feedback f
-    JOIN plan_item it ON it.id = f.item_id
-    JOIN plan p ON p.id = it.plan_id
-    WHERE f.tracking_code = p_tracking_code
+        'text', r.text,
+        'answered_at', to_char(r.answered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'key_id', r.key_id, 'signature', r.signature, 'rating', r.rating)
+    FROM feedback_response r WHERE r.feedback_id = p_feedback
 $$;

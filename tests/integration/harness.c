@@ -272,3 +272,14 @@ int th_server_wait_ready(const struct th_server *s, int timeout_ms)
 	}
 	return -1;
 }
+
+int th_run(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

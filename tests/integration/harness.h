@@ -66,4 +66,7 @@ const char *th_str(json_object *doc, ...);
 
 void th_resp_free(struct th_resp *r);
 
+/* Runs a shell command (printf-style); returns its exit status, or -1. */
+int th_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -115,18 +115,6 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Runs a shell command; returns its exit status. */
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void save_keys(const char *path)
 {
 	struct th_resp r;
@@ -171,8 +159,8 @@ static void test_submit_gives_a_verifiable_receipt(void **state)
 	save_keys(kpath);
 	const char *verify = getenv("PAKN_VERIFY_BIN") ? getenv("PAKN_VERIFY_BIN")
 						       : "build/asan/pakn-verify";
-	assert_int_equal(run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 0);
-	assert_int_equal(run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
+	assert_int_equal(th_run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 0);
+	assert_int_equal(th_run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
 			     rpath, kpath), 0);
 
 	/* Changing any signed field makes every verifier refuse it. */
@@ -193,8 +181,8 @@ static void test_submit_gives_a_verifiable_receipt(void **state)
 			free(s);
 		}
 		write_file(rpath, json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN));
-		assert_int_equal(run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 1);
-		assert_int_equal(run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
+		assert_int_equal(th_run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 1);
+		assert_int_equal(th_run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
 				     rpath, kpath), 1);
 		struct th_resp r;
 		const char *text = json_object_to_json_string(copy);
@@ -210,7 +198,7 @@ static void test_submit_gives_a_verifiable_receipt(void **state)
 				 strlen(text), &r), 0);
 	assert_string_equal(r.body, "{\"valid\":true}");
 	th_resp_free(&r);
-	assert_int_equal(run("rm -rf %s", dir), 0);
+	assert_int_equal(th_run("rm -rf %s", dir), 0);
 	json_object_put(doc);
 }
 
@@ -566,7 +554,7 @@ static void test_rate_limit(void **state)
 static void test_database_down_then_back(void **state)
 {
 	(void)state;
-	assert_int_equal(run("tools/pgcluster.sh stop '%s' >/dev/null 2>&1",
+	assert_int_equal(th_run("tools/pgcluster.sh stop '%s' >/dev/null 2>&1",
 			     getenv("PAKN_TEST_PGDIR")), 0);
 	int status = 0;
 	json_object *doc = NULL;
@@ -579,7 +567,7 @@ static void test_database_down_then_back(void **state)
 	assert_null(th_get(doc, "receipt", NULL));
 	assert_string_equal(th_str(doc, "error", "code", NULL), "database_unavailable");
 	json_object_put(doc);
-	assert_int_equal(run("tools/pgcluster.sh start '%s' >/dev/null 2>&1",
+	assert_int_equal(th_run("tools/pgcluster.sh start '%s' >/dev/null 2>&1",
 			     getenv("PAKN_TEST_PGDIR")), 0);
 	for (int i = 0; i < 200 && status != 201; i++) {
 		status = submit(&srv, NULL, valid_json(), NULL);
@@ -606,7 +594,7 @@ static void test_key_rotation(void **state)
 	json_object *before;
 	assert_int_equal(submit(&srv, NULL, valid_json(), &before), 201);
 	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
-	assert_int_equal(run("%s keys rotate >/dev/null", ctl), 0);
+	assert_int_equal(th_run("%s keys rotate >/dev/null", ctl), 0);
 
 	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
 					  NULL};

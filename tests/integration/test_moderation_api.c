@@ -41,17 +41,6 @@ static struct who who[NWHO] = {
 };
 static const char password[] = "mat-khau-thu-nghiem-57";
 
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static const char *ctl(void)
 {
 	return getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
@@ -104,7 +93,7 @@ static int group_setup(void **state)
 		char agency[128] = "";
 		if (who[i].agency)
 			snprintf(agency, sizeof(agency), "--agency %s", who[i].agency);
-		if (run("echo %s | %s official add %s --role %s %s >/dev/null", password, ctl(),
+		if (th_run("echo %s | %s official add %s --role %s %s >/dev/null", password, ctl(),
 			who[i].user, who[i].role, agency) != 0)
 			return -1;
 	}
@@ -547,20 +536,20 @@ static void test_login_throttling(void **state)
 static void test_audit_chain_detects_tampering(void **state)
 {
 	(void)state;
-	assert_int_equal(run("%s audit verify >/dev/null", ctl()), 0);
+	assert_int_equal(th_run("%s audit verify >/dev/null", ctl()), 0);
 	/* Edit an event in place: the chain breaks there. */
 	sql("UPDATE moderation_event SET reason = 'sửa lén' WHERE id = (SELECT min(id) + 2 FROM moderation_event)");
-	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
+	assert_int_equal(th_run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
 	/* Recomputing that event's hash does not help: the next event still names the old one. */
 	sql("UPDATE moderation_event e SET hash = pakn_event_hash(e) WHERE id = (SELECT min(id) + 2 FROM moderation_event)");
-	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
+	assert_int_equal(th_run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
 	/* Moving a field's end (reason absorbing the note) does not go unnoticed either. */
 	sql("UPDATE moderation_event SET reason = coalesce(reason, '') || E'\\n' || coalesce(note, ''),"
 	    " note = NULL WHERE id = (SELECT max(id) - 3 FROM moderation_event)");
-	assert_int_equal(run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
+	assert_int_equal(th_run("%s audit verify | grep -q 'broken at event'", ctl()), 0);
 	/* Remove an event: also found. */
 	sql("DELETE FROM moderation_event WHERE id = (SELECT max(id) FROM moderation_event)");
-	assert_int_equal(run("%s audit verify | grep -q 'broken'", ctl()), 0);
+	assert_int_equal(th_run("%s audit verify | grep -q 'broken'", ctl()), 0);
 }
 
 int main(void)
