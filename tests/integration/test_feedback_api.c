@@ -227,7 +227,8 @@ static void test_status_shows_no_personal_data(void **state)
 	assert_string_equal(th_str(st, "item", "code", NULL), "LC-T25");
 	assert_string_equal(th_str(st, "history", "0", "state", NULL), "received");
 	assert_null(strstr(r.body, "hoa.nguyen"));
-	assert_null(strstr(r.body, "912"));
+	assert_null(strstr(r.body, "+84912345678"));
+	assert_null(strstr(r.body, "345 678"));
 	assert_null(strstr(r.body, "Nguyễn Thị Hoa"));
 	json_object_put(st);
 	th_resp_free(&r);
