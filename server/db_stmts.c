@@ -115,4 +115,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_SATISFACTION] = {"satisfaction",
 		"SELECT * FROM pakn_satisfaction($1, $2, $3, $4::date, $5::date, $6::int)", 6},
+
+	[STMT_RESPONSES] = {"responses",
+		"SELECT * FROM pakn_responses($1, $2, $3::date, $4::date,"
+		" coalesce($5::date, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date))", 5},
 };

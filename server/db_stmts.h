@@ -27,6 +27,7 @@ enum db_stmt {
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */
+	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_COUNT
 };
 

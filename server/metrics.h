@@ -6,5 +6,6 @@
 #include "http.h"
 
 void metrics_satisfaction(struct http_req *req); /* GET /api/v1/metrics/satisfaction */
+void metrics_responses(struct http_req *req);    /* GET /api/v1/metrics/responses */
 
 #endif

@@ -27,6 +27,7 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/auth/logout", auth_logout},
 	{HTTP_GET, "/api/v1/auth/me", auth_me},
 	{HTTP_GET, "/api/v1/metrics/satisfaction", metrics_satisfaction},
+	{HTTP_GET, "/api/v1/metrics/responses", metrics_responses},
 	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},

@@ -68,6 +68,36 @@ static int group_setup(void **state)
 	PGresult *res = PQexec(pg, "UPDATE feedback SET state = 'rejected' WHERE id ="
 				   " (SELECT max(id) FROM feedback WHERE tracking_code LIKE 'TEST-METRICS-%')");
 	PQclear(res);
+
+	/* Responses on DB-T-IV.2. X: Friday 24 April, first acted on 7 May (its deadline, 5
+	 * working days over Giỗ Tổ, 30/4, 1/5 and a weekend, is 6 May: late), answered 4 May
+	 * (242 h; due 20 May), rated 4. Y: Friday 13 February, before Tết, acted on and answered
+	 * the next day (24 h), rated 5. Z: 1 June, nothing done: both deadlines (8 and 22
+	 * June) past on 30 June. */
+	add(pg, "DB-T-IV.2", 3, "answered", "2026-04-24 10:00:00+07");
+	add(pg, "DB-T-IV.2", 4, "answered", "2026-02-13 10:00:00+07");
+	add(pg, "DB-T-IV.2", 2, "received", "2026-06-01 10:00:00+07");
+	res = PQexec(pg,
+		     "INSERT INTO official (username, display_name, role, password_hash)"
+		     " VALUES ('t.metrics', 't', 'responder', 'x');"
+		     "WITH f AS (SELECT id, created_at, row_number() OVER (ORDER BY id) AS k"
+		     "           FROM feedback WHERE item_id = (SELECT id FROM plan_item WHERE code = 'DB-T-IV.2')"
+		     "             AND tracking_code LIKE 'TEST-METRICS-%')"
+		     " UPDATE feedback fb SET first_action_at = CASE f.k"
+		     "   WHEN 1 THEN timestamptz '2026-05-07 09:00+07'"
+		     "   WHEN 2 THEN timestamptz '2026-02-14 09:00+07' END"
+		     " FROM f WHERE fb.id = f.id;"
+		     "INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,"
+		     " signature, rating)"
+		     " SELECT f.id, (SELECT id FROM official WHERE username = 't.metrics'), 'Trả lời',"
+		     "   CASE WHEN f.created_at < '2026-03-01' THEN timestamptz '2026-02-14 10:00+07'"
+		     "        ELSE timestamptz '2026-05-04 12:00+07' END, '', '',"
+		     "   CASE WHEN f.created_at < '2026-03-01' THEN 5 ELSE 4 END"
+		     " FROM feedback f WHERE f.item_id = (SELECT id FROM plan_item WHERE code = 'DB-T-IV.2')"
+		     "   AND f.tracking_code LIKE 'TEST-METRICS-%' AND f.state = 'answered'");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fprintf(stderr, "%s", PQresultErrorMessage(res));
+	PQclear(res);
 	PQfinish(pg);
 	return th_server_start(&srv, "metrics_api", NULL) < 0 ? -1 : th_server_wait_ready(&srv, 10000);
 }
@@ -261,6 +291,34 @@ static void test_bad_parameters(void **state)
 	}
 }
 
+static void test_responses(void **state)
+{
+	(void)state;
+	json_object *doc = get("/api/v1/metrics/responses?group_by=item&plan=DB-2026"
+			       "&from=2026-01-01&to=2026-06-30&as_of=2026-06-30",
+			       NULL);
+	json_object *r = row_of(doc, "DB-T-IV.2", NULL);
+	assert_non_null(r);
+	assert_int_equal(json_object_get_int(th_get(r, "count", NULL)), 3);
+	assert_int_equal(json_object_get_int(th_get(r, "answered", NULL)), 2);
+	assert_string_equal(th_str(r, "answer_rate", NULL), "0.6667");
+	assert_string_equal(th_str(r, "median_hours", NULL), "133.0");
+	assert_string_equal(th_str(r, "p90_hours", NULL), "220.2");
+	assert_int_equal(json_object_get_int(th_get(r, "action_overdue", NULL)), 2);
+	assert_int_equal(json_object_get_int(th_get(r, "answer_overdue", NULL)), 1);
+	assert_int_equal(json_object_get_int(th_get(r, "answer_ratings", NULL)), 2);
+	assert_string_equal(th_str(r, "answer_rating_mean", NULL), "4.5000");
+	json_object_put(doc);
+	/* On 5 June Z's first deadline (8 June) has not passed yet. */
+	doc = get("/api/v1/metrics/responses?group_by=item&plan=DB-2026"
+		  "&from=2026-01-01&to=2026-06-30&as_of=2026-06-05",
+		  NULL);
+	r = row_of(doc, "DB-T-IV.2", NULL);
+	assert_int_equal(json_object_get_int(th_get(r, "action_overdue", NULL)), 1);
+	assert_int_equal(json_object_get_int(th_get(r, "answer_overdue", NULL)), 0);
+	json_object_put(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_by_agency_and_month),
 		cmocka_unit_test(test_csv_matches_json),
 		cmocka_unit_test(test_bad_parameters),
+		cmocka_unit_test(test_responses),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
