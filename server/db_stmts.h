@@ -28,6 +28,7 @@ enum db_stmt {
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
+	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
 	STMT_COUNT
 };
 

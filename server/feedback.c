@@ -16,6 +16,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "table.h"
 #include "util.h"
 
 struct pending {
@@ -46,20 +47,6 @@ static bool wants_html(const struct http_req *req)
 }
 
 /* --- replies -------------------------------------------------------------------------- */
-
-static void html_escape(struct sbuf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': sbuf_puts(b, "&lt;"); break;
-		case '>': sbuf_puts(b, "&gt;"); break;
-		case '&': sbuf_puts(b, "&amp;"); break;
-		case '"': sbuf_puts(b, "&quot;"); break;
-		case '\'': sbuf_puts(b, "&#39;"); break;
-		default: sbuf_append(b, s, 1);
-		}
-	}
-}
 
 static void reply_receipt_html(struct http_req *req, int status, const struct receipt *r,
 			       const char *receipt_json, const char *secret)

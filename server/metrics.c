@@ -13,17 +13,23 @@
 struct metrics_req {
 	struct http_req *req;
 	bool csv;
+	bool html;
+	char plan[65], quarter[8];
 	const char *name; /* file name of the CSV */
 	json_object *about; /* the JSON reply's members besides "rows" */
 };
 
-/* Replies the rows as JSON ({about…, "rows": […]}) or CSV. */
+static void reply_quarterly_html(struct metrics_req *m, const PGresult *res);
+
+/* Replies the rows as JSON ({about…, "rows": […]}), CSV, or the quarterly review's HTML. */
 static void rows_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct metrics_req *m = arg;
 	struct http_req *req = m->req;
 	if (status != DB_OK) {
 		http_reply_db_error(req, status);
+	} else if (m->html) {
+		reply_quarterly_html(m, res);
 	} else if (m->csv) {
 		struct sbuf b = {0};
 		char disposition[96];
@@ -112,4 +118,99 @@ void metrics_responses(struct http_req *req)
 	json_object_object_add(m->about, "group_by", json_object_new_string(v[0]));
 	const char *params[] = {v[0], v[1], v[2], v[3], v[4]};
 	db_query(http_read_db(req), STMT_RESPONSES, params, rows_cb, m);
+}
+
+/* --- the quarterly review ------------------------------------------------------------- */
+
+static const char *const quarterly_headers[] = {
+	"Mã / Code", "Tên / Name", "Số ý kiến / Feedback", "Điểm TB / Mean", "Hài lòng / CSAT",
+	"Ít dữ liệu / Few ratings", "Tỷ lệ trả lời / Answered", "Quá hạn / Overdue",
+	"Quý trước / Previous", "Điểm TB quý trước / Previous mean",
+	"Hài lòng quý trước / Previous CSAT", "Thay đổi số ý kiến / Change",
+	"Thay đổi điểm TB / Mean change", "Thay đổi hài lòng / CSAT change",
+};
+
+static void reply_quarterly_html(struct metrics_req *m, const PGresult *res)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		      "<link rel=\"stylesheet\" href=\"/assets/report.css\"><title>");
+	html_escape(&b, m->plan);
+	sbuf_puts(&b, " ");
+	html_escape(&b, m->quarter);
+	sbuf_puts(&b, " – Báo cáo quý / Quarterly review</title></head><body>\n<h1>Báo cáo quý "
+		      "về góp ý và mức độ hài lòng<br><small>Quarterly review of feedback and "
+		      "satisfaction</small></h1>\n<p>Kế hoạch / Plan: <strong>");
+	html_escape(&b, m->plan);
+	sbuf_puts(&b, "</strong> · Quý / Quarter: <strong>");
+	html_escape(&b, m->quarter);
+	sbuf_puts(&b, "</strong></p>\n<h2>Theo cơ quan chủ trì / By lead agency</h2>\n");
+	table_to_html(res, "level", "agency", quarterly_headers, &b);
+	sbuf_puts(&b, "<h2>Theo nhiệm vụ, chỉ tiêu / By item</h2>\n");
+	table_to_html(res, "level", "item", quarterly_headers, &b);
+	sbuf_puts(&b, "<p class=\"note\">Hài lòng: tỷ lệ đánh giá 4–5. Ít dữ liệu: dưới 10 đánh giá. "
+		      "Quá hạn: chưa xử lý hoặc chưa trả lời đúng hạn (ngày làm việc). / CSAT: share "
+		      "of ratings 4–5. Few ratings: under 10. Overdue: not acted on or answered in "
+		      "time (working days).</p>\n</body></html>\n");
+	http_reply_html(m->req, 200, b.data, b.len);
+	sbuf_free(&b);
+}
+
+void metrics_quarterly(struct http_req *req)
+{
+	static const struct param_spec specs[] = {
+		{"plan", PARAM_CODE, NULL, 0, 0, NULL},
+		{"quarter", PARAM_TEXT, NULL, 0, 7, NULL},
+		{"format", PARAM_CHOICE, "json|csv|html", 0, 0, "json"},
+	};
+	const char *v[3];
+	if (!http_query_check(req, specs, 3, v))
+		return;
+	int year = 0, q = 0, n = 0;
+	json_object *fields = json_object_new_array();
+	if (!v[0])
+		http_field_error(fields, "plan", "required", "Cần mã kế hoạch. / A plan code is needed.");
+	if (!v[1] || sscanf(v[1], "%4d-Q%1d%n", &year, &q, &n) != 2 || n != 7 || year < 2000 ||
+	    year > 2100 || q < 1 || q > 4)
+		http_field_error(fields, "quarter", v[1] ? "invalid_quarter" : "required",
+				 "Quý dạng 2026-Q2. / A quarter such as 2026-Q2.");
+	if (json_object_array_length(fields) > 0) {
+		http_reply_error(req, 400, "invalid_parameter",
+				 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
+		return;
+	}
+	json_object_put(fields);
+	struct metrics_req *m = metrics_req_new(req, "quarterly", strcmp(v[2], "csv") == 0);
+	m->html = strcmp(v[2], "html") == 0;
+	snprintf(m->plan, sizeof(m->plan), "%s", v[0]);
+	snprintf(m->quarter, sizeof(m->quarter), "%s", v[1]);
+	json_object_object_add(m->about, "plan", json_object_new_string(v[0]));
+	json_object_object_add(m->about, "quarter", json_object_new_string(v[1]));
+	char first[11], min[24];
+	snprintf(first, sizeof(first), "%04u-%02u-01", (unsigned)year % 10000u,
+		 (unsigned)(q * 3 - 2) % 100u);
+	snprintf(min, sizeof(min), "%ld", req->worker->cfg->metrics_min_count);
+	const char *params[] = {v[0], first, min};
+	db_query(http_read_db(req), STMT_QUARTERLY, params, rows_cb, m);
+}
+
+/* The review's print style: served from here, since the policy allows no inline style. */
+void metrics_report_css(struct http_req *req)
+{
+	static const char css[] =
+		"body{font-family:\"Noto Sans\",\"DejaVu Sans\",Arial,sans-serif;margin:1.5rem;"
+		"color:#111}\n"
+		"h1{font-size:1.4rem}h1 small{font-size:1rem;color:#444;font-weight:normal}\n"
+		"h2{font-size:1.1rem;margin-top:1.5rem}\n"
+		"table{border-collapse:collapse;width:100%;font-size:.8rem}\n"
+		"th,td{border:1px solid #999;padding:.2rem .35rem;vertical-align:top}\n"
+		"th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}\n"
+		"thead{display:table-header-group}tr{break-inside:avoid}\n"
+		".note{font-size:.75rem;color:#444}\n"
+		"@page{size:A4 landscape;margin:12mm}\n"
+		"@media print{body{margin:0}th{background:#eee;-webkit-print-color-adjust:exact;"
+		"print-color-adjust:exact}}\n";
+	if (http_query_check(req, NULL, 0, NULL))
+		http_reply(req, 200, "text/css; charset=utf-8", css, sizeof(css) - 1, 3600);
 }

@@ -7,5 +7,7 @@
 
 void metrics_satisfaction(struct http_req *req); /* GET /api/v1/metrics/satisfaction */
 void metrics_responses(struct http_req *req);    /* GET /api/v1/metrics/responses */
+void metrics_quarterly(struct http_req *req);    /* GET /api/v1/reports/quarterly */
+void metrics_report_css(struct http_req *req);   /* GET /assets/report.css */
 
 #endif

@@ -28,6 +28,8 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/auth/me", auth_me},
 	{HTTP_GET, "/api/v1/metrics/satisfaction", metrics_satisfaction},
 	{HTTP_GET, "/api/v1/metrics/responses", metrics_responses},
+	{HTTP_GET, "/api/v1/reports/quarterly", metrics_quarterly},
+	{HTTP_GET, "/assets/report.css", metrics_report_css},
 	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},

@@ -81,3 +81,50 @@ void table_to_csv(const PGresult *res, struct sbuf *out)
 		sbuf_puts(out, "\r\n");
 	}
 }
+
+void html_escape(struct sbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': sbuf_puts(out, "&lt;"); break;
+		case '>': sbuf_puts(out, "&gt;"); break;
+		case '&': sbuf_puts(out, "&amp;"); break;
+		case '"': sbuf_puts(out, "&quot;"); break;
+		case '\'': sbuf_puts(out, "&#39;"); break;
+		default: sbuf_append(out, s, 1);
+		}
+	}
+}
+
+void table_to_html(const PGresult *res, const char *filter_col, const char *filter,
+		   const char *const *headers, struct sbuf *out)
+{
+	int skip = filter_col ? PQfnumber(res, filter_col) : -1;
+	sbuf_puts(out, "<table>\n<thead><tr>");
+	for (int c = 0, h = 0; c < PQnfields(res); c++) {
+		if (c == skip)
+			continue;
+		sbuf_puts(out, "<th>");
+		html_escape(out, headers[h++]);
+		sbuf_puts(out, "</th>");
+	}
+	sbuf_puts(out, "</tr></thead>\n<tbody>\n");
+	for (int r = 0; r < PQntuples(res); r++) {
+		if (skip >= 0 && strcmp(PQgetvalue(res, r, skip), filter) != 0)
+			continue;
+		sbuf_puts(out, "<tr>");
+		for (int c = 0; c < PQnfields(res); c++) {
+			if (c == skip)
+				continue;
+			bool number = PQftype(res, c) != 25 && PQftype(res, c) != OID_BOOL;
+			sbuf_puts(out, number ? "<td class=\"n\">" : "<td>");
+			if (!PQgetisnull(res, r, c)) {
+				const char *v = PQgetvalue(res, r, c);
+				html_escape(out, PQftype(res, c) == OID_BOOL ? (v[0] == 't' ? "✓" : "") : v);
+			}
+			sbuf_puts(out, "</td>");
+		}
+		sbuf_puts(out, "</tr>\n");
+	}
+	sbuf_puts(out, "</tbody>\n</table>\n");
+}

@@ -15,4 +15,13 @@ json_object *table_to_json(const PGresult *res);
 /* Appends res as CSV to out. */
 void table_to_csv(const PGresult *res, struct sbuf *out);
 
+/* Appends rows of res whose column `filter_col` equals `filter` (all rows if filter_col is
+ * NULL) as an HTML table with headers from `headers` (one per column, skipping filter_col),
+ * every value escaped. */
+void table_to_html(const PGresult *res, const char *filter_col, const char *filter,
+		   const char *const *headers, struct sbuf *out);
+
+/* Appends text to out with & < > " ' escaped for HTML. */
+void html_escape(struct sbuf *out, const char *text);
+
 #endif

@@ -319,6 +319,64 @@ static void test_responses(void **state)
 	json_object_put(doc);
 }
 
+/* The review of both plans in all three formats; DB's figures are the test data's. */
+static void test_quarterly_review(void **state)
+{
+	(void)state;
+	static const char *const plans[] = {"LC-2026", "DB-2026"};
+	for (int i = 0; i < 2; i++) {
+		char path[160];
+		snprintf(path, sizeof(path), "/api/v1/reports/quarterly?plan=%s&quarter=2026-Q2", plans[i]);
+		json_object *doc = get(path, NULL);
+		assert_true(json_object_array_length(th_get(doc, "rows", NULL)) >= (i ? 80u : 40u));
+		if (i == 1) {
+			json_object *rows = th_get(doc, "rows", NULL), *a = NULL;
+			for (size_t k = 0; k < json_object_array_length(rows); k++) {
+				json_object *r = json_object_array_get_idx(rows, k);
+				if (strcmp(th_str(r, "level", NULL), "item") == 0 &&
+				    strcmp(th_str(r, "code", NULL), "DB-T-II.1") == 0)
+					a = r;
+			}
+			assert_non_null(a);
+			assert_int_equal(json_object_get_int(th_get(a, "count", NULL)), 11);
+			assert_string_equal(th_str(a, "mean", NULL), "3.8182");
+			assert_string_equal(th_str(a, "csat", NULL), "0.7273");
+			assert_int_equal(json_object_get_int(th_get(a, "previous_count", NULL)), 0);
+			assert_int_equal(json_object_get_int(th_get(a, "count_change", NULL)), 11);
+		}
+		json_object_put(doc);
+
+		snprintf(path, sizeof(path), "/api/v1/reports/quarterly?plan=%s&quarter=2026-Q2&format=csv",
+			 plans[i]);
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 200);
+		assert_memory_equal(r.body, "\xEF\xBB\xBFlevel,code,title,count,", 23);
+		th_resp_free(&r);
+
+		snprintf(path, sizeof(path), "/api/v1/reports/quarterly?plan=%s&quarter=2026-Q2&format=html",
+			 plans[i]);
+		assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 200);
+		assert_non_null(strstr(th_header(&r, "Content-Type"), "text/html"));
+		assert_non_null(strstr(r.body, "href=\"/assets/report.css\""));
+		assert_non_null(strstr(r.body, "Theo cơ quan chủ trì / By lead agency"));
+		if (i == 0)
+			assert_non_null(strstr(r.body, "<td>LC-T1</td>"));
+		assert_null(strstr(r.body, "style="));
+		assert_null(strstr(r.body, "<script"));
+		th_resp_free(&r);
+	}
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", "/assets/report.css", NULL, NULL, 0, &r), 0);
+	assert_non_null(strstr(r.body, "@page{size:A4"));
+	th_resp_free(&r);
+	assert_int_equal(th_http(&srv, "GET", "/api/v1/reports/quarterly?plan=DB-2026&quarter=2026-Q5",
+				 NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 400);
+	th_resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_csv_matches_json),
 		cmocka_unit_test(test_bad_parameters),
 		cmocka_unit_test(test_responses),
+		cmocka_unit_test(test_quarterly_review),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
