@@ -22,7 +22,7 @@ LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/dead
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
             server/service.c server/catalog.c server/server.c server/intake_queue.c \
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
-            server/moderation.c server/metrics.c server/table.c
+            server/moderation.c server/metrics.c server/table.c server/stats.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))

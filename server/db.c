@@ -3,6 +3,7 @@
 #include "db.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ struct db_job {
 	char **params;
 	db_cb cb;
 	void *arg;
+	struct db_pool *pool;
 	struct db_job *next;
 };
 
@@ -38,6 +40,7 @@ struct db_conn {
 	PGresult *result;
 	int backoff_ms;
 	bool logged_down;
+	bool ever_up;
 };
 
 struct db_pool {
@@ -47,7 +50,9 @@ struct db_pool {
 	int nconns;
 	struct db_conn *conns;
 	struct db_job *head, *tail;
-	int queued, running;
+	/* Atomic so GET /metrics can read them from another worker's thread. */
+	atomic_int queued, running, up;
+	atomic_uint_fast64_t unavailable, failed, reconnects;
 };
 
 static void conn_connect(struct db_conn *c);
@@ -66,6 +71,10 @@ static void job_free(struct db_job *job)
 
 static void job_finish(struct db_job *job, PGresult *res, enum db_status status)
 {
+	if (status == DB_UNAVAILABLE)
+		atomic_fetch_add_explicit(&job->pool->unavailable, 1, memory_order_relaxed);
+	else if (status == DB_FAILED)
+		atomic_fetch_add_explicit(&job->pool->failed, 1, memory_order_relaxed);
 	if (job->cb)
 		job->cb(job->arg, status == DB_OK ? res : NULL, status);
 	PQclear(res);
@@ -134,6 +143,8 @@ static void conn_down(struct db_conn *c, const char *why)
 		event_free(c->io);
 		c->io = NULL;
 	}
+	if (c->state == CONN_IDLE || c->state == CONN_BUSY)
+		pool->up--;
 	PQfinish(c->pg);
 	c->pg = NULL;
 	if (c->job) {
@@ -260,6 +271,10 @@ static void conn_io_cb(evutil_socket_t fd, short what, void *arg)
 			c->logged_down = false;
 			c->backoff_ms = BACKOFF_MIN_MS;
 			c->state = CONN_IDLE;
+			c->pool->up++;
+			if (c->ever_up)
+				atomic_fetch_add_explicit(&c->pool->reconnects, 1, memory_order_relaxed);
+			c->ever_up = true;
 			conn_watch(c, EV_READ | EV_PERSIST, 0);
 			pool_dispatch(c->pool);
 			return;
@@ -404,6 +419,7 @@ void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, 
 	job->stmt = id;
 	job->cb = cb;
 	job->arg = arg;
+	job->pool = pool;
 	job->params = calloc((size_t)(n ? n : 1), sizeof(char *));
 	if (!job->params)
 		abort();
@@ -431,4 +447,16 @@ bool db_pool_is_connected(const struct db_pool *pool)
 int db_pool_pending(const struct db_pool *pool)
 {
 	return pool->queued + pool->running;
+}
+
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)
+{
+	struct db_pool *p = (struct db_pool *)pool;
+	out->up = atomic_load(&p->up);
+	out->size = p->nconns;
+	out->queued = atomic_load(&p->queued);
+	out->running = atomic_load(&p->running);
+	out->unavailable = atomic_load_explicit(&p->unavailable, memory_order_relaxed);
+	out->failed = atomic_load_explicit(&p->failed, memory_order_relaxed);
+	out->reconnects = atomic_load_explicit(&p->reconnects, memory_order_relaxed);
 }

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "db_stmts.h"
 
@@ -44,5 +45,16 @@ bool db_pool_is_connected(const struct db_pool *pool);
 
 /* Statements queued or running. */
 int db_pool_pending(const struct db_pool *pool);
+
+struct db_pool_stats {
+	int up, size;             /* connections open, connections configured */
+	int queued, running;      /* statements */
+	uint64_t unavailable;     /* statements answered DB_UNAVAILABLE */
+	uint64_t failed;          /* statements answered DB_FAILED */
+	uint64_t reconnects;      /* connections opened again after being lost */
+};
+
+/* A snapshot of the pool's figures; safe from any thread (the figures are atomic). */
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "routes.h"
 #include "server.h"
+#include "stats.h"
 #include "text.h"
 
 #define REJECT_PREFIX "/.pakn/reject/"
@@ -168,6 +169,7 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
 		    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
+	stats_request(req->worker->stats, req->route, status, ms / 1e3);
 	if (log_enabled(LOG_INFO)) {
 		json_object *f = json_object_new_object();
 		json_object_object_add(f, "method", json_object_new_string(method_name(req->method)));
@@ -302,6 +304,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	w->inflight++;
 	req->ev = ev;
 	req->worker = w;
+	req->route = nroutes;
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
 	uint8_t rnd[8];
 	randombytes_buf(rnd, sizeof(rnd));
@@ -348,6 +351,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	switch (router_match(routes, nroutes, req->method, req->path, &route, &req->params,
 			     &allowed)) {
 	case ROUTE_FOUND:
+		req->route = (size_t)(route - routes);
 		route->handler(req);
 		return;
 	case ROUTE_METHOD_NOT_ALLOWED: {

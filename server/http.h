@@ -28,6 +28,7 @@ struct http_req {
 	struct timespec start;
 	bool body_terminated;
 	struct official *official; /* who is signed in, once auth_require has checked; freed with req */
+	size_t route;              /* index in routes[], or nroutes when none matched */
 };
 
 /* The evhttp callback for every request: wraps it in struct http_req and routes it.

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "personal.h"
+#include "stats.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
@@ -31,12 +32,13 @@ struct intake_queue {
 	int64_t next_id, end_id;   /* ids [next_id, end_id) are ours */
 	bool reserving;
 	bool closed;
+	struct stats *stats;
 };
 
 static void kick(struct intake_queue *q);
 
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
-				      int max_batch)
+				      int max_batch, struct stats *stats)
 {
 	struct intake_queue *q = calloc(1, sizeof(*q));
 	if (!q)
@@ -44,6 +46,7 @@ struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *
 	q->db = db;
 	q->keys = keys;
 	q->max_batch = max_batch;
+	q->stats = stats;
 	return q;
 }
 
@@ -277,6 +280,8 @@ static void kick(struct intake_queue *q)
 	last->next = NULL;
 	if (!q->head)
 		q->tail = NULL;
+	if (q->stats)
+		stats_batch(q->stats, n);
 	const char *json = json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN);
 	db_query(q->db, STMT_INTAKE, &json, stored_cb, q);
 	json_object_put(rows);

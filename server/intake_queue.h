@@ -26,8 +26,11 @@ typedef void (*intake_cb)(void *arg, enum intake_outcome outcome, const struct r
 
 struct intake_queue;
 
+struct stats;
+
+/* stats (may be NULL) receives each batch's size. */
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
-				      int max_batch);
+				      int max_batch, struct stats *stats);
 
 /* Stops storing: what waits is answered INTAKE_UNAVAILABLE now, and so is a batch still
  * being stored when the database pool is freed afterwards. For shutdown. NULL is fine. */

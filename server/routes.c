@@ -7,11 +7,13 @@
 #include "metrics.h"
 #include "moderation.h"
 #include "service.h"
+#include "stats.h"
 
 const struct route routes[] = {
 	{HTTP_GET, "/", service_index},
 	{HTTP_GET, "/healthz", service_healthz},
 	{HTTP_GET, "/readyz", service_readyz},
+	{HTTP_GET, "/metrics", service_metrics},
 	{HTTP_GET, "/api/v1/plans", catalog_plans},
 	{HTTP_GET, "/api/v1/plans/{code}", catalog_plan},
 	{HTTP_GET, "/api/v1/items", catalog_items},
@@ -37,3 +39,6 @@ const struct route routes[] = {
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
+
+/* stats.h keeps a counter row per route and one for "none". */
+_Static_assert(sizeof(routes) / sizeof(routes[0]) < STATS_ROUTES, "raise STATS_ROUTES");

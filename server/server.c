@@ -83,7 +83,9 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 {
 	const struct config *cfg = srv->cfg;
 	w->index = index;
+	w->server = srv;
 	w->cfg = cfg;
+	w->stats = calloc(1, sizeof(*w->stats));
 	w->listen_fd = fd;
 	w->base = event_base_new();
 	w->http = w->base ? evhttp_new(w->base) : NULL;
@@ -117,7 +119,9 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->login_client_limit = srv->login_client_limit;
 	w->login_account_limit = srv->login_account_limit;
 	w->workpool = srv->workpool;
-	w->intake = w->db ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch) : NULL;
+	w->intake = w->db && w->stats ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch,
+							  w->stats)
+				      : NULL;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
 	if (!w->db || !w->read_db || !w->intake || !w->stop_ev || !w->drain_ev) {
@@ -309,10 +313,23 @@ void server_free(struct server *srv)
 			event_free(w->drain_ev);
 		if (w->base)
 			event_base_free(w->base);
+		free(w->stats);
 	}
 	free(srv->workers);
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);
 	free(srv);
+}
+
+void server_write_stats(struct server *srv, struct sbuf *out)
+{
+	struct stats *per_worker[256];
+	struct db_pool *pools[256];
+	size_t n = 0;
+	for (int i = 0; i < srv->nworkers && n < 256; i++, n++) {
+		per_worker[n] = srv->workers[i].stats;
+		pools[n] = srv->workers[i].db;
+	}
+	stats_write(out, per_worker, pools, n);
 }

@@ -12,9 +12,12 @@
 #include "config.h"
 #include "keys.h"
 #include "ratelimit.h"
+#include "stats.h"
 
 struct worker {
 	int index;
+	struct server *server;
+	struct stats *stats;         /* this worker's counters for GET /metrics */
 	pthread_t thread;
 	const struct config *cfg;
 	struct event_base *base;
@@ -59,5 +62,8 @@ int server_wait(struct server *srv, int timeout_s);
 void server_stop(struct server *srv);
 
 void server_free(struct server *srv);
+
+/* Writes every worker's counters and pools in the Prometheus text format. */
+void server_write_stats(struct server *srv, struct sbuf *out);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "server.h"
+#include "util.h"
 
 void service_index(struct http_req *req)
 {
@@ -48,4 +49,14 @@ void service_readyz(struct http_req *req)
 		return;
 	}
 	db_query(http_db(req), STMT_PING, NULL, readyz_cb, req);
+}
+
+void service_metrics(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	struct sbuf b = {0};
+	server_write_stats(req->worker->server, &b);
+	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len, 0);
+	sbuf_free(&b);
 }

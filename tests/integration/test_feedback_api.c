@@ -528,6 +528,39 @@ static void test_concurrent_submissions_are_group_committed(void **state)
 		for (int k = i + 1; k < N; k++)
 			shared += strcmp(stamps[i], stamps[k]) == 0;
 	assert_true(shared > 0); /* at least two in one transaction */
+
+	/* The operators' view agrees: batches were counted, and fewer than the submissions. */
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", "/metrics", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/plain"));
+	const char *sum = strstr(r.body, "\npakn_intake_batch_size_sum ");
+	const char *count = strstr(r.body, "\npakn_intake_batch_size_count ");
+	assert_non_null(sum);
+	assert_non_null(count);
+	long submissions = atol(sum + strlen("\npakn_intake_batch_size_sum "));
+	long batches = atol(count + strlen("\npakn_intake_batch_size_count "));
+	assert_true(submissions >= N);
+	assert_true(batches < submissions);
+	assert_non_null(strstr(r.body, "pakn_requests_total{route=\"POST /api/v1/feedback\",status=\"201\"}"));
+	assert_non_null(strstr(r.body, "pakn_db_connections{state=\"up\"} 4"));
+	/* Every sample line is "name{labels} value" or "name value", each series once. */
+	char *copy = strdup(r.body), *save = NULL;
+	struct sbuf series = {0};
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		char *space = strrchr(line, ' ');
+		assert_non_null(space);
+		*space = '\0';
+		char key[512];
+		snprintf(key, sizeof(key), "\n%s\n", line);
+		assert_null(series.data ? strstr(series.data, key) : NULL);
+		sbuf_printf(&series, "%s", key);
+	}
+	sbuf_free(&series);
+	free(copy);
+	th_resp_free(&r);
 }
 
 static void test_rate_limit(void **state)
