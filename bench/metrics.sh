@@ -58,7 +58,7 @@ out="bench/results/metrics-$(date +%Y-%m-%d).md"
 	echo
 	echo "$ROWS feedback rows (5% rejected) over 2026 and 120 items; generated and rolled up in ${load_s} s."
 	echo "Machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version');"
-	echo "rollup rows: $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_daily')."
+	echo "rollup rows: $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_daily') daily, $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_monthly') monthly."
 	echo "Each figure is the median of 7 requests over HTTP (curl, loopback), whole reply."
 	echo
 	echo "| query | median ms |"
@@ -72,6 +72,13 @@ out="bench/results/metrics-$(date +%Y-%m-%d).md"
 		"group_by=kind&period=quarter&from=2026-04-01&to=2026-06-30" \
 		"group_by=item&period=quarter&format=csv"; do
 		echo "| \`/api/v1/metrics/satisfaction?$q\` | $(median_ms "/api/v1/metrics/satisfaction?$q") |"
+	done
+	for q in \
+		"metrics/responses?group_by=plan" \
+		"metrics/responses?group_by=item&from=2026-04-01&to=2026-06-30" \
+		"metrics/responses?group_by=agency" \
+		"reports/quarterly?plan=DB-2026&quarter=2026-Q2"; do
+		echo "| \`/api/v1/$q\` | $(median_ms "/api/v1/$q") |"
 	done
 } >"$out"
 cat "$out"
