@@ -58,7 +58,7 @@ out="bench/results/metrics-$(date +%Y-%m-%d).md"
 	echo
 	echo "$ROWS feedback rows (5% rejected) over 2026 and 120 items; generated and rolled up in ${load_s} s."
 	echo "Machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version');"
-	echo "rollup rows: $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_daily') daily, $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_monthly') monthly."
+	echo "rollup rows: $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_rollup WHERE grain = '"'"'D'"'"'') daily, $(psql "$PAKN_DATABASE_URL" -Atc 'SELECT count(*) FROM feedback_rollup WHERE grain = '"'"'M'"'"'') monthly."
 	echo "Each figure is the median of 7 requests over HTTP (curl, loopback), whole reply."
 	echo
 	echo "| query | median ms |"

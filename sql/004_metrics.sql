@@ -3,7 +3,11 @@
 -- transaction as the intake batch or the moderation action that changes them. Rejected
 -- feedback does not count; hidden feedback keeps its rating. docs/metrics.md.
 
-CREATE TABLE IF NOT EXISTS feedback_daily (
+-- grain 'D': per local day (day is that day); grain 'M': per local month (day is its first
+-- day). A year is at most 120 x 12 x 4 month rows against 175,200 day rows, so queries take
+-- whole months at grain 'M' and only the days of partial months at grain 'D'.
+CREATE TABLE IF NOT EXISTS feedback_rollup (
+    grain   char(1) NOT NULL CHECK (grain IN ('D', 'M')),
     item_id integer NOT NULL REFERENCES plan_item,
     day     date NOT NULL,
     kind    text NOT NULL,
@@ -12,50 +16,26 @@ CREATE TABLE IF NOT EXISTS feedback_daily (
     r3      integer NOT NULL DEFAULT 0,
     r4      integer NOT NULL DEFAULT 0,
     r5      integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (item_id, day, kind)
+    PRIMARY KEY (grain, item_id, day, kind)
 );
-CREATE INDEX IF NOT EXISTS feedback_daily_day_idx ON feedback_daily (day);
+CREATE INDEX IF NOT EXISTS feedback_rollup_day_idx ON feedback_rollup (grain, day);
 
--- The same counts per month: a year is at most 120 x 12 x 4 rows here, against 175,200 in
--- feedback_daily. Queries take whole months from here and only partial months' days from
--- feedback_daily.
-CREATE TABLE IF NOT EXISTS feedback_monthly (
-    item_id integer NOT NULL REFERENCES plan_item,
-    month   date NOT NULL,   -- the first day of the month
-    kind    text NOT NULL,
-    r1      integer NOT NULL DEFAULT 0,
-    r2      integer NOT NULL DEFAULT 0,
-    r3      integer NOT NULL DEFAULT 0,
-    r4      integer NOT NULL DEFAULT 0,
-    r5      integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (item_id, month, kind)
-);
-
+-- Adds p_delta ratings of p_rating at both grains.
 CREATE OR REPLACE FUNCTION pakn_daily_add(p_item integer, p_at timestamptz, p_kind text,
                                           p_rating integer, p_delta integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO feedback_monthly (item_id, month, kind, r1, r2, r3, r4, r5)
-    VALUES (p_item, date_trunc('month', p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, p_kind,
-            CASE WHEN p_rating = 1 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 2 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 3 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 4 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 5 THEN p_delta ELSE 0 END)
-    ON CONFLICT (item_id, month, kind) DO UPDATE SET
-        r1 = feedback_monthly.r1 + EXCLUDED.r1, r2 = feedback_monthly.r2 + EXCLUDED.r2,
-        r3 = feedback_monthly.r3 + EXCLUDED.r3, r4 = feedback_monthly.r4 + EXCLUDED.r4,
-        r5 = feedback_monthly.r5 + EXCLUDED.r5;
-    INSERT INTO feedback_daily (item_id, day, kind, r1, r2, r3, r4, r5)
-    VALUES (p_item, (p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, p_kind,
-            CASE WHEN p_rating = 1 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 2 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 3 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 4 THEN p_delta ELSE 0 END,
-            CASE WHEN p_rating = 5 THEN p_delta ELSE 0 END)
-    ON CONFLICT (item_id, day, kind) DO UPDATE SET
-        r1 = feedback_daily.r1 + EXCLUDED.r1, r2 = feedback_daily.r2 + EXCLUDED.r2,
-        r3 = feedback_daily.r3 + EXCLUDED.r3, r4 = feedback_daily.r4 + EXCLUDED.r4,
-        r5 = feedback_daily.r5 + EXCLUDED.r5
+    INSERT INTO feedback_rollup AS t (grain, item_id, day, kind, r1, r2, r3, r4, r5)
+    SELECT g.grain, p_item, g.day, p_kind,
+           CASE WHEN p_rating = 1 THEN p_delta ELSE 0 END,
+           CASE WHEN p_rating = 2 THEN p_delta ELSE 0 END,
+           CASE WHEN p_rating = 3 THEN p_delta ELSE 0 END,
+           CASE WHEN p_rating = 4 THEN p_delta ELSE 0 END,
+           CASE WHEN p_rating = 5 THEN p_delta ELSE 0 END
+    FROM (SELECT (p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS local) l,
+         LATERAL (VALUES ('D', l.local), ('M', date_trunc('month', l.local)::date)) g(grain, day)
+    ON CONFLICT (grain, item_id, day, kind) DO UPDATE SET
+        r1 = t.r1 + EXCLUDED.r1, r2 = t.r2 + EXCLUDED.r2, r3 = t.r3 + EXCLUDED.r3,
+        r4 = t.r4 + EXCLUDED.r4, r5 = t.r5 + EXCLUDED.r5
 $$;
 
 CREATE OR REPLACE FUNCTION pakn_daily_trigger() RETURNS trigger
@@ -71,36 +51,31 @@ BEGIN
 END
 $$;
 
-DROP TRIGGER IF EXISTS feedback_daily_ins ON feedback;
-CREATE TRIGGER feedback_daily_ins AFTER INSERT ON feedback
+DROP TRIGGER IF EXISTS feedback_rollup_ins ON feedback;
+CREATE TRIGGER feedback_rollup_ins AFTER INSERT ON feedback
     FOR EACH ROW EXECUTE FUNCTION pakn_daily_trigger();
-DROP TRIGGER IF EXISTS feedback_daily_upd ON feedback;
-CREATE TRIGGER feedback_daily_upd AFTER UPDATE OF state, rating, item_id, kind, created_at
+DROP TRIGGER IF EXISTS feedback_rollup_upd ON feedback;
+CREATE TRIGGER feedback_rollup_upd AFTER UPDATE OF state, rating, item_id, kind, created_at
     ON feedback FOR EACH ROW
     WHEN ((OLD.state = 'rejected') IS DISTINCT FROM (NEW.state = 'rejected')
           OR OLD.rating <> NEW.rating OR OLD.item_id <> NEW.item_id
           OR OLD.kind <> NEW.kind OR OLD.created_at <> NEW.created_at)
     EXECUTE FUNCTION pakn_daily_trigger();
-DROP TRIGGER IF EXISTS feedback_daily_del ON feedback;
-CREATE TRIGGER feedback_daily_del AFTER DELETE ON feedback
+DROP TRIGGER IF EXISTS feedback_rollup_del ON feedback;
+CREATE TRIGGER feedback_rollup_del AFTER DELETE ON feedback
     FOR EACH ROW EXECUTE FUNCTION pakn_daily_trigger();
 
 -- Rows stored before this migration.
-INSERT INTO feedback_monthly (item_id, month, kind, r1, r2, r3, r4, r5)
-SELECT item_id, date_trunc('month', created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind,
+INSERT INTO feedback_rollup (grain, item_id, day, kind, r1, r2, r3, r4, r5)
+SELECT g.grain, f.item_id, g.day, f.kind,
        count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
        count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
        count(*) FILTER (WHERE rating = 5)
-FROM feedback WHERE state <> 'rejected'
-GROUP BY 1, 2, 3
-ON CONFLICT DO NOTHING;
-INSERT INTO feedback_daily (item_id, day, kind, r1, r2, r3, r4, r5)
-SELECT item_id, (created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind,
-       count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
-       count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
-       count(*) FILTER (WHERE rating = 5)
-FROM feedback WHERE state <> 'rejected'
-GROUP BY 1, 2, 3
+FROM feedback f,
+     LATERAL (SELECT (f.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS local) l,
+     LATERAL (VALUES ('D', l.local), ('M', date_trunc('month', l.local)::date)) g(grain, day)
+WHERE f.state <> 'rejected'
+GROUP BY 1, 2, 3, 4
 ON CONFLICT DO NOTHING;
 
 -- The label of the period a local day falls in.
@@ -121,18 +96,18 @@ RETURNS TABLE (group_code text, group_title text, period text, count bigint, mea
                csat_low numeric, csat_high numeric, insufficient_data boolean)
 LANGUAGE sql STABLE AS $$
     WITH bounds AS (
-        -- Whole months in [from, to] come from feedback_monthly, the rest from the days.
+        -- Whole months in [from, to] come from grain 'M', the rest from grain 'D'.
         SELECT coalesce(date_trunc('month', p_from - 1)::date + interval '1 month',
                         date '0001-01-01')::date AS m_from,
                coalesce(date_trunc('month', p_to + 1)::date, date '9999-01-01') AS m_to),
     counts AS (
-        SELECT m.item_id, m.month AS day, m.kind, m.r1, m.r2, m.r3, m.r4, m.r5
-        FROM feedback_monthly m, bounds b
-        WHERE m.month >= b.m_from AND m.month < b.m_to
+        SELECT m.item_id, m.day, m.kind, m.r1, m.r2, m.r3, m.r4, m.r5
+        FROM feedback_rollup m, bounds b
+        WHERE m.grain = 'M' AND m.day >= b.m_from AND m.day < b.m_to
         UNION ALL
         SELECT d.item_id, d.day, d.kind, d.r1, d.r2, d.r3, d.r4, d.r5
-        FROM feedback_daily d, bounds b
-        WHERE (d.day < b.m_from OR d.day >= b.m_to)
+        FROM feedback_rollup d, bounds b
+        WHERE d.grain = 'D' AND (d.day < b.m_from OR d.day >= b.m_to)
           AND (p_from IS NULL OR d.day >= p_from)
           AND (p_to IS NULL OR d.day <= p_to)),
     base AS (
