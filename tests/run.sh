@@ -36,7 +36,7 @@ passed=0
 failed=0
 skipped=0
 failed_names=""
-for t in "$BIN"/tests/test_*; do
+for t in "$BIN"/tests/test_${TESTS:-*}; do # TESTS=metrics_api runs one
 	name=$(basename "$t")
 	out="$PAKN_TEST_TMP/$name.out"
 	CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$t" >"$out" 2>&1

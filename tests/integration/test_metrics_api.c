@@ -302,12 +302,26 @@ static void test_responses(void **state)
 	assert_int_equal(json_object_get_int(th_get(r, "count", NULL)), 3);
 	assert_int_equal(json_object_get_int(th_get(r, "answered", NULL)), 2);
 	assert_string_equal(th_str(r, "answer_rate", NULL), "0.6667");
-	assert_string_equal(th_str(r, "median_hours", NULL), "133.0");
-	assert_string_equal(th_str(r, "p90_hours", NULL), "220.2");
+	/* Answer times 24 h and 242 h fall in buckets 37 [23.675, 25.909) and 63 [233.744,
+	 * 255): each taken at its bucket's middle, 24.792 and 244.372, the median is their mean
+	 * and the 90th percentile 24.792 + 0.9 * 219.580 (exact: 133.0 and 220.2). */
+	assert_string_equal(th_str(r, "median_hours", NULL), "134.6");
+	assert_string_equal(th_str(r, "p90_hours", NULL), "222.4");
 	assert_int_equal(json_object_get_int(th_get(r, "action_overdue", NULL)), 2);
 	assert_int_equal(json_object_get_int(th_get(r, "answer_overdue", NULL)), 1);
 	assert_int_equal(json_object_get_int(th_get(r, "answer_ratings", NULL)), 2);
 	assert_string_equal(th_str(r, "answer_rating_mean", NULL), "4.5000");
+	json_object_put(doc);
+	/* By kind the buckets come from the per-plan-and-kind table: the same two answers
+	 * (every test feedback is an opinion), so the same figures. */
+	doc = get("/api/v1/metrics/responses?group_by=kind&plan=DB-2026"
+		  "&from=2026-01-01&to=2026-06-30&as_of=2026-06-30",
+		  NULL);
+	r = row_of(doc, "opinion", NULL);
+	assert_non_null(r);
+	assert_int_equal(json_object_get_int(th_get(r, "answered", NULL)), 2);
+	assert_string_equal(th_str(r, "median_hours", NULL), "134.6");
+	assert_string_equal(th_str(r, "p90_hours", NULL), "222.4");
 	json_object_put(doc);
 	/* On 5 June Z's first deadline (8 June) has not passed yet. */
 	doc = get("/api/v1/metrics/responses?group_by=item&plan=DB-2026"
@@ -377,6 +391,89 @@ static void test_quarterly_review(void **state)
 	th_resp_free(&r);
 }
 
+static PGresult *exec(PGconn *pg, const char *sql)
+{
+	PGresult *res = PQexec(pg, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+	return res;
+}
+
+/* Every kind of change the triggers must follow, then the rollup compared with one
+ * recomputed from the rows: no row may differ. All in a transaction rolled back. */
+static void test_rollup_follows_every_change(void **state)
+{
+	(void)state;
+	static const char *const changes[] = {
+		/* An answered feedback rejected, another's answer rating changed, an answer
+		 * withdrawn, a rejection undone. */
+		"UPDATE feedback SET state = 'rejected' WHERE tracking_code = 'TEST-METRICS-16'",
+		"UPDATE feedback_response SET rating = 1 WHERE feedback_id ="
+		" (SELECT id FROM feedback WHERE tracking_code = 'TEST-METRICS-17')",
+		"DELETE FROM feedback_response WHERE feedback_id ="
+		" (SELECT id FROM feedback WHERE tracking_code = 'TEST-METRICS-16')",
+		"UPDATE feedback SET state = 'published' WHERE tracking_code = 'TEST-METRICS-12'",
+		/* Moved to another item and month; acted on; a deadline changed by hand. */
+		"UPDATE feedback SET item_id = (SELECT id FROM plan_item WHERE code = 'LC-T1'),"
+		" created_at = created_at + interval '40 days' WHERE tracking_code = 'TEST-METRICS-3'",
+		"UPDATE feedback SET first_action_at = created_at + interval '9 days'"
+		" WHERE tracking_code = 'TEST-METRICS-18'",
+		"UPDATE feedback SET due_answer = due_answer + 30 WHERE tracking_code = 'TEST-METRICS-18'",
+		/* A new deadline rule, a new feedback under it, answered, then both removed. */
+		"UPDATE response_deadline SET action_days = 2, answer_days = 4",
+		"INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,"
+		" consent_contact, submission_hash, secret_hash, log_index, key_id, created_at)"
+		" SELECT 990000001, 'TEST-ROLLUP-1', id, 2, 'question', 'x', false, false, '', '',"
+		" 990000001, '', '2026-08-03 10:00+07' FROM plan_item WHERE code = 'LC-T2'",
+		"INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,"
+		" signature) SELECT 990000001, id, 'x', '2026-08-20 10:00+07', '', ''"
+		" FROM official WHERE username = 't.metrics'",
+		"INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,"
+		" consent_contact, submission_hash, secret_hash, log_index, key_id, created_at)"
+		" SELECT 990000002, 'TEST-ROLLUP-2', id, 5, 'report', 'x', false, false, '', '',"
+		" 990000002, '', '2026-08-04 10:00+07' FROM plan_item WHERE code = 'LC-T2'",
+		"DELETE FROM feedback WHERE id = 990000002",
+	};
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PQclear(exec(pg, "BEGIN"));
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		PGresult *res = exec(pg, changes[i]);
+		assert_string_equal(PQcmdTuples(res), "1");
+		PQclear(res);
+	}
+	PQclear(exec(pg, "CREATE TEMP TABLE kept_r AS SELECT * FROM feedback_rollup;"
+			 "CREATE TEMP TABLE kept_h AS SELECT * FROM answer_time_rollup;"
+			 "CREATE TEMP TABLE kept_k AS SELECT * FROM answer_time_kind_rollup;"
+			 "CREATE TEMP TABLE kept_p AS SELECT * FROM response_pending;"
+			 "SELECT pakn_rollup_rebuild()"));
+	/* Rows whose counts all came back to 0 stay behind; the recount has none. */
+	PGresult *res = exec(
+		pg,
+		"WITH r AS (SELECT * FROM kept_r WHERE (r1, r2, r3, r4, r5, received, answered,"
+		"   acted_late, answered_late, answer_ratings, answer_rating_sum)"
+		"   <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),"
+		" h AS (SELECT * FROM kept_h WHERE n <> 0), k AS (SELECT * FROM kept_k WHERE n <> 0)"
+		" SELECT (SELECT count(*) FROM ((TABLE r EXCEPT TABLE feedback_rollup)"
+		"         UNION ALL (TABLE feedback_rollup EXCEPT TABLE r)) x),"
+		"        (SELECT count(*) FROM ((TABLE h EXCEPT TABLE answer_time_rollup)"
+		"         UNION ALL (TABLE answer_time_rollup EXCEPT TABLE h)) x)"
+		"         + (SELECT count(*) FROM ((TABLE k EXCEPT TABLE answer_time_kind_rollup)"
+		"         UNION ALL (TABLE answer_time_kind_rollup EXCEPT TABLE k)) x),"
+		"        (SELECT count(*) FROM ((TABLE kept_p EXCEPT TABLE response_pending)"
+		"         UNION ALL (TABLE response_pending EXCEPT TABLE kept_p)) x),"
+		"        (SELECT count(*) FROM answer_time_kind_rollup), (SELECT count(*) FROM response_pending)");
+	assert_string_equal(PQgetvalue(res, 0, 0), "0");
+	assert_string_equal(PQgetvalue(res, 0, 1), "0");
+	assert_string_equal(PQgetvalue(res, 0, 2), "0");
+	/* The comparison had something to compare. */
+	assert_true(atoi(PQgetvalue(res, 0, 3)) > 0);
+	assert_true(atoi(PQgetvalue(res, 0, 4)) > 0);
+	PQclear(res);
+	PQclear(exec(pg, "ROLLBACK"));
+	PQfinish(pg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_bad_parameters),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_quarterly_review),
+		cmocka_unit_test(test_rollup_follows_every_change),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
