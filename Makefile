@@ -22,7 +22,8 @@ LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/dead
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
             server/service.c server/catalog.c server/server.c server/intake_queue.c \
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
-            server/moderation.c server/metrics.c server/table.c server/stats.c
+            server/moderation.c server/metrics.c server/table.c server/stats.c \
+            server/webfiles.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))
@@ -30,15 +31,32 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps build asan run test bench-metrics clean
+.PHONY: all deps deps-test build www asan run test bench-metrics clean
 
 all: deps build
 
 deps:
 	@./deploy/install-deps.sh
 
-build: deps
+# The tests also need Chromium for the browser tests.
+deps-test:
+	@./deploy/install-deps.sh test
+
+build: deps www
 	@$(MAKE) --no-print-directory binaries B=build/release MODE_FLAGS="$(RELEASE_FLAGS)"
+
+# The served tree: static/ plus the charting library from npm (package-lock.json), so
+# nothing is fetched from another address at run time.
+NPM_STAMP := node_modules/.package-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+www: deps $(NPM_STAMP)
+	@rm -rf build/www.tmp && mkdir -p build/www.tmp/assets/vendor
+	@cp -R static/. build/www.tmp/ && rm -f build/www.tmp/README.md
+	@cp node_modules/chart.js/dist/chart.umd.js build/www.tmp/assets/vendor/
+	@rm -rf build/www && mv build/www.tmp build/www
 
 asan: deps
 	@$(MAKE) --no-print-directory binaries tests-bin B=build/asan MODE_FLAGS="$(ASAN_FLAGS)"
@@ -46,7 +64,7 @@ asan: deps
 run: build
 	@./tools/run.sh
 
-test: build asan
+test: deps-test build asan
 	@./tests/run.sh
 
 bench-metrics: build

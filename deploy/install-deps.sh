@@ -1,7 +1,9 @@
 #!/bin/sh
-# Installs the Debian 12 packages the build, `make run` and `make test` need, and nothing
-# else. It is idempotent: when every package is already there it returns at once, so the
-# Makefile can call it before every build.
+# Installs the Debian 12 packages the build and `make run` need (with the argument `test`,
+# also what `make test` needs: Chromium for the browser tests), and nothing else. It is
+# idempotent: when every package is already there it returns at once, so the Makefile can
+# call it before every build. Node.js and npm (for the web pages' npm packages) are taken
+# from the machine when it has them, else from Debian.
 set -eu
 
 PACKAGES="
@@ -16,12 +18,14 @@ postgresql-15
 curl
 python3-nacl
 "
+[ "${1:-}" = test ] && PACKAGES="$PACKAGES chromium fonts-dejavu-core"
 
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -28,6 +28,8 @@ static const struct config_param params[] = {
 	 "libpq connection string for metrics (a streaming replica); empty = database_url"},
 	{"key_dir", CFG_STR, FIELD(key_dir), "var/keys", 0, 0,
 	 "directory of the signing and data keys; created with the keys on first start"},
+	{"static_dir", CFG_STR, FIELD(static_dir), "build/www", 0, 0,
+	 "directory of the web pages (made by `make www`), read into memory at start"},
 	{"threads", CFG_LONG, FIELD(threads), "0", 0, 256,
 	 "worker threads, each with its own event loop and connections; 0 = one per core"},
 	{"db_connections", CFG_LONG, FIELD(db_connections), "2", 1, 64,

@@ -16,6 +16,7 @@ struct config {
 	char database_url[CONFIG_STR_MAX];      /* libpq connection string, primary */
 	char read_database_url[CONFIG_STR_MAX]; /* for metrics and public reads; "" = database_url */
 	char key_dir[CONFIG_STR_MAX];           /* signing and data keys, made on first start */
+	char static_dir[CONFIG_STR_MAX];        /* the web pages, served from memory */
 	long threads;                           /* worker threads; 0 = one per core */
 	long db_connections;                    /* database connections per worker thread */
 	long request_timeout;                   /* seconds to read a request or write a reply */

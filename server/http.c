@@ -15,6 +15,7 @@
 #include "server.h"
 #include "stats.h"
 #include "text.h"
+#include "webfiles.h"
 
 #define REJECT_PREFIX "/.pakn/reject/"
 
@@ -26,6 +27,8 @@ static const char *reason_phrase(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -135,6 +138,8 @@ static void add_headers(struct http_req *req, const char *content_type, int cach
 		char v[48];
 		snprintf(v, sizeof(v), "public, max-age=%d", cache_seconds);
 		evhttp_add_header(h, "Cache-Control", v);
+	} else if (cache_seconds == HTTP_CACHE_REVALIDATE) {
+		evhttp_add_header(h, "Cache-Control", "no-cache");
 	} else {
 		evhttp_add_header(h, "Cache-Control", "no-store");
 	}
@@ -365,8 +370,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	case ROUTE_NOT_FOUND:
-		http_reply_error(req, 404, "not_found",
-				 "Không tìm thấy địa chỉ này. / Not found.", NULL);
+		webfiles_serve(req->worker->www, req);
 		return;
 	}
 }

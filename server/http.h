@@ -62,7 +62,10 @@ void http_reply(struct http_req *req, int status, const char *content_type, cons
 		size_t len, int cache_seconds);
 
 /* Sends body (JSON text of len bytes) with status and frees req. cache_seconds > 0 lets
- * shared caches keep the reply that long; 0 sends Cache-Control: no-store. */
+ * shared caches keep the reply that long; 0 sends Cache-Control: no-store;
+ * HTTP_CACHE_REVALIDATE sends no-cache (keep it, but ask each time: for replies with an
+ * ETag). */
+#define HTTP_CACHE_REVALIDATE (-1)
 void http_reply_json(struct http_req *req, int status, const char *body, size_t len,
 		     int cache_seconds);
 

@@ -10,7 +10,7 @@
 #include "stats.h"
 
 const struct route routes[] = {
-	{HTTP_GET, "/", service_index},
+	{HTTP_GET, "/api/v1", service_index},
 	{HTTP_GET, "/healthz", service_healthz},
 	{HTTP_GET, "/readyz", service_readyz},
 	{HTTP_GET, "/metrics", service_metrics},

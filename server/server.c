@@ -33,6 +33,7 @@ struct server {
 	struct ratelimit *ratelimit;
 	struct ratelimit *login_client_limit, *login_account_limit;
 	struct workpool *workpool;
+	struct webfiles *www;
 	char url[128];
 };
 
@@ -119,6 +120,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->login_client_limit = srv->login_client_limit;
 	w->login_account_limit = srv->login_account_limit;
 	w->workpool = srv->workpool;
+	w->www = srv->www;
 	w->intake = w->db && w->stats ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch,
 							  w->stats)
 				      : NULL;
@@ -157,6 +159,13 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 		server_free(srv);
 		return NULL;
 	}
+	srv->www = webfiles_load(cfg->static_dir, err, errlen);
+	if (!srv->www) {
+		server_free(srv);
+		return NULL;
+	}
+	log_info(NULL, "web pages: %zu files (%zu bytes) from %s", webfiles_count(srv->www),
+		 webfiles_bytes(srv->www), cfg->static_dir);
 	srv->limits.max_body_bytes = (size_t)cfg->max_body_bytes;
 	srv->limits.max_header_bytes = (size_t)cfg->max_header_bytes;
 	long n = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -319,6 +328,7 @@ void server_free(struct server *srv)
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);
+	webfiles_free(srv->www);
 	free(srv);
 }
 

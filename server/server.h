@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "ratelimit.h"
 #include "stats.h"
+#include "webfiles.h"
 
 struct worker {
 	int index;
@@ -31,6 +32,7 @@ struct worker {
 	struct ratelimit *login_client_limit;  /* login attempts per client */
 	struct ratelimit *login_account_limit; /* failed logins per account name */
 	struct workpool *workpool;   /* password hashing, shared */
+	const struct webfiles *www;  /* the web pages, shared, read-only */
 	evutil_socket_t listen_fd;
 	int inflight;       /* requests received and not yet answered */
 	bool stopping;      /* no longer accepting; replies close their connection */

@@ -4,7 +4,7 @@
 
 #include "http.h"
 
-void service_index(struct http_req *req);   /* GET / */
+void service_index(struct http_req *req);   /* GET /api/v1 */
 void service_healthz(struct http_req *req); /* GET /healthz: the process answers */
 void service_readyz(struct http_req *req);  /* GET /readyz: the database answers too */
 void service_metrics(struct http_req *req); /* GET /metrics: Prometheus text for operators */
