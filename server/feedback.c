@@ -12,11 +12,11 @@
 
 #include <sodium.h>
 
+#include "form_pages.h"
 #include "intake_queue.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "server.h"
-#include "table.h"
 #include "util.h"
 
 struct pending {
@@ -48,35 +48,46 @@ static bool wants_html(const struct http_req *req)
 
 /* --- replies -------------------------------------------------------------------------- */
 
-static void reply_receipt_html(struct http_req *req, int status, const struct receipt *r,
-			       const char *receipt_json, const char *secret)
+/* An error as the contract's JSON, or as a page for a browser posting the form without
+ * JavaScript (html). Takes fields. */
+static void reply_problem(struct http_req *req, bool html, int status, const char *code,
+			  const char *message, json_object *fields)
 {
-	struct sbuf b = {0};
-	sbuf_puts(&b, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		      "<title>Biên nhận góp ý / Feedback receipt</title></head><body>\n"
-		      "<h1>Đã nhận góp ý của bạn<br><small>Your feedback was received</small></h1>\n"
-		      "<p>Mã theo dõi / Tracking code:</p>\n<p><strong>");
-	html_escape(&b, r->tracking_code);
-	sbuf_puts(&b, "</strong></p>\n<p>Mã bí mật để đánh giá câu trả lời (hãy giữ kín) / "
-		      "Secret for rating the answer (keep it private): <code>");
-	html_escape(&b, secret);
-	sbuf_puts(&b, "</code></p>\n<p>Biên nhận có chữ ký số, hãy lưu lại / Signed receipt, "
-		      "keep a copy:</p>\n<pre>");
-	html_escape(&b, receipt_json);
-	sbuf_puts(&b, "</pre>\n<p><a href=\"/api/v1/feedback/");
-	html_escape(&b, r->tracking_code);
-	sbuf_puts(&b, "\">Theo dõi góp ý / Track your feedback</a></p>\n</body></html>\n");
-	http_reply_html(req, status, b.data, b.len);
-	sbuf_free(&b);
+	if (!html) {
+		http_reply_error(req, status, code, message, fields);
+		return;
+	}
+	form_page_problem(req, status, message, fields);
+	json_object_put(fields);
 }
 
-static void reply_422(struct http_req *req, json_object *fields)
+static void reply_422(struct http_req *req, bool html, json_object *fields)
 {
-	http_reply_error(req, 422, "validation_failed",
-			 "Góp ý chưa hợp lệ, xem từng trường. / The submission is not valid; see "
-			 "fields.",
-			 fields);
+	reply_problem(req, html, 422, "validation_failed",
+		      "Góp ý chưa hợp lệ, xem từng trường. / The submission is not valid; see "
+		      "fields.",
+		      fields);
+}
+
+static void reply_store_error(struct http_req *req, bool html, enum db_status status)
+{
+	if (!html) {
+		http_reply_db_error(req, status);
+	} else if (status == DB_UNAVAILABLE) {
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
+		form_page_problem(req, 503,
+				  "Góp ý của bạn CHƯA được lưu: hệ thống tạm thời không sẵn sàng. "
+				  "Vui lòng gửi lại sau ít phút. / Your feedback has NOT been stored: "
+				  "the service is unavailable for a moment. Please send it again in a "
+				  "few minutes.",
+				  NULL);
+	} else {
+		form_page_problem(req, 500,
+				  "Góp ý của bạn CHƯA được lưu do lỗi của hệ thống. Vui lòng gửi lại. / "
+				  "Your feedback has NOT been stored because of an error on our side. "
+				  "Please send it again.",
+				  NULL);
+	}
 }
 
 static void pending_free(struct pending *p)
@@ -98,7 +109,7 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 		const char *receipt_text = json_object_to_json_string_ext(
 			receipt, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (p->html) {
-			reply_receipt_html(req, status, r, receipt_text, secret);
+			form_page_receipt(req, status, r, receipt_text, secret);
 		} else {
 			char status_url[96];
 			snprintf(status_url, sizeof(status_url), "/api/v1/feedback/%s", r->tracking_code);
@@ -125,24 +136,24 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 		break;
 	}
 	case INTAKE_CONFLICT:
-		http_reply_error(req, 409, "idempotency_key_reused",
-				 "Khóa chống gửi trùng đã dùng cho một góp ý khác. / The idempotency key "
-				 "was used for a different submission.",
-				 NULL);
+		reply_problem(req, p->html, 409, "idempotency_key_reused",
+			      "Khóa chống gửi trùng đã dùng cho một góp ý khác. / The idempotency key "
+			      "was used for a different submission.",
+			      NULL);
 		break;
 	case INTAKE_UNKNOWN_ITEM: {
 		json_object *fields = json_object_new_array();
 		http_field_error(fields, "item_code", "unknown_item",
 				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
 				 "indicator has this code.");
-		reply_422(req, fields);
+		reply_422(req, p->html, fields);
 		break;
 	}
 	case INTAKE_UNAVAILABLE:
-		http_reply_db_error(req, DB_UNAVAILABLE);
+		reply_store_error(req, p->html, DB_UNAVAILABLE);
 		break;
 	case INTAKE_FAILED:
-		http_reply_db_error(req, DB_FAILED);
+		reply_store_error(req, p->html, DB_FAILED);
 		break;
 	}
 	pending_free(p);
@@ -156,7 +167,7 @@ static void invalid_item_checked_cb(void *arg, PGresult *res, enum db_status sta
 		http_field_error(p->fields, "item_code", "unknown_item",
 				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
 				 "indicator has this code.");
-	reply_422(p->req, p->fields);
+	reply_422(p->req, p->html, p->fields);
 	pending_free(p);
 }
 
@@ -195,6 +206,7 @@ void feedback_submit(struct http_req *req)
 				 NULL);
 		return;
 	}
+	bool html = form && wants_html(req);
 	char chash[65];
 	uint64_t short_hash;
 	client_hash(req, chash, &short_hash);
@@ -203,10 +215,10 @@ void feedback_submit(struct http_req *req)
 		char v[16];
 		snprintf(v, sizeof(v), "%d", retry_after);
 		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
-		http_reply_error(req, 429, "rate_limited",
-				 "Bạn gửi quá nhanh, vui lòng thử lại sau. / Too many submissions; "
-				 "please retry later.",
-				 NULL);
+		reply_problem(req, html, 429, "rate_limited",
+			      "Bạn gửi quá nhanh, vui lòng thử lại sau. / Too many submissions; "
+			      "please retry later.",
+			      NULL);
 		return;
 	}
 
@@ -214,7 +226,7 @@ void feedback_submit(struct http_req *req)
 	if (!p)
 		abort();
 	p->req = req;
-	p->html = form && wants_html(req);
+	p->html = html;
 	size_t len;
 	const char *body = http_body(req, &len);
 	json_object *fields = json_object_new_array();
@@ -238,11 +250,11 @@ void feedback_submit(struct http_req *req)
 	}
 	if (res == INTAKE_MALFORMED) {
 		json_object_put(fields);
-		http_reply_error(req, 400, "invalid_json",
-				 json ? "Nội dung không phải một đối tượng JSON hợp lệ. / The body is "
-					"not a valid JSON object."
-				      : "Nội dung biểu mẫu không hợp lệ. / The form body is malformed.",
-				 NULL);
+		reply_problem(req, html, 400, "invalid_json",
+			      json ? "Nội dung không phải một đối tượng JSON hợp lệ. / The body is "
+				     "not a valid JSON object."
+				   : "Nội dung biểu mẫu không hợp lệ. / The form body is malformed.",
+			      NULL);
 		pending_free(p);
 		return;
 	}
@@ -256,7 +268,7 @@ void feedback_submit(struct http_req *req)
 			db_query(http_db(req), STMT_ITEM_EXISTS, &param, invalid_item_checked_cb, p);
 			free(code);
 		} else {
-			reply_422(req, fields);
+			reply_422(req, html, fields);
 			pending_free(p);
 		}
 		return;

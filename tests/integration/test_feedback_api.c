@@ -414,6 +414,41 @@ static void test_html_form_gets_an_html_receipt(void **state)
 	assert_non_null(strstr(r.body, "Mã theo dõi"));
 	assert_null(strstr(r.body, "<script"));
 	assert_null(strstr(r.body, "style="));
+	/* The download link carries the signed receipt: decoded, the service verifies it. */
+	const char *link = strstr(r.body, "href=\"data:application/json;charset=utf-8,");
+	assert_non_null(link);
+	link = strchr(link, ',') + 1;
+	char receipt[4096];
+	size_t n = 0;
+	for (const char *c = link; *c != '"' && n + 1 < sizeof(receipt); c++) {
+		unsigned v;
+		if (*c == '%' && sscanf(c + 1, "%2x", &v) == 1) {
+			receipt[n++] = (char)v;
+			c += 2;
+		} else {
+			receipt[n++] = *c;
+		}
+	}
+	receipt[n] = '\0';
+	th_resp_free(&r);
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/receipts/verify",
+				 "Content-Type: application/json\r\n", receipt, strlen(receipt), &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"valid\":true"));
+	th_resp_free(&r);
+	/* Problems come back as a page that names the fields in words. */
+	const char bad[] = "item_code=LC-T4&rating=9&kind=question&body=";
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+				 "Content-Type: application/x-www-form-urlencoded\r\n"
+				 "Accept: text/html\r\n",
+				 bad, strlen(bad), &r),
+			 0);
+	assert_int_equal(r.status, 422);
+	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/html"));
+	assert_non_null(strstr(r.body, "Mức độ hài lòng"));
+	assert_non_null(strstr(r.body, "Nội dung"));
+	assert_null(strstr(r.body, "<script"));
 	th_resp_free(&r);
 	/* Without asking for HTML, a form gets JSON. */
 	const char form2[] = "item_code=LC-T4&rating=4&kind=question"
