@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make test`: a throwaway PostgreSQL cluster, migrations (twice: the second run must
 # change nothing), both seed plans, then every unit and integration test binary built with
-# AddressSanitizer and UndefinedBehaviorSanitizer. Prints one closing line:
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the browser tests (Chromium
+# against the ASan server). Prints one closing line:
 # "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -36,10 +37,13 @@ passed=0
 failed=0
 skipped=0
 failed_names=""
-for t in "$BIN"/tests/test_${TESTS:-*}; do # TESTS=metrics_api runs one
-	name=$(basename "$t")
+# Runs one suite (name, then the command) and counts its TAP lines: cmocka's, and
+# node --test's top-level ones (subtests are indented).
+run_suite() {
+	name=$1
+	shift
 	out="$PAKN_TEST_TMP/$name.out"
-	CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$t" >"$out" 2>&1
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout 900 "$@" >"$out" 2>&1
 	rc=$?
 	ok=$(grep -c '^ok ' "$out")
 	bad=$(grep '^not ok ' "$out" | grep -vc '# SKIP')
@@ -61,7 +65,19 @@ for t in "$BIN"/tests/test_${TESTS:-*}; do # TESTS=metrics_api runs one
 		echo "ok   $name ($ok)"
 	fi
 	rm -f "$PAKN_TEST_TMP"/*.log
+}
+
+# TESTS=metrics_api runs one binary; TESTS=browser only the browser tests.
+for t in "$BIN"/tests/test_${TESTS:-*}; do
+	[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
 done
+# The pages in Chromium (tests/browser/*.test.mjs), one file at a time.
+case "${TESTS:-browser}" in
+browser*)
+	run_suite browser node --test --test-reporter=tap --test-concurrency=1 \
+		tests/browser/*.test.mjs
+	;;
+esac
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -1,0 +1,153 @@
+// harness.mjs - what the browser tests share: the real pakn-server (the ASan build that
+// tests/run.sh names) on a free loopback port, serving build/www against the test run's
+// PostgreSQL; Debian's Chromium driven by playwright-core; pages that fail the test on
+// any script error or content-security-policy violation; axe-core; screenshots under
+// tests/artifacts/; officials made with paknctl. Run by tests/run.sh with `node --test`.
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const env = process.env;
+const tmp = env.PAKN_TEST_TMP || '/tmp';
+export const artifacts = path.join(root, 'tests/artifacts');
+
+// Starts the server; resolves to {url, stop()} once /readyz answers 200.
+export async function startServer(name, extraEnv = {}) {
+  const bin = path.resolve(root, env.PAKN_SERVER_BIN || 'build/asan/pakn-server');
+  const log = fs.openSync(path.join(tmp, `browser-${name}.log`), 'a');
+  const child = spawn(bin, [], {
+    cwd: root,
+    env: {
+      ...env,
+      PAKN_LISTEN: '127.0.0.1:0',
+      PAKN_THREADS: '2',
+      PAKN_STATIC_DIR: path.join(root, 'build/www'),
+      // Many submissions come from one address in these tests.
+      PAKN_INTAKE_BURST: '1000',
+      PAKN_INTAKE_RATE: '1000',
+      PAKN_LOGIN_RATE: '1000',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', log],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name}: server did not start`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${name}: server exited ${code}`)); });
+  });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(url + '/readyz')).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      child.removeAllListeners('exit');
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A page at the given width (360 = a cheap phone) that records every script error,
+// console error and CSP violation in page.problems; assertClean(page) fails on them.
+export async function newPage(browser, { width = 1280, javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({
+    viewport: { width, height: width < 600 ? 800 : 900 },
+    javaScriptEnabled,
+    acceptDownloads: true,
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+  });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+// Fails with the recorded problems (CSP violations are console errors in Chromium).
+export function problemsOf(page) {
+  return page.problems.slice();
+}
+
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core's serious and critical violations on the page as it is now: [{id, impact,
+// help, nodes}]. axe is added through the DevTools protocol, which the page's CSP does not
+// govern.
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+// tests/artifacts/<name>-<width>.png, full page.
+export async function screenshot(page, name) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const width = page.viewportSize().width;
+  await page.screenshot({ path: path.join(artifacts, `${name}-${width}.png`), fullPage: true });
+}
+
+let officials = 0;
+// Makes an official with paknctl; returns {username, password}.
+export function addOfficial(role, agencies) {
+  officials += 1;
+  const username = `b${process.pid}.${role}.${officials}`;
+  const password = `mật-khẩu-thử-${officials}-đủ-dài`;
+  const args = ['official', 'add', username, '--role', role, '--name', `Cán bộ ${role} ${officials}`];
+  for (const a of agencies) args.push('--agency', a);
+  execFileSync(path.resolve(root, env.PAKNCTL_BIN || 'build/asan/paknctl'), args, {
+    cwd: root, input: password + '\n', stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  return { username, password };
+}
+
+// JSON over HTTP: {status, body}.
+export async function api(url, method, pathname, body, headers = {}) {
+  const res = await fetch(url + pathname, {
+    method,
+    headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: json, text, headers: res.headers };
+}
+
+// Runs pakn-verify on a receipt file with the server's keys (saved next to it, as a user
+// would); returns its output, or throws when it exits non-zero.
+export async function verifyReceipt(url, file) {
+  const keys = file + '.keys.json';
+  fs.writeFileSync(keys, await (await fetch(url + '/api/v1/keys')).text());
+  return execFileSync(path.resolve(root, env.PAKN_VERIFY_BIN || 'build/asan/pakn-verify'),
+    [file, '--keys', keys], { encoding: 'utf8' });
+}
