@@ -52,7 +52,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-www: deps $(NPM_STAMP)
+www: $(NPM_STAMP)
 	@rm -rf build/www.tmp && mkdir -p build/www.tmp/assets/vendor
 	@cp -R static/. build/www.tmp/ && rm -f build/www.tmp/README.md
 	@cp node_modules/chart.js/dist/chart.umd.js build/www.tmp/assets/vendor/
