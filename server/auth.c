@@ -76,6 +76,7 @@ struct check {
 	struct http_req *req;
 	unsigned roles;
 	auth_next next;
+	char csrf[23]; /* a browser session's; "" for a bearer token */
 };
 
 static void reply_401(struct http_req *req, const char *code)
@@ -92,6 +93,8 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 	struct http_req *req = c->req;
 	auth_next next = c->next;
 	unsigned roles = c->roles;
+	char csrf[sizeof(c->csrf)];
+	memcpy(csrf, c->csrf, sizeof(csrf));
 	free(c);
 	if (status != DB_OK) {
 		http_reply_db_error(req, status);
@@ -111,6 +114,7 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 	snprintf(o->display_name, sizeof(o->display_name), "%s", PQgetvalue(res, 0, 3));
 	o->bearer = strcmp(PQgetvalue(res, 0, 4), "bearer") == 0;
 	o->session_id = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+	memcpy(o->csrf_token, csrf, sizeof(o->csrf_token));
 	snprintf(o->agencies, sizeof(o->agencies), "%s", PQgetvalue(res, 0, 6));
 	req->official = o;
 	if (!(o->role & roles)) {
@@ -141,9 +145,10 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 		return;
 	}
 	/* A browser's writes must carry the session's CSRF token, which only our pages know. */
-	if (browser && req->method != HTTP_GET && req->method != HTTP_HEAD) {
-		char want[23];
+	char want[23] = "";
+	if (browser)
 		csrf_of(req->worker->keys, token, want);
+	if (browser && req->method != HTTP_GET && req->method != HTTP_HEAD) {
 		const char *got = http_header(req, "X-CSRF-Token");
 		if (!got || strlen(got) != strlen(want) || sodium_memcmp(got, want, strlen(want)) != 0) {
 			log_warn(req->id, "denied: missing or wrong CSRF token on %s", req->path);
@@ -163,6 +168,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	c->req = req;
 	c->roles = roles;
 	c->next = next;
+	memcpy(c->csrf, want, sizeof(c->csrf));
 	const char *params[] = {hash, idle};
 	db_query(http_db(req), STMT_SESSION_CHECK, params, session_checked_cb, c);
 }
@@ -424,6 +430,10 @@ static void me_next(struct http_req *req)
 	json_object_object_add(doc, "role", json_object_new_string(o->role_name));
 	json_object_object_add(doc, "agencies", json_tokener_parse(o->agencies));
 	json_object_object_add(doc, "session", json_object_new_string(o->bearer ? "bearer" : "browser"));
+	/* A page reloaded in the session gets its CSRF token back: only our own pages can
+	 * read this reply (same origin, no CORS), as only they could read the login's. */
+	if (!o->bearer)
+		json_object_object_add(doc, "csrf_token", json_object_new_string(o->csrf_token));
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	http_reply_json(req, 200, text, strlen(text), 0);
 	json_object_put(doc);

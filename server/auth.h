@@ -26,6 +26,7 @@ struct official {
 	char display_name[201];
 	bool bearer;          /* signed in with a bearer token (no CSRF needed) */
 	int64_t session_id;
+	char csrf_token[23];  /* a browser session's CSRF token; "" with a bearer token */
 	char agencies[2048];  /* JSON array of agency codes */
 };
 

@@ -155,6 +155,11 @@ static void test_me_and_logout(void **state)
 			 200);
 	assert_string_equal(th_str(doc, "role", NULL), "moderator");
 	assert_string_equal(th_str(doc, "agencies", "0", NULL), "lc-dang-uy-ubnd-tinh");
+	/* A reloaded page gets the session's CSRF token back: the one the login gave. */
+	const char *csrf = th_str(doc, "csrf_token", NULL);
+	assert_non_null(csrf);
+	assert_true(strlen(csrf) > 10);
+	assert_non_null(strstr(who[MOD_LC].post_headers, csrf));
 	json_object_put(doc);
 
 	struct who temp = who[MOD_LC];
