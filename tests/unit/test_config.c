@@ -195,7 +195,7 @@ static const struct file_error_case file_errors[] = {
 	{"log_level = INFO\n", {"log_level", "INFO"}},
 	{"log_level =\n", {"log_level"}},
 	{"listen 127.0.0.1:80\n", {":1:", "key = value"}},
-	{"static_dir = static\n", {"static_dir", "unknown"}}, /* a setting that was dropped */
+	{"www_root = static\n", {"www_root", "unknown"}}, /* a setting that does not exist */
 };
 
 static void test_file_errors_table(void **state)
