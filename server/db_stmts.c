@@ -56,7 +56,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	[STMT_RESERVE_IDS] = {"reserve_ids", "SELECT nextval('feedback_id_block')", 0},
 
 	/* One statement, so one transaction: its reply arrives after the commit. */
-	[STMT_INTAKE] = {"intake", "SELECT pakn_intake($1::json)::text", 1},
+	[STMT_INTAKE] = {"intake", "SELECT pakn_intake_batch($1::json)::text", 1},
 
 	[STMT_FEEDBACK_STATUS] = {"feedback_status",
 		"SELECT pakn_feedback_status($1)::text", 1},

@@ -74,8 +74,23 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT (p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
 CREATE OR REPLACE FUNCTION pakn_hours_bucket(p_hours double precision) RETURNS smallint
 LANGUAGE sql IMMUTABLE AS $$ SELECT floor(8 * log(2, 1 + greatest(p_hours, 0)::numeric))::smallint $$;
 
+-- Adds rows of counts to feedback_rollup (a row that is there already gets the counts
+-- added to its own).
+CREATE OR REPLACE FUNCTION pakn_rollup_merge(p_rows feedback_rollup[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO feedback_rollup AS t SELECT * FROM unnest(p_rows)
+    ON CONFLICT (grain, item_id, day, kind) DO UPDATE SET
+        r1 = t.r1 + EXCLUDED.r1, r2 = t.r2 + EXCLUDED.r2, r3 = t.r3 + EXCLUDED.r3,
+        r4 = t.r4 + EXCLUDED.r4, r5 = t.r5 + EXCLUDED.r5,
+        received = t.received + EXCLUDED.received, answered = t.answered + EXCLUDED.answered,
+        acted_late = t.acted_late + EXCLUDED.acted_late,
+        answered_late = t.answered_late + EXCLUDED.answered_late,
+        answer_ratings = t.answer_ratings + EXCLUDED.answer_ratings,
+        answer_rating_sum = t.answer_rating_sum + EXCLUDED.answer_rating_sum
+$$;
+
 -- Adds p_sign times what feedback f, answered at p_answered (or not) and the answer rated
--- p_answer_rating (or not), contributes to the three tables.
+-- p_answer_rating (or not), contributes to the tables: the rules, one row at a time.
 CREATE OR REPLACE FUNCTION pakn_rollup_add(f feedback, p_answered timestamptz,
                                            p_answer_rating smallint, p_sign integer)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -85,26 +100,17 @@ DECLARE
     rating   integer := CASE WHEN counted THEN f.rating ELSE 0 END;
     time_bucket smallint;
 BEGIN
-    INSERT INTO feedback_rollup AS t (grain, item_id, day, kind, r1, r2, r3, r4, r5, received,
-                                      answered, acted_late, answered_late, answer_ratings,
-                                      answer_rating_sum)
-    SELECT g.grain, f.item_id, g.day, f.kind,
-           p_sign * (rating = 1)::int, p_sign * (rating = 2)::int, p_sign * (rating = 3)::int,
-           p_sign * (rating = 4)::int, p_sign * (rating = 5)::int, p_sign,
-           p_sign * (p_answered IS NOT NULL)::int,
-           p_sign * coalesce(pakn_local_day(f.first_action_at) > f.due_action, false)::int,
-           p_sign * coalesce(counted AND pakn_local_day(p_answered) > f.due_answer, false)::int,
-           p_sign * (p_answer_rating IS NOT NULL)::int,
-           p_sign * coalesce(p_answer_rating, 0)
-    FROM pakn_grains(d) g
-    ON CONFLICT (grain, item_id, day, kind) DO UPDATE SET
-        r1 = t.r1 + EXCLUDED.r1, r2 = t.r2 + EXCLUDED.r2, r3 = t.r3 + EXCLUDED.r3,
-        r4 = t.r4 + EXCLUDED.r4, r5 = t.r5 + EXCLUDED.r5,
-        received = t.received + EXCLUDED.received, answered = t.answered + EXCLUDED.answered,
-        acted_late = t.acted_late + EXCLUDED.acted_late,
-        answered_late = t.answered_late + EXCLUDED.answered_late,
-        answer_ratings = t.answer_ratings + EXCLUDED.answer_ratings,
-        answer_rating_sum = t.answer_rating_sum + EXCLUDED.answer_rating_sum;
+    PERFORM pakn_rollup_merge(ARRAY(
+        SELECT ROW(g.grain, f.item_id, g.day, f.kind,
+                   p_sign * (rating = 1)::int, p_sign * (rating = 2)::int,
+                   p_sign * (rating = 3)::int, p_sign * (rating = 4)::int,
+                   p_sign * (rating = 5)::int, p_sign,
+                   p_sign * (p_answered IS NOT NULL)::int,
+                   p_sign * coalesce(pakn_local_day(f.first_action_at) > f.due_action, false)::int,
+                   p_sign * coalesce(counted AND pakn_local_day(p_answered) > f.due_answer, false)::int,
+                   p_sign * (p_answer_rating IS NOT NULL)::int,
+                   p_sign * coalesce(p_answer_rating, 0))::feedback_rollup
+        FROM pakn_grains(d) g));
 
     IF p_answered IS NOT NULL THEN
         time_bucket := pakn_hours_bucket(extract(epoch FROM p_answered - f.created_at) / 3600);
@@ -177,8 +183,9 @@ DROP TRIGGER IF EXISTS feedback_rollup_del ON feedback;
 DROP FUNCTION IF EXISTS pakn_daily_trigger();
 DROP FUNCTION IF EXISTS pakn_daily_add(integer, timestamptz, text, integer, integer);
 
-CREATE TRIGGER feedback_rollup_ins AFTER INSERT ON feedback
-    FOR EACH ROW EXECUTE FUNCTION pakn_rollup_feedback_trigger();
+CREATE TRIGGER feedback_rollup_ins AFTER INSERT ON feedback FOR EACH ROW
+    WHEN (current_setting('pakn.rollup_deferred', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION pakn_rollup_feedback_trigger();
 CREATE TRIGGER feedback_rollup_upd AFTER UPDATE OF state, rating, item_id, kind, created_at,
     first_action_at, due_action, due_answer ON feedback FOR EACH ROW
     WHEN ((OLD.state = 'rejected') IS DISTINCT FROM (NEW.state = 'rejected')
@@ -195,53 +202,92 @@ CREATE TRIGGER feedback_response_rollup AFTER INSERT OR DELETE OR UPDATE OF answ
     ON feedback_response FOR EACH ROW
     EXECUTE FUNCTION pakn_rollup_response_trigger();
 
--- The three tables recomputed from the feedback and answers, set-based: for the rows stored
--- before this migration, for bulk loads made with triggers off (bench/metrics.sh), and as
--- a second, independent statement of pakn_rollup_add's rules, which the tests compare with
--- what the triggers kept.
+-- What each feedback with an id in p_ids contributes, with its answer if any.
+CREATE OR REPLACE FUNCTION pakn_rollup_src(p_ids bigint[])
+RETURNS TABLE (item_id integer, plan_id integer, kind text, counted boolean, rating smallint,
+               day date, acted_late boolean, waits_action boolean, due_action date,
+               due_answer date, answered_at timestamptz, answer_rating smallint,
+               answered_late boolean, bucket smallint)
+LANGUAGE sql STABLE AS $$
+    SELECT f.item_id, it.plan_id, f.kind, f.state <> 'rejected', f.rating,
+           pakn_local_day(f.created_at), pakn_local_day(f.first_action_at) > f.due_action,
+           f.first_action_at IS NULL, f.due_action, f.due_answer, r.answered_at, r.rating,
+           pakn_local_day(r.answered_at) > f.due_answer,
+           pakn_hours_bucket(extract(epoch FROM r.answered_at - f.created_at) / 3600)
+    FROM feedback f JOIN plan_item it ON it.id = f.item_id
+    LEFT JOIN feedback_response r ON r.feedback_id = f.id
+    WHERE f.id = ANY (p_ids)
+$$;
+
+-- Adds what the feedback with ids in p_ids contribute, set-based: the same rules as
+-- pakn_rollup_add stated a second time, for whole batches (no temporary table: sessions
+-- may be shared through PgBouncer). The intake batch uses it (one
+-- pass for the batch instead of one per row), so does pakn_rollup_rebuild, and the tests
+-- compare what the two statements of the rules give.
+CREATE OR REPLACE FUNCTION pakn_rollup_add_set(p_ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pakn_rollup_merge(ARRAY(
+        SELECT ROW(g.grain, s.item_id, g.day, s.kind,
+                   count(*) FILTER (WHERE counted AND rating = 1),
+                   count(*) FILTER (WHERE counted AND rating = 2),
+                   count(*) FILTER (WHERE counted AND rating = 3),
+                   count(*) FILTER (WHERE counted AND rating = 4),
+                   count(*) FILTER (WHERE counted AND rating = 5), count(*), count(answered_at),
+                   count(*) FILTER (WHERE acted_late),
+                   count(*) FILTER (WHERE counted AND answered_late),
+                   count(answer_rating), coalesce(sum(answer_rating), 0))::feedback_rollup
+        FROM pakn_rollup_src(p_ids) s, pakn_grains(s.day) g
+        GROUP BY g.grain, s.item_id, g.day, s.kind));
+    INSERT INTO answer_time_rollup AS t (grain, item_id, day, bucket, n)
+    SELECT g.grain, s.item_id, g.day, s.bucket, count(*)
+    FROM pakn_rollup_src(p_ids) s, pakn_grains(s.day) g
+    WHERE s.answered_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (grain, item_id, day, bucket) DO UPDATE SET n = t.n + EXCLUDED.n;
+    INSERT INTO answer_time_kind_rollup AS t (grain, plan_id, kind, day, bucket, n)
+    SELECT g.grain, s.plan_id, s.kind, g.day, s.bucket, count(*)
+    FROM pakn_rollup_src(p_ids) s, pakn_grains(s.day) g
+    WHERE s.answered_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (grain, plan_id, kind, day, bucket) DO UPDATE SET n = t.n + EXCLUDED.n;
+    INSERT INTO response_pending AS t (item_id, day, kind, what, due, n)
+    SELECT s.item_id, s.day, s.kind, w.what, coalesce(w.due, 'infinity'), count(*)
+    FROM pakn_rollup_src(p_ids) s,
+         LATERAL (VALUES ('A', s.due_action, s.waits_action),
+                         ('R', s.due_answer, s.answered_at IS NULL AND s.counted)) w(what, due, waiting)
+    WHERE w.waiting
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (item_id, day, kind, what, due) DO UPDATE SET n = t.n + EXCLUDED.n;
+END
+$$;
+
+-- The tables recomputed from the feedback and answers: for the rows stored before this
+-- migration, for bulk loads made with triggers off (bench/metrics.sh), and for checking
+-- (docs/metrics.md).
 CREATE OR REPLACE FUNCTION pakn_rollup_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE feedback_rollup, answer_time_rollup, answer_time_kind_rollup, response_pending;
-    CREATE TEMP TABLE rollup_src ON COMMIT DROP AS
-    SELECT f.item_id, it.plan_id, f.kind, f.state <> 'rejected' AS counted, f.rating,
-           pakn_local_day(f.created_at) AS day,
-           pakn_local_day(f.first_action_at) > f.due_action AS acted_late,
-           f.first_action_at IS NULL AS waits_action, f.due_action, f.due_answer,
-           r.answered_at, r.rating AS answer_rating,
-           pakn_local_day(r.answered_at) > f.due_answer AS answered_late,
-           pakn_hours_bucket(extract(epoch FROM r.answered_at - f.created_at) / 3600) AS bucket
-    FROM feedback f JOIN plan_item it ON it.id = f.item_id
-    LEFT JOIN feedback_response r ON r.feedback_id = f.id;
-    INSERT INTO feedback_rollup (grain, item_id, day, kind, r1, r2, r3, r4, r5, received,
-                                 answered, acted_late, answered_late, answer_ratings,
-                                 answer_rating_sum)
-    SELECT g.grain, s.item_id, g.day, s.kind,
-           count(*) FILTER (WHERE counted AND rating = 1), count(*) FILTER (WHERE counted AND rating = 2),
-           count(*) FILTER (WHERE counted AND rating = 3), count(*) FILTER (WHERE counted AND rating = 4),
-           count(*) FILTER (WHERE counted AND rating = 5), count(*), count(answered_at),
-           count(*) FILTER (WHERE acted_late), count(*) FILTER (WHERE counted AND answered_late),
-           count(answer_rating), coalesce(sum(answer_rating), 0)
-    FROM rollup_src s, pakn_grains(s.day) g
-    GROUP BY 1, 2, 3, 4;
-    INSERT INTO answer_time_rollup (grain, item_id, day, bucket, n)
-    SELECT g.grain, s.item_id, g.day, s.bucket, count(*)
-    FROM rollup_src s, pakn_grains(s.day) g
-    WHERE s.answered_at IS NOT NULL
-    GROUP BY 1, 2, 3, 4;
-    INSERT INTO answer_time_kind_rollup (grain, plan_id, kind, day, bucket, n)
-    SELECT g.grain, s.plan_id, s.kind, g.day, s.bucket, count(*)
-    FROM rollup_src s, pakn_grains(s.day) g
-    WHERE s.answered_at IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5;
-    INSERT INTO response_pending (item_id, day, kind, what, due, n)
-    SELECT s.item_id, s.day, s.kind, w.what, coalesce(w.due, 'infinity'), count(*)
-    FROM rollup_src s,
-         LATERAL (VALUES ('A', s.due_action, s.waits_action),
-                         ('R', s.due_answer, s.answered_at IS NULL AND s.counted)) w(what, due, waiting)
-    WHERE w.waiting
-    GROUP BY 1, 2, 3, 4, 5;
-    DROP TABLE rollup_src;
+    PERFORM pakn_rollup_add_set(ARRAY(SELECT id FROM feedback));
+END
+$$;
+
+-- An intake batch (server/intake_queue.c): pakn_intake (002) stores the rows with the
+-- insert trigger told to stand aside, then the batch goes into the rollups in one pass.
+-- The setting is local to the transaction.
+CREATE OR REPLACE FUNCTION pakn_intake_batch(batch json) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    result json;
+BEGIN
+    PERFORM set_config('pakn.rollup_deferred', 'on', true);
+    result := pakn_intake(batch);
+    PERFORM set_config('pakn.rollup_deferred', 'off', true);
+    PERFORM pakn_rollup_add_set(ARRAY(SELECT (e->>'id')::bigint
+                                      FROM json_array_elements(result) e
+                                      WHERE e->>'status' = 'created'));
+    RETURN result;
 END
 $$;
 SELECT pakn_rollup_rebuild();

@@ -399,8 +399,9 @@ static PGresult *exec(PGconn *pg, const char *sql)
 	return res;
 }
 
-/* Every kind of change the triggers must follow, then the rollup compared with one
- * recomputed from the rows: no row may differ. All in a transaction rolled back. */
+/* Intake through HTTP and every kind of change the triggers must follow, then the rollup
+ * compared with one recomputed from the rows: no row may differ. The changes are made in
+ * a transaction that is rolled back. */
 static void test_rollup_follows_every_change(void **state)
 {
 	(void)state;
@@ -434,6 +435,20 @@ static void test_rollup_follows_every_change(void **state)
 		" 990000002, '', '2026-08-04 10:00+07' FROM plan_item WHERE code = 'LC-T2'",
 		"DELETE FROM feedback WHERE id = 990000002",
 	};
+	/* Intake batches add to the rollups in one pass, apart from the row trigger. */
+	static const char *const bodies[] = {
+		"{\"item_code\":\"LC-T3\",\"rating\":4,\"kind\":\"proposal\",\"body\":\"Một\"}",
+		"{\"item_code\":\"DB-T-IV.2\",\"rating\":1,\"kind\":\"report\",\"body\":\"Hai\"}",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+					 "Content-Type: application/json\r\n", bodies[i],
+					 strlen(bodies[i]), &r),
+				 0);
+		assert_int_equal(r.status, 201);
+		th_resp_free(&r);
+	}
 	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
 	assert_int_equal(PQstatus(pg), CONNECTION_OK);
 	PQclear(exec(pg, "BEGIN"));
