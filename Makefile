@@ -42,8 +42,9 @@ deps:
 deps-test:
 	@./deploy/install-deps.sh test
 
-build: deps www
+build: deps
 	@$(MAKE) --no-print-directory binaries B=build/release MODE_FLAGS="$(RELEASE_FLAGS)"
+	@$(MAKE) --no-print-directory www
 
 # The served tree: static/ plus the charting library from npm (package-lock.json), so
 # nothing is fetched from another address at run time.
@@ -52,10 +53,13 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The citizen page lists every item for use without JavaScript (tools/gen_item_options.py,
+# with the release paknctl's plan parser).
 www: $(NPM_STAMP)
 	@rm -rf build/www.tmp && mkdir -p build/www.tmp/assets/vendor
 	@cp -R static/. build/www.tmp/ && rm -f build/www.tmp/README.md
 	@cp node_modules/chart.js/dist/chart.umd.js build/www.tmp/assets/vendor/
+	@python3 tools/gen_item_options.py build/release/paknctl build/www.tmp/index.html data/plans/*.txt
 	@rm -rf build/www && mv build/www.tmp build/www
 
 asan: deps

@@ -1,0 +1,258 @@
+/* admin.js - the officials' console: sign in (the CSRF token kept in memory, and asked for
+ * again after a reload), the queue within the official's agencies, one feedback at a time
+ * with the actions its state and the official's role allow, its history, and its contact
+ * details on request (each reading audited by the service). */
+(function () {
+  'use strict';
+  var P = window.PAKN;
+  var $ = function (id) { return document.getElementById(id); };
+  var me = null, rows = [], cursor = null, open = null, pending = null, agencies = null;
+
+  var STATES = {
+    received: ['Đã tiếp nhận', 'Received'], published: ['Đã công khai', 'Published'],
+    rejected: ['Không tiếp nhận', 'Rejected'], answered: ['Đã trả lời', 'Answered'],
+    closed: ['Đã kết thúc', 'Closed'], hidden: ['Đã ẩn', 'Hidden']
+  };
+  var KINDS = {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
+    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question']};
+  /* docs/moderation.md: who may do what from which state, and what it needs. */
+  var ACTIONS = [
+    {action: 'publish', vi: 'Công khai', en: 'Publish', roles: ['moderator'], from: ['received', 'hidden']},
+    {action: 'reject', vi: 'Không tiếp nhận', en: 'Reject', roles: ['moderator'], from: ['received'], reason: true, note: true},
+    {action: 'hide', vi: 'Ẩn nội dung', en: 'Hide', roles: ['moderator'], from: ['received', 'published', 'answered'], reason: true, note: true},
+    {action: 'forward', vi: 'Chuyển cơ quan khác', en: 'Forward', roles: ['moderator', 'responder'], from: ['received', 'published', 'hidden'], agency: true},
+    {action: 'answer', vi: 'Trả lời', en: 'Answer', roles: ['responder'], from: ['published'], text: true},
+    {action: 'close', vi: 'Kết thúc', en: 'Close', roles: ['moderator', 'responder'], from: ['published', 'answered']}
+  ];
+
+  function words(table, key) { var w = table[key]; return w ? P.t(w[0], w[1]) : key; }
+
+  function notice(message, kind) {
+    var n = $('notice');
+    n.textContent = message || '';
+    n.className = 'notice' + (kind ? ' ' + kind : '') + (message ? '' : ' hidden');
+    if (message) n.focus();
+  }
+
+  /* Any reply: a lost session goes back to the sign-in form; else the message. */
+  function failed(r) {
+    if (r.status === 401) {
+      showLogin(P.t('Phiên làm việc đã hết. Hãy đăng nhập lại.', 'Your session has ended. Please sign in again.'));
+      return true;
+    }
+    if (r.error) {
+      var m = r.error.message;
+      if (r.status === 409) m = P.t('Góp ý này vừa được xử lý (trạng thái đã đổi). Danh sách đã được tải lại.', 'This feedback was changed meanwhile. The list has been reloaded.');
+      if (r.status === 403 && r.error.code === 'csrf_failed') m = P.t('Trang đã cũ; hãy tải lại trang.', 'The page is out of date; reload it.');
+      notice(m, 'error');
+      return true;
+    }
+    return false;
+  }
+
+  /* --- session -------------------------------------------------------------------- */
+
+  function showLogin(message) {
+    me = null;
+    P.setCsrf(null);
+    $('console').classList.add('hidden');
+    $('login-form').classList.remove('hidden');
+    notice(message || '', message ? 'error' : '');
+    $('username').focus();
+  }
+
+  function signedIn(who) {
+    me = who;
+    P.setCsrf(who.csrf_token);
+    $('login-form').classList.add('hidden');
+    $('console').classList.remove('hidden');
+    $('who').textContent = P.t('Đăng nhập: ', 'Signed in: ') + who.display_name + ' (' + who.username + ', ' +
+      who.role + ') · ' + P.t('cơ quan: ', 'agencies: ') + (who.agencies || []).join(', ');
+    loadQueue(false);
+  }
+
+  function login(ev) {
+    ev.preventDefault();
+    var err = $('login-error');
+    err.classList.add('hidden');
+    P.api('POST', '/api/v1/auth/login', {username: $('username').value.trim(), password: $('password').value}).then(function (r) {
+      $('password').value = '';
+      if (r.error) {
+        err.textContent = r.status === 401 ? P.t('Sai tên đăng nhập hoặc mật khẩu.', 'Wrong user name or password.') : r.error.message;
+        err.classList.remove('hidden');
+        $('username').focus();
+        return;
+      }
+      notice('');
+      P.api('GET', '/api/v1/auth/me').then(function (m) { if (!failed(m)) signedIn(m.data); });
+    });
+  }
+
+  function logout() {
+    P.api('POST', '/api/v1/auth/logout', {}).then(function () {
+      showLogin('');
+      notice(P.t('Đã đăng xuất.', 'Signed out.'), 'ok');
+    });
+  }
+
+  /* --- the queue ------------------------------------------------------------------ */
+
+  function loadQueue(more) {
+    var q = ['limit=50'];
+    [['status', 'f-status'], ['item', 'f-item'], ['kind', 'f-kind']].forEach(function (p) {
+      var v = $(p[1]).value.trim();
+      if (v) q.push(p[0] + '=' + encodeURIComponent(v));
+    });
+    if (more && cursor) q.push('cursor=' + encodeURIComponent(cursor));
+    return P.api('GET', '/api/v1/moderation/queue?' + q.join('&')).then(function (r) {
+      if (failed(r)) return;
+      rows = more ? rows.concat(r.data.items) : r.data.items;
+      cursor = r.data.next_cursor;
+      renderQueue();
+    });
+  }
+
+  function renderQueue() {
+    var tbody = P.fill($('queue').tBodies[0]);
+    rows.forEach(function (f) {
+      var summary = f.body.length > 90 ? f.body.slice(0, 90) + '…' : f.body;
+      tbody.appendChild(P.el('tr', null,
+        P.el('td', null, P.formatTime(f.created_at)),
+        P.el('td', null, f.item_code),
+        P.el('td', null, words(STATES, f.state)),
+        P.el('td', {class: 'num'}, String(f.rating)),
+        P.el('td', null, P.el('button', {type: 'button', class: 'secondary', 'data-id': f.id,
+          onclick: function () { openFeedback(f.id, true); }}, P.t('Mở', 'Open') + ': ' + summary))));
+    });
+    $('queue-status').textContent = rows.length ? '' : P.t('Không có góp ý nào cần xử lý.', 'Nothing to handle.');
+    $('queue-more').classList.toggle('hidden', !cursor);
+  }
+
+  /* --- one feedback --------------------------------------------------------------- */
+
+  function fact(dl, vi, en, value) {
+    dl.appendChild(P.el('dt', null, P.t(vi, en)));
+    dl.appendChild(P.el('dd', null, value));
+  }
+
+  function openFeedback(id, focus) {
+    open = rows.filter(function (f) { return f.id === id; })[0] || open;
+    if (!open) return;
+    var f = open;
+    $('detail-title').textContent = f.tracking_code + ' · ' + words(STATES, f.state);
+    var dl = P.fill($('detail-facts'));
+    fact(dl, 'Mục', 'Item', f.item_code);
+    fact(dl, 'Loại', 'Kind', words(KINDS, f.kind));
+    fact(dl, 'Mức hài lòng', 'Rating', f.rating + ' / 5');
+    fact(dl, 'Nhận lúc', 'Received', P.formatTime(f.created_at));
+    fact(dl, 'Đồng ý công khai', 'May be published', f.consent_publish ? P.t('Có', 'Yes') : P.t('Không', 'No'));
+    fact(dl, 'Đồng ý liên hệ', 'May be contacted', f.consent_contact ? P.t('Có', 'Yes') : P.t('Không', 'No'));
+    $('detail-body').textContent = f.body;
+    var box = P.fill($('detail-actions'));
+    ACTIONS.forEach(function (a) {
+      if (a.roles.indexOf(me.role) < 0 || a.from.indexOf(f.state) < 0) return;
+      box.appendChild(P.el('button', {type: 'button', 'data-action': a.action, class: a.action === 'reject' || a.action === 'hide' ? 'secondary' : null,
+        onclick: function () { startAction(a); }}, P.t(a.vi, a.en)));
+    });
+    if (!box.firstChild) box.appendChild(P.el('p', {class: 'hint'}, P.t('Không có việc nào bạn làm được ở trạng thái này.', 'Nothing you can do in this state.')));
+    $('action-form').classList.add('hidden');
+    P.fill($('contact'));
+    $('contact-box').classList.toggle('hidden', !(f.has_contact && f.consent_contact));
+    $('detail').classList.remove('hidden');
+    loadHistory(f.id);
+    if (focus) $('detail-title').focus();
+  }
+
+  function loadHistory(id) {
+    P.api('GET', '/api/v1/moderation/' + id + '/history').then(function (r) {
+      if (failed(r)) return;
+      var ol = P.fill($('detail-history'));
+      r.data.events.forEach(function (e) {
+        ol.appendChild(P.el('li', null, P.formatTime(e.at) + ' — ' + (e.official || '') + ': ' + e.action +
+          (e.from_state && e.to_state && e.from_state !== e.to_state ? ' (' + words(STATES, e.from_state) + ' → ' + words(STATES, e.to_state) + ')' : '') +
+          (e.reason ? ' · ' + e.reason : '') + (e.note ? ' · ' + e.note : '')));
+      });
+      if (!r.data.events.length) ol.appendChild(P.el('li', null, P.t('Chưa có thao tác nào.', 'No actions yet.')));
+    });
+  }
+
+  function startAction(a) {
+    pending = a;
+    $('action-title').textContent = P.t(a.vi, a.en);
+    $('a-reason-field').classList.toggle('hidden', !a.reason);
+    $('a-note-field').classList.toggle('hidden', !a.note);
+    $('a-agency-field').classList.toggle('hidden', !a.agency);
+    $('a-text-field').classList.toggle('hidden', !a.text);
+    $('action-error').classList.add('hidden');
+    $('action-form').classList.remove('hidden');
+    if (a.agency && !agencies) loadAgencies();
+    var first = a.text ? $('a-text') : a.reason ? $('a-reason') : a.agency ? $('a-agency') : $('action-submit');
+    first.focus();
+  }
+
+  function loadAgencies() {
+    P.api('GET', '/api/v1/agencies').then(function (r) {
+      if (failed(r)) return;
+      agencies = r.data.agencies;
+      var s = P.fill($('a-agency'));
+      agencies.forEach(function (a) { s.appendChild(P.el('option', {value: a.code}, a.name + ' (' + a.province + ')')); });
+    });
+  }
+
+  function submitAction(ev) {
+    ev.preventDefault();
+    var a = pending, body = {action: a.action};
+    if (a.reason) body.reason = $('a-reason').value;
+    if (a.note && $('a-note').value.trim()) body.note = $('a-note').value.trim();
+    if (a.agency) body.agency = $('a-agency').value;
+    if (a.text) {
+      body.text = $('a-text').value.trim();
+      if (!body.text) {
+        $('action-error').textContent = P.t('Hãy viết câu trả lời.', 'Write the answer.');
+        $('action-error').classList.remove('hidden');
+        $('a-text').focus();
+        return;
+      }
+    }
+    var id = open.id;
+    P.api('POST', '/api/v1/moderation/' + id + '/actions', body).then(function (r) {
+      if (r.status === 409) { failed(r); loadQueue(false).then(function () { openFeedback(id, false); }); return; }
+      if (failed(r)) return;
+      open.state = r.data.state;
+      $('a-text').value = '';
+      $('a-note').value = '';
+      notice(P.t('Đã lưu: ', 'Saved: ') + P.t(a.vi, a.en) + ' → ' + words(STATES, r.data.state), 'ok');
+      loadQueue(false).then(function () { openFeedback(id, false); });
+    });
+  }
+
+  function showContact() {
+    P.api('GET', '/api/v1/moderation/' + open.id + '/contact').then(function (r) {
+      if (failed(r)) return;
+      var dl = P.fill($('contact'));
+      (function add(obj, prefix) {
+        Object.keys(obj).forEach(function (k) {
+          var v = obj[k];
+          if (v && typeof v === 'object') add(v, prefix + k + '.');
+          else if (v !== null && v !== '') fact(dl, prefix + k, prefix + k, String(v));
+        });
+      }(r.data, ''));
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    $('login-form').addEventListener('submit', login);
+    $('logout').addEventListener('click', logout);
+    $('filter-form').addEventListener('submit', function (ev) { ev.preventDefault(); loadQueue(false); });
+    $('queue-more').addEventListener('click', function () { loadQueue(true); });
+    $('action-form').addEventListener('submit', submitAction);
+    $('action-cancel').addEventListener('click', function () { $('action-form').classList.add('hidden'); });
+    $('contact-show').addEventListener('click', showContact);
+    P.onLanguage(function () { if (me) { signedIn(me); } });
+    /* A reload keeps the session (cookie); /me gives its CSRF token back. */
+    P.api('GET', '/api/v1/auth/me').then(function (r) {
+      if (r.error) showLogin('');
+      else signedIn(r.data);
+    });
+  });
+}());

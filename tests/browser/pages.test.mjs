@@ -1,0 +1,107 @@
+// pages.test.mjs - every page, as loaded: no script error or CSP violation, axe-core finds
+// no serious or critical problem, it fits 360 px without sideways scrolling, screenshots
+// at 360 px and 1280 px; the citizen page's first load stays under 150 KB; text sent by a
+// citizen that looks like HTML shows as text wherever it appears.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as h from './harness.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await h.startServer('pages');
+  browser = await h.launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  const exit = await srv?.stop();
+  assert.equal(exit.code, 0, 'the server exits 0 on SIGTERM');
+});
+
+const pages = [
+  ['citizen', '/'],
+  ['track', '/track/'],
+  ['feed', '/feed/?item=LC-T3'],
+  ['admin', '/admin/'],
+  ['dashboard', '/dashboard/?plan=LC-2026'],
+];
+
+for (const [name, path] of pages) {
+  test(`${name} page: clean, accessible, fits 360 px, screenshots`, async () => {
+    for (const width of [360, 1280]) {
+      const page = await h.newPage(browser, { width });
+      const res = await page.goto(srv.url + path, { waitUntil: 'networkidle' });
+      assert.equal(res.status(), 200);
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      const violations = await h.axeViolations(page);
+      assert.deepEqual(violations, [], `axe on ${path} at ${width}px`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at ${width}px`);
+      await h.screenshot(page, name);
+      assert.deepEqual(h.problemsOf(page), [], `script errors or CSP violations on ${path}`);
+      await page.context().close();
+    }
+  });
+}
+
+test('the English switch changes the language and is remembered', async () => {
+  const page = await h.newPage(browser, { width: 360 });
+  await page.goto(srv.url + '/', { waitUntil: 'networkidle' });
+  const viTitle = await page.textContent('h1');
+  await page.click('#lang-switch');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.notEqual(await page.textContent('h1'), viTitle);
+  await page.reload({ waitUntil: 'networkidle' });
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.deepEqual(await h.axeViolations(page), []);
+  await h.screenshot(page, 'citizen-en');
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+test('the citizen page transfers under 150 KB on first load', async () => {
+  const page = await h.newPage(browser, { width: 360 });
+  let bytes = 0;
+  const urls = [];
+  page.on('response', async (res) => {
+    try {
+      const body = await res.body();
+      bytes += body.length + (await res.headersArray()).reduce((n, x) => n + x.name.length + x.value.length + 4, 0);
+      urls.push(`${res.url()} ${body.length}`);
+    } catch { /* redirects have no body */ }
+  });
+  await page.goto(srv.url + '/', { waitUntil: 'networkidle' });
+  assert.ok(bytes < 150 * 1024, `first load ${bytes} bytes:\n${urls.join('\n')}`);
+  for (const u of urls) assert.ok(u.startsWith(srv.url), `only our own address: ${u}`);
+  await page.context().close();
+});
+
+test('HTML in a citizen text shows as text on the feed and the tracking page', async () => {
+  const attack = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>đậm</b>';
+  const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', {
+    item_code: 'LC-T3', rating: 2, kind: 'report', body: attack, consent: { publish: true },
+  });
+  assert.equal(sent.status, 201);
+  const code = sent.body.receipt.tracking_code;
+  // A moderator publishes it, so the public feed shows it.
+  const mod = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
+  const login = await h.api(srv.url, 'POST', '/api/v1/auth/login', { username: mod.username, password: mod.password });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const headers = { Cookie: cookie, 'X-CSRF-Token': login.body.csrf_token };
+  const published = await h.api(srv.url, 'POST', `/api/v1/moderation/${sent.body.receipt.feedback_id}/actions`, { action: 'publish' }, headers);
+  assert.equal(published.status, 200, published.text);
+
+  for (const path of [`/feed/?item=LC-T3`, `/track/?code=${code}`]) {
+    const page = await h.newPage(browser, { width: 360 });
+    await page.goto(srv.url + path, { waitUntil: 'networkidle' });
+    await page.getByText(attack, { exact: false }).first().waitFor({ timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.__xss), undefined, `no script ran on ${path}`);
+    assert.equal(await page.locator('img[src="x"]').count(), 0, `no element made on ${path}`);
+    assert.equal(await page.locator('main b').count(), 0, `no markup made on ${path}`);
+    assert.deepEqual(h.problemsOf(page), []);
+    await page.context().close();
+  }
+});
