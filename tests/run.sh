@@ -75,7 +75,8 @@ done
 set -- tests/browser/*.test.mjs
 case "${TESTS:-browser}" in
 browser*)
-	[ -e "$1" ] && run_suite browser node --test --test-reporter=tap --test-concurrency=1 "$@"
+	[ -e "$1" ] && run_suite browser node --test --test-reporter=tap --test-concurrency=1 \
+		--test-timeout=180000 "$@"
 	;;
 esac
 

@@ -209,7 +209,8 @@
     var a = P.el('a', {href: URL.createObjectURL(blob), download: 'bien-nhan-' + receipt.tracking_code + '.json'});
     document.body.appendChild(a);
     a.click();
-    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
   }
 
   function verify() {

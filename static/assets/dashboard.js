@@ -54,7 +54,7 @@
     var tb = P.el('tbody');
     rows.forEach(function (r) { tb.appendChild(r); });
     t.appendChild(tb);
-    s.appendChild(P.el('div', {class: 'table-wrap'}, t));
+    s.appendChild(P.el('div', {class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption}, t));
   }
 
   function small(r) {

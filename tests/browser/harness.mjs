@@ -78,10 +78,14 @@ export async function newPage(browser, { width = 1280, javaScriptEnabled = true 
     timezoneId: 'Asia/Ho_Chi_Minh',
   });
   const page = await context.newPage();
+  page.setDefaultTimeout(15000);
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+    // Chromium also logs every 4xx/5xx reply as an error; the pages expect some of those.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      page.problems.push(`console: ${m.text()}`);
+    }
   });
   return page;
 }
@@ -107,6 +111,18 @@ export async function axeViolations(page) {
     }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+// The same for a page shown with JavaScript off (axe needs script): its HTML is put into
+// a page with script on, at the same origin so its style sheet loads.
+export async function axeViolationsNoScript(browser, page) {
+  const html = await page.content();
+  const js = await newPage(browser, { width: page.viewportSize().width });
+  await js.goto(new URL('/api/v1', page.url()).href);
+  await js.setContent(html, { waitUntil: 'networkidle' });
+  const v = await axeViolations(js);
+  await js.context().close();
+  return v;
 }
 
 // tests/artifacts/<name>-<width>.png, full page.

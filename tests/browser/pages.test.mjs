@@ -78,30 +78,53 @@ test('the citizen page transfers under 150 KB on first load', async () => {
   await page.context().close();
 });
 
-test('HTML in a citizen text shows as text on the feed and the tracking page', async () => {
+test('HTML in a citizen text or an answer shows as text on every page', async () => {
   const attack = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>đậm</b>';
+  const answer = '<a href="javascript:alert(1)">trả lời</a><img src=y onerror="window.__xss=3">';
   const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', {
     item_code: 'LC-T3', rating: 2, kind: 'report', body: attack, consent: { publish: true },
   });
   assert.equal(sent.status, 201);
-  const code = sent.body.receipt.tracking_code;
-  // A moderator publishes it, so the public feed shows it.
-  const mod = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
-  const login = await h.api(srv.url, 'POST', '/api/v1/auth/login', { username: mod.username, password: mod.password });
-  assert.equal(login.status, 200);
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const headers = { Cookie: cookie, 'X-CSRF-Token': login.body.csrf_token };
-  const published = await h.api(srv.url, 'POST', `/api/v1/moderation/${sent.body.receipt.feedback_id}/actions`, { action: 'publish' }, headers);
-  assert.equal(published.status, 200, published.text);
+  const { tracking_code: code, feedback_id: id } = sent.body.receipt;
+  // A moderator publishes it and a responder answers, both in the item's agency.
+  async function as(role, action) {
+    const who = h.addOfficial(role, ['lc-cac-ban-dang-tinh']);
+    const login = await h.api(srv.url, 'POST', '/api/v1/auth/login', { username: who.username, password: who.password });
+    assert.equal(login.status, 200);
+    const headers = { Cookie: login.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': login.body.csrf_token };
+    const r = await h.api(srv.url, 'POST', `/api/v1/moderation/${id}/actions`, action, headers);
+    assert.equal(r.status, 200, r.text);
+    return who;
+  }
+  const moderator = await as('moderator', { action: 'publish' });
+  await as('responder', { action: 'answer', text: answer });
 
-  for (const path of [`/feed/?item=LC-T3`, `/track/?code=${code}`]) {
+  const checks = [
+    [`/feed/?item=LC-T3`, [attack, answer]],
+    [`/track/?code=${code}`, [answer]],
+  ];
+  for (const [path, texts] of checks) {
     const page = await h.newPage(browser, { width: 360 });
     await page.goto(srv.url + path, { waitUntil: 'networkidle' });
-    await page.getByText(attack, { exact: false }).first().waitFor({ timeout: 10000 });
-    assert.equal(await page.evaluate(() => window.__xss), undefined, `no script ran on ${path}`);
-    assert.equal(await page.locator('img[src="x"]').count(), 0, `no element made on ${path}`);
-    assert.equal(await page.locator('main b').count(), 0, `no markup made on ${path}`);
-    assert.deepEqual(h.problemsOf(page), []);
+    for (const text of texts) await page.getByText(text, { exact: true }).first().waitFor();
+    await assertInert(page, path);
     await page.context().close();
   }
+  // The console shows the text to the moderator as text too.
+  const page = await h.newPage(browser, { width: 1280 });
+  await page.goto(srv.url + '/admin/', { waitUntil: 'networkidle' });
+  await page.fill('#username', moderator.username);
+  await page.fill('#password', moderator.password);
+  await page.click('#login-form button[type=submit]');
+  await page.click(`#queue button[data-id="${id}"]`);
+  await page.waitForFunction((t) => document.getElementById('detail-body').textContent === t, attack);
+  await assertInert(page, '/admin/');
+  await page.context().close();
 });
+
+async function assertInert(page, path) {
+  assert.equal(await page.evaluate(() => window.__xss), undefined, `no script ran on ${path}`);
+  assert.equal(await page.locator('img[src="x"], img[src="y"], a[href^="javascript"]').count(), 0, `no element made on ${path}`);
+  assert.equal(await page.locator('main b').count(), 0, `no markup made on ${path}`);
+  assert.deepEqual(h.problemsOf(page), []);
+}

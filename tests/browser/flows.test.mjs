@@ -1,0 +1,249 @@
+// flows.test.mjs - what people do with the pages, in Chromium: send feedback through the
+// form and check the downloaded receipt with pakn-verify; the same without JavaScript;
+// a mistyped tracking code caught before any request; an official publishes and answers,
+// the sender sees the answer and rates it; the dashboard shows the API's numbers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as h from './harness.mjs';
+
+let srv;
+let browser;
+const tmp = process.env.PAKN_TEST_TMP || '/tmp';
+
+before(async () => {
+  srv = await h.startServer('flows');
+  browser = await h.launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  const exit = await srv?.stop();
+  assert.equal(exit.code, 0, 'the server exits 0 on SIGTERM');
+});
+
+// Fills the citizen form with JavaScript on: finds the item by typing without accents.
+async function fillForm(page, { search, code, rating, kind, body }) {
+  await page.fill('#item-search', search);
+  await page.click(`#item-results button[data-code="${code}"]`);
+  await page.waitForSelector('#item-details:not(.hidden)');
+  await page.check(`input[name=rating][value="${rating}"]`);
+  await page.check(`input[name=kind][value="${kind}"]`);
+  await page.fill('#body', body);
+}
+
+test('a citizen sends feedback with the form and the downloaded receipt verifies', async () => {
+  const page = await h.newPage(browser, { width: 360 });
+  await page.goto(srv.url + '/', { waitUntil: 'networkidle' });
+  await fillForm(page, { search: 'so hoa', code: 'LC-T20', rating: 4, kind: 'proposal', body: 'Đề nghị số hóa hồ sơ ở xã.' });
+  // The item's details are shown: its lead agency among them.
+  assert.match(await page.textContent('#item-facts'), /Các ban đảng tỉnh/);
+  assert.match(await page.textContent('#body-counter'), /^26 \/ 5\.000/);
+  await page.click('#submit');
+  await page.waitForSelector('#receipt:not(.hidden)');
+  const code = (await page.textContent('#receipt-code')).trim();
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-.$/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#receipt-download')]);
+  const file = path.join(tmp, `receipt-${code}.json`);
+  await download.saveAs(file);
+  const out = await h.verifyReceipt(srv.url, file);
+  assert.match(out, /^valid/);
+  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).tracking_code, code);
+  // The page's own check says the same.
+  await page.click('#receipt-verify');
+  await page.waitForFunction(() => document.getElementById('receipt-check').textContent.length > 0);
+  assert.match(await page.textContent('#receipt-check'), /hợp lệ/);
+  await h.screenshot(page, 'citizen-receipt');
+  assert.deepEqual(await h.axeViolations(page), []);
+  // Stored as sent.
+  const status = await h.api(srv.url, 'GET', `/api/v1/feedback/${code}`);
+  assert.equal(status.body.item.code, 'LC-T20');
+  assert.equal(status.body.rating, 4);
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+test('field problems are shown beside the fields and nothing is stored', async () => {
+  const page = await h.newPage(browser, { width: 360 });
+  await page.goto(srv.url + '/', { waitUntil: 'networkidle' });
+  await page.click('#submit');
+  await page.waitForSelector('#form-errors:not(.hidden)');
+  assert.match(await page.textContent('#err-rating'), /1 đến 5/);
+  assert.match(await page.textContent('#err-body'), /nội dung/i);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'form-errors');
+  // A problem only the service sees (a bad phone number) comes back in words.
+  await fillForm(page, { search: 'lgsp', code: (await firstResult(page, 'lgsp')), rating: 2, kind: 'report', body: 'Chậm.' });
+  await page.fill('#contact_phone', '12');
+  await page.click('#submit');
+  await page.waitForFunction(() => !document.getElementById('err-contact_phone').classList.contains('hidden'));
+  assert.equal(await page.getAttribute('#contact_phone', 'aria-invalid'), 'true');
+  assert.ok(await page.isHidden('#receipt'));
+  await h.screenshot(page, 'citizen-errors');
+  assert.deepEqual(await h.axeViolations(page), []);
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+async function firstResult(page, q) {
+  await page.fill('#item-search', q);
+  await page.waitForSelector('#item-results button');
+  return page.getAttribute('#item-results button', 'data-code');
+}
+
+test('without JavaScript the form posts and the receipt page comes back', async () => {
+  const page = await h.newPage(browser, { width: 360, javaScriptEnabled: false });
+  await page.goto(srv.url + '/');
+  await page.selectOption('select[name=item_code]', 'DB-I01');
+  await page.check('input[name=rating][value="5"]');
+  await page.check('input[name=kind][value="opinion"]');
+  await page.fill('textarea[name=body]', 'Gửi khi tắt JavaScript.');
+  await page.check('input[name=consent_publish]');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  const code = (await page.textContent('.tracking-code')).trim();
+  assert.match(code, /^[0-9A-Z]{4}-/);
+  const status = await h.api(srv.url, 'GET', `/api/v1/feedback/${code}`);
+  assert.equal(status.status, 200);
+  assert.equal(status.body.item.code, 'DB-I01');
+  assert.ok(await page.locator('a[download][href^="data:application/json"]').count() === 1);
+  assert.deepEqual(await h.axeViolationsNoScript(browser, page), []);
+  await h.screenshot(page, 'nojs-receipt');
+  // A form with problems gets a page that names them.
+  await page.goto(srv.url + '/');
+  await page.selectOption('select[name=item_code]', 'DB-I01');
+  await page.check('input[name=rating][value="3"]');
+  await page.fill('textarea[name=body]', 'x');
+  // (An e-mail address the browser can check itself, it does: the form is not sent.)
+  await page.fill('input[name=contact_phone]', '12');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.match(await page.textContent('main'), /Số điện thoại/);
+  assert.deepEqual(await h.axeViolationsNoScript(browser, page), []);
+  await h.screenshot(page, 'nojs-problem');
+  await page.context().close();
+});
+
+test('a mistyped tracking code is caught before any request', async () => {
+  const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T5', rating: 3, kind: 'question', body: 'Khi nào?' });
+  const code = sent.body.receipt.tracking_code;
+  const wrong = code.slice(0, 3) + (code[3] === 'A' ? 'B' : 'A') + code.slice(4);
+  const page = await h.newPage(browser, { width: 360 });
+  const lookups = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/feedback/')) lookups.push(r.url()); });
+  await page.goto(srv.url + '/track/', { waitUntil: 'networkidle' });
+  await page.fill('#code', wrong);
+  await page.click('#track-form button[type=submit]');
+  await page.waitForSelector('#code-error:not(.hidden)');
+  assert.match(await page.textContent('#code-error'), /không đúng/);
+  assert.deepEqual(lookups, [], 'no request for a mistyped code');
+  // Typed in lower case without dashes, the right code is found.
+  await page.fill('#code', code.replace(/-/g, '').toLowerCase());
+  await page.click('#track-form button[type=submit]');
+  await page.waitForSelector('#status:not(.hidden)');
+  assert.match(await page.textContent('#status-title'), new RegExp(code));
+  assert.equal(lookups.length, 1);
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+async function signIn(page, official) {
+  await page.goto(srv.url + '/admin/', { waitUntil: 'networkidle' });
+  await page.fill('#username', official.username);
+  await page.fill('#password', official.password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#console:not(.hidden)');
+}
+
+async function act(page, id, action, fill) {
+  await page.click(`#queue button[data-id="${id}"]`);
+  await page.click(`#detail-actions button[data-action="${action}"]`);
+  if (fill) await fill();
+  await page.click('#action-submit');
+  await page.waitForSelector('#notice.ok');
+}
+
+test('an official publishes and answers; the sender sees the answer and rates it', async () => {
+  const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', {
+    item_code: 'LC-T3', rating: 2, kind: 'question', body: 'Kế hoạch khi nào ban hành?', consent: { publish: true },
+  });
+  const { tracking_code: code, feedback_id: id, secret } = sent.body.receipt;
+
+  const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
+  const page = await h.newPage(browser, { width: 1280 });
+  await signIn(page, moderator);
+  await page.waitForSelector(`#queue button[data-id="${id}"]`);
+  await act(page, id, 'publish');
+  assert.match(await page.textContent('#detail-title'), /Đã công khai/);
+  // The page reloaded keeps the session and its CSRF token.
+  await page.reload({ waitUntil: 'networkidle' });
+  await page.waitForSelector('#console:not(.hidden)');
+  assert.deepEqual(await h.axeViolations(page), []);
+  await h.screenshot(page, 'admin-moderator');
+  await page.click('#logout');
+  await page.waitForSelector('#login-form:not(.hidden)');
+
+  const responder = h.addOfficial('responder', ['lc-cac-ban-dang-tinh']);
+  await signIn(page, responder);
+  await page.waitForSelector(`#queue button[data-id="${id}"]`);
+  await act(page, id, 'answer', () => page.fill('#a-text', 'Kế hoạch ban hành trong tháng 01/2026.'));
+  assert.match(await page.textContent('#detail-title'), /Đã trả lời/);
+  assert.match(await page.textContent('#detail-history'), /answer/);
+  await h.screenshot(page, 'admin-responder');
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+
+  const citizen = await h.newPage(browser, { width: 360 });
+  await citizen.goto(`${srv.url}/track/?code=${code}`, { waitUntil: 'networkidle' });
+  await citizen.waitForSelector('#answer:not(.hidden)');
+  assert.match(await citizen.textContent('#answer-text'), /tháng 01\/2026/);
+  await citizen.fill('#secret', secret);
+  await citizen.check('input[name=answer-rating][value="5"]');
+  await citizen.click('#rate-form button[type=submit]');
+  await citizen.waitForFunction(() => /5 \/ 5/.test(document.getElementById('answer-rated').textContent));
+  assert.equal((await h.api(srv.url, 'GET', `/api/v1/feedback/${code}`)).body.answer.rating, 5);
+  assert.deepEqual(await h.axeViolations(citizen), []);
+  await h.screenshot(citizen, 'track-answered');
+  // The public feed shows it with its answer.
+  await citizen.goto(`${srv.url}/feed/?item=LC-T3`, { waitUntil: 'networkidle' });
+  await citizen.getByText('Kế hoạch ban hành trong tháng 01/2026.').waitFor();
+  assert.deepEqual(h.problemsOf(citizen), []);
+  await citizen.context().close();
+});
+
+test('the dashboard shows the same numbers as the API', async () => {
+  // Enough ratings on one item for a settled figure, and a few on another.
+  for (let i = 0; i < 12; i++) {
+    const r = await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T7', rating: 1 + (i % 5), kind: 'opinion', body: `Ý kiến số ${i}` });
+    assert.equal(r.status, 201);
+  }
+  const page = await h.newPage(browser, { width: 1280 });
+  await page.goto(srv.url + '/dashboard/?plan=LC-2026', { waitUntil: 'networkidle' });
+  await page.waitForSelector('body[data-loaded=true]');
+  for (const [sec, group] of [['agency', 'agency'], ['item', 'item'], ['section', 'section']]) {
+    const api = await h.api(srv.url, 'GET', `/api/v1/metrics/satisfaction?plan=LC-2026&group_by=${group}&period=year`);
+    const shown = await page.$$eval(`#sec-${sec} tbody tr`, (trs) => trs.map((tr) => ({
+      group: tr.dataset.group, period: tr.dataset.period,
+      values: [...tr.querySelectorAll('td[data-value]')].map((td) => td.dataset.value),
+    })));
+    assert.equal(shown.length, api.body.rows.length, `${sec}: one table row per API row`);
+    api.body.rows.forEach((row, i) => {
+      assert.equal(shown[i].group, row.group_code);
+      assert.deepEqual(shown[i].values, [row.count, row.mean, row.csat].map((v) => (v === null ? '' : String(v))));
+    });
+    // The CSV link is the same query.
+    const csv = await page.getAttribute(`#sec-${sec} a.csv`, 'href');
+    assert.equal(csv, `/api/v1/metrics/satisfaction?plan=LC-2026&group_by=${group}&period=year&format=csv`);
+  }
+  const t7 = await page.$eval('#sec-item tr[data-group="LC-T7"]', (tr) => tr.textContent);
+  assert.doesNotMatch(t7, /ít dữ liệu/, '12 ratings are enough');
+  const small = await page.$eval('#sec-item tr[data-group="LC-T5"]', (tr) => tr.textContent);
+  assert.match(small, /ít dữ liệu/, 'one rating is marked as a small sample');
+  const responses = await h.api(srv.url, 'GET', '/api/v1/metrics/responses?plan=LC-2026&group_by=agency');
+  const shownResponses = await page.$$eval('#sec-responses tbody tr', (trs) => trs.map((tr) =>
+    [...tr.querySelectorAll('td[data-value]')].map((td) => td.dataset.value)));
+  assert.deepEqual(shownResponses, responses.body.rows.map((r) => [r.count, r.answered, r.answer_rate, r.median_hours,
+    r.p90_hours, r.action_overdue, r.answer_overdue, r.answer_rating_mean].map((v) => (v === null ? '' : String(v)))));
+  assert.deepEqual(await h.axeViolations(page), []);
+  await h.screenshot(page, 'dashboard-data');
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
