@@ -66,6 +66,7 @@
     P.setCsrf(who.csrf_token);
     $('login-form').classList.add('hidden');
     $('console').classList.remove('hidden');
+    notice('');
     $('who').textContent = P.t('Đăng nhập: ', 'Signed in: ') + who.display_name + ' (' + who.username + ', ' +
       who.role + ') · ' + P.t('cơ quan: ', 'agencies: ') + (who.agencies || []).join(', ');
     loadQueue(false);

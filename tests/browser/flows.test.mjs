@@ -170,7 +170,7 @@ test('an official publishes and answers; the sender sees the answer and rates it
   const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
   const page = await h.newPage(browser, { width: 1280 });
   await signIn(page, moderator);
-  await page.waitForSelector(`#queue button[data-id="${id}"]`);
+  await h.findInQueue(page, 'LC-T3', id);
   await act(page, id, 'publish');
   assert.match(await page.textContent('#detail-title'), /Đã công khai/);
   // The page reloaded keeps the session and its CSRF token.
@@ -183,7 +183,7 @@ test('an official publishes and answers; the sender sees the answer and rates it
 
   const responder = h.addOfficial('responder', ['lc-cac-ban-dang-tinh']);
   await signIn(page, responder);
-  await page.waitForSelector(`#queue button[data-id="${id}"]`);
+  await h.findInQueue(page, 'LC-T3', id);
   await act(page, id, 'answer', () => page.fill('#a-text', 'Kế hoạch ban hành trong tháng 01/2026.'));
   assert.match(await page.textContent('#detail-title'), /Đã trả lời/);
   assert.match(await page.textContent('#detail-history'), /answer/);
@@ -244,6 +244,53 @@ test('the dashboard shows the same numbers as the API', async () => {
     r.p90_hours, r.action_overdue, r.answer_overdue, r.answer_rating_mean].map((v) => (v === null ? '' : String(v)))));
   assert.deepEqual(await h.axeViolations(page), []);
   await h.screenshot(page, 'dashboard-data');
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+// Presses Tab until the focused element matches selector (at most 80 times).
+async function tabTo(page, selector) {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail(`Tab never reached ${selector}`);
+}
+
+// The focused element shows a focus ring.
+async function focusVisible(page) {
+  return page.evaluate(() => {
+    const st = getComputedStyle(document.activeElement);
+    return st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2;
+  });
+}
+
+test('the citizen form can be used with the keyboard alone, focus always visible', async () => {
+  const page = await h.newPage(browser, { width: 360 });
+  await page.goto(srv.url + '/', { waitUntil: 'networkidle' });
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  assert.ok(await focusVisible(page), 'the skip link shows its focus');
+  await tabTo(page, '#item-search');
+  assert.ok(await focusVisible(page));
+  await page.keyboard.type('lgsp');
+  await page.waitForSelector('#item-results button');
+  await tabTo(page, '#item-results button');
+  assert.ok(await focusVisible(page));
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#item-details:not(.hidden)');
+  await tabTo(page, 'input[name=rating]');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.querySelector('input[name=rating]:checked').value), '4');
+  await tabTo(page, '#body');
+  await page.keyboard.type('Gõ bằng bàn phím.');
+  await tabTo(page, '#submit');
+  assert.ok(await focusVisible(page));
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#receipt:not(.hidden)');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'receipt-title');
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 });

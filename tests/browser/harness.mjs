@@ -146,6 +146,21 @@ export function addOfficial(role, agencies) {
   return { username, password };
 }
 
+// In the signed-in console: filters the queue by item and pages through it until the
+// feedback with this id is listed (other tests' feedback may come first: oldest first).
+export async function findInQueue(page, itemCode, id) {
+  await page.fill('#f-item', itemCode);
+  await page.click('#filter-form button[type=submit]');
+  const row = `#queue button[data-id="${id}"]`;
+  for (let i = 0; i < 40; i++) {
+    await page.waitForLoadState('networkidle');
+    if (await page.locator(row).count()) return row;
+    if (await page.isHidden('#queue-more')) break;
+    await page.click('#queue-more');
+  }
+  throw new Error(`feedback ${id} is not in the queue`);
+}
+
 // JSON over HTTP: {status, body}.
 export async function api(url, method, pathname, body, headers = {}) {
   const res = await fetch(url + pathname, {

@@ -116,7 +116,8 @@ test('HTML in a citizen text or an answer shows as text on every page', async ()
   await page.fill('#username', moderator.username);
   await page.fill('#password', moderator.password);
   await page.click('#login-form button[type=submit]');
-  await page.click(`#queue button[data-id="${id}"]`);
+  await page.waitForSelector('#console:not(.hidden)');
+  await page.click(await h.findInQueue(page, 'LC-T3', id));
   await page.waitForFunction((t) => document.getElementById('detail-body').textContent === t, attack);
   await assertInert(page, '/admin/');
   await page.context().close();
