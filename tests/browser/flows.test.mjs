@@ -172,7 +172,7 @@ test('an official publishes and answers; the sender sees the answer and rates it
   await signIn(page, moderator);
   await h.findInQueue(page, 'LC-T3', id);
   await act(page, id, 'publish');
-  assert.match(await page.textContent('#detail-title'), /Đã công khai/);
+  await page.waitForFunction(() => /Đã công khai/.test(document.getElementById('detail-title').textContent));
   // The page reloaded keeps the session and its CSRF token.
   await page.reload({ waitUntil: 'networkidle' });
   await page.waitForSelector('#console:not(.hidden)');
@@ -185,8 +185,8 @@ test('an official publishes and answers; the sender sees the answer and rates it
   await signIn(page, responder);
   await h.findInQueue(page, 'LC-T3', id);
   await act(page, id, 'answer', () => page.fill('#a-text', 'Kế hoạch ban hành trong tháng 01/2026.'));
-  assert.match(await page.textContent('#detail-title'), /Đã trả lời/);
-  assert.match(await page.textContent('#detail-history'), /answer/);
+  await page.waitForFunction(() => /Đã trả lời/.test(document.getElementById('detail-title').textContent));
+  await page.waitForFunction(() => /answer/.test(document.getElementById('detail-history').textContent));
   await h.screenshot(page, 'admin-responder');
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();

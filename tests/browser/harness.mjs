@@ -149,14 +149,22 @@ export function addOfficial(role, agencies) {
 // In the signed-in console: filters the queue by item and pages through it until the
 // feedback with this id is listed (other tests' feedback may come first: oldest first).
 export async function findInQueue(page, itemCode, id) {
+  // Clicks, then waits for the queue's reply to arrive and be drawn.
+  const reload = async (selector) => {
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/moderation/queue')),
+      page.click(selector),
+    ]);
+    await res.finished();
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  };
   await page.fill('#f-item', itemCode);
-  await page.click('#filter-form button[type=submit]');
+  await reload('#filter-form button[type=submit]');
   const row = `#queue button[data-id="${id}"]`;
   for (let i = 0; i < 40; i++) {
-    await page.waitForLoadState('networkidle');
     if (await page.locator(row).count()) return row;
     if (await page.isHidden('#queue-more')) break;
-    await page.click('#queue-more');
+    await reload('#queue-more');
   }
   throw new Error(`feedback ${id} is not in the queue`);
 }
