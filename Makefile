@@ -31,7 +31,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test bench-metrics clean
+.PHONY: all deps deps-test build www asan run test test-faults bench-metrics clean
 
 all: deps build
 
@@ -70,6 +70,11 @@ run: build
 
 test: deps-test build asan
 	@./tests/run.sh
+
+# Durability under faults (tests/faults/faults.mjs): SIGKILL of PostgreSQL and of the
+# service, a fast restart, SIGTERM under load; nothing acknowledged may be lost.
+test-faults: build
+	@node tests/faults/faults.mjs
 
 bench-metrics: build
 	@./bench/metrics.sh
