@@ -31,7 +31,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-faults bench-metrics clean
+.PHONY: all deps deps-test build www asan run test test-faults bench bench-metrics clean
 
 all: deps build
 
@@ -75,6 +75,11 @@ test: deps-test build asan
 # service, a fast restart, SIGTERM under load; nothing acknowledged may be lost.
 test-faults: build
 	@node tests/faults/faults.mjs
+
+# Throughput against the ceilings and peers, in one run (bench/run.sh); needs wrk.
+bench: build
+	@./deploy/install-deps.sh bench
+	@./bench/run.sh
 
 bench-metrics: build
 	@./bench/metrics.sh

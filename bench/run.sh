@@ -1,0 +1,137 @@
+#!/bin/sh
+# `make bench`: throughput side by side in one run, on one machine, so the ratios mean
+# something on a shared, noisy machine. A throwaway PostgreSQL and the service (release
+# build), then, each for DURATION seconds (default 10):
+#   intake    wrk POSTs varied Vietnamese submissions (bench/wrk/intake.lua) at 8, 32 and
+#             256 connections; rows stored are counted against the 201 replies;
+#   ceiling   pgbench inserting the same rows into the same table, one per transaction
+#             (bench/pgbench/insert.sql) and ten per transaction (batch.sql);
+#   reads     GET /api/v1/items/{code} and /api/v1/items?q=… against a bare libevent
+#             server (bench/hello.c) built here, the HTTP ceiling;
+# and the service's CPU time per request (/proc) and peak RSS. Writes
+# bench/results/bench-<date>.md. Figures, not pass/fail.
+set -eu
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+BIN=build/release
+tmp=$(mktemp -d /tmp/pakn-bench.XXXXXX)
+chmod 755 "$tmp"
+server=
+hello=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	[ -n "$hello" ] && kill "$hello" 2>/dev/null
+	tools/pgcluster.sh stop "$tmp/pg"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+tools/pgcluster.sh start "$tmp/pg"
+PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$tmp/pg")
+export PAKN_DATABASE_URL
+# pgbench's 256 clients and the service's pool together need more than the default.
+psql "$PAKN_DATABASE_URL" -qc "ALTER SYSTEM SET max_connections = 400"
+tools/pgcluster.sh stop "$tmp/pg"
+tools/pgcluster.sh start "$tmp/pg"
+"$BIN/paknctl" migrate sql >/dev/null
+for plan in data/plans/*.txt; do "$BIN/paknctl" import-plan "$plan" >/dev/null; done
+psql "$PAKN_DATABASE_URL" -qc "CREATE SEQUENCE bench_id START 1000000000"
+
+cc -O2 bench/hello.c -o "$tmp/hello" $(pkg-config --cflags --libs libevent)
+hello_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$tmp/hello" "$hello_port" &
+hello=$!
+
+PAKN_LISTEN=127.0.0.1:0 PAKN_KEY_DIR="$tmp/keys" PAKN_INTAKE_RATE=100000 PAKN_INTAKE_BURST=100000 \
+	PAKN_LOG_LEVEL=warn "$BIN/pakn-server" >"$tmp/out" 2>"$tmp/server.log" &
+server=$!
+for _ in $(seq 1 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/.*serving on //p' "$tmp/out")
+until curl -sf "$url/readyz" >/dev/null; do sleep 0.1; done
+
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+stored() { psql "$PAKN_DATABASE_URL" -Atc "SELECT count(*) FROM feedback WHERE key_id <> 'pgbench'"; }
+
+# wrk NAME CONNECTIONS URL SCRIPT: one table row.
+run_wrk() {
+	name=$1 conns=$2 target=$3 script=$4
+	rows_before=$(stored)
+	cpu_before=$(cpu_ticks)
+	wrk -t2 -c"$conns" -d"${DURATION}s" -s "$script" "$target" >"$tmp/wrk.out" 2>&1 || true
+	cpu_after=$(cpu_ticks)
+	rows=$(( $(stored) - rows_before ))
+	rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.out")
+	total=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
+	set -- $(sed -n 's/^status 2xx=\([0-9]*\) 4xx=\([0-9]*\) 5xx=\([0-9]*\) 201=\([0-9]*\)$/\1 \2 \3 \4/p' "$tmp/wrk.out")
+	s2=$1 s4=$2 s5=$3 s201=$4
+	set -- $(sed -n 's/^latency p50=\([0-9.]*\) p99=\([0-9.]*\) max=\([0-9.]*\)$/\1 \2 \3/p' "$tmp/wrk.out")
+	cpu_us=$(awk -v t=$(( cpu_after - cpu_before )) -v hz="$ticks" -v n="${total:-0}" \
+		'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }')
+	if [ "$name" = intake ]; then stored_col="$rows (201: $s201)"; else stored_col="-"; fi
+	[ "$name" = hello ] && cpu_us="-" # not the service
+	echo "| $name | $conns | ${rps:-0} | $1 | $2 | $3 | $s2 / $s4 / $s5 | $stored_col | $cpu_us |" >>"$tmp/table"
+	eval "rps_${name}_$conns=\${rps:-0}"
+}
+
+# pgbench SCRIPT CLIENTS: transactions per second.
+run_pgbench() {
+	pgbench -n -c "$2" -j 2 -T "$DURATION" -f "$1" "$PAKN_DATABASE_URL" 2>/dev/null |
+		awk '/^tps =/ {print $3}'
+}
+
+echo "bench: intake, ${DURATION}s per run..." >&2
+: >"$tmp/table"
+for c in 8 32 256; do run_wrk intake "$c" "$url" bench/wrk/intake.lua; done
+for c in 8 32; do
+	run_wrk item "$c" "$url/api/v1/items/LC-T25" bench/wrk/get.lua
+	run_wrk search "$c" "$url/api/v1/items?q=so+hoa&limit=10" bench/wrk/get.lua
+	run_wrk hello "$c" "http://127.0.0.1:$hello_port/" bench/wrk/get.lua
+done
+echo "bench: pgbench..." >&2
+: >"$tmp/pgb"
+for c in 8 32 256; do
+	single=$(run_pgbench bench/pgbench/insert.sql "$c")
+	batch=$(run_pgbench bench/pgbench/batch.sql "$c")
+	echo "| $c | $single | $batch |" >>"$tmp/pgb"
+	eval "pgb_$c=\$single"
+done
+rss=$(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+out="bench/results/bench-$(date +%Y-%m-%d).md"
+{
+	echo "# Throughput benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	echo "Machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB, shared by every process below;"
+	echo "PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2),"
+	echo "$(pgbench --version), libevent $(pkg-config --modversion libevent). ${DURATION} s per run, wrk with 2 threads."
+	echo
+	echo "## Ratios (the result)"
+	echo
+	echo "| comparison | ratio | target |"
+	echo "| --- | --- | --- |"
+	echo "| intake req/s ÷ pgbench single-row insert tps, 32 connections | $(ratio "$rps_intake_32" "$pgb_32") | ≥ 1.0 |"
+	echo "| intake req/s ÷ pgbench single-row insert tps, 8 connections | $(ratio "$rps_intake_8" "$pgb_8") | |"
+	echo "| intake req/s ÷ pgbench single-row insert tps, 256 connections | $(ratio "$rps_intake_256" "$pgb_256") | |"
+	echo "| GET /api/v1/items/{code} ÷ bare libevent, 32 connections | $(ratio "$rps_item_32" "$rps_hello_32") | ≥ 0.7 |"
+	echo "| GET /api/v1/items?q= ÷ bare libevent, 32 connections | $(ratio "$rps_search_32" "$rps_hello_32") | |"
+	echo
+	echo "Peak RSS of the service over the run (VmHWM): $rss MiB (target < 64 MiB)."
+	echo
+	echo "## HTTP (wrk)"
+	echo
+	echo "Rows stored can exceed the 201s counted: requests in flight when wrk stops are stored"
+	echo "and answered, but wrk no longer counts them."
+	echo
+	echo "| run | connections | req/s | p50 ms | p99 ms | max ms | 2xx / 4xx / 5xx | rows stored | service CPU µs/req |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	cat "$tmp/table"
+	echo
+	echo "## The database alone (pgbench, same table and triggers)"
+	echo
+	echo "| clients | single-row INSERT … RETURNING, tps | 10-row INSERT, tps |"
+	echo "| --- | --- | --- |"
+	cat "$tmp/pgb"
+} >"$out"
+cat "$out"
