@@ -332,6 +332,23 @@ void server_free(struct server *srv)
 	free(srv);
 }
 
+bool server_is_ready(const struct server *srv)
+{
+	for (int i = 0; i < srv->nworkers; i++) {
+		const struct worker *w = &srv->workers[i];
+		struct db_pool_stats st;
+		db_pool_stats(w->db, &st);
+		if (st.up == 0)
+			return false;
+		if (w->read_db != w->db) {
+			db_pool_stats(w->read_db, &st);
+			if (st.up == 0)
+				return false;
+		}
+	}
+	return true;
+}
+
 void server_write_stats(struct server *srv, struct sbuf *out)
 {
 	struct stats *per_worker[256];

@@ -65,6 +65,10 @@ void server_stop(struct server *srv);
 
 void server_free(struct server *srv);
 
+/* True when every worker has a database connection up (and a read connection, when it
+ * has its own), so any worker a client lands on can serve. Safe from any thread. */
+bool server_is_ready(const struct server *srv);
+
 /* Writes every worker's counters and pools in the Prometheus text format. */
 void server_write_stats(struct server *srv, struct sbuf *out);
 

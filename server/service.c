@@ -48,6 +48,12 @@ void service_readyz(struct http_req *req)
 				 "Dịch vụ đang dừng. / The service is shutting down.", NULL);
 		return;
 	}
+	/* Ready means ready on every worker: SO_REUSEPORT may hand the next connection to a
+	 * worker whose pool is still connecting. */
+	if (!server_is_ready(req->worker->server)) {
+		http_reply_db_error(req, DB_UNAVAILABLE);
+		return;
+	}
 	db_query(http_db(req), STMT_PING, NULL, readyz_cb, req);
 }
 
