@@ -153,12 +153,20 @@ async function signIn(page, official) {
   await page.waitForSelector('#console:not(.hidden)');
 }
 
+// Opens the feedback, starts the action, fills its form, confirms, and waits for the
+// service's answer and the queue drawn again.
 async function act(page, id, action, fill) {
   await page.click(`#queue button[data-id="${id}"]`);
   await page.click(`#detail-actions button[data-action="${action}"]`);
   if (fill) await fill();
-  await page.click('#action-submit');
-  await page.waitForSelector('#notice.ok');
+  const redrawn = page.waitForResponse((r) => r.url().includes('/api/v1/moderation/queue'));
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/moderation/${id}/actions`)),
+    page.click('#action-submit'),
+  ]);
+  assert.equal(res.status(), 200, `${action}: ${await res.text()}`);
+  await (await redrawn).finished();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
 }
 
 test('an official publishes and answers; the sender sees the answer and rates it', async () => {
@@ -291,6 +299,43 @@ test('the citizen form can be used with the keyboard alone, focus always visible
   await page.keyboard.press('Enter');
   await page.waitForSelector('#receipt:not(.hidden)');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'receipt-title');
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+test('an official rejects with a reason, forwards, hides and closes from the console', async () => {
+  const send = async (body) => (await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T4', rating: 1, kind: 'report', body })).body.receipt;
+  const spam = await send('Quảng cáo bán hàng, không liên quan.');
+  const other = await send('Việc này thuộc sở khác.');
+  const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
+  const page = await h.newPage(browser, { width: 1280 });
+  await signIn(page, moderator);
+
+  await h.findInQueue(page, 'LC-T4', spam.feedback_id);
+  await act(page, spam.feedback_id, 'reject', () => page.selectOption('#a-reason', 'spam'));
+  await page.waitForFunction(() => /Không tiếp nhận/.test(document.getElementById('detail-title').textContent));
+
+  const step = async (action, fill) => {
+    await h.findInQueue(page, 'LC-T4', other.feedback_id);
+    await act(page, other.feedback_id, action, fill);
+  };
+  await step('forward', async () => {
+    await page.waitForSelector('#a-agency option[value="lc-van-phong-tinh-uy"]', { state: 'attached' });
+    await page.selectOption('#a-agency', 'lc-van-phong-tinh-uy');
+  });
+  await step('publish');
+  await step('hide', () => page.selectOption('#a-reason', 'personal_data'));
+  await page.waitForFunction(() => /Đã ẩn/.test(document.getElementById('detail-title').textContent));
+  await step('publish');
+  await step('close');
+  await page.waitForFunction(() => /Đã kết thúc/.test(document.getElementById('detail-title').textContent));
+  await page.waitForFunction(() => /forward/.test(document.getElementById('detail-history').textContent));
+
+  const s1 = await h.api(srv.url, 'GET', `/api/v1/feedback/${spam.tracking_code}`);
+  assert.equal(s1.body.state, 'rejected');
+  const s2 = await h.api(srv.url, 'GET', `/api/v1/feedback/${other.tracking_code}`);
+  assert.equal(s2.body.state, 'closed');
+  assert.deepEqual(await h.axeViolations(page), []);
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 });
