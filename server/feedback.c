@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "form_pages.h"
-#include "intake_queue.h"
+#include "intake_hub.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "server.h"
@@ -274,7 +274,7 @@ void feedback_submit(struct http_req *req)
 		return;
 	}
 	json_object_put(fields);
-	intake_queue_submit(req->worker->intake, &p->s, chash, stored_cb, p);
+	intake_hub_submit(req->worker->intake, req->worker->base, &p->s, chash, stored_cb, p);
 }
 
 void feedback_status(struct http_req *req)

@@ -77,6 +77,11 @@ void intake_queue_close(struct intake_queue *q)
 	fail_list(waiting, INTAKE_UNAVAILABLE);
 }
 
+bool intake_queue_busy(const struct intake_queue *q)
+{
+	return q->batch || q->reserving;
+}
+
 void intake_queue_free(struct intake_queue *q)
 {
 	if (!q)

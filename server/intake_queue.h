@@ -36,6 +36,9 @@ struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *
  * being stored when the database pool is freed afterwards. For shutdown. NULL is fine. */
 void intake_queue_close(struct intake_queue *q);
 
+/* True while a batch or a reservation of ids is out at the database. */
+bool intake_queue_busy(const struct intake_queue *q);
+
 /* Frees the queue (close it first). NULL is fine. */
 void intake_queue_free(struct intake_queue *q);
 

@@ -16,7 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "http_limits.h"
-#include "intake_queue.h"
+#include "intake_hub.h"
 #include "workpool.h"
 #include "log.h"
 
@@ -33,6 +33,7 @@ struct server {
 	struct ratelimit *ratelimit;
 	struct ratelimit *login_client_limit, *login_account_limit;
 	struct workpool *workpool;
+	struct intake_hub *intake;
 	struct webfiles *www;
 	char url[128];
 };
@@ -121,12 +122,10 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->login_account_limit = srv->login_account_limit;
 	w->workpool = srv->workpool;
 	w->www = srv->www;
-	w->intake = w->db && w->stats ? intake_queue_new(w->db, srv->keys, (int)cfg->intake_batch,
-							  w->stats)
-				      : NULL;
+	w->intake = srv->intake;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
-	if (!w->db || !w->read_db || !w->intake || !w->stop_ev || !w->drain_ev) {
+	if (!w->stats || !w->db || !w->read_db || !w->stop_ev || !w->drain_ev) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
 	}
@@ -154,8 +153,9 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	srv->login_account_limit = ratelimit_new(1.0 / 3.0, 5);
 	/* Two hashes at a time (64 MiB each), sixteen waiting: a login flood gets 503. */
 	srv->workpool = workpool_new(2, 16);
+	srv->intake = intake_hub_new(cfg, keys);
 	if (!srv->ratelimit || !srv->login_client_limit || !srv->login_account_limit ||
-	    !srv->workpool) {
+	    !srv->workpool || !srv->intake) {
 		server_free(srv);
 		return NULL;
 	}
@@ -223,6 +223,8 @@ static void *worker_main(void *arg)
 
 int server_start(struct server *srv)
 {
+	if (intake_hub_start(srv->intake) < 0)
+		return -1;
 	for (int i = 0; i < srv->nworkers; i++) {
 		if (pthread_create(&srv->workers[i].thread, NULL, worker_main, &srv->workers[i])) {
 			log_error(NULL, "cannot start worker thread %d", i);
@@ -300,18 +302,17 @@ void server_free(struct server *srv)
 	 * more to send them. */
 	workpool_free(srv->workpool);
 	srv->workpool = NULL;
+	/* The workers have stopped: the batch in flight is stored, and submissions still
+	 * waiting (the grace period ran out) are answered 503 while their connections exist. */
+	intake_hub_stop(srv->intake, (int)srv->cfg->shutdown_grace);
 	for (int i = 0; i < srv->nworkers; i++)
 		if (srv->workers[i].base)
 			event_base_loop(srv->workers[i].base, EVLOOP_NONBLOCK);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
-		/* Requests still waiting (the grace period ran out) are answered 503 while
-		 * their connections exist, then the connections go. */
-		intake_queue_close(w->intake);
 		if (w->read_db != w->db)
 			db_pool_free(w->read_db);
 		db_pool_free(w->db);
-		intake_queue_free(w->intake);
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
@@ -325,6 +326,7 @@ void server_free(struct server *srv)
 		free(w->stats);
 	}
 	free(srv->workers);
+	intake_hub_free(srv->intake);
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);
@@ -334,6 +336,8 @@ void server_free(struct server *srv)
 
 bool server_is_ready(const struct server *srv)
 {
+	if (!intake_hub_ready(srv->intake))
+		return false;
 	for (int i = 0; i < srv->nworkers; i++) {
 		const struct worker *w = &srv->workers[i];
 		struct db_pool_stats st;
@@ -351,12 +355,14 @@ bool server_is_ready(const struct server *srv)
 
 void server_write_stats(struct server *srv, struct sbuf *out)
 {
-	struct stats *per_worker[256];
-	struct db_pool *pools[256];
+	struct stats *per_worker[257];
+	struct db_pool *pools[257];
 	size_t n = 0;
 	for (int i = 0; i < srv->nworkers && n < 256; i++, n++) {
 		per_worker[n] = srv->workers[i].stats;
 		pools[n] = srv->workers[i].db;
 	}
+	per_worker[n] = intake_hub_stats(srv->intake);
+	pools[n++] = intake_hub_db(srv->intake);
 	stats_write(out, per_worker, pools, n);
 }

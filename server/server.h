@@ -26,7 +26,7 @@ struct worker {
 	struct evhttp_bound_socket *bound;
 	struct db_pool *db;
 	struct db_pool *read_db;     /* metrics; the same pool as db unless read_database_url */
-	struct intake_queue *intake;
+	struct intake_hub *intake;   /* the process's one group commit, shared */
 	const struct keyring *keys;
 	struct ratelimit *ratelimit; /* shared by all workers */
 	struct ratelimit *login_client_limit;  /* login attempts per client */

@@ -670,7 +670,8 @@ static void test_concurrent_submissions_are_group_committed(void **state)
 	assert_true(submissions >= N);
 	assert_true(batches < submissions);
 	assert_non_null(strstr(r.body, "pakn_requests_total{route=\"POST /api/v1/feedback\",status=\"201\"}"));
-	assert_non_null(strstr(r.body, "pakn_db_connections{state=\"up\"} 4"));
+	/* Two workers with two connections each, and the intake thread's one. */
+	assert_non_null(strstr(r.body, "pakn_db_connections{state=\"up\"} 5"));
 	/* Every sample line is "name{labels} value" or "name value", each series once. */
 	char *copy = strdup(r.body), *save = NULL;
 	struct sbuf series = {0};
