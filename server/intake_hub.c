@@ -18,6 +18,7 @@
 /* One submission on its way: made on the worker's thread, queued on the hub's, answered
  * back on the worker's. */
 struct relay {
+	struct intake_hub *hub;
 	struct submission s;
 	char client_hash[65];
 	intake_cb cb;
@@ -31,6 +32,7 @@ struct relay {
 };
 
 struct intake_hub {
+	const struct keyring *keys;
 	struct event_base *base;
 	struct db_pool *db;
 	struct intake_queue *queue;
@@ -51,6 +53,8 @@ static void relay_done_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct relay *r = arg;
+	if (r->has_receipt)
+		intake_receipt_finish(r->hub->keys, &r->receipt, r->secret);
 	r->cb(r->arg, r->outcome, r->has_receipt ? &r->receipt : NULL,
 	      r->has_receipt ? r->secret : NULL);
 	sodium_memzero(r->secret, sizeof(r->secret));
@@ -60,16 +64,13 @@ static void relay_done_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* On the hub's thread (or the main thread once it stopped): hands the answer over. */
-static void relay_answer(void *arg, enum intake_outcome outcome, const struct receipt *rc,
-			 const char *secret)
+static void relay_answer(void *arg, enum intake_outcome outcome, const struct receipt *rc)
 {
 	struct relay *r = arg;
 	r->outcome = outcome;
 	r->has_receipt = rc != NULL;
-	if (rc) {
+	if (rc)
 		r->receipt = *rc;
-		memcpy(r->secret, secret, sizeof(r->secret));
-	}
 	event_active(r->done_ev, EV_TIMEOUT, 0); /* thread-safe: evthread is on */
 }
 
@@ -140,6 +141,7 @@ struct intake_hub *intake_hub_new(const struct config *cfg, const struct keyring
 	if (!hub)
 		return NULL;
 	pthread_mutex_init(&hub->lock, NULL);
+	hub->keys = keys;
 	hub->base = event_base_new();
 	if (!hub->base) {
 		intake_hub_free(hub);
@@ -175,6 +177,7 @@ void intake_hub_submit(struct intake_hub *hub, struct event_base *origin, struct
 	struct relay *r = calloc(1, sizeof(*r));
 	if (!r)
 		abort();
+	r->hub = hub;
 	r->s = *s;
 	memset(s, 0, sizeof(*s));
 	snprintf(r->client_hash, sizeof(r->client_hash), "%s", client_hash ? client_hash : "");
@@ -194,7 +197,7 @@ void intake_hub_submit(struct intake_hub *hub, struct event_base *origin, struct
 	}
 	pthread_mutex_unlock(&hub->lock);
 	if (closed)
-		relay_answer(r, INTAKE_UNAVAILABLE, NULL, NULL);
+		relay_answer(r, INTAKE_UNAVAILABLE, NULL);
 	else
 		event_active(hub->inbox_ev, EV_TIMEOUT, 0);
 }

@@ -18,6 +18,10 @@
 struct intake_hub;
 struct stats;
 
+/* r (signed) and secret are lent to the callback (NULL unless CREATED or EXISTING). */
+typedef void (*intake_cb)(void *arg, enum intake_outcome outcome, const struct receipt *r,
+			  const char *secret);
+
 /* Creates the hub and its database connection (not yet its thread). NULL when out of
  * memory. */
 struct intake_hub *intake_hub_new(const struct config *cfg, const struct keyring *keys);

@@ -1,5 +1,5 @@
 /* intake_queue.c - owns batching, id blocks, encryption of personal data, and turning the
- * database's answer into signed receipts. */
+ * database's answer into receipts (intake_receipt_finish signs them). */
 #include "intake_queue.h"
 
 #include <inttypes.h>
@@ -10,6 +10,7 @@
 #include "log.h"
 #include "personal.h"
 #include "stats.h"
+#include "util.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
@@ -18,7 +19,8 @@ struct entry {
 	char tracking_code[TRACKING_CODE_LEN + 1];
 	char hash[65];
 	char client_hash[65];
-	intake_cb cb;
+	char *row; /* the row as sent, made once it has an id */
+	intake_stored_cb cb;
 	void *arg;
 	struct entry *next;
 };
@@ -36,6 +38,7 @@ struct intake_queue {
 };
 
 static void kick(struct intake_queue *q);
+static void prepare(struct intake_queue *q, struct entry *e);
 
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
 				      int max_batch, struct stats *stats)
@@ -50,11 +53,11 @@ struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *
 	return q;
 }
 
-static void entry_finish(struct entry *e, enum intake_outcome outcome, const struct receipt *r,
-			 const char *secret)
+static void entry_finish(struct entry *e, enum intake_outcome outcome, const struct receipt *r)
 {
-	e->cb(e->arg, outcome, r, secret);
+	e->cb(e->arg, outcome, r);
 	submission_free(&e->s);
+	free(e->row);
 	free(e);
 }
 
@@ -62,7 +65,7 @@ static void fail_list(struct entry *e, enum intake_outcome outcome)
 {
 	while (e) {
 		struct entry *next = e->next;
-		entry_finish(e, outcome, NULL, NULL);
+		entry_finish(e, outcome, NULL);
 		e = next;
 	}
 }
@@ -91,7 +94,7 @@ void intake_queue_free(struct intake_queue *q)
 }
 
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
-			 intake_cb cb, void *arg)
+			 intake_stored_cb cb, void *arg)
 {
 	struct entry *e = calloc(1, sizeof(*e));
 	if (!e)
@@ -108,6 +111,9 @@ void intake_queue_submit(struct intake_queue *q, struct submission *s, const cha
 	else
 		q->head = e;
 	q->tail = e;
+	/* Made now, while the batch before is at the database, not when this one starts. */
+	if (q->next_id < q->end_id)
+		prepare(q, e);
 	kick(q);
 }
 
@@ -199,8 +205,8 @@ static const char *str_of(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
-/* Builds and signs the receipt from the fields the database returned. */
-static void receipt_of(const struct intake_queue *q, json_object *row, struct receipt *r)
+/* The receipt's fields as the database returned them; the signature comes later. */
+static void receipt_of(json_object *row, struct receipt *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->version = RECEIPT_VERSION;
@@ -211,10 +217,25 @@ static void receipt_of(const struct intake_queue *q, json_object *row, struct re
 	snprintf(r->submission_hash, sizeof(r->submission_hash), "%s",
 		 str_of(row, "submission_hash"));
 	r->log_index = strtoll(str_of(row, "log_index"), NULL, 10);
-	/* A retry is signed again with the key that signed it first, while that key exists:
-	 * Ed25519 is deterministic, so the receipt comes out byte for byte the same. */
-	const struct signing_key *k = keys_find(q->keys, str_of(row, "key_id"));
-	receipt_sign(r, k ? k : keys_current(q->keys));
+	snprintf(r->key_id, sizeof(r->key_id), "%s", str_of(row, "key_id"));
+}
+
+void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
+			   char secret[RECEIPT_SECRET_LEN + 1])
+{
+	const struct signing_key *k = keys_find(keys, r->key_id);
+	receipt_sign(r, k ? k : keys_current(keys));
+	receipt_secret(keys, r->tracking_code, secret);
+}
+
+/* Gives e its id and its row. */
+static void prepare(struct intake_queue *q, struct entry *e)
+{
+	json_object *row = row_of(q, e, q->next_id++);
+	e->row = strdup(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN));
+	json_object_put(row);
+	if (!e->row)
+		abort();
 }
 
 static void stored_cb(void *arg, PGresult *res, enum db_status status)
@@ -222,6 +243,7 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 	struct intake_queue *q = arg;
 	struct entry *batch = q->batch;
 	q->batch = NULL;
+	kick(q); /* the next batch goes out before this one's answers are read */
 	json_object *rows = NULL;
 	if (status == DB_OK && PQntuples(res) == 1)
 		rows = json_tokener_parse(PQgetvalue(res, 0, 0));
@@ -230,7 +252,6 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 			log_error(NULL, "intake: unreadable answer from pakn_intake");
 		fail_list(batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);
 		json_object_put(rows);
-		kick(q);
 		return;
 	}
 	size_t i = 0;
@@ -240,23 +261,19 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		const char *st = row ? str_of(row, "status") : "";
 		if (strcmp(st, "created") == 0 || strcmp(st, "existing") == 0) {
 			struct receipt r;
-			char secret[RECEIPT_SECRET_LEN + 1];
-			receipt_of(q, row, &r);
-			receipt_secret(q->keys, r.tracking_code, secret);
-			entry_finish(e, st[0] == 'c' ? INTAKE_CREATED : INTAKE_EXISTING, &r, secret);
-			sodium_memzero(secret, sizeof(secret));
+			receipt_of(row, &r);
+			entry_finish(e, st[0] == 'c' ? INTAKE_CREATED : INTAKE_EXISTING, &r);
 		} else if (strcmp(st, "conflict") == 0) {
-			entry_finish(e, INTAKE_CONFLICT, NULL, NULL);
+			entry_finish(e, INTAKE_CONFLICT, NULL);
 		} else if (strcmp(st, "unknown_item") == 0) {
-			entry_finish(e, INTAKE_UNKNOWN_ITEM, NULL, NULL);
+			entry_finish(e, INTAKE_UNKNOWN_ITEM, NULL);
 		} else {
 			log_error(NULL, "intake: no result for row %zu of a batch", i - 1);
-			entry_finish(e, INTAKE_FAILED, NULL, NULL);
+			entry_finish(e, INTAKE_FAILED, NULL);
 		}
 		e = next;
 	}
 	json_object_put(rows);
-	kick(q);
 }
 
 /* Starts the next batch if none is being stored and something waits. */
@@ -268,18 +285,25 @@ static void kick(struct intake_queue *q)
 	}
 	if (q->batch || !q->head || q->reserving)
 		return;
-	int n = 0;
-	for (struct entry *e = q->head; e && n < q->max_batch; e = e->next)
-		n++;
-	if (q->end_id - q->next_id < n) {
+	int n = 0, unprepared = 0;
+	for (struct entry *e = q->head; e && n < q->max_batch; e = e->next, n++)
+		unprepared += !e->row;
+	if (q->end_id - q->next_id < unprepared) {
 		q->reserving = true;
 		db_query(q->db, STMT_RESERVE_IDS, NULL, reserved_cb, q);
 		return;
 	}
-	json_object *rows = json_object_new_array();
+	struct sbuf rows = {0};
+	sbuf_puts(&rows, "[");
 	struct entry *last = q->head;
-	for (int i = 0; i < n; i++, last = i < n ? last->next : last)
-		json_object_array_add(rows, row_of(q, last, q->next_id++));
+	for (int i = 0; i < n; i++, last = i < n ? last->next : last) {
+		if (!last->row)
+			prepare(q, last);
+		if (i)
+			sbuf_puts(&rows, ",");
+		sbuf_puts(&rows, last->row);
+	}
+	sbuf_puts(&rows, "]");
 	q->batch = q->head;
 	q->head = last->next;
 	last->next = NULL;
@@ -287,7 +311,7 @@ static void kick(struct intake_queue *q)
 		q->tail = NULL;
 	if (q->stats)
 		stats_batch(q->stats, n);
-	const char *json = json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN);
+	const char *json = rows.data;
 	db_query(q->db, STMT_INTAKE, &json, stored_cb, q);
-	json_object_put(rows);
+	sbuf_free(&rows);
 }

@@ -20,9 +20,17 @@ enum intake_outcome {
 	INTAKE_FAILED,       /* the database refused the batch: a bug, logged */
 };
 
-/* r and secret are lent to the callback (NULL unless CREATED or EXISTING). */
-typedef void (*intake_cb)(void *arg, enum intake_outcome outcome, const struct receipt *r,
-			  const char *secret);
+/* r is lent to the callback (NULL unless CREATED or EXISTING) with every field but the
+ * signature: intake_receipt_finish completes it, on whichever thread answers the client, so
+ * signing does not hold up the next batch. */
+typedef void (*intake_stored_cb)(void *arg, enum intake_outcome outcome,
+				 const struct receipt *r);
+
+/* Signs r with the key that signed it first while that key exists (Ed25519 is
+ * deterministic, so a retry's receipt comes out byte for byte the same), else with the
+ * current key, and fills the submitter's secret. Safe from any thread. */
+void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
+			   char secret[RECEIPT_SECRET_LEN + 1]);
 
 struct intake_queue;
 
@@ -45,6 +53,6 @@ void intake_queue_free(struct intake_queue *q);
 /* Takes s (its strings become the queue's; s is left empty). client_hash (hex, may be
  * NULL) identifies the client for duplicate detection. cb runs once, from the event loop. */
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
-			 intake_cb cb, void *arg);
+			 intake_stored_cb cb, void *arg);
 
 #endif
