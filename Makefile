@@ -20,7 +20,7 @@ LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/dead
             server/personal.c
 # The server's own modules.
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
-            server/service.c server/catalog.c server/server.c server/intake_queue.c server/intake_hub.c \
+            server/service.c server/catalog.c server/server.c server/intake_queue.c server/intake_hub.c server/reply_cache.c \
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
             server/moderation.c server/metrics.c server/table.c server/stats.c \
             server/webfiles.c server/form_pages.c
@@ -79,6 +79,7 @@ test-faults: build
 # Throughput against the ceilings and peers, in one run (bench/run.sh); needs wrk.
 bench: build
 	@./deploy/install-deps.sh bench
+	@cd bench/peer && npm ci --no-audit --no-fund --loglevel=error
 	@./bench/run.sh
 
 bench-metrics: build

@@ -123,4 +123,6 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	[STMT_QUARTERLY] = {"quarterly",
 		"SELECT * FROM pakn_quarterly($1, $2::date,"
 		" (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $3::int)", 3},
+
+	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
 };

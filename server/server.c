@@ -17,11 +17,13 @@
 #include "http.h"
 #include "http_limits.h"
 #include "intake_hub.h"
+#include "reply_cache.h"
 #include "workpool.h"
 #include "log.h"
 
 #define LISTEN_BACKLOG 1024
 #define DRAIN_POLL_MS 20
+#define REPLY_CACHE_BYTES (32u << 20) /* the whole catalog of two provinces is about 1 MB */
 
 struct server {
 	const struct config *cfg;
@@ -34,6 +36,7 @@ struct server {
 	struct ratelimit *login_client_limit, *login_account_limit;
 	struct workpool *workpool;
 	struct intake_hub *intake;
+	struct reply_cache *replies;
 	struct webfiles *www;
 	char url[128];
 };
@@ -123,6 +126,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->workpool = srv->workpool;
 	w->www = srv->www;
 	w->intake = srv->intake;
+	w->replies = srv->replies;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
 	if (!w->stats || !w->db || !w->read_db || !w->stop_ev || !w->drain_ev) {
@@ -154,8 +158,9 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	/* Two hashes at a time (64 MiB each), sixteen waiting: a login flood gets 503. */
 	srv->workpool = workpool_new(2, 16);
 	srv->intake = intake_hub_new(cfg, keys);
+	srv->replies = reply_cache_new(REPLY_CACHE_BYTES);
 	if (!srv->ratelimit || !srv->login_client_limit || !srv->login_account_limit ||
-	    !srv->workpool || !srv->intake) {
+	    !srv->workpool || !srv->intake || !srv->replies) {
 		server_free(srv);
 		return NULL;
 	}
@@ -184,6 +189,12 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 				close(fd);
 				srv->workers[i].listen_fd = -1;
 			}
+			server_free(srv);
+			return NULL;
+		}
+		if (i == 0 && reply_cache_watch(srv->replies, srv->workers[0].base,
+						srv->workers[0].db) < 0) {
+			snprintf(err, errlen, "out of memory creating worker 0");
 			server_free(srv);
 			return NULL;
 		}
@@ -327,6 +338,7 @@ void server_free(struct server *srv)
 	}
 	free(srv->workers);
 	intake_hub_free(srv->intake);
+	reply_cache_free(srv->replies);
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);

@@ -33,6 +33,7 @@ struct worker {
 	struct ratelimit *login_account_limit; /* failed logins per account name */
 	struct workpool *workpool;   /* password hashing, shared */
 	const struct webfiles *www;  /* the web pages, shared, read-only */
+	struct reply_cache *replies; /* catalog replies in memory, shared */
 	evutil_socket_t listen_fd;
 	int inflight;       /* requests received and not yet answered */
 	bool stopping;      /* no longer accepting; replies close their connection */

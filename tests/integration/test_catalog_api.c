@@ -472,6 +472,53 @@ static void test_log_lines(void **state)
 	assert_int_equal(matched, 1);
 }
 
+/* Runs one SQL script against the test database (psql, so several statements). */
+static void sql(const char *script)
+{
+	assert_int_equal(th_run("psql -X -q -v ON_ERROR_STOP=1 \"$PAKN_DATABASE_URL\" -c \"%s\"",
+				script),
+			 0);
+}
+
+static char *title_of(const char *path)
+{
+	json_object *doc = get_json(path, 200);
+	char *t = strdup(th_str(doc, "title", NULL));
+	json_object_put(doc);
+	return t;
+}
+
+/* Catalog replies are kept in memory until the catalog changes. A change made with the
+ * triggers switched off leaves the kept reply in place, which shows it is kept; a real
+ * change shows within a few seconds (the service checks the version once a second). */
+static void test_replies_kept_until_the_catalog_changes(void **state)
+{
+	(void)state;
+	const char *path = "/api/v1/items/LC-T25";
+	char *title = title_of(path);
+	sleep(2); /* the service knows the catalog's version by now: the next reply is kept */
+	free(title_of(path));
+	sql("SET session_replication_role = replica; UPDATE plan_item SET doc = "
+	    "jsonb_set(doc::jsonb, '{title}', '\\\"Tiêu đề mới\\\"')::json WHERE code = 'LC-T25'");
+	char *kept = title_of(path);
+	assert_string_equal(kept, title);
+	free(kept);
+
+	sql("UPDATE plan_item SET doc = doc WHERE code = 'LC-T25'"); /* moves the version */
+	char *now = NULL;
+	for (int tries = 0; tries < 50; tries++) {
+		free(now);
+		now = title_of(path);
+		if (strcmp(now, "Tiêu đề mới") == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	assert_string_equal(now, "Tiêu đề mới");
+	free(now);
+	sql("UPDATE plan_item SET doc = pakn_item_doc(id) WHERE code = 'LC-T25'");
+	free(title);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive_after_413),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_log_lines),
+		cmocka_unit_test(test_replies_kept_until_the_catalog_changes),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
