@@ -6,7 +6,7 @@
  * (sql/009_catalog_version.sql: a number that triggers move on every change). A timer asks
  * the database for the version once a second; when it moves, every reply is dropped, so an
  * import shows on every instance within about a second. A reply made while the version was
- * moving is not kept. docs/web.md, "Catalog replies in memory", has the measurements. */
+ * moving is not kept. docs/catalog.md, "Replies in memory", has the measurements. */
 #ifndef PAKN_REPLY_CACHE_H
 #define PAKN_REPLY_CACHE_H
 

@@ -116,9 +116,14 @@ CREATE TRIGGER feedback_due BEFORE INSERT ON feedback FOR EACH ROW
 -- few set statements, not an executor start per statement per row. The result is the same
 -- as row by row (002): a row sees the rows before it in the batch as stored. Its
 -- statements take JSON and arrays the planner cannot see into, so one plan serves every
--- batch (plan_cache_mode).
+-- batch (plan_cache_mode); that plan is made on a session's first batch, maybe in a new
+-- database without statistics, where a scan of a table that is still empty looks cheapest
+-- and would then be kept while the table grows: every look-up here has its index, and
+-- enable_seqscan = off makes the plan use it. The one-row tables have no index to use, and
+-- the penalty that setting puts on their scans would otherwise start the JIT compiler.
 CREATE OR REPLACE FUNCTION pakn_intake_batch(batch json) RETURNS json
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET jit = off
+AS $$
 DECLARE
     rows     jsonb := batch::jsonb;
     r        jsonb;
