@@ -17,10 +17,11 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
             server/plan_import.c server/http_router.c server/http_query.c server/tracking.c \
             server/keys.c server/receipt.c server/intake.c server/auth_tokens.c \
-            server/personal.c
+            server/personal.c server/tlog.c
 # The server's own modules.
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
             server/service.c server/catalog.c server/server.c server/intake_queue.c server/intake_hub.c server/reply_cache.c \
+            server/log_api.c server/log_publish.c \
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
             server/moderation.c server/metrics.c server/table.c server/stats.c \
             server/webfiles.c server/form_pages.c
@@ -106,7 +107,8 @@ $(B)/obj/%.o: %.c
 $(B)/pakn-server: $(B)/obj/server/main.o $(SRV_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
-$(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o $(LIB_OBJS)
+$(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o \
+		$(B)/obj/tools/paknctl_log.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 $(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)

@@ -56,6 +56,10 @@ static const struct config_param params[] = {
 	 "login attempts per minute one client may make; more get 429"},
 	{"metrics_min_count", CFG_LONG, FIELD(metrics_min_count), "10", 1, 100000,
 	 "ratings a figure needs before it is shown without insufficient_data"},
+	{"log_origin", CFG_STR, FIELD(log_origin), "pakn57.local/log", 0, 0,
+	 "the transparency log's name, first line of its checkpoints (docs/tlog.md); never change it"},
+	{"log_interval", CFG_LONG, FIELD(log_interval), "10", 1, 30,
+	 "seconds between transparency log checkpoints; a new entry is in one within 60 s"},
 	{"log_level", CFG_LOG_LEVEL, FIELD(log_level), "info", 0, 0,
 	 "debug, info, warn or error"},
 };

@@ -125,4 +125,17 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $3::int)", 3},
 
 	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
+
+	[STMT_TLOG_ADVANCE] = {"tlog_advance", "SELECT pakn_tlog_advance()::text", 0},
+	[STMT_TLOG_CONSISTENCY] = {"tlog_consistency",
+		"SELECT pakn_tlog_consistency($1::bigint, $2::bigint)::text", 2},
+	[STMT_TLOG_INCLUSION] = {"tlog_inclusion",
+		"SELECT pakn_tlog_inclusion($1::bigint, $2::bigint)::text", 2},
+	[STMT_TLOG_ENTRIES] = {"tlog_entries",
+		"SELECT pakn_tlog_entries($1::bigint, $2::bigint)::text", 2},
+	[STMT_TLOG_PUBLISH] = {"tlog_publish",
+		"INSERT INTO tlog_checkpoint (size, root, note) VALUES ($1::bigint,"
+		" decode($2, 'base64'), $3) ON CONFLICT (size) DO NOTHING", 3},
+	[STMT_TLOG_CHECKPOINT] = {"tlog_checkpoint",
+		"SELECT note FROM tlog_checkpoint ORDER BY size DESC LIMIT 1", 0},
 };

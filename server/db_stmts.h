@@ -30,6 +30,12 @@ enum db_stmt {
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
+	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (log_publish.c) */
+	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */
+	STMT_TLOG_INCLUSION,   /* (index, size) -> JSON proof */
+	STMT_TLOG_ENTRIES,     /* (start, end) -> JSON */
+	STMT_TLOG_PUBLISH,     /* (size, root base64, note) */
+	STMT_TLOG_CHECKPOINT,  /* () -> the newest signed note */
 	STMT_COUNT
 };
 

@@ -96,6 +96,22 @@ static void pending_free(struct pending *p)
 	free(p);
 }
 
+/* Where the receipt's entry will be provable, and by when (docs/tlog.md). */
+static json_object *log_promise(const struct http_req *req, const struct receipt *r)
+{
+	char proof[128];
+	snprintf(proof, sizeof(proof), "/api/v1/log/proof/inclusion?index=%lld&size=",
+		 (long long)r->log_index);
+	json_object *log = json_object_new_object();
+	json_object_object_add(log, "index", json_object_new_int64(r->log_index));
+	json_object_object_add(log, "origin", json_object_new_string(req->worker->cfg->log_origin));
+	json_object_object_add(log, "max_merge_delay_seconds",
+			       json_object_new_int(LOG_MAX_MERGE_DELAY));
+	json_object_object_add(log, "checkpoint", json_object_new_string("/api/v1/log/checkpoint"));
+	json_object_object_add(log, "inclusion_proof", json_object_new_string(proof));
+	return log;
+}
+
 static void stored_cb(void *arg, enum intake_outcome outcome, const struct receipt *r,
 		      const char *secret)
 {
@@ -122,6 +138,7 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 			json_object *doc = json_object_new_object();
 			json_object_object_add(doc, "feedback", fb);
 			json_object_object_add(doc, "receipt", json_object_get(receipt));
+			json_object_object_add(doc, "log", log_promise(req, r));
 			size_t len;
 			const char *text = json_object_to_json_string_length(
 				doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "feedback.h"
+#include "log_api.h"
 #include "metrics.h"
 #include "moderation.h"
 #include "service.h"
@@ -36,6 +37,10 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},
+	{HTTP_GET, "/api/v1/log/checkpoint", log_checkpoint},
+	{HTTP_GET, "/api/v1/log/proof/inclusion", log_inclusion},
+	{HTTP_GET, "/api/v1/log/proof/consistency", log_consistency},
+	{HTTP_GET, "/api/v1/log/entries", log_entries},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

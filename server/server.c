@@ -17,6 +17,7 @@
 #include "http.h"
 #include "http_limits.h"
 #include "intake_hub.h"
+#include "log_publish.h"
 #include "reply_cache.h"
 #include "workpool.h"
 #include "log.h"
@@ -37,6 +38,7 @@ struct server {
 	struct workpool *workpool;
 	struct intake_hub *intake;
 	struct reply_cache *replies;
+	struct log_publisher *publisher;
 	struct webfiles *www;
 	char url[128];
 };
@@ -192,8 +194,11 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 			server_free(srv);
 			return NULL;
 		}
-		if (i == 0 && reply_cache_watch(srv->replies, srv->workers[0].base,
-						srv->workers[0].db) < 0) {
+		if (i == 0 && (reply_cache_watch(srv->replies, srv->workers[0].base,
+						 srv->workers[0].db) < 0 ||
+			       !(srv->publisher = log_publisher_new(
+					 srv->workers[0].base, srv->workers[0].db, keys,
+					 cfg->log_origin, (int)cfg->log_interval)))) {
 			snprintf(err, errlen, "out of memory creating worker 0");
 			server_free(srv);
 			return NULL;
@@ -319,11 +324,18 @@ void server_free(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++)
 		if (srv->workers[i].base)
 			event_base_loop(srv->workers[i].base, EVLOOP_NONBLOCK);
+	/* Statements still out are answered (503) while everything they touch exists. */
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
 		if (w->read_db != w->db)
 			db_pool_free(w->read_db);
 		db_pool_free(w->db);
+	}
+	/* Their timers are on worker 0's loop: they go before it does. */
+	reply_cache_free(srv->replies);
+	log_publisher_free(srv->publisher);
+	for (int i = 0; i < srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
@@ -338,7 +350,6 @@ void server_free(struct server *srv)
 	}
 	free(srv->workers);
 	intake_hub_free(srv->intake);
-	reply_cache_free(srv->replies);
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);

@@ -14,7 +14,8 @@ void service_index(struct http_req *req)
 		"\"description\":\"Tiếp nhận phản ánh, kiến nghị về Nghị quyết 57-NQ/TW. / "
 		"Feedback intake for Resolution 57-NQ/TW.\","
 		"\"links\":{\"plans\":\"/api/v1/plans\",\"items\":\"/api/v1/items\","
-		"\"agencies\":\"/api/v1/agencies\",\"health\":\"/healthz\",\"ready\":\"/readyz\"}}";
+		"\"agencies\":\"/api/v1/agencies\",\"log\":\"/api/v1/log/checkpoint\","
+		"\"health\":\"/healthz\",\"ready\":\"/readyz\"}}";
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
 	http_reply_json(req, 200, body, sizeof(body) - 1, 0);

@@ -1,6 +1,9 @@
 /* pakn-verify - checks a PAKN-57 receipt offline: the Ed25519 signature over the bytes that
  * docs/receipts.md defines, with a public key given on the command line or a saved copy of
- * GET /api/v1/keys. Needs no network and no database.
+ * GET /api/v1/keys. With a saved checkpoint and inclusion proof it also proves that the
+ * receipt's submission is in the transparency log; with two saved checkpoints and a
+ * consistency proof, that the later log extends the earlier one (docs/tlog.md). Needs no
+ * network and no database.
  *   exit 0  valid      exit 1  invalid (one line says why)      exit 2  usage error */
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,14 +14,21 @@
 #include <sodium.h>
 
 #include "receipt.h"
+#include "tlog.h"
 #include "util.h"
+
+#define MAX_KEYS 64
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: pakn-verify RECEIPT.json (--key BASE64_PUBLIC_KEY | --keys KEYS.json)\n"
+		"usage: pakn-verify RECEIPT.json KEY [--checkpoint CHECKPOINT --proof PROOF.json]\n"
+		"       pakn-verify --consistency OLD_CHECKPOINT NEW_CHECKPOINT --proof PROOF.json KEY\n"
+		"KEY is --key BASE64_PUBLIC_KEY or --keys KEYS.json (a saved GET /api/v1/keys);\n"
 		"RECEIPT.json is a receipt, or the whole reply of POST /api/v1/feedback;\n"
-		"KEYS.json is a saved reply of GET /api/v1/keys.\n");
+		"a CHECKPOINT is a saved GET /api/v1/log/checkpoint and PROOF.json a saved reply of\n"
+		"GET /api/v1/log/proof/inclusion (with the receipt's log index and the checkpoint's\n"
+		"size) or /api/v1/log/proof/consistency.\n");
 	return 2;
 }
 
@@ -62,20 +72,187 @@ static int key_from_list(json_object *list, const char *key_id,
 	return -1;
 }
 
+/* Every public key the KEY option gives: one, or all of a saved list. */
+static int load_keys(const char *opt, const char *value, uint8_t pks[][crypto_sign_PUBLICKEYBYTES],
+		     char ids[][KEY_ID_LEN + 1])
+{
+	if (strcmp(opt, "--key") == 0) {
+		if (decode_key(value, pks[0]) < 0)
+			return -1;
+		keys_id_of(pks[0], ids[0]);
+		return 1;
+	}
+	bool readable;
+	json_object *list = read_json(value, &readable), *keys;
+	int n = 0;
+	if (list && json_object_object_get_ex(list, "keys", &keys) &&
+	    json_object_is_type(keys, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(keys) && n < MAX_KEYS; i++) {
+			json_object *k = json_object_array_get_idx(keys, i), *id;
+			if (json_object_object_get_ex(k, "key_id", &id) &&
+			    key_from_list(list, json_object_get_string(id), pks[n]) == 0) {
+				snprintf(ids[n], KEY_ID_LEN + 1, "%s", json_object_get_string(id));
+				n++;
+			}
+		}
+	}
+	json_object_put(list);
+	return n > 0 ? n : -1;
+}
+
+struct keyset {
+	int n;
+	uint8_t pk[MAX_KEYS][crypto_sign_PUBLICKEYBYTES];
+	char id[MAX_KEYS][KEY_ID_LEN + 1];
+};
+
+/* Reads and checks a saved checkpoint against the keys. 0, 1 (invalid, said why) or 2. */
+static int checkpoint_of(const char *path, const struct keyset *ks, uint64_t *size,
+			 uint8_t root[TLOG_HASH])
+{
+	char *note = file_read(path, NULL);
+	if (!note) {
+		fprintf(stderr, "pakn-verify: cannot read %s\n", path);
+		return 2;
+	}
+	char err[160] = "";
+	int rc = 1;
+	for (int i = 0; i < ks->n && rc; i++)
+		rc = tlog_checkpoint_open(note, NULL, ks->pk[i], size, root, err, sizeof(err)) ? 1 : 0;
+	if (rc)
+		printf("invalid: checkpoint %s: %s\n", path, err);
+	free(note);
+	return rc;
+}
+
+/* Reads a saved proof reply: its two numbers (named a and b) and its hashes. */
+static int proof_of(const char *path, const char *a, const char *b, uint64_t *va, uint64_t *vb,
+		    uint8_t (*proof)[TLOG_HASH], int *n)
+{
+	bool readable;
+	json_object *doc = read_json(path, &readable), *x, *y, *list;
+	if (!doc) {
+		if (!readable)
+			fprintf(stderr, "pakn-verify: cannot read %s\n", path);
+		else
+			printf("invalid: %s is not JSON\n", path);
+		return readable ? 1 : 2;
+	}
+	int rc = 1;
+	if (json_object_object_get_ex(doc, a, &x) && json_object_object_get_ex(doc, b, &y) &&
+	    json_object_object_get_ex(doc, "proof", &list) &&
+	    (*n = tlog_proof_from_json(list, proof, TLOG_MAX_PROOF)) >= 0) {
+		*va = (uint64_t)json_object_get_int64(x);
+		*vb = (uint64_t)json_object_get_int64(y);
+		rc = 0;
+	} else {
+		printf("invalid: %s is not a proof (\"%s\", \"%s\" and \"proof\" expected)\n", path, a, b);
+	}
+	json_object_put(doc);
+	return rc;
+}
+
+static int verify_consistency(const char *old_path, const char *new_path, const char *proof_path,
+			      const struct keyset *ks)
+{
+	uint64_t m, n, from, to;
+	uint8_t old_root[TLOG_HASH], new_root[TLOG_HASH], proof[TLOG_MAX_PROOF][TLOG_HASH];
+	int count, rc;
+	if ((rc = checkpoint_of(old_path, ks, &m, old_root)) ||
+	    (rc = checkpoint_of(new_path, ks, &n, new_root)) ||
+	    (rc = proof_of(proof_path, "from", "to", &from, &to, proof, &count)))
+		return rc;
+	if (from != m || to != n) {
+		printf("invalid: the proof is from %llu to %llu entries, the checkpoints have %llu and "
+		       "%llu\n", (unsigned long long)from, (unsigned long long)to,
+		       (unsigned long long)m, (unsigned long long)n);
+		return 1;
+	}
+	if (!tlog_consistency_ok(m, n, old_root, new_root, proof, (size_t)count)) {
+		printf("invalid: the log of %llu entries does not extend the one of %llu: entries "
+		       "were changed or removed\n", (unsigned long long)n, (unsigned long long)m);
+		return 1;
+	}
+	printf("valid: the log of %llu entries extends the one of %llu entries\n",
+	       (unsigned long long)n, (unsigned long long)m);
+	return 0;
+}
+
+/* The receipt's submission is in the log of the checkpoint. */
+static int verify_inclusion(const struct receipt *r, const char *cp_path, const char *proof_path,
+			    const struct keyset *ks)
+{
+	uint64_t size, index, psize;
+	uint8_t root[TLOG_HASH], proof[TLOG_MAX_PROOF][TLOG_HASH];
+	int count, rc;
+	if ((rc = checkpoint_of(cp_path, ks, &size, root)) ||
+	    (rc = proof_of(proof_path, "index", "size", &index, &psize, proof, &count)))
+		return rc;
+	if (index != (uint64_t)r->log_index || psize != size) {
+		printf("invalid: the proof is for entry %llu of %llu; the receipt's entry is %lld and "
+		       "the checkpoint has %llu\n", (unsigned long long)index,
+		       (unsigned long long)psize, (long long)r->log_index, (unsigned long long)size);
+		return 1;
+	}
+	struct sbuf entry = {0};
+	uint8_t leaf[TLOG_HASH];
+	tlog_receipt_entry(&entry, r);
+	tlog_leaf_hash(entry.data, entry.len, leaf);
+	sbuf_free(&entry);
+	if (!tlog_inclusion_ok(index, size, leaf, proof, (size_t)count, root)) {
+		printf("invalid: the receipt's submission is not entry %lld of the log of %llu "
+		       "entries\n", (long long)r->log_index, (unsigned long long)size);
+		return 1;
+	}
+	printf("valid: entry %lld of the signed log of %llu entries is this submission\n",
+	       (long long)r->log_index, (unsigned long long)size);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4 || (strcmp(argv[2], "--key") != 0 && strcmp(argv[2], "--keys") != 0))
-		return usage();
 	if (sodium_init() < 0)
 		return 2;
+	const char *receipt_path = NULL, *old_cp = NULL, *new_cp = NULL, *cp = NULL,
+		   *proof = NULL, *key_opt = NULL, *key_value = NULL;
+	for (int i = 1; i < argc; i++) {
+		bool has = i + 1 < argc;
+		if ((strcmp(argv[i], "--key") == 0 || strcmp(argv[i], "--keys") == 0) && has) {
+			key_opt = argv[i];
+			key_value = argv[++i];
+		} else if (strcmp(argv[i], "--checkpoint") == 0 && has) {
+			cp = argv[++i];
+		} else if (strcmp(argv[i], "--proof") == 0 && has) {
+			proof = argv[++i];
+		} else if (strcmp(argv[i], "--consistency") == 0 && i + 2 < argc) {
+			old_cp = argv[++i];
+			new_cp = argv[++i];
+		} else if (argv[i][0] != '-' && !receipt_path) {
+			receipt_path = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	static struct keyset ks;
+	if (!key_opt || (old_cp && (receipt_path || cp || !proof)) ||
+	    (!old_cp && (!receipt_path || !cp != !proof)))
+		return usage();
+	ks.n = load_keys(key_opt, key_value, ks.pk, ks.id);
+	if (ks.n < 0) {
+		fprintf(stderr, "pakn-verify: %s %s gives no Ed25519 public key\n", key_opt, key_value);
+		return 2;
+	}
+	if (old_cp)
+		return verify_consistency(old_cp, new_cp, proof, &ks);
+
 	bool readable;
-	json_object *doc = read_json(argv[1], &readable);
+	json_object *doc = read_json(receipt_path, &readable);
 	if (!doc) {
 		if (!readable) {
-			fprintf(stderr, "pakn-verify: cannot read %s\n", argv[1]);
+			fprintf(stderr, "pakn-verify: cannot read %s\n", receipt_path);
 			return 2;
 		}
-		printf("invalid: %s is not JSON\n", argv[1]);
+		printf("invalid: %s is not JSON\n", receipt_path);
 		return 1;
 	}
 	json_object *receipt_json = doc, *inner;
@@ -88,41 +265,22 @@ int main(int argc, char **argv)
 		printf("invalid: %s\n", err);
 		goto out;
 	}
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	if (strcmp(argv[2], "--key") == 0) {
-		if (decode_key(argv[3], pk) < 0) {
-			fprintf(stderr, "pakn-verify: --key is not a base64 Ed25519 public key\n");
-			rc = 2;
-			goto out;
-		}
-		char id[KEY_ID_LEN + 1];
-		keys_id_of(pk, id);
-		if (strcmp(id, r.key_id) != 0) {
-			printf("invalid: signed by key %s, not by the key given (%s)\n", r.key_id, id);
-			goto out;
-		}
-	} else {
-		json_object *list = read_json(argv[3], &readable);
-		if (!list) {
-			fprintf(stderr, "pakn-verify: %s is not a keys list\n", argv[3]);
-			rc = 2;
-			goto out;
-		}
-		int found = key_from_list(list, r.key_id, pk);
-		json_object_put(list);
-		if (found < 0) {
-			printf("invalid: key %s is not in %s\n", r.key_id, argv[3]);
-			goto out;
-		}
+	int k = 0;
+	while (k < ks.n && strcmp(ks.id[k], r.key_id) != 0)
+		k++;
+	if (k == ks.n) {
+		printf("invalid: signed by key %s, not by %s\n", r.key_id,
+		       strcmp(key_opt, "--key") == 0 ? "the key given" : "a key of the list");
+		goto out;
 	}
-	if (!receipt_signature_ok(&r, pk)) {
+	if (!receipt_signature_ok(&r, ks.pk[k])) {
 		printf("invalid: the signature does not match the receipt's fields\n");
 		goto out;
 	}
 	printf("valid: %s, feedback %lld on %s at %s, log index %lld, key %s\n", r.tracking_code,
 	       (long long)r.feedback_id, r.item_code, r.committed_at, (long long)r.log_index,
 	       r.key_id);
-	rc = 0;
+	rc = cp ? verify_inclusion(&r, cp, proof, &ks) : 0;
 out:
 	json_object_put(doc);
 	return rc;

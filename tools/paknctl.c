@@ -36,6 +36,8 @@ static void usage(FILE *out)
 		"  token create USER [--label TEXT] [--days N]\n"
 		"                             a bearer token for scripts, printed once\n"
 		"  audit verify               recompute the audit trail's hash chain\n"
+		"  log audit                  recompute the transparency log from the database and\n"
+		"                             compare it with the newest signed checkpoint\n"
 		"  import-plan FILE [--dry-run]\n"
 		"                             load a plan text; its metadata is read from the .meta\n"
 		"                             file beside it (FILE with .txt replaced by .meta);\n"
@@ -289,6 +291,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "keys") == 0 && argc - i == 1 && strcmp(argv[i], "rotate") == 0)
 		return cmd_keys_rotate(&cfg);
+	if (strcmp(cmd, "log") == 0) {
+		int rc = cmd_log(&cfg, argc - i, argv + i);
+		if (rc != 2)
+			return rc;
+	}
 	if (strcmp(cmd, "official") == 0 || strcmp(cmd, "token") == 0 || strcmp(cmd, "audit") == 0) {
 		int rc = cmd_officials(&cfg, cmd, argc - i, argv + i);
 		if (rc != 2)

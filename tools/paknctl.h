@@ -16,4 +16,7 @@ int exec_ok(PGconn *pg, const char *sql, int n, const char *const *params, PGres
 /* official …, token …, audit …: returns the exit status, 2 for a usage error. */
 int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **argv);
 
+/* log audit: returns the exit status, 2 for a usage error. */
+int cmd_log(const struct config *cfg, int argc, char **argv);
+
 #endif

@@ -54,6 +54,28 @@
     dl.appendChild(P.el('dd', null, value));
   }
 
+  /* This feedback's entry in the transparency log, with a link to the proof that it is in
+   * the newest signed checkpoint (docs/tlog.md). */
+  function logFact(dl, s) {
+    var dd = P.el('dd', {id: 'log-entry'}, P.t('Mục số ', 'Entry ') + s.log_index);
+    dl.appendChild(P.el('dt', null, P.t('Nhật ký minh bạch', 'Transparency log')));
+    dl.appendChild(dd);
+    fetch('/api/v1/log/checkpoint').then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (note) {
+        var size = Number(note.split('\n')[1] || 0);
+        if (s.log_index < size) {
+          dd.appendChild(document.createTextNode(' — '));
+          dd.appendChild(P.el('a', {href: '/api/v1/log/proof/inclusion?index=' + s.log_index + '&size=' + size},
+            P.t('bằng chứng có trong nhật ký', 'proof that it is in the log')));
+          dd.appendChild(document.createTextNode(' · '));
+          dd.appendChild(P.el('a', {href: '/api/v1/log/checkpoint'}, P.t('điểm kiểm tra đã ký', 'signed checkpoint')));
+        } else {
+          dd.appendChild(document.createTextNode(P.t(' — sẽ có trong điểm kiểm tra tiếp theo, chậm nhất sau 60 giây',
+            ' — in the next checkpoint, within 60 seconds')));
+        }
+      }).catch(function () { /* the entry number stands on its own */ });
+  }
+
   function show(focus) {
     var s = current;
     $('status-title').textContent = s.tracking_code + ': ' + words(STATES, s.state);
@@ -62,6 +84,7 @@
     fact(dl, 'Loại', 'Kind', words(KINDS, s.kind));
     fact(dl, 'Mức hài lòng đã chọn', 'Your rating', String(s.rating) + ' / 5');
     fact(dl, 'Gửi lúc', 'Received', P.formatTime(s.received_at));
+    logFact(dl, s);
     var ol = P.fill($('status-history'));
     (s.history || []).forEach(function (h) {
       ol.appendChild(P.el('li', null, P.formatTime(h.at) + ' — ' + words(STATES, h.state),

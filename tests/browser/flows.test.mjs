@@ -13,7 +13,7 @@ let browser;
 const tmp = process.env.PAKN_TEST_TMP || '/tmp';
 
 before(async () => {
-  srv = await h.startServer('flows');
+  srv = await h.startServer('flows', { PAKN_LOG_INTERVAL: '1' });
   browser = await h.launchBrowser();
 });
 
@@ -141,6 +141,21 @@ test('a mistyped tracking code is caught before any request', async () => {
   await page.waitForSelector('#status:not(.hidden)');
   assert.match(await page.textContent('#status-title'), new RegExp(code));
   assert.equal(lookups.length, 1);
+  // Its log entry links to the proof against the newest checkpoint (signed every second
+  // here), and the proof is the service's JSON.
+  const index = sent.body.receipt.log_index;
+  let proof = null;
+  for (let i = 0; i < 30 && !proof; i++) {
+    await page.click('#track-form button[type=submit]');
+    await page.waitForSelector('#log-entry');
+    await page.waitForTimeout(300);
+    proof = await page.$('#log-entry a[href*="/api/v1/log/proof/inclusion"]');
+  }
+  assert.ok(proof, 'a link to the inclusion proof');
+  assert.match(await page.getAttribute('#log-entry a', 'href'), new RegExp(`index=${index}&size=\\d+`));
+  const reply = await h.api(srv.url, 'GET', await page.getAttribute('#log-entry a', 'href'));
+  assert.equal(reply.body.index, index);
+  assert.ok(reply.body.proof.length > 0 || reply.body.size === 1);
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 });

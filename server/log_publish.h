@@ -1,0 +1,23 @@
+/* log_publish.h - the checkpointer: every log_interval seconds, on one worker's loop, it has
+ * the database hash what was appended to the transparency log (pakn_tlog_advance), checks
+ * with a consistency proof that the new tree extends the last signed checkpoint, and only
+ * then signs and stores a new checkpoint (docs/tlog.md). A tree that does not extend it is
+ * never signed: that is logged as an error, every interval, until someone looks. */
+#ifndef PAKN_LOG_PUBLISH_H
+#define PAKN_LOG_PUBLISH_H
+
+#include <event2/event.h>
+
+#include "db.h"
+#include "keys.h"
+
+struct log_publisher;
+
+struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool *db,
+					const struct keyring *keys, const char *origin,
+					int interval_s);
+
+/* After the event loop has ended and db is freed. NULL is fine. */
+void log_publisher_free(struct log_publisher *p);
+
+#endif

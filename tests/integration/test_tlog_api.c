@@ -1,0 +1,414 @@
+/* test_tlog_api.c - the transparency log as a citizen and an auditor use it: the real server
+ * over HTTP against a database of its own (the log starts empty, and the tampering below
+ * touches nobody else's data), checkpoints every second. Receipts are proven in the log with
+ * pakn-verify alone; tests/integration/tlog_check.py checks every proof of the trees of 1 to
+ * 70 entries with hashlib; moderation actions and answers are entries; a restart resumes the
+ * same tree; an edit, a deletion and a rewrite done directly in SQL are caught by `paknctl
+ * log audit`, by the service (which will not sign) and by a client with an older
+ * checkpoint. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "harness.h"
+#include "keys.h"
+#include "tlog.h"
+
+#define ENTRIES 70
+
+static struct th_server srv;
+static char db_url[1024];
+static char url_env[1100];
+static char tmp[512];
+static char receipts[ENTRIES][64]; /* files */
+static char tracking[ENTRIES][32];
+static long long log_index[ENTRIES];
+
+static const char *const server_env[] = {url_env, "PAKN_LOG_INTERVAL=1",
+					 "PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
+					 NULL};
+
+static int group_setup(void **state)
+{
+	(void)state;
+	/* The test cluster's URL, with a database of this test's own. */
+	const char *base = getenv("PAKN_DATABASE_URL");
+	const char *at = strstr(base, "dbname=pakn");
+	if (!at)
+		return -1;
+	snprintf(db_url, sizeof(db_url), "%.*sdbname=pakn_tlog%s", (int)(at - base), base,
+		 at + strlen("dbname=pakn"));
+	snprintf(url_env, sizeof(url_env), "PAKN_DATABASE_URL=%s", db_url);
+	snprintf(tmp, sizeof(tmp), "%s", getenv("PAKN_TEST_TMP") ? getenv("PAKN_TEST_TMP") : "/tmp");
+	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+	if (th_run("psql -X -q \"$PAKN_DATABASE_URL\" -c 'DROP DATABASE IF EXISTS pakn_tlog' "
+		   "-c 'CREATE DATABASE pakn_tlog'") != 0 ||
+	    th_run("PAKN_DATABASE_URL=\"%s\" %s migrate sql >/dev/null", db_url, ctl) != 0 ||
+	    th_run("for p in data/plans/*.txt; do PAKN_DATABASE_URL=\"%s\" %s import-plan \"$p\" "
+		   ">/dev/null || exit 1; done",
+		   db_url, ctl) != 0)
+		return -1;
+	if (th_server_start(&srv, "tlog_api", server_env) < 0)
+		return -1;
+	return th_server_wait_ready(&srv, 10000);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return th_server_stop(&srv) == 0 ? 0 : -1;
+}
+
+static char *sql_value(const char *query)
+{
+	PGconn *pg = PQconnectdb(db_url);
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PGresult *res = PQexec(pg, query);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+		fprintf(stderr, "%s: %s", query, PQerrorMessage(pg));
+	assert_true(PQresultStatus(res) == PGRES_TUPLES_OK ||
+		    PQresultStatus(res) == PGRES_COMMAND_OK);
+	char *v = PQntuples(res) > 0 ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	PQfinish(pg);
+	return v;
+}
+
+/* GETs path into the file tmp/name; returns the HTTP status. */
+static int save(const char *path, const char *name)
+{
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	char file[700];
+	snprintf(file, sizeof(file), "%s/%s", tmp, name);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fwrite(r.body, 1, r.body_len, f);
+	fclose(f);
+	int status = r.status;
+	th_resp_free(&r);
+	return status;
+}
+
+/* The newest checkpoint's size (0 if none). */
+static long long checkpoint_size(void)
+{
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", "/api/v1/log/checkpoint", NULL, NULL, 0, &r), 0);
+	long long size = 0;
+	if (r.status == 200) {
+		const char *nl = strchr(r.body, '\n');
+		size = nl ? atoll(nl + 1) : 0;
+	}
+	th_resp_free(&r);
+	return size;
+}
+
+/* Waits (up to 15 s) for a checkpoint of at least size entries. */
+static long long wait_checkpoint(long long size)
+{
+	long long got = 0;
+	for (int i = 0; i < 150 && (got = checkpoint_size()) < size; i++)
+		usleep(100 * 1000);
+	return got;
+}
+
+/* Runs pakn-verify with arguments (file names relative to tmp, spliced in by the caller);
+ * returns its exit status. */
+static int verify(const char *args)
+{
+	char *bin = realpath(getenv("PAKN_VERIFY_BIN") ? getenv("PAKN_VERIFY_BIN")
+						       : "build/asan/pakn-verify",
+			     NULL);
+	assert_non_null(bin);
+	int rc = th_run("cd %s && %s %s", tmp, bin, args);
+	free(bin);
+	return rc;
+}
+
+static int audit(const char *expect)
+{
+	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+	return th_run("PAKN_DATABASE_URL=\"%s\" %s log audit > %s/audit.out; rc=$?; cat %s/audit.out; "
+		      "grep -q '%s' %s/audit.out && exit $rc; exit 99",
+		      db_url, ctl, tmp, tmp, expect, tmp);
+}
+
+static void test_receipts_are_proven_in_the_log(void **state)
+{
+	(void)state;
+	for (int i = 0; i < ENTRIES; i++) {
+		char body[200];
+		snprintf(body, sizeof(body),
+			 "{\"item_code\":\"LC-T%d\",\"rating\":%d,\"kind\":\"proposal\","
+			 "\"body\":\"Góp ý vào nhật ký số %d\"}",
+			 1 + i % 30, 1 + i % 5, i);
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+					 "Content-Type: application/json\r\n", body, strlen(body), &r),
+				 0);
+		assert_int_equal(r.status, 201);
+		json_object *doc = th_json(&r);
+		log_index[i] = json_object_get_int64(th_get(doc, "receipt", "log_index", NULL));
+		snprintf(tracking[i], sizeof(tracking[i]), "%s",
+			 th_str(doc, "receipt", "tracking_code", NULL));
+		assert_int_equal(json_object_get_int(th_get(doc, "log", "max_merge_delay_seconds", NULL)),
+				 60);
+		assert_int_equal(log_index[i], i); /* the log of this database starts empty */
+		snprintf(receipts[i], sizeof(receipts[i]), "receipt-%d.json", i);
+		char file[700];
+		snprintf(file, sizeof(file), "%s/%s", tmp, receipts[i]);
+		FILE *f = fopen(file, "w");
+		fwrite(r.body, 1, r.body_len, f);
+		fclose(f);
+		json_object_put(doc);
+		th_resp_free(&r);
+	}
+	/* Within the promised delay (here a second or two) a signed checkpoint covers them. */
+	long long size = wait_checkpoint(ENTRIES);
+	assert_true(size >= ENTRIES);
+	assert_int_equal(save("/api/v1/log/checkpoint", "cp-old.txt"), 200);
+	size = checkpoint_size();
+	assert_int_equal(save("/api/v1/keys", "keys.json"), 200);
+	for (int i = 0; i < ENTRIES; i += 23) {
+		char path[128], args[512];
+		snprintf(path, sizeof(path), "/api/v1/log/proof/inclusion?index=%lld&size=%lld",
+			 log_index[i], size);
+		assert_int_equal(save(path, "proof.json"), 200);
+		snprintf(args, sizeof(args),
+			 "%s --keys keys.json --checkpoint cp-old.txt --proof proof.json", receipts[i]);
+		assert_int_equal(verify(args), 0);
+		/* Another receipt with this proof is refused. */
+		snprintf(args, sizeof(args),
+			 "%s --keys keys.json --checkpoint cp-old.txt --proof proof.json",
+			 receipts[(i + 1) % ENTRIES]);
+		assert_int_equal(verify(args), 1);
+	}
+	/* Everyone else's arithmetic: hashlib, every proof of the trees of 1 to 70 entries. */
+	assert_int_equal(th_run("python3 tests/integration/tlog_check.py http://127.0.0.1:%d %d",
+				srv.port, ENTRIES),
+			 0);
+	assert_int_equal(audit("log intact"), 0);
+}
+
+static void test_bad_requests(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *path;
+		int status;
+	} cases[] = {
+		{"/api/v1/log/proof/inclusion?index=5&size=5", 400},
+		{"/api/v1/log/proof/inclusion?index=5", 400},
+		{"/api/v1/log/proof/inclusion?index=-1&size=5", 400},
+		{"/api/v1/log/proof/inclusion?index=x&size=5", 400},
+		{"/api/v1/log/proof/inclusion?index=1&size=99999999", 404},
+		{"/api/v1/log/proof/consistency?from=0&to=5", 400},
+		{"/api/v1/log/proof/consistency?from=6&to=5", 400},
+		{"/api/v1/log/proof/consistency?from=1&to=99999999", 404},
+		{"/api/v1/log/entries?start=5&end=5", 400},
+		{"/api/v1/log/entries?start=1&nope=1", 400},
+		{"/api/v1/log/checkpoint?x=1", 400},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "GET", cases[i].path, NULL, NULL, 0, &r), 0);
+		if (r.status != cases[i].status)
+			fprintf(stderr, "%s: %d %s\n", cases[i].path, r.status, r.body);
+		assert_int_equal(r.status, cases[i].status);
+		json_object *doc = th_json(&r);
+		assert_non_null(th_get(doc, "error", "code", NULL));
+		json_object_put(doc);
+		th_resp_free(&r);
+	}
+}
+
+static void test_moderation_and_answers_are_entries(void **state)
+{
+	(void)state;
+	char *v = sql_value("SELECT size FROM tlog_state");
+	long long before = atoll(v);
+	free(v);
+	char q[1024];
+	/* A moderator of every agency that leads or coordinates the item. */
+	free(sql_value("INSERT INTO official (username, display_name, role, password_hash) "
+		       "VALUES ('tlog-admin', 'Kiểm thử nhật ký', 'moderator', 'x')"));
+	free(sql_value("INSERT INTO official_agency SELECT o.id, a.id FROM official o, agency a "
+		       "WHERE o.username = 'tlog-admin'"));
+	snprintf(q, sizeof(q),
+		 "SELECT pakn_moderate((SELECT id FROM official WHERE username = 'tlog-admin'),"
+		 " 'moderator', f.id, 'publish', ARRAY['received'], 'published', NULL, NULL, NULL, NULL,"
+		 " NULL, NULL, NULL)->>'status' FROM feedback f WHERE f.tracking_code = '%s'",
+		 tracking[1]);
+	char *st = sql_value(q);
+	assert_string_equal(st, "ok");
+	free(st);
+	snprintf(q, sizeof(q),
+		 "SELECT pakn_moderate((SELECT id FROM official WHERE username = 'tlog-admin'),"
+		 " 'moderator', f.id, 'answer', ARRAY['published'], 'answered', NULL, NULL, NULL,"
+		 " 'Sở đã tiếp thu và sẽ trả lời trong quý.', now(), 'k', 's')->>'status'"
+		 " FROM feedback f WHERE f.tracking_code = '%s'",
+		 tracking[1]);
+	st = sql_value(q);
+	assert_string_equal(st, "ok");
+	free(st);
+	snprintf(q, sizeof(q),
+		 "SELECT string_agg(kind || '@' || idx, ' ' ORDER BY idx) FROM tlog_entry"
+		 " WHERE tracking_code = '%s'",
+		 tracking[1]);
+	char *kinds = sql_value(q), want[128];
+	snprintf(want, sizeof(want), "submission@1 moderation@%lld answer@%lld", before, before + 1);
+	assert_string_equal(kinds, want);
+	free(kinds);
+	assert_true(wait_checkpoint(before + 2) >= before + 2);
+	assert_int_equal(audit("log intact"), 0);
+}
+
+static void test_restart_resumes_the_same_tree(void **state)
+{
+	(void)state;
+	long long size = checkpoint_size();
+	assert_int_equal(save("/api/v1/log/checkpoint", "cp-before.txt"), 200);
+	assert_int_equal(th_server_stop(&srv), 0);
+	assert_int_equal(th_server_start(&srv, "tlog_api", server_env), 0);
+	assert_int_equal(th_server_wait_ready(&srv, 10000), 0);
+	const char *body = "{\"item_code\":\"DB-I01\",\"rating\":5,\"kind\":\"opinion\","
+			   "\"body\":\"Sau khi khởi động lại\"}";
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+				 "Content-Type: application/json\r\n", body, strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 201);
+	th_resp_free(&r);
+	long long after = wait_checkpoint(size + 1);
+	assert_true(after > size);
+	assert_int_equal(save("/api/v1/log/checkpoint", "cp-after.txt"), 200);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/log/proof/consistency?from=%lld&to=%lld", size, after);
+	assert_int_equal(save(path, "consistency.json"), 200);
+	assert_int_equal(verify("--consistency cp-before.txt cp-after.txt --proof consistency.json "
+				"--keys keys.json"),
+			 0);
+	/* Swapped, the same proof proves nothing. */
+	assert_int_equal(verify("--consistency cp-after.txt cp-before.txt --proof consistency.json "
+				"--keys keys.json"),
+			 1);
+}
+
+static void test_tampering_is_caught(void **state)
+{
+	(void)state;
+	/* An edit of a stored submission: the audit names it; undone, the log is intact. */
+	free(sql_value("UPDATE feedback SET body = body || ' (đã sửa)' WHERE log_index = 3"));
+	assert_int_equal(audit("entry 3: submission .* has changed"), 1);
+	free(sql_value("UPDATE feedback SET body = left(body, -9) WHERE log_index = 3"));
+	assert_int_equal(audit("log intact"), 0);
+
+	/* A deletion: the audit names the entry; the citizen's receipt still proves it was
+	 * logged while the service no longer knows the tracking code. */
+	free(sql_value("DELETE FROM intake_recent WHERE feedback_id IN "
+		       "(SELECT id FROM feedback WHERE log_index = 5)"));
+	free(sql_value("DELETE FROM feedback WHERE log_index = 5"));
+	assert_int_equal(audit("entry 5: its submission or action is no longer in the database"), 1);
+	char path[128], args[512];
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s", tracking[5]);
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	th_resp_free(&r);
+	long long old_size = 0;
+	{
+		FILE *f;
+		char file[700], line[256];
+		snprintf(file, sizeof(file), "%s/cp-old.txt", tmp);
+		f = fopen(file, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		assert_non_null(fgets(line, sizeof(line), f));
+		old_size = atoll(line);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/api/v1/log/proof/inclusion?index=5&size=%lld", old_size);
+	assert_int_equal(save(path, "proof5.json"), 200);
+	snprintf(args, sizeof(args), "%s --keys keys.json --checkpoint cp-old.txt --proof proof5.json",
+		 receipts[5]);
+	assert_int_equal(verify(args), 0);
+
+	/* A rewrite of the log itself to hide it: entry 5 becomes another, the tree is hashed
+	 * again. The service will not sign the new tree, and the citizen's receipt no longer
+	 * verifies against a proof from it, with the checkpoint they kept. */
+	long long signed_before = checkpoint_size();
+	free(sql_value("UPDATE tlog_entry SET leaf = sha256('rewritten'::bytea) WHERE idx = 5"));
+	free(sql_value("DELETE FROM tlog_node"));
+	free(sql_value("UPDATE tlog_tree SET size = 0"));
+	const char *body = "{\"item_code\":\"DB-I01\",\"rating\":3,\"kind\":\"opinion\","
+			   "\"body\":\"Sau khi nhật ký bị viết lại\"}";
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
+				 "Content-Type: application/json\r\n", body, strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 201);
+	th_resp_free(&r);
+	sleep(3);
+	assert_int_equal(checkpoint_size(), signed_before);
+	assert_int_equal(th_run("grep -q 'does not extend the checkpoint' %s", srv.log_path), 0);
+	/* The holder of entry 4, whose proof passes through entry 5: */
+	snprintf(path, sizeof(path), "/api/v1/log/proof/inclusion?index=4&size=%lld", old_size);
+	assert_int_equal(save(path, "proof4-rewritten.json"), 200);
+	snprintf(args, sizeof(args),
+		 "%s --keys keys.json --checkpoint cp-old.txt --proof proof4-rewritten.json",
+		 receipts[4]);
+	assert_int_equal(verify(args), 1);
+	/* And if whoever holds the key signs the rewritten log by other means, anyone with an
+	 * older checkpoint sees that it does not extend theirs. */
+	char *size = sql_value("SELECT size FROM tlog_tree");
+	char *root64 = sql_value("SELECT encode(pakn_tlog_mth(0, size), 'base64') FROM tlog_tree");
+	uint8_t root[TLOG_HASH];
+	assert_true(tlog_hash_from_b64(root64, root));
+	char err[256];
+	struct keyring *kr = keys_load(getenv("PAKN_KEY_DIR"), false, err, sizeof(err));
+	assert_non_null(kr);
+	struct sbuf forged = {0};
+	tlog_checkpoint_sign(&forged, "pakn57.local/log", (uint64_t)atoll(size), root,
+			     keys_current(kr)->sk, keys_current(kr)->pk);
+	keys_free(kr);
+	char file[700];
+	snprintf(file, sizeof(file), "%s/cp-forged.txt", tmp);
+	FILE *f = fopen(file, "w");
+	fputs(forged.data, f);
+	fclose(f);
+	sbuf_free(&forged);
+	snprintf(path, sizeof(path), "/api/v1/log/proof/consistency?from=%lld&to=%s", old_size,
+		 size);
+	assert_int_equal(save(path, "consistency-forged.json"), 200);
+	assert_int_equal(verify("--consistency cp-old.txt cp-forged.txt --proof "
+				"consistency-forged.json --keys keys.json"),
+			 1);
+	free(size);
+	free(root64);
+	assert_int_equal(audit("log NOT intact"), 1);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_receipts_are_proven_in_the_log),
+		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_moderation_and_answers_are_entries),
+		cmocka_unit_test(test_restart_resumes_the_same_tree),
+		cmocka_unit_test(test_tampering_is_caught),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
