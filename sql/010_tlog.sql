@@ -1,9 +1,11 @@
 -- 010_tlog.sql: the transparency log (docs/tlog.md). Every accepted submission, moderation
 -- action and official answer is one entry, at the gap-free index its transaction took from
 -- tlog_state; the Merkle tree over the entries is RFC 9162 §2.1 (SHA-256, leaf 0x00 || entry,
--- node 0x01 || left || right). Intake and moderation only append entries; the service's
--- checkpointer (server/log_publish.c) hashes the new part of the tree (pakn_tlog_advance)
--- and signs a checkpoint, so appending stays one row per entry.
+-- node 0x01 || left || right). Intake and moderation only take their indexes: a submission
+-- is its feedback row (log_index), an action its audit event (log_index), so intake does no
+-- more than before. The service's checkpointer (server/log_publish.c) copies the new
+-- entries into tlog_entry, hashes the new part of the tree (pakn_tlog_advance) and signs a
+-- checkpoint.
 
 -- An entry's bytes: no personal data, only what identifies the event and a commitment to
 -- its content, so erasing personal data later leaves the log intact.
@@ -29,8 +31,10 @@ CREATE TABLE IF NOT EXISTS tlog_entry (
     leaf          bytea NOT NULL     -- SHA-256(0x00 || entry)
 );
 
--- Perfect subtrees: level l, index j covers leaves [j * 2^l, (j + 1) * 2^l). Level 0 holds
--- the leaf hashes. Filled up to tlog_tree.size by pakn_tlog_advance.
+-- Perfect subtrees: level l, index j covers leaves [j * 2^l, (j + 1) * 2^l). Only levels 4
+-- and up are kept (a sixteenth of a node per entry); a subtree below that is hashed from
+-- its at most 16 leaves when a proof needs it. Filled up to tlog_tree.size by
+-- pakn_tlog_advance.
 CREATE TABLE IF NOT EXISTS tlog_node (
     level smallint NOT NULL,
     idx   bigint NOT NULL,
@@ -53,25 +57,6 @@ CREATE TABLE IF NOT EXISTS tlog_checkpoint (
 
 ALTER TABLE moderation_event ADD COLUMN IF NOT EXISTS log_index bigint UNIQUE;
 
--- Submissions: one statement-level trigger per INSERT, so an intake batch adds its entries
--- in one pass. A row's log_index was taken from tlog_state by whoever inserted it.
-CREATE OR REPLACE FUNCTION pakn_tlog_submissions() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO tlog_entry (idx, kind, tracking_code, item_code, at, commitment, leaf)
-    SELECT a.log_index, 'submission', a.tracking_code, it.code, pakn_tlog_time(a.created_at),
-           a.submission_hash,
-           sha256('\x00'::bytea || pakn_tlog_entry('submission', a.tracking_code, it.code,
-                                                   pakn_tlog_time(a.created_at),
-                                                   a.submission_hash))
-    FROM added a JOIN plan_item it ON it.id = a.item_id;
-    RETURN NULL;
-END
-$$;
-DROP TRIGGER IF EXISTS feedback_tlog ON feedback;
-CREATE TRIGGER feedback_tlog AFTER INSERT ON feedback REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION pakn_tlog_submissions();
-
 -- What a moderation event's entry commits to: the event's audit hash (003), and for an
 -- answer also the answer's text.
 CREATE OR REPLACE FUNCTION pakn_tlog_event_commitment(e moderation_event) RETURNS text
@@ -91,23 +76,14 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE p_action WHEN 'answer' THEN 'answer' ELSE 'moderation' END
 $$;
 
--- Moderation actions and answers: one entry each, at the next index, in the action's
--- transaction (the lock on tlog_state keeps indexes gap-free and in commit order).
+-- Moderation actions and answers: each takes the next index in the action's transaction
+-- (the lock on tlog_state keeps indexes gap-free and in commit order).
 CREATE OR REPLACE FUNCTION pakn_tlog_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    ix       bigint;
-    tracking text;
-    item     text;
-    kind     text := pakn_tlog_event_kind(NEW.action);
-    c        text := pakn_tlog_event_commitment(NEW);
+    ix bigint;
 BEGIN
     SELECT size INTO ix FROM tlog_state WHERE one FOR UPDATE;
-    SELECT f.tracking_code, it.code INTO tracking, item
-    FROM feedback f JOIN plan_item it ON it.id = f.item_id WHERE f.id = NEW.feedback_id;
-    INSERT INTO tlog_entry (idx, kind, tracking_code, item_code, at, commitment, leaf)
-    VALUES (ix, kind, tracking, item, pakn_tlog_time(NEW.at), c,
-            sha256('\x00'::bytea || pakn_tlog_entry(kind, tracking, item, pakn_tlog_time(NEW.at), c)));
     UPDATE moderation_event SET log_index = ix WHERE id = NEW.id;
     UPDATE tlog_state SET size = ix + 1 WHERE one;
     RETURN NULL;
@@ -119,15 +95,8 @@ CREATE TRIGGER moderation_event_tlog AFTER INSERT ON moderation_event FOR EACH R
           AND NEW.action IN ('publish', 'reject', 'hide', 'forward', 'answer', 'close'))
     EXECUTE FUNCTION pakn_tlog_event();
 
--- What was there before this migration: submissions at the indexes they have, then the
--- moderation actions in the order they happened.
-INSERT INTO tlog_entry (idx, kind, tracking_code, item_code, at, commitment, leaf)
-SELECT f.log_index, 'submission', f.tracking_code, it.code, pakn_tlog_time(f.created_at),
-       f.submission_hash,
-       sha256('\x00'::bytea || pakn_tlog_entry('submission', f.tracking_code, it.code,
-                                               pakn_tlog_time(f.created_at), f.submission_hash))
-FROM feedback f JOIN plan_item it ON it.id = f.item_id
-ON CONFLICT DO NOTHING;
+-- Actions from before this migration take indexes after the submissions, in the order they
+-- happened; pakn_tlog_advance then copies and hashes everything.
 DO $$
 DECLARE
     e  moderation_event;
@@ -138,19 +107,29 @@ BEGIN
              WHERE log_index IS NULL AND feedback_id IS NOT NULL
                AND action IN ('publish', 'reject', 'hide', 'forward', 'answer', 'close')
              ORDER BY id LOOP
-        INSERT INTO tlog_entry (idx, kind, tracking_code, item_code, at, commitment, leaf)
-        SELECT ix, pakn_tlog_event_kind(e.action), f.tracking_code, it.code,
-               pakn_tlog_time(e.at), pakn_tlog_event_commitment(e),
-               sha256('\x00'::bytea || pakn_tlog_entry(pakn_tlog_event_kind(e.action),
-                                                       f.tracking_code, it.code,
-                                                       pakn_tlog_time(e.at),
-                                                       pakn_tlog_event_commitment(e)))
-        FROM feedback f JOIN plan_item it ON it.id = f.item_id WHERE f.id = e.feedback_id;
         UPDATE moderation_event SET log_index = ix WHERE id = e.id;
         ix := ix + 1;
     END LOOP;
     UPDATE tlog_state SET size = ix WHERE one;
 END
+$$;
+
+-- The entries [p_from, p_to) as their sources give them now: submissions from feedback,
+-- actions from the audit trail. The checkpointer copies them; the audit recomputes them.
+CREATE OR REPLACE FUNCTION pakn_tlog_sources(p_from bigint, p_to bigint)
+RETURNS TABLE (idx bigint, kind text, tracking_code text, item_code text, at text,
+               commitment text)
+LANGUAGE sql STABLE AS $$
+    SELECT f.log_index, 'submission', f.tracking_code, it.code, pakn_tlog_time(f.created_at),
+           f.submission_hash
+    FROM feedback f JOIN plan_item it ON it.id = f.item_id
+    WHERE f.log_index >= p_from AND f.log_index < p_to
+    UNION ALL
+    SELECT e.log_index, pakn_tlog_event_kind(e.action), f.tracking_code, it.code,
+           pakn_tlog_time(e.at), pakn_tlog_event_commitment(e)
+    FROM moderation_event e JOIN feedback f ON f.id = e.feedback_id
+    JOIN plan_item it ON it.id = f.item_id
+    WHERE e.log_index >= p_from AND e.log_index < p_to
 $$;
 
 -- --- the tree ------------------------------------------------------------------------------
@@ -168,7 +147,7 @@ BEGIN
 END
 $$;
 
--- MTH(D[lo:hi]) from the stored perfect subtrees (hi <= tlog_tree.size).
+-- MTH(D[lo:hi]) from the leaves and the stored perfect subtrees (hi <= tlog_tree.size).
 CREATE OR REPLACE FUNCTION pakn_tlog_mth(p_lo bigint, p_hi bigint) RETURNS bytea
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -180,7 +159,14 @@ BEGIN
     IF n = 0 THEN
         RETURN sha256(''::bytea);
     END IF;
-    IF n & (n - 1) = 0 AND p_lo % n = 0 THEN
+    IF n = 1 THEN
+        SELECT leaf INTO h FROM tlog_entry WHERE idx = p_lo;
+        IF h IS NULL THEN
+            RAISE EXCEPTION 'tlog: entry % missing', p_lo;
+        END IF;
+        RETURN h;
+    END IF;
+    IF n >= 16 AND n & (n - 1) = 0 AND p_lo % n = 0 THEN
         WHILE (1::bigint << lvl) < n LOOP
             lvl := lvl + 1;
         END LOOP;
@@ -272,20 +258,38 @@ LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
     done   bigint;
     target bigint;
-    lvl    integer := 1;
+    lvl    integer := 5;
     n      bigint;
     last   tlog_checkpoint;
 BEGIN
     SELECT size INTO done FROM tlog_tree WHERE one FOR UPDATE;
     SELECT size INTO target FROM tlog_state WHERE one;
     IF target > done THEN
-        INSERT INTO tlog_node (level, idx, hash)
-        SELECT 0, idx, leaf FROM tlog_entry WHERE idx >= done AND idx < target;
-        GET DIAGNOSTICS n = ROW_COUNT;
+        INSERT INTO tlog_entry (idx, kind, tracking_code, item_code, at, commitment, leaf)
+        SELECT s.*, sha256('\x00'::bytea || pakn_tlog_entry(s.kind, s.tracking_code,
+                                                            s.item_code, s.at, s.commitment))
+        FROM pakn_tlog_sources(done, target) s
+        ON CONFLICT (idx) DO NOTHING;
+        SELECT count(*) INTO n FROM tlog_entry WHERE idx >= done AND idx < target;
         IF n <> target - done THEN
+            -- A source went missing between its commit and this copy: the log stops here,
+            -- loudly, rather than sign a tree with a hole (paknctl log audit says which).
             RAISE EXCEPTION 'tlog: % entries between % and % where % were expected',
                             n, done, target, target - done;
         END IF;
+        -- Level 4: each run of 16 leaves completed now, hashed up in one pass.
+        WITH l0 AS (SELECT idx AS i, leaf AS h FROM tlog_entry
+                    WHERE idx >= (done >> 4) << 4 AND idx < (target >> 4) << 4),
+             l1 AS (SELECT i >> 1 AS i, sha256('\x01'::bytea || string_agg(h, ''::bytea ORDER BY i)) AS h
+                    FROM l0 GROUP BY 1),
+             l2 AS (SELECT i >> 1 AS i, sha256('\x01'::bytea || string_agg(h, ''::bytea ORDER BY i)) AS h
+                    FROM l1 GROUP BY 1),
+             l3 AS (SELECT i >> 1 AS i, sha256('\x01'::bytea || string_agg(h, ''::bytea ORDER BY i)) AS h
+                    FROM l2 GROUP BY 1)
+        INSERT INTO tlog_node (level, idx, hash)
+        SELECT 4, i >> 1, sha256('\x01'::bytea || string_agg(h, ''::bytea ORDER BY i))
+        FROM l3 GROUP BY 2
+        ON CONFLICT DO NOTHING;
         WHILE (1::bigint << lvl) <= target LOOP
             INSERT INTO tlog_node (level, idx, hash)
             SELECT lvl, j, sha256('\x01'::bytea || a.hash || b.hash)

@@ -13,20 +13,14 @@
 #include "paknctl.h"
 #include "tlog.h"
 
-/* Every source of an entry, by log index, with what its entry is recomputed from. For a
- * submission the commitment column is recomputed in C from the stored fields. */
+/* Every entry of the checkpoint as its source gives it now (pakn_tlog_sources), with a
+ * submission's stored fields: its commitment is recomputed from them in C. */
 static const char sources_sql[] =
-	"SELECT f.log_index, 'submission', f.tracking_code, it.code, pakn_tlog_time(f.created_at),"
-	"       f.submission_hash, f.rating, f.kind, coalesce(f.submitter_type, ''),"
-	"       f.consent_publish, f.consent_contact, f.body"
-	" FROM feedback f JOIN plan_item it ON it.id = f.item_id WHERE f.log_index < $1"
-	" UNION ALL "
-	"SELECT e.log_index, pakn_tlog_event_kind(e.action), f.tracking_code, it.code,"
-	"       pakn_tlog_time(e.at), pakn_tlog_event_commitment(e), NULL, NULL, NULL, NULL,"
-	"       NULL, NULL"
-	" FROM moderation_event e JOIN feedback f ON f.id = e.feedback_id"
-	" JOIN plan_item it ON it.id = f.item_id WHERE e.log_index < $1"
-	" ORDER BY 1";
+	"SELECT s.idx, s.kind, s.tracking_code, s.item_code, s.at, s.commitment, f.rating, f.kind,"
+	"       coalesce(f.submitter_type, ''), f.consent_publish, f.consent_contact, f.body"
+	" FROM pakn_tlog_sources(0, $1::bigint) s"
+	" LEFT JOIN feedback f ON s.kind = 'submission' AND f.log_index = s.idx"
+	" ORDER BY s.idx";
 
 /* What the log itself says entry i is, to name what is missing. */
 static void describe_stored(PGconn *pg, uint64_t idx)
