@@ -78,9 +78,13 @@ test-faults: build
 	@node tests/faults/faults.mjs
 
 # Throughput against the ceilings and peers, in one run (bench/run.sh); needs wrk.
-bench: build
-	@./deploy/install-deps.sh bench
+# The peer, PostGraphile, from its own lockfile (kept out of what `make test` installs).
+PEER_STAMP := bench/peer/node_modules/.package-lock.json
+$(PEER_STAMP): bench/peer/package.json bench/peer/package-lock.json
 	@cd bench/peer && npm ci --no-audit --no-fund --loglevel=error
+
+bench: build $(PEER_STAMP)
+	@./deploy/install-deps.sh bench
 	@./bench/run.sh
 
 bench-metrics: build

@@ -6,6 +6,8 @@
 #             256 connections; rows stored are counted against the 201 replies;
 #   ceiling   pgbench inserting the same rows into the same table, one per transaction
 #             (bench/pgbench/insert.sql) and ten per transaction (batch.sql);
+#   peer      PostGraphile (bench/peer, from its lockfile) serving a createFeedback mutation
+#             on the same table (bench/wrk/postgraphile.lua), at the same connections;
 #   reads     GET /api/v1/items/{code} and /api/v1/items?q=… against a bare libevent
 #             server (bench/hello.c) built here, the HTTP ceiling;
 # and the service's CPU time per request (/proc) and peak RSS. Writes
@@ -18,9 +20,11 @@ tmp=$(mktemp -d /tmp/pakn-bench.XXXXXX)
 chmod 755 "$tmp"
 server=
 hello=
+peer=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 	[ -n "$hello" ] && kill "$hello" 2>/dev/null
+	[ -n "$peer" ] && kill "$peer" 2>/dev/null
 	tools/pgcluster.sh stop "$tmp/pg"
 	rm -rf "$tmp"
 }
@@ -51,16 +55,21 @@ until curl -sf "$url/readyz" >/dev/null; do sleep 0.1; done
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-stored() { psql "$PAKN_DATABASE_URL" -Atc "SELECT count(*) FROM feedback WHERE key_id <> 'pgbench'"; }
+# Rows stored by the service (intake) or by the peer (postgraphile).
+stored() {
+	if [ "$1" = postgraphile ]; then which="= 'postgraphile'"; else which="NOT IN ('pgbench', 'postgraphile')"; fi
+	psql "$PAKN_DATABASE_URL" -Atc "SELECT count(*) FROM feedback WHERE key_id $which"
+}
 
-# wrk NAME CONNECTIONS URL SCRIPT: one table row.
+# wrk NAME CONNECTIONS URL SCRIPT [SCRIPT ARGS...]: one table row.
 run_wrk() {
 	name=$1 conns=$2 target=$3 script=$4
-	rows_before=$(stored)
+	shift 4
+	rows_before=$(stored "$name")
 	cpu_before=$(cpu_ticks)
-	wrk -t2 -c"$conns" -d"${DURATION}s" -s "$script" "$target" >"$tmp/wrk.out" 2>&1 || true
+	wrk -t2 -c"$conns" -d"${DURATION}s" -s "$script" "$target" -- "$@" >"$tmp/wrk.out" 2>&1 || true
 	cpu_after=$(cpu_ticks)
-	rows=$(( $(stored) - rows_before ))
+	rows=$(( $(stored "$name") - rows_before ))
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.out")
 	total=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
 	set -- $(sed -n 's/^status 2xx=\([0-9]*\) 4xx=\([0-9]*\) 5xx=\([0-9]*\) 201=\([0-9]*\)$/\1 \2 \3 \4/p' "$tmp/wrk.out")
@@ -68,8 +77,12 @@ run_wrk() {
 	set -- $(sed -n 's/^latency p50=\([0-9.]*\) p99=\([0-9.]*\) max=\([0-9.]*\)$/\1 \2 \3/p' "$tmp/wrk.out")
 	cpu_us=$(awk -v t=$(( cpu_after - cpu_before )) -v hz="$ticks" -v n="${total:-0}" \
 		'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }')
-	if [ "$name" = intake ]; then stored_col="$rows (201: $s201)"; else stored_col="-"; fi
-	[ "$name" = hello ] && cpu_us="-" # not the service
+	case $name in
+	intake) stored_col="$rows (201: $s201)" ;;
+	postgraphile) stored_col="$rows (stored per GraphQL: $s201)" ;;
+	*) stored_col="-" ;;
+	esac
+	case $name in hello | postgraphile) cpu_us="-" ;; esac # not the service
 	echo "| $name | $conns | ${rps:-0} | $1 | $2 | $3 | $s2 / $s4 / $s5 | $stored_col | $cpu_us |" >>"$tmp/table"
 	eval "rps_${name}_$conns=\${rps:-0}"
 }
@@ -88,6 +101,30 @@ for c in 8 32; do
 	run_wrk search "$c" "$url/api/v1/items?q=so+hoa&limit=10" bench/wrk/get.lua
 	run_wrk hello "$c" "http://127.0.0.1:$hello_port/" bench/wrk/get.lua
 done
+echo "bench: PostGraphile..." >&2
+peer_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+socket_dir=$(psql "$PAKN_DATABASE_URL" -Atc "SHOW unix_socket_directories" | cut -d, -f1)
+peer_url="postgres://pakn@$(printf %s "$socket_dir" | sed 's|/|%2F|g')/pakn"
+GRAPHILE_ENV=production bench/peer/node_modules/.bin/postgraphile \
+	-P postgraphile/presets/amber -c "$peer_url" -s public -n 127.0.0.1 -p "$peer_port" \
+	>"$tmp/peer.log" 2>&1 &
+peer=$!
+until curl -sf -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' \
+	"http://127.0.0.1:$peer_port/graphql" >/dev/null; do
+	kill -0 "$peer" 2>/dev/null || { cat "$tmp/peer.log" >&2; exit 1; }
+	sleep 0.5
+done
+peer_version=$(node -p 'require("./bench/peer/node_modules/postgraphile/package.json").version')
+first_item=$(psql "$PAKN_DATABASE_URL" -Atc "SELECT min(id) FROM plan_item")
+items=$(psql "$PAKN_DATABASE_URL" -Atc "SELECT count(*) FROM plan_item")
+for c in 8 32 256; do
+	run_wrk postgraphile "$c" "http://127.0.0.1:$peer_port" bench/wrk/postgraphile.lua \
+		"$first_item" "$items" $((3000000000 + c * 100000000))
+done
+kill "$peer"
+wait "$peer" 2>/dev/null || true
+peer=
+
 echo "bench: pgbench..." >&2
 : >"$tmp/pgb"
 for c in 8 32 256; do
@@ -105,7 +142,8 @@ out="bench/results/bench-$(date +%Y-%m-%d).md"
 	echo
 	echo "Machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB, shared by every process below;"
 	echo "PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2),"
-	echo "$(pgbench --version), libevent $(pkg-config --modversion libevent). ${DURATION} s per run, wrk with 2 threads."
+	echo "$(pgbench --version), libevent $(pkg-config --modversion libevent),"
+	echo "PostGraphile $peer_version (v5, amber preset) on Node.js $(node --version). ${DURATION} s per run, wrk with 2 threads."
 	echo
 	echo "## Ratios (the result)"
 	echo
@@ -114,6 +152,9 @@ out="bench/results/bench-$(date +%Y-%m-%d).md"
 	echo "| intake req/s ÷ pgbench single-row insert tps, 32 connections | $(ratio "$rps_intake_32" "$pgb_32") | ≥ 1.0 |"
 	echo "| intake req/s ÷ pgbench single-row insert tps, 8 connections | $(ratio "$rps_intake_8" "$pgb_8") | |"
 	echo "| intake req/s ÷ pgbench single-row insert tps, 256 connections | $(ratio "$rps_intake_256" "$pgb_256") | |"
+	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 32 connections | $(ratio "$rps_intake_32" "$rps_postgraphile_32") | ≥ 5 |"
+	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 8 connections | $(ratio "$rps_intake_8" "$rps_postgraphile_8") | |"
+	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 256 connections | $(ratio "$rps_intake_256" "$rps_postgraphile_256") | |"
 	echo "| GET /api/v1/items/{code} ÷ bare libevent, 32 connections | $(ratio "$rps_item_32" "$rps_hello_32") | ≥ 0.7 |"
 	echo "| GET /api/v1/items?q= ÷ bare libevent, 32 connections | $(ratio "$rps_search_32" "$rps_hello_32") | |"
 	echo
