@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "http.h"
 #include "receipt.h"
 #include "table.h"
@@ -64,7 +65,13 @@ void form_page_receipt(struct http_req *req, int status, const struct receipt *r
 		      "was received</span></h1>\n<p>Mã theo dõi <span lang=\"en\" class=\"en\">"
 		      "Tracking code</span></p>\n<p class=\"tracking-code\">");
 	html_escape(&b, r->tracking_code);
-	sbuf_puts(&b, "</p>\n<p>Mã bí mật để đánh giá câu trả lời sau này — hãy giữ kín <span "
+	sbuf_printf(&b, "</p>\n<p>Góp ý này là mục số %lld của nhật ký minh bạch; chậm nhất %d giây "
+		    "sau, nó có trong một điểm kiểm tra đã ký số. <span lang=\"en\" class=\"en\">"
+		    "This feedback is entry %lld of the transparency log; within %d seconds it is "
+		    "in a signed checkpoint.</span></p>\n",
+		    (long long)r->log_index, LOG_MAX_MERGE_DELAY, (long long)r->log_index,
+		    LOG_MAX_MERGE_DELAY);
+	sbuf_puts(&b, "<p>Mã bí mật để đánh giá câu trả lời sau này — hãy giữ kín <span "
 		      "lang=\"en\" class=\"en\">Secret for rating the answer later — keep it "
 		      "private</span>: <code>");
 	html_escape(&b, secret);

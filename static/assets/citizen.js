@@ -196,6 +196,9 @@
     receipt = r;
     $('receipt-code').textContent = r.tracking_code;
     $('receipt-secret').textContent = r.secret;
+    $('receipt-log').textContent = P.t(
+      'Góp ý này là mục số ' + r.log_index + ' của nhật ký minh bạch; chậm nhất 60 giây sau, nó có trong một điểm kiểm tra đã ký số (xem trang theo dõi).',
+      'This feedback is entry ' + r.log_index + ' of the transparency log; within 60 seconds it is in a signed checkpoint (see the tracking page).');
     $('receipt-track').setAttribute('href', '/track/?code=' + encodeURIComponent(r.tracking_code));
     $('receipt-check').textContent = '';
     form.classList.add('hidden');
