@@ -55,7 +55,7 @@ static void reply_catalog(struct http_req *req, enum db_stmt stmt, const char *c
 	p->version = reply_cache_version(c);
 	memcpy(p->key, key.data, key.len + 1);
 	sbuf_free(&key);
-	db_query(http_db(req), stmt, params, made_cb, p);
+	db_query(http_read_db(req), stmt, params, made_cb, p);
 }
 
 void catalog_plans(struct http_req *req)

@@ -56,6 +56,9 @@ static const struct config_param params[] = {
 	 "login attempts per minute one client may make; more get 429"},
 	{"metrics_min_count", CFG_LONG, FIELD(metrics_min_count), "10", 1, 100000,
 	 "ratings a figure needs before it is shown without insufficient_data"},
+	{"trusted_proxies", CFG_STR, FIELD(trusted_proxies), "", 0, 0,
+	 "addresses of reverse proxies (nginx) whose X-Real-IP or X-Forwarded-For name the client; "
+	 "empty = believe no such header"},
 	{"log_origin", CFG_STR, FIELD(log_origin), "pakn57.local/log", 0, 0,
 	 "the transparency log's name, first line of its checkpoints (docs/tlog.md); never change it"},
 	{"log_interval", CFG_LONG, FIELD(log_interval), "10", 1, 30,

@@ -31,6 +31,7 @@ struct config {
 	long login_rate;                        /* login attempts per minute per client */
 	long metrics_min_count;                 /* fewer ratings than this: insufficient_data */
 	char log_origin[CONFIG_STR_MAX];        /* the transparency log's name in checkpoints */
+	char trusted_proxies[CONFIG_STR_MAX];   /* proxies whose X-Real-IP / X-Forwarded-For count */
 	long log_interval;                      /* seconds between checkpoints */
 #define LOG_MAX_MERGE_DELAY 60 /* seconds: what the intake reply promises; log_interval <= half */
 	enum log_level log_level;

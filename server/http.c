@@ -113,12 +113,21 @@ const char *http_header(const struct http_req *req, const char *name)
 
 const char *http_client_address(const struct http_req *req)
 {
+	return req->client;
+}
+
+/* Who sent it: the peer, or behind a trusted proxy the address it names (proxy.h). */
+static void find_client(struct http_req *req)
+{
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
-	char *addr = NULL;
+	char *peer = NULL;
 	ev_uint16_t port;
 	if (evcon)
-		evhttp_connection_get_peer(evcon, &addr, &port);
-	return addr ? addr : "";
+		evhttp_connection_get_peer(evcon, &peer, &port);
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req->ev);
+	proxy_client_address(req->worker->proxies, peer ? peer : "",
+			     evhttp_find_header(in, "X-Real-IP"),
+			     evhttp_find_header(in, "X-Forwarded-For"), req->client);
 }
 
 static void add_headers(struct http_req *req, const char *content_type, int cache_seconds)
@@ -310,6 +319,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	req->ev = ev;
 	req->worker = w;
 	req->route = nroutes;
+	find_client(req);
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
 	uint8_t rnd[8];
 	randombytes_buf(rnd, sizeof(rnd));

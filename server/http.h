@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "http_query.h"
+#include "proxy.h"
 #include "db.h"
 #include "http_router.h"
 
@@ -29,6 +30,7 @@ struct http_req {
 	bool body_terminated;
 	struct official *official; /* who is signed in, once auth_require has checked; freed with req */
 	size_t route;              /* index in routes[], or nroutes when none matched */
+	char client[PROXY_ADDR_LEN]; /* the client's address (proxy.h) */
 };
 
 /* The evhttp callback for every request: wraps it in struct http_req and routes it.
@@ -41,7 +43,9 @@ const char *http_param(const struct http_req *req, const char *name);
 /* The worker's database pool. */
 struct db_pool *http_db(const struct http_req *req);
 
-/* The pool for metrics and reports: a replica when read_database_url is set. */
+/* The pool for public reads (catalog, public feed, metrics and reports): a replica when
+ * read_database_url is set. What a client has just written (its feedback's status, the
+ * officials' queue) is read from the primary. */
 struct db_pool *http_read_db(const struct http_req *req);
 
 /* The request body, length in *len (a NUL follows it, so it can be read as a string, but a

@@ -18,6 +18,7 @@
 #include "http_limits.h"
 #include "intake_hub.h"
 #include "log_publish.h"
+#include "proxy.h"
 #include "reply_cache.h"
 #include "workpool.h"
 #include "log.h"
@@ -39,6 +40,7 @@ struct server {
 	struct intake_hub *intake;
 	struct reply_cache *replies;
 	struct log_publisher *publisher;
+	struct proxy_trust *proxies;
 	struct webfiles *www;
 	char url[128];
 };
@@ -129,6 +131,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->www = srv->www;
 	w->intake = srv->intake;
 	w->replies = srv->replies;
+	w->proxies = srv->proxies;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
 	if (!w->stats || !w->db || !w->read_db || !w->stop_ev || !w->drain_ev) {
@@ -166,7 +169,8 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 		server_free(srv);
 		return NULL;
 	}
-	srv->www = webfiles_load(cfg->static_dir, err, errlen);
+	srv->proxies = proxy_trust_new(cfg->trusted_proxies, err, errlen);
+	srv->www = srv->proxies ? webfiles_load(cfg->static_dir, err, errlen) : NULL;
 	if (!srv->www) {
 		server_free(srv);
 		return NULL;
@@ -195,7 +199,7 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 			return NULL;
 		}
 		if (i == 0 && (reply_cache_watch(srv->replies, srv->workers[0].base,
-						 srv->workers[0].db) < 0 ||
+						 srv->workers[0].read_db) < 0 ||
 			       !(srv->publisher = log_publisher_new(
 					 srv->workers[0].base, srv->workers[0].db, keys,
 					 cfg->log_origin, (int)cfg->log_interval)))) {
@@ -354,6 +358,7 @@ void server_free(struct server *srv)
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);
 	webfiles_free(srv->www);
+	proxy_trust_free(srv->proxies);
 	free(srv);
 }
 

@@ -34,6 +34,7 @@ struct worker {
 	struct workpool *workpool;   /* password hashing, shared */
 	const struct webfiles *www;  /* the web pages, shared, read-only */
 	struct reply_cache *replies; /* catalog replies in memory, shared */
+	const struct proxy_trust *proxies; /* whose client-address headers count, shared */
 	evutil_socket_t listen_fd;
 	int inflight;       /* requests received and not yet answered */
 	bool stopping;      /* no longer accepting; replies close their connection */

@@ -438,11 +438,11 @@ static void test_html_form_gets_an_html_receipt(void **state)
 	assert_non_null(strstr(r.body, "\"valid\":true"));
 	th_resp_free(&r);
 	/* Problems come back as a page that names the fields in words. */
-	const char bad[] = "item_code=LC-T4&rating=9&kind=question&body=";
+	const char form_problems[] = "item_code=LC-T4&rating=9&kind=question&body=";
 	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
 				 "Content-Type: application/x-www-form-urlencoded\r\n"
 				 "Accept: text/html\r\n",
-				 bad, strlen(bad), &r),
+				 form_problems, strlen(form_problems), &r),
 			 0);
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/html"));
@@ -708,7 +708,26 @@ static void test_rate_limit(void **state)
 	assert_string_equal(th_header(&r, "Retry-After"), "10");
 	assert_non_null(strstr(r.body, "\"rate_limited\""));
 	th_resp_free(&r);
+	/* Naming another address in X-Real-IP changes nothing: 127.0.0.1 is no trusted proxy. */
+	assert_int_equal(submit(&s, "X-Real-IP: 203.0.113.9\r\n", valid_json(), NULL), 429);
 	assert_int_equal(th_server_stop(&s), 0);
+
+	/* Behind a trusted proxy each address it names has its own allowance. */
+	static const char *const proxied[] = {"PAKN_INTAKE_RATE=6", "PAKN_INTAKE_BURST=3",
+					      "PAKN_TRUSTED_PROXIES=127.0.0.1, ::1", NULL};
+	assert_int_equal(th_server_start(&s, "feedback_ratelimit", proxied), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(submit(&s, "X-Real-IP: 203.0.113.1\r\n", valid_json(), NULL), 201);
+	assert_int_equal(submit(&s, "X-Real-IP: 203.0.113.1\r\n", valid_json(), NULL), 429);
+	assert_int_equal(submit(&s, "X-Forwarded-For: 10.1.1.1, 203.0.113.2\r\n", valid_json(), NULL),
+			 201);
+	assert_int_equal(submit(&s, "X-Real-IP: 203.0.113.3\r\n", valid_json(), NULL), 201);
+	assert_int_equal(th_server_stop(&s), 0);
+	/* A list that is not addresses stops the service at start. */
+	static const char *const not_addresses[] = {"PAKN_TRUSTED_PROXIES=nginx", NULL};
+	assert_int_equal(th_server_start(&s, "feedback_ratelimit", not_addresses), -1);
+	th_server_stop(&s);
 }
 
 /* The database goes away mid-test: 503 with Retry-After and no receipt, then the server

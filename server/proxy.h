@@ -1,0 +1,26 @@
+/* proxy.h - the client's address behind a reverse proxy. X-Real-IP and X-Forwarded-For are
+ * believed only on connections from an address listed in trusted_proxies (nginx's, in a
+ * deployment): from anyone else they are ignored, since anyone can write them. The client
+ * address keys the rate limits and the duplicate check (feedback, sign-in). */
+#ifndef PAKN_PROXY_H
+#define PAKN_PROXY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROXY_ADDR_LEN 64
+
+struct proxy_trust;
+
+/* Parses a comma- or space-separated list of IPv4 and IPv6 addresses ("" trusts none).
+ * NULL with a message in err when an entry is not an address. */
+struct proxy_trust *proxy_trust_new(const char *list, char *err, size_t errlen);
+void proxy_trust_free(struct proxy_trust *t);
+
+/* The client's address: peer, unless peer is trusted and a header names a well-formed
+ * address (X-Real-IP first, else the last address of X-Forwarded-For, the one the proxy
+ * added). real_ip and forwarded_for may be NULL. */
+void proxy_client_address(const struct proxy_trust *t, const char *peer, const char *real_ip,
+			  const char *forwarded_for, char out[PROXY_ADDR_LEN]);
+
+#endif
