@@ -1,0 +1,43 @@
+#!/bin/sh
+# render.sh OUT [option VALUE]... - writes nginx's PAKN-57 site (deploy/nginx/pakn.conf.in)
+# to OUT, and a self-signed certificate into the TLS directory if it holds none.
+#   --upstream HOST:PORT   an instance (repeat for each)
+#   --http LISTEN          default 80          --https LISTEN   default 443
+#   --www DIR              default /usr/share/pakn/www
+#   --tls DIR              default /etc/nginx/pakn-tls
+#   --intake-rate R        default 30r/m       --intake-burst N default 10
+#   --api-rate R           default 20r/s       --api-burst N    default 40
+set -eu
+out=${1:?usage: render.sh OUT [--upstream HOST:PORT]...}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+upstreams= http=80 https=443 www=/usr/share/pakn/www tls=/etc/nginx/pakn-tls
+intake_rate=30r/m intake_burst=10 api_rate=20r/s api_burst=40
+while [ $# -gt 1 ]; do
+	case $1 in
+	--upstream) upstreams="$upstreams    server $2 max_fails=1 fail_timeout=5s;\n" ;;
+	--http) http=$2 ;;
+	--https) https=$2 ;;
+	--www) www=$2 ;;
+	--tls) tls=$2 ;;
+	--intake-rate) intake_rate=$2 ;;
+	--intake-burst) intake_burst=$2 ;;
+	--api-rate) api_rate=$2 ;;
+	--api-burst) api_burst=$2 ;;
+	*) echo "render.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[ -n "$upstreams" ] || { echo "render.sh: at least one --upstream" >&2; exit 2; }
+mkdir -p "$tls"
+if [ ! -s "$tls/cert.pem" ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=pakn57" \
+		-keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
+	chmod 600 "$tls/key.pem"
+fi
+printf '%b' "$upstreams" >"$out.upstreams"
+sed -e "/@UPSTREAMS@/{r $out.upstreams
+d}" -e "s|@HTTP_LISTEN@|$http|" -e "s|@HTTPS_LISTEN@|$https|" -e "s|@WWW@|$www|" \
+	-e "s|@TLS_DIR@|$tls|" -e "s|@INTAKE_RATE@|$intake_rate|" -e "s|@INTAKE_BURST@|$intake_burst|" \
+	-e "s|@API_RATE@|$api_rate|" -e "s|@API_BURST@|$api_burst|" "$here/pakn.conf.in" >"$out"
+rm -f "$out.upstreams"
