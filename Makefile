@@ -32,7 +32,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-faults bench bench-metrics clean
+.PHONY: all deps deps-test build www asan run test test-faults test-scale bench bench-metrics clean
 
 all: deps build
 
@@ -76,6 +76,13 @@ test: deps-test build asan
 # service, a fast restart, SIGTERM under load; nothing acknowledged may be lost.
 test-faults: build
 	@node tests/faults/faults.mjs
+
+# The deployment's pieces together on loopback (tests/scale/scale.mjs): a primary and a
+# streaming replica, PgBouncer, two instances and nginx with TLS (its certificate is
+# self-signed, hence the one setting below); one instance killed under load.
+test-scale: build www
+	@./deploy/install-deps.sh scale
+	@NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 node tests/scale/scale.mjs
 
 # Throughput against the ceilings and peers, in one run (bench/run.sh); needs wrk.
 # The peer, PostGraphile, from its own lockfile (kept out of what `make test` installs).

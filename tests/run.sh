@@ -71,6 +71,14 @@ run_suite() {
 for t in "$BIN"/tests/test_${TESTS:-*}; do
 	[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
 done
+# The deployment's compose file is what docker-compose accepts (no container engine runs on
+# the build machines, so this is as far as it can be checked here).
+case "${TESTS:-compose}" in
+compose)
+	run_suite compose sh -c 'docker-compose -f docker-compose.yml config -q &&
+		echo "ok 1 - docker-compose config accepts docker-compose.yml"'
+	;;
+esac
 # The pages in Chromium (tests/browser/*.test.mjs), one file at a time.
 set -- tests/browser/*.test.mjs
 case "${TESTS:-browser}" in
