@@ -139,7 +139,8 @@ test('a mistyped tracking code is caught before any request', async () => {
   await page.fill('#code', code.replace(/-/g, '').toLowerCase());
   await page.click('#track-form button[type=submit]');
   await page.waitForSelector('#status:not(.hidden)');
-  assert.match(await page.textContent('#status-title'), new RegExp(code));
+  // (A code's check symbol may be one of * ~ $ = U: compared as text, not as a pattern.)
+  assert.ok((await page.textContent('#status-title')).includes(code));
   assert.equal(lookups.length, 1);
   // Its log entry links to the proof against the newest checkpoint (signed every second
   // here), and the proof is the service's JSON.
