@@ -90,13 +90,13 @@ void catalog_item(struct http_req *req)
 void catalog_items(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"plan", PARAM_CODE, NULL, 0, 0, NULL},
-		{"kind", PARAM_CHOICE, "task|indicator", 0, 0, NULL},
-		{"section", PARAM_ROMAN, NULL, 0, 0, NULL},
-		{"agency", PARAM_SLUG, NULL, 0, 0, NULL},
-		{"q", PARAM_TEXT, NULL, 0, SEARCH_MAX_CHARS, NULL},
-		{"limit", PARAM_INT, NULL, 1, 200, "50"},
-		{"offset", PARAM_INT, NULL, 0, 100000, "0"},
+		{"plan", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"kind", PARAM_CHOICE, "task|indicator", 0, 0, NULL, false},
+		{"section", PARAM_ROMAN, NULL, 0, 0, NULL, false},
+		{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},
+		{"q", PARAM_TEXT, NULL, 0, SEARCH_MAX_CHARS, NULL, false},
+		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
+		{"offset", PARAM_INT, NULL, 0, 100000, "0", false},
 	};
 	const char *v[7];
 	if (!http_query_check(req, specs, 7, v))
@@ -112,7 +112,7 @@ void catalog_items(struct http_req *req)
 
 void catalog_agencies(struct http_req *req)
 {
-	static const struct param_spec specs[] = {{"plan", PARAM_CODE, NULL, 0, 0, NULL}};
+	static const struct param_spec specs[] = {{"plan", PARAM_CODE, NULL, 0, 0, NULL, false}};
 	const char *plan;
 	if (http_query_check(req, specs, 1, &plan))
 		reply_catalog(req, STMT_AGENCIES, &plan, 1);

@@ -377,10 +377,10 @@ void feedback_verify(struct http_req *req)
 void feedback_feed(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"item", PARAM_CODE, NULL, 0, 0, NULL},
-		{"agency", PARAM_SLUG, NULL, 0, 0, NULL},
-		{"cursor", PARAM_INT, NULL, 1, INT64_MAX / 2, NULL},
-		{"limit", PARAM_INT, NULL, 1, 200, "50"},
+		{"item", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},
+		{"cursor", PARAM_INT, NULL, 1, INT64_MAX / 2, NULL, false},
+		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
 	};
 	const char *v[4];
 	if (http_query_check(req, specs, 4, v))

@@ -478,8 +478,12 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 	for (size_t k = 0; k < n; k++) {
 		const char *v = query_get(&req->query, specs[k].name);
 		values[k] = v && *v ? v : specs[k].def;
-		if (!v || !*v)
+		if (!v || !*v) {
+			if (specs[k].required)
+				http_field_error(fields, specs[k].name, "required",
+						 "Bắt buộc. / Required.");
 			continue;
+		}
 		const char *problem = param_problem(&specs[k], v);
 		if (problem) {
 			param_message(&specs[k], problem, msg, sizeof(msg));

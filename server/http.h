@@ -109,6 +109,7 @@ struct param_spec {
 	const char *choices; /* PARAM_CHOICE */
 	long min, max;       /* PARAM_INT range; PARAM_TEXT max length in characters */
 	const char *def;     /* value when absent or empty; NULL = absent */
+	bool required;       /* absent or empty is a problem ("required") */
 };
 
 /* True for a well-formed plan or item code (what PARAM_CODE accepts). */

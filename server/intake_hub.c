@@ -12,6 +12,7 @@
 #include "db.h"
 #include "log.h"
 #include "stats.h"
+#include "util.h"
 
 #define STOP_POLL_MS 20
 
@@ -97,12 +98,7 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct intake_hub *hub = arg;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	bool late = now.tv_sec > hub->stop_deadline.tv_sec ||
-		    (now.tv_sec == hub->stop_deadline.tv_sec &&
-		     now.tv_nsec >= hub->stop_deadline.tv_nsec);
-	if (intake_queue_busy(hub->queue) && !late)
+	if (intake_queue_busy(hub->queue) && !deadline_passed(&hub->stop_deadline))
 		return;
 	event_base_loopexit(hub->base, NULL);
 }
@@ -210,8 +206,7 @@ void intake_hub_stop(struct intake_hub *hub, int grace_s)
 	hub->closed = true;
 	pthread_mutex_unlock(&hub->lock);
 	if (hub->started) {
-		clock_gettime(CLOCK_MONOTONIC, &hub->stop_deadline);
-		hub->stop_deadline.tv_sec += grace_s;
+		deadline_in(&hub->stop_deadline, grace_s);
 		event_active(hub->stop_ev, EV_TIMEOUT, 0);
 		pthread_join(hub->thread, NULL);
 		hub->started = false;

@@ -7,7 +7,7 @@
 
 #include "db.h"
 
-#define INDEX_MAX 999999999999999L
+#define INDEX_MAX 999999999999L /* the most PARAM_INT reads: twelve digits */
 #define PAGE 1000
 
 static void checkpoint_cb(void *arg, PGresult *res, enum db_status status)
@@ -31,7 +31,7 @@ void log_checkpoint(struct http_req *req)
 		db_query(http_db(req), STMT_TLOG_CHECKPOINT, NULL, checkpoint_cb, req);
 }
 
-/* a < b must hold: otherwise 400 naming b. */
+/* a < b (or a <= b when equal_ok) must hold: otherwise 400 naming b. */
 static bool ordered(struct http_req *req, const char *a, const char *b, const char *b_name,
 		    bool equal_ok)
 {
@@ -48,36 +48,20 @@ static bool ordered(struct http_req *req, const char *a, const char *b, const ch
 	return false;
 }
 
-/* Both parameters present: otherwise 400 naming the missing ones. */
-static bool both_given(struct http_req *req, const char *const *v, const char *a, const char *b)
-{
-	if (v[0] && v[1])
-		return true;
-	json_object *fields = json_object_new_array();
-	if (!v[0])
-		http_field_error(fields, a, "required", "Bắt buộc. / Required.");
-	if (!v[1])
-		http_field_error(fields, b, "required", "Bắt buộc. / Required.");
-	http_reply_error(req, 400, "invalid_parameter",
-			 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
-	return false;
-}
-
-/* A proof between two numbers a < b (a <= b for consistency): both required. */
+/* A proof between two numbers a < b (a <= b for consistency). */
 static void proof(struct http_req *req, const struct param_spec specs[2], enum db_stmt stmt,
 		  bool equal_ok)
 {
 	const char *v[2];
-	if (http_query_check(req, specs, 2, v) && both_given(req, v, specs[0].name, specs[1].name) &&
-	    ordered(req, v[0], v[1], specs[1].name, equal_ok))
+	if (http_query_check(req, specs, 2, v) && ordered(req, v[0], v[1], specs[1].name, equal_ok))
 		db_query(http_db(req), stmt, v, http_db_json_cb, req);
 }
 
 void log_inclusion(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"index", PARAM_INT, NULL, 0, INDEX_MAX, NULL},
-		{"size", PARAM_INT, NULL, 1, INDEX_MAX, NULL},
+		{"index", PARAM_INT, NULL, 0, INDEX_MAX, NULL, true},
+		{"size", PARAM_INT, NULL, 1, INDEX_MAX, NULL, true},
 	};
 	proof(req, specs, STMT_TLOG_INCLUSION, false);
 }
@@ -85,8 +69,8 @@ void log_inclusion(struct http_req *req)
 void log_consistency(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"from", PARAM_INT, NULL, 1, INDEX_MAX, NULL},
-		{"to", PARAM_INT, NULL, 1, INDEX_MAX, NULL},
+		{"from", PARAM_INT, NULL, 1, INDEX_MAX, NULL, true},
+		{"to", PARAM_INT, NULL, 1, INDEX_MAX, NULL, true},
 	};
 	proof(req, specs, STMT_TLOG_CONSISTENCY, true);
 }
@@ -94,8 +78,8 @@ void log_consistency(struct http_req *req)
 void log_entries(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"start", PARAM_INT, NULL, 0, INDEX_MAX, "0"},
-		{"end", PARAM_INT, NULL, 1, INDEX_MAX, NULL},
+		{"start", PARAM_INT, NULL, 0, INDEX_MAX, "0", false},
+		{"end", PARAM_INT, NULL, 1, INDEX_MAX, NULL, false},
 	};
 	const char *v[2];
 	if (!http_query_check(req, specs, 2, v))

@@ -80,12 +80,12 @@ static bool range_ok(struct http_req *req, const char *from, const char *to)
 void metrics_satisfaction(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"group_by", PARAM_CHOICE, "item|agency|section|plan|kind", 0, 0, "item"},
-		{"period", PARAM_CHOICE, "month|quarter|year", 0, 0, "quarter"},
-		{"plan", PARAM_CODE, NULL, 0, 0, NULL},
-		{"from", PARAM_DATE, NULL, 0, 0, NULL},
-		{"to", PARAM_DATE, NULL, 0, 0, NULL},
-		{"format", PARAM_CHOICE, "json|csv", 0, 0, "json"},
+		{"group_by", PARAM_CHOICE, "item|agency|section|plan|kind", 0, 0, "item", false},
+		{"period", PARAM_CHOICE, "month|quarter|year", 0, 0, "quarter", false},
+		{"plan", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"from", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"to", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"format", PARAM_CHOICE, "json|csv", 0, 0, "json", false},
 	};
 	const char *v[6];
 	if (!http_query_check(req, specs, 6, v) || !range_ok(req, v[3], v[4]))
@@ -104,12 +104,12 @@ void metrics_satisfaction(struct http_req *req)
 void metrics_responses(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"group_by", PARAM_CHOICE, "item|agency|section|plan|kind", 0, 0, "plan"},
-		{"plan", PARAM_CODE, NULL, 0, 0, NULL},
-		{"from", PARAM_DATE, NULL, 0, 0, NULL},
-		{"to", PARAM_DATE, NULL, 0, 0, NULL},
-		{"as_of", PARAM_DATE, NULL, 0, 0, NULL},
-		{"format", PARAM_CHOICE, "json|csv", 0, 0, "json"},
+		{"group_by", PARAM_CHOICE, "item|agency|section|plan|kind", 0, 0, "plan", false},
+		{"plan", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"from", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"to", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"as_of", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"format", PARAM_CHOICE, "json|csv", 0, 0, "json", false},
 	};
 	const char *v[6];
 	if (!http_query_check(req, specs, 6, v) || !range_ok(req, v[2], v[3]))
@@ -160,9 +160,9 @@ static void reply_quarterly_html(struct metrics_req *m, const PGresult *res)
 void metrics_quarterly(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"plan", PARAM_CODE, NULL, 0, 0, NULL},
-		{"quarter", PARAM_TEXT, NULL, 0, 7, NULL},
-		{"format", PARAM_CHOICE, "json|csv|html", 0, 0, "json"},
+		{"plan", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"quarter", PARAM_TEXT, NULL, 0, 7, NULL, false},
+		{"format", PARAM_CHOICE, "json|csv|html", 0, 0, "json", false},
 	};
 	const char *v[3];
 	if (!http_query_check(req, specs, 3, v))

@@ -89,15 +89,15 @@ static void official_id(const struct http_req *req, char out[16])
 static void queue_next(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"status", PARAM_CHOICE, "received|published|rejected|hidden|answered|closed", 0, 0, NULL},
-		{"agency", PARAM_SLUG, NULL, 0, 0, NULL},
-		{"item", PARAM_CODE, NULL, 0, 0, NULL},
-		{"kind", PARAM_CHOICE, "opinion|proposal|report|question", 0, 0, NULL},
-		{"rating", PARAM_INT, NULL, 1, 5, NULL},
-		{"from", PARAM_DATE, NULL, 0, 0, NULL},
-		{"to", PARAM_DATE, NULL, 0, 0, NULL},
-		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL},
-		{"limit", PARAM_INT, NULL, 1, 200, "50"},
+		{"status", PARAM_CHOICE, "received|published|rejected|hidden|answered|closed", 0, 0, NULL, false},
+		{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},
+		{"item", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"kind", PARAM_CHOICE, "opinion|proposal|report|question", 0, 0, NULL, false},
+		{"rating", PARAM_INT, NULL, 1, 5, NULL, false},
+		{"from", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"to", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
+		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
 	};
 	const char *v[9];
 	if (!http_query_check(req, specs, 9, v))

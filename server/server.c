@@ -20,6 +20,7 @@
 #include "log_publish.h"
 #include "proxy.h"
 #include "reply_cache.h"
+#include "util.h"
 #include "workpool.h"
 #include "log.h"
 
@@ -170,7 +171,11 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 		return NULL;
 	}
 	srv->proxies = proxy_trust_new(cfg->trusted_proxies, err, errlen);
-	srv->www = srv->proxies ? webfiles_load(cfg->static_dir, err, errlen) : NULL;
+	if (!srv->proxies) {
+		server_free(srv);
+		return NULL;
+	}
+	srv->www = webfiles_load(cfg->static_dir, err, errlen);
 	if (!srv->www) {
 		server_free(srv);
 		return NULL;
@@ -198,15 +203,6 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 			server_free(srv);
 			return NULL;
 		}
-		if (i == 0 && (reply_cache_watch(srv->replies, srv->workers[0].base,
-						 srv->workers[0].read_db) < 0 ||
-			       !(srv->publisher = log_publisher_new(
-					 srv->workers[0].base, srv->workers[0].db, keys,
-					 cfg->log_origin, (int)cfg->log_interval)))) {
-			snprintf(err, errlen, "out of memory creating worker 0");
-			server_free(srv);
-			return NULL;
-		}
 		if (i == 0) {
 			/* Port 0 asks the kernel for a port; the other workers share that one. */
 			socklen_t len = sizeof(ss);
@@ -225,6 +221,15 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 				 ss.ss_family == AF_INET6 ? "http://[%s]:%d" : "http://%s:%d", host,
 				 port);
 		}
+	}
+	/* Timers on worker 0's loop: the catalog's version check and the log's checkpoints. */
+	struct worker *w0 = &srv->workers[0];
+	srv->publisher = log_publisher_new(w0->base, w0->db, keys, cfg->log_origin,
+					   (int)cfg->log_interval);
+	if (!srv->publisher || reply_cache_watch(srv->replies, w0->base, w0->read_db) < 0) {
+		snprintf(err, errlen, "out of memory creating worker 0's timers");
+		server_free(srv);
+		return NULL;
 	}
 	return srv;
 }
@@ -282,8 +287,7 @@ static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	w->stopping = true;
 	evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &w->stop_deadline);
-	w->stop_deadline.tv_sec += w->cfg->shutdown_grace;
+	deadline_in(&w->stop_deadline, w->cfg->shutdown_grace);
 	struct timeval tv = {0, DRAIN_POLL_MS * 1000};
 	event_add(w->drain_ev, &tv);
 	worker_drain_cb(-1, 0, w);
@@ -294,11 +298,7 @@ static void worker_drain_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct worker *w = arg;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	bool late = now.tv_sec > w->stop_deadline.tv_sec ||
-		    (now.tv_sec == w->stop_deadline.tv_sec &&
-		     now.tv_nsec >= w->stop_deadline.tv_nsec);
+	bool late = deadline_passed(&w->stop_deadline);
 	if (w->inflight > 0 && !late)
 		return;
 	if (w->inflight > 0)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* A growable NUL-terminated string. Zero-initialise it; sbuf_free releases it. On memory
  * exhaustion the functions abort: the callers build small strings and have no better plan. */
@@ -24,6 +25,11 @@ void sbuf_free(struct sbuf *b);
  * new object (caller puts) or NULL. */
 struct json_object;
 struct json_object *json_parse_strict(const char *text, size_t len);
+
+/* A point seconds from now on the monotonic clock, and whether it has passed: the graceful
+ * stop's grace periods. */
+void deadline_in(struct timespec *deadline, long seconds);
+bool deadline_passed(const struct timespec *deadline);
 
 /* Reads a whole file into a new NUL-terminated buffer; returns NULL (errno set) on failure. */
 char *file_read(const char *path, size_t *len);
