@@ -34,11 +34,6 @@ static bool parse_addr(const char *s, size_t len, struct addr *a)
 	return false;
 }
 
-static size_t span(const char *s, const char *set)
-{
-	return strspn(s, set);
-}
-
 struct proxy_trust *proxy_trust_new(const char *list, char *err, size_t errlen)
 {
 	size_t max = strlen(list) / 2 + 1;
@@ -47,7 +42,7 @@ struct proxy_trust *proxy_trust_new(const char *list, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	for (const char *p = list + span(list, ", \t"); *p; p += span(p, ", \t")) {
+	for (const char *p = list + strspn(list, ", \t"); *p; p += strspn(p, ", \t")) {
 		size_t len = strcspn(p, ", \t");
 		if (!parse_addr(p, len, &t->addrs[t->n])) {
 			snprintf(err, errlen, "trusted_proxies: '%.*s' is not an IP address", (int)len, p);
@@ -68,7 +63,7 @@ void proxy_trust_free(struct proxy_trust *t)
 static bool trusted(const struct proxy_trust *t, const char *peer)
 {
 	struct addr a;
-	if (!t || !parse_addr(peer, strlen(peer), &a))
+	if (!t || t->n == 0 || !parse_addr(peer, strlen(peer), &a))
 		return false;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->addrs[i].family == a.family &&
