@@ -124,6 +124,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"SELECT * FROM pakn_quarterly($1, $2::date,"
 		" (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $3::int)", 3},
 
+	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
+
 	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
 
 	[STMT_TLOG_ADVANCE] = {"tlog_advance", "SELECT pakn_tlog_advance()::text", 0},

@@ -29,6 +29,7 @@ enum db_stmt {
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
+	STMT_ROLLUP_FOLD,    /* () -> log indexes folded into the rollups (sql/011) */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
 	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (log_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */

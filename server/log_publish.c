@@ -1,4 +1,4 @@
-/* log_publish.c - owns the checkpointer's timer and its three steps (see log_publish.h). */
+/* log_publish.c - owns the checkpointer's timer and its four steps (see log_publish.h). */
 #include "log_publish.h"
 
 #include <inttypes.h>
@@ -111,6 +111,14 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 	db_query(p->db, STMT_TLOG_CONSISTENCY, params, consistency_cb, p);
 }
 
+static void folded_cb(void *arg, PGresult *res, enum db_status status)
+{
+	(void)res;
+	(void)status; /* the database away: the log step finds out too */
+	struct log_publisher *p = arg;
+	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -119,7 +127,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (p->busy)
 		return;
 	p->busy = true;
-	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
+	db_query(p->db, STMT_ROLLUP_FOLD, NULL, folded_cb, p);
 }
 
 struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool *db,

@@ -1,5 +1,5 @@
 /* metrics.c - owns the metrics endpoints: parameters, then one statement on the read pool,
- * rendered by table.c. */
+ * rendered by table.c, after the rollups have counted what intake stored (sql/011). */
 #include "metrics.h"
 
 #include <stdio.h>
@@ -17,6 +17,8 @@ struct metrics_req {
 	char plan[65], quarter[8];
 	const char *name; /* file name of the CSV */
 	json_object *about; /* the JSON reply's members besides "rows" */
+	enum db_stmt stmt;  /* what it reads, once the rollups are folded */
+	char *params[6];    /* and with what */
 };
 
 static void reply_quarterly_html(struct metrics_req *m, const PGresult *res);
@@ -49,6 +51,8 @@ static void rows_cb(void *arg, PGresult *res, enum db_status status)
 		json_object_put(doc);
 	}
 	json_object_put(m->about);
+	for (size_t i = 0; i < sizeof(m->params) / sizeof(m->params[0]); i++)
+		free(m->params[i]);
 	free(m);
 }
 
@@ -62,6 +66,28 @@ static struct metrics_req *metrics_req_new(struct http_req *req, const char *nam
 	m->csv = csv;
 	m->about = json_object_new_object();
 	return m;
+}
+
+static void folded_cb(void *arg, PGresult *res, enum db_status status)
+{
+	(void)res;
+	struct metrics_req *m = arg;
+	if (status != DB_OK)
+		rows_cb(m, NULL, status);
+	else
+		db_query(http_read_db(m->req), m->stmt, (const char *const *)m->params, rows_cb, m);
+}
+
+/* Reads stmt with params[0..n) once the rows intake stored since the last fold are counted
+ * (pakn_rollup_fold; on a replica that is the primary's last fold). */
+static void metrics_read(struct metrics_req *m, enum db_stmt stmt, const char *const *params,
+			 size_t n)
+{
+	m->stmt = stmt;
+	for (size_t i = 0; i < n; i++)
+		if (params[i] && !(m->params[i] = strdup(params[i])))
+			abort();
+	db_query(http_read_db(m->req), STMT_ROLLUP_FOLD, NULL, folded_cb, m);
 }
 
 /* from after to is a mistake worth naming. */
@@ -98,7 +124,7 @@ void metrics_satisfaction(struct http_req *req)
 	char min[24];
 	snprintf(min, sizeof(min), "%ld", min_count);
 	const char *params[] = {v[0], v[1], v[2], v[3], v[4], min};
-	db_query(http_read_db(req), STMT_SATISFACTION, params, rows_cb, m);
+	metrics_read(m, STMT_SATISFACTION, params, 6);
 }
 
 void metrics_responses(struct http_req *req)
@@ -117,7 +143,7 @@ void metrics_responses(struct http_req *req)
 	struct metrics_req *m = metrics_req_new(req, "responses", strcmp(v[5], "csv") == 0);
 	json_object_object_add(m->about, "group_by", json_object_new_string(v[0]));
 	const char *params[] = {v[0], v[1], v[2], v[3], v[4]};
-	db_query(http_read_db(req), STMT_RESPONSES, params, rows_cb, m);
+	metrics_read(m, STMT_RESPONSES, params, 5);
 }
 
 /* --- the quarterly review ------------------------------------------------------------- */
@@ -192,7 +218,7 @@ void metrics_quarterly(struct http_req *req)
 		 (unsigned)(q * 3 - 2) % 100u);
 	snprintf(min, sizeof(min), "%ld", req->worker->cfg->metrics_min_count);
 	const char *params[] = {v[0], first, min};
-	db_query(http_read_db(req), STMT_QUARTERLY, params, rows_cb, m);
+	metrics_read(m, STMT_QUARTERLY, params, 3);
 }
 
 /* The review's print style: served from here, since the policy allows no inline style. */

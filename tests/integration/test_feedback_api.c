@@ -514,39 +514,26 @@ static void test_idempotent_retries(void **state)
 	assert_int_equal(feedback_count(), before + 4);
 }
 
-/* One batch that repeats itself, stored by pakn_intake_batch directly: each row sees the
- * rows before it as stored, exactly as if they had come in separate batches. */
-static void test_batch_sees_its_own_rows(void **state)
+/* A row of a batch given to pakn_intake_batch directly: its item, idempotency key and
+ * client (or ""), a tag for its submission hash, and the status it must get. */
+struct batch_row {
+	const char *item, *key, *client, *hash, *want;
+};
+
+/* Stores rows[0..n) as one batch, with ids from id and text tagged with tag, and checks:
+ * each row's status, the ids and gap-free log indexes of the created ones, that exactly
+ * those are stored with them, and that the log grew by their number. Returns the answer. */
+static json_object *store_batch(const struct batch_row *rows, int n, long long id, unsigned tag)
 {
-	(void)state;
-	char *block = db_value("SELECT nextval('feedback_id_block')", 0, NULL);
-	long long id = atoll(block);
-	free(block);
-	unsigned tag = randombytes_random();
 	struct sbuf b = {0};
-	/* i, item, key (or ""), client (or ""), hash */
-	static const struct {
-		const char *item, *key, *client, *hash, *want;
-	} rows[] = {
-		{"DB-I03", "k1", "", "h1", "created"},
-		{"DB-I03", "k1", "", "h1", "existing"},   /* the same key and submission */
-		{"DB-I03", "k1", "", "h2", "conflict"},   /* the same key, another submission */
-		{"DB-I04", "", "c1", "h3", "created"},
-		{"DB-I04", "", "c1", "h3", "existing"},   /* the same client and submission */
-		{"DB-I04", "", "c2", "h3", "created"},    /* another client */
-		{"DB-I04", "k2", "c1", "h3", "created"},  /* a key makes it new */
-		{"NO-SUCH", "", "c1", "h4", "unknown_item"},
-		{"LC-T1", "", "", "h5", "created"},
-	};
-	enum { N = sizeof(rows) / sizeof(rows[0]) };
 	sbuf_printf(&b, "[");
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < n; i++) {
 		sbuf_printf(&b,
-			    "%s{\"id\":%lld,\"tracking_code\":\"T%u-%d\",\"item_code\":\"%s\","
+			    "%s{\"id\":%lld,\"tracking_code\":\"T%u-%lld\",\"item_code\":\"%s\","
 			    "\"rating\":4,\"kind\":\"opinion\",\"body\":\"Lô %u\","
 			    "\"consent_publish\":false,\"consent_contact\":false,"
 			    "\"submission_hash\":\"%u-%s\",\"secret_hash\":\"s\",\"key_id\":\"k\"",
-			    i ? "," : "", id + i, tag, i, rows[i].item, tag, tag, rows[i].hash);
+			    i ? "," : "", id + i, tag, id + i, rows[i].item, tag, tag, rows[i].hash);
 		if (*rows[i].key)
 			sbuf_printf(&b, ",\"idempotency_key\":\"%u-%s\"", tag, rows[i].key);
 		if (*rows[i].client)
@@ -560,50 +547,109 @@ static void test_batch_sees_its_own_rows(void **state)
 	char *out = db_value("SELECT pakn_intake_batch($1::json)", 1, &param);
 	sbuf_free(&b);
 	json_object *res = json_tokener_parse(out);
-	assert_int_equal(json_object_array_length(res), N);
+	free(out);
+	assert_int_equal(json_object_array_length(res), n);
 	int created = 0;
-	for (int i = 0; i < N; i++) {
+	struct sbuf want = {0};
+	for (int i = 0; i < n; i++) {
 		json_object *row = json_object_array_get_idx(res, (size_t)i);
 		assert_string_equal(th_str(row, "status", NULL), rows[i].want);
 		if (strcmp(rows[i].want, "created") == 0) {
 			assert_int_equal(json_object_get_int64(th_get(row, "id", NULL)), id + i);
 			assert_int_equal(json_object_get_int64(th_get(row, "log_index", NULL)),
 					 atoll(size_before) + created++);
+			sbuf_printf(&want, "%s%s:%s:%s", want.len ? " " : "", th_str(row, "id", NULL),
+				    th_str(row, "log_index", NULL), rows[i].item);
 		}
-	}
-	/* A repeat carries the receipt fields of the row it repeats. */
-	static const char *const same[] = {"id", "tracking_code", "log_index", "committed_at",
-					   "submission_hash"};
-	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
-		assert_string_equal(th_str(json_object_array_get_idx(res, 1), same[k], NULL),
-				    th_str(json_object_array_get_idx(res, 0), same[k], NULL));
-		assert_string_equal(th_str(json_object_array_get_idx(res, 4), same[k], NULL),
-				    th_str(json_object_array_get_idx(res, 3), same[k], NULL));
 	}
 	assert_int_equal(feedback_count(), before + created);
 	char *size_after = db_value("SELECT size FROM tlog_state", 0, NULL);
 	assert_int_equal(atoll(size_after), atoll(size_before) + created);
 	/* The rows stored are the ones the receipts name, with the same log indexes. */
-	struct sbuf want = {0};
-	for (int i = 0; i < N; i++) {
-		json_object *row = json_object_array_get_idx(res, (size_t)i);
-		if (strcmp(rows[i].want, "created") == 0)
-			sbuf_printf(&want, "%s%s:%s:%s", want.len ? " " : "", th_str(row, "id", NULL),
-				    th_str(row, "log_index", NULL), rows[i].item);
-	}
-	char like[32];
-	snprintf(like, sizeof(like), "T%u-%%", tag);
-	char *stored = db_value("SELECT string_agg(f.id || ':' || f.log_index || ':' || it.code, ' ' "
-				"ORDER BY f.id) FROM feedback f JOIN plan_item it ON it.id = f.item_id "
-				"WHERE f.tracking_code LIKE $1",
-				1, (const char *[]){like});
-	assert_string_equal(stored, want.data);
+	char range[2][24];
+	snprintf(range[0], sizeof(range[0]), "%lld", id);
+	snprintf(range[1], sizeof(range[1]), "%lld", id + n);
+	char *stored = db_value("SELECT coalesce(string_agg(f.id || ':' || f.log_index || ':' || "
+				"it.code, ' ' ORDER BY f.id), '') FROM feedback f "
+				"JOIN plan_item it ON it.id = f.item_id WHERE f.id >= $1 AND f.id < $2",
+				2, (const char *[]){range[0], range[1]});
+	assert_string_equal(stored, want.len ? want.data : "");
 	sbuf_free(&want);
 	free(stored);
-	json_object_put(res);
-	free(out);
 	free(size_before);
 	free(size_after);
+	return res;
+}
+
+/* A repeat carries the receipt fields of the row it repeats. */
+static void assert_same_receipt(json_object *repeat, json_object *first)
+{
+	static const char *const same[] = {"id", "tracking_code", "log_index", "committed_at",
+					   "submission_hash", "item_code", "key_id"};
+	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++)
+		assert_string_equal(th_str(repeat, same[k], NULL), th_str(first, same[k], NULL));
+}
+
+static long long id_block(void)
+{
+	char *block = db_value("SELECT nextval('feedback_id_block')", 0, NULL);
+	long long id = atoll(block);
+	free(block);
+	return id;
+}
+
+/* One batch that repeats itself (decided row by row): each row sees the rows before it as
+ * stored, exactly as if they had come in separate batches. */
+static void test_batch_sees_its_own_rows(void **state)
+{
+	(void)state;
+	static const struct batch_row rows[] = {
+		{"DB-I03", "k1", "", "h1", "created"},
+		{"DB-I03", "k1", "", "h1", "existing"},   /* the same key and submission */
+		{"DB-I03", "k1", "", "h2", "conflict"},   /* the same key, another submission */
+		{"DB-I04", "", "c1", "h3", "created"},
+		{"DB-I04", "", "c1", "h3", "existing"},   /* the same client and submission */
+		{"DB-I04", "", "c2", "h3", "created"},    /* another client */
+		{"DB-I04", "k2", "c1", "h3", "created"},  /* a key makes it new */
+		{"NO-SUCH", "", "c1", "h4", "unknown_item"},
+		{"LC-T1", "", "", "h5", "created"},
+	};
+	json_object *res = store_batch(rows, sizeof(rows) / sizeof(rows[0]), id_block(),
+				       randombytes_random());
+	assert_same_receipt(json_object_array_get_idx(res, 1), json_object_array_get_idx(res, 0));
+	assert_same_receipt(json_object_array_get_idx(res, 4), json_object_array_get_idx(res, 3));
+	json_object_put(res);
+}
+
+/* A batch that does not repeat itself (decided as a set) against rows stored before: the
+ * same answers as row by row. */
+static void test_batch_as_a_set(void **state)
+{
+	(void)state;
+	unsigned tag = randombytes_random();
+	static const struct batch_row first[] = {
+		{"DB-I03", "k1", "", "h1", "created"},
+		{"DB-I04", "", "c1", "h3", "created"},
+		{"LC-T1", "k3", "c9", "h9", "created"},
+	};
+	json_object *a = store_batch(first, 3, id_block(), tag);
+	static const struct batch_row second[] = {
+		{"DB-I03", "k1", "", "h1", "existing"},   /* a stored key and submission */
+		{"DB-I03", "k3", "", "h2", "conflict"},   /* a stored key, another submission */
+		{"DB-I04", "", "c1", "h3", "existing"},   /* a stored client and submission */
+		{"DB-I04", "", "c2", "h3", "created"},    /* another client */
+		{"DB-I04", "k4", "c9", "h9", "created"},  /* a key makes it new */
+		{"NO-SUCH", "", "c1", "h4", "unknown_item"},
+		{"LC-T1", "", "", "h5", "created"},
+	};
+	json_object *b = store_batch(second, 7, id_block(), tag);
+	assert_same_receipt(json_object_array_get_idx(b, 0), json_object_array_get_idx(a, 0));
+	assert_same_receipt(json_object_array_get_idx(b, 2), json_object_array_get_idx(a, 1));
+	/* Nothing but the status for a refusal. */
+	assert_int_equal(json_object_object_length(json_object_array_get_idx(b, 1)), 1);
+	assert_int_equal(json_object_object_length(json_object_array_get_idx(b, 5)), 1);
+	json_object_put(a);
+	json_object_put(b);
 }
 
 /* Many submissions at once: each answered 201 after its commit, every one stored, log
@@ -816,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_html_form_gets_an_html_receipt),
 		cmocka_unit_test(test_idempotent_retries),
 		cmocka_unit_test(test_batch_sees_its_own_rows),
+		cmocka_unit_test(test_batch_as_a_set),
 		cmocka_unit_test(test_concurrent_submissions_are_group_committed),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_key_rotation),

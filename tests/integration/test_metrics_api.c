@@ -435,12 +435,26 @@ static void test_rollup_follows_every_change(void **state)
 		" 990000002, '', '2026-08-04 10:00+07' FROM plan_item WHERE code = 'LC-T2'",
 		"DELETE FROM feedback WHERE id = 990000002",
 	};
-	/* Intake batches add to the rollups in one pass, apart from the row trigger. */
+	/* Intake's rows wait for the fold, apart from the row trigger; changes to them while they
+	 * wait leave the rollups to the fold too. */
 	static const char *const bodies[] = {
-		"{\"item_code\":\"LC-T3\",\"rating\":4,\"kind\":\"proposal\",\"body\":\"Một\"}",
-		"{\"item_code\":\"DB-T-IV.2\",\"rating\":1,\"kind\":\"report\",\"body\":\"Hai\"}",
+		"{\"item_code\":\"LC-T3\",\"rating\":4,\"kind\":\"proposal\",\"body\":\"Chờ một\"}",
+		"{\"item_code\":\"DB-T-IV.2\",\"rating\":1,\"kind\":\"report\",\"body\":\"Chờ hai\"}",
+		"{\"item_code\":\"DB-T-IV.2\",\"rating\":2,\"kind\":\"report\",\"body\":\"Chờ ba\"}",
 	};
-	for (size_t i = 0; i < 2; i++) {
+	static const char *const while_waiting[] = {
+		"UPDATE feedback SET state = 'rejected' WHERE body = 'Chờ một'",
+		"INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,"
+		" signature) SELECT f.id, o.id, 'x', f.created_at + interval '30 hours', '', ''"
+		" FROM feedback f, official o WHERE f.body = 'Chờ hai' AND o.username = 't.metrics'",
+		"DELETE FROM feedback WHERE body = 'Chờ ba'",
+	};
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	/* No fold from the checkpointer until the changes are made. */
+	PQclear(exec(pg, "BEGIN"));
+	PQclear(exec(pg, "SELECT FROM rollup_state FOR SHARE"));
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		struct th_resp r;
 		assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback",
 					 "Content-Type: application/json\r\n", bodies[i],
@@ -449,9 +463,16 @@ static void test_rollup_follows_every_change(void **state)
 		assert_int_equal(r.status, 201);
 		th_resp_free(&r);
 	}
-	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
-	assert_int_equal(PQstatus(pg), CONNECTION_OK);
-	PQclear(exec(pg, "BEGIN"));
+	PGresult *waiting = exec(pg, "SELECT count(*) FILTER (WHERE pakn_rollup_waits(log_index))"
+				     " FROM feedback WHERE body LIKE 'Chờ %'");
+	assert_string_equal(PQgetvalue(waiting, 0, 0), "3");
+	PQclear(waiting);
+	for (size_t i = 0; i < sizeof(while_waiting) / sizeof(while_waiting[0]); i++) {
+		PGresult *res = exec(pg, while_waiting[i]);
+		assert_string_equal(PQcmdTuples(res), "1");
+		PQclear(res);
+	}
+	PQclear(exec(pg, "SELECT pakn_rollup_fold()"));
 	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
 		PGresult *res = exec(pg, changes[i]);
 		assert_string_equal(PQcmdTuples(res), "1");
