@@ -16,7 +16,9 @@ struct log_publisher {
 	struct db_pool *db;
 	const struct keyring *keys;
 	char origin[256];
-	struct event *timer;
+	struct event *timer; /* each second */
+	int interval_s;      /* a checkpoint signed every so many ticks */
+	int ticks;
 	bool busy;
 	uint64_t size; /* the tree being signed */
 	uint8_t root[TLOG_HASH];
@@ -96,10 +98,12 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 	json_object_put(doc);
 	if (!ok && status == DB_OK)
 		log_error(NULL, "log: unreadable answer from pakn_tlog_advance");
-	if (!ok || p->size == 0 || (has_last && p->last_size >= p->size)) {
+	bool due = ++p->ticks >= p->interval_s;
+	if (!ok || !due || p->size == 0 || (has_last && p->last_size >= p->size)) {
 		p->busy = false;
 		return;
 	}
+	p->ticks = 0;
 	if (!has_last) {
 		sign(p);
 		return;
@@ -114,11 +118,16 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 static void folded_cb(void *arg, PGresult *res, enum db_status status)
 {
 	(void)res;
-	(void)status; /* the database away: the log step finds out too */
 	struct log_publisher *p = arg;
+	if (status == DB_UNAVAILABLE) { /* down, or the pool closing: next tick */
+		p->busy = false;
+		return;
+	}
+	/* A fold the database refused (logged) does not hold the log back. */
 	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
 }
 
+/* Each second, so that each fold and each stretch of the tree hashed is small. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -140,8 +149,9 @@ struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool 
 	p->db = db;
 	p->keys = keys;
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
+	p->interval_s = interval_s;
 	p->timer = event_new(base, -1, EV_PERSIST, tick_cb, p);
-	struct timeval tv = {interval_s, 0};
+	struct timeval tv = {1, 0};
 	if (!p->timer || event_add(p->timer, &tv) < 0) {
 		log_publisher_free(p);
 		return NULL;

@@ -1,9 +1,9 @@
-/* log_publish.h - the checkpointer: every log_interval seconds, on one worker's loop, it
- * first has the metrics rollups count what intake stored since (pakn_rollup_fold, so that
- * replicas, where readers cannot fold, stay that close), then has the database hash what
- * was appended to the transparency log (pakn_tlog_advance), checks with a consistency
- * proof that the new tree extends the last signed checkpoint, and only then signs and
- * stores a new checkpoint (docs/tlog.md). A tree that does not extend it is
+/* log_publish.h - the checkpointer, on one worker's loop. Each second it has the metrics
+ * rollups count what intake stored since (pakn_rollup_fold; replicas, where readers cannot
+ * fold, stay that close), then has the database hash what was appended to the transparency
+ * log (pakn_tlog_advance): small steps, not a burst that stalls intake. Every log_interval
+ * seconds it then checks with a consistency proof that the tree extends the last signed
+ * checkpoint, and only then signs and stores a new checkpoint (docs/tlog.md). A tree that does not extend it is
  * never signed: that is logged as an error, every interval, until someone looks. */
 #ifndef PAKN_LOG_PUBLISH_H
 #define PAKN_LOG_PUBLISH_H

@@ -45,6 +45,71 @@ CREATE TABLE IF NOT EXISTS rollup_state (
 -- Until now intake counted its rows in its own transaction: all of them are in.
 INSERT INTO rollup_state (one, folded) SELECT true, size FROM tlog_state ON CONFLICT DO NOTHING;
 
+-- What each feedback with an id in p_ids contributes (007), now read for every row intake
+-- stores: the answer time's bucket only for an answer (numeric log(2, 1) cost 9 µs a row).
+CREATE OR REPLACE FUNCTION pakn_rollup_src(p_ids bigint[])
+RETURNS TABLE (item_id integer, plan_id integer, kind text, counted boolean, rating smallint,
+               day date, acted_late boolean, waits_action boolean, due_action date,
+               due_answer date, answered_at timestamptz, answer_rating smallint,
+               answered_late boolean, bucket smallint)
+LANGUAGE sql STABLE AS $$
+    SELECT f.item_id, it.plan_id, f.kind, f.state <> 'rejected', f.rating,
+           pakn_local_day(f.created_at), pakn_local_day(f.first_action_at) > f.due_action,
+           f.first_action_at IS NULL, f.due_action, f.due_answer, r.answered_at, r.rating,
+           pakn_local_day(r.answered_at) > f.due_answer,
+           CASE WHEN r.answered_at IS NOT NULL
+                THEN pakn_hours_bucket(extract(epoch FROM r.answered_at - f.created_at) / 3600) END
+    FROM feedback f JOIN plan_item it ON it.id = f.item_id
+    LEFT JOIN feedback_response r ON r.feedback_id = f.id
+    WHERE f.id = ANY (p_ids)
+$$;
+
+-- 008's pakn_rollup_add_rows, with the rows counted per item, kind and day before those
+-- counts go into their four grains: a fold brings thousands of rows for a few hundred
+-- days' rows (a 30,000-row fold: 336 ms before).
+CREATE OR REPLACE FUNCTION pakn_rollup_add_rows(p_rows pakn_rollup_row[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pakn_rollup_merge(ARRAY(
+        SELECT ROW(g.grain, d.item_id, g.day, d.kind, sum(d.r1), sum(d.r2), sum(d.r3),
+                   sum(d.r4), sum(d.r5), sum(d.received), sum(d.answered), sum(d.acted_late),
+                   sum(d.answered_late), sum(d.answer_ratings), sum(d.answer_rating_sum))::feedback_rollup
+        FROM (SELECT item_id, day, kind,
+                     count(*) FILTER (WHERE counted AND rating = 1) AS r1,
+                     count(*) FILTER (WHERE counted AND rating = 2) AS r2,
+                     count(*) FILTER (WHERE counted AND rating = 3) AS r3,
+                     count(*) FILTER (WHERE counted AND rating = 4) AS r4,
+                     count(*) FILTER (WHERE counted AND rating = 5) AS r5,
+                     count(*) AS received, count(answered_at) AS answered,
+                     count(*) FILTER (WHERE acted_late) AS acted_late,
+                     count(*) FILTER (WHERE counted AND answered_late) AS answered_late,
+                     count(answer_rating) AS answer_ratings,
+                     coalesce(sum(answer_rating), 0) AS answer_rating_sum
+              FROM unnest(p_rows) GROUP BY 1, 2, 3) d, pakn_grains(d.day) g
+        GROUP BY g.grain, d.item_id, g.day, d.kind));
+    INSERT INTO answer_time_rollup AS t (grain, item_id, day, bucket, n)
+    SELECT g.grain, s.item_id, g.day, s.bucket, count(*)
+    FROM unnest(p_rows) s, pakn_grains(s.day) g
+    WHERE s.answered_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (grain, item_id, day, bucket) DO UPDATE SET n = t.n + EXCLUDED.n;
+    INSERT INTO answer_time_kind_rollup AS t (grain, plan_id, kind, day, bucket, n)
+    SELECT g.grain, s.plan_id, s.kind, g.day, s.bucket, count(*)
+    FROM unnest(p_rows) s, pakn_grains(s.day) g
+    WHERE s.answered_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (grain, plan_id, kind, day, bucket) DO UPDATE SET n = t.n + EXCLUDED.n;
+    INSERT INTO response_pending AS t (item_id, day, kind, what, due, n)
+    SELECT s.item_id, s.day, s.kind, w.what, coalesce(w.due, 'infinity'), count(*)
+    FROM unnest(p_rows) s,
+         LATERAL (VALUES ('A', s.due_action, s.waits_action),
+                         ('R', s.due_answer, s.answered_at IS NULL AND s.counted)) w(what, due, waiting)
+    WHERE w.waiting
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (item_id, day, kind, what, due) DO UPDATE SET n = t.n + EXCLUDED.n;
+END
+$$;
+
 -- Whether a feedback row with index p_log_index waits for the fold. A change to such a row
 -- leaves the rollups alone: the fold counts the row as it then is. FOR SHARE makes a change
 -- wait for a fold in progress and then see where it ended, and makes a fold wait for the
