@@ -17,7 +17,7 @@ struct log_publisher {
 	const struct keyring *keys;
 	char origin[256];
 	struct event *timer; /* each second */
-	int interval_s;      /* a checkpoint signed every so many ticks */
+	int interval_s;      /* the log steps every so many ticks */
 	int ticks;
 	bool busy;
 	uint64_t size; /* the tree being signed */
@@ -98,12 +98,10 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 	json_object_put(doc);
 	if (!ok && status == DB_OK)
 		log_error(NULL, "log: unreadable answer from pakn_tlog_advance");
-	bool due = ++p->ticks >= p->interval_s;
-	if (!ok || !due || p->size == 0 || (has_last && p->last_size >= p->size)) {
+	if (!ok || p->size == 0 || (has_last && p->last_size >= p->size)) {
 		p->busy = false;
 		return;
 	}
-	p->ticks = 0;
 	if (!has_last) {
 		sign(p);
 		return;
@@ -123,11 +121,16 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 		p->busy = false;
 		return;
 	}
+	if (++p->ticks < p->interval_s) {
+		p->busy = false;
+		return;
+	}
+	p->ticks = 0;
 	/* A fold the database refused (logged) does not hold the log back. */
 	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
 }
 
-/* Each second, so that each fold and each stretch of the tree hashed is small. */
+/* Each second, so that each fold is small. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
