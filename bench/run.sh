@@ -1,20 +1,24 @@
 #!/bin/sh
 # `make bench`: throughput side by side in one run, on one machine, so the ratios mean
-# something on a shared, noisy machine. A throwaway PostgreSQL and the service (release
-# build), then, each for DURATION seconds (default 10):
-#   intake    wrk POSTs varied Vietnamese submissions (bench/wrk/intake.lua) at 8, 32 and
-#             256 connections; rows stored are counted against the 201 replies;
+# something on a shared, noisy machine. A throwaway PostgreSQL, the service (release
+# build), PostGraphile and a bare libevent server all start first; then, in ROUNDS rounds
+# (default 3), for each of 8, 32 and 256 connections, one after another for DURATION
+# seconds each (default 10):
+#   intake    wrk POSTs varied Vietnamese submissions (bench/wrk/intake.lua); rows stored
+#             are counted against the 201 replies;
+#   peer      PostGraphile (bench/peer, from its lockfile) serving a createFeedback mutation
+#             on the same table (bench/wrk/postgraphile.lua);
 #   ceiling   pgbench inserting the same rows into the same table, one per transaction
 #             (bench/pgbench/insert.sql) and ten per transaction (batch.sql);
-#   peer      PostGraphile (bench/peer, from its lockfile) serving a createFeedback mutation
-#             on the same table (bench/wrk/postgraphile.lua), at the same connections;
-#   reads     GET /api/v1/items/{code} and /api/v1/items?q=… against a bare libevent
-#             server (bench/hello.c) built here, the HTTP ceiling;
-# and the service's CPU time per request (/proc) and peak RSS. Writes
-# bench/results/bench-<date>.md. Figures, not pass/fail.
+# and reads: GET /api/v1/items/{code} and /api/v1/items?q=… against the bare libevent
+# server (bench/hello.c), the HTTP ceiling, at 8 and 32 connections. Each ratio is taken
+# within a round, between runs seconds apart, and the result is the median over the
+# rounds: the machine's speed drifts over minutes. Also the service's CPU time per request
+# (/proc) and peak RSS. Writes bench/results/bench-<date>.md. Figures, not pass/fail.
 set -eu
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 BIN=build/release
 tmp=$(mktemp -d /tmp/pakn-bench.XXXXXX)
 chmod 755 "$tmp"
@@ -83,8 +87,8 @@ run_wrk() {
 	*) stored_col="-" ;;
 	esac
 	case $name in hello | postgraphile) cpu_us="-" ;; esac # not the service
-	echo "| $name | $conns | ${rps:-0} | $1 | $2 | $3 | $s2 / $s4 / $s5 | $stored_col | $cpu_us |" >>"$tmp/table"
-	eval "rps_${name}_$conns=\${rps:-0}"
+	echo "| $round | $name | $conns | ${rps:-0} | $1 | $2 | $3 | $s2 / $s4 / $s5 | $stored_col | $cpu_us |" >>"$tmp/table"
+	eval "rps_${name}_${conns}_$round=\${rps:-0} p99_${name}_${conns}_$round=\${2:-0}"
 }
 
 # pgbench SCRIPT CLIENTS: transactions per second.
@@ -93,15 +97,7 @@ run_pgbench() {
 		awk '/^tps =/ {print $3}'
 }
 
-echo "bench: intake, ${DURATION}s per run..." >&2
-: >"$tmp/table"
-for c in 8 32 256; do run_wrk intake "$c" "$url" bench/wrk/intake.lua; done
-for c in 8 32; do
-	run_wrk item "$c" "$url/api/v1/items/LC-T25" bench/wrk/get.lua
-	run_wrk search "$c" "$url/api/v1/items?q=so+hoa&limit=10" bench/wrk/get.lua
-	run_wrk hello "$c" "http://127.0.0.1:$hello_port/" bench/wrk/get.lua
-done
-echo "bench: PostGraphile..." >&2
+echo "bench: PostGraphile starting..." >&2
 peer_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 socket_dir=$(psql "$PAKN_DATABASE_URL" -Atc "SHOW unix_socket_directories" | cut -d, -f1)
 peer_url="postgres://pakn@$(printf %s "$socket_dir" | sed 's|/|%2F|g')/pakn"
@@ -117,25 +113,41 @@ done
 peer_version=$(node -p 'require("./bench/peer/node_modules/postgraphile/package.json").version')
 first_item=$(psql "$PAKN_DATABASE_URL" -Atc "SELECT min(id) FROM plan_item")
 items=$(psql "$PAKN_DATABASE_URL" -Atc "SELECT count(*) FROM plan_item")
-for c in 8 32 256; do
-	run_wrk postgraphile "$c" "http://127.0.0.1:$peer_port" bench/wrk/postgraphile.lua \
-		"$first_item" "$items" $((3000000000 + c * 100000000))
+
+: >"$tmp/table"
+: >"$tmp/pgb"
+for round in $(seq 1 "$ROUNDS"); do
+	echo "bench: round $round of $ROUNDS, ${DURATION}s per run..." >&2
+	for c in 8 32 256; do
+		run_wrk intake "$c" "$url" bench/wrk/intake.lua
+		run_wrk postgraphile "$c" "http://127.0.0.1:$peer_port" bench/wrk/postgraphile.lua \
+			"$first_item" "$items" $((3000000000 + round * 100000000000 + c * 100000000))
+		single=$(run_pgbench bench/pgbench/insert.sql "$c")
+		batch=$(run_pgbench bench/pgbench/batch.sql "$c")
+		echo "| $round | $c | $single | $batch |" >>"$tmp/pgb"
+		eval "pgb_${c}_$round=\$single"
+	done
+	for c in 8 32; do
+		run_wrk item "$c" "$url/api/v1/items/LC-T25" bench/wrk/get.lua
+		run_wrk search "$c" "$url/api/v1/items?q=so+hoa&limit=10" bench/wrk/get.lua
+		run_wrk hello "$c" "http://127.0.0.1:$hello_port/" bench/wrk/get.lua
+	done
 done
 kill "$peer"
 wait "$peer" 2>/dev/null || true
 peer=
-
-echo "bench: pgbench..." >&2
-: >"$tmp/pgb"
-for c in 8 32 256; do
-	single=$(run_pgbench bench/pgbench/insert.sql "$c")
-	batch=$(run_pgbench bench/pgbench/batch.sql "$c")
-	echo "| $c | $single | $batch |" >>"$tmp/pgb"
-	eval "pgb_$c=\$single"
-done
 rss=$(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# median A B: the median over the rounds of A_r ÷ B_r (B empty: of A_r), and the range.
+median() {
+	for r in $(seq 1 "$ROUNDS"); do
+		eval "a=\${${1}_$r:-0} b=\${${2:-one}_$r:-1}"
+		awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f\n", a / b }'
+	done | sort -n | awk '{ v[NR] = $1 }
+		END { if (!NR) { print "-"; exit }
+		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.2f (%.2f–%.2f)", m, v[1], v[NR] }'
+}
 out="bench/results/bench-$(date +%Y-%m-%d).md"
 {
 	echo "# Throughput benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -147,16 +159,20 @@ out="bench/results/bench-$(date +%Y-%m-%d).md"
 	echo
 	echo "## Ratios (the result)"
 	echo
+	echo "Each ratio is taken within a round, between runs a few seconds apart; shown is the"
+	echo "median over the $ROUNDS rounds, with the lowest and highest in brackets."
+	echo
 	echo "| comparison | ratio | target |"
 	echo "| --- | --- | --- |"
-	echo "| intake req/s ÷ pgbench single-row insert tps, 32 connections | $(ratio "$rps_intake_32" "$pgb_32") | ≥ 1.0 |"
-	echo "| intake req/s ÷ pgbench single-row insert tps, 8 connections | $(ratio "$rps_intake_8" "$pgb_8") | |"
-	echo "| intake req/s ÷ pgbench single-row insert tps, 256 connections | $(ratio "$rps_intake_256" "$pgb_256") | |"
-	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 32 connections | $(ratio "$rps_intake_32" "$rps_postgraphile_32") | ≥ 5 |"
-	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 8 connections | $(ratio "$rps_intake_8" "$rps_postgraphile_8") | |"
-	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 256 connections | $(ratio "$rps_intake_256" "$rps_postgraphile_256") | |"
-	echo "| GET /api/v1/items/{code} ÷ bare libevent, 32 connections | $(ratio "$rps_item_32" "$rps_hello_32") | ≥ 0.7 |"
-	echo "| GET /api/v1/items?q= ÷ bare libevent, 32 connections | $(ratio "$rps_search_32" "$rps_hello_32") | |"
+	echo "| intake req/s ÷ pgbench single-row insert tps, 32 connections | $(median rps_intake_32 pgb_32) | ≥ 1.0 |"
+	echo "| intake req/s ÷ pgbench single-row insert tps, 8 connections | $(median rps_intake_8 pgb_8) | |"
+	echo "| intake req/s ÷ pgbench single-row insert tps, 256 connections | $(median rps_intake_256 pgb_256) | |"
+	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 32 connections | $(median rps_intake_32 rps_postgraphile_32) | ≥ 5 |"
+	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 8 connections | $(median rps_intake_8 rps_postgraphile_8) | |"
+	echo "| intake req/s ÷ PostGraphile createFeedback req/s, 256 connections | $(median rps_intake_256 rps_postgraphile_256) | |"
+	echo "| GET /api/v1/items/{code} ÷ bare libevent, 32 connections | $(median rps_item_32 rps_hello_32) | ≥ 0.7 |"
+	echo "| GET /api/v1/items?q= ÷ bare libevent, 32 connections | $(median rps_search_32 rps_hello_32) | |"
+	echo "| intake p99 latency at 32 connections, ms | $(median p99_intake_32) | ≤ 20 |"
 	echo
 	echo "Peak RSS of the service over the run (VmHWM): $rss MiB (target < 64 MiB)."
 	echo
@@ -165,14 +181,14 @@ out="bench/results/bench-$(date +%Y-%m-%d).md"
 	echo "Rows stored can exceed the 201s counted: requests in flight when wrk stops are stored"
 	echo "and answered, but wrk no longer counts them."
 	echo
-	echo "| run | connections | req/s | p50 ms | p99 ms | max ms | 2xx / 4xx / 5xx | rows stored | service CPU µs/req |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	echo "| round | run | connections | req/s | p50 ms | p99 ms | max ms | 2xx / 4xx / 5xx | rows stored | service CPU µs/req |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	cat "$tmp/table"
 	echo
 	echo "## The database alone (pgbench, same table and triggers)"
 	echo
-	echo "| clients | single-row INSERT … RETURNING, tps | 10-row INSERT, tps |"
-	echo "| --- | --- | --- |"
+	echo "| round | clients | single-row INSERT … RETURNING, tps | 10-row INSERT, tps |"
+	echo "| --- | --- | --- | --- |"
 	cat "$tmp/pgb"
 } >"$out"
 cat "$out"
