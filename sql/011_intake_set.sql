@@ -36,7 +36,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS feedback_idempotency_key_idx ON feedback (idem
 --
 -- Readers fold first (pakn_rollup_fold, from the metrics handlers), so figures are exact;
 -- on a replica, which cannot write, they are those of the last fold on the primary, which
--- the checkpointer makes every log_interval seconds (server/log_publish.c).
+-- the checkpointer makes each second (server/log_publish.c).
 
 CREATE TABLE IF NOT EXISTS rollup_state (
     one    boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS rollup_state (
 INSERT INTO rollup_state (one, folded) SELECT true, size FROM tlog_state ON CONFLICT DO NOTHING;
 
 -- What each feedback with an id in p_ids contributes (007), now read for every row intake
--- stores: the answer time's bucket only for an answer (numeric log(2, 1) cost 9 µs a row).
+-- stores: the answer time's bucket (a numeric logarithm) only for an answer.
 CREATE OR REPLACE FUNCTION pakn_rollup_src(p_ids bigint[])
 RETURNS TABLE (item_id integer, plan_id integer, kind text, counted boolean, rating smallint,
                day date, acted_late boolean, waits_action boolean, due_action date,
