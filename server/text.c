@@ -12,13 +12,11 @@ struct fold_entry {
 #include "text_fold_table.h"
 
 struct nfc_decomp {
-	uint32_t cp, first, second;
-	int composes; /* 0 for singletons and exclusions, which composition never produces */
+	uint32_t cp, first, second; /* second is 0 for a singleton */
 };
 
-struct nfc_ccc {
-	uint32_t cp;
-	int ccc;
+struct nfc_comp {
+	uint32_t first, second, cp; /* sorted by (first, second) */
 };
 
 #include "text_nfc_table.h"
@@ -176,22 +174,22 @@ static const struct nfc_decomp *nfc_find(uint32_t cp)
 
 static int ccc_of(uint32_t cp)
 {
-	if (cp < 0x300 || cp > 0x36F)
-		return 0;
-	for (size_t i = 0; i < sizeof(nfc_ccc) / sizeof(nfc_ccc[0]); i++)
-		if (nfc_ccc[i].cp == cp)
-			return nfc_ccc[i].ccc;
-	return 0;
+	return cp >= 0x300 && cp <= 0x36F ? nfc_ccc[cp - 0x300] : 0;
 }
 
 static uint32_t compose_pair(uint32_t first, uint32_t second)
 {
-	if (second < 0x300 || second > 0x36F)
-		return 0;
-	for (size_t i = 0; i < sizeof(nfc_decomp) / sizeof(nfc_decomp[0]); i++)
-		if (nfc_decomp[i].composes && nfc_decomp[i].first == first &&
-		    nfc_decomp[i].second == second)
-			return nfc_decomp[i].cp;
+	size_t lo = 0, hi = sizeof(nfc_comp) / sizeof(nfc_comp[0]);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct nfc_comp *c = &nfc_comp[mid];
+		if (c->first == first && c->second == second)
+			return c->cp;
+		if (c->first < first || (c->first == first && c->second < second))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
