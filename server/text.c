@@ -196,7 +196,7 @@ static uint32_t compose_pair(uint32_t first, uint32_t second)
 /* Appends the full canonical decomposition of cp; returns the new length. */
 static size_t decompose(uint32_t cp, uint32_t *buf, size_t n)
 {
-	const struct nfc_decomp *d = nfc_find(cp);
+	const struct nfc_decomp *d = cp < nfc_decomp[0].cp ? NULL : nfc_find(cp);
 	if (!d) {
 		buf[n++] = cp;
 		return n;
