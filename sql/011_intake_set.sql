@@ -312,8 +312,8 @@ END
 $$;
 
 -- An intake batch (server/intake_queue.c; docs/intake.md): the fates of its rows and the
--- created rows stored, in one statement; their counts wait for pakn_rollup_fold. Answers a JSON
--- array, one element per input row in the same order, with "status":
+-- created rows stored, in one statement; their counts wait for pakn_rollup_fold. Answers a
+-- JSON array, one element per input row in the same order, with "status":
 --   created       stored now; the receipt fields follow
 --   existing      the same idempotency key, or the same client, item and text within
 --                 10 minutes: the first submission's receipt fields follow
