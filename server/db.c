@@ -50,6 +50,7 @@ struct db_pool {
 	int nconns;
 	struct db_conn *conns;
 	struct db_job *head, *tail;
+	bool closing; /* db_pool_free has begun: statements asked for now wait for it to fail them */
 	/* Atomic so GET /metrics can read them from another worker's thread. */
 	atomic_int queued, running, up;
 	atomic_uint_fast64_t unavailable, failed, reconnects;
@@ -108,16 +109,18 @@ static bool pool_any_up(const struct db_pool *pool)
  * once when the pool is being freed and the loop may not turn again. */
 static void pool_fail_queue(struct db_pool *pool, bool now)
 {
+	/* Reads head each time round: a callback run here may queue another job. */
 	while (pool->head) {
 		struct db_job *job = pool->head;
 		pool->head = job->next;
+		if (!pool->head)
+			pool->tail = NULL;
 		pool->queued--;
 		if (now)
 			job_finish(job, NULL, DB_UNAVAILABLE);
 		else
 			job_fail_later(pool, job);
 	}
-	pool->tail = NULL;
 }
 
 /* --- connections ---------------------------------------------------------------------- */
@@ -392,13 +395,19 @@ void db_pool_free(struct db_pool *pool)
 {
 	if (!pool)
 		return;
-	pool_fail_queue(pool, true);
+	/* The callbacks run below may ask for more: that is queued, never sent, and failed by
+	 * the same loop. */
+	pool->closing = true;
 	for (int i = 0; i < pool->nconns; i++) {
 		struct db_conn *c = &pool->conns[i];
 		if (c->job) {
 			job_finish(c->job, NULL, DB_UNAVAILABLE);
 			PQclear(c->result);
 		}
+	}
+	pool_fail_queue(pool, true);
+	for (int i = 0; i < pool->nconns; i++) {
+		struct db_conn *c = &pool->conns[i];
 		if (c->io)
 			event_free(c->io);
 		event_free(c->timer);
@@ -426,7 +435,7 @@ void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, 
 	for (int i = 0; i < n; i++)
 		if (params[i] && !(job->params[i] = strdup(params[i])))
 			abort();
-	if (!pool_any_up(pool) || pool->queued >= QUEUE_MAX) {
+	if (!pool->closing && (!pool_any_up(pool) || pool->queued >= QUEUE_MAX)) {
 		job_fail_later(pool, job);
 		return;
 	}
@@ -436,7 +445,8 @@ void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, 
 		pool->head = job;
 	pool->tail = job;
 	pool->queued++;
-	pool_dispatch(pool);
+	if (!pool->closing)
+		pool_dispatch(pool);
 }
 
 bool db_pool_is_connected(const struct db_pool *pool)

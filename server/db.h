@@ -31,7 +31,8 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int n
 			    int query_timeout_s);
 
 /* Closes every connection; queued and running statements get DB_UNAVAILABLE first (their
- * callbacks run inside this call). NULL is fine. */
+ * callbacks run inside this call, and so do those of statements the callbacks ask for).
+ * NULL is fine. */
 void db_pool_free(struct db_pool *pool);
 
 /* Queues statement id with its parameters (text; NULL is SQL NULL; copied). cb is called

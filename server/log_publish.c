@@ -117,7 +117,7 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 {
 	(void)res;
 	struct log_publisher *p = arg;
-	if (status == DB_UNAVAILABLE) { /* down, or the pool closing: next tick */
+	if (status == DB_UNAVAILABLE) { /* the log step would find the same: next tick */
 		p->busy = false;
 		return;
 	}
