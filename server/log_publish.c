@@ -153,9 +153,8 @@ struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool 
 	p->keys = keys;
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
 	p->interval_s = interval_s;
-	p->timer = event_new(base, -1, EV_PERSIST, tick_cb, p);
-	struct timeval tv = {1, 0};
-	if (!p->timer || event_add(p->timer, &tv) < 0) {
+	p->timer = timer_every(base, 1, tick_cb, p);
+	if (!p->timer) {
 		log_publisher_free(p);
 		return NULL;
 	}

@@ -161,9 +161,8 @@ static void check_cb(evutil_socket_t fd, short what, void *arg)
 int reply_cache_watch(struct reply_cache *c, struct event_base *base, struct db_pool *db)
 {
 	c->db = db;
-	c->timer = event_new(base, -1, EV_PERSIST, check_cb, c);
-	struct timeval tv = {CHECK_SECONDS, 0};
-	if (!c->timer || event_add(c->timer, &tv) < 0)
+	c->timer = timer_every(base, CHECK_SECONDS, check_cb, c);
+	if (!c->timer)
 		return -1;
 	check_cb(-1, 0, c);
 	return 0;

@@ -120,3 +120,14 @@ bool deadline_passed(const struct timespec *deadline)
 	return now.tv_sec > deadline->tv_sec ||
 	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
+
+struct event *timer_every(struct event_base *base, int seconds, event_callback_fn cb, void *arg)
+{
+	struct event *ev = event_new(base, -1, EV_PERSIST, cb, arg);
+	struct timeval tv = {seconds, 0};
+	if (ev && event_add(ev, &tv) < 0) {
+		event_free(ev);
+		ev = NULL;
+	}
+	return ev;
+}

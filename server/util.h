@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 /* A growable NUL-terminated string. Zero-initialise it; sbuf_free releases it. On memory
  * exhaustion the functions abort: the callers build small strings and have no better plan. */
 struct sbuf {
@@ -30,6 +32,10 @@ struct json_object *json_parse_strict(const char *text, size_t len);
  * stop's grace periods. */
 void deadline_in(struct timespec *deadline, long seconds);
 bool deadline_passed(const struct timespec *deadline);
+
+/* A timer on base that calls cb(arg) every `seconds`, already running; NULL on failure.
+ * event_free stops it. */
+struct event *timer_every(struct event_base *base, int seconds, event_callback_fn cb, void *arg);
 
 /* Reads a whole file into a new NUL-terminated buffer; returns NULL (errno set) on failure. */
 char *file_read(const char *path, size_t *len);
