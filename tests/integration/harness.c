@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +37,9 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 	if (s->pid < 0)
 		return -1;
 	if (s->pid == 0) {
+		/* A test that aborts (a failed assertion, a sanitizer report) takes its server
+		 * with it instead of leaving it running. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		int log = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(out[1], STDOUT_FILENO);
 		if (log >= 0)
