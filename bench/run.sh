@@ -14,7 +14,8 @@
 # server (bench/hello.c), the HTTP ceiling, at 8 and 32 connections. Each ratio is taken
 # within a round, between runs seconds apart, and the result is the median over the
 # rounds: the machine's speed drifts over minutes. Also the service's CPU time per request
-# (/proc) and peak RSS. Writes bench/results/bench-<date>.md. Figures, not pass/fail.
+# (/proc) and peak RSS. Writes bench/results/bench-<date>T<time>Z.md (UTC; several runs a
+# day are kept side by side). Figures, not pass/fail.
 set -eu
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -158,7 +159,7 @@ median() {
 		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		      printf "%.2f (%.2f–%.2f)", m, v[1], v[NR] }'
 }
-out="bench/results/bench-$(date +%Y-%m-%d).md"
+out="bench/results/bench-$(date -u +%Y-%m-%dT%H%MZ).md"
 {
 	echo "# Throughput benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
@@ -166,6 +167,7 @@ out="bench/results/bench-$(date +%Y-%m-%d).md"
 	echo "PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2),"
 	echo "$(pgbench --version), libevent $(pkg-config --modversion libevent),"
 	echo "PostGraphile $peer_version (v5, amber preset) on Node.js $(node --version). ${DURATION} s per run, wrk with 2 threads."
+	echo "PostgreSQL's WAL is prepared as on a running system (1 GB of segments to recycle)."
 	echo
 	echo "## Ratios (the result)"
 	echo
