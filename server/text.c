@@ -157,8 +157,11 @@ char *text_search_key(const char *s, size_t len)
 
 /* --- NFC ------------------------------------------------------------------------------ */
 
+/* The decomposition of cp, or NULL. Most text is below the first precomposed letter. */
 static const struct nfc_decomp *nfc_find(uint32_t cp)
 {
+	if (cp < nfc_decomp[0].cp)
+		return NULL;
 	size_t lo = 0, hi = sizeof(nfc_decomp) / sizeof(nfc_decomp[0]);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -196,7 +199,7 @@ static uint32_t compose_pair(uint32_t first, uint32_t second)
 /* Appends the full canonical decomposition of cp; returns the new length. */
 static size_t decompose(uint32_t cp, uint32_t *buf, size_t n)
 {
-	const struct nfc_decomp *d = cp < nfc_decomp[0].cp ? NULL : nfc_find(cp);
+	const struct nfc_decomp *d = nfc_find(cp);
 	if (!d) {
 		buf[n++] = cp;
 		return n;
