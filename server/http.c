@@ -293,7 +293,7 @@ static bool reply_if_rejected(struct http_req *req)
 		break;
 	case 501:
 		http_reply_error(req, 501, "method_not_implemented",
-				 "Phương thức không được hỗ trợ. / Method not implemented.", NULL);
+				 "Phương thức không được hỗ trợ. / The method is not supported.", NULL);
 		break;
 	case 431:
 		http_reply_error(req, 431, "headers_too_large",
