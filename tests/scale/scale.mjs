@@ -61,7 +61,9 @@ const replicaData = path.join(owned, 'replica');
 const replicaRun = path.join(owned, 'replica-run');
 const replicaUrl = `host='${replicaRun}' dbname=pakn user=pakn`;
 const pgbin = '/usr/lib/postgresql/15/bin';
-const psql = (url, sql) => sh('psql', ['-X', '-Atq', url, '-c', sql]).trim();
+// The statement goes on standard input: a list of every acknowledged code is longer than
+// one command-line argument may be.
+const psql = (url, sql) => sh('psql', ['-X', '-Atq', '-v', 'ON_ERROR_STOP=1', url], { input: sql }).trim();
 
 function startDatabases() {
   sh('tools/pgcluster.sh', ['start', primary]);
