@@ -125,6 +125,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $3::int)", 3},
 
 	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
+	[STMT_EACH_SECOND] = {"each_second",
+		"SELECT pakn_rollup_fold(), pakn_intake_expire()", 0},
 
 	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
 

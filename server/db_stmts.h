@@ -30,6 +30,7 @@ enum db_stmt {
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
 	STMT_ROLLUP_FOLD,    /* () -> log indexes folded into the rollups (sql/011) */
+	STMT_EACH_SECOND,    /* () -> the fold, then expired duplicate look-ups (sql/014) */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
 	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (log_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */

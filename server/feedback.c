@@ -122,10 +122,12 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 	case INTAKE_EXISTING: {
 		int status = outcome == INTAKE_CREATED ? 201 : 200;
 		json_object *receipt = receipt_to_json(r, secret);
-		const char *receipt_text = json_object_to_json_string_ext(
-			receipt, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (p->html) {
-			form_page_receipt(req, status, r, receipt_text, secret);
+			form_page_receipt(req, status, r,
+					  json_object_to_json_string_ext(
+						  receipt, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE),
+					  secret);
 		} else {
 			char status_url[96];
 			snprintf(status_url, sizeof(status_url), "/api/v1/feedback/%s", r->tracking_code);

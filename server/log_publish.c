@@ -130,7 +130,8 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
 }
 
-/* Each second, so that each fold is small. */
+/* Each second, so that each fold is small, and so that the intake transaction need not
+ * expire the duplicate look-ups itself. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -139,7 +140,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (p->busy)
 		return;
 	p->busy = true;
-	db_query(p->db, STMT_ROLLUP_FOLD, NULL, folded_cb, p);
+	db_query(p->db, STMT_EACH_SECOND, NULL, folded_cb, p);
 }
 
 struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool *db,
