@@ -135,6 +135,32 @@ static void test_nfc_unchanged(void **state)
 }
 
 /* outlen may be NULL; len is honoured (no reading up to a NUL). */
+/* text_nfc copies text without a combining mark as it is. That holds only if the full
+ * algorithm keeps every other code point as it is: checked here for each one up to U+FFFF,
+ * made to take the full path by a mark after it (U+0305 composes with nothing, and a space
+ * stands between). */
+static void test_nfc_copy_is_exact(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (uint32_t cp = 0x20; cp <= 0xFFFF; cp++) {
+		if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0xD800 && cp <= 0xDFFF))
+			continue;
+		char in[16];
+		size_t n = utf8_encode(cp, in);
+		memcpy(in + n, " \u0305", 4);
+		n += 3;
+		size_t outlen;
+		char *out = text_nfc(in, n, &outlen);
+		if (!out || outlen != n || memcmp(out, in, n) != 0) {
+			if (failures++ < 10)
+				print_error("U+%04X changes under NFC\n", cp);
+		}
+		free(out);
+	}
+	assert_int_equal(failures, 0);
+}
+
 static void test_nfc_len_and_null_outlen(void **state)
 {
 	(void)state;
@@ -270,6 +296,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nfc_table),
 		cmocka_unit_test(test_nfc_unchanged),
+		cmocka_unit_test(test_nfc_copy_is_exact),
 		cmocka_unit_test(test_nfc_len_and_null_outlen),
 		cmocka_unit_test(test_nfc_invalid_utf8),
 		cmocka_unit_test(test_plan_lc),
