@@ -138,7 +138,7 @@ struct intake_hub *intake_hub_new(const struct config *cfg, const struct keyring
 		return NULL;
 	pthread_mutex_init(&hub->lock, NULL);
 	hub->keys = keys;
-	hub->base = event_base_new();
+	hub->base = event_loop_new();
 	if (!hub->base) {
 		intake_hub_free(hub);
 		return NULL;

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 	}
 	/* Replies and request bodies of a few kilobytes come and go on every thread: without
 	 * this, glibc gives the top of a thread's heap back to the kernel and asks for it again
-	 * many times a second (madvise and brk in the profile of catalog reads). */
+	 * many times a second (madvise and sysmalloc in the profile of catalog reads). */
 	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	mallopt(M_TOP_PAD, 1 << 20);
 	static struct config cfg;

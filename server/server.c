@@ -97,7 +97,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->cfg = cfg;
 	w->stats = calloc(1, sizeof(*w->stats));
 	w->listen_fd = fd;
-	w->base = event_base_new();
+	w->base = event_loop_new();
 	w->http = w->base ? evhttp_new(w->base) : NULL;
 	if (!w->http) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);

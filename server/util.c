@@ -121,6 +121,17 @@ bool deadline_passed(const struct timespec *deadline)
 	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
+struct event_base *event_loop_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	if (!cfg)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	struct event_base *base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 struct event *timer_every(struct event_base *base, int seconds, event_callback_fn cb, void *arg)
 {
 	struct event *ev = event_new(base, -1, EV_PERSIST, cb, arg);
