@@ -96,20 +96,27 @@ static void pending_free(struct pending *p)
 	free(p);
 }
 
-/* Where the receipt's entry will be provable, and by when (docs/tlog.md). */
-static json_object *log_promise(const struct http_req *req, const struct receipt *r)
+/* The reply to a stored submission: what was received, the receipt, and where the
+ * receipt's entry will be provable and by when (docs/tlog.md). */
+static void reply_doc(struct sbuf *out, const struct http_req *req, const struct receipt *r,
+		      const char *secret, const char *status_url)
 {
-	char proof[128];
-	snprintf(proof, sizeof(proof), "/api/v1/log/proof/inclusion?index=%lld&size=",
-		 (long long)r->log_index);
-	json_object *log = json_object_new_object();
-	json_object_object_add(log, "index", json_object_new_int64(r->log_index));
-	json_object_object_add(log, "origin", json_object_new_string(req->worker->cfg->log_origin));
-	json_object_object_add(log, "max_merge_delay_seconds",
-			       json_object_new_int(LOG_MAX_MERGE_DELAY));
-	json_object_object_add(log, "checkpoint", json_object_new_string("/api/v1/log/checkpoint"));
-	json_object_object_add(log, "inclusion_proof", json_object_new_string(proof));
-	return log;
+	sbuf_puts(out, "{\"feedback\":{\"tracking_code\":");
+	sbuf_json_string(out, r->tracking_code);
+	sbuf_puts(out, ",\"state\":\"received\",\"item_code\":");
+	sbuf_json_string(out, r->item_code);
+	sbuf_puts(out, ",\"received_at\":");
+	sbuf_json_string(out, r->committed_at);
+	sbuf_puts(out, ",\"status_url\":");
+	sbuf_json_string(out, status_url);
+	sbuf_puts(out, "},\"receipt\":");
+	receipt_json(out, r, secret);
+	sbuf_printf(out, ",\"log\":{\"index\":%lld,\"origin\":", (long long)r->log_index);
+	sbuf_json_string(out, req->worker->cfg->log_origin);
+	sbuf_printf(out,
+		    ",\"max_merge_delay_seconds\":%d,\"checkpoint\":\"/api/v1/log/checkpoint\","
+		    "\"inclusion_proof\":\"/api/v1/log/proof/inclusion?index=%lld&size=\"}}",
+		    LOG_MAX_MERGE_DELAY, (long long)r->log_index);
 }
 
 static void stored_cb(void *arg, enum intake_outcome outcome, const struct receipt *r,
@@ -121,37 +128,21 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 	case INTAKE_CREATED:
 	case INTAKE_EXISTING: {
 		int status = outcome == INTAKE_CREATED ? 201 : 200;
-		json_object *receipt = receipt_to_json(r, secret);
+		struct sbuf text = {0};
 		if (p->html) {
-			form_page_receipt(req, status, r,
-					  json_object_to_json_string_ext(
-						  receipt, JSON_C_TO_STRING_PLAIN |
-								   JSON_C_TO_STRING_NOSLASHESCAPE),
-					  secret);
+			receipt_json(&text, r, secret);
+			form_page_receipt(req, status, r, text.data, secret);
 		} else {
 			char status_url[96];
 			snprintf(status_url, sizeof(status_url), "/api/v1/feedback/%s", r->tracking_code);
-			json_object *fb = json_object_new_object();
-			json_object_object_add(fb, "tracking_code", json_object_new_string(r->tracking_code));
-			json_object_object_add(fb, "state", json_object_new_string("received"));
-			json_object_object_add(fb, "item_code", json_object_new_string(r->item_code));
-			json_object_object_add(fb, "received_at", json_object_new_string(r->committed_at));
-			json_object_object_add(fb, "status_url", json_object_new_string(status_url));
-			json_object *doc = json_object_new_object();
-			json_object_object_add(doc, "feedback", fb);
-			json_object_object_add(doc, "receipt", json_object_get(receipt));
-			json_object_object_add(doc, "log", log_promise(req, r));
-			size_t len;
-			const char *text = json_object_to_json_string_length(
-				doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+			reply_doc(&text, req, r, secret, status_url);
 			if (status == 201) {
 				evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Location",
 						  status_url);
 			}
-			http_reply_json(req, status, text, len, 0);
-			json_object_put(doc);
+			http_reply_json(req, status, text.data, text.len, 0);
 		}
-		json_object_put(receipt);
+		sbuf_free(&text);
 		break;
 	}
 	case INTAKE_CONFLICT:

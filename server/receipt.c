@@ -46,24 +46,28 @@ enum receipt_check receipt_verify(const struct receipt *r, const struct keyring 
 	return receipt_signature_ok(r, k->pk) ? RECEIPT_VALID : RECEIPT_BAD_SIGNATURE;
 }
 
-json_object *receipt_to_json(const struct receipt *r, const char *secret)
+void receipt_json(struct sbuf *out, const struct receipt *r, const char *secret)
 {
 	char sig[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 	sodium_bin2base64(sig, sizeof(sig), r->signature, sizeof(r->signature),
 			  sodium_base64_VARIANT_ORIGINAL);
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "version", json_object_new_int(r->version));
-	json_object_object_add(o, "tracking_code", json_object_new_string(r->tracking_code));
-	json_object_object_add(o, "feedback_id", json_object_new_int64(r->feedback_id));
-	json_object_object_add(o, "item_code", json_object_new_string(r->item_code));
-	json_object_object_add(o, "committed_at", json_object_new_string(r->committed_at));
-	json_object_object_add(o, "submission_blake2b", json_object_new_string(r->submission_hash));
-	json_object_object_add(o, "log_index", json_object_new_int64(r->log_index));
-	json_object_object_add(o, "key_id", json_object_new_string(r->key_id));
-	json_object_object_add(o, "signature", json_object_new_string(sig));
-	if (secret)
-		json_object_object_add(o, "secret", json_object_new_string(secret));
-	return o;
+	sbuf_printf(out, "{\"version\":%d,\"tracking_code\":", r->version);
+	sbuf_json_string(out, r->tracking_code);
+	sbuf_printf(out, ",\"feedback_id\":%" PRId64 ",\"item_code\":", r->feedback_id);
+	sbuf_json_string(out, r->item_code);
+	sbuf_puts(out, ",\"committed_at\":");
+	sbuf_json_string(out, r->committed_at);
+	sbuf_puts(out, ",\"submission_blake2b\":");
+	sbuf_json_string(out, r->submission_hash);
+	sbuf_printf(out, ",\"log_index\":%" PRId64 ",\"key_id\":", r->log_index);
+	sbuf_json_string(out, r->key_id);
+	sbuf_puts(out, ",\"signature\":");
+	sbuf_json_string(out, sig);
+	if (secret) {
+		sbuf_puts(out, ",\"secret\":");
+		sbuf_json_string(out, secret);
+	}
+	sbuf_puts(out, "}");
 }
 
 /* Copies a string member that matches the allowed characters and length range. */

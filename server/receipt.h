@@ -10,6 +10,7 @@
 
 #include "keys.h"
 #include "tracking.h"
+#include "util.h"
 
 #define RECEIPT_VERSION 1
 #define RECEIPT_SECRET_LEN 22 /* base64url of 16 bytes, no padding */
@@ -45,8 +46,9 @@ bool receipt_signature_ok(const struct receipt *r, const uint8_t pk[crypto_sign_
 /* Checks against the keyring: the key must be known and the signature good. */
 enum receipt_check receipt_verify(const struct receipt *r, const struct keyring *kr);
 
-/* The JSON form; secret (may be NULL) is added as "secret", outside the signed fields. */
-json_object *receipt_to_json(const struct receipt *r, const char *secret);
+/* Appends the JSON form to out; secret (may be NULL) is added as "secret", outside the
+ * signed fields. Written directly, not through json-c: every receipt goes through it. */
+void receipt_json(struct sbuf *out, const struct receipt *r, const char *secret);
 
 /* Reads the JSON form strictly (every signed field present and well formed; "secret" and
  * nothing else may be added). Returns 0, or -1 with a reason in err. */

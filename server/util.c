@@ -36,6 +36,31 @@ void sbuf_puts(struct sbuf *b, const char *s)
 	sbuf_append(b, s, strlen(s));
 }
 
+void sbuf_json_string(struct sbuf *b, const char *s)
+{
+	sbuf_append(b, "\"", 1);
+	const char *plain = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sbuf_append(b, plain, (size_t)(s - plain));
+		plain = s + 1;
+		switch (c) {
+		case '"': sbuf_puts(b, "\\\""); break;
+		case '\\': sbuf_puts(b, "\\\\"); break;
+		case '\b': sbuf_puts(b, "\\b"); break;
+		case '\f': sbuf_puts(b, "\\f"); break;
+		case '\n': sbuf_puts(b, "\\n"); break;
+		case '\r': sbuf_puts(b, "\\r"); break;
+		case '\t': sbuf_puts(b, "\\t"); break;
+		default: sbuf_printf(b, "\\u%04x", c);
+		}
+	}
+	sbuf_append(b, plain, (size_t)(s - plain));
+	sbuf_append(b, "\"", 1);
+}
+
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;

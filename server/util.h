@@ -19,6 +19,9 @@ struct sbuf {
 void sbuf_append(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string: quoted, with " \\ and control characters escaped as json-c
+ * writes them, and every other byte (UTF-8) as it is, "/" included. */
+void sbuf_json_string(struct sbuf *b, const char *s);
 /* Returns the string (never NULL, "" when empty) and leaves b empty; caller frees. */
 char *sbuf_take(struct sbuf *b);
 void sbuf_free(struct sbuf *b);

@@ -110,6 +110,39 @@ static int group_teardown(void **state)
 
 /* --- the signed bytes ----------------------------------------------------------------- */
 
+/* The receipt's JSON form, read back as an object. */
+static json_object *receipt_obj(const struct receipt *r, const char *secret)
+{
+	struct sbuf b = {0};
+	receipt_json(&b, r, secret);
+	json_object *o = json_tokener_parse(b.data);
+	sbuf_free(&b);
+	return o;
+}
+
+/* Strings are written as json-c writes them (plain, "/" unescaped): quotes, backslashes,
+ * every control character, UTF-8 and "/". */
+static void test_json_string_as_json_c_writes_it(void **state)
+{
+	(void)state;
+	char all[40];
+	for (int i = 1; i < 0x20; i++)
+		all[i - 1] = (char)i;
+	all[0x1F] = '\0';
+	const char *const cases[] = {"", "plain", "quo\"te", "back\\slash", "a/b+c=",
+				     "Vi\u1ec7t Nam \U0001F600", all, "\x7f end"};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbuf b = {0};
+		sbuf_json_string(&b, cases[i]);
+		json_object *o = json_object_new_string(cases[i]);
+		assert_string_equal(b.data, json_object_to_json_string_ext(
+						    o, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		sbuf_free(&b);
+	}
+}
+
 static void test_signed_bytes_exact(void **state)
 {
 	(void)state;
@@ -258,8 +291,15 @@ static void test_json_round_trip(void **state)
 	r.feedback_id = 987654321012;
 	r.log_index = 42;
 	receipt_sign(&r, &f->key);
-	json_object *o = receipt_to_json(&r, "Jsixol7kJTo60w2m4_S_Sg");
+	json_object *o = receipt_obj(&r, "Jsixol7kJTo60w2m4_S_Sg");
 	assert_non_null(o);
+	/* byte for byte what json-c writes for the same members in the same order */
+	struct sbuf raw = {0};
+	receipt_json(&raw, &r, "Jsixol7kJTo60w2m4_S_Sg");
+	assert_string_equal(raw.data,
+			    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	sbuf_free(&raw);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	json_object *back = json_tokener_parse(text);
 	assert_non_null(back);
@@ -299,7 +339,7 @@ static void test_json_round_trip(void **state)
 	json_object_put(back);
 
 	/* without a secret: no "secret" member, and it reads back the same */
-	o = receipt_to_json(&r, NULL);
+	o = receipt_obj(&r, NULL);
 	assert_false(json_object_object_get_ex(o, "secret", NULL));
 	assert_int_equal(json_object_object_length(o), 9);
 	assert_int_equal(receipt_from_json(o, &got, err, sizeof(err)), 0);
@@ -319,7 +359,7 @@ static void test_secret_not_signed(void **state)
 	assert_null(strstr(bytes, "secret"));
 	const char *secrets[] = {NULL, "Jsixol7kJTo60w2m4_S_Sg", "AAAAAAAAAAAAAAAAAAAAAA"};
 	for (size_t i = 0; i < 3; i++) {
-		json_object *o = receipt_to_json(&r, secrets[i]);
+		json_object *o = receipt_obj(&r, secrets[i]);
 		struct receipt got;
 		char err[256] = "";
 		assert_int_equal(receipt_from_json(o, &got, err, sizeof(err)), 0);
@@ -418,7 +458,7 @@ static void test_from_json_rejects(void **state)
 	int failures = 0;
 	for (size_t i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
 		const struct bad_json *c = &bad_rows[i];
-		json_object *o = receipt_to_json(&r, "Jsixol7kJTo60w2m4_S_Sg");
+		json_object *o = receipt_obj(&r, "Jsixol7kJTo60w2m4_S_Sg");
 		if (c->value) {
 			json_object *v = json_tokener_parse(c->value);
 			if (!v && strcmp(c->value, "null") != 0) {
@@ -545,6 +585,7 @@ static void test_secret_hash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_string_as_json_c_writes_it),
 		cmocka_unit_test(test_signed_bytes_exact),
 		cmocka_unit_test(test_fixed_key),
 		cmocka_unit_test(test_sign_and_check),
