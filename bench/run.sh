@@ -72,6 +72,11 @@ ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 # The whole machine's busy time (user, nice, system, irq, softirq; not steal), in ticks.
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# per_req TICKS: microseconds of CPU per request of the last wrk run ($total requests).
+per_req() {
+	awk -v t="$1" -v hz="$ticks" -v n="${total:-0}" \
+		'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }'
+}
 # Rows stored by the service (intake) or by the peer (postgraphile).
 stored() {
 	if [ "$1" = postgraphile ]; then which="= 'postgraphile'"; else which="NOT IN ('pgbench', 'postgraphile')"; fi
@@ -92,10 +97,6 @@ run_wrk() {
 	set -- $(sed -n 's/^status 2xx=\([0-9]*\) 4xx=\([0-9]*\) 5xx=\([0-9]*\) 201=\([0-9]*\)$/\1 \2 \3 \4/p' "$tmp/wrk.out")
 	s2=$1 s4=$2 s5=$3 s201=$4
 	set -- $(sed -n 's/^latency p50=\([0-9.]*\) p99=\([0-9.]*\) max=\([0-9.]*\)$/\1 \2 \3/p' "$tmp/wrk.out")
-	per_req() {
-		awk -v t="$1" -v hz="$ticks" -v n="${total:-0}" \
-			'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }'
-	}
 	cpu_us=$(per_req $(( cpu_after - cpu_before )))
 	machine_us=$(per_req $(( machine_after - machine_before )))
 	case $name in

@@ -129,7 +129,7 @@ BEGIN
         FROM answered r;
         EXIT WHEN answer IS NOT NULL OR fates IS NOT NULL;
         -- pakn_intake_fates_serial (011) takes every look-up it finds as live.
-        DELETE FROM intake_recent WHERE created_at < now() - interval '10 minutes';
+        PERFORM pakn_intake_expire();
         fates := pakn_intake_fates_serial(batch);
     END LOOP;
     PERFORM set_config('pakn.rollup_deferred', 'off', true);
