@@ -38,10 +38,12 @@ trap cleanup EXIT
 tools/pgcluster.sh start "$tmp/pg"
 PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$tmp/pg")
 export PAKN_DATABASE_URL
-# pgbench's 256 clients and the service's pool together need more than the default.
+# PostgreSQL as deployed: deploy/postgresql/pakn.conf, included as operations.md says.
+cp deploy/postgresql/pakn.conf "$tmp/pg/data/pakn.conf"
+chmod 644 "$tmp/pg/data/pakn.conf"
+echo "include 'pakn.conf'" >>"$tmp/pg/data/postgresql.conf"
+# pgbench's 256 clients and the service's pool together need more than pakn.conf's 100.
 psql "$PAKN_DATABASE_URL" -qc "ALTER SYSTEM SET max_connections = 400"
-# As deployed (deploy/postgresql/pakn.conf): WAL segments are kept for reuse.
-psql "$PAKN_DATABASE_URL" -qc "ALTER SYSTEM SET min_wal_size = '1GB'"
 tools/pgcluster.sh stop "$tmp/pg"
 tools/pgcluster.sh start "$tmp/pg"
 "$BIN/paknctl" migrate sql >/dev/null
@@ -175,7 +177,8 @@ out="bench/results/bench-$(date -u +%Y-%m-%dT%H%MZ).md"
 	echo "PostgreSQL $(psql "$PAKN_DATABASE_URL" -Atc 'SHOW server_version'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2),"
 	echo "$(pgbench --version), libevent $(pkg-config --modversion libevent),"
 	echo "PostGraphile $peer_version (v5, amber preset) on Node.js $(node --version). ${DURATION} s per run, wrk with 2 threads."
-	echo "PostgreSQL's WAL is prepared as on a running system (1 GB of segments to recycle)."
+	echo "PostgreSQL runs with deploy/postgresql/pakn.conf (shared_buffers 1 GB, wal_compression lz4,"
+	echo "max_wal_size 2 GB), and its WAL is prepared as on a running system (1 GB of segments to recycle)."
 	echo
 	echo "## Ratios (the result)"
 	echo
