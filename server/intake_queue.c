@@ -19,6 +19,8 @@ struct entry {
 	char tracking_code[TRACKING_CODE_LEN + 1];
 	char hash[65];
 	char client_hash[65];
+	int64_t id;                   /* given with its row */
+	char key_id[KEY_ID_LEN + 1];  /* the key its receipt will name */
 	char *row; /* the row as sent, made once it has an id */
 	intake_stored_cb cb;
 	void *arg;
@@ -137,66 +139,79 @@ static void reserved_cb(void *arg, PGresult *res, enum db_status status)
 
 /* --- storing a batch ------------------------------------------------------------------ */
 
-static json_object *encrypt_personal(const struct intake_queue *q, const struct entry *e,
-				     int64_t id)
+/* The personal data as JSON text, the bytes json-c writes ("{}" for none): what is
+ * encrypted, and what the client hash covers. */
+static char *personal_text(const struct submission *s)
 {
-	json_object *pj = submission_personal_json(&e->s);
-	char *b64 = personal_encrypt(q->keys, id,
-				     json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
-	json_object *out = json_object_new_string(b64);
-	free(b64);
+	if (!submission_has_personal_data(s))
+		return strdup("{}");
+	json_object *pj = submission_personal_json(s);
+	char *text = strdup(json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(pj);
-	return out;
+	return text;
 }
 
-static json_object *row_of(const struct intake_queue *q, const struct entry *e, int64_t id)
+static void field(struct sbuf *b, const char *key, const char *value)
+{
+	sbuf_puts(b, ",\"");
+	sbuf_puts(b, key);
+	sbuf_puts(b, "\":");
+	sbuf_json_string(b, value);
+}
+
+/* The row as pakn_intake_rows (sql/011_intake_set.sql) reads it: JSON text, written
+ * directly rather than as a dozen json-c objects. */
+static char *row_of(const struct intake_queue *q, const struct entry *e)
 {
 	const struct submission *s = &e->s;
-	char secret[RECEIPT_SECRET_LEN + 1], secret_hash[65];
-	receipt_secret(q->keys, e->tracking_code, secret);
-	receipt_secret_hash(secret, secret_hash);
-	json_object *r = json_object_new_object();
-	json_object_object_add(r, "id", json_object_new_int64(id));
-	json_object_object_add(r, "tracking_code", json_object_new_string(e->tracking_code));
-	json_object_object_add(r, "item_code", json_object_new_string(s->item_code));
-	json_object_object_add(r, "rating", json_object_new_int(s->rating));
-	json_object_object_add(r, "kind", json_object_new_string(s->kind));
-	json_object_object_add(r, "body", json_object_new_string(s->body));
+	char *personal = personal_text(s);
+	if (!personal)
+		abort();
+	struct sbuf b = {0};
+	sbuf_printf(&b, "{\"id\":%" PRId64 ",\"rating\":%d,\"consent_publish\":%s,"
+			"\"consent_contact\":%s",
+		    e->id, s->rating, s->consent_publish ? "true" : "false",
+		    s->consent_contact ? "true" : "false");
+	field(&b, "tracking_code", e->tracking_code);
+	field(&b, "item_code", s->item_code);
+	field(&b, "kind", s->kind);
+	field(&b, "body", s->body);
 	if (*s->submitter_type)
-		json_object_object_add(r, "submitter_type", json_object_new_string(s->submitter_type));
-	if (submission_has_personal_data(s))
-		json_object_object_add(r, "personal_enc", encrypt_personal(q, e, id));
-	json_object_object_add(r, "consent_publish", json_object_new_boolean(s->consent_publish));
-	json_object_object_add(r, "consent_contact", json_object_new_boolean(s->consent_contact));
-	json_object_object_add(r, "submission_hash", json_object_new_string(e->hash));
-	json_object_object_add(r, "secret_hash", json_object_new_string(secret_hash));
-	json_object_object_add(r, "key_id", json_object_new_string(keys_current(q->keys)->id));
+		field(&b, "submitter_type", s->submitter_type);
+	if (submission_has_personal_data(s)) {
+		char *b64 = personal_encrypt(q->keys, e->id, personal);
+		field(&b, "personal_enc", b64);
+		free(b64);
+	}
+	field(&b, "submission_hash", e->hash);
+	char secret[RECEIPT_SECRET_LEN + 1], hex[65];
+	receipt_secret(q->keys, e->tracking_code, secret);
+	receipt_secret_hash(secret, hex);
+	sodium_memzero(secret, sizeof(secret));
+	field(&b, "secret_hash", hex);
+	field(&b, "key_id", e->key_id);
+	uint8_t h[32];
 	if (*s->idempotency_key) {
-		uint8_t h[32];
-		char hex[65];
 		crypto_generichash(h, sizeof(h), (const uint8_t *)s->idempotency_key,
 				   strlen(s->idempotency_key), NULL, 0);
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		json_object_object_add(r, "idempotency_key", json_object_new_string(hex));
+		field(&b, "idempotency_key", hex);
 	}
 	if (*e->client_hash) {
 		/* The duplicate rule is about one person: two people at one address (a carrier's
 		 * NAT, an office) sending the same words with their own details are two. */
-		json_object *pj = submission_personal_json(s);
-		const char *personal = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN);
-		uint8_t h[32];
-		char hex[65];
 		crypto_generichash_state st;
 		crypto_generichash_init(&st, keys_derived(q->keys, KEY_CLIENT), 32, sizeof(h));
 		crypto_generichash_update(&st, (const uint8_t *)e->client_hash, strlen(e->client_hash));
 		crypto_generichash_update(&st, (const uint8_t *)personal, strlen(personal));
 		crypto_generichash_final(&st, h, sizeof(h));
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		json_object_object_add(r, "client_hash", json_object_new_string(hex));
-		json_object_put(pj);
+		field(&b, "client_hash", hex);
 	}
-	sodium_memzero(secret, sizeof(secret));
-	return r;
+	sbuf_puts(&b, "}");
+	sodium_memzero(personal, strlen(personal));
+	free(personal);
+	return sbuf_take(&b);
 }
 
 static const char *str_of(json_object *o, const char *key)
@@ -205,7 +220,7 @@ static const char *str_of(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
-/* The receipt's fields as the database returned them; the signature comes later. */
+/* A stored receipt's fields as the database returned them; the signature comes later. */
 static void receipt_of(json_object *row, struct receipt *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -220,6 +235,22 @@ static void receipt_of(json_object *row, struct receipt *r)
 	snprintf(r->key_id, sizeof(r->key_id), "%s", str_of(row, "key_id"));
 }
 
+/* The receipt of a row the batch created: what the service sent, and what the database
+ * decided (the log index, and the transaction's time, one for the whole batch). */
+static void receipt_created(const struct entry *e, const char *committed_at, int64_t log_index,
+			    struct receipt *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = RECEIPT_VERSION;
+	memcpy(r->tracking_code, e->tracking_code, sizeof(r->tracking_code));
+	r->feedback_id = e->id;
+	snprintf(r->item_code, sizeof(r->item_code), "%s", e->s.item_code);
+	snprintf(r->committed_at, sizeof(r->committed_at), "%s", committed_at);
+	memcpy(r->submission_hash, e->hash, sizeof(r->submission_hash));
+	r->log_index = log_index;
+	memcpy(r->key_id, e->key_id, sizeof(r->key_id));
+}
+
 void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
 			   char secret[RECEIPT_SECRET_LEN + 1])
 {
@@ -231,11 +262,9 @@ void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
 /* Gives e its id and its row. */
 static void prepare(struct intake_queue *q, struct entry *e)
 {
-	json_object *row = row_of(q, e, q->next_id++);
-	e->row = strdup(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN));
-	json_object_put(row);
-	if (!e->row)
-		abort();
+	e->id = q->next_id++;
+	memcpy(e->key_id, keys_current(q->keys)->id, sizeof(e->key_id));
+	e->row = row_of(q, e);
 }
 
 static void stored_cb(void *arg, PGresult *res, enum db_status status)
@@ -244,14 +273,17 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 	struct entry *batch = q->batch;
 	q->batch = NULL;
 	kick(q); /* the next batch goes out before this one's answers are read */
-	json_object *rows = NULL;
+	/* {"committed_at": "...", "rows": [...]}: sql/015_intake_answer.sql */
+	json_object *answer = NULL, *rows = NULL;
 	if (status == DB_OK && PQntuples(res) == 1)
-		rows = json_tokener_parse(PQgetvalue(res, 0, 0));
-	if (!rows || !json_object_is_type(rows, json_type_array)) {
+		answer = json_tokener_parse(PQgetvalue(res, 0, 0));
+	const char *committed_at = answer ? str_of(answer, "committed_at") : "";
+	if (!answer || !json_object_object_get_ex(answer, "rows", &rows) ||
+	    !json_object_is_type(rows, json_type_array) || !*committed_at) {
 		if (status == DB_OK)
-			log_error(NULL, "intake: unreadable answer from pakn_intake");
+			log_error(NULL, "intake: unreadable answer from pakn_intake_batch");
 		fail_list(batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);
-		json_object_put(rows);
+		json_object_put(answer);
 		return;
 	}
 	size_t i = 0;
@@ -259,10 +291,13 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		struct entry *next = e->next;
 		json_object *row = json_object_array_get_idx(rows, i++);
 		const char *st = row ? str_of(row, "status") : "";
-		if (strcmp(st, "created") == 0 || strcmp(st, "existing") == 0) {
-			struct receipt r;
+		struct receipt r;
+		if (strcmp(st, "created") == 0) {
+			receipt_created(e, committed_at, strtoll(str_of(row, "log_index"), NULL, 10), &r);
+			entry_finish(e, INTAKE_CREATED, &r);
+		} else if (strcmp(st, "existing") == 0) {
 			receipt_of(row, &r);
-			entry_finish(e, st[0] == 'c' ? INTAKE_CREATED : INTAKE_EXISTING, &r);
+			entry_finish(e, INTAKE_EXISTING, &r);
 		} else if (strcmp(st, "conflict") == 0) {
 			entry_finish(e, INTAKE_CONFLICT, NULL);
 		} else if (strcmp(st, "unknown_item") == 0) {
@@ -273,7 +308,7 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		}
 		e = next;
 	}
-	json_object_put(rows);
+	json_object_put(answer);
 }
 
 /* Starts the next batch if none is being stored and something waits. */

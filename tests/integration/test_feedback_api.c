@@ -543,8 +543,9 @@ struct batch_row {
 };
 
 /* Stores rows[0..n) as one batch, with ids from id and text tagged with tag, and checks:
- * each row's status, the ids and gap-free log indexes of the created ones, that exactly
- * those are stored with them, and that the log grew by their number. Returns the answer. */
+ * each row's status, the gap-free log indexes of the created ones, that exactly those are
+ * stored, with their ids and log indexes, and that the log grew by their number. Returns
+ * the answer: {"committed_at": ..., "rows": [...]}. */
 static json_object *store_batch(const struct batch_row *rows, int n, long long id, unsigned tag)
 {
 	struct sbuf b = {0};
@@ -570,17 +571,20 @@ static json_object *store_batch(const struct batch_row *rows, int n, long long i
 	sbuf_free(&b);
 	json_object *res = json_tokener_parse(out);
 	free(out);
-	assert_int_equal(json_object_array_length(res), n);
+	json_object *answers = th_get(res, "rows", NULL);
+	assert_int_equal(json_object_array_length(answers), n);
+	assert_int_equal(strlen(th_str(res, "committed_at", NULL)), strlen("2026-11-24T08:45:12.123456Z"));
 	int created = 0;
 	struct sbuf want = {0};
 	for (int i = 0; i < n; i++) {
-		json_object *row = json_object_array_get_idx(res, (size_t)i);
+		json_object *row = json_object_array_get_idx(answers, (size_t)i);
 		assert_string_equal(th_str(row, "status", NULL), rows[i].want);
 		if (strcmp(rows[i].want, "created") == 0) {
-			assert_int_equal(json_object_get_int64(th_get(row, "id", NULL)), id + i);
+			/* The rest of its receipt is what the service sent. */
+			assert_int_equal(json_object_object_length(row), 2);
 			assert_int_equal(json_object_get_int64(th_get(row, "log_index", NULL)),
 					 atoll(size_before) + created++);
-			sbuf_printf(&want, "%s%s:%s:%s", want.len ? " " : "", th_str(row, "id", NULL),
+			sbuf_printf(&want, "%s%lld:%s:%s", want.len ? " " : "", id + i,
 				    th_str(row, "log_index", NULL), rows[i].item);
 		}
 	}
@@ -603,13 +607,28 @@ static json_object *store_batch(const struct batch_row *rows, int n, long long i
 	return res;
 }
 
-/* A repeat carries the receipt fields of the row it repeats. */
-static void assert_same_receipt(json_object *repeat, json_object *first)
+/* Row r of a batch's answer. */
+static json_object *answer_row(json_object *answer, int r)
 {
-	static const char *const same[] = {"id", "tracking_code", "log_index", "committed_at",
-					   "submission_hash", "item_code", "key_id"};
-	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++)
-		assert_string_equal(th_str(repeat, same[k], NULL), th_str(first, same[k], NULL));
+	return json_object_array_get_idx(th_get(answer, "rows", NULL), (size_t)r);
+}
+
+/* A repeat carries the receipt of the row it repeats: row i of the batch stored with ids
+ * from id and tag (see store_batch), whose answer is first. */
+static void assert_receipt_of(json_object *repeat, json_object *first, const struct batch_row *rows,
+			      int i, long long id, unsigned tag)
+{
+	char want[64];
+	assert_int_equal(json_object_get_int64(th_get(repeat, "id", NULL)), id + i);
+	snprintf(want, sizeof(want), "T%u-%lld", tag, id + i);
+	assert_string_equal(th_str(repeat, "tracking_code", NULL), want);
+	assert_string_equal(th_str(repeat, "item_code", NULL), rows[i].item);
+	assert_string_equal(th_str(repeat, "committed_at", NULL), th_str(first, "committed_at", NULL));
+	snprintf(want, sizeof(want), "%u-%s", tag, rows[i].hash);
+	assert_string_equal(th_str(repeat, "submission_hash", NULL), want);
+	assert_string_equal(th_str(repeat, "log_index", NULL),
+			    th_str(answer_row(first, i), "log_index", NULL));
+	assert_string_equal(th_str(repeat, "key_id", NULL), "k");
 }
 
 static long long id_block(void)
@@ -636,10 +655,11 @@ static void test_batch_sees_its_own_rows(void **state)
 		{"NO-SUCH", "", "c1", "h4", "unknown_item"},
 		{"LC-T1", "", "", "h5", "created"},
 	};
-	json_object *res = store_batch(rows, sizeof(rows) / sizeof(rows[0]), id_block(),
-				       randombytes_random());
-	assert_same_receipt(json_object_array_get_idx(res, 1), json_object_array_get_idx(res, 0));
-	assert_same_receipt(json_object_array_get_idx(res, 4), json_object_array_get_idx(res, 3));
+	long long id = id_block();
+	unsigned tag = randombytes_random();
+	json_object *res = store_batch(rows, sizeof(rows) / sizeof(rows[0]), id, tag);
+	assert_receipt_of(answer_row(res, 1), res, rows, 0, id, tag);
+	assert_receipt_of(answer_row(res, 4), res, rows, 3, id, tag);
 	json_object_put(res);
 }
 
@@ -654,7 +674,8 @@ static void test_batch_as_a_set(void **state)
 		{"DB-I04", "", "c1", "h3", "created"},
 		{"LC-T1", "k3", "c9", "h9", "created"},
 	};
-	json_object *a = store_batch(first, 3, id_block(), tag);
+	long long id = id_block();
+	json_object *a = store_batch(first, 3, id, tag);
 	static const struct batch_row second[] = {
 		{"DB-I03", "k1", "", "h1", "existing"},   /* a stored key and submission */
 		{"DB-I03", "k3", "", "h2", "conflict"},   /* a stored key, another submission */
@@ -665,11 +686,11 @@ static void test_batch_as_a_set(void **state)
 		{"LC-T1", "", "", "h5", "created"},
 	};
 	json_object *b = store_batch(second, 7, id_block(), tag);
-	assert_same_receipt(json_object_array_get_idx(b, 0), json_object_array_get_idx(a, 0));
-	assert_same_receipt(json_object_array_get_idx(b, 2), json_object_array_get_idx(a, 1));
+	assert_receipt_of(answer_row(b, 0), a, first, 0, id, tag);
+	assert_receipt_of(answer_row(b, 2), a, first, 1, id, tag);
 	/* Nothing but the status for a refusal. */
-	assert_int_equal(json_object_object_length(json_object_array_get_idx(b, 1)), 1);
-	assert_int_equal(json_object_object_length(json_object_array_get_idx(b, 5)), 1);
+	assert_int_equal(json_object_object_length(answer_row(b, 1)), 1);
+	assert_int_equal(json_object_object_length(answer_row(b, 5)), 1);
 	json_object_put(a);
 	json_object_put(b);
 }
