@@ -14,8 +14,9 @@
 # server (bench/hello.c), the HTTP ceiling, at 8 and 32 connections. Each ratio is taken
 # within a round, between runs seconds apart, and the result is the median over the
 # rounds: the machine's speed drifts over minutes. Also the service's CPU time per request
-# (/proc/PID/stat), the whole machine's (/proc/stat), and the service's peak RSS. Writes bench/results/bench-<date>T<time>Z.md (UTC; several runs a
-# day are kept side by side). Figures, not pass/fail.
+# (/proc/PID/stat), the whole machine's (/proc/stat), and the service's peak RSS. Writes
+# bench/results/bench-<date>T<time>Z.md (UTC; several runs a day are kept side by side).
+# Figures, not pass/fail.
 set -eu
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}

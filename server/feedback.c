@@ -103,12 +103,10 @@ static void reply_doc(struct sbuf *out, const struct http_req *req, const struct
 {
 	sbuf_puts(out, "{\"feedback\":{\"tracking_code\":");
 	sbuf_json_string(out, r->tracking_code);
-	sbuf_puts(out, ",\"state\":\"received\",\"item_code\":");
-	sbuf_json_string(out, r->item_code);
-	sbuf_puts(out, ",\"received_at\":");
-	sbuf_json_string(out, r->committed_at);
-	sbuf_puts(out, ",\"status_url\":");
-	sbuf_json_string(out, status_url);
+	sbuf_json_field(out, "state", "received");
+	sbuf_json_field(out, "item_code", r->item_code);
+	sbuf_json_field(out, "received_at", r->committed_at);
+	sbuf_json_field(out, "status_url", status_url);
 	sbuf_puts(out, "},\"receipt\":");
 	receipt_json(out, r, secret);
 	sbuf_printf(out, ",\"log\":{\"index\":%lld,\"origin\":", (long long)r->log_index);

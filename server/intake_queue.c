@@ -139,24 +139,18 @@ static void reserved_cb(void *arg, PGresult *res, enum db_status status)
 
 /* --- storing a batch ------------------------------------------------------------------ */
 
-/* The personal data as JSON text, the bytes json-c writes ("{}" for none): what is
- * encrypted, and what the client hash covers. */
+/* The personal data as JSON text, the bytes json-c writes: what is encrypted, and what
+ * the client hash covers. NULL when there is none (json-c would write "{}"). */
 static char *personal_text(const struct submission *s)
 {
 	if (!submission_has_personal_data(s))
-		return strdup("{}");
+		return NULL;
 	json_object *pj = submission_personal_json(s);
 	char *text = strdup(json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(pj);
+	if (!text)
+		abort();
 	return text;
-}
-
-static void field(struct sbuf *b, const char *key, const char *value)
-{
-	sbuf_puts(b, ",\"");
-	sbuf_puts(b, key);
-	sbuf_puts(b, "\":");
-	sbuf_json_string(b, value);
 }
 
 /* The row as pakn_intake_rows (sql/011_intake_set.sql) reads it: JSON text, written
@@ -165,37 +159,35 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 {
 	const struct submission *s = &e->s;
 	char *personal = personal_text(s);
-	if (!personal)
-		abort();
 	struct sbuf b = {0};
 	sbuf_printf(&b, "{\"id\":%" PRId64 ",\"rating\":%d,\"consent_publish\":%s,"
 			"\"consent_contact\":%s",
 		    e->id, s->rating, s->consent_publish ? "true" : "false",
 		    s->consent_contact ? "true" : "false");
-	field(&b, "tracking_code", e->tracking_code);
-	field(&b, "item_code", s->item_code);
-	field(&b, "kind", s->kind);
-	field(&b, "body", s->body);
+	sbuf_json_field(&b, "tracking_code", e->tracking_code);
+	sbuf_json_field(&b, "item_code", s->item_code);
+	sbuf_json_field(&b, "kind", s->kind);
+	sbuf_json_field(&b, "body", s->body);
 	if (*s->submitter_type)
-		field(&b, "submitter_type", s->submitter_type);
-	if (submission_has_personal_data(s)) {
+		sbuf_json_field(&b, "submitter_type", s->submitter_type);
+	if (personal) {
 		char *b64 = personal_encrypt(q->keys, e->id, personal);
-		field(&b, "personal_enc", b64);
+		sbuf_json_field(&b, "personal_enc", b64);
 		free(b64);
 	}
-	field(&b, "submission_hash", e->hash);
+	sbuf_json_field(&b, "submission_hash", e->hash);
 	char secret[RECEIPT_SECRET_LEN + 1], hex[65];
 	receipt_secret(q->keys, e->tracking_code, secret);
 	receipt_secret_hash(secret, hex);
 	sodium_memzero(secret, sizeof(secret));
-	field(&b, "secret_hash", hex);
-	field(&b, "key_id", e->key_id);
+	sbuf_json_field(&b, "secret_hash", hex);
+	sbuf_json_field(&b, "key_id", e->key_id);
 	uint8_t h[32];
 	if (*s->idempotency_key) {
 		crypto_generichash(h, sizeof(h), (const uint8_t *)s->idempotency_key,
 				   strlen(s->idempotency_key), NULL, 0);
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		field(&b, "idempotency_key", hex);
+		sbuf_json_field(&b, "idempotency_key", hex);
 	}
 	if (*e->client_hash) {
 		/* The duplicate rule is about one person: two people at one address (a carrier's
@@ -203,14 +195,17 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 		crypto_generichash_state st;
 		crypto_generichash_init(&st, keys_derived(q->keys, KEY_CLIENT), 32, sizeof(h));
 		crypto_generichash_update(&st, (const uint8_t *)e->client_hash, strlen(e->client_hash));
-		crypto_generichash_update(&st, (const uint8_t *)personal, strlen(personal));
+		const char *p = personal ? personal : "{}";
+		crypto_generichash_update(&st, (const uint8_t *)p, strlen(p));
 		crypto_generichash_final(&st, h, sizeof(h));
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		field(&b, "client_hash", hex);
+		sbuf_json_field(&b, "client_hash", hex);
 	}
 	sbuf_puts(&b, "}");
-	sodium_memzero(personal, strlen(personal));
-	free(personal);
+	if (personal) {
+		sodium_memzero(personal, strlen(personal));
+		free(personal);
+	}
 	return sbuf_take(&b);
 }
 
@@ -235,6 +230,10 @@ static void receipt_of(json_object *row, struct receipt *r)
 	snprintf(r->key_id, sizeof(r->key_id), "%s", str_of(row, "key_id"));
 }
 
+_Static_assert(sizeof(((struct receipt *)0)->item_code) ==
+		       sizeof(((struct submission *)0)->item_code),
+	       "a submission's item code fits its receipt as it is");
+
 /* The receipt of a row the batch created: what the service sent, and what the database
  * decided (the log index, and the transaction's time, one for the whole batch). */
 static void receipt_created(const struct entry *e, const char *committed_at, int64_t log_index,
@@ -244,7 +243,7 @@ static void receipt_created(const struct entry *e, const char *committed_at, int
 	r->version = RECEIPT_VERSION;
 	memcpy(r->tracking_code, e->tracking_code, sizeof(r->tracking_code));
 	r->feedback_id = e->id;
-	snprintf(r->item_code, sizeof(r->item_code), "%s", e->s.item_code);
+	memcpy(r->item_code, e->s.item_code, sizeof(r->item_code));
 	snprintf(r->committed_at, sizeof(r->committed_at), "%s", committed_at);
 	memcpy(r->submission_hash, e->hash, sizeof(r->submission_hash));
 	r->log_index = log_index;

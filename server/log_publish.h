@@ -4,10 +4,10 @@
  * ten minutes (pakn_intake_expire, off intake's serial path). Every log_interval seconds
  * it then has the database hash what was appended to the transparency log
  * (pakn_tlog_advance), checks with a consistency proof that the new tree extends the last
- * signed checkpoint, and only then signs and stores a new checkpoint (docs/tlog.md). The tree is hashed per interval, not
- * per second: each call has a fixed cost that, measured, made intake slower. A tree that
- * does not extend the checkpoint is never signed: that is logged as an error, every
- * interval, until someone looks. */
+ * signed checkpoint, and only then signs and stores a new checkpoint (docs/tlog.md). The
+ * tree is hashed per interval, not per second: each call has a fixed cost that, measured,
+ * made intake slower. A tree that does not extend the checkpoint is never signed: that is
+ * logged as an error, every interval, until someone looks. */
 #ifndef PAKN_LOG_PUBLISH_H
 #define PAKN_LOG_PUBLISH_H
 

@@ -51,22 +51,17 @@ void receipt_json(struct sbuf *out, const struct receipt *r, const char *secret)
 	char sig[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 	sodium_bin2base64(sig, sizeof(sig), r->signature, sizeof(r->signature),
 			  sodium_base64_VARIANT_ORIGINAL);
-	sbuf_printf(out, "{\"version\":%d,\"tracking_code\":", r->version);
-	sbuf_json_string(out, r->tracking_code);
-	sbuf_printf(out, ",\"feedback_id\":%" PRId64 ",\"item_code\":", r->feedback_id);
-	sbuf_json_string(out, r->item_code);
-	sbuf_puts(out, ",\"committed_at\":");
-	sbuf_json_string(out, r->committed_at);
-	sbuf_puts(out, ",\"submission_blake2b\":");
-	sbuf_json_string(out, r->submission_hash);
-	sbuf_printf(out, ",\"log_index\":%" PRId64 ",\"key_id\":", r->log_index);
-	sbuf_json_string(out, r->key_id);
-	sbuf_puts(out, ",\"signature\":");
-	sbuf_json_string(out, sig);
-	if (secret) {
-		sbuf_puts(out, ",\"secret\":");
-		sbuf_json_string(out, secret);
-	}
+	sbuf_printf(out, "{\"version\":%d", r->version);
+	sbuf_json_field(out, "tracking_code", r->tracking_code);
+	sbuf_printf(out, ",\"feedback_id\":%" PRId64, r->feedback_id);
+	sbuf_json_field(out, "item_code", r->item_code);
+	sbuf_json_field(out, "committed_at", r->committed_at);
+	sbuf_json_field(out, "submission_blake2b", r->submission_hash);
+	sbuf_printf(out, ",\"log_index\":%" PRId64, r->log_index);
+	sbuf_json_field(out, "key_id", r->key_id);
+	sbuf_json_field(out, "signature", sig);
+	if (secret)
+		sbuf_json_field(out, "secret", secret);
 	sbuf_puts(out, "}");
 }
 

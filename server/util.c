@@ -61,6 +61,14 @@ void sbuf_json_string(struct sbuf *b, const char *s)
 	sbuf_append(b, "\"", 1);
 }
 
+void sbuf_json_field(struct sbuf *b, const char *key, const char *value)
+{
+	sbuf_puts(b, ",\"");
+	sbuf_puts(b, key);
+	sbuf_puts(b, "\":");
+	sbuf_json_string(b, value);
+}
+
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -22,6 +22,9 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(pri
 /* Appends s as a JSON string: quoted, with " \\ and control characters escaped as json-c
  * writes them, and every other byte (UTF-8) as it is, "/" included. */
 void sbuf_json_string(struct sbuf *b, const char *s);
+/* Appends ,"key":value with value as sbuf_json_string writes it: a member after the first
+ * of an object being written. key is written as it is. */
+void sbuf_json_field(struct sbuf *b, const char *key, const char *value);
 /* Returns the string (never NULL, "" when empty) and leaves b empty; caller frees. */
 char *sbuf_take(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
