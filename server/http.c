@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "random.h"
 #include "routes.h"
 #include "server.h"
 #include "stats.h"
@@ -322,7 +323,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	find_client(req);
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
 	uint8_t rnd[8];
-	randombytes_buf(rnd, sizeof(rnd));
+	random_bytes(rnd, sizeof(rnd));
 	sodium_bin2hex(req->id, sizeof(req->id), rnd, sizeof(rnd));
 	req->method = method_of(evhttp_request_get_command(ev));
 

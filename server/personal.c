@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "random.h"
+
 #define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 
@@ -24,7 +26,7 @@ char *personal_encrypt(const struct keyring *kr, int64_t id, const char *plain)
 		abort();
 	char ad[40];
 	size_t adlen = associated_data(id, ad);
-	randombytes_buf(blob, NONCE);
+	random_bytes(blob, NONCE);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + NONCE, NULL, (const uint8_t *)plain, plen,
 						   (const uint8_t *)ad, adlen, NULL, blob,
 						   keys_derived(kr, KEY_CONTACT));

@@ -7,6 +7,8 @@
 
 #include <sodium.h>
 
+#include "random.h"
+
 static const char symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /* Crockford's check symbols: the 32 above, then five more for values 32..36. */
 static const char check_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
@@ -36,7 +38,7 @@ static void format(const uint8_t v[16], char out[TRACKING_CODE_LEN + 1])
 void tracking_new(char out[TRACKING_CODE_LEN + 1])
 {
 	uint8_t raw[10]; /* 80 bits */
-	randombytes_buf(raw, sizeof(raw));
+	random_bytes(raw, sizeof(raw));
 	uint8_t v[16];
 	for (int i = 0; i < 16; i++) {
 		int bit = i * 5, byte = bit / 8, shift = bit % 8;

@@ -71,16 +71,21 @@ void sbuf_json_field(struct sbuf *b, const char *key, const char *value)
 
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
+	/* Formatted once, into room for the format and a little more; a second time only when
+	 * that did not fit. */
+	sbuf_reserve(b, strlen(fmt) + 64);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		abort();
-	sbuf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= b->cap - b->len) {
+		sbuf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 }
 

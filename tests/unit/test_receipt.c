@@ -143,6 +143,27 @@ static void test_json_string_as_json_c_writes_it(void **state)
 	}
 }
 
+/* sbuf_printf appends whatever the room left: short and long texts, onto a buffer that is
+ * empty, nearly full or just grown. */
+static void test_printf_appends(void **state)
+{
+	(void)state;
+	char long_text[300];
+	memset(long_text, 'x', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	struct sbuf b = {0};
+	char expect[8192] = "";
+	for (int i = 0; i < 40; i++) {
+		const char *piece = i % 3 == 2 ? long_text : "ab";
+		sbuf_printf(&b, "[%d:%s]", i, piece);
+		size_t n = strlen(expect);
+		snprintf(expect + n, sizeof(expect) - n, "[%d:%s]", i, piece);
+		assert_int_equal(b.len, strlen(expect));
+		assert_string_equal(b.data, expect);
+	}
+	sbuf_free(&b);
+}
+
 static void test_signed_bytes_exact(void **state)
 {
 	(void)state;
@@ -586,6 +607,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_string_as_json_c_writes_it),
+		cmocka_unit_test(test_printf_appends),
 		cmocka_unit_test(test_signed_bytes_exact),
 		cmocka_unit_test(test_fixed_key),
 		cmocka_unit_test(test_sign_and_check),

@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "random.h"
 #include "tracking.h"
 
 /* The alphabets as docs/receipts.md states them. */
@@ -53,6 +54,30 @@ static int cmp_code(const void *a, const void *b)
 /* --- tracking_new -------------------------------------------------------------------- */
 
 #define N_NEW 1000
+
+/* random_bytes, behind every tracking code: draws of every size across many refills of
+ * the pool never repeat and are never the wiped (zero) bytes; big draws come whole. */
+static void test_random_bytes_pool(void **state)
+{
+	(void)state;
+	enum { DRAWS = 400 };
+	static uint8_t seen[DRAWS][24];
+	const uint8_t zero[24] = {0};
+	for (int i = 0; i < DRAWS; i++) {
+		size_t n = 8 + (size_t)(i % 3) * 8; /* 8, 16, 24 bytes, as the service asks */
+		random_bytes(seen[i], n);
+		assert_memory_not_equal(seen[i], zero, n);
+		for (int j = 0; j < i; j++)
+			assert_memory_not_equal(seen[i], seen[j], 8);
+	}
+	uint8_t big[2000];
+	memset(big, 0, sizeof(big));
+	random_bytes(big, sizeof(big));
+	int zeros = 0;
+	for (size_t i = 0; i < sizeof(big); i++)
+		zeros += big[i] == 0;
+	assert_true(zeros < 40); /* about 8 expected */
+}
 
 static void test_new_codes(void **state)
 {
@@ -344,6 +369,7 @@ static void test_every_adjacent_swap_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_bytes_pool),
 		cmocka_unit_test(test_new_codes),
 		cmocka_unit_test(test_new_codes_bits_independent),
 		cmocka_unit_test(test_known_code_by_hand),
