@@ -14,7 +14,8 @@
 # server (bench/hello.c), the HTTP ceiling, at 8 and 32 connections. Each ratio is taken
 # within a round, between runs seconds apart, and the result is the median over the
 # rounds: the machine's speed drifts over minutes. Also the service's CPU time per request
-# (/proc/PID/stat), the whole machine's (/proc/stat), and the service's peak RSS. Writes
+# (/proc/PID/stat), the whole machine's (/proc/stat) with the share of each run it waited
+# for the disk or had its cores taken by the host, and the service's peak RSS. Writes
 # bench/results/bench-<date>T<time>Z.md (UTC; several runs a day are kept side by side).
 # Figures, not pass/fail.
 set -eu
@@ -75,6 +76,13 @@ ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 # The whole machine's busy time (user, nice, system, irq, softirq; not steal), in ticks.
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# The whole machine's I/O-wait and stolen ticks, and all its ticks: "IOWAIT STEAL TOTAL".
+waits() { awk '/^cpu / {print $6, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+# share BEFORE AFTER: I/O wait and steal over the last run, as "io % / steal %".
+share() {
+	echo "$1 $2" | awk '{ t = $6 - $3; if (t <= 0) { print "-"; exit }
+		printf "%.1f / %.1f", ($4 - $1) * 100 / t, ($5 - $2) * 100 / t }'
+}
 # per_req TICKS: microseconds of CPU per request of the last wrk run ($total requests).
 per_req() {
 	awk -v t="$1" -v hz="$ticks" -v n="${total:-0}" \
@@ -91,9 +99,9 @@ run_wrk() {
 	name=$1 conns=$2 target=$3 script=$4
 	shift 4
 	rows_before=$(stored "$name")
-	cpu_before=$(cpu_ticks) machine_before=$(machine_ticks)
+	cpu_before=$(cpu_ticks) machine_before=$(machine_ticks) waits_before=$(waits)
 	wrk -t2 -c"$conns" -d"${DURATION}s" -s "$script" "$target" -- "$@" >"$tmp/wrk.out" 2>&1 || true
-	cpu_after=$(cpu_ticks) machine_after=$(machine_ticks)
+	cpu_after=$(cpu_ticks) machine_after=$(machine_ticks) waits_after=$(waits)
 	rows=$(( $(stored "$name") - rows_before ))
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.out")
 	total=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
@@ -102,13 +110,14 @@ run_wrk() {
 	set -- $(sed -n 's/^latency p50=\([0-9.]*\) p99=\([0-9.]*\) max=\([0-9.]*\)$/\1 \2 \3/p' "$tmp/wrk.out")
 	cpu_us=$(per_req $(( cpu_after - cpu_before )))
 	machine_us=$(per_req $(( machine_after - machine_before )))
+	stalls=$(share "$waits_before" "$waits_after")
 	case $name in
 	intake) stored_col="$rows (201: $s201)" ;;
 	postgraphile) stored_col="$rows (stored per GraphQL: $s201)" ;;
 	*) stored_col="-" ;;
 	esac
 	case $name in hello | postgraphile) cpu_us="-" ;; esac # not the service
-	echo "| $round | $name | $conns | ${rps:-0} | $1 | $2 | $3 | $s2 / $s4 / $s5 | $stored_col | $cpu_us | $machine_us |" >>"$tmp/table"
+	echo "| $round | $name | $conns | ${rps:-0} | $1 | $2 | $3 | $s2 / $s4 / $s5 | $stored_col | $cpu_us | $machine_us | $stalls |" >>"$tmp/table"
 	eval "rps_${name}_${conns}_$round=\${rps:-0} p99_${name}_${conns}_$round=\${2:-0}"
 	eval "machine_${name}_${conns}_$round=$machine_us"
 }
@@ -208,9 +217,11 @@ out="bench/results/bench-$(date -u +%Y-%m-%dT%H%MZ).md"
 	echo "Machine CPU is the busy time of both cores over the run (the service or the peer,"
 	echo "PostgreSQL, wrk: everything), divided by the requests answered: what the machine spends"
 	echo "on one request, which depends less than req/s on how fast the machine runs that minute."
+	echo "I/O wait and stolen are the shares of both cores' time over the run that waited for the"
+	echo "disk and that the host gave to others: where a run's tail is long, look there first."
 	echo
-	echo "| round | run | connections | req/s | p50 ms | p99 ms | max ms | 2xx / 4xx / 5xx | rows stored | service CPU µs/req | machine CPU µs/req |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	echo "| round | run | connections | req/s | p50 ms | p99 ms | max ms | 2xx / 4xx / 5xx | rows stored | service CPU µs/req | machine CPU µs/req | I/O wait / stolen, % |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	cat "$tmp/table"
 	echo
 	echo "## The database alone (pgbench, same table and triggers)"
