@@ -74,14 +74,17 @@ until curl -sf "$url/readyz" >/dev/null; do sleep 0.1; done
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-# The whole machine's busy time (user, nice, system, irq, softirq; not steal), in ticks.
-machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-# The whole machine's I/O-wait and stolen ticks, and all its ticks: "IOWAIT STEAL TOTAL".
-waits() { awk '/^cpu / {print $6, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
-# share BEFORE AFTER: I/O wait and steal over the last run, as "io % / steal %".
+# The whole machine's ticks, one reading: "BUSY IOWAIT STEAL ALL", busy being user, nice,
+# system, irq and softirq (not steal).
+machine_stat() {
+	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $6, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
+}
+# busy BEFORE AFTER: the machine's busy ticks between two readings.
+busy() { echo "$1 $2" | awk '{print $5 - $1}'; }
+# share BEFORE AFTER: the I/O wait and steal between two readings, as "io % / steal %".
 share() {
-	echo "$1 $2" | awk '{ t = $6 - $3; if (t <= 0) { print "-"; exit }
-		printf "%.1f / %.1f", ($4 - $1) * 100 / t, ($5 - $2) * 100 / t }'
+	echo "$1 $2" | awk '{ t = $8 - $4; if (t <= 0) { print "-"; exit }
+		printf "%.1f / %.1f", ($6 - $2) * 100 / t, ($7 - $3) * 100 / t }'
 }
 # per_req TICKS: microseconds of CPU per request of the last wrk run ($total requests).
 per_req() {
@@ -99,9 +102,9 @@ run_wrk() {
 	name=$1 conns=$2 target=$3 script=$4
 	shift 4
 	rows_before=$(stored "$name")
-	cpu_before=$(cpu_ticks) machine_before=$(machine_ticks) waits_before=$(waits)
+	cpu_before=$(cpu_ticks) machine_before=$(machine_stat)
 	wrk -t2 -c"$conns" -d"${DURATION}s" -s "$script" "$target" -- "$@" >"$tmp/wrk.out" 2>&1 || true
-	cpu_after=$(cpu_ticks) machine_after=$(machine_ticks) waits_after=$(waits)
+	cpu_after=$(cpu_ticks) machine_after=$(machine_stat)
 	rows=$(( $(stored "$name") - rows_before ))
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.out")
 	total=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
@@ -109,8 +112,8 @@ run_wrk() {
 	s2=$1 s4=$2 s5=$3 s201=$4
 	set -- $(sed -n 's/^latency p50=\([0-9.]*\) p99=\([0-9.]*\) max=\([0-9.]*\)$/\1 \2 \3/p' "$tmp/wrk.out")
 	cpu_us=$(per_req $(( cpu_after - cpu_before )))
-	machine_us=$(per_req $(( machine_after - machine_before )))
-	stalls=$(share "$waits_before" "$waits_after")
+	machine_us=$(per_req "$(busy "$machine_before" "$machine_after")")
+	stalls=$(share "$machine_before" "$machine_after")
 	case $name in
 	intake) stored_col="$rows (201: $s201)" ;;
 	postgraphile) stored_col="$rows (stored per GraphQL: $s201)" ;;
