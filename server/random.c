@@ -6,6 +6,7 @@
  * a pool for the next few dozen. The bytes are the kernel's all the same. */
 #include "random.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,6 +16,20 @@
 
 static _Thread_local uint8_t pool[POOL];
 static _Thread_local size_t used = POOL; /* empty until first use */
+static pthread_once_t fork_handler_once = PTHREAD_ONCE_INIT;
+
+/* In a child of fork, on the thread that forked: the pool it copied is the parent's, whose
+ * next bytes the parent will hand out too. */
+static void forget_in_child(void)
+{
+	sodium_memzero(pool, sizeof(pool));
+	used = POOL;
+}
+
+static void register_fork_handler(void)
+{
+	pthread_atfork(NULL, NULL, forget_in_child);
+}
 
 void random_bytes(void *out, size_t n)
 {
@@ -23,6 +38,7 @@ void random_bytes(void *out, size_t n)
 		return;
 	}
 	if (used + n > POOL) {
+		pthread_once(&fork_handler_once, register_fork_handler);
 		randombytes_buf(pool, POOL);
 		used = 0;
 	}

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -77,6 +79,30 @@ static void test_random_bytes_pool(void **state)
 	for (size_t i = 0; i < sizeof(big); i++)
 		zeros += big[i] == 0;
 	assert_true(zeros < 40); /* about 8 expected */
+}
+
+/* A child of fork does not hand out the bytes its parent's pool still holds. */
+static void test_random_bytes_after_fork(void **state)
+{
+	(void)state;
+	uint8_t first[8], parent[16], child[16];
+	random_bytes(first, sizeof(first)); /* the pool is full now */
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		random_bytes(child, sizeof(child));
+		_exit(write(fds[1], child, sizeof(child)) == (ssize_t)sizeof(child) ? 0 : 1);
+	}
+	close(fds[1]);
+	random_bytes(parent, sizeof(parent));
+	assert_int_equal(read(fds[0], child, sizeof(child)), (ssize_t)sizeof(child));
+	close(fds[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_memory_not_equal(parent, child, sizeof(child));
 }
 
 static void test_new_codes(void **state)
@@ -370,6 +396,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_bytes_pool),
+		cmocka_unit_test(test_random_bytes_after_fork),
 		cmocka_unit_test(test_new_codes),
 		cmocka_unit_test(test_new_codes_bits_independent),
 		cmocka_unit_test(test_known_code_by_hand),
