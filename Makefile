@@ -32,7 +32,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-faults test-scale bench bench-metrics clean
+.PHONY: all deps deps-test build www asan run test test-faults test-scale test-hostile bench bench-metrics clean
 
 all: deps build
 
@@ -83,6 +83,11 @@ test-faults: build
 test-scale: build www
 	@./deploy/install-deps.sh scale
 	@NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 node tests/scale/scale.mjs
+
+# Hostile clients (tests/hostile/): raw-socket regression tests against the release build,
+# one file per attack in tests/hostile/cases/, printing the figures they measure.
+test-hostile: build
+	@node tests/hostile/run.mjs
 
 # Throughput against the ceilings and peers, in one run (bench/run.sh); needs wrk.
 # The peer, PostGraphile, from its own lockfile (kept out of what `make test` installs).
