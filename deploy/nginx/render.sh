@@ -7,12 +7,13 @@
 #   --tls DIR              default /etc/nginx/pakn-tls
 #   --intake-rate R        default 30r/m       --intake-burst N default 10
 #   --api-rate R           default 20r/s       --api-burst N    default 40
+#   --conn-per-address N   default 32 (open connections per client address)
 set -eu
 out=${1:?usage: render.sh OUT [--upstream HOST:PORT]...}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 upstreams= http=80 https=443 www=/usr/share/pakn/www tls=/etc/nginx/pakn-tls
-intake_rate=30r/m intake_burst=10 api_rate=20r/s api_burst=40
+intake_rate=30r/m intake_burst=10 api_rate=20r/s api_burst=40 conn_per_address=32
 while [ $# -gt 1 ]; do
 	case $1 in
 	--upstream) upstreams="$upstreams    server $2 max_fails=1 fail_timeout=5s;\n" ;;
@@ -24,6 +25,7 @@ while [ $# -gt 1 ]; do
 	--intake-burst) intake_burst=$2 ;;
 	--api-rate) api_rate=$2 ;;
 	--api-burst) api_burst=$2 ;;
+	--conn-per-address) conn_per_address=$2 ;;
 	*) echo "render.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -39,5 +41,6 @@ printf '%b' "$upstreams" >"$out.upstreams"
 sed -e "/@UPSTREAMS@/{r $out.upstreams
 d}" -e "s|@HTTP_LISTEN@|$http|" -e "s|@HTTPS_LISTEN@|$https|" -e "s|@WWW@|$www|" \
 	-e "s|@TLS_DIR@|$tls|" -e "s|@INTAKE_RATE@|$intake_rate|" -e "s|@INTAKE_BURST@|$intake_burst|" \
-	-e "s|@API_RATE@|$api_rate|" -e "s|@API_BURST@|$api_burst|" "$here/pakn.conf.in" >"$out"
+	-e "s|@API_RATE@|$api_rate|" -e "s|@API_BURST@|$api_burst|" \
+	-e "s|@CONN_PER_ADDRESS@|$conn_per_address|" "$here/pakn.conf.in" >"$out"
 rm -f "$out.upstreams"
