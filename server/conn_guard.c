@@ -222,6 +222,9 @@ size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *b
 			 "Connection: close\r\n"
 			 "Cache-Control: no-store\r\n"
 			 "X-Content-Type-Options: nosniff\r\n"
+			 "X-Frame-Options: DENY\r\n"
+			 "Referrer-Policy: no-referrer\r\n"
+			 "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
 			 "X-Request-Id: %s\r\n"
 			 "\r\n%s",
 			 blen, CONN_RETRY_AFTER_S, req_id, text);

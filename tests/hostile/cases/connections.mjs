@@ -77,6 +77,13 @@ function nonJsonLines(log) {
   });
 }
 
+// Stops srv; it must exit 0 having written nothing but JSON lines.
+async function finish(t, srv, what) {
+  const code = await srv.stop();
+  const bad = nonJsonLines(srv.log);
+  t.ok(code === 0 && bad.length === 0, `${what}: the server exits 0 and its log is all JSON (exit ${code}, ${bad.length} other lines)`);
+}
+
 async function atFdLimit(t) {
   // The caps set out of the way, so the descriptors run out first (soft = hard: the server
   // raises its soft limit to the hard one).
@@ -117,7 +124,7 @@ async function atFdLimit(t) {
     t.figure('first reply after the idle connections closed', ms, 'ms');
     t.ok(status === 200 && ms < 1500, `a new client is served within about a second (${status} after ${ms} ms)`);
   } finally {
-    await srv.stop();
+    await finish(t, srv, 'at the descriptor limit');
   }
 }
 
@@ -158,7 +165,7 @@ async function perAddress(t) {
     t.ok(ps.every((s) => s === 200), `a trusted proxy is not held to the per-address cap (${ps})`);
     for (const c of [...held, ...proxied]) c.socket.destroy();
   } finally {
-    await srv.stop();
+    await finish(t, srv, 'per-address cap');
   }
 }
 
@@ -182,7 +189,7 @@ async function total(t) {
     t.ok(statuses.every((s) => s === 200), `the connections already open are served (${statuses})`);
     for (const c of held) c.socket.destroy();
   } finally {
-    await srv.stop();
+    await finish(t, srv, 'total cap');
   }
 }
 
@@ -206,7 +213,7 @@ async function automaticCap(t) {
     t.ok(!/accept/i.test(log), 'the descriptors never ran out (no accept error logged)');
     for (const c of conns) c.socket.destroy();
   } finally {
-    await srv.stop();
+    await finish(t, srv, 'derived cap');
   }
 }
 
