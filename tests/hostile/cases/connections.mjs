@@ -4,7 +4,7 @@
 // max_connections, gets a JSON 503 while the connections already open keep working.
 import fs from 'node:fs';
 import net from 'node:net';
-import { sleep, startServer } from '../lib.mjs';
+import { env, sleep, startServer } from '../lib.mjs';
 
 export const name = 'connections';
 
@@ -217,9 +217,27 @@ async function automaticCap(t) {
   }
 }
 
+// PostgreSQL's notices (here its debug messages, asked for on every connection) went to
+// stderr as plain text through libpq's default; they must be JSON lines, rate-limited.
+async function notices(t) {
+  const srv = await startServer({ threads: 2, log_level: 'debug',
+    database_url: `${env.url} options='-c client_min_messages=debug5'` });
+  try {
+    for (let i = 0; i < 20; i++) await (await fetch(srv.url + '/readyz')).text();
+    await sleep(1500); // the timers' statements go on; a suppressed count follows a flood
+    const pg = fs.readFileSync(srv.log, 'utf8').split('\n').filter((l) => {
+      try { return JSON.parse(l).source === 'postgresql'; } catch { return false; }
+    });
+    t.ok(pg.length > 0, `PostgreSQL's messages are JSON lines of the service's log (${pg.length})`);
+  } finally {
+    await finish(t, srv, 'PostgreSQL notices');
+  }
+}
+
 export async function run(t) {
   await atFdLimit(t);
   await perAddress(t);
   await total(t);
   await automaticCap(t);
+  await notices(t);
 }
