@@ -17,6 +17,12 @@
 #include "log.h"
 #include "random.h"
 
+/* ticket_settle relies on libevent 2.1's evhttp giving each connection's bufferevent the
+ * evhttp_connection as its callback argument (evhttp_connection_base_bufferevent_new). */
+#if LIBEVENT_VERSION_NUMBER < 0x02010000 || LIBEVENT_VERSION_NUMBER >= 0x02020000
+#error "conn_guard.c is written against libevent 2.1's evhttp: check ticket_settle"
+#endif
+
 #define PAUSE_MIN_MS 100 /* first pause in accepting after accept() failed */
 #define PAUSE_MAX_MS 500 /* pauses double while accepting keeps failing, up to this */
 #define DRAIN_MAX 65536  /* bytes of a refused client's request read before closing */

@@ -158,9 +158,10 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	return 0;
 }
 
-/* max_connections, or when it is 0 what the open-files limit leaves after the reserve. An
- * explicit value above that is kept (accepting then pauses when descriptors run out), with a
- * warning. */
+/* max_connections, or when it is 0 what the open-files limit leaves after the reserve (at
+ * least a quarter of the limit: under a tiny limit the reserve would leave nothing, and the
+ * pause in accepting covers the rest). An explicit value above that is kept, with a
+ * warning: accepting then pauses when descriptors run out. */
 static long connection_cap(const struct config *cfg, int nworkers)
 {
 	struct rlimit rl;
