@@ -313,6 +313,11 @@ static double thread_cpu_ms(void)
 static void test_accepting_pauses_without_descriptors(void **state)
 {
 	(void)state;
+	/* valgrind emulates the limit: it accepts, closes and reports EMFILE, so the clients are
+	 * gone by the time descriptors are back. */
+	const char *preload = getenv("LD_PRELOAD");
+	if (preload && strstr(preload, "vgpreload"))
+		skip();
 	struct rig r;
 	rig_start(&r, 100, 100);
 	int c[3];
@@ -331,7 +336,9 @@ static void test_accepting_pauses_without_descriptors(void **state)
 	print_message("# CPU over 500 ms without descriptors: %.1f ms\n", cpu);
 	assert_true(cpu < 25); /* spinning took 110-500 ms, by how busy the machine was */
 	assert_int_equal(conn_guard_total(r.guard), 0);
-	rig_run(&r, 600); /* the longest pause, then the backlog */
+	/* The pause under way (at most 500 ms), then the backlog. */
+	for (int waited = 0; waited < 2000 && conn_guard_total(r.guard) < 3; waited += 50)
+		rig_run(&r, 50);
 	assert_int_equal(conn_guard_total(r.guard), 3);
 	for (int i = 0; i < 3; i++)
 		close(c[i]);
