@@ -51,6 +51,7 @@ struct server {
 	struct log_publisher *publisher;
 	struct proxy_trust *proxies;
 	struct conn_guard *conns;
+	struct event *log_flush_ev; /* counts of rate-limited log lines, each second */
 	struct webfiles *www;
 	char url[128];
 };
@@ -190,6 +191,14 @@ static long connection_cap(const struct config *cfg, int nworkers)
 	return cap;
 }
 
+static void log_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush_suppressed();
+}
+
 struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
 			  size_t errlen)
 {
@@ -277,11 +286,14 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 				 port);
 		}
 	}
-	/* Timers on worker 0's loop: the catalog's version check and the log's checkpoints. */
+	/* Timers on worker 0's loop: the catalog's version check, the log's checkpoints and the
+	 * counts of log lines dropped. */
 	struct worker *w0 = &srv->workers[0];
 	srv->publisher = log_publisher_new(w0->base, w0->db, keys, cfg->log_origin,
 					   (int)cfg->log_interval);
-	if (!srv->publisher || reply_cache_watch(srv->replies, w0->base, w0->read_db) < 0) {
+	srv->log_flush_ev = timer_every(w0->base, 1, log_flush_cb, NULL);
+	if (!srv->publisher || !srv->log_flush_ev ||
+	    reply_cache_watch(srv->replies, w0->base, w0->read_db) < 0) {
 		snprintf(err, errlen, "out of memory creating worker 0's timers");
 		server_free(srv);
 		return NULL;
@@ -394,6 +406,8 @@ void server_free(struct server *srv)
 	/* Their timers are on worker 0's loop: they go before it does. */
 	reply_cache_free(srv->replies);
 	log_publisher_free(srv->publisher);
+	if (srv->log_flush_ev)
+		event_free(srv->log_flush_ev);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
 		if (w->http)

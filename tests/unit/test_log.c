@@ -99,6 +99,34 @@ static void test_rate_per_source_then_count_of_dropped(void **state)
 		json_object_put(lines[i]);
 }
 
+/* A flood that stops is still counted, by the timer's flush, once. */
+static void test_flush_counts_a_flood_that_stopped(void **state)
+{
+	(void)state;
+	static struct log_source src = LOG_SOURCE_INIT("flush");
+	json_object *lines[64];
+	align_to_second();
+	capture_start();
+	for (int i = 0; i < LOG_SOURCE_LINES_PER_S + 10; i++)
+		log_limited(&src, LOG_INFO, NULL, "flood %d", i);
+	log_flush_suppressed();
+	log_flush_suppressed();
+	size_t n = capture_stop(lines, 64);
+	int counts = 0;
+	const char *dropped = NULL;
+	for (size_t i = LOG_SOURCE_LINES_PER_S; i < n && i < 64; i++) {
+		const char *source = field(lines[i], "source");
+		if (source && strcmp(source, "flush") == 0 && field(lines[i], "suppressed")) {
+			counts++;
+			dropped = field(lines[i], "suppressed");
+		}
+	}
+	assert_int_equal(counts, 1);
+	assert_string_equal(dropped, "10");
+	for (size_t i = 0; i < n && i < 64; i++)
+		json_object_put(lines[i]);
+}
+
 static void test_below_level_not_counted(void **state)
 {
 	(void)state;
@@ -161,6 +189,7 @@ int main(void)
 	log_set_level(LOG_INFO);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rate_per_source_then_count_of_dropped),
+		cmocka_unit_test(test_flush_counts_a_flood_that_stopped),
 		cmocka_unit_test(test_below_level_not_counted),
 		cmocka_unit_test(test_threads_share_a_source),
 	};
