@@ -65,8 +65,9 @@ hello_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 "$tmp/hello" "$hello_port" &
 hello=$!
 
+# wrk's up to 256 connections all come from 127.0.0.1.
 PAKN_LISTEN=127.0.0.1:0 PAKN_KEY_DIR="$tmp/keys" PAKN_INTAKE_RATE=100000 PAKN_INTAKE_BURST=100000 \
-	PAKN_LOG_LEVEL=warn "$BIN/pakn-server" >"$tmp/out" 2>"$tmp/server.log" &
+	PAKN_MAX_CONNECTIONS_PER_ADDRESS=1024 PAKN_LOG_LEVEL=warn "$BIN/pakn-server" >"$tmp/out" 2>"$tmp/server.log" &
 server=$!
 for _ in $(seq 1 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/.*serving on //p' "$tmp/out")

@@ -40,6 +40,13 @@ static const struct config_param params[] = {
 	 "largest request body accepted; larger gets 413"},
 	{"max_header_bytes", CFG_LONG, FIELD(max_header_bytes), "8192", 1024, 1048576,
 	 "largest request line plus headers accepted; larger gets 431"},
+	{"max_connections", CFG_LONG, FIELD(max_connections), "0", 0, 1000000,
+	 "connections open at once in all; more get 503 too_many_connections; 0 = the open-files "
+	 "limit less a reserve for the database and files, at most 16384"},
+	{"max_connections_per_address", CFG_LONG, FIELD(max_connections_per_address), "64", 1,
+	 1000000,
+	 "connections one client address (IPv6: one /64) may hold open; more get 503 "
+	 "too_many_connections; trusted_proxies are exempt"},
 	{"shutdown_grace", CFG_LONG, FIELD(shutdown_grace), "10", 0, 600,
 	 "seconds to finish in-flight requests after SIGTERM or SIGINT"},
 	{"intake_rate", CFG_LONG, FIELD(intake_rate), "20", 1, 100000,

@@ -22,6 +22,8 @@ struct config {
 	long request_timeout;                   /* seconds to read a request or write a reply */
 	long max_body_bytes;                    /* request bodies above this get 413 */
 	long max_header_bytes;                  /* request line + headers above this get 431 */
+	long max_connections;                   /* open connections in all; 0 = from the fd limit */
+	long max_connections_per_address;       /* open connections per address (IPv6: per /64) */
 	long shutdown_grace;                    /* seconds to finish in-flight requests on stop */
 	long intake_rate;                       /* submissions per minute per client */
 	long intake_burst;                      /* submissions a client may send at once */

@@ -315,6 +315,28 @@ static void conn_watch(struct db_conn *c, short what, int timeout_s)
 		log_error(NULL, "cannot watch database socket");
 }
 
+/* PostgreSQL's notices and warnings (a RAISE in a function, a deprecation) would go to
+ * stderr as plain text: they become JSON lines, rate-limited, from any worker thread. */
+static struct log_source notice_log = LOG_SOURCE_INIT("postgresql");
+
+static void notice_cb(void *arg, const PGresult *res)
+{
+	(void)arg;
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	enum log_level level = !severity ? LOG_WARN
+			       : strcmp(severity, "WARNING") == 0 ? LOG_WARN
+			       : strcmp(severity, "DEBUG") == 0 ? LOG_DEBUG
+								  : LOG_INFO;
+	json_object *f = json_object_new_object();
+	json_object_object_add(f, "severity", json_object_new_string(severity ? severity : "?"));
+	if (sqlstate)
+		json_object_object_add(f, "sqlstate", json_object_new_string(sqlstate));
+	log_limited(&notice_log, level, f, "%s",
+		    primary ? primary : PQresultErrorMessage(res));
+}
+
 static void conn_connect(struct db_conn *c)
 {
 	c->pg = PQconnectStart(c->pool->conninfo);
@@ -322,6 +344,7 @@ static void conn_connect(struct db_conn *c)
 		conn_down(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		return;
 	}
+	PQsetNoticeReceiver(c->pg, notice_cb, NULL);
 	PQsetnonblocking(c->pg, 1);
 	c->state = CONN_CONNECTING;
 	conn_watch(c, EV_WRITE, CONNECT_TIMEOUT_S);

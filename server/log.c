@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +33,15 @@ bool log_enabled(enum log_level level)
 	return level >= min_level;
 }
 
-void log_write(enum log_level level, const char *req_id, json_object *fields,
-	       const char *fmt, ...)
+static void log_vwrite(enum log_level level, const char *req_id, json_object *fields,
+		       const char *fmt, va_list ap)
 {
 	if (!log_enabled(level)) {
 		json_object_put(fields);
 		return;
 	}
 	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -79,4 +77,87 @@ void log_write(enum log_level level, const char *req_id, json_object *fields,
 			free(buf);
 	}
 	json_object_put(line);
+}
+
+void log_write(enum log_level level, const char *req_id, json_object *fields,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(level, req_id, fields, fmt, ap);
+	va_end(ap);
+}
+
+/* The sources that have had a line, for log_flush_suppressed. */
+static pthread_mutex_t sources_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct log_source *sources;
+
+static void write_suppressed(const struct log_source *src, unsigned long dropped)
+{
+	json_object *f = json_object_new_object();
+	json_object_object_add(f, "source", json_object_new_string(src->name));
+	json_object_object_add(f, "suppressed", json_object_new_int64((int64_t)dropped));
+	log_write(LOG_WARN, NULL, f, "%lu lines from %s suppressed (over %d a second)", dropped,
+		  src->name, LOG_SOURCE_LINES_PER_S);
+}
+
+void log_flush_suppressed(void)
+{
+	pthread_mutex_lock(&sources_lock);
+	for (struct log_source *src = sources; src; src = src->next) {
+		pthread_mutex_lock(&src->lock);
+		unsigned long dropped = src->suppressed;
+		src->suppressed = 0;
+		pthread_mutex_unlock(&src->lock);
+		if (dropped > 0)
+			write_suppressed(src, dropped);
+	}
+	pthread_mutex_unlock(&sources_lock);
+}
+
+void log_limited(struct log_source *src, enum log_level level, json_object *fields,
+		 const char *fmt, ...)
+{
+	if (!log_enabled(level)) {
+		json_object_put(fields);
+		return;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	unsigned long dropped = 0;
+	pthread_mutex_lock(&src->lock);
+	bool unlisted = !src->listed;
+	src->listed = true;
+	if (src->window != (long long)now.tv_sec) {
+		src->window = (long long)now.tv_sec;
+		src->lines = 0;
+	}
+	bool write_it = src->lines < LOG_SOURCE_LINES_PER_S;
+	if (write_it) {
+		src->lines++;
+		dropped = src->suppressed;
+		src->suppressed = 0;
+	} else {
+		src->suppressed++;
+	}
+	pthread_mutex_unlock(&src->lock);
+	if (unlisted) {
+		pthread_mutex_lock(&sources_lock);
+		src->next = sources;
+		sources = src;
+		pthread_mutex_unlock(&sources_lock);
+	}
+	if (!write_it) {
+		json_object_put(fields);
+		return;
+	}
+	if (dropped > 0)
+		write_suppressed(src, dropped);
+	if (!fields)
+		fields = json_object_new_object();
+	json_object_object_add(fields, "source", json_object_new_string(src->name));
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(level, NULL, fields, fmt, ap);
+	va_end(ap);
 }

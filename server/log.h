@@ -7,6 +7,7 @@
 #define PAKN_LOG_H
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 enum log_level {
@@ -27,6 +28,33 @@ bool log_enabled(enum log_level level);
  * are added to the line; log_write takes ownership of it. */
 void log_write(enum log_level level, const char *req_id, json_object *fields,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A source of lines the service does not write itself (libevent, PostgreSQL notices, refused
+ * connections): it can repeat a line thousands of times a second, so at most
+ * LOG_SOURCE_LINES_PER_S of its lines are written per second and the rest are counted; the
+ * count goes out as one line ("suppressed") just before the source's next written line, or
+ * from log_flush_suppressed. Define one per source with LOG_SOURCE_INIT; safe from any
+ * thread. */
+#define LOG_SOURCE_LINES_PER_S 20
+struct log_source {
+	const char *name;          /* written as "source" on each of its lines */
+	pthread_mutex_t lock;
+	long long window;          /* the second (monotonic clock) being counted */
+	int lines;                 /* lines written in that second */
+	unsigned long suppressed;  /* lines dropped since the last one written */
+	bool listed;               /* in log_flush_suppressed's list (set once, never cleared) */
+	struct log_source *next;   /* in that list */
+};
+#define LOG_SOURCE_INIT(source_name) {(source_name), PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, false, NULL}
+
+/* log_write for a source's line, unless the source is over its rate (the line is then only
+ * counted). Takes ownership of fields either way. */
+void log_limited(struct log_source *src, enum log_level level, json_object *fields,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Writes the count of every source's dropped lines not yet reported, so a flood that stops is
+ * still counted. Meant for a timer, about once a second. */
+void log_flush_suppressed(void);
 
 #define log_debug(rid, ...) log_write(LOG_DEBUG, rid, NULL, __VA_ARGS__)
 #define log_info(rid, ...) log_write(LOG_INFO, rid, NULL, __VA_ARGS__)

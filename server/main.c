@@ -1,11 +1,14 @@
 /* main.c - owns start-up (flags, config, keys of the process), signals and the order of
  * shutdown: SIGTERM or SIGINT stops accepting, in-flight requests finish, exit 0. */
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include <event2/event.h>
 #include <pthread.h>
 #include <sodium.h>
 
@@ -22,6 +25,42 @@ static void usage(FILE *out)
 		"Serves the PAKN-57 feedback API. Settings come from FILE (or $PAKN_CONFIG),\n"
 		"then from environment variables, which win:\n\n");
 	config_print_help(out);
+}
+
+/* libevent's warnings (a failed accept, a broken socket) come from any worker thread and can
+ * repeat as fast as the loop turns: they become JSON lines, rate-limited. */
+static struct log_source libevent_log = LOG_SOURCE_INIT("libevent");
+
+static void libevent_log_cb(int severity, const char *msg)
+{
+	enum log_level level = severity == EVENT_LOG_DEBUG ? LOG_DEBUG
+			       : severity == EVENT_LOG_MSG ? LOG_INFO
+			       : severity == EVENT_LOG_WARN ? LOG_WARN
+							    : LOG_ERROR;
+	log_limited(&libevent_log, level, NULL, "%s", msg);
+}
+
+/* Every connection holds a descriptor, and the soft limit (1024 by default) is far below
+ * the hard one: raise it, so the connection caps and not the kernel decide who waits. */
+static void raise_open_files_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rlim_t was = rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			log_warn(NULL, "cannot raise the open-files limit from %llu to %llu: %s",
+				 (unsigned long long)was, (unsigned long long)rl.rlim_max,
+				 strerror(errno));
+			return;
+		}
+	}
+	json_object *f = json_object_new_object();
+	json_object_object_add(f, "open_files", json_object_new_int64((int64_t)rl.rlim_cur));
+	json_object_object_add(f, "was", json_object_new_int64((int64_t)was));
+	log_write(LOG_INFO, NULL, f, "open-files limit");
 }
 
 int main(int argc, char **argv)
@@ -50,6 +89,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(cfg.log_level);
+	event_set_log_callback(libevent_log_cb);
+	raise_open_files_limit();
 	if (sodium_init() < 0) {
 		log_error(NULL, "libsodium failed to initialise");
 		return 1;

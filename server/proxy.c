@@ -72,6 +72,11 @@ static bool trusted(const struct proxy_trust *t, const char *peer)
 	return false;
 }
 
+bool proxy_is_trusted(const struct proxy_trust *t, const char *peer)
+{
+	return trusted(t, peer);
+}
+
 /* Copies s (len bytes, spaces trimmed) to out if it is an address. */
 static bool take(const char *s, size_t len, char out[PROXY_ADDR_LEN])
 {

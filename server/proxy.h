@@ -17,6 +17,9 @@ struct proxy_trust;
 struct proxy_trust *proxy_trust_new(const char *list, char *err, size_t errlen);
 void proxy_trust_free(struct proxy_trust *t);
 
+/* True when peer (an address as text) is one of the trusted proxies. */
+bool proxy_is_trusted(const struct proxy_trust *t, const char *peer);
+
 /* The client's address: peer, unless peer is trusted and a header names a well-formed
  * address (X-Real-IP first, else the last address of X-Forwarded-For, the one the proxy
  * added). real_ip and forwarded_for may be NULL. */

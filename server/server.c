@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "conn_guard.h"
 #include "db.h"
 #include "http.h"
 #include "http_limits.h"
@@ -27,6 +29,12 @@
 #define LISTEN_BACKLOG 1024
 #define DRAIN_POLL_MS 20
 #define REPLY_CACHE_BYTES (32u << 20) /* the whole catalog of two provinces is about 1 MB */
+/* Descriptors kept out of max_connections when it is derived from the open-files limit: the
+ * process's own (logs, keys, web files read at start, the intake queue's database
+ * connection) and, per worker, its event loop, listening socket and database connections. */
+#define FD_RESERVE_BASE 64
+#define FD_RESERVE_PER_WORKER 4
+#define AUTO_MAX_CONNECTIONS 16384 /* beyond this an operator sets max_connections */
 
 struct server {
 	const struct config *cfg;
@@ -42,6 +50,8 @@ struct server {
 	struct reply_cache *replies;
 	struct log_publisher *publisher;
 	struct proxy_trust *proxies;
+	struct conn_guard *conns;
+	struct event *log_flush_ev; /* counts of rate-limited log lines, each second */
 	struct webfiles *www;
 	char url[128];
 };
@@ -111,11 +121,18 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_bevcb(w->http, http_limits_bevcb, &srv->limits);
 	evhttp_set_gencb(w->http, http_dispatch, w);
 	w->bound = evhttp_accept_socket_with_handle(w->http, fd);
 	if (!w->bound) {
 		snprintf(err, errlen, "cannot accept on socket of worker %d", index);
+		return -1;
+	}
+	/* Every connection is counted against the caps as it is accepted; http_limits.c frames
+	 * its requests. */
+	w->conns = conn_watch_new(srv->conns, srv->proxies, w->base, w->http, w->bound,
+				  http_limits_bevcb, &srv->limits);
+	if (!w->conns) {
+		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
 	}
 	w->db = db_pool_new(w->base, cfg->database_url, (int)cfg->db_connections,
@@ -140,6 +157,46 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 		return -1;
 	}
 	return 0;
+}
+
+/* max_connections, or when it is 0 what the open-files limit leaves after the reserve (at
+ * least a quarter of the limit: under a tiny limit the reserve would leave nothing, and the
+ * pause in accepting covers the rest). An explicit value above that is kept, with a
+ * warning: accepting then pauses when descriptors run out. */
+static long connection_cap(const struct config *cfg, int nworkers)
+{
+	struct rlimit rl;
+	long open_files = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+				  ? (long)rl.rlim_cur
+				  : AUTO_MAX_CONNECTIONS;
+	long per_worker = FD_RESERVE_PER_WORKER + 2 * cfg->db_connections;
+	long room = open_files - FD_RESERVE_BASE - nworkers * per_worker;
+	long cap = cfg->max_connections;
+	if (cap == 0) {
+		cap = room < open_files / 4 ? open_files / 4 : room;
+		if (cap > AUTO_MAX_CONNECTIONS)
+			cap = AUTO_MAX_CONNECTIONS;
+		if (cap < 1)
+			cap = 1;
+	} else if (cap > room) {
+		log_warn(NULL, "max_connections %ld is more than the open-files limit %ld leaves "
+			 "(%ld): accepting will pause when descriptors run out", cap, open_files, room);
+	}
+	json_object *f = json_object_new_object();
+	json_object_object_add(f, "max_connections", json_object_new_int64(cap));
+	json_object_object_add(f, "max_connections_per_address",
+			       json_object_new_int64(cfg->max_connections_per_address));
+	json_object_object_add(f, "open_files", json_object_new_int64(open_files));
+	log_write(LOG_INFO, NULL, f, "connection limits");
+	return cap;
+}
+
+static void log_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush_suppressed();
 }
 
 struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
@@ -193,6 +250,13 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	}
 	for (int i = 0; i < srv->nworkers; i++)
 		srv->workers[i].listen_fd = -1;
+	srv->conns = conn_guard_new(connection_cap(cfg, srv->nworkers),
+				    cfg->max_connections_per_address);
+	if (!srv->conns) {
+		snprintf(err, errlen, "out of memory for the connection table");
+		server_free(srv);
+		return NULL;
+	}
 	for (int i = 0; i < srv->nworkers; i++) {
 		evutil_socket_t fd = bind_socket((struct sockaddr *)&ss, sslen, err, errlen);
 		if (fd < 0 || worker_init(srv, &srv->workers[i], i, fd, err, errlen) < 0) {
@@ -222,11 +286,14 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 				 port);
 		}
 	}
-	/* Timers on worker 0's loop: the catalog's version check and the log's checkpoints. */
+	/* Timers on worker 0's loop: the catalog's version check, the log's checkpoints and the
+	 * counts of log lines dropped. */
 	struct worker *w0 = &srv->workers[0];
 	srv->publisher = log_publisher_new(w0->base, w0->db, keys, cfg->log_origin,
 					   (int)cfg->log_interval);
-	if (!srv->publisher || reply_cache_watch(srv->replies, w0->base, w0->read_db) < 0) {
+	srv->log_flush_ev = timer_every(w0->base, 1, log_flush_cb, NULL);
+	if (!srv->publisher || !srv->log_flush_ev ||
+	    reply_cache_watch(srv->replies, w0->base, w0->read_db) < 0) {
 		snprintf(err, errlen, "out of memory creating worker 0's timers");
 		server_free(srv);
 		return NULL;
@@ -285,6 +352,7 @@ static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	if (w->stopping)
 		return;
 	w->stopping = true;
+	conn_watch_unbind(w->conns);
 	evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
 	deadline_in(&w->stop_deadline, w->cfg->shutdown_grace);
@@ -338,12 +406,15 @@ void server_free(struct server *srv)
 	/* Their timers are on worker 0's loop: they go before it does. */
 	reply_cache_free(srv->replies);
 	log_publisher_free(srv->publisher);
+	if (srv->log_flush_ev)
+		event_free(srv->log_flush_ev);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
 			close(w->listen_fd);
+		conn_watch_free(w->conns); /* after evhttp_free: closing connections uncount */
 		if (w->stop_ev)
 			event_free(w->stop_ev);
 		if (w->drain_ev)
@@ -359,6 +430,7 @@ void server_free(struct server *srv)
 	ratelimit_free(srv->login_account_limit);
 	webfiles_free(srv->www);
 	proxy_trust_free(srv->proxies);
+	conn_guard_free(srv->conns);
 	free(srv);
 }
 

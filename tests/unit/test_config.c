@@ -19,6 +19,7 @@ static const char *const env_vars[] = {
 	"PAKN_THREADS",          "PAKN_DB_CONNECTIONS",  "PAKN_REQUEST_TIMEOUT",
 	"PAKN_MAX_BODY_BYTES",   "PAKN_MAX_HEADER_BYTES", "PAKN_SHUTDOWN_GRACE",
 	"PAKN_LOG_LEVEL",
+	"PAKN_MAX_CONNECTIONS",  "PAKN_MAX_CONNECTIONS_PER_ADDRESS",
 };
 
 /* Each test starts and ends with none of them set, so cases are independent. */
@@ -62,6 +63,8 @@ static void assert_defaults(const struct config *cfg)
 	assert_int_equal(cfg->max_body_bytes, 65536);
 	assert_int_equal(cfg->max_header_bytes, 8192);
 	assert_int_equal(cfg->shutdown_grace, 10);
+	assert_int_equal(cfg->max_connections, 0); /* derived from the open-files limit */
+	assert_int_equal(cfg->max_connections_per_address, 64);
 	assert_int_equal(cfg->log_level, LOG_INFO);
 }
 
@@ -161,11 +164,15 @@ static void test_env_without_file(void **state)
 	(void)state;
 	setenv("PAKN_DATABASE_URL", "dbname=other", 1);
 	setenv("PAKN_DB_CONNECTIONS", "64", 1);
+	setenv("PAKN_MAX_CONNECTIONS", "5000", 1);
+	setenv("PAKN_MAX_CONNECTIONS_PER_ADDRESS", "8", 1);
 	struct config cfg;
 	char err[256] = "";
 	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
 	assert_string_equal(cfg.database_url, "dbname=other");
 	assert_int_equal(cfg.db_connections, 64);
+	assert_int_equal(cfg.max_connections, 5000);
+	assert_int_equal(cfg.max_connections_per_address, 8);
 	assert_string_equal(cfg.listen, "127.0.0.1:8080");
 	clear_env(NULL);
 }
@@ -191,6 +198,8 @@ static const struct file_error_case file_errors[] = {
 	{"max_header_bytes = 100\n", {"max_header_bytes"}},
 	{"request_timeout = 0\n", {"request_timeout"}},
 	{"shutdown_grace = 601\n", {"shutdown_grace"}},
+	{"max_connections = -1\n", {"max_connections", "0 to 1000000"}},
+	{"max_connections_per_address = 0\n", {"max_connections_per_address", "1 to 1000000"}},
 	{"log_level = verbose\n", {"log_level", "verbose"}},
 	{"log_level = INFO\n", {"log_level", "INFO"}},
 	{"log_level =\n", {"log_level"}},
