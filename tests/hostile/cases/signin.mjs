@@ -69,6 +69,10 @@ async function perAddress(t, srv) {
   const checked = answers.length - count(answers, 429);
   t.figure('wrong guesses one address had checked in 2 s (login_rate 10)', `${checked} of ${answers.length}`);
   t.ok(checked <= 10, `the per-address limit holds (${checked} checked)`);
+  // An IPv6 client holds its /64 whole: rotating through it gives no more.
+  const v6 = await Promise.all(Array.from({ length: 14 }, (_, i) =>
+    login(srv.url, { user: randomName(), password: 'x', ip: `2001:db8:5:6:${i.toString(16)}::${i + 1}` }).then((r) => r.status)));
+  t.ok(v6.length - count(v6, 429) <= 10, `14 addresses of one IPv6 /64 share one limit (${v6.length - count(v6, 429)} checked)`);
 }
 
 // (c) A flood of random sign-ins from a few rotating addresses, 32 at a time, as fast as the
