@@ -198,10 +198,10 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 /* --- login ---------------------------------------------------------------------------- */
 
 /* Who may try how often (docs/moderation.md, "Limits on signing in"). A browser that signed
- * an account in before holds a device cookie for it (OWASP's device cookies): its failures
- * count only against that device, so attackers elsewhere cannot lock the owner out. Any
- * other client's attempts count per address, and its failures per account and address and
- * per account. The cookie, unlike a table of known addresses, survives a restart, is
+ * an account in before holds a device cookie for it (OWASP's device cookies): its attempts
+ * and failures count only against that device, so attackers elsewhere cannot lock the
+ * owner out, and its password checks go ahead of the others'. Any other client's attempts
+ * count per address, and its failures per account and address and per account. The cookie, unlike a table of known addresses, survives a restart, is
  * honoured by every instance sharing the key directory, follows an official whose address
  * changes, and is not shared with an attacker behind the same NAT. */
 #define DEVICE_COOKIE "__Host-pakn_device"
@@ -221,8 +221,10 @@ struct login {
 	bool ok;          /* set on the pool thread */
 	char *new_hash;   /* set on the pool thread when the hash needs the current limits */
 	bool trusted;     /* came with a device cookie for this account */
-	uint64_t source;  /* the client's address (IPv6: /64): its hashing queue and limit */
-	uint64_t pair;    /* the account and address, or the device: failures */
+	char device[DEVICE_VALUE_LEN]; /* that cookie's value */
+	uint64_t source;  /* the device, or the client's address (IPv6: /64): its hashing queue
+			   * and its limit on attempts */
+	uint64_t pair;    /* the device, or the account and address: failures */
 	uint64_t account; /* the account name: failures from clients without its cookie */
 };
 
@@ -264,10 +266,10 @@ static void device_cookie_new(const struct keyring *kr, const char *username,
 	snprintf(out, DEVICE_VALUE_LEN, "%s.%s", n, m);
 }
 
-/* True when the request carries a device cookie made for username; its nonce (base64url)
- * is then copied to nonce. */
+/* True when the request carries a device cookie made for username; its value is then
+ * copied to value. */
 static bool device_is_trusted(const struct http_req *req, const char *username,
-			      char nonce[DEVICE_VALUE_LEN])
+			      char value[DEVICE_VALUE_LEN])
 {
 	char v[DEVICE_VALUE_LEN];
 	if (!cookie_value(req, DEVICE_COOKIE, v, sizeof(v)))
@@ -288,7 +290,8 @@ static bool device_is_trusted(const struct http_req *req, const char *username,
 	device_mac(req->worker->keys, raw_nonce, username, want);
 	if (sodium_memcmp(mac, want, sizeof(mac)) != 0)
 		return false;
-	snprintf(nonce, DEVICE_VALUE_LEN, "%s", v);
+	*dot = '.';
+	snprintf(value, DEVICE_VALUE_LEN, "%s", v);
 	return true;
 }
 
@@ -408,7 +411,12 @@ static void login_verified(void *arg, bool cancelled)
 	s->req = req;
 	snprintf(s->username, sizeof(s->username), "%s", l->username);
 	snprintf(s->role, sizeof(s->role), "%s", l->role);
-	device_cookie_new(w->keys, l->username, s->device);
+	/* A known browser keeps its cookie (and its limits); only a sign-in from elsewhere,
+	 * which the address limits count, makes a new one. */
+	if (l->trusted)
+		memcpy(s->device, l->device, sizeof(s->device));
+	else
+		device_cookie_new(w->keys, l->username, s->device);
 	char hash[65], lifetime[24];
 	auth_token_new(s->token, hash);
 	snprintf(lifetime, sizeof(lifetime), "%ld", w->cfg->session_lifetime);
@@ -433,7 +441,8 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 		snprintf(l->stored_hash, sizeof(l->stored_hash), "%s", PQgetvalue(res, 0, 1));
 		snprintf(l->role, sizeof(l->role), "%s", PQgetvalue(res, 0, 2));
 	}
-	if (!workpool_submit(req->worker->workpool, req->worker->base, l->source, login_verify,
+	if (!workpool_submit(req->worker->workpool, req->worker->base,
+			     l->trusted ? WORK_FIRST : WORK_NORMAL, l->source, login_verify,
 			     login_verified, l)) {
 		login_refund(req->worker, l);
 		reply_busy(req);
@@ -502,25 +511,23 @@ static bool login_admit(struct http_req *req, struct login *l)
 {
 	struct worker *w = req->worker;
 	const struct keyring *kr = w->keys;
-	char prefix[PROXY_ADDR_LEN], nonce[DEVICE_VALUE_LEN];
+	char prefix[PROXY_ADDR_LEN];
 	client_prefix(http_client_address(req), prefix);
-	l->source = limit_key(kr, "address", prefix, "");
-	l->trusted = device_is_trusted(req, l->username, nonce);
-	double now = now_seconds();
-	int retry = 1;
-	bool ok;
+	l->trusted = device_is_trusted(req, l->username, l->device);
 	if (l->trusted) {
-		l->pair = limit_key(kr, "device", nonce, "");
-		ok = ratelimit_take(w->login_pair_limit, l->pair, now, &retry);
+		l->source = l->pair = limit_key(kr, "device", l->device, "");
 	} else {
+		l->source = limit_key(kr, "address", prefix, "");
 		l->pair = limit_key(kr, "account-address", l->username, prefix);
 		l->account = limit_key(kr, "account", l->username, "");
-		ok = ratelimit_take(w->login_client_limit, l->source, now, &retry) &&
-		     ratelimit_take(w->login_pair_limit, l->pair, now, &retry);
-		if (ok && !ratelimit_take(w->login_account_limit, l->account, now, &retry)) {
-			ratelimit_refund(w->login_pair_limit, l->pair);
-			ok = false;
-		}
+	}
+	double now = now_seconds();
+	int retry = 1;
+	bool ok = ratelimit_take(w->login_client_limit, l->source, now, &retry) &&
+		  ratelimit_take(w->login_pair_limit, l->pair, now, &retry);
+	if (ok && !l->trusted && !ratelimit_take(w->login_account_limit, l->account, now, &retry)) {
+		ratelimit_refund(w->login_pair_limit, l->pair);
+		ok = false;
 	}
 	if (!ok) {
 		too_many(req, retry);

@@ -1,8 +1,8 @@
 /* workpool.c - owns the blocking-work threads and their fair queue (see workpool.h). The
- * sources with jobs waiting form a ring; a thread takes the oldest job of the source at the
- * ring's cursor and moves the cursor on. A new source joins just behind the cursor, at the
- * end of the current round. At most max_queued sources are in the ring, so the linear
- * look-ups below are short. */
+ * sources with jobs waiting form a ring per class; a thread takes the oldest job of the
+ * source at the cursor of the first ring that has one, and moves that cursor on. A new
+ * source joins just behind the cursor, at the end of the current round. At most max_queued
+ * sources are in the rings, so the linear look-ups below are short. */
 #include "workpool.h"
 
 #include <pthread.h>
@@ -22,6 +22,7 @@ struct job {
 /* A source with jobs waiting; freed when its last job leaves. */
 struct source {
 	uint64_t id;
+	enum work_class cls;
 	struct job *head, *tail;
 	int queued;
 	struct source *prev, *next; /* the ring */
@@ -30,7 +31,7 @@ struct source {
 struct workpool {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct source *cursor; /* the next source served; NULL when nothing waits */
+	struct source *cursor[WORK_CLASSES]; /* the next source served; NULL: none waits */
 	int queued, max_queued, max_per_source;
 	double deadline_s;
 	bool stopping;
@@ -61,47 +62,51 @@ static void job_finish(struct job *job, bool cancelled)
 	event_active(job->done_ev, EV_TIMEOUT, 0); /* thread-safe: evthread is on */
 }
 
-static struct source *source_find(const struct workpool *wp, uint64_t id)
+static struct source *source_find(const struct workpool *wp, enum work_class cls, uint64_t id)
 {
-	struct source *s = wp->cursor;
+	struct source *s = wp->cursor[cls];
 	if (s)
 		do {
 			if (s->id == id)
 				return s;
 			s = s->next;
-		} while (s != wp->cursor);
+		} while (s != wp->cursor[cls]);
 	return NULL;
 }
 
-/* The source with the most jobs waiting (the first of equals from the cursor), or NULL. */
-static struct source *source_longest(const struct workpool *wp)
+/* The source of cls with the most jobs waiting, or NULL; of equals, the one served last in
+ * the round, whose job would wait longest. */
+static struct source *source_longest(const struct workpool *wp, enum work_class cls)
 {
-	struct source *s = wp->cursor, *best = s;
+	struct source *last = wp->cursor[cls] ? wp->cursor[cls]->prev : NULL;
+	struct source *s = last, *best = s;
 	if (s)
 		do {
 			if (s->queued > best->queued)
 				best = s;
-			s = s->next;
-		} while (s != wp->cursor);
+			s = s->prev;
+		} while (s != last);
 	return best;
 }
 
-/* Adds a source to the ring behind the cursor: it is served after every source already
- * waiting has been served once. */
-static struct source *source_join(struct workpool *wp, uint64_t id)
+/* Adds a source to its class's ring behind the cursor: it is served after every source
+ * already waiting there has been served once. */
+static struct source *source_join(struct workpool *wp, enum work_class cls, uint64_t id)
 {
 	struct source *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->id = id;
-	if (!wp->cursor) {
+	s->cls = cls;
+	struct source *cursor = wp->cursor[cls];
+	if (!cursor) {
 		s->prev = s->next = s;
-		wp->cursor = s;
+		wp->cursor[cls] = s;
 	} else {
-		s->next = wp->cursor;
-		s->prev = wp->cursor->prev;
+		s->next = cursor;
+		s->prev = cursor->prev;
 		s->prev->next = s;
-		wp->cursor->prev = s;
+		cursor->prev = s;
 	}
 	return s;
 }
@@ -109,33 +114,43 @@ static struct source *source_join(struct workpool *wp, uint64_t id)
 static void source_leave(struct workpool *wp, struct source *s)
 {
 	if (s->next == s) {
-		wp->cursor = NULL;
+		wp->cursor[s->cls] = NULL;
 	} else {
 		s->prev->next = s->next;
 		s->next->prev = s->prev;
-		if (wp->cursor == s)
-			wp->cursor = s->next;
+		if (wp->cursor[s->cls] == s)
+			wp->cursor[s->cls] = s->next;
 	}
 	free(s);
 }
 
-/* Takes the next job in round-robin order; the pool's lock is held. */
+/* The first class with a job waiting, or WORK_CLASSES. */
+static enum work_class class_waiting(const struct workpool *wp)
+{
+	enum work_class cls = 0;
+	while (cls < WORK_CLASSES && !wp->cursor[cls])
+		cls++;
+	return cls;
+}
+
+/* Takes the next job: the first class that has one, round-robin between its sources; the
+ * pool's lock is held and a job waits. */
 static struct job *job_next(struct workpool *wp)
 {
-	struct source *s = wp->cursor;
+	struct source *s = wp->cursor[class_waiting(wp)];
 	struct job *job = s->head;
 	s->head = job->next;
 	if (!s->head)
 		s->tail = NULL;
 	s->queued--;
 	wp->queued--;
-	wp->cursor = s->next;
+	wp->cursor[s->cls] = s->next;
 	if (s->queued == 0)
 		source_leave(wp, s);
 	return job;
 }
 
-/* Removes the newest job of s (to make room for a source with fewer). */
+/* Removes the newest job of s (to make room for a source with fewer, or a higher class). */
 static struct job *job_pop_newest(struct workpool *wp, struct source *s)
 {
 	struct job *job = s->tail;
@@ -160,7 +175,7 @@ static void *worker(void *arg)
 	struct workpool *wp = arg;
 	pthread_mutex_lock(&wp->lock);
 	for (;;) {
-		while (!wp->cursor && !wp->stopping)
+		while (class_waiting(wp) == WORK_CLASSES && !wp->stopping)
 			pthread_cond_wait(&wp->cond, &wp->lock);
 		if (wp->stopping)
 			break;
@@ -208,7 +223,7 @@ void workpool_free(struct workpool *wp)
 	pthread_mutex_unlock(&wp->lock);
 	for (int i = 0; i < wp->nthreads; i++)
 		pthread_join(wp->threads[i], NULL);
-	while (wp->cursor)
+	while (class_waiting(wp) < WORK_CLASSES)
 		job_finish(job_next(wp), true);
 	pthread_cond_destroy(&wp->cond);
 	pthread_mutex_destroy(&wp->lock);
@@ -216,24 +231,34 @@ void workpool_free(struct workpool *wp)
 	free(wp);
 }
 
-/* Whether a job of source (NULL: not waiting yet) may be queued, pushing out the newest
- * job of the longest source when the pool is full; the pushed-out job goes to *evicted. */
-static bool admit(struct workpool *wp, const struct source *s, struct job **evicted)
+/* Whether a job of class cls and source s (NULL: not waiting yet) may be queued. When the
+ * pool is full, the newest job of the longest source of the lowest class below cls is
+ * pushed out, else that of the longest source of cls if it would keep more than s; the
+ * pushed-out job goes to *evicted. */
+static bool admit(struct workpool *wp, enum work_class cls, const struct source *s,
+		  struct job **evicted)
 {
 	int mine = s ? s->queued : 0;
 	if (mine >= wp->max_per_source)
 		return false;
 	if (wp->queued < wp->max_queued)
 		return true;
-	struct source *longest = source_longest(wp);
+	for (enum work_class c = WORK_CLASSES - 1; c > cls; c--) {
+		struct source *lower = source_longest(wp, c);
+		if (lower) {
+			*evicted = job_pop_newest(wp, lower);
+			return true;
+		}
+	}
+	struct source *longest = source_longest(wp, cls);
 	if (!longest || longest->queued <= mine + 1)
 		return false;
 	*evicted = job_pop_newest(wp, longest);
 	return true;
 }
 
-bool workpool_submit(struct workpool *wp, struct event_base *base, uint64_t source,
-		     work_fn fn, work_done_fn done, void *arg)
+bool workpool_submit(struct workpool *wp, struct event_base *base, enum work_class cls,
+		     uint64_t source, work_fn fn, work_done_fn done, void *arg)
 {
 	struct job *job = calloc(1, sizeof(*job)), *evicted = NULL;
 	if (!job)
@@ -244,9 +269,9 @@ bool workpool_submit(struct workpool *wp, struct event_base *base, uint64_t sour
 	job->done_ev = event_new(base, -1, 0, done_cb, job);
 	pthread_mutex_lock(&wp->lock);
 	job->deadline = now_seconds() + wp->deadline_s;
-	struct source *s = source_find(wp, source);
-	bool ok = job->done_ev && !wp->stopping && admit(wp, s, &evicted);
-	if (ok && !s && !(s = source_join(wp, source)))
+	struct source *s = source_find(wp, cls, source);
+	bool ok = job->done_ev && !wp->stopping && admit(wp, cls, s, &evicted);
+	if (ok && !s && !(s = source_join(wp, cls, source)))
 		ok = false;
 	if (ok) {
 		if (s->tail)

@@ -1,6 +1,6 @@
 /* test_workpool.c - tests server/workpool.c: sources served round-robin, the per-source
- * cap, a full pool making room for a source with fewer jobs, the deadline, and cancelling
- * on free. One thread, held by a first job until the queue is set up, so the order of
+ * cap, a full pool making room for a source with fewer jobs, the first class going ahead,
+ * the deadline, and cancelling on free. One thread, held by a first job until the queue is set up, so the order of
  * execution is exact. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,9 +87,15 @@ static int setup(void **state)
 	return 0;
 }
 
+static bool submit_in(struct workpool *wp, struct event_base *base, enum work_class cls,
+		      uint64_t source, int tag)
+{
+	return workpool_submit(wp, base, cls, source, run, done, &tasks[tag]);
+}
+
 static bool submit(struct workpool *wp, struct event_base *base, uint64_t source, int tag)
 {
-	return workpool_submit(wp, base, source, run, done, &tasks[tag]);
+	return submit_in(wp, base, WORK_NORMAL, source, tag);
 }
 
 /* Runs base until n done callbacks have run (at most 5 s). */
@@ -184,6 +190,29 @@ static void test_full_pool_makes_room_for_fewer(void **state)
 	event_base_free(base);
 }
 
+/* A job of the first class runs before every waiting job of the normal class, and a full
+ * pool makes room for it even when every normal source has a single job. */
+static void test_first_class_goes_ahead(void **state)
+{
+	(void)state;
+	struct event_base *base = event_base_new();
+	struct workpool *wp = held_pool(base, 4, 4, 60.0);
+	for (int i = 1; i <= 4; i++)
+		assert_true(submit(wp, base, (uint64_t)i, i)); /* four sources, one job each */
+	assert_false(submit(wp, base, 5, 5));                /* full and even */
+	assert_true(submit_in(wp, base, WORK_FIRST, 6, 6));  /* pushes out job 4 */
+	assert_true(submit_in(wp, base, WORK_FIRST, 7, 7));  /* pushes out job 3 */
+	open_gate();
+	wait_done(base, 7);
+	assert_true(rec.cancelled_tag[4] && rec.cancelled_tag[3]);
+	static const int want[] = {0, 6, 7, 1, 2};
+	assert_int_equal(rec.nran, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(rec.ran[i], want[i]);
+	workpool_free(wp);
+	event_base_free(base);
+}
+
 /* Jobs that waited past the deadline are not run, but answered (cancelled). */
 static void test_deadline(void **state)
 {
@@ -226,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup(test_round_robin_between_sources, setup),
 		cmocka_unit_test_setup(test_per_source_cap, setup),
 		cmocka_unit_test_setup(test_full_pool_makes_room_for_fewer, setup),
+		cmocka_unit_test_setup(test_first_class_goes_ahead, setup),
 		cmocka_unit_test_setup(test_deadline, setup),
 		cmocka_unit_test_setup(test_free_cancels_waiting, setup),
 	};
