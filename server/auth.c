@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 
@@ -31,15 +33,15 @@ static void csrf_of(const struct keyring *kr, const char *token, char out[23])
 	sodium_bin2base64(out, 23, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* The session cookie's value, copied into out, or false. */
-static bool cookie_token(const struct http_req *req, char *out, size_t outlen)
+/* The value of cookie name, copied into out, or false. */
+static bool cookie_value(const struct http_req *req, const char *name, char *out, size_t outlen)
 {
 	const char *c = http_header(req, "Cookie");
-	size_t n = strlen(SESSION_COOKIE);
+	size_t n = strlen(name);
 	while (c && *c) {
 		while (*c == ' ' || *c == ';')
 			c++;
-		if (strncmp(c, SESSION_COOKIE, n) == 0 && c[n] == '=') {
+		if (strncmp(c, name, n) == 0 && c[n] == '=') {
 			const char *v = c + n + 1;
 			size_t len = strcspn(v, "; ");
 			if (len == 0 || len >= outlen)
@@ -60,14 +62,34 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t short_hash(const struct keyring *kr, const char *text)
+/* A limiter's key: keyed BLAKE2b of kind, a and b, each ended by a NUL so that no two
+ * triples read alike. */
+static uint64_t limit_key(const struct keyring *kr, const char *kind, const char *a,
+			  const char *b)
 {
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, keys_derived(kr, KEY_CLIENT), 32, 8);
+	crypto_generichash_update(&st, (const uint8_t *)kind, strlen(kind) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)a, strlen(a) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)b, strlen(b) + 1);
 	uint8_t h[8];
-	crypto_generichash(h, sizeof(h), (const uint8_t *)text, strlen(text),
-			   keys_derived(kr, KEY_CLIENT), 32);
+	crypto_generichash_final(&st, h, sizeof(h));
 	uint64_t v;
 	memcpy(&v, h, sizeof(v));
 	return v;
+}
+
+/* Where a client signs in from, as the limits and the hashing queue count it: its address,
+ * or for IPv6 its /64, which one subscriber usually holds whole. */
+static void client_prefix(const char *addr, char out[PROXY_ADDR_LEN])
+{
+	struct in6_addr a6;
+	if (inet_pton(AF_INET6, addr, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memset(a6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &a6, out, PROXY_ADDR_LEN))
+			return;
+	}
+	snprintf(out, PROXY_ADDR_LEN, "%s", addr);
 }
 
 /* --- the check ------------------------------------------------------------------------ */
@@ -138,7 +160,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	const char *authz = http_header(req, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0 && strlen(authz + 7) < sizeof(token)) {
 		snprintf(token, sizeof(token), "%s", authz + 7);
-	} else if (cookie_token(req, token, sizeof(token))) {
+	} else if (cookie_value(req, SESSION_COOKIE, token, sizeof(token))) {
 		browser = true;
 	} else {
 		reply_401(req, "authentication_required");
@@ -175,6 +197,19 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 
 /* --- login ---------------------------------------------------------------------------- */
 
+/* Who may try how often (docs/moderation.md, "Limits on signing in"). A browser that signed
+ * an account in before holds a device cookie for it (OWASP's device cookies): its attempts
+ * and failures count only against that device, so attackers elsewhere cannot lock the
+ * owner out, and its password checks go ahead of the others'. Any other client's attempts
+ * count per address, and its failures per account and address and per account. The cookie, unlike a table of known addresses, survives a restart, is
+ * honoured by every instance sharing the key directory, follows an official whose address
+ * changes, and is not shared with an attacker behind the same NAT. */
+#define DEVICE_COOKIE "__Host-pakn_device"
+#define DEVICE_MAX_AGE (400L * 24 * 3600) /* the longest a browser keeps a cookie */
+#define DEVICE_NONCE 16
+#define DEVICE_MAC 16
+#define DEVICE_VALUE_LEN 46 /* base64url nonce "." base64url MAC, NUL */
+
 struct login {
 	struct http_req *req;
 	char username[USERNAME_MAX + 1];
@@ -185,7 +220,12 @@ struct login {
 	bool known;
 	bool ok;          /* set on the pool thread */
 	char *new_hash;   /* set on the pool thread when the hash needs the current limits */
-	uint64_t client, account;
+	bool trusted;     /* came with a device cookie for this account */
+	char device[DEVICE_VALUE_LEN]; /* that cookie's value */
+	uint64_t source;  /* the device, or the client's address (IPv6: /64): its hashing queue
+			   * and its limit on attempts */
+	uint64_t pair;    /* the device, or the account and address: failures */
+	uint64_t account; /* the account name: failures from clients without its cookie */
 };
 
 static void login_free(struct login *l)
@@ -193,6 +233,66 @@ static void login_free(struct login *l)
 	sodium_memzero(l->password, sizeof(l->password));
 	free(l->new_hash);
 	free(l);
+}
+
+/* The device cookie's MAC: keyed BLAKE2b of its nonce and the account name. The key is
+ * derived from the CSRF key with an input no session token has. */
+static void device_mac(const struct keyring *kr, const uint8_t nonce[DEVICE_NONCE],
+		       const char *username, uint8_t mac[DEVICE_MAC])
+{
+	static const char purpose[] = "pakn-57 device cookie";
+	uint8_t key[32];
+	crypto_generichash(key, sizeof(key), (const uint8_t *)purpose, sizeof(purpose),
+			   keys_derived(kr, KEY_CSRF), 32);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, sizeof(key), DEVICE_MAC);
+	crypto_generichash_update(&st, nonce, DEVICE_NONCE);
+	crypto_generichash_update(&st, (const uint8_t *)username, strlen(username));
+	crypto_generichash_final(&st, mac, DEVICE_MAC);
+	sodium_memzero(key, sizeof(key));
+}
+
+/* A new device cookie value for username. */
+static void device_cookie_new(const struct keyring *kr, const char *username,
+			      char out[DEVICE_VALUE_LEN])
+{
+	uint8_t nonce[DEVICE_NONCE], mac[DEVICE_MAC];
+	char n[sodium_base64_ENCODED_LEN(DEVICE_NONCE, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	char m[sodium_base64_ENCODED_LEN(DEVICE_MAC, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	randombytes_buf(nonce, sizeof(nonce));
+	device_mac(kr, nonce, username, mac);
+	sodium_bin2base64(n, sizeof(n), nonce, sizeof(nonce), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(m, sizeof(m), mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(out, DEVICE_VALUE_LEN, "%s.%s", n, m);
+}
+
+/* True when the request carries a device cookie made for username; its value is then
+ * copied to value. */
+static bool device_is_trusted(const struct http_req *req, const char *username,
+			      char value[DEVICE_VALUE_LEN])
+{
+	char v[DEVICE_VALUE_LEN];
+	if (!cookie_value(req, DEVICE_COOKIE, v, sizeof(v)))
+		return false;
+	char *dot = strchr(v, '.');
+	if (!dot)
+		return false;
+	*dot = '\0';
+	uint8_t raw_nonce[DEVICE_NONCE], mac[DEVICE_MAC], want[DEVICE_MAC];
+	size_t n1 = 0, n2 = 0;
+	if (sodium_base642bin(raw_nonce, sizeof(raw_nonce), v, strlen(v), NULL, &n1, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n1 != sizeof(raw_nonce) ||
+	    sodium_base642bin(mac, sizeof(mac), dot + 1, strlen(dot + 1), NULL, &n2, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n2 != sizeof(mac))
+		return false;
+	device_mac(req->worker->keys, raw_nonce, username, want);
+	if (sodium_memcmp(mac, want, sizeof(mac)) != 0)
+		return false;
+	*dot = '.';
+	snprintf(value, DEVICE_VALUE_LEN, "%s", v);
+	return true;
 }
 
 /* A hash to verify against when the username is unknown, so the answer takes as long. */
@@ -226,9 +326,18 @@ static void login_verify(void *arg)
 	}
 }
 
+/* Gives back the failure allowances an attempt took: it succeeded, or was never checked. */
+static void login_refund(struct worker *w, const struct login *l)
+{
+	ratelimit_refund(w->login_pair_limit, l->pair);
+	if (!l->trusted)
+		ratelimit_refund(w->login_account_limit, l->account);
+}
+
 struct session_reply {
 	struct http_req *req;
 	char token[44];
+	char device[DEVICE_VALUE_LEN];
 	char username[USERNAME_MAX + 1];
 	char role[16];
 };
@@ -244,10 +353,14 @@ static void session_made_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	char csrf[23], cookie[256];
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req->ev);
 	csrf_of(req->worker->keys, s->token, csrf);
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=%ld",
 		 SESSION_COOKIE, s->token, req->worker->cfg->session_lifetime);
-	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Set-Cookie", cookie);
+	evhttp_add_header(out, "Set-Cookie", cookie);
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=%ld",
+		 DEVICE_COOKIE, s->device, DEVICE_MAX_AGE);
+	evhttp_add_header(out, "Set-Cookie", cookie);
 	json_object *doc = json_object_new_object();
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "username", json_object_new_string(s->username));
@@ -275,7 +388,7 @@ static void login_verified(void *arg, bool cancelled)
 	struct http_req *req = l->req;
 	struct worker *w = req->worker;
 	if (cancelled) {
-		ratelimit_refund(w->login_account_limit, l->account);
+		login_refund(w, l);
 		reply_busy(req);
 		login_free(l);
 		return;
@@ -290,14 +403,20 @@ static void login_verified(void *arg, bool cancelled)
 		login_free(l);
 		return;
 	}
-	/* Only failures count against the account. */
-	ratelimit_refund(w->login_account_limit, l->account);
+	/* Only failures count. */
+	login_refund(w, l);
 	struct session_reply *s = calloc(1, sizeof(*s));
 	if (!s)
 		abort();
 	s->req = req;
 	snprintf(s->username, sizeof(s->username), "%s", l->username);
 	snprintf(s->role, sizeof(s->role), "%s", l->role);
+	/* A known browser keeps its cookie (and its limits); only a sign-in from elsewhere,
+	 * which the address limits count, makes a new one. */
+	if (l->trusted)
+		memcpy(s->device, l->device, sizeof(s->device));
+	else
+		device_cookie_new(w->keys, l->username, s->device);
 	char hash[65], lifetime[24];
 	auth_token_new(s->token, hash);
 	snprintf(lifetime, sizeof(lifetime), "%ld", w->cfg->session_lifetime);
@@ -311,6 +430,7 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 	struct login *l = arg;
 	struct http_req *req = l->req;
 	if (status != DB_OK) {
+		login_refund(req->worker, l);
 		http_reply_db_error(req, status);
 		login_free(l);
 		return;
@@ -321,9 +441,10 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 		snprintf(l->stored_hash, sizeof(l->stored_hash), "%s", PQgetvalue(res, 0, 1));
 		snprintf(l->role, sizeof(l->role), "%s", PQgetvalue(res, 0, 2));
 	}
-	if (!workpool_submit(req->worker->workpool, req->worker->base, login_verify, login_verified,
-			     l)) {
-		ratelimit_refund(req->worker->login_account_limit, l->account);
+	if (!workpool_submit(req->worker->workpool, req->worker->base,
+			     l->trusted ? WORK_FIRST : WORK_NORMAL, l->source, login_verify,
+			     login_verified, l)) {
+		login_refund(req->worker, l);
 		reply_busy(req);
 		login_free(l);
 	}
@@ -340,17 +461,9 @@ static void too_many(struct http_req *req, int retry_after)
 			 NULL);
 }
 
-void auth_login(struct http_req *req)
+/* The body's {"username", "password"} as a new login, or NULL after replying 400. */
+static struct login *login_parse(struct http_req *req)
 {
-	if (!http_query_check(req, NULL, 0, NULL))
-		return;
-	struct worker *w = req->worker;
-	int retry = 1;
-	uint64_t client = short_hash(w->keys, http_client_address(req));
-	if (!ratelimit_take(w->login_client_limit, client, now_seconds(), &retry)) {
-		too_many(req, retry);
-		return;
-	}
 	size_t len;
 	const char *body = http_body(req, &len);
 	json_object *doc = body ? json_parse_strict(body, len) : NULL;
@@ -364,7 +477,21 @@ void auth_login(struct http_req *req)
 		http_reply_error(req, 400, "invalid_json",
 				 "Cần {\"username\", \"password\"}. / Send {\"username\", \"password\"}.",
 				 NULL);
-		return;
+		return NULL;
+	}
+	/* json-c lets encoded surrogates through, which PostgreSQL refuses; a NUL would cut
+	 * the name short. */
+	if (!utf8_is_valid((const uint8_t *)json_object_get_string(u),
+			   (size_t)json_object_get_string_len(u)) ||
+	    !utf8_is_valid((const uint8_t *)json_object_get_string(p),
+			   (size_t)json_object_get_string_len(p))) {
+		json_object_put(doc);
+		http_reply_error(req, 400, "invalid_utf8",
+				 "Tên đăng nhập và mật khẩu phải là văn bản UTF-8 hợp lệ, không có "
+				 "ký tự NUL. / The username and password must be valid UTF-8 "
+				 "without NUL.",
+				 NULL);
+		return NULL;
 	}
 	struct login *l = calloc(1, sizeof(*l));
 	if (!l)
@@ -373,15 +500,56 @@ void auth_login(struct http_req *req)
 	snprintf(l->username, sizeof(l->username), "%s", json_object_get_string(u));
 	snprintf(l->password, sizeof(l->password), "%s", json_object_get_string(p));
 	json_object_put(doc);
-	/* Failures count per account name, known or not, so the answer never tells which. The
-	 * token is taken now (attempts in parallel must not all pass) and given back when the
-	 * password is right. */
-	l->account = short_hash(w->keys, l->username);
-	if (!ratelimit_take(w->login_account_limit, l->account, now_seconds(), &retry)) {
+	return l;
+}
+
+/* Takes what the attempt needs from the limits. Failures count per account name, known or
+ * not, so the answer never tells which; allowances are taken now (attempts in parallel
+ * must not all pass) and given back when the password is right. Returns false after
+ * replying 429 (l is then freed, nothing kept). */
+static bool login_admit(struct http_req *req, struct login *l)
+{
+	struct worker *w = req->worker;
+	const struct keyring *kr = w->keys;
+	char prefix[PROXY_ADDR_LEN];
+	client_prefix(http_client_address(req), prefix);
+	l->trusted = device_is_trusted(req, l->username, l->device);
+	if (l->trusted) {
+		l->source = l->pair = limit_key(kr, "device", l->device, "");
+	} else {
+		l->source = limit_key(kr, "address", prefix, "");
+		l->pair = limit_key(kr, "account-address", l->username, prefix);
+		l->account = limit_key(kr, "account", l->username, "");
+	}
+	double now = now_seconds();
+	int retry = 1;
+	bool ok = ratelimit_take(w->login_client_limit, l->source, now, &retry) &&
+		  ratelimit_take(w->login_pair_limit, l->pair, now, &retry);
+	if (ok && !l->trusted && !ratelimit_take(w->login_account_limit, l->account, now, &retry)) {
+		ratelimit_refund(w->login_pair_limit, l->pair);
+		ok = false;
+	}
+	if (!ok) {
 		too_many(req, retry);
 		login_free(l);
+	}
+	return ok;
+}
+
+void auth_login(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	/* Only JSON: a cross-site form can post text/plain, and would sign the browser in to
+	 * an account of the sender's choosing. */
+	if (!http_media_type_is(http_header(req, "Content-Type"), "application/json")) {
+		http_reply_error(req, 415, "unsupported_media_type",
+				 "Chỉ nhận application/json. / Send application/json.", NULL);
 		return;
 	}
+	struct login *l = login_parse(req);
+	if (!l || !login_admit(req, l))
+		return;
 	const char *params[] = {l->username};
 	db_query(http_db(req), STMT_LOGIN_FETCH, params, login_fetched_cb, l);
 }

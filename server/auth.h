@@ -1,6 +1,8 @@
 /* auth.h - officials' sign-in: Argon2id passwords (verified on the work pool, never on an
- * event loop), browser sessions in a __Host- cookie with a CSRF token for writes, bearer
- * tokens for scripts, roles, and the check every officials' endpoint starts with. */
+ * event loop), its limits (a device cookie lets a browser that signed an account in before
+ * past the account-wide one), browser sessions in a __Host- cookie with a CSRF token for
+ * writes, bearer tokens for scripts, roles, and the check every officials' endpoint starts
+ * with. */
 #ifndef PAKN_AUTH_H
 #define PAKN_AUTH_H
 
@@ -45,7 +47,7 @@ enum role auth_role_parse(const char *name);
 void auth_token_new(char out[44], char hash[65]);
 void auth_token_hash(const char *token, char hash[65]);
 
-void auth_login(struct http_req *req);  /* POST /api/v1/auth/login */
+void auth_login(struct http_req *req);  /* POST /api/v1/auth/login (JSON only) */
 void auth_logout(struct http_req *req); /* POST /api/v1/auth/logout */
 void auth_me(struct http_req *req);     /* GET /api/v1/auth/me */
 

@@ -28,17 +28,6 @@ struct pending {
 
 /* --- media types ---------------------------------------------------------------------- */
 
-static bool media_is(const char *header, const char *type)
-{
-	if (!header)
-		return false;
-	size_t n = strlen(type);
-	while (*header == ' ')
-		header++;
-	return strncasecmp(header, type, n) == 0 && (header[n] == '\0' || header[n] == ';' ||
-						     header[n] == ' ');
-}
-
 /* A browser posting the form asks for HTML first; API clients ask for JSON or anything. */
 static bool wants_html(const struct http_req *req)
 {
@@ -205,8 +194,8 @@ void feedback_submit(struct http_req *req)
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
 	const char *type = http_header(req, "Content-Type");
-	bool json = media_is(type, "application/json");
-	bool form = media_is(type, "application/x-www-form-urlencoded");
+	bool json = http_media_type_is(type, "application/json");
+	bool form = http_media_type_is(type, "application/x-www-form-urlencoded");
 	if (!json && !form) {
 		http_reply_error(req, 415, "unsupported_media_type",
 				 "Chỉ nhận application/json hoặc application/x-www-form-urlencoded. / "

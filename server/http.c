@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
@@ -110,6 +111,16 @@ const char *http_body(struct http_req *req, size_t *len)
 const char *http_header(const struct http_req *req, const char *name)
 {
 	return evhttp_find_header(evhttp_request_get_input_headers(req->ev), name);
+}
+
+bool http_media_type_is(const char *header, const char *type)
+{
+	if (!header)
+		return false;
+	size_t n = strlen(type);
+	header += strspn(header, " \t");
+	return strncasecmp(header, type, n) == 0 &&
+	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ' || header[n] == '\t');
 }
 
 const char *http_client_address(const struct http_req *req)

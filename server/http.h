@@ -55,6 +55,10 @@ const char *http_body(struct http_req *req, size_t *len);
 /* A request header's value, or NULL. */
 const char *http_header(const struct http_req *req, const char *name);
 
+/* Whether a Content-Type header value (may be NULL) is the media type type, with or
+ * without parameters ("application/json; charset=utf-8"). */
+bool http_media_type_is(const char *header, const char *type);
+
 /* The client's address as text ("127.0.0.1"), or "" if unknown. */
 const char *http_client_address(const struct http_req *req);
 

@@ -45,6 +45,7 @@ struct server {
 	struct http_limits limits;
 	struct ratelimit *ratelimit;
 	struct ratelimit *login_client_limit, *login_account_limit;
+	struct ratelimit *login_pair_limit;
 	struct workpool *workpool;
 	struct intake_hub *intake;
 	struct reply_cache *replies;
@@ -145,6 +146,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->ratelimit = srv->ratelimit;
 	w->login_client_limit = srv->login_client_limit;
 	w->login_account_limit = srv->login_account_limit;
+	w->login_pair_limit = srv->login_pair_limit;
 	w->workpool = srv->workpool;
 	w->www = srv->www;
 	w->intake = srv->intake;
@@ -216,14 +218,18 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	srv->keys = keys;
 	srv->ratelimit = ratelimit_new((double)cfg->intake_rate, (double)cfg->intake_burst);
 	srv->login_client_limit = ratelimit_new((double)cfg->login_rate, (double)cfg->login_rate);
-	/* Five failed sign-ins per account name, then one more every three minutes. */
+	/* Five failed sign-ins per account name from clients it never signed in on, then one
+	 * more every three minutes; five per account and address (or device), then one a
+	 * minute (docs/moderation.md). */
 	srv->login_account_limit = ratelimit_new(1.0 / 3.0, 5);
-	/* Two hashes at a time (64 MiB each), sixteen waiting: a login flood gets 503. */
-	srv->workpool = workpool_new(2, 16);
+	srv->login_pair_limit = ratelimit_new(1.0, 5);
+	/* Two hashes at a time (64 MiB each); 256 waiting, 8 per source, 10 s at most: a login
+	 * flood waits its turn with everyone else, and what cannot be reached in time gets 503. */
+	srv->workpool = workpool_new(2, 256, 8, 10.0);
 	srv->intake = intake_hub_new(cfg, keys);
 	srv->replies = reply_cache_new(REPLY_CACHE_BYTES);
 	if (!srv->ratelimit || !srv->login_client_limit || !srv->login_account_limit ||
-	    !srv->workpool || !srv->intake || !srv->replies) {
+	    !srv->login_pair_limit || !srv->workpool || !srv->intake || !srv->replies) {
 		server_free(srv);
 		return NULL;
 	}
@@ -428,6 +434,7 @@ void server_free(struct server *srv)
 	ratelimit_free(srv->ratelimit);
 	ratelimit_free(srv->login_client_limit);
 	ratelimit_free(srv->login_account_limit);
+	ratelimit_free(srv->login_pair_limit);
 	webfiles_free(srv->www);
 	proxy_trust_free(srv->proxies);
 	conn_guard_free(srv->conns);

@@ -32,6 +32,7 @@ struct worker {
 	struct ratelimit *ratelimit; /* shared by all workers */
 	struct ratelimit *login_client_limit;  /* login attempts per client */
 	struct ratelimit *login_account_limit; /* failed logins per account name */
+	struct ratelimit *login_pair_limit;    /* failed logins per account and address/device */
 	struct workpool *workpool;   /* password hashing, shared */
 	const struct webfiles *www;  /* the web pages, shared, read-only */
 	struct reply_cache *replies; /* catalog replies in memory, shared */

@@ -40,6 +40,7 @@ static struct who who[NWHO] = {
 	[NONE] = {NULL, NULL, NULL},
 };
 static const char password[] = "mat-khau-thu-nghiem-57";
+#define JSON_TYPE "Content-Type: application/json\r\n"
 
 static const char *ctl(void)
 {
@@ -67,7 +68,7 @@ static int sign_in(const struct th_server *s, struct who *w, const char *pw)
 	char body[256];
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", w->user, pw);
 	struct th_resp r;
-	int status = request(s, "POST", "/api/v1/auth/login", NULL, body, NULL, &r);
+	int status = request(s, "POST", "/api/v1/auth/login", JSON_TYPE, body, NULL, &r);
 	if (status == 200) {
 		const char *cookie = th_header(&r, "Set-Cookie");
 		char token[128];
@@ -80,6 +81,24 @@ static int sign_in(const struct th_server *s, struct who *w, const char *pw)
 			 th_str(doc, "csrf_token", NULL));
 		json_object_put(doc);
 	}
+	th_resp_free(&r);
+	return status;
+}
+
+/* Signs user in with the device cookie device (may be ""); the device cookie the reply sets
+ * is copied to out (out may be NULL). Returns the HTTP status. */
+static int sign_in_device(const struct th_server *s, const char *user, const char *pw,
+			  const char *device, char *out, size_t outlen)
+{
+	char body[256], headers[256];
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+	snprintf(headers, sizeof(headers), JSON_TYPE "%s%s%s", *device ? "Cookie: " : "", device,
+		 *device ? "\r\n" : "");
+	struct th_resp r;
+	int status = request(s, "POST", "/api/v1/auth/login", headers, body, NULL, &r);
+	const char *set = r.head ? strstr(r.head, "__Host-pakn_device=") : NULL;
+	if (out)
+		snprintf(out, outlen, "%.*s", set ? (int)strcspn(set, ";\r\n") : 0, set ? set : "");
 	th_resp_free(&r);
 	return status;
 }
@@ -173,10 +192,10 @@ static void test_me_and_logout(void **state)
 	struct th_resp ra, rb;
 	char body[200];
 	snprintf(body, sizeof(body), "{\"username\":\"t.mod.db\",\"password\":\"sai-mat-khau-roi\"}");
-	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", NULL, body, &a, &ra), 401);
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", JSON_TYPE, body, &a, &ra), 401);
 	assert_int_equal(sign_in(&srv, &nobody, password), 401);
 	snprintf(body, sizeof(body), "{\"username\":\"khong.co.ai\",\"password\":\"%s\"}", password);
-	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", NULL, body, &b, &rb), 401);
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", JSON_TYPE, body, &b, &rb), 401);
 	assert_string_equal(th_str(a, "error", "code", NULL), th_str(b, "error", "code", NULL));
 	assert_string_equal(th_str(a, "error", "message", NULL), th_str(b, "error", "message", NULL));
 	json_object_put(a);
@@ -398,9 +417,17 @@ static void test_every_transition(void **state)
 	assert_int_equal(request(&srv, "GET", "/api/v1/moderation/queue?from=2026-02-31",
 				 who[MOD_LC].headers, NULL, NULL, NULL),
 			 400);
-	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", NULL,
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", JSON_TYPE,
 				 "{\"username\":\"a\xff\",\"password\":\"x\"}", NULL, NULL),
 			 400);
+	/* An encoded surrogate passes json-c but not PostgreSQL: 400, not 500. */
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", JSON_TYPE,
+				 "{\"username\":\"a\xed\xa0\x80\",\"password\":\"x\"}", NULL, NULL),
+			 400);
+	/* A cross-site form can post text/plain; the login takes only JSON. */
+	assert_int_equal(request(&srv, "POST", "/api/v1/auth/login", "Content-Type: text/plain\r\n",
+				 "{\"username\":\"t.analyst\",\"password\":\"x\"}", NULL, NULL),
+			 415);
 }
 
 /* --- contact, public feed, rating ----------------------------------------------------- */
@@ -510,11 +537,26 @@ static void test_login_throttling(void **state)
 	struct th_server s;
 	assert_int_equal(th_server_start(&s, "moderation_throttle", env), 0);
 	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	/* The admin signs in once: this browser now holds a device cookie for the account. */
+	char device[128], again[128];
+	assert_int_equal(sign_in_device(&s, "t.admin", password, "", device, sizeof(device)), 200);
+	assert_non_null(strstr(device, "__Host-pakn_device="));
 	/* Per account: five failures, then even the right password waits. */
 	struct who w = who[ADMIN];
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(sign_in(&s, &w, "sai-mat-khau-nhe"), 401);
 	assert_int_equal(sign_in(&s, &w, password), 429);
+	/* But not from the admin's own browser: its failures count on their own. */
+	assert_int_equal(sign_in_device(&s, "t.admin", password, device, again, sizeof(again)), 200);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(sign_in_device(&s, "t.admin", "sai-nua", again, NULL, 0), 401);
+	assert_int_equal(sign_in_device(&s, "t.admin", password, again, NULL, 0), 429);
+	/* A device cookie is for its account only, and a forged one is no cookie. */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(sign_in_device(&s, "t.mod.db", "sai-mat-khau", device, NULL, 0), 401);
+	assert_int_equal(sign_in_device(&s, "t.mod.db", password, device, NULL, 0), 429);
+	device[strlen(device) - 2] = device[strlen(device) - 2] == 'A' ? 'B' : 'A';
+	assert_int_equal(sign_in_device(&s, "t.admin", password, device, NULL, 0), 429);
 	/* Another account is not affected. */
 	w = who[ANALYST];
 	assert_int_equal(sign_in(&s, &w, password), 200);
@@ -530,7 +572,7 @@ static void test_login_throttling(void **state)
 	struct th_resp r;
 	char body[200];
 	snprintf(body, sizeof(body), "{\"username\":\"t.analyst\",\"password\":\"%s\"}", password);
-	assert_int_equal(request(&s, "POST", "/api/v1/auth/login", NULL, body, NULL, &r), 429);
+	assert_int_equal(request(&s, "POST", "/api/v1/auth/login", JSON_TYPE, body, NULL, &r), 429);
 	assert_non_null(th_header(&r, "Retry-After"));
 	th_resp_free(&r);
 	assert_int_equal(th_server_stop(&s), 0);

@@ -1,5 +1,6 @@
-/* test_ratelimit.c - tests server/ratelimit.c: a token bucket per client, rate tokens per
- * minute up to burst, and the Retry-After it computes. */
+/* test_ratelimit.c - tests server/ratelimit.c: a token bucket per key, rate tokens per
+ * minute up to burst, the Retry-After it computes, and that keys sharing a set of the table
+ * (forced with a table of one set) never get more than their own bucket allows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,6 +160,111 @@ static void test_retry_after_slow_rate(void **state)
 	ratelimit_free(NULL); /* safe */
 }
 
+/* --- collisions: a table of one set (16 buckets), so every key collides ----------------- */
+
+#define ONE_SET 16
+
+/* Takes for key at now until refused; returns how many were allowed. */
+static int drain(struct ratelimit *rl, uint64_t key, double now)
+{
+	int retry, n = 0;
+	while (ratelimit_take(rl, key, now, &retry))
+		n++;
+	return n;
+}
+
+/* The old table gave a colliding key's slot a full bucket: a drained key then had its
+ * tokens back after anyone else took a token in its slot. */
+static void test_collision_never_resets_a_bucket(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new_sized(RATE, BURST, ONE_SET);
+	assert_non_null(rl);
+	assert_int_equal(drain(rl, 1, 100.0), 3);
+	int retry = -1, allowed = 0;
+	for (uint64_t k = 1000; k < 11000; k++)
+		allowed += ratelimit_take(rl, k, 100.0, &retry);
+	assert_int_equal(allowed, ONE_SET - 1); /* the 15 free buckets, one token each */
+	assert_false(ratelimit_take(rl, 1, 100.0, &retry));
+	assert_int_equal(retry, 1);
+	ratelimit_free(rl);
+}
+
+/* A key the full set has no room for waits until a bucket has refilled completely, and is
+ * told how long. */
+static void test_full_set_waits_for_a_refilled_bucket(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new_sized(RATE, BURST, ONE_SET);
+	assert_non_null(rl);
+	int retry = -1;
+	assert_int_equal(drain(rl, 1, 0.0), 3); /* full again at t = 3 */
+	for (uint64_t k = 2; k <= ONE_SET; k++)
+		assert_true(ratelimit_take(rl, k, 0.5, &retry)); /* full again at t = 1.5 */
+	assert_false(ratelimit_take(rl, 99, 0.5, &retry));
+	assert_int_equal(retry, 1);
+	assert_false(ratelimit_take(rl, 99, 1.0, &retry)); /* half a second still missing */
+	assert_true(ratelimit_take(rl, 99, 1.5, &retry));  /* takes a refilled bucket */
+	assert_true(ratelimit_take(rl, 99, 1.5, &retry));
+	assert_true(ratelimit_take(rl, 99, 1.5, &retry));
+	assert_false(ratelimit_take(rl, 99, 1.5, &retry));
+	/* Key 1 kept its own state: 1.5 tokens back, not 3. */
+	assert_int_equal(drain(rl, 1, 1.5), 1);
+	ratelimit_free(rl);
+}
+
+/* Over a minute of a key's attempts with thousands of others sprayed in between, the key
+ * gets exactly what its own bucket allows: burst + rate * time. */
+static void test_spraying_gives_no_extra_tries(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new_sized(RATE, BURST, ONE_SET);
+	assert_non_null(rl);
+	int retry = -1, allowed = 0;
+	uint64_t sprayed = 1u << 20;
+	for (int step = 0; step <= 240; step++) {
+		double now = 500.0 + step * 0.25;
+		allowed += ratelimit_take(rl, 7, now, &retry);
+		for (int i = 0; i < 200; i++)
+			ratelimit_take(rl, sprayed++, now, &retry);
+	}
+	assert_int_equal(allowed, 3 + 60); /* 60 s at one token a second */
+	ratelimit_free(rl);
+}
+
+/* Refunds go to the key's own bucket only. */
+static void test_refund_only_own_bucket(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new_sized(RATE, BURST, ONE_SET);
+	assert_non_null(rl);
+	assert_int_equal(drain(rl, 1, 10.0), 3);
+	ratelimit_refund(rl, 2); /* a key without a bucket: nothing happens */
+	assert_int_equal(drain(rl, 1, 10.0), 0);
+	ratelimit_refund(rl, 1);
+	assert_int_equal(drain(rl, 1, 10.0), 1);
+	for (int i = 0; i < 10; i++)
+		ratelimit_refund(rl, 1);
+	assert_int_equal(drain(rl, 1, 10.0), 3); /* never above burst */
+	ratelimit_free(rl);
+}
+
+/* The default table: thousands of keys at once each have their own bucket. */
+static void test_default_table_keeps_many_keys(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new(RATE, BURST);
+	assert_non_null(rl);
+	int retry = -1, allowed = 0;
+	for (uint64_t k = 0; k < 20000; k++)
+		allowed += ratelimit_take(rl, k * 0x9e3779b97f4a7c15ull, 50.0, &retry);
+	assert_int_equal(allowed, 20000);
+	for (uint64_t k = 0; k < 20000; k++)
+		allowed += ratelimit_take(rl, k * 0x9e3779b97f4a7c15ull, 50.0, &retry);
+	assert_int_equal(allowed, 40000);
+	ratelimit_free(rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +273,11 @@ int main(void)
 		cmocka_unit_test(test_clients_independent),
 		cmocka_unit_test(test_long_pause_full_not_more),
 		cmocka_unit_test(test_retry_after_slow_rate),
+		cmocka_unit_test(test_collision_never_resets_a_bucket),
+		cmocka_unit_test(test_full_set_waits_for_a_refilled_bucket),
+		cmocka_unit_test(test_spraying_gives_no_extra_tries),
+		cmocka_unit_test(test_refund_only_own_bucket),
+		cmocka_unit_test(test_default_table_keeps_many_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
