@@ -514,9 +514,9 @@ static void test_idempotent_retries(void **state)
 	assert_int_equal(submit(&srv, NULL, body, &later), 201);
 	assert_string_not_equal(th_str(later, "receipt", "tracking_code", NULL), code);
 	assert_int_equal(feedback_count(), before + 3);
-	char *expired = db_value("SELECT pakn_intake_expire()", 0, NULL);
-	assert_true(atoll(expired) >= 1);
-	free(expired);
+	/* The service's own once-a-second expiry may have removed it first: either way it
+	 * is gone after this call. */
+	free(db_value("SELECT pakn_intake_expire()", 0, NULL));
 	char *left = db_value("SELECT count(*) FROM intake_recent WHERE feedback_id ="
 			      " (SELECT id FROM feedback WHERE tracking_code = $1)", 1, &code);
 	assert_string_equal(left, "0");
