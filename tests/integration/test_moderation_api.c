@@ -210,6 +210,17 @@ static void test_csrf_and_bearer(void **state)
 	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 200);
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %sX\r\n", token);
 	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 401);
+
+	/* Revoked by the id token list shows, it is refused from the next request on; the
+	 * official's browser session is untouched. */
+	assert_int_equal(th_run("%s token revoke \"$(%s token list t.mod.lc | awk '$2 == \"active\" &&"
+				" $NF == \"test\" { print $1; exit }')\" >/dev/null",
+				ctl(), ctl()),
+			 0);
+	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s\r\n", token);
+	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 401);
+	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", who[MOD_LC].headers, NULL, NULL, NULL),
+			 200);
 }
 
 /* --- the authorization matrix --------------------------------------------------------- */
