@@ -32,7 +32,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-faults test-scale test-hostile bench bench-metrics clean
+.PHONY: all deps deps-test build www asan run test test-valgrind test-tsan test-faults test-scale test-hostile bench bench-metrics clean
 
 all: deps build
 
@@ -71,6 +71,35 @@ run: build
 
 test: deps-test build asan
 	@./tests/run.sh
+
+# The integration tests that start the server (test_paknctl runs only the command line).
+SERVER_TESTS := $(filter-out test_paknctl,$(INTEG_TESTS))
+
+# ASan does not see inside the libraries it does not instrument (json-c, libevent, libpq):
+# a double json_object_put crashed the release build and passed `make test`. So the same
+# integration tests run against the release server under valgrind (memcheck errors only;
+# leaks are ASan's job), with the harness's timeouts scaled for its slowness.
+VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=no --fair-sched=try \
+            --num-callers=30 --suppressions=tests/valgrind.supp
+test-valgrind: deps-test build
+	@$(MAKE) --no-print-directory $(addprefix build/release/tests/,$(SERVER_TESTS)) \
+		B=build/release MODE_FLAGS="$(RELEASE_FLAGS)"
+	@PAKN_TEST_BUILD=build/release PAKN_SERVER_WRAPPER="$(VALGRIND)" PAKN_TEST_TIME_SCALE=20 \
+		TESTS="$(SERVER_TESTS:test_%=%)" ./tests/run.sh
+
+# ThreadSanitizer (build/tsan): the server has workers, an intake thread, a password pool
+# and shared caches. tests/tsan.supp names the few reports inside uninstrumented libraries.
+# Newer kernels randomise mmap with more bits than gcc 12's TSan can map around
+# ("unexpected memory mapping"): setarch -R turns the randomisation off for the run where
+# the machine allows it (a container's seccomp profile may not).
+TSAN_FLAGS := -O1 -fno-omit-frame-pointer -fsanitize=thread
+test-tsan: deps-test build
+	@$(MAKE) --no-print-directory binaries $(addprefix build/tsan/tests/,$(SERVER_TESTS)) \
+		B=build/tsan MODE_FLAGS="$(TSAN_FLAGS)"
+	@norandom=$$(setarch $$(uname -m) -R true 2>/dev/null && echo "setarch $$(uname -m) -R"); \
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp second_deadlock_stack=1" \
+		PAKN_TEST_BUILD=build/tsan PAKN_TEST_TIME_SCALE=5 TESTS="$(SERVER_TESTS:test_%=%)" \
+		$$norandom ./tests/run.sh
 
 # Durability under faults (tests/faults/faults.mjs): SIGKILL of PostgreSQL and of the
 # service, a fast restart, SIGTERM under load; nothing acknowledged may be lost.

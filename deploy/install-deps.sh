@@ -21,6 +21,8 @@ curl
 python3-nacl
 "
 [ "${1:-}" = test ] && PACKAGES="$PACKAGES chromium fonts-dejavu-core docker-compose"
+# make test-valgrind (make test-tsan needs only gcc's libtsan2, which build-essential brings)
+[ "${1:-}" = test ] && PACKAGES="$PACKAGES valgrind"
 [ "${1:-}" = scale ] && PACKAGES="$PACKAGES pgbouncer nginx openssl"
 [ "${1:-}" = bench ] && PACKAGES="$PACKAGES wrk"
 

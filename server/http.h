@@ -1,6 +1,21 @@
 /* http.h - one request's life: routing, the JSON replies and errors of the API contract,
  * security headers, request ids and the access log. Every request gets exactly one reply,
- * through http_reply_json() or http_reply_error(), which also free the request. */
+ * through http_reply_json() or http_reply_error(), which also free the request.
+ *
+ * Ownership of json-c objects, the one rule for server/ and tools/ (docs/architecture.md):
+ *  - json_object_new_*(), json_tokener_parse(), json_parse_strict() and our functions that
+ *    return a new object give the caller one reference. The caller either hands it over or
+ *    puts it (json_object_put) exactly once, on every path.
+ *  - Handing over: json_object_object_add(), json_object_array_add(), http_reply_error()'s
+ *    fields, log_write()'s fields, and any function whose comment says it takes or consumes
+ *    a value. From the call on, the caller's pointer is dead: never put, add or read it
+ *    again. A cleanup label must not put what some path before it has handed over.
+ *  - Lending: json_object_object_get_ex(), json_object_array_get_idx() and the strings of
+ *    json_object_get_string() / json_object_to_json_string*() live as long as the object
+ *    that holds them; use them before its put, or keep a value with json_object_get() and
+ *    put that reference yourself.
+ * A second put happens inside json-c, which AddressSanitizer does not see: `make
+ * test-valgrind` runs the integration tests against the release build under valgrind. */
 #ifndef PAKN_HTTP_H
 #define PAKN_HTTP_H
 
@@ -78,7 +93,8 @@ void http_reply_json(struct http_req *req, int status, const char *body, size_t 
 		     int cache_seconds);
 
 /* Sends {"error": {"code", "message", "fields"?}} and frees req. message is Vietnamese
- * first, then English. fields (a JSON array, consumed) may be NULL. */
+ * first, then English. fields (a JSON array) may be NULL; it is taken, like req: the
+ * caller must not put it afterwards. */
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
 		      json_object *fields);
 

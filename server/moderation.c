@@ -228,12 +228,12 @@ static void action_next(struct http_req *req)
 	if (note)
 		clean_note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, false, false);
 	if (json_object_array_length(fields) > 0) {
+		/* fields is the reply's now (http.h): it must not be put again below. */
 		http_reply_error(req, 422, "validation_failed",
 				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
-		goto out;
+		goto out_free_body;
 	}
 	json_object_put(fields);
-	fields = NULL;
 	if (!(t->roles & req->official->role)) {
 		char oid[16], fid[24];
 		official_id(req, oid);
@@ -244,7 +244,7 @@ static void action_next(struct http_req *req)
 		http_reply_error(req, 403, "forbidden",
 				 "Vai trò của bạn không được làm việc này. / Your role may not do this.",
 				 NULL);
-		goto out;
+		goto out_free_body;
 	}
 	char oid[16], fid[24], at[32] = "", sig[89] = "";
 	official_id(req, oid);
@@ -259,8 +259,7 @@ static void action_next(struct http_req *req)
 				  clean ? at : NULL, clean ? keys_current(req->worker->keys)->id : NULL,
 				  clean ? sig : NULL};
 	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
-out:
-	json_object_put(fields);
+out_free_body:
 	free(clean);
 	free(clean_note);
 	json_object_put(doc);

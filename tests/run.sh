@@ -6,7 +6,9 @@
 # "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
-BIN=build/asan
+# make test-valgrind and make test-tsan run the same binaries from another build
+# (PAKN_TEST_BUILD), the server under PAKN_SERVER_WRAPPER (tests/integration/harness.h).
+BIN=${PAKN_TEST_BUILD:-build/asan}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -67,9 +69,13 @@ run_suite() {
 	rm -f "$PAKN_TEST_TMP"/*.log
 }
 
-# TESTS=metrics_api runs one binary; TESTS=browser only the browser tests.
-for t in "$BIN"/tests/test_${TESTS:-*}; do
-	[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
+# TESTS=metrics_api runs one binary (TESTS="a b" several); TESTS=browser only the browser
+# tests.
+for name in ${TESTS:-ALL}; do
+	[ "$name" = ALL ] && name='*'
+	for t in "$BIN"/tests/test_$name; do
+		[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
+	done
 done
 # The deployment's compose file is what docker-compose accepts (no container engine runs on
 # the build machines, so this is as far as it can be checked here).

@@ -133,12 +133,17 @@ static int set_agencies(PGconn *pg, const char *user, const char *role, const ch
 				: "moderators and responders need at least one --agency");
 		return -1;
 	}
+	/* Two statements: in one, the INSERT would not see the DELETE's work, and an agency the
+	 * official keeps would hit the primary key. The caller's transaction holds both. */
+	if (exec_ok(pg,
+		    "DELETE FROM official_agency"
+		    " WHERE official_id = (SELECT id FROM official WHERE username = $1)",
+		    1, params, NULL) < 0)
+		return -1;
 	return exec_ok(pg,
-		       "WITH o AS (SELECT id FROM official WHERE username = $1),"
-		       " d AS (DELETE FROM official_agency WHERE official_id = (SELECT id FROM o))"
-		       " INSERT INTO official_agency (official_id, agency_id)"
-		       " SELECT o.id, a.id FROM o, agency a"
-		       " WHERE a.code IN (SELECT json_array_elements_text($2::json))",
+		       "INSERT INTO official_agency (official_id, agency_id)"
+		       " SELECT o.id, a.id FROM official o, agency a WHERE o.username = $1"
+		       " AND a.code IN (SELECT json_array_elements_text($2::json))",
 		       2, params, NULL);
 }
 
@@ -255,14 +260,79 @@ static int token_create(PGconn *pg, int argc, char **argv)
 		    4, params, &res) < 0)
 		return 1;
 	int n = PQntuples(res);
+	char id[24] = "";
+	if (n == 1)
+		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (n != 1) {
 		fprintf(stderr, "paknctl: no active official %s\n", argv[0]);
 		return 1;
 	}
 	printf("%s\n", token);
-	fprintf(stderr, "bearer token for %s, valid %ld days; it is shown only now\n", argv[0], days);
+	fprintf(stderr,
+		"bearer token %s for %s, valid %ld days; it is shown only now (paknctl token revoke"
+		" %s ends it)\n",
+		id, argv[0], days, id);
 	return 0;
+}
+
+/* An official's bearer tokens, newest first: the id to revoke one by, and its state. */
+static int token_list(PGconn *pg, const char *user)
+{
+	const char *params[] = {user};
+	PGresult *res;
+	if (exec_ok(pg, "SELECT 1 FROM official WHERE username = $1", 1, params, &res) < 0)
+		return 1;
+	bool found = PQntuples(res) == 1;
+	PQclear(res);
+	if (!found) {
+		fprintf(stderr, "paknctl: no official %s\n", user);
+		return 1;
+	}
+	if (exec_ok(pg,
+		    "SELECT s.id, CASE WHEN s.revoked_at IS NOT NULL THEN 'revoked'"
+		    " WHEN s.expires_at <= now() THEN 'expired' ELSE 'active' END,"
+		    " to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
+		    " to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
+		    " to_char(s.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
+		    " coalesce(s.label, '')"
+		    " FROM official_session s JOIN official o ON o.id = s.official_id"
+		    " WHERE o.username = $1 AND s.kind = 'bearer' ORDER BY s.id DESC",
+		    1, params, &res) < 0)
+		return 1;
+	printf("%-8s %-8s %-16s %-16s %-16s %s\n", "ID", "STATE", "CREATED (UTC)", "EXPIRES",
+	       "LAST USED", "LABEL");
+	for (int i = 0; i < PQntuples(res); i++)
+		printf("%-8s %-8s %-16s %-16s %-16s %s\n", PQgetvalue(res, i, 0),
+		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+		       PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+	PQclear(res);
+	return 0;
+}
+
+/* Revokes one bearer token by the id token list shows; the service refuses it from its
+ * next request on (every request checks its session in the database). */
+static int token_revoke(PGconn *pg, const char *id)
+{
+	if (!*id || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id))
+		return 2;
+	const char *params[] = {id};
+	PGresult *res;
+	if (exec_ok(pg,
+		    "UPDATE official_session SET revoked_at = now()"
+		    " WHERE id = $1::bigint AND kind = 'bearer' AND revoked_at IS NULL"
+		    " RETURNING (SELECT username FROM official o WHERE o.id = official_id)",
+		    1, params, &res) < 0)
+		return 1;
+	int rc = 1;
+	if (PQntuples(res) == 1) {
+		printf("bearer token %s of %s revoked\n", id, PQgetvalue(res, 0, 0));
+		rc = 0;
+	} else {
+		fprintf(stderr, "paknctl: no active bearer token %s (paknctl token list USER)\n", id);
+	}
+	PQclear(res);
+	return rc;
 }
 
 static int audit_verify(PGconn *pg)
@@ -310,9 +380,13 @@ int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **ar
 	bool known = (strcmp(cmd, "official") == 0 &&
 		      ((strcmp(sub, "add") == 0 && argc >= 2) || strcmp(sub, "list") == 0 ||
 		       (strcmp(sub, "disable") == 0 && argc == 2) ||
+		       (strcmp(sub, "enable") == 0 && argc == 2) ||
 		       (strcmp(sub, "set-password") == 0 && argc == 2) ||
 		       (strcmp(sub, "set-role") == 0 && argc >= 3))) ||
-		     (strcmp(cmd, "token") == 0 && strcmp(sub, "create") == 0 && argc >= 2) ||
+		     (strcmp(cmd, "token") == 0 &&
+		      ((strcmp(sub, "create") == 0 && argc >= 2) ||
+		       (strcmp(sub, "list") == 0 && argc == 2) ||
+		       (strcmp(sub, "revoke") == 0 && argc == 2))) ||
 		     (strcmp(cmd, "audit") == 0 && strcmp(sub, "verify") == 0 && argc == 1);
 	if (!known)
 		return 2;
@@ -322,6 +396,10 @@ int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **ar
 	int rc;
 	if (strcmp(cmd, "audit") == 0)
 		rc = audit_verify(pg);
+	else if (strcmp(cmd, "token") == 0 && strcmp(sub, "list") == 0)
+		rc = token_list(pg, argv[1]);
+	else if (strcmp(cmd, "token") == 0 && strcmp(sub, "revoke") == 0)
+		rc = token_revoke(pg, argv[1]);
 	else if (strcmp(cmd, "token") == 0)
 		rc = token_create(pg, argc - 1, argv + 1);
 	else if (strcmp(sub, "add") == 0)
@@ -335,6 +413,11 @@ int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **ar
 				" WHERE official_id IN (SELECT id FROM o) AND revoked_at IS NULL)"
 				" SELECT id FROM o",
 				argv[1], NULL, "disabled; its sessions and tokens are revoked");
+	else if (strcmp(sub, "enable") == 0)
+		rc = update_one(pg,
+				"UPDATE official SET disabled = false WHERE username = $1 RETURNING id",
+				argv[1], NULL,
+				"enabled; the sessions and tokens revoked by disable stay revoked");
 	else if (strcmp(sub, "set-password") == 0) {
 		char *hash = new_password_hash();
 		rc = hash ? update_one(pg,

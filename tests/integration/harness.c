@@ -22,6 +22,33 @@
 
 #define START_TIMEOUT_MS 20000
 #define IO_TIMEOUT_S 20
+#define STOP_TIMEOUT_MS 20000
+#define WRAPPER_ARGS_MAX 32
+
+int th_time_scale(void)
+{
+	const char *v = getenv("PAKN_TEST_TIME_SCALE");
+	int scale = v ? atoi(v) : 1;
+	return scale >= 1 && scale <= 100 ? scale : 1;
+}
+
+/* Runs bin, under the command in PAKN_SERVER_WRAPPER when it is set (words split at
+ * spaces, no quoting: "valgrind --error-exitcode=1"). Returns only on failure. */
+static void exec_server(const char *bin)
+{
+	const char *wrapper = getenv("PAKN_SERVER_WRAPPER");
+	char *argv[WRAPPER_ARGS_MAX + 2];
+	int argc = 0;
+	char *words = wrapper ? strdup(wrapper) : NULL;
+	char *save = NULL;
+	for (char *w = words ? strtok_r(words, " ", &save) : NULL; w && argc < WRAPPER_ARGS_MAX;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc++] = (char *)bin;
+	argv[argc] = NULL;
+	execvp(argv[0], argv);
+	perror(argv[0]);
+}
 
 int th_server_start(struct th_server *s, const char *name, const char *const *env)
 {
@@ -29,6 +56,7 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 	const char *tmp = getenv("PAKN_TEST_TMP") ? getenv("PAKN_TEST_TMP") : "/tmp";
 	const char *bin = getenv("PAKN_SERVER_BIN") ? getenv("PAKN_SERVER_BIN")
 						     : "build/asan/pakn-server";
+	const int start_timeout_ms = START_TIMEOUT_MS * th_time_scale();
 	snprintf(s->log_path, sizeof(s->log_path), "%s/%s.log", tmp, name);
 	int out[2];
 	if (pipe(out) < 0)
@@ -49,8 +77,7 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 		setenv("PAKN_THREADS", "2", 1);
 		for (int i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
-		execl(bin, bin, (char *)NULL);
-		perror(bin);
+		exec_server(bin);
 		_exit(127);
 	}
 	close(out[1]);
@@ -62,7 +89,7 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = START_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
+		long left = start_timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
 						(now.tv_nsec - start.tv_nsec) / 1000000);
 		struct pollfd p = {out[0], POLLIN, 0};
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
@@ -101,7 +128,7 @@ int th_server_stop(struct th_server *s)
 		return -1;
 	kill(s->pid, SIGTERM);
 	int status = 0;
-	for (int i = 0; i < 200; i++) {
+	for (int waited = 0; waited < STOP_TIMEOUT_MS * th_time_scale(); waited += 100) {
 		pid_t r = waitpid(s->pid, &status, WNOHANG);
 		if (r == s->pid) {
 			s->pid = 0;
@@ -120,7 +147,7 @@ static int connect_to(const struct th_server *s)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
-	struct timeval tv = {IO_TIMEOUT_S, 0};
+	struct timeval tv = {IO_TIMEOUT_S * th_time_scale(), 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
@@ -264,7 +291,7 @@ void th_resp_free(struct th_resp *r)
 
 int th_server_wait_ready(const struct th_server *s, int timeout_ms)
 {
-	for (int waited = 0; waited <= timeout_ms; waited += 100) {
+	for (int waited = 0; waited <= timeout_ms * th_time_scale(); waited += 100) {
 		struct th_resp r;
 		if (th_http(s, "GET", "/readyz", NULL, NULL, 0, &r) == 0) {
 			int status = r.status;

@@ -23,13 +23,20 @@ struct th_resp {
 };
 
 /* Starts the server with extra "KEY=value" environment entries (NULL-terminated list, may
- * be NULL) and waits until it prints its URL. name labels the log file. Returns 0 or -1. */
+ * be NULL) and waits until it prints its URL. name labels the log file. The binary is
+ * PAKN_SERVER_BIN (default build/asan/pakn-server), run under PAKN_SERVER_WRAPPER if set
+ * (make test-valgrind). Returns 0 or -1. */
 int th_server_start(struct th_server *s, const char *name, const char *const *env);
 
-/* Polls GET /readyz until it answers 200 or timeout_ms passes. Returns 0 or -1. */
+/* How many times slower than native the server runs (PAKN_TEST_TIME_SCALE, e.g. 20 under
+ * valgrind, default 1): the harness's own timeouts are multiplied by it. */
+int th_time_scale(void);
+
+/* Polls GET /readyz until it answers 200 or timeout_ms (× th_time_scale()) passes. Returns
+ * 0 or -1. */
 int th_server_wait_ready(const struct th_server *s, int timeout_ms);
 
-/* SIGTERM, then waits up to 20 s. Returns the exit status, or -1 if it did not exit
+/* SIGTERM, then waits up to 20 s (× th_time_scale()). Returns the exit status, or -1 if it did not exit
  * (then it is killed) or died of a signal. */
 int th_server_stop(struct th_server *s);
 

@@ -229,6 +229,17 @@ static void test_csrf_and_bearer(void **state)
 	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 200);
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %sX\r\n", token);
 	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 401);
+
+	/* Revoked by the id token list shows, it is refused from the next request on; the
+	 * official's browser session is untouched. */
+	assert_int_equal(th_run("%s token revoke \"$(%s token list t.mod.lc | awk '$2 == \"active\" &&"
+				" $NF == \"test\" { print $1; exit }')\" >/dev/null",
+				ctl(), ctl()),
+			 0);
+	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s\r\n", token);
+	assert_int_equal(request(&srv, "POST", path, bearer, body, NULL, NULL), 401);
+	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", who[MOD_LC].headers, NULL, NULL, NULL),
+			 200);
 }
 
 /* --- the authorization matrix --------------------------------------------------------- */
@@ -430,6 +441,45 @@ static void test_every_transition(void **state)
 			 415);
 }
 
+/* Each malformed action gets a 422 naming the field, and the server lives on: the 422 once
+ * released its "fields" twice, which killed the release build (and only valgrind sees it
+ * in the others: make test-valgrind). */
+static void test_bad_actions_leave_the_server_running(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *body, *field;
+	} bad[] = {
+		{"{\"action\":\"zap\"}", "action"},
+		{"{}", "action"},
+		{"{\"action\":\"reject\"}", "reason"},
+		{"{\"action\":\"hide\",\"reason\":\"boring\"}", "reason"},
+		{"{\"action\":\"forward\"}", "agency"},
+		{"{\"action\":\"forward\",\"agency\":\"Not A Code\"}", "agency"},
+		{"{\"action\":\"answer\",\"text\":\"\"}", "text"},
+		{"{\"action\":\"answer\"}", "text"},
+		{"{\"action\":\"reject\",\"reason\":\"spam\",\"note\":\"a\\nb\"}", "note"},
+	};
+	long id = feedback_in_state(0);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_object *doc;
+		int status = request(&srv, "POST", path, who[MOD_LC].post_headers, bad[i].body, &doc, NULL);
+		if (status != 422)
+			fprintf(stderr, "%s: got %d\n", bad[i].body, status);
+		assert_int_equal(status, 422);
+		assert_string_equal(th_str(doc, "error", "code", NULL), "validation_failed");
+		assert_string_equal(th_str(doc, "error", "fields", "0", "field", NULL), bad[i].field);
+		assert_non_null(th_str(doc, "error", "request_id", NULL));
+		json_object_put(doc);
+	}
+	/* The crash came after the reply, on a later allocation: ask again. */
+	assert_int_equal(request(&srv, "GET", "/healthz", NULL, NULL, NULL, NULL), 200);
+	assert_int_equal(act(MOD_LC, id, "{\"action\":\"publish\"}"), 200);
+	assert_true(th_server_alive(&srv));
+}
+
 /* --- contact, public feed, rating ----------------------------------------------------- */
 
 static void test_contact_needs_consent(void **state)
@@ -607,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_authorization_matrix),
 		cmocka_unit_test(test_agencies_do_not_see_each_other),
 		cmocka_unit_test(test_every_transition),
+		cmocka_unit_test(test_bad_actions_leave_the_server_running),
 		cmocka_unit_test(test_contact_needs_consent),
 		cmocka_unit_test(test_public_feed_and_rating),
 		cmocka_unit_test(test_idle_session_ends),

@@ -170,6 +170,158 @@ static void test_second_plan_of_a_province(void **state)
 	sbuf_free(&out);
 }
 
+/* --- officials and tokens ------------------------------------------------------------ */
+
+static const char ctl_password[] = "mat-khau-paknctl-57";
+
+static void add_official(const char *user, const char *role, const char *agency)
+{
+	const char *bin = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+	assert_int_equal(th_run("echo %s | %s official add %s --role %s --agency %s >/dev/null",
+				ctl_password, bin, user, role, agency),
+			 0);
+}
+
+/* The agencies of user as "a,b" (sorted), or "" . */
+static char *agencies_of(const char *user)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(string_agg(a.code, ',' ORDER BY a.code), '') FROM official o"
+		 " JOIN official_agency oa ON oa.official_id = o.id JOIN agency a ON a.id = oa.agency_id"
+		 " WHERE o.username = '%s'",
+		 user);
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	PGresult *res = PQexec(pg, sql);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	char *v = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(pg);
+	return v;
+}
+
+/* Naming an agency the official already has is no conflict (it used to fail on the
+ * unique key: the old rows were deleted and the new inserted in one statement). */
+static void test_set_role_keeps_or_changes_agencies(void **state)
+{
+	(void)state;
+	struct sbuf out = {0};
+	add_official("t.ctl.role", "moderator", "lc-dang-uy-ubnd-tinh");
+	assert_int_equal(paknctl("official set-role t.ctl.role responder --agency lc-dang-uy-ubnd-tinh",
+				 &out),
+			 0);
+	assert_non_null(strstr(out.data, "is now responder"));
+	char *a = agencies_of("t.ctl.role");
+	assert_string_equal(a, "lc-dang-uy-ubnd-tinh");
+	free(a);
+	assert_int_equal(paknctl("official set-role t.ctl.role moderator --agency lc-dang-uy-ubnd-tinh"
+				 " --agency db-so-khoa-hoc-va-cong-nghe",
+				 &out),
+			 0);
+	a = agencies_of("t.ctl.role");
+	assert_string_equal(a, "db-so-khoa-hoc-va-cong-nghe,lc-dang-uy-ubnd-tinh");
+	free(a);
+	assert_int_equal(paknctl("official set-role t.ctl.role moderator --agency db-so-khoa-hoc-va-cong-nghe",
+				 &out),
+			 0);
+	a = agencies_of("t.ctl.role");
+	assert_string_equal(a, "db-so-khoa-hoc-va-cong-nghe");
+	free(a);
+	/* A refused change leaves everything as it was. */
+	assert_int_not_equal(paknctl("official set-role t.ctl.role moderator --agency khong-co", &out), 0);
+	assert_int_not_equal(paknctl("official set-role t.ctl.role responder", &out), 0);
+	a = agencies_of("t.ctl.role");
+	assert_string_equal(a, "db-so-khoa-hoc-va-cong-nghe");
+	free(a);
+	assert_int_equal(count("SELECT count(*) FROM official WHERE username = 't.ctl.role'"
+			       " AND role = 'moderator'"),
+			 1);
+	sbuf_free(&out);
+}
+
+static void test_disable_and_enable(void **state)
+{
+	(void)state;
+	struct sbuf out = {0};
+	add_official("t.ctl.enable", "analyst", "lc-dang-uy-ubnd-tinh");
+	assert_int_equal(paknctl("token create t.ctl.enable --label before", &out), 0);
+	assert_int_equal(paknctl("official disable t.ctl.enable", &out), 0);
+	assert_int_equal(count("SELECT count(*) FROM official WHERE username = 't.ctl.enable' AND disabled"),
+			 1);
+	assert_int_not_equal(paknctl("token create t.ctl.enable", &out), 0);
+	assert_int_equal(paknctl("official enable t.ctl.enable", &out), 0);
+	assert_non_null(strstr(out.data, "enabled"));
+	assert_int_equal(count("SELECT count(*) FROM official WHERE username = 't.ctl.enable' AND disabled"),
+			 0);
+	/* What the disabling revoked stays revoked. */
+	assert_int_equal(count("SELECT count(*) FROM official_session s JOIN official o ON o.id ="
+			       " s.official_id WHERE o.username = 't.ctl.enable' AND s.revoked_at IS NULL"),
+			 0);
+	assert_int_equal(paknctl("official list", &out), 0);
+	assert_non_null(strstr(out.data, "t.ctl.enable"));
+	assert_null(strstr(strstr(out.data, "t.ctl.enable"), "disabled"));
+	assert_int_equal(paknctl("official enable khong.co.ai", &out), 1);
+	assert_non_null(strstr(out.data, "no official"));
+	assert_int_equal(paknctl("official enable", &out), 2);
+	sbuf_free(&out);
+}
+
+/* The line of the listing that starts with id, or NULL. */
+static const char *line_of(const char *listing, long id)
+{
+	char prefix[32];
+	int n = snprintf(prefix, sizeof(prefix), "%ld ", id);
+	for (const char *p = listing; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, prefix, (size_t)n) == 0)
+			return p;
+	return NULL;
+}
+
+static void test_token_list_and_revoke_one(void **state)
+{
+	(void)state;
+	struct sbuf out = {0};
+	add_official("t.ctl.token", "analyst", "lc-dang-uy-ubnd-tinh");
+	assert_int_equal(paknctl("token create t.ctl.token --label script-a", &out), 0);
+	assert_int_equal(paknctl("token create t.ctl.token --label script-b --days 7", &out), 0);
+	long a = count("SELECT id FROM official_session WHERE label = 'script-a'");
+	long b = count("SELECT id FROM official_session WHERE label = 'script-b'");
+	char id_text[32];
+	snprintf(id_text, sizeof(id_text), "token %ld ", b);
+	assert_non_null(strstr(out.data, id_text)); /* create tells the id to revoke it by */
+
+	assert_int_equal(paknctl("token list t.ctl.token", &out), 0);
+	const char *la = line_of(out.data, a), *lb = line_of(out.data, b);
+	assert_non_null(la);
+	assert_non_null(lb);
+	assert_non_null(strstr(la, "active"));
+	assert_non_null(strstr(la, "script-a"));
+	assert_non_null(strstr(lb, "script-b"));
+
+	char args[64];
+	snprintf(args, sizeof(args), "token revoke %ld", a);
+	assert_int_equal(paknctl(args, &out), 0);
+	assert_non_null(strstr(out.data, "revoked"));
+	assert_int_equal(paknctl("token list t.ctl.token", &out), 0);
+	la = line_of(out.data, a);
+	lb = line_of(out.data, b);
+	assert_true(la && lb);
+	assert_true(strncmp(strstr(la, " ") + strspn(strstr(la, " "), " "), "revoked", 7) == 0);
+	assert_true(strncmp(strstr(lb, " ") + strspn(strstr(lb, " "), " "), "active", 6) == 0);
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM official_session WHERE id = %ld AND revoked_at IS NULL", b);
+	assert_int_equal(count(sql), 1);
+
+	/* Again, or an id that is no bearer token: refused, nothing changes. */
+	assert_int_equal(paknctl(args, &out), 1);
+	assert_non_null(strstr(out.data, "no active bearer token"));
+	assert_int_equal(paknctl("token revoke 999999999", &out), 1);
+	assert_int_equal(paknctl("token revoke 12abc", &out), 2);
+	assert_int_equal(paknctl("token list khong.co.ai", &out), 1);
+	assert_int_equal(count(sql), 1);
+	sbuf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +331,9 @@ int main(void)
 		cmocka_unit_test(test_dry_run_prints_the_document),
 		cmocka_unit_test(test_bad_input_is_refused),
 		cmocka_unit_test(test_second_plan_of_a_province),
+		cmocka_unit_test(test_set_role_keeps_or_changes_agencies),
+		cmocka_unit_test(test_disable_and_enable),
+		cmocka_unit_test(test_token_list_and_revoke_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
