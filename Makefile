@@ -17,7 +17,8 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
             server/plan_import.c server/http_router.c server/http_query.c server/tracking.c \
             server/keys.c server/receipt.c server/intake.c server/auth_tokens.c \
-            server/personal.c server/tlog.c server/proxy.c server/random.c
+            server/personal.c server/tlog.c server/proxy.c server/random.c \
+            server/field_errors.c
 # The server's own modules.
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
             server/service.c server/catalog.c server/server.c server/intake_queue.c server/intake_hub.c server/reply_cache.c \

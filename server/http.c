@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "db.h"
+#include "field_errors.h"
 #include "log.h"
 #include "random.h"
 #include "routes.h"
@@ -473,7 +474,7 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		for (size_t k = 0; k < n; k++)
 			known |= strcmp(specs[k].name, req->query.key[i]) == 0;
 		if (!known)
-			http_field_error(fields, req->query.key[i], "unknown_parameter",
+			field_errors_add(fields, req->query.key[i], "unknown_parameter",
 					 "Tham số không được hỗ trợ. / Unknown parameter.");
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -481,14 +482,14 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		values[k] = v && *v ? v : specs[k].def;
 		if (!v || !*v) {
 			if (specs[k].required)
-				http_field_error(fields, specs[k].name, "required",
+				field_errors_add(fields, specs[k].name, "required",
 						 "Bắt buộc. / Required.");
 			continue;
 		}
 		const char *problem = param_problem(&specs[k], v);
 		if (problem) {
 			param_message(&specs[k], problem, msg, sizeof(msg));
-			http_field_error(fields, specs[k].name, problem, msg);
+			field_errors_add(fields, specs[k].name, problem, msg);
 		}
 	}
 	if (json_object_array_length(fields) == 0) {
