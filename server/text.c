@@ -360,26 +360,24 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 		return out;
 	}
 	/* A code point decomposes into at most 4 here (letter, two marks, and one more). */
-	uint32_t *buf = malloc((len * 4 + 1) * sizeof(*buf));
-	uint32_t *tmp = malloc((len * 4 + 1) * sizeof(*tmp));
+	uint32_t *buf = malloc((len * 4 + 1) * sizeof(*buf)), *tmp = NULL;
 	char *out = malloc(len * 4 + 1);
-	if (!buf || !tmp || !out) {
-		free(buf);
-		free(tmp);
-		free(out);
-		return NULL;
-	}
+	if (!buf || !out)
+		goto out_free;
 	size_t n = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		i += utf8_decode(s + i, len - i, &cp);
 		n = decompose(cp, buf, n);
 	}
-	/* Canonical order: each run of marks sorted by combining class, stable. */
+	/* Canonical order: each run of marks sorted by combining class, stable. Only a run
+	 * longer than real text has needs room to merge in. */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && ccc_of(buf[j]) != 0)
 			j++;
+		if (j - i > TEXT_MAX_NONSTARTERS && !tmp && !(tmp = malloc(n * sizeof(*tmp))))
+			goto out_free;
 		sort_marks(buf + i, j - i, tmp);
 		i = j > i ? j : i + 1;
 	}
@@ -407,4 +405,10 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 	if (outlen)
 		*outlen = o;
 	return out;
+
+out_free:
+	free(tmp);
+	free(buf);
+	free(out);
+	return NULL;
 }
