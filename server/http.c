@@ -221,14 +221,7 @@ void http_reply_html(struct http_req *req, int status, const char *body, size_t 
 void http_field_error(json_object *fields, const char *field, const char *code,
 		      const char *message)
 {
-	/* Field names can come from the client: never echo bytes that are not UTF-8. */
-	if (!utf8_is_valid((const uint8_t *)field, strlen(field)))
-		field = "(not UTF-8)";
-	json_object *f = json_object_new_object();
-	json_object_object_add(f, "field", json_object_new_string(field));
-	json_object_object_add(f, "code", json_object_new_string(code));
-	json_object_object_add(f, "message", json_object_new_string(message));
-	json_object_array_add(fields, f);
+	field_errors_add(fields, field, code, message);
 }
 
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
