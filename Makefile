@@ -26,6 +26,7 @@ SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c ser
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
             server/moderation.c server/metrics.c server/table.c server/stats.c \
             server/webfiles.c server/form_pages.c
+SRV_SRCS += server/catalog_page.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))
