@@ -26,6 +26,8 @@ SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c ser
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
             server/moderation.c server/metrics.c server/table.c server/stats.c \
             server/webfiles.c server/form_pages.c
+
+# Pages of a search cut from its kept list (catalog_page.h).
 SRV_SRCS += server/catalog_page.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "catalog_page.h"
+#include "log.h"
 #include "reply_cache.h"
 #include "server.h"
 #include "text.h"
@@ -32,10 +33,12 @@ struct pending {
 static void reply_page(struct http_req *req, const char *list, size_t len, struct page page)
 {
 	struct sbuf body = {0};
-	if (catalog_page_write(list, len, page.limit, page.offset, &body))
+	if (catalog_page_write(list, len, page.limit, page.offset, &body)) {
 		http_reply_json(req, 200, body.data, body.len, CACHE_SECONDS);
-	else
+	} else {
+		log_error(req->id, "a kept list of items is not one (%zu bytes)", len);
 		http_reply_db_error(req, DB_FAILED);
+	}
 	sbuf_free(&body);
 }
 
