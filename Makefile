@@ -17,7 +17,8 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
             server/plan_import.c server/http_router.c server/http_query.c server/tracking.c \
             server/keys.c server/receipt.c server/intake.c server/auth_tokens.c \
-            server/personal.c server/tlog.c server/proxy.c server/random.c
+            server/personal.c server/tlog.c server/proxy.c server/random.c \
+            server/field_errors.c
 # The server's own modules.
 SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
             server/service.c server/catalog.c server/server.c server/intake_queue.c server/intake_hub.c server/reply_cache.c \
@@ -25,6 +26,9 @@ SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c ser
             server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
             server/moderation.c server/metrics.c server/table.c server/stats.c \
             server/webfiles.c server/form_pages.c server/conn_guard.c
+
+# Pages of a search cut from its kept list (catalog_page.h).
+SRV_SRCS += server/catalog_page.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))

@@ -12,27 +12,21 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	[STMT_PLAN_GET] = {"plan_get", "SELECT pakn_plan_doc(id)::text FROM plan WHERE code = $1", 1},
 
 	/* q is folded text, matched as a phrase at the start of a word: "so hoa" finds
-	 * "số hóa" (digitisation) but not "sở" and "hóa" apart. */
+	 * "số hóa" (digitisation) but not "sở" and "hóa" apart. Every match, in order, one
+	 * stored document a row: catalog.c keeps them once and cuts the pages (catalog_page.h). */
 	[STMT_ITEMS] = {"items",
-		"WITH m AS ("
-		"  SELECT it.doc, p.code AS plan_code, it.position"
-		"  FROM plan_item it"
-		"  JOIN plan p ON p.id = it.plan_id"
-		"  JOIN plan_section s ON s.id = it.section_id"
-		"  WHERE ($1::text IS NULL OR p.code = $1)"
-		"    AND ($2::text IS NULL OR it.kind = $2)"
-		"    AND ($3::text IS NULL OR s.code = $3)"
-		"    AND ($4::text IS NULL OR EXISTS ("
-		"          SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id"
-		"          WHERE x.item_id = it.id AND a.code = $4))"
-		"    AND ($5::text IS NULL OR strpos(' ' || it.search_text, ' ' || $5) > 0))"
-		"SELECT json_build_object("
-		"  'items', coalesce((SELECT json_agg(pg.doc ORDER BY pg.plan_code, pg.position)"
-		"                     FROM (SELECT * FROM m ORDER BY plan_code, position"
-		"                           LIMIT $6::integer OFFSET $7::integer) pg), '[]'),"
-		"  'total', (SELECT count(*) FROM m),"
-		"  'limit', $6::integer,"
-		"  'offset', $7::integer)::text", 7},
+		"SELECT coalesce(it.doc::text, 'null')"
+		" FROM plan_item it"
+		" JOIN plan p ON p.id = it.plan_id"
+		" JOIN plan_section s ON s.id = it.section_id"
+		" WHERE ($1::text IS NULL OR p.code = $1)"
+		"   AND ($2::text IS NULL OR it.kind = $2)"
+		"   AND ($3::text IS NULL OR s.code = $3)"
+		"   AND ($4::text IS NULL OR EXISTS ("
+		"         SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id"
+		"         WHERE x.item_id = it.id AND a.code = $4))"
+		"   AND ($5::text IS NULL OR strpos(' ' || it.search_text, ' ' || $5) > 0)"
+		" ORDER BY p.code, it.position", 5},
 
 	[STMT_ITEM_GET] = {"item_get", "SELECT doc::text FROM plan_item WHERE code = $1", 1},
 

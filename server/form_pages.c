@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "field_errors.h"
 #include "http.h"
 #include "receipt.h"
 #include "table.h"
+#include "text.h"
 #include "util.h"
 
 static void page_start(struct sbuf *b, const char *title)
@@ -33,8 +35,11 @@ static void bilingual(struct sbuf *b, const char *message)
 		html_escape(b, message);
 		return;
 	}
+	/* Cut, if it must be, between characters: the page is UTF-8 and a browser shows a
+	 * broken sequence as U+FFFD. */
 	char vi[512];
-	snprintf(vi, sizeof(vi), "%.*s", (int)(sep - message), message);
+	snprintf(vi, sizeof(vi), "%.*s", (int)utf8_cut(message, (size_t)(sep - message),
+						       sizeof(vi) - 1), message);
 	html_escape(b, vi);
 	sbuf_puts(b, " <span lang=\"en\" class=\"en\">");
 	html_escape(b, sep + 3);
@@ -122,6 +127,7 @@ static const char *field_label(const char *field)
 		{"contact_phone", "Số điện thoại / Phone"},
 		{"consent_publish", "Đồng ý công khai / Consent to publish"},
 		{"consent_contact", "Đồng ý liên hệ / Consent to contact"},
+		{FIELD_ERRORS_MORE_FIELD, "Và nữa / And more"},
 	};
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		if (strcmp(labels[i].field, field) == 0)
@@ -129,20 +135,18 @@ static const char *field_label(const char *field)
 	return field;
 }
 
-void form_page_problem(struct http_req *req, int status, const char *message,
-		       json_object *fields)
+void form_problem_html(struct sbuf *b, const char *message, json_object *fields)
 {
-	struct sbuf b = {0};
-	page_start(&b, "Góp ý chưa gửi được");
-	sbuf_puts(&b, "<h1>Góp ý chưa gửi được <span lang=\"en\" class=\"en\">Your feedback "
-		      "was not sent</span></h1>\n<p>");
-	bilingual(&b, message);
-	sbuf_puts(&b, "</p>\n");
+	page_start(b, "Góp ý chưa gửi được");
+	sbuf_puts(b, "<h1>Góp ý chưa gửi được <span lang=\"en\" class=\"en\">Your feedback "
+		     "was not sent</span></h1>\n<p>");
+	bilingual(b, message);
+	sbuf_puts(b, "</p>\n");
 	size_t n = fields && json_object_is_type(fields, json_type_array)
 			   ? json_object_array_length(fields)
 			   : 0;
 	if (n) {
-		sbuf_puts(&b, "<ul class=\"problems\">\n");
+		sbuf_puts(b, "<ul class=\"problems\">\n");
 		for (size_t i = 0; i < n; i++) {
 			json_object *f = json_object_array_get_idx(fields, i), *v;
 			const char *field = json_object_object_get_ex(f, "field", &v)
@@ -151,19 +155,26 @@ void form_page_problem(struct http_req *req, int status, const char *message,
 			const char *msg = json_object_object_get_ex(f, "message", &v)
 						  ? json_object_get_string(v)
 						  : "";
-			sbuf_puts(&b, "<li><strong>");
-			bilingual(&b, field_label(field));
-			sbuf_puts(&b, "</strong>: ");
-			bilingual(&b, msg);
-			sbuf_puts(&b, "</li>\n");
+			sbuf_puts(b, "<li><strong>");
+			bilingual(b, field_label(field));
+			sbuf_puts(b, "</strong>: ");
+			bilingual(b, msg);
+			sbuf_puts(b, "</li>\n");
 		}
-		sbuf_puts(&b, "</ul>\n");
+		sbuf_puts(b, "</ul>\n");
 	}
-	sbuf_puts(&b, "<p>Dùng nút Quay lại của trình duyệt để sửa: những gì bạn đã viết vẫn "
-		      "còn. <span lang=\"en\" class=\"en\">Use your browser's Back button to fix "
-		      "it: what you wrote is still there.</span></p>\n<p><a href=\"/\">Trang góp ý "
-		      "<span lang=\"en\" class=\"en\">The feedback page</span></a></p>\n");
-	page_end(&b);
+	sbuf_puts(b, "<p>Dùng nút Quay lại của trình duyệt để sửa: những gì bạn đã viết vẫn "
+		     "còn. <span lang=\"en\" class=\"en\">Use your browser's Back button to fix "
+		     "it: what you wrote is still there.</span></p>\n<p><a href=\"/\">Trang góp ý "
+		     "<span lang=\"en\" class=\"en\">The feedback page</span></a></p>\n");
+	page_end(b);
+}
+
+void form_page_problem(struct http_req *req, int status, const char *message,
+		       json_object *fields)
+{
+	struct sbuf b = {0};
+	form_problem_html(&b, message, fields);
 	http_reply_html(req, status, b.data, b.len);
 	sbuf_free(&b);
 }

@@ -14,6 +14,13 @@ struct receipt;
 void form_page_receipt(struct http_req *req, int status, const struct receipt *r,
 		       const char *receipt_json, const char *secret);
 
+struct sbuf;
+
+/* The problem page's HTML, appended to b: message ("Vietnamese / English") and, when
+ * fields is an array of {field, code, message}, one line per field with the field's name in
+ * words. Text is cut only between UTF-8 characters. Does not take fields. */
+void form_problem_html(struct sbuf *b, const char *message, json_object *fields);
+
 /* The problem page: message ("Vietnamese / English") and, when fields is an array of
  * {field, code, message}, one line per field with the field's name in words. Frees req;
  * does not take fields. */

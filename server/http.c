@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "db.h"
+#include "field_errors.h"
 #include "log.h"
 #include "random.h"
 #include "routes.h"
@@ -231,14 +232,7 @@ void http_reply_html(struct http_req *req, int status, const char *body, size_t 
 void http_field_error(json_object *fields, const char *field, const char *code,
 		      const char *message)
 {
-	/* Field names can come from the client: never echo bytes that are not UTF-8. */
-	if (!utf8_is_valid((const uint8_t *)field, strlen(field)))
-		field = "(not UTF-8)";
-	json_object *f = json_object_new_object();
-	json_object_object_add(f, "field", json_object_new_string(field));
-	json_object_object_add(f, "code", json_object_new_string(code));
-	json_object_object_add(f, "message", json_object_new_string(message));
-	json_object_array_add(fields, f);
+	field_errors_add(fields, field, code, message);
 }
 
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
@@ -484,7 +478,7 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		for (size_t k = 0; k < n; k++)
 			known |= strcmp(specs[k].name, req->query.key[i]) == 0;
 		if (!known)
-			http_field_error(fields, req->query.key[i], "unknown_parameter",
+			field_errors_add(fields, req->query.key[i], "unknown_parameter",
 					 "Tham số không được hỗ trợ. / Unknown parameter.");
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -492,14 +486,14 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		values[k] = v && *v ? v : specs[k].def;
 		if (!v || !*v) {
 			if (specs[k].required)
-				http_field_error(fields, specs[k].name, "required",
+				field_errors_add(fields, specs[k].name, "required",
 						 "Bắt buộc. / Required.");
 			continue;
 		}
 		const char *problem = param_problem(&specs[k], v);
 		if (problem) {
 			param_message(&specs[k], problem, msg, sizeof(msg));
-			http_field_error(fields, specs[k].name, problem, msg);
+			field_errors_add(fields, specs[k].name, problem, msg);
 		}
 	}
 	if (json_object_array_length(fields) == 0) {

@@ -102,7 +102,7 @@ void http_reply_error(struct http_req *req, int status, const char *code, const 
  * database is unavailable, 500 when it refused the statement. */
 void http_reply_db_error(struct http_req *req, enum db_status db_status);
 
-/* Appends {"field", "code", "message"} to fields. */
+/* Appends {"field", "code", "message"} to fields: field_errors_add (field_errors.h). */
 void http_field_error(json_object *fields, const char *field, const char *code,
 		      const char *message);
 

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "field_errors.h"
 #include "http_query.h"
 #include "text.h"
 #include "util.h"
@@ -44,6 +45,12 @@ static const struct {
 	{"empty", "Không được để trống. / Must not be empty."},
 	{"invalid_utf8", "Không phải văn bản UTF-8 hợp lệ. / Not valid UTF-8 text."},
 	{"control_characters", "Có ký tự điều khiển không cho phép. / Contains control characters."},
+	{"too_many_combining_marks",
+	 "Quá 30 dấu kết hợp liền nhau (chuẩn Stream-Safe của Unicode). / More than 30 combining "
+	 "marks in a row (Unicode's Stream-Safe Text Format)."},
+	{"replacement_character",
+	 "Có ký tự thay thế U+FFFD hoặc nửa cặp UTF-16 lẻ (như \\ud800): văn bản đã bị hỏng. / "
+	 "Contains U+FFFD or half a UTF-16 surrogate pair (such as \\ud800): the text is broken."},
 	{"invalid_email", "Địa chỉ thư điện tử không hợp lệ. / Not a valid e-mail address."},
 	{"invalid_phone", "Số điện thoại Việt Nam không hợp lệ. / Not a valid Vietnamese phone number."},
 	{"invalid_code", "Mã không hợp lệ. / Not a valid code."},
@@ -52,18 +59,11 @@ static const struct {
 
 static void field_error(json_object *fields, const char *field, const char *code)
 {
-	/* The name comes from the client: never echo bytes that are not UTF-8. */
-	if (!utf8_is_valid((const uint8_t *)field, strlen(field)))
-		field = "(not UTF-8)";
 	const char *message = code;
 	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
 		if (strcmp(messages[i].code, code) == 0)
 			message = messages[i].message;
-	json_object *f = json_object_new_object();
-	json_object_object_add(f, "field", json_object_new_string(field));
-	json_object_object_add(f, "code", json_object_new_string(code));
-	json_object_object_add(f, "message", json_object_new_string(message));
-	json_object_array_add(fields, f);
+	field_errors_add(fields, field, code, message);
 }
 
 static bool is_one_of(const char *v, const char *const *choices)
@@ -79,12 +79,29 @@ static const char *const submitter_types[] = {"individual", "organization", "bus
 
 /* --- text ----------------------------------------------------------------------------- */
 
+/* The checks that bound the work of normalising: lengths first (a code point is at most 4
+ * bytes, and NFC makes at most TEXT_NFC_MAX_SHRINK of them one), then the Stream-Safe Text
+ * Format. Returns the problem's code, or NULL. */
+static const char *text_problem(const char *v, size_t len, size_t max)
+{
+	if (len > max * TEXT_NFC_MAX_SHRINK * 4)
+		return "too_long";
+	if (!utf8_is_valid((const uint8_t *)v, len))
+		return "invalid_utf8";
+	if (utf8_length((const uint8_t *)v, len) > max * TEXT_NFC_MAX_SHRINK)
+		return "too_long";
+	if (!text_is_stream_safe(v, len))
+		return "too_many_combining_marks";
+	return NULL;
+}
+
 char *intake_clean_text(json_object *fields, const char *field, const char *v, size_t max,
 			bool multiline, bool required)
 {
 	size_t len = strlen(v);
-	if (!utf8_is_valid((const uint8_t *)v, len)) {
-		field_error(fields, field, "invalid_utf8");
+	const char *problem = text_problem(v, len, max);
+	if (problem) {
+		field_error(fields, field, problem);
 		return NULL;
 	}
 	struct sbuf b = {0};
@@ -105,6 +122,13 @@ char *intake_clean_text(json_object *fields, const char *field, const char *v, s
 		    cp == 0x2028 || cp == 0x2029) {
 			sbuf_free(&b);
 			field_error(fields, field, "control_characters");
+			return NULL;
+		}
+		/* What json-c makes of a lone surrogate escape (\ud800), and what any decoder
+		 * leaves where text was broken: storing it would keep the damage. */
+		if (cp == 0xFFFD) {
+			sbuf_free(&b);
+			field_error(fields, field, "replacement_character");
 			return NULL;
 		}
 		sbuf_append(&b, v + i, n);
@@ -135,7 +159,8 @@ char *intake_clean_text(json_object *fields, const char *field, const char *v, s
 		else
 			break;
 	}
-	if (*start == '\0') {
+	/* Zero-width and other invisible characters alone are no text either. */
+	if (text_is_blank(start, strlen(start))) {
 		free(nfc);
 		if (required)
 			field_error(fields, field, "empty");
@@ -164,6 +189,7 @@ bool intake_email_is_valid(const char *s)
 		uint32_t cp;
 		i += utf8_decode((const uint8_t *)s + i, n - i, &cp);
 		if (cp <= ' ' || (cp >= 0x7F && cp <= 0xA0) || cp == 0x2028 || cp == 0x2029 ||
+		    cp == 0xFFFD ||
 		    (cp < 0x80 && strchr("<>()[]\\,;:\"", (int)cp)))
 			return false;
 	}
@@ -340,7 +366,8 @@ static void read_nested(json_object *fields, const char *name, json_object *v, s
 	}
 	json_object_object_foreach(v, key, val) {
 		char path[96];
-		snprintf(path, sizeof(path), "%s.%.60s", name, key);
+		snprintf(path, sizeof(path), "%s.%.*s", name, (int)utf8_cut(key, strlen(key), 60),
+			 key);
 		if (strcmp(name, "submitter") == 0 && strcmp(key, "type") == 0)
 			read_string(fields, path, val, &r->submitter_type);
 		else if (strcmp(name, "submitter") == 0 && strcmp(key, "name") == 0)

@@ -64,9 +64,11 @@ char *submission_canonical(const struct submission *s, size_t *len);
 void submission_hash(const struct submission *s, char hex[65]);
 
 /* Checks and normalises free text as the body is: valid UTF-8, line breaks made \n (or
- * refused unless multiline), no other control characters, NFC, trimmed, at most max
- * characters. Returns a new string, or NULL: after adding a problem for field to fields,
- * or silently when the text is empty and not required. */
+ * refused unless multiline), no other control characters and no U+FFFD, at most
+ * TEXT_MAX_NONSTARTERS combining marks in a row, NFC, trimmed, at most max characters, not
+ * only white space and invisible characters. The lengths are checked before normalising,
+ * so the work is bounded by max. Returns a new string, or NULL: after adding a problem for
+ * field to fields, or silently when the text is empty and not required. */
 char *intake_clean_text(json_object *fields, const char *field, const char *v, size_t max,
 			bool multiline, bool required);
 

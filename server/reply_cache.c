@@ -16,12 +16,14 @@ struct reply {
 	char *key;
 	char *body;
 	size_t len;
-	struct reply *next;
+	struct reply *next;  /* in its bucket */
+	struct reply *newer; /* in the order kept: the oldest goes first when room is needed */
 };
 
 struct reply_cache {
 	pthread_rwlock_t lock; /* guards what follows */
 	struct reply *buckets[BUCKETS];
+	struct reply *oldest, *newest;
 	int64_t version;
 	size_t bytes, max_bytes;
 	/* the version check, on one worker's loop */
@@ -49,7 +51,25 @@ static void drop_all(struct reply_cache *c)
 		}
 		c->buckets[i] = NULL;
 	}
+	c->oldest = c->newest = NULL;
 	c->bytes = 0;
+}
+
+/* Drops the reply kept longest ago. */
+static void drop_oldest(struct reply_cache *c)
+{
+	struct reply *r = c->oldest;
+	struct reply **at = &c->buckets[bucket_of(r->key)];
+	while (*at != r)
+		at = &(*at)->next;
+	*at = r->next;
+	c->oldest = r->newer;
+	if (!c->oldest)
+		c->newest = NULL;
+	c->bytes -= strlen(r->key) + r->len;
+	free(r->key);
+	free(r->body);
+	free(r);
 }
 
 struct reply_cache *reply_cache_new(size_t max_bytes)
@@ -117,15 +137,24 @@ void reply_cache_put(struct reply_cache *c, const char *key, int64_t version, co
 	bool present = false;
 	for (struct reply *r = c->buckets[b]; r && !present; r = r->next)
 		present = strcmp(r->key, key) == 0;
-	if (version && version == c->version && !present && c->bytes + klen + len <= c->max_bytes) {
+	/* When full, the oldest replies make room: a client asking for ever new searches must
+	 * not leave the pages everyone reads uncached until the next import. */
+	if (version && version == c->version && !present && klen + len <= c->max_bytes) {
 		struct reply *r = calloc(1, sizeof(*r));
 		char *k = malloc(klen + 1), *copy = malloc(len + 1);
 		if (r && k && copy) {
+			while (c->bytes + klen + len > c->max_bytes)
+				drop_oldest(c);
 			memcpy(k, key, klen + 1);
 			memcpy(copy, body, len);
 			copy[len] = '\0';
-			*r = (struct reply){k, copy, len, c->buckets[b]};
+			*r = (struct reply){k, copy, len, c->buckets[b], NULL};
 			c->buckets[b] = r;
+			if (c->newest)
+				c->newest->newer = r;
+			else
+				c->oldest = r;
+			c->newest = r;
 			c->bytes += klen + len;
 		} else {
 			free(r);

@@ -20,8 +20,8 @@
 struct reply_cache;
 struct db_pool;
 
-/* Keeps at most max_bytes of replies (past that, nothing more until the next change).
- * NULL when out of memory. */
+/* Keeps at most max_bytes of replies (keys and bodies); past that, the replies kept longest
+ * ago are dropped to make room. NULL when out of memory. */
 struct reply_cache *reply_cache_new(size_t max_bytes);
 
 /* Starts the once-a-second version check on base, through db. Returns 0 or -1. */
@@ -39,7 +39,8 @@ void reply_cache_set_version(struct reply_cache *c, int64_t version);
 /* On a hit copies the reply into out and returns true. Any thread. */
 bool reply_cache_get(struct reply_cache *c, const char *key, struct sbuf *out);
 
-/* Keeps a copy of body under key if version is still the current one. Any thread. */
+/* Keeps a copy of body under key if version is still the current one and key and body fit
+ * in max_bytes, dropping the oldest replies to make room. Any thread. */
 void reply_cache_put(struct reply_cache *c, const char *key, int64_t version, const char *body,
 		     size_t len);
 

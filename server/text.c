@@ -19,6 +19,10 @@ struct nfc_comp {
 	uint32_t first, second, cp; /* sorted by (first, second) */
 };
 
+struct nfc_range {
+	uint32_t first, last;
+};
+
 #include "text_nfc_table.h"
 
 size_t utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
@@ -74,6 +78,17 @@ size_t utf8_length(const uint8_t *s, size_t len)
 		if ((s[i] & 0xC0) != 0x80)
 			count++;
 	return count;
+}
+
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* Back off continuation bytes: the cut then falls before a lead byte. */
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
 }
 
 static char fold_lookup(uint32_t cp)
@@ -180,6 +195,24 @@ static int ccc_of(uint32_t cp)
 	return cp >= 0x300 && cp <= 0x36F ? nfc_ccc[cp - 0x300] : 0;
 }
 
+/* Combining class not 0, in all of Unicode (ccc_of knows the marks text_nfc composes). */
+static bool is_nonstarter(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof(nfc_nonstarters) / sizeof(nfc_nonstarters[0]);
+	if (cp < nfc_nonstarters[0].first)
+		return false;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < nfc_nonstarters[mid].first)
+			hi = mid;
+		else if (cp > nfc_nonstarters[mid].last)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
 static uint32_t compose_pair(uint32_t first, uint32_t second)
 {
 	size_t lo = 0, hi = sizeof(nfc_comp) / sizeof(nfc_comp[0]);
@@ -208,6 +241,80 @@ static size_t decompose(uint32_t cp, uint32_t *buf, size_t n)
 	if (d->second)
 		n = decompose(d->second, buf, n);
 	return n;
+}
+
+bool text_is_stream_safe(const char *text, size_t len)
+{
+	const uint8_t *s = (const uint8_t *)text;
+	size_t run = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp, parts[8];
+		i += utf8_decode(s + i, len - i, &cp);
+		size_t n = decompose(cp, parts, 0);
+		/* A starter inside the decomposition ends the run; marks after it start one. */
+		for (size_t k = 0; k < n; k++)
+			run = is_nonstarter(parts[k]) ? run + 1 : 0;
+		if (run > TEXT_MAX_NONSTARTERS)
+			return false;
+	}
+	return true;
+}
+
+/* White_Space and Default_Ignorable_Code_Point of Unicode's PropList.txt and
+ * DerivedCoreProperties.txt, and the blank braille pattern, which is drawn empty. */
+static bool is_invisible(uint32_t cp)
+{
+	static const struct nfc_range ranges[] = {
+		{0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0},
+		{0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
+		{0x1680, 0x1680}, {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x2000, 0x200F},
+		{0x2028, 0x202F}, {0x205F, 0x206F}, {0x2800, 0x2800}, {0x3000, 0x3000},
+		{0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0},
+		{0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+	};
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i].first && cp <= ranges[i].last)
+			return true;
+	return false;
+}
+
+bool text_is_blank(const char *text, size_t len)
+{
+	const uint8_t *s = (const uint8_t *)text;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		i += utf8_decode(s + i, len - i, &cp);
+		if (!is_invisible(cp))
+			return false;
+	}
+	return true;
+}
+
+/* Sorts the k marks at a by combining class, keeping the order of equal classes (canonical
+ * ordering). Insertion for the short runs of real text; merging for long ones, which
+ * insertion would make quadratic. tmp has room for k. */
+static void sort_marks(uint32_t *a, size_t k, uint32_t *tmp)
+{
+	if (k <= TEXT_MAX_NONSTARTERS) {
+		for (size_t i = 1; i < k; i++)
+			for (size_t j = i; j > 0 && ccc_of(a[j - 1]) > ccc_of(a[j]); j--) {
+				uint32_t t = a[j - 1];
+				a[j - 1] = a[j];
+				a[j] = t;
+			}
+		return;
+	}
+	size_t half = k / 2;
+	sort_marks(a, half, tmp);
+	sort_marks(a + half, k - half, tmp);
+	size_t i = 0, j = half, o = 0;
+	while (i < half && j < k)
+		tmp[o++] = ccc_of(a[j]) < ccc_of(a[i]) ? a[j++] : a[i++];
+	while (i < half)
+		tmp[o++] = a[i++];
+	while (j < k)
+		tmp[o++] = a[j++];
+	memcpy(a, tmp, k * sizeof(*a));
 }
 
 size_t utf8_encode(uint32_t cp, char out[4])
@@ -253,30 +360,28 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 		return out;
 	}
 	/* A code point decomposes into at most 4 here (letter, two marks, and one more). */
-	uint32_t *buf = malloc((len * 4 + 1) * sizeof(*buf));
+	uint32_t *buf = malloc((len * 4 + 1) * sizeof(*buf)), *tmp = NULL;
 	char *out = malloc(len * 4 + 1);
-	if (!buf || !out) {
-		free(buf);
-		free(out);
-		return NULL;
-	}
+	if (!buf || !out)
+		goto out_free;
 	size_t n = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		i += utf8_decode(s + i, len - i, &cp);
 		n = decompose(cp, buf, n);
 	}
-	/* Canonical order: marks sorted by combining class, stable. */
-	for (size_t i = 1; i < n; i++) {
-		for (size_t j = i; j > 0; j--) {
-			int a = ccc_of(buf[j - 1]), b = ccc_of(buf[j]);
-			if (b == 0 || a <= b)
-				break;
-			uint32_t t = buf[j - 1];
-			buf[j - 1] = buf[j];
-			buf[j] = t;
-		}
+	/* Canonical order: each run of marks sorted by combining class, stable. Only a run
+	 * longer than real text has needs room to merge in. */
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && ccc_of(buf[j]) != 0)
+			j++;
+		if (j - i > TEXT_MAX_NONSTARTERS && !tmp && !(tmp = malloc(n * sizeof(*tmp))))
+			goto out_free;
+		sort_marks(buf + i, j - i, tmp);
+		i = j > i ? j : i + 1;
 	}
+	free(tmp);
 	/* Canonical composition (UAX #15). */
 	size_t comp = n ? 1 : 0, starter = 0;
 	int last = n && ccc_of(buf[0]) ? 256 : 0;
@@ -300,4 +405,10 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 	if (outlen)
 		*outlen = o;
 	return out;
+
+out_free:
+	free(tmp);
+	free(buf);
+	free(out);
+	return NULL;
 }

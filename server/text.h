@@ -21,6 +21,10 @@ bool utf8_is_valid(const uint8_t *s, size_t len);
 /* Number of code points in well-formed UTF-8 text (call utf8_is_valid first). */
 size_t utf8_length(const uint8_t *s, size_t len);
 
+/* The length of the longest prefix of the len bytes at s that is at most max bytes and
+ * does not end inside a UTF-8 sequence: where text may be cut. */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
 /* Folds text for matching: lower case, Vietnamese (and other Latin) diacritics removed,
  * "đ" read as "d", combining marks dropped, runs of white space made one space, trimmed.
  * Returns a new NUL-terminated string the caller frees, or NULL if the input is not valid
@@ -32,9 +36,30 @@ char *text_fold(const char *s, size_t len);
  * Returns a new string (possibly ""), or NULL on invalid UTF-8. */
 char *text_search_key(const char *s, size_t len);
 
+/* Unicode's Stream-Safe Text Format (UAX #15, section 13): no more than this many
+ * non-starters (combining class not 0, counted in the canonical decomposition) in a row.
+ * Real text has at most a few; longer runs only cost the normaliser work. */
+#define TEXT_MAX_NONSTARTERS 30
+
+/* text_nfc composes at most this many code points into one (a letter and two marks), so
+ * text of more than TEXT_NFC_MAX_SHRINK * n code points is still longer than n after it:
+ * a length limit can be checked before normalising. */
+#define TEXT_NFC_MAX_SHRINK 3
+
+/* True when well-formed UTF-8 text (call utf8_is_valid first) has no run of more than
+ * TEXT_MAX_NONSTARTERS non-starters. */
+bool text_is_stream_safe(const char *s, size_t len);
+
+/* True when well-formed UTF-8 text shows nothing: it is empty or made only of white space
+ * (Unicode White_Space) and characters that are invisible by definition (Unicode
+ * Default_Ignorable_Code_Point: zero-width space and joiners, word joiner, byte order mark,
+ * combining grapheme joiner, variation selectors, ...) or drawn blank (U+2800). */
+bool text_is_blank(const char *s, size_t len);
+
 /* Brings UTF-8 text to Normalization Form C for the Latin script: every Vietnamese letter,
  * typed precomposed or as a base letter with combining marks in any order, comes out
  * precomposed. Characters outside the Latin tables (other scripts) are kept as they are.
+ * Time grows as len log len at worst, whatever order the marks come in.
  * Returns a new NUL-terminated string (its length in *outlen), or NULL if the input is not
  * valid UTF-8 or memory ran out. */
 char *text_nfc(const char *s, size_t len, size_t *outlen);

@@ -519,6 +519,34 @@ static void test_replies_kept_until_the_catalog_changes(void **state)
 	free(title);
 }
 
+/* A search's items are kept once, under its filters, and every page is cut from them: a page
+ * never asked for before still comes from memory. Varying limit and offset once made every
+ * request a new query that had PostgreSQL build its page (issue 19). */
+static void test_pages_cut_from_one_kept_search(void **state)
+{
+	(void)state;
+	sleep(2); /* the service knows the catalog's version: the next list is kept */
+	char *codes = codes_of("/api/v1/items?plan=LC-2026&kind=task&limit=40");
+	const char *at = strstr(codes, "LC-T25 ");
+	assert_non_null(at);
+	int offset = 0;
+	for (const char *p = codes; p < at; p++)
+		offset += *p == ' ';
+	free(codes);
+	sql("SET session_replication_role = replica; UPDATE plan_item SET doc = "
+	    "jsonb_set(doc::jsonb, '{title}', '\\\"Tiêu đề mới\\\"')::json WHERE code = 'LC-T25'");
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/items?plan=LC-2026&kind=task&limit=1&offset=%d",
+		 offset);
+	json_object *doc = get_json(path, 200);
+	assert_string_equal(th_str(doc, "items", "0", "code", NULL), "LC-T25");
+	assert_string_not_equal(th_str(doc, "items", "0", "title", NULL), "Tiêu đề mới");
+	assert_int_equal(int_at(doc, "total"), 40);
+	assert_int_equal(int_at(doc, "offset"), offset);
+	json_object_put(doc);
+	sql("UPDATE plan_item SET doc = pakn_item_doc(id) WHERE code = 'LC-T25'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_log_lines),
 		cmocka_unit_test(test_replies_kept_until_the_catalog_changes),
+		cmocka_unit_test(test_pages_cut_from_one_kept_search),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

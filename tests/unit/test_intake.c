@@ -13,8 +13,10 @@
 
 #include <sodium.h>
 
+#include "field_errors.h"
 #include "intake.h"
 #include "text.h"
+#include "util.h"
 
 static int group_setup(void **state)
 {
@@ -489,6 +491,58 @@ static void test_email_controls_beyond_ascii(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* Text that shows nothing is empty, however it was made invisible (issue 19). */
+static void test_invisible_text_is_empty(void **state)
+{
+	(void)state;
+	static const struct intake_case cases[] = {
+		{"body of zero-width spaces", TEXT("\u200b\u200b\u200b"), INV({"body", "empty"})},
+		{"body of joiners and word joiner", TEXT("\u200c\u200d\u2060"), INV({"body", "empty"})},
+		{"body of byte order marks", TEXT("\ufeff \ufeff"), INV({"body", "empty"})},
+		{"body of grapheme joiners", TEXT("\u034f\u034f"), INV({"body", "empty"})},
+		{"body of ideographic spaces", TEXT("\u3000\u2003\\n"), INV({"body", "empty"})},
+		{"body of a soft hyphen and a variation selector", TEXT("\u00ad\ufe0f"),
+		 INV({"body", "empty"})},
+		{"body of a blank braille pattern", TEXT("\u2800"), INV({"body", "empty"})},
+		{"body of invisible characters between spaces", TEXT(" \u200b\\n\u2060\\t"),
+		 INV({"body", "empty"})},
+		{"zero-width inside text is kept", TEXT("a\u200bb"), OK(.body = "a\u200bb")},
+		{"name of zero-width spaces is no name", SUBMITTER("{\"name\":\"\u200b\"}"),
+		 OK(.personal = NO)},
+		{"form body %E2%80%8B", "item_code=LC-T25&rating=4&kind=opinion&body=%E2%80%8B%E2%81%A0",
+		 INV({"body", "empty"})},
+	};
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		failures += run_case(strncmp(cases[i].name, "form", 4) == 0 ? intake_from_form
+									     : intake_from_json,
+				     &cases[i]);
+	assert_int_equal(failures, 0);
+}
+
+/* json-c 0.16 reads a lone surrogate escape as U+FFFD: it is refused, never stored. */
+static void test_json_lone_surrogates(void **state)
+{
+	(void)state;
+	static const struct intake_case cases[] = {
+		{"lone high surrogate", TEXT("a\\ud800b"), INV({"body", "replacement_character"})},
+		{"lone high surrogate at the end", TEXT("a\\ud800"),
+		 INV({"body", "replacement_character"})},
+		{"lone low surrogate", TEXT("\\udc00"), INV({"body", "replacement_character"})},
+		{"reversed pair", TEXT("x\\udc00\\ud800"), INV({"body", "replacement_character"})},
+		{"two high surrogates", TEXT("\\ud800\\ud800"), INV({"body", "replacement_character"})},
+		{"high surrogate then a letter", TEXT("\\ud800\\u0041"),
+		 INV({"body", "replacement_character"})},
+		{"in a name", SUBMITTER("{\"name\":\"A\\udfff\"}"),
+		 INV({"submitter.name", "replacement_character"})},
+		{"in an e-mail address", EMAIL("a\\ud800@b.vn"), INV({"contact.email", "invalid_email"})},
+		{"U+FFFD itself", TEXT("\\ufffd"), INV({"body", "replacement_character"})},
+		{"a real pair is a letter", TEXT("\\ud83d\\ude00"), OK(.body = "\U0001F600")},
+		{"surrogate bytes (CESU-8)", TEXT("\xed\xa0\x80"), INV({"body", "invalid_utf8"})},
+	};
+	assert_int_equal(RUN_TABLE(intake_from_json, cases), 0);
+}
+
 /* --- cases built at run time: lengths ---------------------------------------------------- */
 
 /* s repeated n times. */
@@ -611,6 +665,131 @@ static void test_json_lengths(void **state)
 	free(c64);
 	free(c65);
 	assert_int_equal(failures, 0);
+}
+
+/* Unicode's Stream-Safe Text Format: at most 30 combining marks in a row, counted in the
+ * decomposition; and every length is checked before the text is normalised. */
+static void test_json_combining_marks(void **state)
+{
+	(void)state;
+	int failures = 0;
+	char *m28 = repeat("\\u0301", 28), *m29 = repeat("\\u0301", 29);
+	char *m30 = repeat("\\u0301", 30), *m31 = repeat("\\u0301", 31);
+	char *other31 = repeat("\\u20d0", 31); /* combining marks for symbols, class 230 */
+	failures += run_built("30 marks after a letter", fmt(HEAD ",\"body\":\"a%s\"}", m30),
+			      INTAKE_OK, NULL, NULL, NULL);
+	failures += run_built("31 marks after a letter", fmt(HEAD ",\"body\":\"a%s\"}", m31),
+			      INTAKE_INVALID, "body", "too_many_combining_marks", NULL);
+	failures += run_built("31 marks alone", fmt(HEAD ",\"body\":\"%s\"}", m31),
+			      INTAKE_INVALID, "body", "too_many_combining_marks", NULL);
+	/* ệ decomposes to e and two marks: 28 more make 30, 29 more make 31 */
+	failures += run_built("\u1ec7 and 28 marks", fmt(HEAD ",\"body\":\"\u1ec7%s\"}", m28),
+			      INTAKE_OK, NULL, NULL, NULL);
+	failures += run_built("\u1ec7 and 29 marks", fmt(HEAD ",\"body\":\"\u1ec7%s\"}", m29),
+			      INTAKE_INVALID, "body", "too_many_combining_marks", NULL);
+	failures += run_built("marks of another script count too",
+			      fmt(HEAD ",\"body\":\"a%s\"}", other31), INTAKE_INVALID, "body",
+			      "too_many_combining_marks", NULL);
+	failures += run_built("a grapheme joiner ends a run",
+			      fmt(HEAD ",\"body\":\"a%s\\u034f%s\"}", m30, m30), INTAKE_OK, NULL,
+			      NULL, NULL);
+	failures += run_built("31 marks in a name",
+			      fmt(WITH(",\"submitter\":{\"name\":\"a%s\"}"), m31), INTAKE_INVALID,
+			      "submitter.name", "too_many_combining_marks", NULL);
+
+	/* a run of 30 in reverse canonical order (15 acutes, class 230, then 15 dots below,
+	 * 220) is accepted and sorted: a + dot below compose to ạ, the acutes follow */
+	char *acutes = repeat("\\u0301", 15), *dots = repeat("\\u0323", 15);
+	char *want = fmt("\u1ea1%s%s", "\u0323\u0323\u0323\u0323\u0323\u0323\u0323"
+				       "\u0323\u0323\u0323\u0323\u0323\u0323\u0323",
+			 "\u0301\u0301\u0301\u0301\u0301\u0301\u0301\u0301\u0301\u0301"
+			 "\u0301\u0301\u0301\u0301\u0301");
+	failures += run_built("a run of 30 in reverse order",
+			      fmt(HEAD ",\"body\":\"a%s%s\"}", acutes, dots), INTAKE_OK, NULL, NULL,
+			      want);
+	free(want);
+	free(acutes);
+	free(dots);
+
+	/* More than 3 x 5000 code points is too long whatever NFC would make of it, and that
+	 * is said before the marks are looked at. */
+	char *letter31 = fmt("a%s", m31);
+	char *many = repeat(letter31, 500); /* 16,000 code points */
+	failures += run_built("16,000 code points in runs of 31 marks",
+			      fmt(HEAD ",\"body\":\"%s\"}", many), INTAKE_INVALID, "body", "too_long",
+			      NULL);
+	char *a15001 = repeat("a", 15001);
+	failures += run_built("15,001 letters", fmt(HEAD ",\"body\":\"%s\"}", a15001),
+			      INTAKE_INVALID, "body", "too_long", NULL);
+	free(a15001);
+	free(many);
+	free(letter31);
+	free(m28);
+	free(m29);
+	free(m30);
+	free(m31);
+	free(other31);
+	assert_int_equal(failures, 0);
+}
+
+/* A reply lists FIELD_ERRORS_MAX problems and counts the rest, and echoes field names cut
+ * between characters: 8,500 unknown keys gave an 894 KB reply (issue 19). */
+static void test_field_errors_capped(void **state)
+{
+	(void)state;
+	struct sbuf in = {0};
+	sbuf_puts(&in, "{");
+	for (int i = 0; i < 8500; i++)
+		sbuf_printf(&in, "\"unknown_key_%05d\":%d,", i, i);
+	sbuf_puts(&in, "\"item_code\":\"LC-T25\",\"rating\":4,\"kind\":\"opinion\",\"body\":\"b\"}");
+	struct submission s;
+	json_object *fields = json_object_new_array();
+	assert_int_equal(intake_from_json(in.data, in.len, &s, fields), INTAKE_INVALID);
+	assert_int_equal(json_object_array_length(fields), FIELD_ERRORS_MAX + 1);
+	json_object *more = json_object_array_get_idx(fields, FIELD_ERRORS_MAX), *v;
+	assert_true(json_object_object_get_ex(more, "field", &v));
+	assert_string_equal(json_object_get_string(v), FIELD_ERRORS_MORE_FIELD);
+	assert_true(json_object_object_get_ex(more, "code", &v));
+	assert_string_equal(json_object_get_string(v), FIELD_ERRORS_MORE_CODE);
+	assert_true(json_object_object_get_ex(more, "count", &v));
+	assert_int_equal(json_object_get_int64(v), 8500 - FIELD_ERRORS_MAX);
+	assert_true(json_object_object_get_ex(more, "message", &v));
+	assert_non_null(strstr(json_object_get_string(v), "8480 more"));
+	assert_true(strlen(json_object_to_json_string(fields)) < 4096);
+	json_object_put(fields);
+	sbuf_free(&in);
+
+	/* a key of 200 x "ạ" (600 bytes) comes back as 21 "ạ" (63 bytes) and "…" */
+	char *key = repeat("\u1ea1", 200), *want = repeat("\u1ea1", 21);
+	char *input = fmt(WITH(",\"%s\":1,\"submitter\":{\"%s\":1}"), key, key);
+	fields = json_object_new_array();
+	assert_int_equal(intake_from_json(input, strlen(input), &s, fields), INTAKE_INVALID);
+	assert_int_equal(json_object_array_length(fields), 2);
+	const char *got = json_object_get_string(
+		json_object_object_get(json_object_array_get_idx(fields, 0), "field"));
+	char *want_field = fmt("%s\u2026", want);
+	assert_string_equal(got, want_field);
+	got = json_object_get_string(
+		json_object_object_get(json_object_array_get_idx(fields, 1), "field"));
+	assert_true(utf8_is_valid((const uint8_t *)got, strlen(got)));
+	assert_true(strncmp(got, "submitter.\u1ea1", strlen("submitter.\u1ea1")) == 0);
+	json_object_put(fields);
+	free(want_field);
+	free(input);
+	free(key);
+	free(want);
+
+	/* a form says the same: 32 unknown keys, 20 listed */
+	sbuf_puts(&in, "item_code=LC-T25&rating=4&kind=opinion&body=x");
+	for (int i = 0; i < 28; i++)
+		sbuf_printf(&in, "&x%d=1", i);
+	fields = json_object_new_array();
+	assert_int_equal(intake_from_form(in.data, in.len, &s, fields), INTAKE_INVALID);
+	assert_int_equal(json_object_array_length(fields), FIELD_ERRORS_MAX + 1);
+	more = json_object_array_get_idx(fields, FIELD_ERRORS_MAX);
+	assert_int_equal(json_object_get_int64(json_object_object_get(more, "count")), 28 - FIELD_ERRORS_MAX);
+	json_object_put(fields);
+	sbuf_free(&in);
 }
 
 /* Decomposed and precomposed text are the same submission: same bytes, same hash. */
@@ -1091,6 +1270,10 @@ int main(void)
 		cmocka_unit_test(test_json_wrong_type_reported_once),
 		cmocka_unit_test(test_email_controls_beyond_ascii),
 		cmocka_unit_test(test_json_lengths),
+		cmocka_unit_test(test_json_combining_marks),
+		cmocka_unit_test(test_field_errors_capped),
+		cmocka_unit_test(test_invisible_text_is_empty),
+		cmocka_unit_test(test_json_lone_surrogates),
 		cmocka_unit_test(test_json_nfc_same_hash),
 		cmocka_unit_test(test_form_table),
 		cmocka_unit_test(test_form_equals_json),

@@ -126,6 +126,83 @@ static void test_utf8_length(void **state)
 				 cases[i].chars);
 }
 
+/* --- utf8_cut ---------------------------------------------------------------------------- */
+
+struct cut_case {
+	const char *text;
+	size_t max, want;
+};
+
+static const struct cut_case cut_cases[] = {
+	{"abc", 5, 3},
+	{"abc", 3, 3},
+	{"abc", 2, 2},
+	{"abc", 0, 0},
+	{"\u1ec7\u1ec7", 6, 6},  /* 3 + 3 bytes */
+	{"\u1ec7\u1ec7", 5, 3},  /* not inside the second */
+	{"\u1ec7\u1ec7", 4, 3},
+	{"\u1ec7\u1ec7", 3, 3},
+	{"\u1ec7\u1ec7", 2, 0},
+	{"a\u00e0", 2, 1},       /* à is 2 bytes */
+	{"\U0001F600x", 3, 0},   /* a 4-byte emoji */
+	{"\U0001F600x", 4, 4},
+	{"\U0001F600x", 5, 5},
+};
+
+static void test_utf8_cut(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(cut_cases) / sizeof(cut_cases[0]); i++) {
+		const struct cut_case *c = &cut_cases[i];
+		size_t got = utf8_cut(c->text, strlen(c->text), c->max);
+		if (got != c->want || !utf8_is_valid((const uint8_t *)c->text, got)) {
+			print_error("utf8_cut(\"%s\", %zu) = %zu, want %zu\n", c->text, c->max, got,
+				    c->want);
+			failures++;
+		}
+	}
+	/* every cut of a mixed text is whole characters */
+	static const char mixed[] = "Vi\u1ec7t \U0001F600 \u00e0 ng\u01b0\u1eddi";
+	for (size_t max = 0; max <= sizeof(mixed); max++) {
+		size_t got = utf8_cut(mixed, sizeof(mixed) - 1, max);
+		if (got > max || !utf8_is_valid((const uint8_t *)mixed, got) ||
+		    (max < sizeof(mixed) - 1 && got + 4 <= max)) {
+			print_error("utf8_cut(mixed, %zu) = %zu\n", max, got);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* --- text_is_blank ------------------------------------------------------------------------ */
+
+static void test_text_is_blank(void **state)
+{
+	(void)state;
+	static const char *const blank[] = {
+		"", " ", "\t\n\r", "\u00a0", "\u200b", "\u200c\u200d", "\u2060", "\ufeff",
+		"\u034f", "\u00ad", "\u180e", "\u2003\u3000", "\u202f\u205f", "\u2061\u2062\u2063",
+		"\ufe0f", "\u3164", "\uffa0", "\u2800", "\u115f", "\U000E0001", "\U000E0100",
+		"\u061c", "\u200e\u200f", "\u202a\u202e", "\u2028\u2029",
+	};
+	static const char *const not_blank[] = {
+		"a", "\u200ba", ".", "\u0301", "\u00a0-", "\U0001F600", "\u3164\u314f", "\u2801",
+	};
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(blank) / sizeof(blank[0]); i++)
+		if (!text_is_blank(blank[i], strlen(blank[i]))) {
+			print_error("blank case %zu is not blank\n", i);
+			failures++;
+		}
+	for (size_t i = 0; i < sizeof(not_blank) / sizeof(not_blank[0]); i++)
+		if (text_is_blank(not_blank[i], strlen(not_blank[i]))) {
+			print_error("\"%s\" is blank\n", not_blank[i]);
+			failures++;
+		}
+	assert_int_equal(failures, 0);
+}
+
 /* --- text_fold ------------------------------------------------------------------------- */
 
 static const struct {
@@ -405,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_table),
 		cmocka_unit_test(test_utf8_decode_respects_len),
 		cmocka_unit_test(test_utf8_length),
+		cmocka_unit_test(test_utf8_cut),
+		cmocka_unit_test(test_text_is_blank),
 		cmocka_unit_test(test_fold_table),
 		cmocka_unit_test(test_fold_len),
 		cmocka_unit_test(test_fold_all_vietnamese_letters),

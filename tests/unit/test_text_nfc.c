@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "text.h"
 
@@ -205,6 +206,216 @@ static void test_nfc_invalid_utf8(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* --- bounded work: the Stream-Safe Text Format and long runs of marks ------------------- */
+
+struct stream_case {
+	const char *name, *text;
+	size_t marks; /* then this many U+0301 after text */
+	const char *after;
+	bool safe;
+};
+
+static const struct stream_case stream_cases[] = {
+	{"no marks", "Vi\u1ec7t Nam", 0, "", true},
+	{"30 marks after a letter", "a", 30, "", true},
+	{"31 marks after a letter", "a", 31, "", false},
+	{"31 marks alone", "", 31, "", false},
+	{"30 marks, a letter, 30 marks", "a", 30, "b\u0301\u0301\u0301\u0301\u0301\u0301\u0301\u0301\u0301\u0301", true},
+	{"\u1ec7 (two marks in its decomposition) and 28", "\u1ec7", 28, "", true},
+	{"\u1ec7 and 29", "\u1ec7", 29, "", false},
+	{"U+0344 is two marks: 29 + 2", "a", 29, "\u0344", false},
+	{"U+0344 is two marks: 28 + 2", "a", 28, "\u0344", true},
+	{"30 and one of another script", "a", 30, "\u20d0", false},
+	{"a grapheme joiner (a starter) ends a run", "a", 30, "\u034f\u0301", true},
+	{"a precomposed letter ends a run", "a", 30, "\u00e1\u0301", true},
+	{"Hebrew points count", "\u05d0\u05b0\u05b1\u05b2\u05b3\u05b4\u05b5\u05b6\u05b7\u05b8\u05b9"
+	 "\u05bb\u05bc\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u05b0\u05b1\u05b2\u05b3\u05b4"
+	 "\u05b5\u05b6\u05b7\u05b8\u05b9\u05bb\u05bc", 0, "", false},
+};
+
+static void test_stream_safe(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(stream_cases) / sizeof(stream_cases[0]); i++) {
+		const struct stream_case *c = &stream_cases[i];
+		char text[512];
+		size_t n = (size_t)snprintf(text, sizeof(text), "%s", c->text);
+		for (size_t k = 0; k < c->marks; k++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "\u0301");
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", c->after);
+		assert_true(n < sizeof(text));
+		if (text_is_stream_safe(text, n) != c->safe) {
+			print_error("%s: text_is_stream_safe is %d\n", c->name, !c->safe);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* TEXT_NFC_MAX_SHRINK holds: text_nfc never makes fewer than a third as many code points,
+ * so refusing more than 3 x max code points before it refuses nothing it would keep. */
+static void test_nfc_max_shrink(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"a", "e", "o", "u", "c", "\u01b0", "\u00ea", "\u1eb9",
+					     "\u0301", "\u0323", "\u0302", "\u031b", "\u0303",
+					     "\u0327", "\u0308", "\u0304", "\u0344", " "};
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	uint32_t seed = 19;
+	for (int round = 0; round < 5000; round++) {
+		char in[256];
+		size_t len = 0;
+		for (int k = 0; k < 40; k++) {
+			seed = seed * 1103515245u + 12345u;
+			const char *p = pieces[(seed >> 16) % npieces];
+			memcpy(in + len, p, strlen(p));
+			len += strlen(p);
+		}
+		size_t outlen;
+		char *out = text_nfc(in, len, &outlen);
+		assert_non_null(out);
+		size_t before = utf8_length((const uint8_t *)in, len);
+		size_t after = utf8_length((const uint8_t *)out, outlen);
+		if (after * TEXT_NFC_MAX_SHRINK < before) {
+			print_error("\"%s\": %zu code points became %zu\n", shown(in, len), before,
+				    after);
+			fail();
+		}
+		free(out);
+	}
+	/* the longest compositions of the tables: a letter and two marks make one */
+	static const char *const three[] = {"e\u0323\u0302", "c\u0327\u0301", "u\u0308\u0304",
+					    "o\u031b\u0303"};
+	for (size_t i = 0; i < sizeof(three) / sizeof(three[0]); i++) {
+		size_t outlen;
+		char *out = text_nfc(three[i], strlen(three[i]), &outlen);
+		assert_int_equal(utf8_length((const uint8_t *)out, outlen), 1);
+		free(out);
+	}
+}
+
+/* Appends n marks, reversed runs of 'width' from the marks of mixed classes below. */
+static size_t reversed_marks(char *out, size_t n)
+{
+	/* classes 240 230 220 216 202 1: reverse canonical order */
+	static const uint32_t marks[] = {0x0345, 0x0301, 0x0323, 0x031B, 0x0327, 0x0334};
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		o += utf8_encode(marks[i % 6], out + o);
+	return o;
+}
+
+/* What canonical ordering must give: the marks sorted by class, stably (slow and plain). */
+static void stable_sort_by_class(uint32_t *a, size_t n)
+{
+	static const struct {
+		uint32_t cp;
+		int ccc;
+	} classes[] = {{0x0345, 240}, {0x0301, 230}, {0x0323, 220}, {0x031B, 216},
+		       {0x0327, 202}, {0x0334, 1}};
+	int key[8192];
+	assert_true(n <= 8192);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < 6; k++)
+			if (classes[k].cp == a[i])
+				key[i] = classes[k].ccc;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && key[j - 1] > key[j]; j--) {
+			int t = key[j];
+			key[j] = key[j - 1];
+			key[j - 1] = t;
+			uint32_t c = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = c;
+		}
+}
+
+/* A run of thousands of marks (the Stream-Safe check is the caller's) is still put in
+ * canonical order, the same as a plain stable sort gives. */
+static void test_nfc_long_run_order(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {31, 32, 33, 61, 64, 100, 1000, 5001};
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		char *in = malloc(n * 2 + 2);
+		assert_non_null(in);
+		in[0] = 'x'; /* composes with none of them */
+		size_t len = 1 + reversed_marks(in + 1, n);
+		uint32_t *want = malloc(n * sizeof(*want));
+		assert_non_null(want);
+		for (size_t i = 0, o = 1; i < n; i++)
+			o += utf8_decode((const uint8_t *)in + o, len - o, &want[i]);
+		stable_sort_by_class(want, n);
+		size_t outlen;
+		char *out = text_nfc(in, len, &outlen);
+		assert_non_null(out);
+		assert_int_equal(outlen, len);
+		assert_int_equal(out[0], 'x');
+		for (size_t i = 0, o = 1; i < n; i++) {
+			uint32_t cp;
+			o += utf8_decode((const uint8_t *)out + o, outlen - o, &cp);
+			if (cp != want[i]) {
+				print_error("run of %zu: mark %zu is U+%04X, want U+%04X\n", n, i, cp,
+					    want[i]);
+				fail();
+			}
+		}
+		free(out);
+		free(want);
+		free(in);
+	}
+}
+
+static double cpu_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The least CPU time of a few text_nfc calls on the same input. */
+static double nfc_cost(const char *in, size_t len)
+{
+	double best = 1e9;
+	for (int round = 0; round < 5; round++) {
+		double t0 = cpu_seconds();
+		for (int i = 0; i < 4; i++) {
+			size_t outlen;
+			free(text_nfc(in, len, &outlen));
+		}
+		double t = cpu_seconds() - t0;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/* 64 KiB of marks in reverse canonical order cost < 5x 64 KiB of decomposed Vietnamese.
+ * Insertion sorting made the first quadratic: 0.75 s of CPU against 0.017 s (issue 19). */
+static void test_nfc_time_bounded(void **state)
+{
+	(void)state;
+	const size_t size = 64 * 1024;
+	char *worst = malloc(size + 8), *normal = malloc(size + 8);
+	assert_non_null(worst);
+	assert_non_null(normal);
+	worst[0] = 'x';
+	size_t wlen = 1 + reversed_marks(worst + 1, (size - 1) / 2);
+	static const char word[] = "Vie\u0323\u0302t Nam nguye\u0302\u0303n ";
+	size_t nlen = 0;
+	while (nlen + sizeof(word) - 1 <= size) {
+		memcpy(normal + nlen, word, sizeof(word) - 1);
+		nlen += sizeof(word) - 1;
+	}
+	double w = nfc_cost(worst, wlen), n = nfc_cost(normal, nlen);
+	print_message("text_nfc of 64 KiB: reversed marks %.2f ms, decomposed Vietnamese %.2f ms, "
+		      "ratio %.2f\n", w * 1e3 / 4, n * 1e3 / 4, w / n);
+	assert_true(w < 5 * n);
+	free(worst);
+	free(normal);
+}
+
 /* --- the seed plans ------------------------------------------------------------------- */
 
 static char *read_file(const char *path, size_t *len)
@@ -299,6 +510,10 @@ int main(void)
 		cmocka_unit_test(test_nfc_copy_is_exact),
 		cmocka_unit_test(test_nfc_len_and_null_outlen),
 		cmocka_unit_test(test_nfc_invalid_utf8),
+		cmocka_unit_test(test_stream_safe),
+		cmocka_unit_test(test_nfc_max_shrink),
+		cmocka_unit_test(test_nfc_long_run_order),
+		cmocka_unit_test(test_nfc_time_bounded),
 		cmocka_unit_test(test_plan_lc),
 		cmocka_unit_test(test_plan_db),
 	};
