@@ -497,7 +497,7 @@ char *intake_item_code(const char *body, size_t len, bool json)
 		json_object_put(doc);
 	} else {
 		char *text = strndup(body, len);
-		struct query q;
+		struct query q = {0}; /* query_free is safe on it if strndup failed */
 		const char *bad;
 		if (text && query_parse(text, &q, &bad) == QUERY_OK && query_get(&q, "item_code"))
 			code = strdup(query_get(&q, "item_code"));
