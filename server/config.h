@@ -22,6 +22,9 @@ struct config {
 	long request_timeout;                   /* seconds to read a request or write a reply */
 	long max_body_bytes;                    /* request bodies above this get 413 */
 	long max_header_bytes;                  /* request line + headers above this get 431 */
+	long header_timeout;                    /* seconds from a request's first byte to its body */
+	long body_timeout;                      /* seconds for a body, plus its length / rate */
+	long body_min_rate;                     /* bytes per second a body must arrive at */
 	long shutdown_grace;                    /* seconds to finish in-flight requests on stop */
 	long intake_rate;                       /* submissions per minute per client */
 	long intake_burst;                      /* submissions a client may send at once */
