@@ -570,7 +570,8 @@ enum limits_result limits_expire(struct limits_state *st, struct evbuffer *out)
 /* --- the bufferevent filter ------------------------------------------------------------- */
 
 /* Shutting the socket down makes libevent read an end of file, and evhttp then frees the
- * connection; nothing more is sent. */
+ * connection; nothing more is sent. (A filter's BEV_ERROR would not do: libevent 2.1's read
+ * path ignores what the filter returns.) */
 static void close_now(struct limits_state *st)
 {
 	evutil_socket_t fd = bufferevent_getfd(bufferevent_get_underlying(st->filter));
