@@ -66,8 +66,11 @@ struct limits_state {
 
 /* --- buffers and deadlines -------------------------------------------------------------- */
 
+/* Returns 0, or -1 when out of memory or past max. */
 static int bytes_append(struct bytes *b, const uint8_t *p, size_t n, size_t max)
 {
+	if (b->len + n > max)
+		return -1;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n)
@@ -261,6 +264,7 @@ static int check_request_line(const uint8_t *line, size_t len, struct request_li
 struct head_info {
 	unsigned long long body; /* Content-Length, or ULLONG_MAX when too long to hold */
 	bool close;              /* Connection: close */
+	bool expects_continue;   /* Expect: 100-continue */
 };
 
 /* Checks one header line (p..e, without its line end) and writes its canonical form to
@@ -290,8 +294,11 @@ static int check_field(const uint8_t *p, const uint8_t *e, struct head_info *h, 
 	size_t vlen = (size_t)(ve - v);
 	if (names_equal(p, nlen, "transfer-encoding"))
 		return 411;
-	if (names_equal(p, nlen, "expect") && !names_equal(v, vlen, "100-continue"))
-		return 417;
+	if (names_equal(p, nlen, "expect")) {
+		if (!names_equal(v, vlen, "100-continue"))
+			return 417;
+		h->expects_continue = true;
+	}
 	if (names_equal(p, nlen, "connection") && names_equal(v, vlen, "close"))
 		h->close = true;
 	if (names_equal(p, nlen, "host")) {
@@ -380,8 +387,10 @@ static void finish_head(struct limits_state *st, struct evbuffer *out)
 	else if (!status && rl.ours)
 		status = 404;
 	if (status) {
-		/* Only a well-formed head has a known end. */
-		bool keep = (status == 413 && h.body != ULLONG_MAX && rl.method) || status == 404;
+		/* Only a well-formed head has a known end. A client waiting for 100 Continue may
+		 * never send the body it declared: its next bytes could be read as that body. */
+		bool keep = ((status == 413 && h.body != ULLONG_MAX) || status == 404) &&
+			    !h.expects_continue;
 		refuse(st, out, status, keep, h.close, keep ? h.body : 0);
 	} else {
 		evbuffer_add(canon, "\r\n", 2);

@@ -418,6 +418,12 @@ static void test_413_keeps_connection_close(void **state)
 	expect_str("POST /a HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Length: 70000\r\n\r\n",
 		   plain);
 	free(plain);
+	/* a client waiting for 100 Continue may never send the body: nothing is skipped */
+	char *closing = reject_text(413, 0);
+	expect_str("POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 70000\r\n"
+		   "\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+		   closing);
+	free(closing);
 	/* refusals that discard the connection never need it */
 	char *discard = reject_text(411, 0);
 	expect_str("POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
