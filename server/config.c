@@ -47,6 +47,12 @@ static const struct config_param params[] = {
 	 1000000,
 	 "connections one client address (IPv6: one /64) may hold open; more get 503 "
 	 "too_many_connections; trusted_proxies are exempt"},
+	{"header_timeout", CFG_LONG, FIELD(header_timeout), "5", 1, 3600,
+	 "seconds from a request's first byte to the end of its headers; later gets 408"},
+	{"body_timeout", CFG_LONG, FIELD(body_timeout), "10", 1, 3600,
+	 "seconds allowed for a request body beyond its length / body_min_rate; later closes"},
+	{"body_min_rate", CFG_LONG, FIELD(body_min_rate), "4096", 1, 1073741824,
+	 "bytes per second a request body must arrive at, on top of body_timeout"},
 	{"shutdown_grace", CFG_LONG, FIELD(shutdown_grace), "10", 0, 600,
 	 "seconds to finish in-flight requests after SIGTERM or SIGINT"},
 	{"intake_rate", CFG_LONG, FIELD(intake_rate), "20", 1, 100000,

@@ -24,6 +24,9 @@ struct config {
 	long max_header_bytes;                  /* request line + headers above this get 431 */
 	long max_connections;                   /* open connections in all; 0 = from the fd limit */
 	long max_connections_per_address;       /* open connections per address (IPv6: per /64) */
+	long header_timeout;                    /* seconds from a request's first byte to its body */
+	long body_timeout;                      /* seconds for a body, plus its length / rate */
+	long body_min_rate;                     /* bytes per second a body must arrive at */
 	long shutdown_grace;                    /* seconds to finish in-flight requests on stop */
 	long intake_rate;                       /* submissions per minute per client */
 	long intake_burst;                      /* submissions a client may send at once */

@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "field_errors.h"
+#include "http_limits.h"
 #include "log.h"
 #include "random.h"
 #include "routes.h"
@@ -19,10 +20,6 @@
 #include "stats.h"
 #include "text.h"
 #include "webfiles.h"
-
-#define REJECT_PREFIX "/.pakn/reject/"
-
-char http_reject_secret[33];
 
 static const char *reason_phrase(int status)
 {
@@ -37,6 +34,7 @@ static const char *reason_phrase(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
@@ -269,18 +267,15 @@ void http_reply_db_error(struct http_req *req, enum db_status db_status)
 	}
 }
 
-/* http_limits.c turns a request it refuses into GET /.pakn/reject/<status> carrying the
- * secret, so the refusal is answered here like any other error. */
+/* http_limits.c turns a request it refuses into GET /.pakn/reject/<status>, so the refusal
+ * is answered here like any other error. Nothing needs to prove where it came from: the
+ * filter writes everything libevent parses and refuses every client path under /.pakn/
+ * (http_limits.c says why that replaced a secret header). */
 static bool reply_if_rejected(struct http_req *req)
 {
-	if (strncmp(req->path, REJECT_PREFIX, strlen(REJECT_PREFIX)) != 0)
+	if (strncmp(req->path, HTTP_REJECT_PREFIX, strlen(HTTP_REJECT_PREFIX)) != 0)
 		return false;
-	const char *secret = evhttp_find_header(evhttp_request_get_input_headers(req->ev),
-						"X-Pakn-Reject");
-	if (!secret || strlen(secret) != strlen(http_reject_secret) ||
-	    sodium_memcmp(secret, http_reject_secret, strlen(http_reject_secret)) != 0)
-		return false;
-	int status = atoi(req->path + strlen(REJECT_PREFIX));
+	int status = atoi(req->path + strlen(HTTP_REJECT_PREFIX));
 	switch (status) {
 	case 411:
 		http_reply_error(req, 411, "length_required",
@@ -306,11 +301,39 @@ static bool reply_if_rejected(struct http_req *req)
 				 "Phần đầu yêu cầu quá lớn. / The request headers are too large.",
 				 NULL);
 		break;
+	case 404:
+		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+		break;
+	case 408:
+		http_reply_error(req, 408, "request_timeout",
+				 "Yêu cầu đến quá chậm. / The request took too long to arrive.", NULL);
+		break;
+	case 503:
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
+		http_reply_error(req, 503, "busy",
+				 "Máy chủ đang bận, vui lòng thử lại sau. / The server is busy; "
+				 "please retry shortly.",
+				 NULL);
+		break;
 	default:
 		http_reply_error(req, 400, "bad_request",
 				 "Yêu cầu không hợp lệ. / Malformed request.", NULL);
 	}
 	return true;
+}
+
+/* "OPTIONS *" asks what the server as a whole supports (RFC 9110 9.3.7). */
+static void reply_options_asterisk(struct http_req *req)
+{
+	unsigned methods = HTTP_OPTIONS;
+	for (size_t i = 0; i < nroutes; i++)
+		methods |= routes[i].methods;
+	if (methods & HTTP_GET)
+		methods |= HTTP_HEAD;
+	char allow[96];
+	router_allow_header(methods, allow, sizeof(allow));
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Allow", allow);
+	http_reply_json(req, 204, "", 0, 0);
 }
 
 void http_dispatch(struct evhttp_request *ev, void *arg)
@@ -343,6 +366,10 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	}
 	if (reply_if_rejected(req))
 		return;
+	if (req->method == HTTP_OPTIONS && strcmp(req->path, "*") == 0) {
+		reply_options_asterisk(req);
+		return;
+	}
 
 	const char *bad_key;
 	enum query_error qe = query_parse(uri ? evhttp_uri_get_query(uri) : NULL, &req->query,

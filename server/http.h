@@ -106,8 +106,6 @@ void http_reply_db_error(struct http_req *req, enum db_status db_status);
 void http_field_error(json_object *fields, const char *field, const char *code,
 		      const char *message);
 
-/* Shared secret that marks the requests http_limits.c makes up for requests it rejects. */
-extern char http_reject_secret[33];
 
 
 

@@ -95,9 +95,6 @@ int main(int argc, char **argv)
 		log_error(NULL, "libsodium failed to initialise");
 		return 1;
 	}
-	uint8_t secret[16];
-	randombytes_buf(secret, sizeof(secret));
-	sodium_bin2hex(http_reject_secret, sizeof(http_reject_secret), secret, sizeof(secret));
 
 	/* Signals are taken by sigwait below, never by a worker thread. */
 	sigset_t stop_signals;

@@ -247,6 +247,9 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 		 webfiles_bytes(srv->www), cfg->static_dir);
 	srv->limits.max_body_bytes = (size_t)cfg->max_body_bytes;
 	srv->limits.max_header_bytes = (size_t)cfg->max_header_bytes;
+	srv->limits.header_timeout = (unsigned)cfg->header_timeout;
+	srv->limits.body_timeout = (unsigned)cfg->body_timeout;
+	srv->limits.body_min_rate = (unsigned)cfg->body_min_rate;
 	long n = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nworkers = n > 0 ? (int)n : 1;
 	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));

@@ -370,7 +370,7 @@ static void test_request_limits(void **state)
 		const char *code;
 	} raw[] = {
 		{"GARBAGE\r\n\r\n", 400, "bad_request"},
-		{"GET /healthz\r\n\r\n", 400, "bad_request"},
+		{"GET /healthz HTTP/1.1\r\n\r\n", 400, "bad_request"}, /* no Host */
 		{"GET /healthz HTTP/2.0\r\n\r\n", 400, "bad_request"},
 		{"GET /a b HTTP/1.1\r\n\r\n", 400, "bad_request"},
 		{"GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n", 400, "bad_request"},
@@ -384,7 +384,8 @@ static void test_request_limits(void **state)
 		{"HEAD /healthz HTTP/1.1\r\nContent-Length: 58\r\n\r\n"
 		 "GET /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 		 400, "bad_request"},
-		{"GET /.pakn/reject/413 HTTP/1.1\r\nX-Pakn-Reject: a\r\n\r\n", 404, "not_found"},
+		{"GET /.pakn/reject/413 HTTP/1.1\r\nHost: x\r\nX-Pakn-Reject: a\r\n\r\n", 404,
+		 "not_found"},
 	};
 	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
 		expect_raw_error(raw[i].req, strlen(raw[i].req), raw[i].status, raw[i].code);
