@@ -23,4 +23,11 @@ void proxy_trust_free(struct proxy_trust *t);
 void proxy_client_address(const struct proxy_trust *t, const char *peer, const char *real_ip,
 			  const char *forwarded_for, char out[PROXY_ADDR_LEN]);
 
+/* The key that per-client limits and scopes count under, as text: an IPv4 address whole
+ * ("203.0.113.7"), an IPv6 address by its first 64 bits ("2001:db8:1:2::/64"), since one
+ * subscriber is routinely given a whole /64 and could otherwise take a fresh limit per
+ * address. An IPv4-mapped IPv6 address counts as its IPv4 address. Text that is not an
+ * address is copied as it is (truncated to fit). */
+void proxy_client_key(const char *address, char key[PROXY_ADDR_LEN]);
+
 #endif
