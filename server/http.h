@@ -58,6 +58,10 @@ const char *http_header(const struct http_req *req, const char *name);
 /* The client's address as text ("127.0.0.1"), or "" if unknown. */
 const char *http_client_address(const struct http_req *req);
 
+/* True when the request came in on the metrics listener (metrics_listen), not the
+ * service's port. */
+bool http_is_metrics_listener(const struct http_req *req);
+
 /* Sends body (HTML) with status and frees req. */
 void http_reply_html(struct http_req *req, int status, const char *body, size_t len);
 

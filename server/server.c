@@ -142,6 +142,34 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	return 0;
 }
 
+/* GET /metrics is for the operator's scraper, not the internet: it is served only on a
+ * listener of its own (metrics_listen, typically loopback), on worker 0's loop, and the
+ * service port answers 404 for it (service_metrics). */
+static int metrics_listener_open(struct server *srv, char *err, size_t errlen)
+{
+	const struct config *cfg = srv->cfg;
+	struct worker *w0 = &srv->workers[0];
+	struct sockaddr_storage ss;
+	int sslen;
+	if (parse_listen(cfg->metrics_listen, &ss, &sslen) < 0) {
+		snprintf(err, errlen, "metrics_listen: '%s' is not host:port", cfg->metrics_listen);
+		return -1;
+	}
+	evutil_socket_t fd = bind_socket((struct sockaddr *)&ss, sslen, err, errlen);
+	if (fd < 0)
+		return -1;
+	w0->metrics_http = evhttp_new(w0->base);
+	if (!w0->metrics_http || !evhttp_accept_socket_with_handle(w0->metrics_http, fd)) {
+		snprintf(err, errlen, "cannot accept on metrics_listen");
+		close(fd);
+		return -1;
+	}
+	evhttp_set_timeout(w0->metrics_http, (int)cfg->request_timeout);
+	evhttp_set_bevcb(w0->metrics_http, http_limits_bevcb, &srv->limits);
+	evhttp_set_gencb(w0->metrics_http, http_dispatch, w0);
+	return 0;
+}
+
 struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
 			  size_t errlen)
 {
@@ -221,6 +249,10 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 				 ss.ss_family == AF_INET6 ? "http://[%s]:%d" : "http://%s:%d", host,
 				 port);
 		}
+	}
+	if (*cfg->metrics_listen && metrics_listener_open(srv, err, errlen) < 0) {
+		server_free(srv);
+		return NULL;
 	}
 	/* Timers on worker 0's loop: the catalog's version check and the log's checkpoints. */
 	struct worker *w0 = &srv->workers[0];
@@ -340,6 +372,8 @@ void server_free(struct server *srv)
 	log_publisher_free(srv->publisher);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
+		if (w->metrics_http)
+			evhttp_free(w->metrics_http);
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)

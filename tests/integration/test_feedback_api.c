@@ -25,15 +25,21 @@
 #include "util.h"
 
 static struct th_server srv;
+static struct th_server metrics_srv; /* srv's metrics_listen */
 
 static int group_setup(void **state)
 {
 	(void)state;
+	static char metrics_listen[64];
+	snprintf(metrics_listen, sizeof(metrics_listen), "PAKN_METRICS_LISTEN=127.0.0.1:%d",
+		 th_free_port());
 	/* Rate limiting has its own test; here it would only get in the way. */
-	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
-					  NULL};
+	const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
+				   metrics_listen, NULL};
 	if (sodium_init() < 0 || th_server_start(&srv, "feedback_api", env) < 0)
 		return -1;
+	metrics_srv = srv;
+	metrics_srv.port = atoi(strrchr(metrics_listen, ':') + 1);
 	return th_server_wait_ready(&srv, 10000);
 }
 
@@ -514,9 +520,9 @@ static void test_idempotent_retries(void **state)
 	assert_int_equal(submit(&srv, NULL, body, &later), 201);
 	assert_string_not_equal(th_str(later, "receipt", "tracking_code", NULL), code);
 	assert_int_equal(feedback_count(), before + 3);
-	char *expired = db_value("SELECT pakn_intake_expire()", 0, NULL);
-	assert_true(atoll(expired) >= 1);
-	free(expired);
+	/* The checkpointer may have expired it already (it runs each second): what counts is
+	 * that it is gone once pakn_intake_expire has run. */
+	free(db_value("SELECT pakn_intake_expire()", 0, NULL));
 	char *left = db_value("SELECT count(*) FROM intake_recent WHERE feedback_id ="
 			      " (SELECT id FROM feedback WHERE tracking_code = $1)", 1, &code);
 	assert_string_equal(left, "0");
@@ -745,9 +751,18 @@ static void test_concurrent_submissions_are_group_committed(void **state)
 			shared += strcmp(stamps[i], stamps[k]) == 0;
 	assert_true(shared > 0); /* at least two in one transaction */
 
-	/* The operators' view agrees: batches were counted, and fewer than the submissions. */
+	/* The operators' view agrees: batches were counted, and fewer than the submissions. It
+	 * is on metrics_listen only: the service's port does not show it. */
 	struct th_resp r;
 	assert_int_equal(th_http(&srv, "GET", "/metrics", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "\"not_found\""));
+	assert_null(strstr(r.body, "pakn_"));
+	th_resp_free(&r);
+	assert_int_equal(th_http(&metrics_srv, "GET", "/api/v1", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	th_resp_free(&r);
+	assert_int_equal(th_http(&metrics_srv, "GET", "/metrics", NULL, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/plain"));
 	const char *sum = strstr(r.body, "\npakn_intake_batch_size_sum ");
