@@ -1,7 +1,8 @@
 /* proxy.h - the client's address behind a reverse proxy. X-Real-IP and X-Forwarded-For are
  * believed only on connections from an address listed in trusted_proxies (nginx's, in a
  * deployment): from anyone else they are ignored, since anyone can write them. The client
- * address keys the rate limits and the duplicate check (feedback, sign-in). */
+ * address, by proxy_client_key, keys the rate limits, the duplicate check and the scope of
+ * idempotency keys (feedback, sign-in). */
 #ifndef PAKN_PROXY_H
 #define PAKN_PROXY_H
 
