@@ -163,7 +163,9 @@ static int metrics_listener_open(struct server *srv, char *err, size_t errlen)
 	if (fd < 0)
 		return -1;
 	w0->metrics_http = evhttp_new(w0->base);
-	if (!w0->metrics_http || !evhttp_accept_socket_with_handle(w0->metrics_http, fd)) {
+	w0->metrics_bound = w0->metrics_http ? evhttp_accept_socket_with_handle(w0->metrics_http, fd)
+					     : NULL;
+	if (!w0->metrics_bound) {
 		snprintf(err, errlen, "cannot accept on metrics_listen");
 		close(fd);
 		return -1;
@@ -323,6 +325,10 @@ static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	w->stopping = true;
 	evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
+	if (w->metrics_bound) {
+		evhttp_del_accept_socket(w->metrics_http, w->metrics_bound);
+		w->metrics_bound = NULL;
+	}
 	deadline_in(&w->stop_deadline, w->cfg->shutdown_grace);
 	struct timeval tv = {0, DRAIN_POLL_MS * 1000};
 	event_add(w->drain_ev, &tv);
