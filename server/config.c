@@ -22,6 +22,9 @@ struct config_param {
 static const struct config_param params[] = {
 	{"listen", CFG_STR, FIELD(listen), "127.0.0.1:8080", 0, 0,
 	 "address and port to serve HTTP on (port 0 picks a free one)"},
+	{"metrics_listen", CFG_STR, FIELD(metrics_listen), "", 0, 0,
+	 "address and port to serve GET /metrics on (Prometheus), apart from the service; "
+	 "empty = not served"},
 	{"database_url", CFG_STR, FIELD(database_url), "dbname=pakn", 0, 0,
 	 "libpq connection string of the primary database"},
 	{"read_database_url", CFG_STR, FIELD(read_database_url), "", 0, 0,

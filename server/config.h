@@ -13,6 +13,7 @@
 
 struct config {
 	char listen[CONFIG_STR_MAX];            /* host:port the service listens on */
+	char metrics_listen[CONFIG_STR_MAX];    /* host:port of GET /metrics alone; "" = none */
 	char database_url[CONFIG_STR_MAX];      /* libpq connection string, primary */
 	char read_database_url[CONFIG_STR_MAX]; /* for metrics and public reads; "" = database_url */
 	char key_dir[CONFIG_STR_MAX];           /* signing and data keys, made on first start */

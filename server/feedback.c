@@ -15,6 +15,7 @@
 #include "form_pages.h"
 #include "intake_hub.h"
 #include "log.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "util.h"
@@ -170,11 +171,14 @@ static void invalid_item_checked_cb(void *arg, PGresult *res, enum db_status sta
 
 /* --- the client ----------------------------------------------------------------------- */
 
+/* The client as the limits, the duplicate rule and idempotency keys count it: its address,
+ * or an IPv6 address's /64 (proxy_client_key). */
 static void client_hash(const struct http_req *req, char hex[65], uint64_t *short_hash)
 {
-	const char *addr = http_client_address(req);
+	char key[PROXY_ADDR_LEN];
+	proxy_client_key(http_client_address(req), key);
 	uint8_t h[32];
-	crypto_generichash(h, sizeof(h), (const uint8_t *)addr, strlen(addr),
+	crypto_generichash(h, sizeof(h), (const uint8_t *)key, strlen(key),
 			   keys_derived(req->worker->keys, KEY_CLIENT), 32);
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 	memcpy(short_hash, h, sizeof(*short_hash));

@@ -127,6 +127,13 @@ const char *http_client_address(const struct http_req *req)
 	return req->client;
 }
 
+bool http_is_metrics_listener(const struct http_req *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
+	return req->worker->metrics_http && evcon &&
+	       evhttp_connection_get_server(evcon) == req->worker->metrics_http;
+}
+
 /* Who sent it: the peer, or behind a trusted proxy the address it names (proxy.h). */
 static void find_client(struct http_req *req)
 {
@@ -368,6 +375,12 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		return;
 	if (req->method == HTTP_OPTIONS && strcmp(req->path, "*") == 0) {
 		reply_options_asterisk(req);
+		return;
+	}
+	/* The metrics listener (server.c) serves GET /metrics and nothing else. */
+	if (http_is_metrics_listener(req) && strcmp(req->path, "/metrics") != 0) {
+		http_reply_error(req, 404, "not_found", "Không tìm thấy địa chỉ này. / Not found.",
+				 NULL);
 		return;
 	}
 

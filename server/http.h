@@ -77,6 +77,10 @@ bool http_media_type_is(const char *header, const char *type);
 /* The client's address as text ("127.0.0.1"), or "" if unknown. */
 const char *http_client_address(const struct http_req *req);
 
+/* True when the request came in on the metrics listener (metrics_listen), not the
+ * service's port. */
+bool http_is_metrics_listener(const struct http_req *req);
+
 /* Sends body (HTML) with status and frees req. */
 void http_reply_html(struct http_req *req, int status, const char *body, size_t len);
 

@@ -153,6 +153,24 @@ static char *personal_text(const struct submission *s)
 	return text;
 }
 
+/* An idempotency key is the client's own: what is stored (and looked up) is a keyed hash
+ * of the client (its hash, from its address or /64) and the key, so another client sending
+ * the same key and text makes a submission of its own and never gets this one's receipt and
+ * secret (docs/intake.md, "Idempotency"). */
+static void idempotency_hash(const struct keyring *keys, const char *client_hash,
+			     const char *key, char hex[65])
+{
+	static const char domain[] = "pakn idempotency key";
+	crypto_generichash_state st;
+	uint8_t h[32];
+	crypto_generichash_init(&st, keys_derived(keys, KEY_CLIENT), 32, sizeof(h));
+	crypto_generichash_update(&st, (const uint8_t *)domain, sizeof(domain));
+	crypto_generichash_update(&st, (const uint8_t *)client_hash, strlen(client_hash) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)key, strlen(key));
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
 /* The row as pakn_intake_rows (sql/011_intake_set.sql) reads it: JSON text, written
  * directly rather than as a dozen json-c objects. */
 static char *row_of(const struct intake_queue *q, const struct entry *e)
@@ -184,9 +202,7 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 	sbuf_json_field(&b, "key_id", e->key_id);
 	uint8_t h[32];
 	if (*s->idempotency_key) {
-		crypto_generichash(h, sizeof(h), (const uint8_t *)s->idempotency_key,
-				   strlen(s->idempotency_key), NULL, 0);
-		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		idempotency_hash(q->keys, e->client_hash, s->idempotency_key, hex);
 		sbuf_json_field(&b, "idempotency_key", hex);
 	}
 	if (*e->client_hash) {

@@ -109,3 +109,24 @@ void proxy_client_address(const struct proxy_trust *t, const char *peer, const c
 	}
 	snprintf(out, PROXY_ADDR_LEN, "%s", peer);
 }
+
+void proxy_client_key(const char *address, char key[PROXY_ADDR_LEN])
+{
+	static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct addr a;
+	if (!parse_addr(address, strlen(address), &a)) {
+		snprintf(key, PROXY_ADDR_LEN, "%s", address);
+		return;
+	}
+	if (a.family == AF_INET6 && memcmp(a.bytes, v4_mapped, sizeof(v4_mapped)) == 0) {
+		inet_ntop(AF_INET, a.bytes + 12, key, PROXY_ADDR_LEN);
+		return;
+	}
+	if (a.family == AF_INET) {
+		inet_ntop(AF_INET, a.bytes, key, PROXY_ADDR_LEN);
+		return;
+	}
+	memset(a.bytes + 8, 0, 8);
+	inet_ntop(AF_INET6, a.bytes, key, PROXY_ADDR_LEN - 4);
+	strcat(key, "/64");
+}

@@ -1,7 +1,8 @@
 /* proxy.h - the client's address behind a reverse proxy. X-Real-IP and X-Forwarded-For are
  * believed only on connections from an address listed in trusted_proxies (nginx's, in a
  * deployment): from anyone else they are ignored, since anyone can write them. The client
- * address keys the rate limits and the duplicate check (feedback, sign-in). */
+ * address, by proxy_client_key, keys the rate limits, the duplicate check and the scope of
+ * idempotency keys (feedback, sign-in). */
 #ifndef PAKN_PROXY_H
 #define PAKN_PROXY_H
 
@@ -25,5 +26,12 @@ bool proxy_is_trusted(const struct proxy_trust *t, const char *peer);
  * added). real_ip and forwarded_for may be NULL. */
 void proxy_client_address(const struct proxy_trust *t, const char *peer, const char *real_ip,
 			  const char *forwarded_for, char out[PROXY_ADDR_LEN]);
+
+/* The key that per-client limits and scopes count under, as text: an IPv4 address whole
+ * ("203.0.113.7"), an IPv6 address by its first 64 bits ("2001:db8:1:2::/64"), since one
+ * subscriber is routinely given a whole /64 and could otherwise take a fresh limit per
+ * address. An IPv4-mapped IPv6 address counts as its IPv4 address. Text that is not an
+ * address is copied as it is (truncated to fit). */
+void proxy_client_key(const char *address, char key[PROXY_ADDR_LEN]);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,9 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *ss
 }
 
 /* One socket per worker, all bound to the same address with SO_REUSEPORT so the kernel
- * spreads connections across them. */
+ * spreads connections across them. Accepted connections inherit TCP_NODELAY: a reply that
+ * leaves in two writes (a body over the write chunk) would otherwise wait for the client's
+ * delayed ACK, 40 ms, on every keep-alive request after the first. */
 static evutil_socket_t bind_socket(const struct sockaddr *sa, int salen, char *err,
 				   size_t errlen)
 {
@@ -87,6 +90,7 @@ static evutil_socket_t bind_socket(const struct sockaddr *sa, int salen, char *e
 	int one = 1;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
 	    bind(fd, sa, (socklen_t)salen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		snprintf(err, errlen, "cannot listen: %s", strerror(errno));
 		if (fd >= 0)
@@ -201,6 +205,36 @@ static void log_flush_cb(evutil_socket_t fd, short what, void *arg)
 	log_flush_suppressed();
 }
 
+/* GET /metrics is for the operator's scraper, not the internet: it is served only on a
+ * listener of its own (metrics_listen, typically loopback), on worker 0's loop, and the
+ * service port answers 404 for it (service_metrics). */
+static int metrics_listener_open(struct server *srv, char *err, size_t errlen)
+{
+	const struct config *cfg = srv->cfg;
+	struct worker *w0 = &srv->workers[0];
+	struct sockaddr_storage ss;
+	int sslen;
+	if (parse_listen(cfg->metrics_listen, &ss, &sslen) < 0) {
+		snprintf(err, errlen, "metrics_listen: '%s' is not host:port", cfg->metrics_listen);
+		return -1;
+	}
+	evutil_socket_t fd = bind_socket((struct sockaddr *)&ss, sslen, err, errlen);
+	if (fd < 0)
+		return -1;
+	w0->metrics_http = evhttp_new(w0->base);
+	w0->metrics_bound = w0->metrics_http ? evhttp_accept_socket_with_handle(w0->metrics_http, fd)
+					     : NULL;
+	if (!w0->metrics_bound) {
+		snprintf(err, errlen, "cannot accept on metrics_listen");
+		close(fd);
+		return -1;
+	}
+	evhttp_set_timeout(w0->metrics_http, (int)cfg->request_timeout);
+	evhttp_set_bevcb(w0->metrics_http, http_limits_bevcb, &srv->limits);
+	evhttp_set_gencb(w0->metrics_http, http_dispatch, w0);
+	return 0;
+}
+
 struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
 			  size_t errlen)
 {
@@ -295,6 +329,10 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 				 port);
 		}
 	}
+	if (*cfg->metrics_listen && metrics_listener_open(srv, err, errlen) < 0) {
+		server_free(srv);
+		return NULL;
+	}
 	/* Timers on worker 0's loop: the catalog's version check, the log's checkpoints and the
 	 * counts of log lines dropped. */
 	struct worker *w0 = &srv->workers[0];
@@ -364,6 +402,10 @@ static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	conn_watch_unbind(w->conns);
 	evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
+	if (w->metrics_bound) {
+		evhttp_del_accept_socket(w->metrics_http, w->metrics_bound);
+		w->metrics_bound = NULL;
+	}
 	deadline_in(&w->stop_deadline, w->cfg->shutdown_grace);
 	struct timeval tv = {0, DRAIN_POLL_MS * 1000};
 	event_add(w->drain_ev, &tv);
@@ -419,6 +461,8 @@ void server_free(struct server *srv)
 		event_free(srv->log_flush_ev);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
+		if (w->metrics_http)
+			evhttp_free(w->metrics_http);
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)

@@ -60,6 +60,11 @@ void service_readyz(struct http_req *req)
 
 void service_metrics(struct http_req *req)
 {
+	/* Not on the service's port: there it is a path like any unknown one. */
+	if (!http_is_metrics_listener(req)) {
+		webfiles_serve(req->worker->www, req);
+		return;
+	}
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
 	struct sbuf b = {0};

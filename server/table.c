@@ -41,14 +41,29 @@ json_object *table_to_json(const PGresult *res)
 	return rows;
 }
 
-static void csv_field(struct sbuf *out, const char *v)
+static bool is_number_type(Oid type)
 {
-	bool quote = strpbrk(v, ",\"\r\n") || v[0] == ' ' || (*v && v[strlen(v) - 1] == ' ');
+	return type == OID_INT2 || type == OID_INT4 || type == OID_INT8 || type == OID_FLOAT4 ||
+	       type == OID_FLOAT8 || type == OID_NUMERIC;
+}
+
+/* A text cell a spreadsheet would read as a formula, wherever it came from (a plan's
+ * titles, an agency's name). */
+static bool is_formula_like(const char *v)
+{
+	return *v && strchr("=+-@\t\r", *v);
+}
+
+static void csv_field(struct sbuf *out, const char *v, bool text)
+{
+	bool defuse = text && is_formula_like(v);
+	bool quote = defuse || strpbrk(v, ",\"\r\n") || v[0] == ' ' ||
+		     (*v && v[strlen(v) - 1] == ' ');
 	if (!quote) {
 		sbuf_puts(out, v);
 		return;
 	}
-	sbuf_append(out, "\"", 1);
+	sbuf_append(out, defuse ? "\"'" : "\"", defuse ? 2 : 1);
 	for (const char *p = v; *p; p++) {
 		if (*p == '"')
 			sbuf_append(out, "\"", 1);
@@ -63,7 +78,7 @@ void table_to_csv(const PGresult *res, struct sbuf *out)
 	for (int c = 0; c < PQnfields(res); c++) {
 		if (c)
 			sbuf_append(out, ",", 1);
-		csv_field(out, PQfname(res, c));
+		csv_field(out, PQfname(res, c), true);
 	}
 	sbuf_puts(out, "\r\n");
 	for (int r = 0; r < PQntuples(res); r++) {
@@ -76,7 +91,7 @@ void table_to_csv(const PGresult *res, struct sbuf *out)
 			/* Booleans read as words in a spreadsheet. */
 			if (PQftype(res, c) == OID_BOOL)
 				v = v[0] == 't' ? "true" : "false";
-			csv_field(out, v);
+			csv_field(out, v, !is_number_type(PQftype(res, c)));
 		}
 		sbuf_puts(out, "\r\n");
 	}

@@ -1,6 +1,9 @@
 /* table.h - a query result as the API's JSON (an array of objects, numbers as numbers) or as
  * CSV that spreadsheet programs open correctly with Vietnamese text: UTF-8 with a byte-order
- * mark, a header row, RFC 4180 quoting, CRLF line ends. */
+ * mark, a header row, RFC 4180 quoting, CRLF line ends. A text cell that a spreadsheet would
+ * take for a formula (one starting with = + - @, a tab or a carriage return) is written
+ * with a leading apostrophe, inside quotes (OWASP, "CSV Injection"): a spreadsheet shows it
+ * as text and runs nothing. Numbers, from numeric columns, stay numbers ("-0.25"). */
 #ifndef PAKN_TABLE_H
 #define PAKN_TABLE_H
 

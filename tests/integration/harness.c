@@ -159,6 +159,21 @@ static int connect_to(const struct th_server *s)
 	return fd;
 }
 
+int th_free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	int port = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+				   getsockname(fd, (struct sockaddr *)&sa, &len) == 0
+			   ? ntohs(sa.sin_port)
+			   : -1;
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
 static int send_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {

@@ -73,6 +73,10 @@ const char *th_str(json_object *doc, ...);
 
 void th_resp_free(struct th_resp *r);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (for a second listener, such as
+ * metrics_listen), or -1. */
+int th_free_port(void);
+
 /* Runs a shell command (printf-style); returns its exit status, or -1. */
 int th_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -25,15 +25,21 @@
 #include "util.h"
 
 static struct th_server srv;
+static struct th_server metrics_srv; /* srv's metrics_listen */
 
 static int group_setup(void **state)
 {
 	(void)state;
+	static char metrics_listen[64];
+	snprintf(metrics_listen, sizeof(metrics_listen), "PAKN_METRICS_LISTEN=127.0.0.1:%d",
+		 th_free_port());
 	/* Rate limiting has its own test; here it would only get in the way. */
-	static const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
-					  NULL};
+	const char *const env[] = {"PAKN_INTAKE_RATE=100000", "PAKN_INTAKE_BURST=100000",
+				   metrics_listen, NULL};
 	if (sodium_init() < 0 || th_server_start(&srv, "feedback_api", env) < 0)
 		return -1;
+	metrics_srv = srv;
+	metrics_srv.port = atoi(strrchr(metrics_listen, ':') + 1);
 	return th_server_wait_ready(&srv, 10000);
 }
 
@@ -746,9 +752,18 @@ static void test_concurrent_submissions_are_group_committed(void **state)
 			shared += strcmp(stamps[i], stamps[k]) == 0;
 	assert_true(shared > 0); /* at least two in one transaction */
 
-	/* The operators' view agrees: batches were counted, and fewer than the submissions. */
+	/* The operators' view agrees: batches were counted, and fewer than the submissions. It
+	 * is on metrics_listen only: the service's port does not show it. */
 	struct th_resp r;
 	assert_int_equal(th_http(&srv, "GET", "/metrics", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "\"not_found\""));
+	assert_null(strstr(r.body, "pakn_"));
+	th_resp_free(&r);
+	assert_int_equal(th_http(&metrics_srv, "GET", "/api/v1", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	th_resp_free(&r);
+	assert_int_equal(th_http(&metrics_srv, "GET", "/metrics", NULL, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/plain"));
 	const char *sum = strstr(r.body, "\npakn_intake_batch_size_sum ");
@@ -813,11 +828,63 @@ static void test_rate_limit(void **state)
 	assert_int_equal(submit(&s, "X-Forwarded-For: 10.1.1.1, 203.0.113.2\r\n", valid_json(), NULL),
 			 201);
 	assert_int_equal(submit(&s, "X-Real-IP: 203.0.113.3\r\n", valid_json(), NULL), 201);
+	/* An IPv6 client is its /64: a subscriber's other addresses share its allowance. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(submit(&s, "X-Real-IP: 2001:db8:1:2::1\r\n", valid_json(), NULL), 201);
+	assert_int_equal(submit(&s, "X-Real-IP: 2001:db8:1:2:ffff::9\r\n", valid_json(), NULL), 429);
+	assert_int_equal(submit(&s, "X-Real-IP: 2001:db8:1:3::1\r\n", valid_json(), NULL), 201);
 	assert_int_equal(th_server_stop(&s), 0);
 	/* A list that is not addresses stops the service at start. */
 	static const char *const not_addresses[] = {"PAKN_TRUSTED_PROXIES=nginx", NULL};
 	assert_int_equal(th_server_start(&s, "feedback_ratelimit", not_addresses), -1);
 	th_server_stop(&s);
+}
+
+/* An idempotency key is its client's: another client sending the same key and text makes a
+ * submission of its own, and never receives the first one's receipt and secret. */
+static void test_idempotency_keys_are_per_client(void **state)
+{
+	(void)state;
+	static const char *const proxied[] = {"PAKN_TRUSTED_PROXIES=127.0.0.1", NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "feedback_idempotency", proxied), 0);
+	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
+	char key[64], first_headers[160], second_headers[160], body[256];
+	snprintf(key, sizeof(key), "shared-%u", randombytes_random());
+	snprintf(first_headers, sizeof(first_headers),
+		 "X-Forwarded-For: 203.0.113.21\r\nIdempotency-Key: %s\r\n", key);
+	snprintf(second_headers, sizeof(second_headers),
+		 "X-Forwarded-For: 203.0.113.22\r\nIdempotency-Key: %s\r\n", key);
+	snprintf(body, sizeof(body),
+		 "{\"item_code\":\"DB-I03\",\"rating\":2,\"kind\":\"opinion\",\"body\":\"Khóa %s\"}",
+		 key);
+	long before = feedback_count();
+	json_object *first, *again, *second;
+	assert_int_equal(submit(&s, first_headers, body, &first), 201);
+	assert_int_equal(submit(&s, second_headers, body, &second), 201);
+	assert_string_not_equal(th_str(first, "receipt", "tracking_code", NULL),
+				th_str(second, "receipt", "tracking_code", NULL));
+	assert_string_not_equal(th_str(first, "receipt", "secret", NULL),
+				th_str(second, "receipt", "secret", NULL));
+	/* Each client's retry still gets its own first receipt. */
+	assert_int_equal(submit(&s, first_headers, body, &again), 200);
+	assert_string_equal(th_str(first, "receipt", "secret", NULL),
+			    th_str(again, "receipt", "secret", NULL));
+	json_object_put(again);
+	assert_int_equal(submit(&s, second_headers, body, &again), 200);
+	assert_string_equal(th_str(second, "receipt", "secret", NULL),
+			    th_str(again, "receipt", "secret", NULL));
+	json_object_put(again);
+	/* Nor can another client learn that a key is in use: other text is no conflict for it. */
+	char other[300];
+	snprintf(other, sizeof(other), "%.*s, khác\"}", (int)strlen(body) - 2, body);
+	snprintf(second_headers, sizeof(second_headers),
+		 "X-Forwarded-For: 203.0.113.23\r\nIdempotency-Key: %s\r\n", key);
+	assert_int_equal(submit(&s, second_headers, other, NULL), 201);
+	assert_int_equal(feedback_count(), before + 3);
+	json_object_put(first);
+	json_object_put(second);
+	assert_int_equal(th_server_stop(&s), 0);
 }
 
 /* The database goes away mid-test: 503 with Retry-After and no receipt, then the server
@@ -909,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_batch_as_a_set),
 		cmocka_unit_test(test_concurrent_submissions_are_group_committed),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_idempotency_keys_are_per_client),
 		cmocka_unit_test(test_key_rotation),
 		cmocka_unit_test(test_database_down_then_back),
 	};

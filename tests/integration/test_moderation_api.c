@@ -546,6 +546,87 @@ static void test_public_feed_and_rating(void **state)
 	json_object_put(doc);
 }
 
+static char *sql_value(const char *query)
+{
+	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	PGresult *res = PQexec(pg, query);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	char *v = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(pg);
+	return v;
+}
+
+/* Every page of the feed with a filter, limit rows a page, cursor after cursor: the ids in
+ * the order given, comma-separated. */
+static void feed_walk(const char *filter, int limit, struct sbuf *ids)
+{
+	char cursor[32] = "";
+	for (int pages = 0; pages < 1000; pages++) {
+		char path[256];
+		snprintf(path, sizeof(path), "/api/v1/feedback?limit=%d%s%s%s%s", limit, *filter ? "&" : "",
+			 filter, *cursor ? "&cursor=" : "", cursor);
+		json_object *doc;
+		assert_int_equal(request(&srv, "GET", path, NULL, NULL, &doc, NULL), 200);
+		json_object *items = th_get(doc, "items", NULL);
+		assert_true((int)json_object_array_length(items) <= limit);
+		for (size_t i = 0; i < json_object_array_length(items); i++)
+			sbuf_printf(ids, "%s%lld", ids->len ? "," : "",
+				    (long long)json_object_get_int64(
+					    th_get(json_object_array_get_idx(items, i), "id", NULL)));
+		const char *next = th_str(doc, "next_cursor", NULL);
+		snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
+		json_object_put(doc);
+		if (!*cursor)
+			return;
+	}
+	fail_msg("the feed's cursors never end");
+}
+
+/* The feed, paged through with and without filters, gives exactly the public rows (state
+ * published, answered or closed, and consent), newest first, each once. */
+static void test_public_feed_pages_match_the_rows(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(act(MOD_LC, new_feedback("LC-T30", true, NULL, NULL), actions[0]), 200);
+	assert_int_equal(act(MOD_LC, new_feedback("LC-T30", true, NULL, NULL), actions[2]), 200);
+	assert_int_equal(act(MOD_DB, new_feedback("DB-T-V.1.1", true, NULL, NULL), actions[0]), 200);
+#define OF_AGENCY(code)                                                                        \
+	"EXISTS (SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id"           \
+	" WHERE x.item_id = f.item_id AND a.code = '" code "')"
+	static const struct {
+		const char *filter, *where;
+	} cases[] = {
+		{"", "true"},
+		{"item=LC-T30", "it.code = 'LC-T30'"},
+		{"agency=lc-dang-uy-ubnd-tinh", OF_AGENCY("lc-dang-uy-ubnd-tinh")},
+		{"agency=db-so-khoa-hoc-va-cong-nghe", OF_AGENCY("db-so-khoa-hoc-va-cong-nghe")},
+		{"item=LC-T30&agency=db-so-khoa-hoc-va-cong-nghe",
+		 "it.code = 'LC-T30' AND " OF_AGENCY("db-so-khoa-hoc-va-cong-nghe")},
+	};
+#undef OF_AGENCY
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char query[1024];
+		snprintf(query, sizeof(query),
+			 "SELECT string_agg(f.id::text, ',' ORDER BY f.log_index DESC) FROM feedback f"
+			 " JOIN plan_item it ON it.id = f.item_id"
+			 " WHERE f.state IN ('published', 'answered', 'closed') AND f.consent_publish"
+			 " AND %s",
+			 cases[c].where);
+		char *want = sql_value(query);
+		if (c != 4)
+			assert_true(*want); /* something to page through */
+		for (int limit = 1; limit <= 3; limit++) {
+			struct sbuf got = {0};
+			feed_walk(cases[c].filter, limit, &got);
+			assert_string_equal(got.len ? got.data : "", want);
+			sbuf_free(&got);
+		}
+		free(want);
+	}
+}
+
 /* --- sessions and throttling (own servers: short timeouts, low limits) ----------------- */
 
 static void sql(const char *statement)
@@ -660,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_bad_actions_leave_the_server_running),
 		cmocka_unit_test(test_contact_needs_consent),
 		cmocka_unit_test(test_public_feed_and_rating),
+		cmocka_unit_test(test_public_feed_pages_match_the_rows),
 		cmocka_unit_test(test_idle_session_ends),
 		cmocka_unit_test(test_login_throttling),
 		cmocka_unit_test(test_audit_chain_detects_tampering),

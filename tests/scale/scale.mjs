@@ -112,6 +112,7 @@ async function startPgbouncer() {
 const instances = [];
 async function startInstance(pgb) {
   const port = await freePort();
+  const metricsPort = await freePort();
   const log = fs.openSync(path.join(dir, `instance-${instances.length + 1}.log`), 'a');
   const child = spawn(bin('pakn-server'), [], {
     cwd: root,
@@ -119,6 +120,7 @@ async function startInstance(pgb) {
     env: {
       ...process.env,
       PAKN_LISTEN: `127.0.0.1:${port}`,
+      PAKN_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
       PAKN_DATABASE_URL: pgb('pakn'),
       PAKN_READ_DATABASE_URL: pgb('pakn_read'),
       PAKN_TRUSTED_PROXIES: '127.0.0.1',
@@ -129,7 +131,8 @@ async function startInstance(pgb) {
     },
   });
   children.push(child);
-  const inst = { child, url: `http://127.0.0.1:${port}`, port };
+  const inst = { child, url: `http://127.0.0.1:${port}`, port,
+                 metricsUrl: `http://127.0.0.1:${metricsPort}` };
   instances.push(inst);
   await until(`instance ${instances.length}`, async () => (await fetch(inst.url + '/readyz')).ok);
   return inst;
@@ -197,9 +200,9 @@ async function client(front, w) {
   }
 }
 
-// The 201s an instance has given, from its own /metrics.
+// The 201s an instance has given, from its own /metrics (on its metrics_listen).
 async function served(inst) {
-  const text = await (await fetch(inst.url + '/metrics')).text();
+  const text = await (await fetch(inst.metricsUrl + '/metrics')).text();
   const m = text.match(/pakn_requests_total\{route="POST \/api\/v1\/feedback",status="201"\} (\d+)/);
   return m ? Number(m[1]) : 0;
 }

@@ -55,12 +55,38 @@ static void test_bad_lists_are_refused(void **state)
 	assert_null(proxy_trust_new("10.0.0.0/8", err, sizeof(err)));
 }
 
+static void test_client_key_is_the_ipv4_address_or_the_ipv6_slash_64(void **state)
+{
+	(void)state;
+	char key[PROXY_ADDR_LEN], other[PROXY_ADDR_LEN];
+	proxy_client_key("203.0.113.7", key);
+	assert_string_equal(key, "203.0.113.7");
+	proxy_client_key("::ffff:203.0.113.7", key);
+	assert_string_equal(key, "203.0.113.7");
+	proxy_client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", key);
+	assert_string_equal(key, "2001:db8:1:2::/64");
+	/* Another address of the same /64, written another way, is the same client. */
+	proxy_client_key("2001:0DB8:0001:0002::1", other);
+	assert_string_equal(key, other);
+	proxy_client_key("2001:db8:1:3::1", other);
+	assert_string_not_equal(key, other);
+	proxy_client_key("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", key);
+	assert_string_equal(key, "ffff:ffff:ffff:ffff::/64");
+	proxy_client_key("::1", key);
+	assert_string_equal(key, "::/64");
+	proxy_client_key("", key);
+	assert_string_equal(key, "");
+	proxy_client_key("not an address", key);
+	assert_string_equal(key, "not an address");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trusted_proxy_names_the_client),
 		cmocka_unit_test(test_anyone_else_is_the_client),
 		cmocka_unit_test(test_bad_lists_are_refused),
+		cmocka_unit_test(test_client_key_is_the_ipv4_address_or_the_ipv6_slash_64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
