@@ -7,9 +7,9 @@
  *    first Content-Length's bytes for POST, PUT and PATCH only), sees as checked: a
  *    complete head with a request line the filter accepts, no bare CR or NUL, no
  *    Transfer-Encoding, no folded line, and one Content-Length within the limit, on a
- *    method that has a body. Anything
- *    else is a request smuggled past the checks (the filter's own reject requests are
- *    such checked requests too). */
+ *    method that has a body (the filter's own reject requests are such requests too).
+ *    Anything else is a request smuggled past the checks;
+ *  - never put the per-process reject secret where libevent reads a body. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
@@ -120,13 +120,18 @@ static void check_libevent_view(struct evbuffer *out)
 	while (p < end) {
 		unsigned long long body;
 		p = check_head(p, end, &body);
-		p += body < (unsigned long long)(end - p) ? (size_t)body : (size_t)(end - p);
+		size_t left = (size_t)(end - p), n_body = body < left ? (size_t)body : left;
+		/* A reject request read as a body would hand the secret to a handler that may
+		 * echo it. */
+		FUZZ_CHECK(!memmem(p, n_body, http_reject_secret, strlen(http_reject_secret)));
+		p += n_body;
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 1)
+	/* The secret is the filter's; a client cannot send it (see check_libevent_view). */
+	if (size < 1 || memmem(data, size, http_reject_secret, strlen(http_reject_secret)))
 		return 0;
 	size_t segment = data[0] ? data[0] : 1;
 	data++;
