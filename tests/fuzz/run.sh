@@ -3,14 +3,14 @@
 # for FUZZ_SECONDS from its seed corpus. The seeds (tests/fuzz/corpus/<name>/) are copied
 # into build/fuzz/corpus/<name>/, which keeps what earlier runs found; the committed corpus
 # is never written. An input that crashes or breaks a property is saved as
-# build/fuzz/crashes/<name>-crash-…; each run's log is build/fuzz/logs/<name>.log. Prints one line per
-# target (runs, exec/s, coverage) and exits 1 if any target found something.
+# build/fuzz/crashes/<name>-crash-<sha1>; each run's log is build/fuzz/logs/<name>.log.
+# Prints one line per target (runs, exec/s, coverage) and exits 1 if any found something.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=build/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 mkdir -p "$B/crashes" "$B/logs"
 failed=""
 for name in "$@"; do
