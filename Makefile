@@ -36,7 +36,8 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-valgrind test-tsan test-faults test-scale test-hostile bench bench-metrics bench-feed clean
+.PHONY: all deps deps-test build www asan run test test-valgrind test-tsan test-faults test-scale \
+	test-hostile fuzz fuzz-short bench bench-metrics bench-feed clean
 
 all: deps build
 
@@ -122,6 +123,22 @@ test-scale: build www
 test-hostile: build
 	@node tests/hostile/run.mjs
 
+# Fuzzing (tests/fuzz/): libFuzzer targets for what parses a client's bytes, built with
+# clang into build/fuzz (ASan + UBSan), each run FUZZ_SECONDS from a copy of its seed
+# corpus in tests/fuzz/corpus/. `make fuzz-short` is the short pass .ci/run makes.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz: deps
+	@./deploy/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-bin B=build/fuzz CC=clang MODE_FLAGS="$(FUZZ_FLAGS)"
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
 # Throughput against the ceilings and peers, in one run (bench/run.sh); needs wrk.
 # The peer, PostGraphile, from its own lockfile (kept out of what `make test` installs).
 PEER_STAMP := bench/peer/node_modules/.package-lock.json
@@ -174,6 +191,26 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(SRV_OBJS) $(LIB_OBJS)
 $(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integration/harness.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) $(shell pkg-config --libs cmocka) -o $@
+
+# Each fuzz target links only the modules it reaches (moderation.c's handlers reach the
+# whole server).
+FUZZ_DEPS_http_limits := server/http_limits.c
+FUZZ_DEPS_http_query  := server/http_query.c server/http_router.c server/text.c
+FUZZ_DEPS_intake      := server/intake.c server/http_query.c server/http_router.c \
+                         server/text.c server/util.c server/field_errors.c
+FUZZ_DEPS_moderation  := $(SRV_SRCS) $(LIB_SRCS)
+FUZZ_DEPS_receipt     := server/receipt.c server/keys.c server/util.c
+FUZZ_DEPS_tracking    := server/tracking.c server/random.c
+FUZZ_DEPS_plan_import := server/plan_import.c server/deadline.c server/text.c server/util.c
+
+.PHONY: fuzz-bin
+fuzz-bin: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))
+
+define FUZZ_RULE
+$(B)/fuzz_$(1): $(B)/obj/tests/fuzz/fuzz_$(1).o $(patsubst %.c,$(B)/obj/%.o,$(FUZZ_DEPS_$(1)))
+	$$(CC) -fsanitize=fuzzer,address,undefined $$^ $$(LDLIBS_COMMON) -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
 .SECONDARY:
 

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages the build and `make run` need (with the argument `test`,
 # also what `make test` needs: Chromium for the browser tests and docker-compose to check
 # the compose file; with `scale`, PgBouncer and nginx for `make test-scale`; with `bench`,
-# wrk for `make bench`), and nothing else. It is
+# wrk for `make bench`; with `fuzz`, clang and its libFuzzer runtime for `make fuzz`),
+# and nothing else. It is
 # idempotent: when every package is already there it returns at once, so the Makefile can
 # call it before every build. Node.js and npm (for the web pages' npm packages) are taken
 # from the machine when it has them, else from Debian.
@@ -25,6 +26,7 @@ python3-nacl
 [ "${1:-}" = test ] && PACKAGES="$PACKAGES valgrind"
 [ "${1:-}" = scale ] && PACKAGES="$PACKAGES pgbouncer nginx openssl"
 [ "${1:-}" = bench ] && PACKAGES="$PACKAGES wrk"
+[ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -184,26 +184,17 @@ static const char *member(json_object *o, const char *key)
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
 
-static void action_next(struct http_req *req)
+int moderation_action_parse(const char *body, size_t len, struct moderation_input *in,
+			    json_object *fields)
 {
-	int64_t id = path_id(req);
-	size_t len;
-	const char *body = http_body(req, &len);
-	json_object *doc = body ? json_parse_strict(body, len) : NULL;
-	if (!doc || !json_object_is_type(doc, json_type_object)) {
-		json_object_put(doc);
-		http_reply_error(req, 400, "invalid_json",
-				 "Nội dung không phải một đối tượng JSON hợp lệ. / The body is not a "
-				 "valid JSON object.",
-				 NULL);
-		return;
-	}
-	const char *action = member(doc, "action"), *reason = member(doc, "reason"),
-		   *note = member(doc, "note"), *agency = member(doc, "agency"),
-		   *text = member(doc, "text");
+	memset(in, 0, sizeof(*in));
+	in->doc = body ? json_parse_strict(body, len) : NULL;
+	if (!in->doc || !json_object_is_type(in->doc, json_type_object))
+		return 400;
+	const char *action = member(in->doc, "action"), *reason = member(in->doc, "reason"),
+		   *note = member(in->doc, "note"), *agency = member(in->doc, "agency"),
+		   *text = member(in->doc, "text");
 	const struct transition *t = action ? transition_find(action) : NULL;
-	json_object *fields = json_object_new_array();
-	char *clean = NULL, *clean_note = NULL;
 	if (!t)
 		http_field_error(fields, "action", "invalid_choice",
 				 "publish, reject, hide, forward, answer hoặc close. / One of publish, "
@@ -213,27 +204,58 @@ static void action_next(struct http_req *req)
 		http_field_error(fields, "reason", reason ? "invalid_choice" : "required",
 				 "spam, abuse, off_topic, duplicate, personal_data hoặc other. / One "
 				 "of spam, abuse, off_topic, duplicate, personal_data, other.");
-	if (t && strcmp(t->action, "forward") == 0 &&
-	    (!agency || !*agency || strlen(agency) > 160 ||
-	     strspn(agency, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(agency)))
+	bool forward = t && strcmp(t->action, "forward") == 0;
+	if (forward && (!agency || !*agency || strlen(agency) > 160 ||
+			strspn(agency, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(agency)))
 		http_field_error(fields, "agency", agency ? "invalid_code" : "required",
 				 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency code.");
 	if (t && strcmp(t->action, "answer") == 0) {
 		if (text)
-			clean = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
+			in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
 		else
 			http_field_error(fields, "text", "required",
 					 "Cần nội dung trả lời. / The answer text is required.");
 	}
 	if (note)
-		clean_note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, false, false);
-	if (json_object_array_length(fields) > 0) {
-		/* fields is the reply's now (http.h): it must not be put again below. */
+		in->note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, false, false);
+	if (json_object_array_length(fields) > 0)
+		return 422;
+	in->t = t;
+	in->reason = needs_reason ? reason : NULL;
+	in->agency = forward ? agency : NULL;
+	return 0;
+}
+
+void moderation_input_free(struct moderation_input *in)
+{
+	free(in->text);
+	free(in->note);
+	json_object_put(in->doc);
+	memset(in, 0, sizeof(*in));
+}
+
+static void action_next(struct http_req *req)
+{
+	int64_t id = path_id(req);
+	size_t len;
+	const char *body = http_body(req, &len);
+	struct moderation_input in;
+	json_object *fields = json_object_new_array();
+	int status = moderation_action_parse(body, len, &in, fields);
+	if (status == 400) {
+		http_reply_error(req, 400, "invalid_json",
+				 "Nội dung không phải một đối tượng JSON hợp lệ. / The body is not a "
+				 "valid JSON object.",
+				 NULL);
+		goto out;
+	}
+	if (status == 422) {
 		http_reply_error(req, 422, "validation_failed",
 				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
-		goto out_free_body;
+		fields = NULL; /* http_reply_error put it */
+		goto out;
 	}
-	json_object_put(fields);
+	const struct transition *t = in.t;
 	if (!(t->roles & req->official->role)) {
 		char oid[16], fid[24];
 		official_id(req, oid);
@@ -244,25 +266,24 @@ static void action_next(struct http_req *req)
 		http_reply_error(req, 403, "forbidden",
 				 "Vai trò của bạn không được làm việc này. / Your role may not do this.",
 				 NULL);
-		goto out_free_body;
+		goto out;
 	}
 	char oid[16], fid[24], at[32] = "", sig[89] = "";
 	official_id(req, oid);
 	snprintf(fid, sizeof(fid), "%" PRId64, id);
-	if (clean) {
+	if (in.text) {
 		utc_now(at);
-		sign_answer(req->worker->keys, id, at, clean, sig);
+		sign_answer(req->worker->keys, id, at, in.text, sig);
 	}
 	const char *params[13] = {oid, req->official->role_name, fid, t->action, t->from, t->to,
-				  needs_reason ? reason : NULL, clean_note,
-				  strcmp(t->action, "forward") == 0 ? agency : NULL, clean,
-				  clean ? at : NULL, clean ? keys_current(req->worker->keys)->id : NULL,
-				  clean ? sig : NULL};
+				  in.reason, in.note, in.agency, in.text,
+				  in.text ? at : NULL,
+				  in.text ? keys_current(req->worker->keys)->id : NULL,
+				  in.text ? sig : NULL};
 	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
-out_free_body:
-	free(clean);
-	free(clean_note);
-	json_object_put(doc);
+out:
+	json_object_put(fields);
+	moderation_input_free(&in);
 }
 
 void moderation_action(struct http_req *req)
