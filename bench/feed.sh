@@ -23,23 +23,9 @@ NICE=${NICE:-}
 # Only in a subshell (&, $(...)): it becomes the command, so $! is the command's pid.
 at_priority() { if [ -n "$NICE" ]; then exec nice -n "$NICE" "$@"; else exec "$@"; fi; }
 BIN=build/release
-tmp=$(mktemp -d /tmp/pakn-bench.XXXXXX)
-chmod 755 "$tmp"
-server=
-cleanup() {
-	[ -n "$server" ] && kill "$server" 2>/dev/null
-	tools/pgcluster.sh stop "$tmp/pg"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-tools/pgcluster.sh start "$tmp/pg"
+. bench/cluster.sh
 # Backends are forked by the postmaster and inherit its priority.
 [ -n "$NICE" ] && renice -n "$NICE" -p "$(head -1 "$tmp/pg/data/postmaster.pid")" >/dev/null
-PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$tmp/pg")
-export PAKN_DATABASE_URL
-"$BIN/paknctl" migrate sql >/dev/null
-for plan in data/plans/*.txt; do "$BIN/paknctl" import-plan "$plan" >/dev/null; done
 
 echo "bench-feed: generating $ROWS feedback rows, $PUBLIC% public..." >&2
 start=$(date +%s)

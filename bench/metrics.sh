@@ -7,21 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 BIN=build/release
-tmp=$(mktemp -d /tmp/pakn-bench.XXXXXX)
-chmod 755 "$tmp"
-server=
-cleanup() {
-	[ -n "$server" ] && kill "$server" 2>/dev/null
-	tools/pgcluster.sh stop "$tmp/pg"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-tools/pgcluster.sh start "$tmp/pg"
-PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$tmp/pg")
-export PAKN_DATABASE_URL
-"$BIN/paknctl" migrate sql >/dev/null
-for plan in data/plans/*.txt; do "$BIN/paknctl" import-plan "$plan" >/dev/null; done
+. bench/cluster.sh
 
 echo "bench-metrics: generating $ROWS feedback rows with their answers..." >&2
 start=$(date +%s)
