@@ -7,14 +7,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 
 #include "db.h"
 #include "keys.h"
 #include "log.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "text.h"
@@ -77,19 +76,6 @@ static uint64_t limit_key(const struct keyring *kr, const char *kind, const char
 	uint64_t v;
 	memcpy(&v, h, sizeof(v));
 	return v;
-}
-
-/* Where a client signs in from, as the limits and the hashing queue count it: its address,
- * or for IPv6 its /64, which one subscriber usually holds whole. */
-static void client_prefix(const char *addr, char out[PROXY_ADDR_LEN])
-{
-	struct in6_addr a6;
-	if (inet_pton(AF_INET6, addr, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
-		memset(a6.s6_addr + 8, 0, 8);
-		if (inet_ntop(AF_INET6, &a6, out, PROXY_ADDR_LEN))
-			return;
-	}
-	snprintf(out, PROXY_ADDR_LEN, "%s", addr);
 }
 
 /* --- the check ------------------------------------------------------------------------ */
@@ -511,8 +497,10 @@ static bool login_admit(struct http_req *req, struct login *l)
 {
 	struct worker *w = req->worker;
 	const struct keyring *kr = w->keys;
+	/* Where the client signs in from, as the limits and the hashing queue count it: its
+	 * address, or for IPv6 its /64, which one subscriber usually holds whole. */
 	char prefix[PROXY_ADDR_LEN];
-	client_prefix(http_client_address(req), prefix);
+	proxy_client_key(http_client_address(req), prefix);
 	l->trusted = device_is_trusted(req, l->username, l->device);
 	if (l->trusted) {
 		l->source = l->pair = limit_key(kr, "device", l->device, "");

@@ -370,9 +370,7 @@ static void settle_cb(evutil_socket_t fd, short what, void *arg)
 static struct bufferevent *watch_bevcb(struct event_base *base, void *arg)
 {
 	struct conn_watch *cw = arg;
-	struct bufferevent *bev = cw->inner(base, cw->inner_arg);
-	if (!bev)
-		return NULL;
+	struct bufferevent *bev = cw->inner(base, cw->inner_arg); /* never NULL: it aborts */
 	cw->pause_ms = PAUSE_MIN_MS; /* accept() works again */
 	struct conn_ticket *t = calloc(1, sizeof(*t));
 	if (!t) {

@@ -69,8 +69,9 @@ typedef struct bufferevent *(*conn_bevcb)(struct event_base *base, void *arg);
 
 /* Makes every connection http accepts on bound pass through guard, on the loop turn it is
  * accepted, before any of it is read; inner(base, inner_arg) still makes each connection's
- * bufferevent (it was evhttp's bevcb). proxies (may be NULL) are exempt from the per-address
- * cap. guard and proxies must outlive http. Returns NULL if out of memory. */
+ * bufferevent (it was evhttp's bevcb) and must not return NULL. proxies (may be NULL) are
+ * exempt from the per-address cap. guard and proxies must outlive http. Returns NULL if out
+ * of memory. */
 struct conn_watch *conn_watch_new(struct conn_guard *guard, const struct proxy_trust *proxies,
 				  struct event_base *base, struct evhttp *http,
 				  struct evhttp_bound_socket *bound, conn_bevcb inner,

@@ -161,7 +161,11 @@ static void refuse(struct limits_state *st, struct evbuffer *out, int status, bo
 	if (keep && body > 0) {
 		st->phase = PHASE_SKIP;
 		st->body_left = body;
-		deadline_set(st, body_deadline(&st->lim, body));
+		/* Skipping lasts no longer than the largest accepted body may take: a declared
+		 * length of 10^18 would otherwise hold the connection for ever. */
+		deadline_set(st, body_deadline(&st->lim, body < st->lim.max_body_bytes
+								 ? body
+								 : st->lim.max_body_bytes));
 	} else {
 		st->phase = keep ? PHASE_HEAD : PHASE_DISCARD;
 		deadline_set(st, 0);
@@ -682,33 +686,29 @@ static void limits_free_cb(void *arg)
 	limits_state_free(arg);
 }
 
+/* Out of memory here ends the process (systemd restarts it): libevent 2.1 treats a NULL
+ * bufferevent as "make a plain one", which would serve the connection without framing,
+ * deadlines or the connection caps. */
 struct bufferevent *http_limits_bevcb(struct event_base *base, void *arg)
 {
 	struct limits_state *st = limits_state_new(arg);
-	if (!st)
-		return NULL;
-	struct bufferevent *sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (!sock) {
-		limits_state_free(st);
-		return NULL;
-	}
+	struct bufferevent *sock = st ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)
+				      : NULL;
 	/* Deferred callbacks: evhttp may free the connection from its write callback, and
 	 * without deferral libevent's filter would go on using itself after that. */
-	struct bufferevent *filt = bufferevent_filter_new(
-		sock, limits_filter, output_filter, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS,
-		limits_free_cb, st);
-	if (!filt) {
-		bufferevent_free(sock);
-		limits_state_free(st);
-		return NULL;
+	struct bufferevent *filt =
+		sock ? bufferevent_filter_new(sock, limits_filter, output_filter,
+					      BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS,
+					      limits_free_cb, st)
+		     : NULL;
+	if (filt) {
+		st->filter = filt;
+		st->flush_ev = event_new(base, -1, 0, flush_cb, st);
+		st->deadline_ev = evtimer_new(base, deadline_cb, st);
 	}
-	st->filter = filt;
-	st->flush_ev = event_new(base, -1, 0, flush_cb, st);
-	st->deadline_ev = evtimer_new(base, deadline_cb, st);
-	if (!st->flush_ev || !st->deadline_ev ||
+	if (!filt || !st->flush_ev || !st->deadline_ev ||
 	    evbuffer_add_cb(bufferevent_get_output(filt), output_added_cb, st) == NULL) {
-		bufferevent_free(filt);
-		return NULL;
+		abort();
 	}
 	return filt;
 }

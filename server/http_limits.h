@@ -29,7 +29,7 @@ struct http_limits {
 };
 
 /* The evhttp_set_bevcb callback; arg is a struct http_limits that outlives the evhttp.
- * Returns NULL if out of memory (libevent then drops the connection). */
+ * Never returns NULL: out of memory aborts (libevent would serve the connection unframed). */
 struct bufferevent *http_limits_bevcb(struct event_base *base, void *arg);
 
 /* --- the framing step alone, for tests ------------------------------------------------- */

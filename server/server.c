@@ -230,7 +230,13 @@ static int metrics_listener_open(struct server *srv, char *err, size_t errlen)
 		return -1;
 	}
 	evhttp_set_timeout(w0->metrics_http, (int)cfg->request_timeout);
-	evhttp_set_bevcb(w0->metrics_http, http_limits_bevcb, &srv->limits);
+	/* Counted and paused on accept errors like the service's own connections. */
+	w0->metrics_conns = conn_watch_new(srv->conns, srv->proxies, w0->base, w0->metrics_http,
+					   w0->metrics_bound, http_limits_bevcb, &srv->limits);
+	if (!w0->metrics_conns) {
+		snprintf(err, errlen, "out of memory creating the metrics listener");
+		return -1;
+	}
 	evhttp_set_gencb(w0->metrics_http, http_dispatch, w0);
 	return 0;
 }
@@ -403,6 +409,7 @@ static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
 	if (w->metrics_bound) {
+		conn_watch_unbind(w->metrics_conns);
 		evhttp_del_accept_socket(w->metrics_http, w->metrics_bound);
 		w->metrics_bound = NULL;
 	}
@@ -467,7 +474,9 @@ void server_free(struct server *srv)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
 			close(w->listen_fd);
-		conn_watch_free(w->conns); /* after evhttp_free: closing connections uncount */
+		/* After evhttp_free: closing connections uncount themselves. */
+		conn_watch_free(w->conns);
+		conn_watch_free(w->metrics_conns);
 		if (w->stop_ev)
 			event_free(w->stop_ev);
 		if (w->drain_ev)

@@ -27,6 +27,7 @@ struct worker {
 	struct conn_watch *conns;    /* counts this worker's connections against the caps */
 	struct evhttp *metrics_http; /* worker 0's listener of metrics_listen, or NULL */
 	struct evhttp_bound_socket *metrics_bound;
+	struct conn_watch *metrics_conns; /* counts the metrics listener's connections */
 	struct db_pool *db;
 	struct db_pool *read_db;     /* metrics; the same pool as db unless read_database_url */
 	struct intake_hub *intake;   /* the process's one group commit, shared */

@@ -1,10 +1,11 @@
 // connections.mjs - connection floods (issue 19, point 4): the process at its file-descriptor
 // limit must pause accepting, not spin a core and write megabytes of non-JSON warnings, and
 // serve again once connections close; a client over max_connections_per_address, or over
-// max_connections, gets a JSON 503 while the connections already open keep working.
+// max_connections, gets a JSON 503 while the connections already open keep working; the
+// metrics listener's connections are held to the same caps.
 import fs from 'node:fs';
 import net from 'node:net';
-import { env, sleep, startServer } from '../lib.mjs';
+import { env, freePort, sleep, startServer } from '../lib.mjs';
 
 export const name = 'connections';
 
@@ -234,9 +235,32 @@ async function notices(t) {
   }
 }
 
+// The metrics listener (metrics_listen) is another way in: its connections count too.
+async function metricsListener(t) {
+  const CAP = 2;
+  const mport = await freePort();
+  const srv = await startServer({ threads: 2, max_connections_per_address: CAP,
+    request_timeout: 60, metrics_listen: `127.0.0.1:${mport}` });
+  try {
+    const held = [];
+    for (let i = 0; i < CAP; i++) held.push(await open(mport, '127.0.0.5'));
+    await sleep(100);
+    const extra = await open(mport, '127.0.0.5');
+    extra.socket.write('GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n');
+    for (let i = 0; i < 100 && !extra.closed; i++) await sleep(10);
+    t.ok(isRefusal(extra, 'Your address has too many connections'),
+      `connection ${CAP + 1} from one address to metrics_listen gets the JSON 503 and is closed`);
+    t.ok(await get(held[0], '/metrics') === 200, 'the metrics connections already open are served');
+    for (const c of held) c.socket.destroy();
+  } finally {
+    await finish(t, srv, 'metrics listener');
+  }
+}
+
 export async function run(t) {
   await atFdLimit(t);
   await perAddress(t);
+  await metricsListener(t);
   await total(t);
   await automaticCap(t);
   await notices(t);
