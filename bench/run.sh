@@ -53,7 +53,7 @@ for plan in data/plans/*.txt; do "$BIN/paknctl" import-plan "$plan" >/dev/null; 
 psql "$PAKN_DATABASE_URL" -qc "CREATE SEQUENCE bench_id START 1000000000"
 # The WAL of a cluster that has been running: a fresh one has no segments to reuse, and
 # PostgreSQL writes each new 16 MB segment full of zeros before using it, which held every
-# commit back 45-80 ms each few seconds under load (docs/intake.md, "Speed"). A gigabyte
+# commit back 45-80 ms each few seconds under load (docs/performance.md, item 9). A gigabyte
 # written and checkpointed leaves that many segments to recycle, more than a run writes.
 echo "bench: preparing the WAL..." >&2
 psql "$PAKN_DATABASE_URL" -q \

@@ -4,7 +4,7 @@
  * the previous one was being stored, and batches never queue behind one another on the
  * transparency log's counter row, which each of them locks until it commits
  * (sql/002_feedback.sql). Each answer comes back on the event loop of the worker that
- * submitted it. docs/intake.md, "Speed", has the measurements behind this. */
+ * submitted it. docs/performance.md, "Intake speed", has the measurements behind this. */
 #ifndef PAKN_INTAKE_HUB_H
 #define PAKN_INTAKE_HUB_H
 

@@ -156,7 +156,7 @@ static char *personal_text(const struct submission *s)
 /* An idempotency key is the client's own: what is stored (and looked up) is a keyed hash
  * of the client (its hash, from its address or /64) and the key, so another client sending
  * the same key and text makes a submission of its own and never gets this one's receipt and
- * secret (docs/intake.md, "Idempotency"). */
+ * secret (docs/intake.md, "Retries and duplicates"). */
 static void idempotency_hash(const struct keyring *keys, const char *client_hash,
 			     const char *key, char hex[65])
 {

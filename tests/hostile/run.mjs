@@ -1,7 +1,7 @@
 // run.mjs - `make test-hostile`: raw-socket regression tests, one file per kind of attack in
 // cases/ (each exports `name` and `async run(t)`), against the release server and a
 // throwaway PostgreSQL. Prints TAP lines, and the figures the cases measure (memory,
-// CPU, time) as "# figure:" lines, which README and docs/operations.md quote.
+// CPU, time) as "# figure:" lines, which docs/performance.md and docs/operations.md quote.
 //   node tests/hostile/run.mjs [case-file-substring]
 import fs from 'node:fs';
 import path from 'node:path';
