@@ -503,7 +503,11 @@ static bool login_admit(struct http_req *req, struct login *l)
 	proxy_client_key(http_client_address(req), prefix);
 	l->trusted = device_is_trusted(req, l->username, l->device);
 	if (l->trusted) {
-		l->source = l->pair = limit_key(kr, "device", l->device, "");
+		/* Every known browser of the account shares one allowance and one place in the
+		 * hashing queue: whoever knows the password can collect cookies, and many must
+		 * not add up to more than one. Each browser still has its own failures. */
+		l->source = limit_key(kr, "account-devices", l->username, "");
+		l->pair = limit_key(kr, "device", l->device, "");
 	} else {
 		l->source = limit_key(kr, "address", prefix, "");
 		l->pair = limit_key(kr, "account-address", l->username, prefix);
