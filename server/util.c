@@ -161,13 +161,7 @@ bool deadline_passed(const struct timespec *deadline)
 
 struct event_base *event_loop_new(void)
 {
-	struct event_config *cfg = event_config_new();
-	if (!cfg)
-		return NULL;
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	struct event_base *base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	return base;
+	return event_base_new();
 }
 
 struct event *timer_every(struct event_base *base, int seconds, event_callback_fn cb, void *arg)

@@ -39,11 +39,11 @@ struct json_object *json_parse_strict(const char *text, size_t len);
 void deadline_in(struct timespec *deadline, long seconds);
 bool deadline_passed(const struct timespec *deadline);
 
-/* A new event loop that gathers its changes to epoll and makes them once per turn: a
- * connection's interest in reading and writing changes several times a request, and this
- * halves the epoll_ctl calls (measured with strace -c on catalog reads: 4.2 a request
- * before, 2.1 after). libevent allows it when no descriptor it watches is a dup() of
- * another, which holds here. NULL when out of memory. */
+/* A new event loop; NULL when out of memory. Its changes reach epoll as they are made, not
+ * gathered per turn (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST): libevent closes a connection's
+ * socket in the same turn as it deletes its events, so a gathered delete reached epoll
+ * after the close, on a descriptor number another worker's accept() may already have been
+ * given (ThreadSanitizer reported it; docs/performance.md, intake speed, item 13). */
 struct event_base *event_loop_new(void);
 
 /* A timer on base that calls cb(arg) every `seconds`, already running; NULL on failure.

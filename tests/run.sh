@@ -20,6 +20,11 @@ export PAKN_SERVER_BIN="$BIN/pakn-server"
 export PAKNCTL_BIN="$BIN/paknctl"
 export PAKN_VERIFY_BIN="$BIN/pakn-verify"
 export PAKN_KEY_DIR="$PAKN_TEST_TMP/keys"
+# make test-tsan: ThreadSanitizer writes its reports to files (tsan.<pid>), not into the
+# server's stderr, whose log lines the tests read; run_suite fails a suite that leaves one.
+if [ -n "${TSAN_OPTIONS:-}" ]; then
+	export TSAN_OPTIONS="$TSAN_OPTIONS log_path=$PAKN_TEST_TMP/tsan"
+fi
 cleanup() {
 	tools/pgcluster.sh stop "$PAKN_TEST_PGDIR"
 	rm -rf "$PAKN_TEST_TMP"
@@ -54,6 +59,12 @@ run_suite() {
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1 # crashed, sanitizer report, or a failed group setup
 	fi
+	for report in "$PAKN_TEST_TMP"/tsan.*; do
+		[ -f "$report" ] || continue
+		[ "$bad" -eq 0 ] && bad=1
+		cat "$report" >>"$out"
+		rm -f "$report"
+	done
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 	if [ "$bad" -gt 0 ]; then
