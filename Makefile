@@ -120,7 +120,7 @@ test-scale: build www
 
 # Hostile clients (tests/hostile/): raw-socket regression tests against the release build,
 # one file per attack in tests/hostile/cases/, printing the figures they measure.
-test-hostile: build
+test-hostile: deps-test build
 	@node tests/hostile/run.mjs
 
 # Fuzzing (tests/fuzz/): libFuzzer targets for what parses a client's bytes, built with
