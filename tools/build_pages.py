@@ -57,7 +57,8 @@ def fill(layout, values):
     for line in layout.splitlines(keepends=True):
         names = SLOT.findall(line)
         if any(n in LIST_SLOTS for n in names):
-            out.extend(SLOT.sub(html.escape(item), line) for item in values[names[0]].split())
+            out.extend(SLOT.sub(lambda m, item=item: html.escape(item), line)
+                       for item in values[names[0]].split())
         elif all(values[n] for n in names):
             out.append(SLOT.sub(lambda m: values[m.group(1)] if m.group(1) == MAIN
                                 else html.escape(values[m.group(1)]), line))
