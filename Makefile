@@ -59,11 +59,14 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# The citizen page lists every item for use without JavaScript (tools/gen_item_options.py,
-# with the release paknctl's plan parser).
+# Each page is its own content in the chrome of static/_layout.html (tools/build_pages.py,
+# which writes over the copied sources; the layout itself is not served). The citizen page
+# lists every item for use without JavaScript (tools/gen_item_options.py, with the release
+# paknctl's plan parser).
 www: $(NPM_STAMP)
 	@rm -rf build/www.tmp && mkdir -p build/www.tmp/assets/vendor
-	@cp -R static/. build/www.tmp/ && rm -f build/www.tmp/README.md
+	@cp -R static/. build/www.tmp/ && rm -f build/www.tmp/README.md build/www.tmp/_layout.html
+	@python3 tools/build_pages.py static build/www.tmp
 	@cp node_modules/chart.js/dist/chart.umd.js build/www.tmp/assets/vendor/
 	@python3 tools/gen_item_options.py build/release/paknctl build/www.tmp/index.html data/plans/*.txt
 	@rm -rf build/www && mv build/www.tmp build/www

@@ -1,6 +1,7 @@
 // pages.test.mjs - every page, as loaded: no script error or CSP violation, axe-core finds
 // no serious or critical problem, it fits 360 px without sideways scrolling, screenshots
-// at 360 px and 1280 px; the citizen page's first load stays under 150 KB; text sent by a
+// at 360 px and 1280 px, the chrome of static/_layout.html (the navigation marks the page
+// itself, the language switch turns it into English); the citizen page's first load stays under 150 KB; text sent by a
 // citizen that looks like HTML shows as text wherever it appears.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,15 +21,17 @@ after(async () => {
   assert.equal(exit.code, 0, 'the server exits 0 on SIGTERM');
 });
 
+// name, address, and the navigation link marked as the current page (the console is not
+// in the navigation).
 const pages = [
-  ['citizen', '/'],
-  ['track', '/track/'],
-  ['feed', '/feed/?item=LC-T3'],
-  ['admin', '/admin/'],
-  ['dashboard', '/dashboard/?plan=LC-2026'],
+  ['citizen', '/', '/'],
+  ['track', '/track/', '/track/'],
+  ['feed', '/feed/?item=LC-T3', '/feed/'],
+  ['admin', '/admin/', null],
+  ['dashboard', '/dashboard/?plan=LC-2026', '/dashboard/'],
 ];
 
-for (const [name, path] of pages) {
+for (const [name, path, current] of pages) {
   test(`${name} page: clean, accessible, fits 360 px, screenshots`, async () => {
     for (const width of [360, 1280]) {
       const page = await h.newPage(browser, { width });
@@ -40,6 +43,12 @@ for (const [name, path] of pages) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at ${width}px`);
       await h.screenshot(page, name);
+      const marked = await page.locator('.site-nav a[aria-current="page"]')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      assert.deepEqual(marked, current ? [current] : [], `the link marked current on ${path}`);
+      await page.click('#lang-switch');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.equal(await page.textContent('.site-nav a[href="/track/"]'), 'Track feedback');
       assert.deepEqual(h.problemsOf(page), [], `script errors or CSP violations on ${path}`);
       await page.context().close();
     }
