@@ -76,5 +76,5 @@ DROP FUNCTION IF EXISTS pakn_daily_add(integer, timestamptz, text, integer, inte
 -- When this file was first applied it ended with SELECT pakn_rollup_rebuild(), recounting
 -- the rows stored before it. That function now exists only once the migrations are done: a
 -- database that held feedback and had not reached 007 runs it once after `paknctl migrate`
--- (docs/operations.md). A new database has nothing to recount.
+-- (sql/README.md). A new database has nothing to recount.
 

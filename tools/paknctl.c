@@ -308,8 +308,8 @@ static int cmd_migrate(const struct config *cfg, const char *dir)
 	free_names(functions, n_functions);
 	PQfinish(pg);
 	if (rc == 0)
-		printf("migrations up to date (%zu), functions applied (%zu files)\n", n,
-		       n_functions);
+		printf("migrations up to date (%zu); functions, triggers and views from %zu"
+		       " files\n", n, n_functions);
 	return rc;
 }
 

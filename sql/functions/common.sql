@@ -21,4 +21,6 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT (p_at AT TIME ZONE pakn_tz())::date $$;
 -- microseconds, 2026-04-01T02:30:00.123456Z. STABLE as to_char is; IMMUTABLE would keep it
 -- from being inlined, and a call would run as a query of its own.
 CREATE OR REPLACE FUNCTION pakn_utc_text(p_at timestamptz) RETURNS text
-LANGUAGE sql STABLE AS $$ SELECT to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
+LANGUAGE sql STABLE AS $$
+    SELECT to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+$$;
