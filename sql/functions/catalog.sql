@@ -1,6 +1,6 @@
--- catalog.sql: the plan catalog's functions (tables: 001_catalog.sql, 009_catalog_version.sql):
--- each item's and plan's public JSON, the importer's entry point, and the version number
--- that moves on every change of the catalog. docs/catalog.md.
+-- catalog.sql: the plan catalog's functions (tables: 001_catalog.sql,
+-- 009_catalog_version.sql): each item's and plan's public JSON, the importer's entry point,
+-- and the version number that moves on every change of the catalog. docs/catalog.md.
 
 -- The public JSON of one item. Kept in plan_item.doc so reads send stored text.
 CREATE OR REPLACE FUNCTION pakn_item_doc(item integer) RETURNS json

@@ -1,6 +1,7 @@
--- rollups.sql: the counts behind the metrics (tables: 004_metrics.sql, 007_response_rollup.sql,
--- 011_intake_set.sql), kept by triggers for every change but intake's, whose rows the fold
--- counts after their commit. docs/metrics.md, "How it stays fast".
+-- rollups.sql: the counts behind the metrics (tables: 004_metrics.sql,
+-- 007_response_rollup.sql, 011_intake_set.sql), kept by triggers for every change but
+-- intake's, whose rows the fold counts after their commit. docs/metrics.md, "How it stays
+-- fast".
 --
 -- Each feedback, with its answer if it has one, contributes a fixed set of counts; the
 -- triggers take away what a row contributed before a change and add what it contributes
