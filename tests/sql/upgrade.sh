@@ -6,8 +6,9 @@
 # has run on it, the same as a new database: pg_dump of both, schema and data
 # (schema_migrations' rows apart), must match. Identical function bodies, triggers and
 # views make identical behaviour, so the integration tests that ran on the new database
-# hold for the upgraded one. Also checks that a second migrate changes nothing, and that the
-# comparison sees a function file left out. Prints TAP lines.
+# hold for the upgraded one. Also checks the rule as the files read (no body in a
+# numbered migration, each function defined once), that a second migrate changes nothing,
+# and that the comparison sees a function file left out. Prints TAP lines.
 set -u
 cd "$(dirname "$0")/../.."
 : "${PAKN_TEST_PGDIR:?run from tests/run.sh}" "${PAKNCTL_BIN:?}"
@@ -38,16 +39,32 @@ check() { # description, then the two dumps that must be the same
 	fi
 }
 
+# The rule of sql/README.md, as the files read.
+n=1
+if grep -lE '^[[:space:]]*CREATE[[:space:]]+(OR[[:space:]]+REPLACE[[:space:]]+)?(FUNCTION|PROCEDURE|VIEW|TRIGGER)' \
+	sql/[0-9][0-9][0-9]_*.sql >"$work/bodies"; then
+	echo "not ok $n - numbered migrations define what belongs in sql/functions/:" $(cat "$work/bodies")
+else
+	echo "ok $n - the numbered migrations define no function, trigger or view"
+fi
+n=2
+grep -hoE '^CREATE OR REPLACE (FUNCTION|VIEW) [a-z_0-9]+' sql/functions/*.sql | sort | uniq -d >"$work/twice"
+if [ -s "$work/twice" ]; then
+	echo "not ok $n - defined more than once in sql/functions/:" $(cut -d' ' -f5 "$work/twice")
+else
+	echo "ok $n - each function and view of sql/functions/ is defined once"
+fi
+
 new_db check_fresh
-migrate check_fresh sql || { echo "not ok 1 - migrate a new database"; cat "$work/check_fresh.migrate"; exit 1; }
+migrate check_fresh sql || { echo "not ok 3 - migrate a new database"; cat "$work/check_fresh.migrate"; exit 1; }
 dump check_fresh fresh.sql
-migrate check_fresh sql || { echo "not ok 1 - migrate it again"; cat "$work/check_fresh.migrate"; exit 1; }
+migrate check_fresh sql || { echo "not ok 3 - migrate it again"; cat "$work/check_fresh.migrate"; exit 1; }
 dump check_fresh fresh_again.sql
 check "a second migrate changes nothing" fresh.sql fresh_again.sql
 
 # The database as the old paknctl left it: each file in its own transaction, recorded.
 if ! git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
-	echo "not ok 2 - commit $BEFORE is not in this checkout (a shallow clone?) # SKIP"
+	echo "not ok 4 - commit $BEFORE is not in this checkout (a shallow clone?) # SKIP"
 	exit 0
 fi
 mkdir "$work/old"
@@ -59,9 +76,9 @@ for f in $(git ls-tree --name-only "$BEFORE" sql/ | grep -E '/[0-9]{3}_[^/]*\.sq
 	v=$(basename "$f" .sql)
 	psql_on check_upgraded -1 -f "$work/old/${f##*/}" \
 		-c "INSERT INTO schema_migrations (version) VALUES ('$v')" >/dev/null 2>"$work/old.err" ||
-		{ echo "not ok 2 - $f at $BEFORE"; sed 's/^/# /' "$work/old.err"; exit 1; }
+		{ echo "not ok 4 - $f at $BEFORE"; sed 's/^/# /' "$work/old.err"; exit 1; }
 done
-migrate check_upgraded sql || { echo "not ok 2 - migrate the upgraded database"; cat "$work/check_upgraded.migrate"; exit 1; }
+migrate check_upgraded sql || { echo "not ok 4 - migrate the upgraded database"; cat "$work/check_upgraded.migrate"; exit 1; }
 dump check_upgraded upgraded.sql
 check "a database migrated at ${BEFORE%"${BEFORE#???????}"} is the same as a new one after migrate" \
 	fresh.sql upgraded.sql
@@ -72,7 +89,7 @@ last=$(grep -v -e '^#' -e '^$' "$work/short/functions/ORDER" | tail -1)
 rm "$work/short/functions/$last"
 grep -v "^$last\$" sql/functions/ORDER >"$work/short/functions/ORDER"
 new_db check_short
-migrate check_short "$work/short" || { echo "not ok 3 - migrate without $last"; cat "$work/check_short.migrate"; exit 1; }
+migrate check_short "$work/short" || { echo "not ok 5 - migrate without $last"; cat "$work/check_short.migrate"; exit 1; }
 dump check_short short.sql
 n=$((n + 1))
 if cmp -s "$work/short.sql" "$work/upgraded.sql"; then
