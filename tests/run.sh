@@ -1,8 +1,9 @@
 #!/bin/sh
 # `make test`: a throwaway PostgreSQL cluster, migrations (twice: the second run must
 # change nothing), both seed plans, then every unit and integration test binary built with
-# AddressSanitizer and UndefinedBehaviorSanitizer, then the browser tests (Chromium
-# against the ASan server). Prints one closing line:
+# AddressSanitizer and UndefinedBehaviorSanitizer, the check that an older database
+# migrates to the same schema as a new one (tests/sql/upgrade.sh), then the browser tests
+# (Chromium against the ASan server). Prints one closing line:
 # "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
