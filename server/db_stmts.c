@@ -112,11 +112,11 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_RESPONSES] = {"responses",
 		"SELECT * FROM pakn_responses($1, $2, $3::date, $4::date,"
-		" coalesce($5::date, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date))", 5},
+		" coalesce($5::date, pakn_local_day(now())))", 5},
 
 	[STMT_QUARTERLY] = {"quarterly",
 		"SELECT * FROM pakn_quarterly($1, $2::date,"
-		" (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $3::int)", 3},
+		" pakn_local_day(now()), $3::int)", 3},
 
 	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
 	[STMT_EACH_SECOND] = {"each_second",

@@ -1,6 +1,7 @@
 /* db_stmts.h - every SQL statement the service sends, by name. The text is in db_stmts.c;
- * the tables and functions they use are in sql/. Statements are sent unnamed
- * (PQsendQueryParams), which works through PgBouncer in transaction mode. */
+ * the functions they call are in sql/functions/, the tables in sql/0NN_*.sql. Statements
+ * are sent unnamed (PQsendQueryParams), which works through PgBouncer in transaction
+ * mode. */
 #ifndef PAKN_DB_STMTS_H
 #define PAKN_DB_STMTS_H
 
@@ -13,7 +14,7 @@ enum db_stmt {
 	STMT_AGENCIES, /* (plan) -> {"agencies": [...]} */
 	STMT_ITEM_EXISTS,    /* (code) -> a row if the item exists */
 	STMT_RESERVE_IDS,    /* () -> the first of 256 feedback ids */
-	STMT_INTAKE,         /* (batch json) -> one result per row, see sql/002_feedback.sql */
+	STMT_INTAKE,         /* (batch json) -> {committed_at, rows}: functions/intake.sql */
 	STMT_FEEDBACK_STATUS, /* (tracking code) -> status JSON, or no row */
 	STMT_SESSION_CHECK,  /* (token hash, idle s) -> id, role, username, name, kind, session, agencies */
 	STMT_LOGIN_FETCH,    /* (username) -> id, password hash, or no row */
@@ -29,8 +30,8 @@ enum db_stmt {
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
-	STMT_ROLLUP_FOLD,    /* () -> log indexes folded into the rollups (sql/011) */
-	STMT_EACH_SECOND,    /* () -> the fold, then expired duplicate look-ups (sql/014) */
+	STMT_ROLLUP_FOLD,    /* () -> log indexes folded (functions/rollups.sql) */
+	STMT_EACH_SECOND,    /* () -> the fold, then expired duplicate look-ups */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
 	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (log_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */

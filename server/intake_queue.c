@@ -171,7 +171,7 @@ static void idempotency_hash(const struct keyring *keys, const char *client_hash
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
-/* The row as pakn_intake_rows (sql/011_intake_set.sql) reads it: JSON text, written
+/* The row as pakn_intake_rows (sql/functions/intake.sql) reads it: JSON text, written
  * directly rather than as a dozen json-c objects. */
 static char *row_of(const struct intake_queue *q, const struct entry *e)
 {
@@ -288,7 +288,7 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 	struct entry *batch = q->batch;
 	q->batch = NULL;
 	kick(q); /* the next batch goes out before this one's answers are read */
-	/* {"committed_at": "...", "rows": [...]}: sql/015_intake_answer.sql */
+	/* {"committed_at": "...", "rows": [...]}: pakn_intake_batch, sql/functions/intake.sql */
 	json_object *answer = NULL, *rows = NULL;
 	if (status == DB_OK && PQntuples(res) == 1)
 		answer = json_tokener_parse(PQgetvalue(res, 0, 0));

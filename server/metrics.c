@@ -1,5 +1,6 @@
 /* metrics.c - owns the metrics endpoints: parameters, then one statement on the read pool,
- * rendered by table.c, after the rollups have counted what intake stored (sql/011). */
+ * rendered by table.c, after the rollups have counted what intake stored
+ * (sql/functions/rollups.sql). */
 #include "metrics.h"
 
 #include <stdio.h>

@@ -30,8 +30,8 @@
  * Every action, who may take it, the states it applies to and the state it leads to. A
  * state not listed is a 409 and changes nothing. A hidden feedback must be published again
  * before it is answered or closed: both make it public. Publishing a hidden feedback that
- * has an answer makes it answered again (sql/003_officials.sql). docs/moderation.md has the
- * same table. */
+ * has an answer makes it answered again (pakn_moderate, sql/functions/officials.sql).
+ * docs/moderation.md has the same table. */
 static const struct transition {
 	const char *action;
 	unsigned roles;

@@ -3,10 +3,10 @@
  * The catalog (plans, sections, items, agencies) changes only when a plan is imported, and
  * its replies are read far more often than anything else. Each reply is kept under the
  * statement and parameters that made it, tagged with the catalog's version
- * (sql/009_catalog_version.sql: a number that triggers move on every change). A timer asks
- * the database for the version once a second; when it moves, every reply is dropped, so an
- * import shows on every instance within about a second. A reply made while the version was
- * moving is not kept. docs/catalog.md, "Replies in memory", has the measurements. */
+ * (catalog_version, which the triggers of sql/functions/catalog.sql move on every change).
+ * A timer asks the database for the version once a second; when it moves, every reply is
+ * dropped, so an import shows on every instance within about a second. A reply made while
+ * the version was moving is not kept. docs/catalog.md, "Replies in memory", has the measurements. */
 #ifndef PAKN_REPLY_CACHE_H
 #define PAKN_REPLY_CACHE_H
 

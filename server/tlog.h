@@ -17,7 +17,7 @@
 
 struct receipt;
 
-/* The bytes of one entry (sql/010_tlog.sql, pakn_tlog_entry, says the same). */
+/* The bytes of one entry (pakn_tlog_entry in sql/functions/tlog.sql says the same). */
 void tlog_entry_bytes(struct sbuf *out, const char *kind, const char *tracking_code,
 		      const char *item_code, const char *at, const char *commitment);
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # `make test`: a throwaway PostgreSQL cluster, migrations (twice: the second run must
 # change nothing), both seed plans, then every unit and integration test binary built with
-# AddressSanitizer and UndefinedBehaviorSanitizer, then the browser tests (Chromium
-# against the ASan server). Prints one closing line:
+# AddressSanitizer and UndefinedBehaviorSanitizer, the check that an older database
+# migrates to the same schema as a new one (tests/sql/upgrade.sh), then the browser tests
+# (Chromium against the ASan server). Prints one closing line:
 # "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -94,6 +95,13 @@ case "${TESTS:-compose}" in
 compose)
 	run_suite compose sh -c 'docker-compose -f docker-compose.yml config -q &&
 		echo "ok 1 - docker-compose config accepts docker-compose.yml"'
+	;;
+esac
+# A database migrated before sql/functions/ existed ends up the same as a new one
+# (tests/sql/upgrade.sh), so the tests above hold for both.
+case "${TESTS:-sql_upgrade}" in
+sql_upgrade)
+	run_suite sql_upgrade tests/sql/upgrade.sh
 	;;
 esac
 # The systemd unit is one systemd accepts, and its sandbox rates "OK" (exposure below 2 on

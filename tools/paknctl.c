@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -16,6 +17,8 @@
 #include "util.h"
 
 #define MIGRATION_LOCK "5757001" /* pg_advisory_xact_lock key: one migrator at a time */
+#define FUNCTIONS_DIR "functions"  /* under the migrations' directory (sql/README.md) */
+#define FUNCTIONS_ORDER "ORDER"    /* in FUNCTIONS_DIR: its files, one a line, in order */
 
 static void usage(FILE *out)
 {
@@ -23,7 +26,9 @@ static void usage(FILE *out)
 		"usage: paknctl [--config FILE] COMMAND\n"
 		"commands:\n"
 		"  migrate [DIR]              apply the numbered migrations of DIR (default sql/)\n"
-		"                             not applied yet, each once, in order\n"
+		"                             not applied yet, each once, in order; then the\n"
+		"                             functions, triggers and views of DIR/functions/,\n"
+		"                             every time, in the order of DIR/functions/ORDER\n"
 		"  keys rotate                add a signing key and make it the current one; old keys\n"
 		"                             stay and keep verifying old receipts (restart the\n"
 		"                             service to sign with the new key)\n"
@@ -121,11 +126,35 @@ static int list_migrations(const char *dir, char ***names, size_t *count)
 	return 0;
 }
 
+/* Runs the statements of one file; prints the error and returns -1 unless they all
+ * succeed. A file of comments only (a migration whose functions moved to functions/) is
+ * fine. */
+static int exec_file(PGconn *pg, const char *dir, const char *file)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	char *sql = file_read(path, NULL);
+	if (!sql) {
+		fprintf(stderr, "paknctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* A file may hold many statements: the simple query protocol runs them all. */
+	PGresult *r = PQexec(pg, sql);
+	free(sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		fprintf(stderr, "paknctl: %s: %s", path, PQresultErrorMessage(r));
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
 static int apply_one(PGconn *pg, const char *dir, const char *file)
 {
-	char version[256], path[4096];
+	char version[256];
 	snprintf(version, sizeof(version), "%.*s", (int)(strlen(file) - 4), file);
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	const char *params[] = {version};
 	PGresult *res;
 	if (exec_ok(pg, "BEGIN", 0, NULL, NULL) < 0)
@@ -140,21 +169,8 @@ static int apply_one(PGconn *pg, const char *dir, const char *file)
 		rc = 0;
 		goto out_rollback;
 	}
-	char *sql = file_read(path, NULL);
-	if (!sql) {
-		fprintf(stderr, "paknctl: %s: %s\n", path, strerror(errno));
-		goto out_rollback;
-	}
-	/* A file may hold many statements: the simple query protocol runs them all. */
-	PGresult *r = PQexec(pg, sql);
-	free(sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "paknctl: %s: %s", file, PQresultErrorMessage(r));
-		PQclear(r);
-		goto out_rollback;
-	}
-	PQclear(r);
-	if (exec_ok(pg, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, NULL) < 0 ||
+	if (exec_file(pg, dir, file) < 0 ||
+	    exec_ok(pg, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, params, NULL) < 0 ||
 	    exec_ok(pg, "COMMIT", 0, NULL, NULL) < 0)
 		goto out_rollback;
 	printf("applied %s\n", version);
@@ -164,12 +180,117 @@ out_rollback:
 	return rc;
 }
 
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static bool names_have(char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The file names DIR/ORDER lists (lines; blank lines and # comments skipped), after
+ * checking that each is a .sql file of DIR and that DIR has no .sql file it leaves out:
+ * a function file forgotten in the list would silently never be applied. */
+static int list_functions(const char *dir, char ***names, size_t *count)
+{
+	char path[4096 + 256]; /* dir is at most 4095 bytes (cmd_migrate) */
+	snprintf(path, sizeof(path), "%s/" FUNCTIONS_ORDER, dir);
+	char *text = file_read(path, NULL);
+	if (!text) {
+		fprintf(stderr, "paknctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t n = 0, cap = 16;
+	char **v = malloc(cap * sizeof(*v));
+	int rc = v ? 0 : -1;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); rc == 0 && line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, " \t\r#")] = '\0';
+		if (!*line)
+			continue;
+		size_t len = strlen(line);
+		snprintf(path, sizeof(path), "%s/%s", dir, line);
+		if (len < 5 || strcmp(line + len - 4, ".sql") != 0 || strchr(line, '/') ||
+		    names_have(v, n, line) || access(path, R_OK) != 0) {
+			fprintf(stderr, "paknctl: %s/" FUNCTIONS_ORDER ": %s: not a .sql file of %s,"
+				" or listed twice\n", dir, line, dir);
+			rc = -1;
+		} else {
+			char **grown = n == cap ? realloc(v, (cap *= 2) * sizeof(*v)) : v;
+			if (grown)
+				v = grown;
+			if (!grown || !(v[n] = strdup(line)))
+				rc = -1;
+			else
+				n++;
+		}
+	}
+	free(text);
+	DIR *d = rc == 0 ? opendir(dir) : NULL;
+	if (rc == 0 && !d) {
+		fprintf(stderr, "paknctl: %s: %s\n", dir, strerror(errno));
+		rc = -1;
+	}
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0 &&
+		    !names_have(v, n, e->d_name)) {
+			fprintf(stderr, "paknctl: %s/%s is not listed in %s/" FUNCTIONS_ORDER "\n",
+				dir, e->d_name, dir);
+			rc = -1;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (rc < 0) {
+		free_names(v, n);
+		return -1;
+	}
+	*names = v;
+	*count = n;
+	return 0;
+}
+
+/* Every function, trigger and view, from their files, all in one transaction: CREATE OR
+ * REPLACE gives each the body its file has now, whatever an older migration made. */
+static int apply_functions(PGconn *pg, const char *dir, char *const *names, size_t n)
+{
+	if (exec_ok(pg, "BEGIN", 0, NULL, NULL) < 0)
+		return -1;
+	if (exec_ok(pg, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", 0, NULL, NULL) < 0)
+		goto out_rollback;
+	for (size_t i = 0; i < n; i++)
+		if (exec_file(pg, dir, names[i]) < 0)
+			goto out_rollback;
+	if (exec_ok(pg, "COMMIT", 0, NULL, NULL) < 0)
+		goto out_rollback;
+	return 0;
+out_rollback:
+	exec_ok(pg, "ROLLBACK", 0, NULL, NULL);
+	return -1;
+}
+
 static int cmd_migrate(const struct config *cfg, const char *dir)
 {
-	char **names = NULL;
-	size_t n = 0;
+	char **names = NULL, **functions = NULL;
+	size_t n = 0, n_functions = 0;
+	char functions_dir[4096];
+	snprintf(functions_dir, sizeof(functions_dir), "%s/" FUNCTIONS_DIR, dir);
 	if (list_migrations(dir, &names, &n) < 0)
 		return 1;
+	if (list_functions(functions_dir, &functions, &n_functions) < 0) {
+		free_names(names, n);
+		return 1;
+	}
 	PGconn *pg = connect_db(cfg);
 	int rc = pg ? 0 : 1;
 	if (pg && exec_ok(pg,
@@ -181,12 +302,14 @@ static int cmd_migrate(const struct config *cfg, const char *dir)
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (apply_one(pg, dir, names[i]) < 0)
 			rc = 1;
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	if (rc == 0 && apply_functions(pg, functions_dir, functions, n_functions) < 0)
+		rc = 1;
+	free_names(names, n);
+	free_names(functions, n_functions);
 	PQfinish(pg);
 	if (rc == 0)
-		printf("migrations up to date (%zu)\n", n);
+		printf("migrations up to date (%zu); functions, triggers and views from %zu"
+		       " files\n", n, n_functions);
 	return rc;
 }
 

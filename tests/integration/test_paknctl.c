@@ -60,6 +60,28 @@ static void test_migrate_twice_changes_nothing(void **state)
 	sbuf_free(&out);
 }
 
+/* sql/functions/ORDER is the whole list of function files: a file it leaves out, or a file
+ * it names that is not there, stops the migration before it touches the database. */
+static void test_migrate_refuses_an_incomplete_function_list(void **state)
+{
+	(void)state;
+	struct sbuf out = {0};
+	char dir[512], args[600];
+	snprintf(dir, sizeof(dir), "%s/sql-unlisted", getenv("PAKN_TEST_TMP"));
+	snprintf(args, sizeof(args), "migrate %s", dir);
+	assert_int_equal(th_run("rm -rf %s && cp -r sql %s && touch %s/functions/extra.sql", dir,
+				dir, dir), 0);
+	assert_int_equal(paknctl(args, &out), 1);
+	assert_non_null(strstr(out.data, "functions/extra.sql is not listed"));
+
+	assert_int_equal(th_run("rm %s/functions/extra.sql %s/functions/tlog.sql", dir, dir), 0);
+	assert_int_equal(paknctl(args, &out), 1);
+	assert_non_null(strstr(out.data, "tlog.sql: not a .sql file"));
+	assert_null(strstr(out.data, "migrations up to date"));
+	assert_int_equal(th_run("rm -rf %s", dir), 0);
+	sbuf_free(&out);
+}
+
 static void test_reimport_is_idempotent(void **state)
 {
 	(void)state;
@@ -326,6 +348,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_twice_changes_nothing),
+		cmocka_unit_test(test_migrate_refuses_an_incomplete_function_list),
 		cmocka_unit_test(test_reimport_is_idempotent),
 		cmocka_unit_test(test_agencies_are_split),
 		cmocka_unit_test(test_dry_run_prints_the_document),

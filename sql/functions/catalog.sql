@@ -1,0 +1,164 @@
+-- catalog.sql: the plan catalog's functions (tables: 001_catalog.sql,
+-- 009_catalog_version.sql): each item's and plan's public JSON, the importer's entry point,
+-- and the version number that moves on every change of the catalog. docs/catalog.md.
+
+-- The public JSON of one item. Kept in plan_item.doc so reads send stored text.
+CREATE OR REPLACE FUNCTION pakn_item_doc(item integer) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'code', it.code,
+        'plan', p.code,
+        'kind', it.kind,
+        'number', it.number,
+        'section', json_build_object('code', s.code, 'title', s.title),
+        'group', CASE WHEN it.group_code IS NULL THEN NULL
+                      ELSE json_build_object('code', it.group_code, 'title', it.group_title) END,
+        'title', it.title,
+        'lead_agencies', (SELECT coalesce(json_agg(json_build_object('code', a.code, 'name', a.name)
+                                                   ORDER BY x.position), '[]')
+                          FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id
+                          WHERE x.item_id = it.id AND x.role = 'lead'),
+        'coordinating_agencies', (SELECT coalesce(json_agg(json_build_object('code', a.code, 'name', a.name)
+                                                           ORDER BY x.position), '[]')
+                                  FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id
+                                  WHERE x.item_id = it.id AND x.role = 'coordinating'),
+        'lead_text', it.lead_text,
+        'coordinating_text', it.coordinating_text,
+        'result', it.result,
+        'deadline', json_build_object('text', it.deadline_text, 'kind', it.deadline_kind,
+                                      'start', it.period_start, 'end', it.period_end),
+        'unit', it.unit,
+        'baseline', it.baseline,
+        'target', it.target,
+        'footnotes', to_json(it.footnotes))
+    FROM plan_item it
+    JOIN plan p ON p.id = it.plan_id
+    JOIN plan_section s ON s.id = it.section_id
+    WHERE it.id = item
+$$;
+
+-- Loads one plan document built by `paknctl import-plan` (docs/catalog.md): inserts or
+-- updates the plan, its sections, agencies and items, replaces the item-agency links, and
+-- removes items and sections the new text no longer has. Returns the number of items.
+CREATE OR REPLACE FUNCTION pakn_import_plan(src json) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    p_id integer;
+    n    integer;
+BEGIN
+    INSERT INTO plan (code, province, title, prefix, source)
+    VALUES (src->'plan'->>'code', src->'plan'->>'province', src->'plan'->>'title',
+            src->'plan'->>'prefix', src->'plan'->>'source')
+    ON CONFLICT (code) DO UPDATE
+        SET province = EXCLUDED.province, title = EXCLUDED.title, prefix = EXCLUDED.prefix,
+            source = EXCLUDED.source, imported_at = now()
+    RETURNING id INTO p_id;
+
+    INSERT INTO plan_section (plan_id, kind, code, title, position)
+    SELECT p_id, s->>'kind', s->>'code', s->>'title', (s->>'position')::integer
+    FROM json_array_elements(src->'sections') s
+    ON CONFLICT (plan_id, kind, code) DO UPDATE
+        SET title = EXCLUDED.title, position = EXCLUDED.position;
+
+    -- One row per code: two spellings of a name ("Công nghệ", "công nghệ") share one.
+    INSERT INTO agency (code, province, name)
+    SELECT DISTINCT ON (a->>'code') a->>'code', src->'plan'->>'province', a->>'name'
+    FROM json_array_elements(src->'items') i,
+         jsonb_array_elements((i->'lead')::jsonb || (i->'coordinating')::jsonb) a
+    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name;
+
+    INSERT INTO plan_item (plan_id, section_id, code, kind, number, group_code, group_title,
+                           title, result, deadline_text, deadline_kind, period_start,
+                           period_end, unit, baseline, target, footnotes, lead_text,
+                           coordinating_text, position, search_text)
+    SELECT p_id, s.id, i->>'code', i->>'kind', i->>'number', i->>'group', i->>'group_title',
+           i->>'title', i->>'result', i->>'deadline_text', i->>'deadline_kind',
+           (i->>'period_start')::date, (i->>'period_end')::date, i->>'unit', i->>'baseline',
+           i->>'target', ARRAY(SELECT json_array_elements_text(i->'footnotes')),
+           i->>'lead_text', i->>'coordinating_text', (i->>'position')::integer,
+           i->>'search_text'
+    FROM json_array_elements(src->'items') i
+    JOIN plan_section s ON s.plan_id = p_id AND s.kind = i->>'kind' AND s.code = i->>'section'
+    ON CONFLICT (code) DO UPDATE
+        SET section_id = EXCLUDED.section_id, kind = EXCLUDED.kind, number = EXCLUDED.number,
+            group_code = EXCLUDED.group_code, group_title = EXCLUDED.group_title,
+            title = EXCLUDED.title, result = EXCLUDED.result,
+            deadline_text = EXCLUDED.deadline_text, deadline_kind = EXCLUDED.deadline_kind,
+            period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
+            unit = EXCLUDED.unit, baseline = EXCLUDED.baseline, target = EXCLUDED.target,
+            footnotes = EXCLUDED.footnotes, lead_text = EXCLUDED.lead_text,
+            coordinating_text = EXCLUDED.coordinating_text, position = EXCLUDED.position,
+            search_text = EXCLUDED.search_text
+        WHERE plan_item.plan_id = EXCLUDED.plan_id;
+
+    DELETE FROM plan_item_agency
+    WHERE item_id IN (SELECT id FROM plan_item WHERE plan_id = p_id);
+    INSERT INTO plan_item_agency (item_id, agency_id, role, position)
+    SELECT it.id, ag.id, r.role, min(a.ord)
+    FROM json_array_elements(src->'items') i
+    JOIN plan_item it ON it.code = i->>'code' AND it.plan_id = p_id
+    CROSS JOIN LATERAL (VALUES ('lead', i->'lead'), ('coordinating', i->'coordinating')) r(role, list)
+    CROSS JOIN LATERAL json_array_elements(r.list) WITH ORDINALITY a(v, ord)
+    JOIN agency ag ON ag.code = a.v->>'code'
+    GROUP BY it.id, ag.id, r.role;
+
+    DELETE FROM plan_item
+    WHERE plan_id = p_id
+      AND code NOT IN (SELECT i->>'code' FROM json_array_elements(src->'items') i);
+    DELETE FROM plan_section s
+    WHERE s.plan_id = p_id AND NOT EXISTS (SELECT 1 FROM plan_item it WHERE it.section_id = s.id);
+    DELETE FROM agency a
+    WHERE NOT EXISTS (SELECT 1 FROM plan_item_agency x WHERE x.agency_id = a.id);
+
+    UPDATE plan_item SET doc = pakn_item_doc(id) WHERE plan_id = p_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n <> json_array_length(src->'items') THEN
+        RAISE EXCEPTION 'plan %: % of % items stored (an item code belongs to another plan?)',
+            src->'plan'->>'code', n, json_array_length(src->'items');
+    END IF;
+    RETURN n;
+END
+$$;
+
+-- The public JSON of one plan: its sections with their item counts.
+CREATE OR REPLACE FUNCTION pakn_plan_doc(plan integer) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'code', p.code,
+        'title', p.title,
+        'province', p.province,
+        'item_count', (SELECT count(*) FROM plan_item it WHERE it.plan_id = p.id),
+        'task_count', (SELECT count(*) FROM plan_item it WHERE it.plan_id = p.id AND it.kind = 'task'),
+        'indicator_count', (SELECT count(*) FROM plan_item it
+                            WHERE it.plan_id = p.id AND it.kind = 'indicator'),
+        'sections', (SELECT coalesce(json_agg(json_build_object(
+                                 'kind', s.kind, 'code', s.code, 'title', s.title,
+                                 'item_count', (SELECT count(*) FROM plan_item it
+                                                WHERE it.section_id = s.id))
+                             ORDER BY s.position), '[]')
+                     FROM plan_section s WHERE s.plan_id = p.id),
+        'imported_at', p.imported_at)
+    FROM plan p
+    WHERE p.id = plan
+$$;
+
+CREATE OR REPLACE FUNCTION pakn_catalog_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE catalog_version SET v = v + 1 WHERE one;
+    RETURN NULL;
+END
+$$;
+
+-- The service keeps catalog replies in memory (server/reply_cache.c) and drops them when
+-- catalog_version moves: any change to these tables moves it.
+CREATE OR REPLACE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON plan FOR EACH STATEMENT EXECUTE FUNCTION pakn_catalog_changed();
+CREATE OR REPLACE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON plan_section FOR EACH STATEMENT EXECUTE FUNCTION pakn_catalog_changed();
+CREATE OR REPLACE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON agency FOR EACH STATEMENT EXECUTE FUNCTION pakn_catalog_changed();
+CREATE OR REPLACE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON plan_item FOR EACH STATEMENT EXECUTE FUNCTION pakn_catalog_changed();
+CREATE OR REPLACE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON plan_item_agency FOR EACH STATEMENT EXECUTE FUNCTION pakn_catalog_changed();

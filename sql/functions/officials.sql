@@ -1,0 +1,195 @@
+-- officials.sql: moderation (tables: 003_officials.sql; docs/moderation.md): the
+-- hash-chained audit trail, an official's scope, moderation actions, the work list, a
+-- feedback's history and the audited reading of contact details.
+
+-- The bytes an event's hash covers (docs/moderation.md): every field as its length in
+-- bytes, a colon, the bytes and a line feed, so no field's end can be moved.
+CREATE OR REPLACE FUNCTION pakn_event_hash(e moderation_event) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(sha256(string_agg(convert_to(octet_length(convert_to(f, 'UTF8'))::text || ':', 'UTF8')
+                                    || convert_to(f, 'UTF8') || '\x0a'::bytea, ''::bytea ORDER BY n)), 'hex')
+    FROM unnest(ARRAY['pakn57-event-v2', e.prev_hash, e.id::text,
+                      pakn_utc_text(e.at),
+                      coalesce(e.official_id::text, ''), coalesce(e.role, ''),
+                      coalesce(e.feedback_id::text, ''), e.action, coalesce(e.reason, ''),
+                      coalesce(e.note, ''), coalesce(e.from_state, ''), coalesce(e.to_state, '')])
+         WITH ORDINALITY AS t(f, n)
+$$;
+
+-- Appends one event to the chain (in the caller's transaction) and returns its id.
+CREATE OR REPLACE FUNCTION pakn_audit(p_official integer, p_role text, p_feedback bigint,
+                                      p_action text, p_reason text, p_note text,
+                                      p_from text, p_to text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    head text;
+    e    moderation_event;
+BEGIN
+    SELECT hash INTO head FROM audit_head WHERE one FOR UPDATE;
+    INSERT INTO moderation_event (official_id, role, feedback_id, action, reason, note,
+                                  from_state, to_state, prev_hash, hash)
+    VALUES (p_official, p_role, p_feedback, p_action, p_reason, p_note, p_from, p_to, head, '')
+    RETURNING * INTO e;
+    e.hash := pakn_event_hash(e);
+    UPDATE moderation_event SET hash = e.hash WHERE id = e.id;
+    UPDATE audit_head SET hash = e.hash WHERE one;
+    RETURN e.id;
+END
+$$;
+
+-- Is feedback f within the scope of official o? Moderators and responders see feedback on
+-- items that list one of their agencies (lead or coordinating) or that was forwarded to one.
+CREATE OR REPLACE FUNCTION pakn_in_scope(p_official integer, p_feedback bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1
+        FROM official o
+        JOIN official_agency oa ON oa.official_id = o.id
+        JOIN feedback f ON f.id = p_feedback
+        WHERE o.id = p_official AND NOT o.disabled AND o.role IN ('moderator', 'responder')
+          AND (EXISTS (SELECT 1 FROM plan_item_agency x
+                       WHERE x.item_id = f.item_id AND x.agency_id = oa.agency_id)
+               OR EXISTS (SELECT 1 FROM feedback_forward w
+                          WHERE w.feedback_id = f.id AND w.agency_id = oa.agency_id)))
+$$;
+
+-- One moderation action (docs/moderation.md). The C side decides from its transition table
+-- which states the action applies to (p_from) and where it leads (p_to; NULL: unchanged),
+-- and whether the role may take it; this checks scope and state under a row lock and
+-- records everything in the same transaction. Returns {"status": ok | not_found | conflict
+-- | unknown_agency, "state": …}.
+CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feedback bigint,
+                                         p_action text, p_from text[], p_to text,
+                                         p_reason text, p_note text, p_agency text,
+                                         p_text text, p_answered_at timestamptz,
+                                         p_key_id text, p_signature text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    cur    text;
+    nxt    text;
+    agency integer;
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role,
+                           (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', p_action, NULL, NULL, NULL);
+        RETURN json_build_object('status', 'not_found');
+    END IF;
+    SELECT state INTO cur FROM feedback WHERE id = p_feedback FOR UPDATE;
+    IF NOT cur = ANY (p_from) THEN
+        RETURN json_build_object('status', 'conflict', 'state', cur);
+    END IF;
+    nxt := coalesce(p_to, cur);
+    -- One answer per feedback; a hidden feedback that had one comes back as answered.
+    IF EXISTS (SELECT 1 FROM feedback_response WHERE feedback_id = p_feedback) THEN
+        IF p_action = 'answer' THEN
+            RETURN json_build_object('status', 'conflict', 'state', cur);
+        END IF;
+        IF p_action = 'publish' THEN
+            nxt := 'answered';
+        END IF;
+    END IF;
+    IF p_action = 'forward' THEN
+        SELECT id INTO agency FROM agency WHERE code = p_agency;
+        IF agency IS NULL THEN
+            RETURN json_build_object('status', 'unknown_agency', 'state', cur);
+        END IF;
+        INSERT INTO feedback_forward (feedback_id, agency_id) VALUES (p_feedback, agency)
+        ON CONFLICT DO NOTHING;
+    ELSIF p_action = 'answer' THEN
+        INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,
+                                       signature)
+        VALUES (p_feedback, p_official, p_text, p_answered_at, p_key_id, p_signature);
+    END IF;
+    UPDATE feedback SET state = nxt WHERE id = p_feedback;
+    IF nxt <> cur THEN
+        INSERT INTO feedback_event (feedback_id, from_state, to_state, public_note)
+        VALUES (p_feedback, cur, nxt, CASE WHEN p_action = 'reject' THEN p_reason END);
+    END IF;
+    PERFORM pakn_audit(p_official, p_role, p_feedback, p_action,
+                       CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END,
+                       p_note, cur, nxt);
+    RETURN json_build_object('status', 'ok', 'state', nxt);
+END
+$$;
+
+-- The work list of one official: feedback in scope, oldest first (log index: commit order;
+-- ids come in blocks per worker and are not in time order), after the cursor (a log index).
+CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency text,
+                                      p_item text, p_kind text, p_rating integer,
+                                      p_from date, p_to date, p_after bigint, p_limit integer)
+RETURNS json LANGUAGE sql STABLE AS $$
+    WITH page AS (
+        SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
+               f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
+               f.personal_enc IS NOT NULL AS has_contact
+        FROM feedback f
+        JOIN plan_item it ON it.id = f.item_id
+        WHERE pakn_in_scope(p_official, f.id)
+          AND (p_state IS NULL OR f.state = p_state)
+          AND (p_item IS NULL OR it.code = p_item)
+          AND (p_kind IS NULL OR f.kind = p_kind)
+          AND (p_rating IS NULL OR f.rating = p_rating)
+          AND (p_from IS NULL OR f.created_at >= p_from)
+          AND (p_to IS NULL OR f.created_at < p_to + 1)
+          AND (p_after IS NULL OR f.log_index > p_after)
+          AND (p_agency IS NULL OR EXISTS (
+                  SELECT 1 FROM agency a
+                  WHERE a.code = p_agency
+                    AND (EXISTS (SELECT 1 FROM plan_item_agency x
+                                 WHERE x.item_id = f.item_id AND x.agency_id = a.id)
+                         OR EXISTS (SELECT 1 FROM feedback_forward w
+                                    WHERE w.feedback_id = f.id AND w.agency_id = a.id))))
+        ORDER BY f.log_index
+        LIMIT p_limit)
+    SELECT json_build_object(
+        'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
+        'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
+                            THEN (SELECT max(log_index)::text FROM page) END)
+$$;
+
+-- The audit trail of one feedback, for an official in scope; NULL (and a "denied" event)
+-- otherwise.
+CREATE OR REPLACE FUNCTION pakn_history(p_official integer, p_role text, p_feedback bigint)
+RETURNS json LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role, (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', 'history', NULL, NULL, NULL);
+        RETURN NULL;
+    END IF;
+    RETURN json_build_object(
+        'feedback_id', p_feedback,
+        'events', coalesce((SELECT json_agg(json_build_object(
+                      'id', e.id, 'at', e.at, 'official', o.username, 'role', e.role,
+                      'action', e.action, 'reason', e.reason, 'note', e.note,
+                      'from_state', e.from_state, 'to_state', e.to_state, 'hash', e.hash)
+                      ORDER BY e.id)
+                   FROM moderation_event e LEFT JOIN official o ON o.id = e.official_id
+                   WHERE e.feedback_id = p_feedback), '[]'));
+END
+$$;
+
+-- Contact details for an official in scope, only with the submitter's consent; every
+-- attempt is audited. Returns {"status": ok | not_found | no_consent, "personal_enc": …}.
+CREATE OR REPLACE FUNCTION pakn_contact(p_official integer, p_role text, p_feedback bigint)
+RETURNS json LANGUAGE plpgsql AS $$
+DECLARE
+    f feedback;
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role, (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', 'contact', NULL, NULL, NULL);
+        RETURN json_build_object('status', 'not_found');
+    END IF;
+    SELECT * INTO f FROM feedback WHERE id = p_feedback;
+    IF NOT f.consent_contact OR f.personal_enc IS NULL THEN
+        PERFORM pakn_audit(p_official, p_role, p_feedback, 'contact_refused',
+                           CASE WHEN f.consent_contact THEN 'none_given' ELSE 'no_consent' END,
+                           NULL, f.state, f.state);
+        RETURN json_build_object('status', 'no_consent');
+    END IF;
+    PERFORM pakn_audit(p_official, p_role, p_feedback, 'contact_read', NULL, NULL, f.state, f.state);
+    RETURN json_build_object('status', 'ok', 'personal_enc', encode(f.personal_enc, 'base64'));
+END
+$$;
