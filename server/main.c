@@ -12,10 +12,10 @@
 #include <pthread.h>
 #include <sodium.h>
 
-#include "config.h"
-#include "http.h"
-#include "keys.h"
-#include "log.h"
+#include "core/config.h"
+#include "http/http.h"
+#include "crypto/keys.h"
+#include "core/log.h"
 #include "server.h"
 
 static void usage(FILE *out)

@@ -1,14 +1,14 @@
 /* routes.c - owns the routing table. A GET route also answers HEAD. */
 #include "routes.h"
 
-#include "auth.h"
-#include "catalog.h"
-#include "feedback.h"
-#include "log_api.h"
-#include "metrics.h"
-#include "moderation.h"
+#include "officials/auth.h"
+#include "catalog/catalog.h"
+#include "intake/intake_api.h"
+#include "tlog/tlog_api.h"
+#include "metrics/metrics.h"
+#include "officials/moderation.h"
 #include "service.h"
-#include "stats.h"
+#include "core/prometheus.h"
 
 const struct route routes[] = {
 	{HTTP_GET, "/api/v1", service_index},

@@ -15,17 +15,17 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
-#include "conn_guard.h"
-#include "db.h"
-#include "http.h"
-#include "http_limits.h"
-#include "intake_hub.h"
-#include "log_publish.h"
-#include "proxy.h"
-#include "reply_cache.h"
-#include "util.h"
-#include "workpool.h"
-#include "log.h"
+#include "http/conn_guard.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "http/http_limits.h"
+#include "intake/intake_hub.h"
+#include "tlog/tlog_publish.h"
+#include "http/proxy.h"
+#include "db/reply_cache.h"
+#include "core/util.h"
+#include "core/workpool.h"
+#include "core/log.h"
 
 #define LISTEN_BACKLOG 1024
 #define DRAIN_POLL_MS 20

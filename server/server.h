@@ -9,11 +9,11 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config.h"
-#include "keys.h"
-#include "ratelimit.h"
-#include "stats.h"
-#include "webfiles.h"
+#include "core/config.h"
+#include "crypto/keys.h"
+#include "http/ratelimit.h"
+#include "core/prometheus.h"
+#include "http/webfiles.h"
 
 struct worker {
 	int index;

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "db.h"
+#include "db/db.h"
 #include "server.h"
-#include "util.h"
+#include "core/util.h"
 
 void service_index(struct http_req *req)
 {

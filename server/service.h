@@ -2,7 +2,7 @@
 #ifndef PAKN_SERVICE_H
 #define PAKN_SERVICE_H
 
-#include "http.h"
+#include "http/http.h"
 
 void service_index(struct http_req *req);   /* GET /api/v1 */
 void service_healthz(struct http_req *req); /* GET /healthz: the process answers */

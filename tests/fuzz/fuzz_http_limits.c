@@ -19,7 +19,7 @@
 #include <event2/buffer.h>
 
 #include "fuzz.h"
-#include "http_limits.h"
+#include "http/http_limits.h"
 
 /* Small limits, so that short inputs reach the 431 and 413 paths. */
 static const struct http_limits limits = {.max_header_bytes = 1024, .max_body_bytes = 2048};

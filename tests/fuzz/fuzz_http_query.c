@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "http_query.h"
-#include "text.h"
+#include "http/http_query.h"
+#include "core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "intake.h"
-#include "text.h"
+#include "intake/intake.h"
+#include "core/text.h"
 
 static void check_accepted(const struct submission *s)
 {

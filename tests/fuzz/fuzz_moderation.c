@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "moderation.h"
-#include "text.h"
+#include "officials/moderation.h"
+#include "core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,9 +9,9 @@
 #include <sodium.h>
 
 #include "fuzz.h"
-#include "keys.h"
-#include "receipt.h"
-#include "util.h"
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
+#include "core/util.h"
 
 static uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 static char key_id[KEY_ID_LEN + 1];

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tracking.h"
+#include "crypto/tracking.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

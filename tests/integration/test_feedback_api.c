@@ -21,8 +21,8 @@
 #include <sodium.h>
 
 #include "harness.h"
-#include "keys.h"
-#include "util.h"
+#include "crypto/keys.h"
+#include "core/util.h"
 
 static struct th_server srv;
 static struct th_server metrics_srv; /* srv's metrics_listen */

@@ -15,7 +15,7 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
-#include "util.h"
+#include "core/util.h"
 
 static struct th_server srv;
 

@@ -15,7 +15,7 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
-#include "util.h"
+#include "core/util.h"
 
 /* Runs paknctl with args; returns its exit code and its output (stdout+stderr) in out. */
 static int paknctl(const char *args, struct sbuf *out)

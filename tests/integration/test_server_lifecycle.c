@@ -21,7 +21,7 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
-#include "util.h"
+#include "core/util.h"
 
 static int get_status(const struct th_server *s, const char *path, char *retry_after,
 		      size_t ralen)

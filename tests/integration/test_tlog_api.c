@@ -22,8 +22,8 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
-#include "keys.h"
-#include "tlog.h"
+#include "crypto/keys.h"
+#include "tlog/tlog.h"
 
 #define ENTRIES 70
 

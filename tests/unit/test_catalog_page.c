@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog_page.h"
-#include "util.h"
+#include "catalog/catalog_page.h"
+#include "core/util.h"
 
 static const char *const DOCS[] = {
 	"{\"code\" : \"DB-I01\", \"title\" : \"Tỷ lệ phủ sóng 5G\"}",

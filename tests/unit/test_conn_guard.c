@@ -22,7 +22,7 @@
 #include <event2/http.h>
 #include <json-c/json.h>
 
-#include "conn_guard.h"
+#include "http/conn_guard.h"
 
 static struct sockaddr_storage addr(const char *text)
 {

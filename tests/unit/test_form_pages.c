@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "field_errors.h"
-#include "form_pages.h"
-#include "text.h"
-#include "util.h"
+#include "http/field_errors.h"
+#include "intake/form_pages.h"
+#include "core/text.h"
+#include "core/util.h"
 
 static char *repeat(const char *s, size_t n)
 {

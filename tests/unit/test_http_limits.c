@@ -13,7 +13,7 @@
 
 #include <event2/buffer.h>
 
-#include "http_limits.h"
+#include "http/http_limits.h"
 
 static const struct http_limits lim = {8192, 65536, 5, 10, 4096};
 

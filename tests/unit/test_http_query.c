@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http_query.h"
+#include "http/http_query.h"
 
 /* --- parses that succeed: the query string and the pairs it must give ------------------- */
 

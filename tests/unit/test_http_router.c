@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http_router.h"
+#include "http/http_router.h"
 
 /* Handlers are only compared by address; they are never called. */
 static void h_index(struct http_req *req) { (void)req; }

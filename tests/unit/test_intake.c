@@ -13,10 +13,10 @@
 
 #include <sodium.h>
 
-#include "field_errors.h"
-#include "intake.h"
-#include "text.h"
-#include "util.h"
+#include "http/field_errors.h"
+#include "intake/intake.h"
+#include "core/text.h"
+#include "core/util.h"
 
 static int group_setup(void **state)
 {

@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "keys.h"
+#include "crypto/keys.h"
 
 static int group_setup(void **state)
 {

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "core/log.h"
 
 /* stderr goes to a temporary file while a test writes; lines() reads it back. */
 static int saved_stderr = -1;

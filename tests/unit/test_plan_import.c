@@ -14,8 +14,8 @@
 #include <json-c/json.h>
 
 #include "plan_import.h"
-#include "text.h"
-#include "util.h"
+#include "core/text.h"
+#include "core/util.h"
 
 #define EXPECTED_PATH "tests/data/catalog_expected.jsonl"
 

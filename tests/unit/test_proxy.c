@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "proxy.h"
+#include "http/proxy.h"
 
 static void test_trusted_proxy_names_the_client(void **state)
 {

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "ratelimit.h"
+#include "http/ratelimit.h"
 
 #define RATE 60.0 /* per minute: one token a second */
 #define BURST 3.0

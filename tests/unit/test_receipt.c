@@ -16,8 +16,8 @@
 
 #include <sodium.h>
 
-#include "keys.h"
-#include "receipt.h"
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
 
 /* The receipt of docs/receipts.md. */
 static struct receipt doc_receipt(void)

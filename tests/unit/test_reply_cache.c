@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reply_cache.h"
-#include "util.h"
+#include "db/reply_cache.h"
+#include "core/util.h"
 
 static bool has(struct reply_cache *c, const char *key, const char *body)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "table.h"
+#include "http/table.h"
 
 enum { OID_INT4 = 23, OID_TEXT = 25, OID_NUMERIC = 1700 };
 

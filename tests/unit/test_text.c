@@ -11,11 +11,11 @@
 
 #include <event2/buffer.h>
 
-#include "http.h"
-#include "http_limits.h"
-#include "http_query.h"
-#include "http_router.h"
-#include "text.h"
+#include "http/http.h"
+#include "http/http_limits.h"
+#include "http/http_query.h"
+#include "http/http_router.h"
+#include "core/text.h"
 
 /* --- utf8_decode / utf8_is_valid ------------------------------------------------------- */
 

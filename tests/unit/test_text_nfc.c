@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "text.h"
+#include "core/text.h"
 
 /* Shows bytes as C escapes so a failing row can be read. */
 static const char *shown(const char *s, size_t len)

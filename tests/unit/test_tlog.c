@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "tlog.h"
+#include "tlog/tlog.h"
 
 static const struct {
 	const char *bytes;

@@ -15,8 +15,8 @@
 
 #include <sodium.h>
 
-#include "random.h"
-#include "tracking.h"
+#include "core/random.h"
+#include "crypto/tracking.h"
 
 /* The alphabets as docs/receipts.md states them. */
 static const char data_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* no I L O U */

@@ -17,7 +17,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
-#include "workpool.h"
+#include "core/workpool.h"
 
 #define MAX_JOBS 64
 

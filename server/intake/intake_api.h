@@ -1,0 +1,15 @@
+/* feedback.h - the intake endpoints: submitting feedback (JSON or an HTML form), looking it
+ * up by tracking code, the public keys, and checking a receipt. */
+#ifndef PAKN_FEEDBACK_H
+#define PAKN_FEEDBACK_H
+
+#include "http/http.h"
+
+void feedback_submit(struct http_req *req);  /* POST /api/v1/feedback */
+void feedback_status(struct http_req *req);  /* GET /api/v1/feedback/{tracking_code} */
+void feedback_keys(struct http_req *req);    /* GET /api/v1/keys */
+void feedback_verify(struct http_req *req);  /* POST /api/v1/receipts/verify */
+void feedback_feed(struct http_req *req);    /* GET /api/v1/feedback: the public feed */
+void feedback_rate(struct http_req *req);    /* POST /api/v1/feedback/{tracking_code}/rating */
+
+#endif
