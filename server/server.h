@@ -10,39 +10,20 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/util.h"
 #include "crypto/keys.h"
-#include "http/ratelimit.h"
-#include "core/prometheus.h"
-#include "http/webfiles.h"
+#include "http/http_ctx.h"
 
+/* The worker's own state; what its requests may reach is ctx (http/http_ctx.h). */
 struct worker {
-	int index;
-	struct server *server;
-	struct stats *stats;         /* this worker's counters for GET /metrics */
+	struct http_ctx ctx;         /* handed to http_dispatch, filled by worker_init */
 	pthread_t thread;
-	const struct config *cfg;
-	struct event_base *base;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct conn_watch *conns;    /* counts this worker's connections against the caps */
-	struct evhttp *metrics_http; /* worker 0's listener of metrics_listen, or NULL */
 	struct evhttp_bound_socket *metrics_bound;
 	struct conn_watch *metrics_conns; /* counts the metrics listener's connections */
-	struct db_pool *db;
-	struct db_pool *read_db;     /* metrics; the same pool as db unless read_database_url */
-	struct intake_hub *intake;   /* the process's one group commit, shared */
-	const struct keyring *keys;
-	struct ratelimit *ratelimit; /* shared by all workers */
-	struct ratelimit *login_client_limit;  /* login attempts per client */
-	struct ratelimit *login_account_limit; /* failed logins per account name */
-	struct ratelimit *login_pair_limit;    /* failed logins per account and address/device */
-	struct workpool *workpool;   /* password hashing, shared */
-	const struct webfiles *www;  /* the web pages, shared, read-only */
-	struct reply_cache *replies; /* catalog replies in memory, shared */
-	const struct proxy_trust *proxies; /* whose client-address headers count, shared */
 	evutil_socket_t listen_fd;
-	int inflight;       /* requests received and not yet answered */
-	bool stopping;      /* no longer accepting; replies close their connection */
 	struct event *stop_ev;
 	struct event *drain_ev;
 	struct timespec stop_deadline;

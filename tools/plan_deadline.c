@@ -12,7 +12,7 @@ static const char *const kind_names[] = {
 	"none", "month", "quarter", "date", "year", "quarterly", "ongoing", "other",
 };
 
-const char *deadline_kind_name(enum deadline_kind kind)
+const char *plan_deadline_kind_name(enum deadline_kind kind)
 {
 	return kind_names[kind];
 }
@@ -113,7 +113,7 @@ static bool parse_year(const char *f, struct deadline *d)
 	return true;
 }
 
-void deadline_parse(const char *text, struct deadline *out)
+void plan_deadline_parse(const char *text, struct deadline *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = DEADLINE_NONE;

@@ -1,7 +1,7 @@
 /* deadline.h - reads the deadline cell of a plan ("Quý II/2026", "Thường xuyên", …) into
  * a kind and, where the text names one, the period of calendar days it means. */
-#ifndef PAKN_DEADLINE_H
-#define PAKN_DEADLINE_H
+#ifndef PAKN_PLAN_DEADLINE_H
+#define PAKN_PLAN_DEADLINE_H
 
 enum deadline_kind {
 	DEADLINE_NONE,      /* the cell is empty */
@@ -22,9 +22,9 @@ struct deadline {
 
 /* Parses text (UTF-8, already trimmed; NULL or "" is DEADLINE_NONE). Never fails: text it
  * does not recognise is DEADLINE_OTHER. */
-void deadline_parse(const char *text, struct deadline *out);
+void plan_deadline_parse(const char *text, struct deadline *out);
 
 /* The kind's name as used in the API: "none", "month", "quarter", … */
-const char *deadline_kind_name(enum deadline_kind kind);
+const char *plan_deadline_kind_name(enum deadline_kind kind);
 
 #endif

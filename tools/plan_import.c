@@ -432,7 +432,7 @@ static int add_item(struct parser *ps, char *number, const struct row *r)
 		ps->group[0] = '\0';
 
 	struct deadline d;
-	deadline_parse(deadline, &d);
+	plan_deadline_parse(deadline, &d);
 	json_object *it = json_object_new_object();
 	json_object_object_add(it, "code", NULL); /* set once numbering is known */
 	json_object_object_add(it, "kind",
@@ -447,7 +447,7 @@ static int add_item(struct parser *ps, char *number, const struct row *r)
 	add_owned(it, "result", result);
 	add_owned(it, "deadline_text", deadline);
 	json_object_object_add(it, "deadline_kind",
-			       json_object_new_string(deadline_kind_name(d.kind)));
+			       json_object_new_string(plan_deadline_kind_name(d.kind)));
 	add_string_or_null(it, "period_start", d.start[0] ? d.start : NULL);
 	add_string_or_null(it, "period_end", d.end[0] ? d.end : NULL);
 	add_owned(it, "unit", unit);

@@ -10,7 +10,6 @@
 #include "catalog/catalog_page.h"
 #include "core/log.h"
 #include "db/reply_cache.h"
-#include "server.h"
 #include "core/text.h"
 
 #define SEARCH_MAX_CHARS 200
@@ -61,7 +60,7 @@ static void paged_made_cb(struct pending *p, PGresult *res, enum db_status statu
 	catalog_page_pack(&list, docs, lens, n);
 	free(docs);
 	free(lens);
-	reply_cache_put(p->req->worker->replies, p->key, p->version, list.data, list.len);
+	reply_cache_put(p->req->ctx->replies, p->key, p->version, list.data, list.len);
 	reply_page(p->req, list.data, list.len, p->page);
 	sbuf_free(&list);
 }
@@ -73,7 +72,7 @@ static void made_cb(void *arg, PGresult *res, enum db_status status)
 		paged_made_cb(p, res, status);
 	} else {
 		if (status == DB_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-			reply_cache_put(p->req->worker->replies, p->key, p->version,
+			reply_cache_put(p->req->ctx->replies, p->key, p->version,
 					PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 		http_db_json_cb(p->req, res, status);
 	}
@@ -91,7 +90,7 @@ static void reply_catalog(struct http_req *req, enum db_stmt stmt, const char *c
 		sbuf_puts(&key, params[i] ? "\x1f" : "\x1e");
 		sbuf_puts(&key, params[i] ? params[i] : "");
 	}
-	struct reply_cache *c = req->worker->replies;
+	struct reply_cache *c = req->ctx->replies;
 	struct sbuf body = {0};
 	if (reply_cache_get(c, key.data, &body)) {
 		if (page)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/util.h"
 
 #define QUEUE_MAX 4096          /* statements waiting for a connection; more get UNAVAILABLE */
 #define CONNECT_TIMEOUT_S 5
@@ -492,4 +493,36 @@ void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)
 	out->unavailable = atomic_load_explicit(&p->unavailable, memory_order_relaxed);
 	out->failed = atomic_load_explicit(&p->failed, memory_order_relaxed);
 	out->reconnects = atomic_load_explicit(&p->reconnects, memory_order_relaxed);
+}
+
+void db_pools_write_prometheus(struct sbuf *out, struct db_pool *const *pools, size_t n)
+{
+	struct db_pool_stats total = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct db_pool_stats p;
+		db_pool_stats(pools[i], &p);
+		total.up += p.up;
+		total.size += p.size;
+		total.queued += p.queued;
+		total.running += p.running;
+		total.unavailable += p.unavailable;
+		total.failed += p.failed;
+		total.reconnects += p.reconnects;
+	}
+	sbuf_printf(out,
+		    "# HELP pakn_db_connections Database connections of all workers by state.\n"
+		    "# TYPE pakn_db_connections gauge\n"
+		    "pakn_db_connections{state=\"up\"} %d\npakn_db_connections{state=\"configured\"} %d\n"
+		    "# HELP pakn_db_statements Statements waiting for or holding a connection.\n"
+		    "# TYPE pakn_db_statements gauge\n"
+		    "pakn_db_statements{state=\"queued\"} %d\npakn_db_statements{state=\"running\"} %d\n"
+		    "# HELP pakn_db_errors_total Statements that failed, by kind.\n"
+		    "# TYPE pakn_db_errors_total counter\n"
+		    "pakn_db_errors_total{kind=\"unavailable\"} %llu\npakn_db_errors_total{kind=\"failed\"} %llu\n"
+		    "# HELP pakn_db_reconnects_total Connections opened again after one was lost.\n"
+		    "# TYPE pakn_db_reconnects_total counter\n"
+		    "pakn_db_reconnects_total %llu\n",
+		    total.up, total.size, total.queued, total.running,
+		    (unsigned long long)total.unavailable, (unsigned long long)total.failed,
+		    (unsigned long long)total.reconnects);
 }

@@ -58,4 +58,9 @@ struct db_pool_stats {
 /* A snapshot of the pool's figures; safe from any thread (the figures are atomic). */
 void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out);
 
+struct sbuf;
+
+/* Writes the summed figures of n pools in the Prometheus text format (GET /metrics). */
+void db_pools_write_prometheus(struct sbuf *out, struct db_pool *const *pools, size_t n);
+
 #endif

@@ -15,11 +15,8 @@
 #include "http/http_limits.h"
 #include "core/log.h"
 #include "core/random.h"
-#include "routes.h"
-#include "server.h"
 #include "core/prometheus.h"
 #include "core/text.h"
-#include "http/webfiles.h"
 
 static const char *reason_phrase(int status)
 {
@@ -87,12 +84,12 @@ const char *http_param(const struct http_req *req, const char *name)
 
 struct db_pool *http_db(const struct http_req *req)
 {
-	return req->worker->db;
+	return req->ctx->db;
 }
 
 struct db_pool *http_read_db(const struct http_req *req)
 {
-	return req->worker->read_db;
+	return req->ctx->read_db;
 }
 
 const char *http_body(struct http_req *req, size_t *len)
@@ -130,8 +127,8 @@ const char *http_client_address(const struct http_req *req)
 bool http_is_metrics_listener(const struct http_req *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
-	return req->worker->metrics_http && evcon &&
-	       evhttp_connection_get_server(evcon) == req->worker->metrics_http;
+	return req->ctx->metrics_http && evcon &&
+	       evhttp_connection_get_server(evcon) == req->ctx->metrics_http;
 }
 
 /* Who sent it: the peer, or behind a trusted proxy the address it names (proxy.h). */
@@ -143,7 +140,7 @@ static void find_client(struct http_req *req)
 	if (evcon)
 		evhttp_connection_get_peer(evcon, &peer, &port);
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req->ev);
-	proxy_client_address(req->worker->proxies, peer ? peer : "",
+	proxy_client_address(req->ctx->proxies, peer ? peer : "",
 			     evhttp_find_header(in, "X-Real-IP"),
 			     evhttp_find_header(in, "X-Forwarded-For"), req->client);
 }
@@ -170,7 +167,7 @@ static void add_headers(struct http_req *req, const char *content_type, int cach
 	} else {
 		evhttp_add_header(h, "Cache-Control", "no-store");
 	}
-	if (req->worker->stopping)
+	if (req->ctx->stopping)
 		evhttp_add_header(h, "Connection", "close");
 }
 
@@ -201,7 +198,7 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
 		    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
-	stats_request(req->worker->stats, req->route, status, ms / 1e3);
+	prometheus_count_request(req->ctx->counters, req->route, status, ms / 1e3);
 	if (log_enabled(LOG_INFO)) {
 		json_object *f = json_object_new_object();
 		json_object_object_add(f, "method", json_object_new_string(method_name(req->method)));
@@ -209,10 +206,10 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 		json_object_object_add(f, "status", json_object_new_int(status));
 		json_object_object_add(f, "ms", json_object_new_double(ms));
 		json_object_object_add(f, "bytes", json_object_new_int64((int64_t)len));
-		json_object_object_add(f, "worker", json_object_new_int(req->worker->index));
+		json_object_object_add(f, "worker", json_object_new_int(req->ctx->index));
 		log_write(LOG_INFO, req->id, f, "request");
 	}
-	req->worker->inflight--;
+	req->ctx->inflight--;
 	req_free(req);
 }
 
@@ -333,8 +330,8 @@ static bool reply_if_rejected(struct http_req *req)
 static void reply_options_asterisk(struct http_req *req)
 {
 	unsigned methods = HTTP_OPTIONS;
-	for (size_t i = 0; i < nroutes; i++)
-		methods |= routes[i].methods;
+	for (size_t i = 0; i < req->ctx->nroutes; i++)
+		methods |= req->ctx->routes[i].methods;
 	if (methods & HTTP_GET)
 		methods |= HTTP_HEAD;
 	char allow[96];
@@ -345,16 +342,16 @@ static void reply_options_asterisk(struct http_req *req)
 
 void http_dispatch(struct evhttp_request *ev, void *arg)
 {
-	struct worker *w = arg;
+	struct http_ctx *ctx = arg;
 	struct http_req *req = calloc(1, sizeof(*req));
 	if (!req) {
 		evhttp_send_error(ev, 503, NULL);
 		return;
 	}
-	w->inflight++;
+	ctx->inflight++;
 	req->ev = ev;
-	req->worker = w;
-	req->route = nroutes;
+	req->ctx = ctx;
+	req->route = ctx->nroutes;
 	find_client(req);
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
 	uint8_t rnd[8];
@@ -367,7 +364,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	req->path = strdup(path && *path ? path : "/");
 	if (!req->path) {
 		evhttp_send_error(ev, 503, NULL);
-		w->inflight--;
+		ctx->inflight--;
 		free(req);
 		return;
 	}
@@ -409,10 +406,10 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 
 	const struct route *route;
 	unsigned allowed;
-	switch (router_match(routes, nroutes, req->method, req->path, &route, &req->params,
-			     &allowed)) {
+	switch (router_match(ctx->routes, ctx->nroutes, req->method, req->path, &route,
+			     &req->params, &allowed)) {
 	case ROUTE_FOUND:
-		req->route = (size_t)(route - routes);
+		req->route = (size_t)(route - ctx->routes);
 		route->handler(req);
 		return;
 	case ROUTE_METHOD_NOT_ALLOWED: {
@@ -426,7 +423,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	case ROUTE_NOT_FOUND:
-		webfiles_serve(req->worker->www, req);
+		ctx->no_route(req);
 		return;
 	}
 }

@@ -24,18 +24,18 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "http/http_ctx.h"
 #include "http/http_query.h"
 #include "http/proxy.h"
 #include "db/db.h"
 #include "http/http_router.h"
 
-struct worker;
 struct db_pool;
 struct official;
 
 struct http_req {
 	struct evhttp_request *ev;
-	struct worker *worker;
+	struct http_ctx *ctx;  /* the worker's: what handlers may reach (http_ctx.h) */
 	char id[17];       /* request id, also sent as X-Request-Id */
 	unsigned method;   /* enum http_method */
 	char *path;        /* raw path, without the query */
@@ -49,7 +49,7 @@ struct http_req {
 };
 
 /* The evhttp callback for every request: wraps it in struct http_req and routes it.
- * arg is the worker. */
+ * arg is the worker's struct http_ctx. */
 void http_dispatch(struct evhttp_request *ev, void *arg);
 
 /* Value of the path parameter name ("{code}"), or NULL. */

@@ -97,15 +97,16 @@ enum route_result router_match(const struct route *routes, size_t nroutes, unsig
 	return *allowed ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
 }
 
+static const struct {
+	unsigned bit;
+	const char *name;
+} names[] = {
+	{HTTP_GET, "GET"}, {HTTP_HEAD, "HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
+	{HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"}, {HTTP_PATCH, "PATCH"},
+};
+
 void router_allow_header(unsigned mask, char *out, size_t outlen)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{HTTP_GET, "GET"}, {HTTP_HEAD, "HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
-		{HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"}, {HTTP_PATCH, "PATCH"},
-	};
 	size_t o = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -116,4 +117,15 @@ void router_allow_header(unsigned mask, char *out, size_t outlen)
 			break;
 		o += (size_t)n;
 	}
+}
+
+void router_route_label(const struct route *r, char *out, size_t outlen)
+{
+	const char *m = "";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (r->methods & names[i].bit) {
+			m = names[i].name;
+			break;
+		}
+	snprintf(out, outlen, "%s %s", m, r->pattern);
 }

@@ -52,6 +52,10 @@ enum route_result router_match(const struct route *routes, size_t nroutes, unsig
 /* Writes the methods in mask as an Allow header value ("GET, HEAD"). */
 void router_allow_header(unsigned mask, char *out, size_t outlen);
 
+/* Writes "GET /api/v1/items/{code}", route r's first method and its pattern, to out (two
+ * routes may share a pattern, never a method and pattern): its name in GET /metrics. */
+void router_route_label(const struct route *r, char *out, size_t outlen);
+
 /* Decodes %XX escapes of in[0..len) into out (outlen bytes incl. NUL); '+' becomes a space
  * when plus_is_space. Returns the decoded length, or -1 on a bad escape, an encoded NUL or
  * too little room. */

@@ -14,10 +14,10 @@
 
 #include "intake/form_pages.h"
 #include "intake/intake_hub.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "http/proxy.h"
 #include "http/ratelimit.h"
-#include "server.h"
 #include "core/util.h"
 
 struct pending {
@@ -100,7 +100,7 @@ static void reply_doc(struct sbuf *out, const struct http_req *req, const struct
 	sbuf_puts(out, "},\"receipt\":");
 	receipt_json(out, r, secret);
 	sbuf_printf(out, ",\"log\":{\"index\":%lld,\"origin\":", (long long)r->log_index);
-	sbuf_json_string(out, req->worker->cfg->log_origin);
+	sbuf_json_string(out, req->ctx->cfg->log_origin);
 	sbuf_printf(out,
 		    ",\"max_merge_delay_seconds\":%d,\"checkpoint\":\"/api/v1/log/checkpoint\","
 		    "\"inclusion_proof\":\"/api/v1/log/proof/inclusion?index=%lld&size=\"}}",
@@ -179,7 +179,7 @@ static void client_hash(const struct http_req *req, char hex[65], uint64_t *shor
 	proxy_client_key(http_client_address(req), key);
 	uint8_t h[32];
 	crypto_generichash(h, sizeof(h), (const uint8_t *)key, strlen(key),
-			   keys_derived(req->worker->keys, KEY_CLIENT), 32);
+			   keys_derived(req->ctx->keys, KEY_CLIENT), 32);
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 	memcpy(short_hash, h, sizeof(*short_hash));
 }
@@ -193,7 +193,7 @@ static double now_seconds(void)
 
 /* --- handlers ------------------------------------------------------------------------- */
 
-void feedback_submit(struct http_req *req)
+void intake_api_submit(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
@@ -212,7 +212,7 @@ void feedback_submit(struct http_req *req)
 	uint64_t short_hash;
 	client_hash(req, chash, &short_hash);
 	int retry_after = 1;
-	if (!ratelimit_take(req->worker->ratelimit, short_hash, now_seconds(), &retry_after)) {
+	if (!ratelimit_take(req->ctx->ratelimit, short_hash, now_seconds(), &retry_after)) {
 		char v[16];
 		snprintf(v, sizeof(v), "%d", retry_after);
 		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
@@ -275,10 +275,10 @@ void feedback_submit(struct http_req *req)
 		return;
 	}
 	json_object_put(fields);
-	intake_hub_submit(req->worker->intake, req->worker->base, &p->s, chash, stored_cb, p);
+	intake_hub_submit(req->ctx->intake, req->ctx->base, &p->s, chash, stored_cb, p);
 }
 
-void feedback_status(struct http_req *req)
+void intake_api_status(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
@@ -294,11 +294,11 @@ void feedback_status(struct http_req *req)
 	db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, http_db_json_fresh_cb, req);
 }
 
-void feedback_keys(struct http_req *req)
+void intake_api_keys(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
-	const struct keyring *kr = req->worker->keys;
+	const struct keyring *kr = req->ctx->keys;
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < keys_count(kr); i++) {
 		const struct signing_key *k = keys_at(kr, i);
@@ -320,7 +320,7 @@ void feedback_keys(struct http_req *req)
 	json_object_put(doc);
 }
 
-void feedback_verify(struct http_req *req)
+void intake_api_verify(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
@@ -336,7 +336,7 @@ void feedback_verify(struct http_req *req)
 	char reason[256] = "";
 	bool valid = false;
 	if (receipt_from_json(doc, &r, reason, sizeof(reason)) == 0) {
-		switch (receipt_verify(&r, req->worker->keys)) {
+		switch (receipt_verify(&r, req->ctx->keys)) {
 		case RECEIPT_VALID:
 			valid = true;
 			break;
@@ -358,7 +358,7 @@ void feedback_verify(struct http_req *req)
 	json_object_put(out);
 }
 
-void feedback_feed(struct http_req *req)
+void intake_api_feed(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
 		{"item", PARAM_CODE, NULL, 0, 0, NULL, false},
@@ -393,7 +393,7 @@ static void rated_cb(void *arg, PGresult *res, enum db_status status)
 				 "Sai mã theo dõi hoặc mã bí mật. / Wrong tracking code or secret.", NULL);
 }
 
-void feedback_rate(struct http_req *req)
+void intake_api_rate(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;

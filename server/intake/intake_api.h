@@ -5,11 +5,11 @@
 
 #include "http/http.h"
 
-void feedback_submit(struct http_req *req);  /* POST /api/v1/feedback */
-void feedback_status(struct http_req *req);  /* GET /api/v1/feedback/{tracking_code} */
-void feedback_keys(struct http_req *req);    /* GET /api/v1/keys */
-void feedback_verify(struct http_req *req);  /* POST /api/v1/receipts/verify */
-void feedback_feed(struct http_req *req);    /* GET /api/v1/feedback: the public feed */
-void feedback_rate(struct http_req *req);    /* POST /api/v1/feedback/{tracking_code}/rating */
+void intake_api_submit(struct http_req *req);  /* POST /api/v1/feedback */
+void intake_api_status(struct http_req *req);  /* GET /api/v1/feedback/{tracking_code} */
+void intake_api_keys(struct http_req *req);    /* GET /api/v1/keys */
+void intake_api_verify(struct http_req *req);  /* POST /api/v1/receipts/verify */
+void intake_api_feed(struct http_req *req);    /* GET /api/v1/feedback: the public feed */
+void intake_api_rate(struct http_req *req);    /* POST /api/v1/feedback/{tracking_code}/rating */
 
 #endif

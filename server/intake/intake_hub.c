@@ -37,7 +37,7 @@ struct intake_hub {
 	struct event_base *base;
 	struct db_pool *db;
 	struct intake_queue *queue;
-	struct stats stats;
+	struct prometheus_counters stats;
 	pthread_t thread;
 	bool started;
 	struct event *inbox_ev, *stop_ev, *drain_ev;
@@ -245,7 +245,7 @@ bool intake_hub_ready(const struct intake_hub *hub)
 	return st.up > 0;
 }
 
-struct stats *intake_hub_stats(struct intake_hub *hub)
+struct prometheus_counters *intake_hub_stats(struct intake_hub *hub)
 {
 	return &hub->stats;
 }

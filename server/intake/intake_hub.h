@@ -16,7 +16,7 @@
 #include "crypto/keys.h"
 
 struct intake_hub;
-struct stats;
+struct prometheus_counters;
 
 /* r (signed) and secret are lent to the callback (NULL unless CREATED or EXISTING). */
 typedef void (*intake_cb)(void *arg, enum intake_outcome outcome, const struct receipt *r,
@@ -47,7 +47,7 @@ void intake_hub_free(struct intake_hub *hub);
 bool intake_hub_ready(const struct intake_hub *hub);
 
 /* The hub's counters and connection, for GET /metrics. */
-struct stats *intake_hub_stats(struct intake_hub *hub);
+struct prometheus_counters *intake_hub_stats(struct intake_hub *hub);
 struct db_pool *intake_hub_db(struct intake_hub *hub);
 
 #endif

@@ -36,14 +36,14 @@ struct intake_queue {
 	int64_t next_id, end_id;   /* ids [next_id, end_id) are ours */
 	bool reserving;
 	bool closed;
-	struct stats *stats;
+	struct prometheus_counters *stats;
 };
 
 static void kick(struct intake_queue *q);
 static void prepare(struct intake_queue *q, struct entry *e);
 
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
-				      int max_batch, struct stats *stats)
+				      int max_batch, struct prometheus_counters *stats)
 {
 	struct intake_queue *q = calloc(1, sizeof(*q));
 	if (!q)
@@ -360,7 +360,7 @@ static void kick(struct intake_queue *q)
 	if (!q->head)
 		q->tail = NULL;
 	if (q->stats)
-		stats_batch(q->stats, n);
+		prometheus_count_batch(q->stats, n);
 	const char *json = rows.data;
 	db_query(q->db, STMT_INTAKE, &json, stored_cb, q);
 	sbuf_free(&rows);

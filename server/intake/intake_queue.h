@@ -34,11 +34,11 @@ void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
 
 struct intake_queue;
 
-struct stats;
+struct prometheus_counters;
 
 /* stats (may be NULL) receives each batch's size. */
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
-				      int max_batch, struct stats *stats);
+				      int max_batch, struct prometheus_counters *stats);
 
 /* Stops storing: what waits is answered INTAKE_UNAVAILABLE now, and so is a batch still
  * being stored when the database pool is freed afterwards. For shutdown. NULL is fine. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server.h"
 #include "http/table.h"
+#include "core/config.h"
 #include "core/util.h"
 
 struct metrics_req {
@@ -117,7 +117,7 @@ void metrics_satisfaction(struct http_req *req)
 	if (!http_query_check(req, specs, 6, v) || !range_ok(req, v[3], v[4]))
 		return;
 	struct metrics_req *m = metrics_req_new(req, "satisfaction", strcmp(v[5], "csv") == 0);
-	long min_count = req->worker->cfg->metrics_min_count;
+	long min_count = req->ctx->cfg->metrics_min_count;
 	json_object_object_add(m->about, "group_by", json_object_new_string(v[0]));
 	json_object_object_add(m->about, "period", json_object_new_string(v[1]));
 	json_object_object_add(m->about, "min_count", json_object_new_int64(min_count));
@@ -216,7 +216,7 @@ void metrics_quarterly(struct http_req *req)
 	char first[11], min[24];
 	snprintf(first, sizeof(first), "%04u-%02u-01", (unsigned)year % 10000u,
 		 (unsigned)(q * 3 - 2) % 100u);
-	snprintf(min, sizeof(min), "%ld", req->worker->cfg->metrics_min_count);
+	snprintf(min, sizeof(min), "%ld", req->ctx->cfg->metrics_min_count);
 	const char *params[] = {v[0], first, min};
 	metrics_read(m, STMT_QUARTERLY, params, 3);
 }

@@ -12,10 +12,10 @@
 
 #include "db/db.h"
 #include "crypto/keys.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "http/proxy.h"
 #include "http/ratelimit.h"
-#include "server.h"
 #include "core/text.h"
 #include "core/util.h"
 #include "core/workpool.h"
@@ -155,7 +155,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	/* A browser's writes must carry the session's CSRF token, which only our pages know. */
 	char want[23] = "";
 	if (browser)
-		csrf_of(req->worker->keys, token, want);
+		csrf_of(req->ctx->keys, token, want);
 	if (browser && req->method != HTTP_GET && req->method != HTTP_HEAD) {
 		const char *got = http_header(req, "X-CSRF-Token");
 		if (!got || strlen(got) != strlen(want) || sodium_memcmp(got, want, strlen(want)) != 0) {
@@ -169,7 +169,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	}
 	char hash[65], idle[24];
 	auth_token_hash(token, hash);
-	snprintf(idle, sizeof(idle), "%ld", req->worker->cfg->session_idle);
+	snprintf(idle, sizeof(idle), "%ld", req->ctx->cfg->session_idle);
 	struct check *c = calloc(1, sizeof(*c));
 	if (!c)
 		abort();
@@ -273,7 +273,7 @@ static bool device_is_trusted(const struct http_req *req, const char *username,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    n2 != sizeof(mac))
 		return false;
-	device_mac(req->worker->keys, raw_nonce, username, want);
+	device_mac(req->ctx->keys, raw_nonce, username, want);
 	if (sodium_memcmp(mac, want, sizeof(mac)) != 0)
 		return false;
 	*dot = '.';
@@ -313,11 +313,11 @@ static void login_verify(void *arg)
 }
 
 /* Gives back the failure allowances an attempt took: it succeeded, or was never checked. */
-static void login_refund(struct worker *w, const struct login *l)
+static void login_refund(struct http_ctx *ctx, const struct login *l)
 {
-	ratelimit_refund(w->login_pair_limit, l->pair);
+	ratelimit_refund(ctx->login_pair_limit, l->pair);
 	if (!l->trusted)
-		ratelimit_refund(w->login_account_limit, l->account);
+		ratelimit_refund(ctx->login_account_limit, l->account);
 }
 
 struct session_reply {
@@ -340,9 +340,9 @@ static void session_made_cb(void *arg, PGresult *res, enum db_status status)
 	}
 	char csrf[23], cookie[256];
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req->ev);
-	csrf_of(req->worker->keys, s->token, csrf);
+	csrf_of(req->ctx->keys, s->token, csrf);
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=%ld",
-		 SESSION_COOKIE, s->token, req->worker->cfg->session_lifetime);
+		 SESSION_COOKIE, s->token, req->ctx->cfg->session_lifetime);
 	evhttp_add_header(out, "Set-Cookie", cookie);
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=%ld",
 		 DEVICE_COOKIE, s->device, DEVICE_MAX_AGE);
@@ -372,9 +372,9 @@ static void login_verified(void *arg, bool cancelled)
 {
 	struct login *l = arg;
 	struct http_req *req = l->req;
-	struct worker *w = req->worker;
+	struct http_ctx *ctx = req->ctx;
 	if (cancelled) {
-		login_refund(w, l);
+		login_refund(ctx, l);
 		reply_busy(req);
 		login_free(l);
 		return;
@@ -390,7 +390,7 @@ static void login_verified(void *arg, bool cancelled)
 		return;
 	}
 	/* Only failures count. */
-	login_refund(w, l);
+	login_refund(ctx, l);
 	struct session_reply *s = calloc(1, sizeof(*s));
 	if (!s)
 		abort();
@@ -402,10 +402,10 @@ static void login_verified(void *arg, bool cancelled)
 	if (l->trusted)
 		memcpy(s->device, l->device, sizeof(s->device));
 	else
-		device_cookie_new(w->keys, l->username, s->device);
+		device_cookie_new(ctx->keys, l->username, s->device);
 	char hash[65], lifetime[24];
 	auth_token_new(s->token, hash);
-	snprintf(lifetime, sizeof(lifetime), "%ld", w->cfg->session_lifetime);
+	snprintf(lifetime, sizeof(lifetime), "%ld", ctx->cfg->session_lifetime);
 	const char *params[] = {l->official_id, hash, lifetime, l->new_hash};
 	db_query(http_db(req), STMT_LOGIN_OK, params, session_made_cb, s);
 	login_free(l);
@@ -416,7 +416,7 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 	struct login *l = arg;
 	struct http_req *req = l->req;
 	if (status != DB_OK) {
-		login_refund(req->worker, l);
+		login_refund(req->ctx, l);
 		http_reply_db_error(req, status);
 		login_free(l);
 		return;
@@ -427,10 +427,10 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 		snprintf(l->stored_hash, sizeof(l->stored_hash), "%s", PQgetvalue(res, 0, 1));
 		snprintf(l->role, sizeof(l->role), "%s", PQgetvalue(res, 0, 2));
 	}
-	if (!workpool_submit(req->worker->workpool, req->worker->base,
+	if (!workpool_submit(req->ctx->workpool, req->ctx->base,
 			     l->trusted ? WORK_FIRST : WORK_NORMAL, l->source, login_verify,
 			     login_verified, l)) {
-		login_refund(req->worker, l);
+		login_refund(req->ctx, l);
 		reply_busy(req);
 		login_free(l);
 	}
@@ -495,8 +495,8 @@ static struct login *login_parse(struct http_req *req)
  * replying 429 (l is then freed, nothing kept). */
 static bool login_admit(struct http_req *req, struct login *l)
 {
-	struct worker *w = req->worker;
-	const struct keyring *kr = w->keys;
+	struct http_ctx *ctx = req->ctx;
+	const struct keyring *kr = ctx->keys;
 	/* Where the client signs in from, as the limits and the hashing queue count it: its
 	 * address, or for IPv6 its /64, which one subscriber usually holds whole. */
 	char prefix[PROXY_ADDR_LEN];
@@ -515,10 +515,10 @@ static bool login_admit(struct http_req *req, struct login *l)
 	}
 	double now = now_seconds();
 	int retry = 1;
-	bool ok = ratelimit_take(w->login_client_limit, l->source, now, &retry) &&
-		  ratelimit_take(w->login_pair_limit, l->pair, now, &retry);
-	if (ok && !l->trusted && !ratelimit_take(w->login_account_limit, l->account, now, &retry)) {
-		ratelimit_refund(w->login_pair_limit, l->pair);
+	bool ok = ratelimit_take(ctx->login_client_limit, l->source, now, &retry) &&
+		  ratelimit_take(ctx->login_pair_limit, l->pair, now, &retry);
+	if (ok && !l->trusted && !ratelimit_take(ctx->login_account_limit, l->account, now, &retry)) {
+		ratelimit_refund(ctx->login_pair_limit, l->pair);
 		ok = false;
 	}
 	if (!ok) {

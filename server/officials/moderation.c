@@ -15,7 +15,6 @@
 #include "crypto/keys.h"
 #include "core/log.h"
 #include "crypto/personal.h"
-#include "server.h"
 #include "core/util.h"
 
 #define NOTE_MAX_CHARS 1000
@@ -273,12 +272,12 @@ static void action_next(struct http_req *req)
 	snprintf(fid, sizeof(fid), "%" PRId64, id);
 	if (in.text) {
 		utc_now(at);
-		sign_answer(req->worker->keys, id, at, in.text, sig);
+		sign_answer(req->ctx->keys, id, at, in.text, sig);
 	}
 	const char *params[13] = {oid, req->official->role_name, fid, t->action, t->from, t->to,
 				  in.reason, in.note, in.agency, in.text,
 				  in.text ? at : NULL,
-				  in.text ? keys_current(req->worker->keys)->id : NULL,
+				  in.text ? keys_current(req->ctx->keys)->id : NULL,
 				  in.text ? sig : NULL};
 	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
 out:
@@ -334,7 +333,7 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 				 "to be contacted.",
 				 NULL);
 	} else if (st && strcmp(st, "ok") == 0 && enc) {
-		char *plain = personal_decrypt(req->worker->keys, path_id(req), enc);
+		char *plain = personal_decrypt(req->ctx->keys, path_id(req), enc);
 		if (plain)
 			http_reply_json(req, 200, plain, strlen(plain), 0);
 		else

@@ -25,7 +25,7 @@ static void checkpoint_cb(void *arg, PGresult *res, enum db_status status)
 			   (size_t)PQgetlength(res, 0, 0), 0);
 }
 
-void log_checkpoint(struct http_req *req)
+void tlog_api_checkpoint(struct http_req *req)
 {
 	if (http_query_check(req, NULL, 0, NULL))
 		db_query(http_db(req), STMT_TLOG_CHECKPOINT, NULL, checkpoint_cb, req);
@@ -57,7 +57,7 @@ static void proof(struct http_req *req, const struct param_spec specs[2], enum d
 		db_query(http_db(req), stmt, v, http_db_json_cb, req);
 }
 
-void log_inclusion(struct http_req *req)
+void tlog_api_inclusion(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
 		{"index", PARAM_INT, NULL, 0, INDEX_MAX, NULL, true},
@@ -66,7 +66,7 @@ void log_inclusion(struct http_req *req)
 	proof(req, specs, STMT_TLOG_INCLUSION, false);
 }
 
-void log_consistency(struct http_req *req)
+void tlog_api_consistency(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
 		{"from", PARAM_INT, NULL, 1, INDEX_MAX, NULL, true},
@@ -75,7 +75,7 @@ void log_consistency(struct http_req *req)
 	proof(req, specs, STMT_TLOG_CONSISTENCY, true);
 }
 
-void log_entries(struct http_req *req)
+void tlog_api_entries(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
 		{"start", PARAM_INT, NULL, 0, INDEX_MAX, "0", false},

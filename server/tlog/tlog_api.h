@@ -5,9 +5,9 @@
 
 #include "http/http.h"
 
-void log_checkpoint(struct http_req *req);  /* GET /api/v1/log/checkpoint */
-void log_inclusion(struct http_req *req);   /* GET /api/v1/log/proof/inclusion */
-void log_consistency(struct http_req *req); /* GET /api/v1/log/proof/consistency */
-void log_entries(struct http_req *req);     /* GET /api/v1/log/entries */
+void tlog_api_checkpoint(struct http_req *req);  /* GET /api/v1/log/checkpoint */
+void tlog_api_inclusion(struct http_req *req);   /* GET /api/v1/log/proof/inclusion */
+void tlog_api_consistency(struct http_req *req); /* GET /api/v1/log/proof/consistency */
+void tlog_api_entries(struct http_req *req);     /* GET /api/v1/log/entries */
 
 #endif

@@ -12,7 +12,7 @@
 #include "tlog/tlog.h"
 #include "core/util.h"
 
-struct log_publisher {
+struct tlog_publisher {
 	struct db_pool *db;
 	const struct keyring *keys;
 	char origin[256];
@@ -43,13 +43,13 @@ static json_object *json_cell(PGresult *res, enum db_status status)
 static void published_cb(void *arg, PGresult *res, enum db_status status)
 {
 	(void)res;
-	struct log_publisher *p = arg;
+	struct tlog_publisher *p = arg;
 	p->busy = false;
 	if (status == DB_OK)
 		log_info(NULL, "log: checkpoint of %" PRIu64 " entries signed", p->size);
 }
 
-static void sign(struct log_publisher *p)
+static void sign(struct tlog_publisher *p)
 {
 	const struct signing_key *k = keys_current(p->keys);
 	struct sbuf note = {0};
@@ -64,7 +64,7 @@ static void sign(struct log_publisher *p)
 
 static void consistency_cb(void *arg, PGresult *res, enum db_status status)
 {
-	struct log_publisher *p = arg;
+	struct tlog_publisher *p = arg;
 	json_object *doc = json_cell(res, status), *list;
 	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH];
 	int n = doc && json_object_object_get_ex(doc, "proof", &list)
@@ -87,7 +87,7 @@ static void consistency_cb(void *arg, PGresult *res, enum db_status status)
 
 static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 {
-	struct log_publisher *p = arg;
+	struct tlog_publisher *p = arg;
 	json_object *doc = json_cell(res, status), *v, *last;
 	bool ok = doc && json_object_object_get_ex(doc, "size", &v) && hash_of(doc, "root", p->root);
 	p->size = ok ? (uint64_t)json_object_get_int64(v) : 0;
@@ -116,7 +116,7 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 static void folded_cb(void *arg, PGresult *res, enum db_status status)
 {
 	(void)res;
-	struct log_publisher *p = arg;
+	struct tlog_publisher *p = arg;
 	if (status == DB_UNAVAILABLE) { /* the log step would find the same: next tick */
 		p->busy = false;
 		return;
@@ -136,18 +136,18 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	struct log_publisher *p = arg;
+	struct tlog_publisher *p = arg;
 	if (p->busy)
 		return;
 	p->busy = true;
 	db_query(p->db, STMT_EACH_SECOND, NULL, folded_cb, p);
 }
 
-struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool *db,
+struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,
 					const struct keyring *keys, const char *origin,
 					int interval_s)
 {
-	struct log_publisher *p = calloc(1, sizeof(*p));
+	struct tlog_publisher *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->db = db;
@@ -156,13 +156,13 @@ struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool 
 	p->interval_s = interval_s;
 	p->timer = timer_every(base, 1, tick_cb, p);
 	if (!p->timer) {
-		log_publisher_free(p);
+		tlog_publisher_free(p);
 		return NULL;
 	}
 	return p;
 }
 
-void log_publisher_free(struct log_publisher *p)
+void tlog_publisher_free(struct tlog_publisher *p)
 {
 	if (!p)
 		return;

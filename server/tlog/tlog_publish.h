@@ -16,13 +16,13 @@
 #include "db/db.h"
 #include "crypto/keys.h"
 
-struct log_publisher;
+struct tlog_publisher;
 
-struct log_publisher *log_publisher_new(struct event_base *base, struct db_pool *db,
+struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,
 					const struct keyring *keys, const char *origin,
 					int interval_s);
 
 /* After the event loop has ended and db is freed. NULL is fine. */
-void log_publisher_free(struct log_publisher *p);
+void tlog_publisher_free(struct tlog_publisher *p);
 
 #endif

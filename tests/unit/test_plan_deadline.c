@@ -80,12 +80,12 @@ static void test_deadline_table(void **state)
 		const struct deadline_case *c = &cases[i];
 		struct deadline d;
 		memset(&d, 'x', sizeof(d));
-		deadline_parse(c->text, &d);
+		plan_deadline_parse(c->text, &d);
 		if (d.kind != c->kind || strcmp(d.start, c->start) != 0 ||
 		    strcmp(d.end, c->end) != 0) {
 			print_error("\"%s\": %s %s..%s, want %s %s..%s\n", c->text ? c->text : "(null)",
-				    deadline_kind_name(d.kind), d.start, d.end,
-				    deadline_kind_name(c->kind), c->start, c->end);
+				    plan_deadline_kind_name(d.kind), d.start, d.end,
+				    plan_deadline_kind_name(c->kind), c->start, c->end);
 			failures++;
 		}
 	}
@@ -95,14 +95,14 @@ static void test_deadline_table(void **state)
 static void test_kind_names(void **state)
 {
 	(void)state;
-	assert_string_equal(deadline_kind_name(DEADLINE_NONE), "none");
-	assert_string_equal(deadline_kind_name(DEADLINE_MONTH), "month");
-	assert_string_equal(deadline_kind_name(DEADLINE_QUARTER), "quarter");
-	assert_string_equal(deadline_kind_name(DEADLINE_DATE), "date");
-	assert_string_equal(deadline_kind_name(DEADLINE_YEAR), "year");
-	assert_string_equal(deadline_kind_name(DEADLINE_QUARTERLY), "quarterly");
-	assert_string_equal(deadline_kind_name(DEADLINE_ONGOING), "ongoing");
-	assert_string_equal(deadline_kind_name(DEADLINE_OTHER), "other");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_NONE), "none");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_MONTH), "month");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_QUARTER), "quarter");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_DATE), "date");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_YEAR), "year");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_QUARTERLY), "quarterly");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_ONGOING), "ongoing");
+	assert_string_equal(plan_deadline_kind_name(DEADLINE_OTHER), "other");
 }
 
 int main(void)
