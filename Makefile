@@ -53,7 +53,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-valgrind test-tsan test-faults test-scale \
+.PHONY: all deps deps-test build www asan run test check-layers test-valgrind test-tsan test-faults test-scale \
 	test-hostile fuzz fuzz-short bench bench-metrics bench-feed clean
 
 all: deps build
@@ -93,6 +93,10 @@ run: build
 
 test: deps-test build asan
 	@./tests/run.sh
+
+# Includes go down the layers of docs/architecture.md, without cycles (also run by make test).
+check-layers:
+	@python3 tools/check_layers.py
 
 # The integration tests that start the server (test_paknctl runs only the command line).
 SERVER_TESTS := $(filter-out test_paknctl,$(INTEG_TESTS))

@@ -28,8 +28,6 @@
 #include "http/ratelimit.h"
 #include "http/webfiles.h"
 #include "intake/intake_hub.h"
-#include "routes.h"
-#include "service.h"
 #include "tlog/tlog_publish.h"
 
 #define LISTEN_BACKLOG 1024
@@ -45,6 +43,7 @@
 struct server {
 	const struct config *cfg;
 	const struct keyring *keys;
+	const struct server_routes *routes;
 	int nworkers;
 	int nstarted; /* threads running */
 	struct worker *workers;
@@ -161,9 +160,9 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->ctx.intake = srv->intake;
 	w->ctx.replies = srv->replies;
 	w->ctx.proxies = srv->proxies;
-	w->ctx.routes = routes;
-	w->ctx.nroutes = nroutes;
-	w->ctx.no_route = service_webfiles;
+	w->ctx.routes = srv->routes->table;
+	w->ctx.nroutes = srv->routes->n;
+	w->ctx.no_route = srv->routes->no_route;
 	w->stop_ev = event_new(w->ctx.base, -1, 0, worker_stop_cb, w);
 	w->drain_ev = event_new(w->ctx.base, -1, EV_PERSIST, worker_drain_cb, w);
 	if (!w->ctx.counters || !w->ctx.db || !w->ctx.read_db || !w->stop_ev || !w->drain_ev) {
@@ -249,8 +248,8 @@ static int metrics_listener_open(struct server *srv, char *err, size_t errlen)
 	return 0;
 }
 
-struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
-			  size_t errlen)
+struct server *server_new(const struct config *cfg, const struct keyring *keys,
+			  const struct server_routes *routes, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	int sslen;
@@ -263,6 +262,7 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	if (!srv)
 		return NULL;
 	srv->cfg = cfg;
+	srv->routes = routes;
 	srv->keys = keys;
 	srv->ratelimit = ratelimit_new((double)cfg->intake_rate, (double)cfg->intake_burst);
 	srv->login_client_limit = ratelimit_new((double)cfg->login_rate, (double)cfg->login_rate);
@@ -537,8 +537,9 @@ void server_write_stats(struct server *srv, struct sbuf *out)
 	pools[n++] = intake_hub_db(srv->intake);
 	char labels[PROMETHEUS_ROUTES][160];
 	const char *label[PROMETHEUS_ROUTES];
+	size_t nroutes = srv->routes->n < PROMETHEUS_ROUTES ? srv->routes->n : PROMETHEUS_ROUTES;
 	for (size_t r = 0; r < nroutes; r++) {
-		router_route_label(&routes[r], labels[r], sizeof(labels[r]));
+		router_route_label(&srv->routes->table[r], labels[r], sizeof(labels[r]));
 		label[r] = labels[r];
 	}
 	prometheus_write(out, per_worker, n, label, nroutes);

@@ -31,10 +31,20 @@ struct worker {
 
 struct server;
 
+/* What the workers answer: the route table, and what takes a path no route matches.
+ * main.c hands in routes.c's table and service.c's web pages, so this file includes
+ * neither (service.c includes it). */
+struct server_routes {
+	const struct route *table;
+	size_t n;
+	void (*no_route)(struct http_req *req);
+};
+
 /* Binds the listening sockets (port 0 picks one port for all workers) and creates the
- * workers. Returns NULL with a message in err. */
-struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
-			  size_t errlen);
+ * workers, which answer routes (kept by the caller for the server's life). Returns NULL
+ * with a message in err. */
+struct server *server_new(const struct config *cfg, const struct keyring *keys,
+			  const struct server_routes *routes, char *err, size_t errlen);
 
 /* The address actually bound, as "http://host:port". */
 const char *server_url(const struct server *srv);
