@@ -1,14 +1,14 @@
 /* routes.c - owns the routing table. A GET route also answers HEAD. */
 #include "routes.h"
 
-#include "officials/auth.h"
 #include "catalog/catalog.h"
-#include "intake/intake_api.h"
-#include "tlog/tlog_api.h"
-#include "metrics/metrics.h"
-#include "officials/moderation.h"
-#include "service.h"
 #include "core/prometheus.h"
+#include "intake/intake_api.h"
+#include "metrics/metrics.h"
+#include "officials/auth.h"
+#include "officials/moderation.h"
+#include "tlog/tlog_api.h"
+#include "service.h"
 
 const struct route routes[] = {
 	{HTTP_GET, "/api/v1", service_index},
@@ -45,5 +45,5 @@ const struct route routes[] = {
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
 
-/* stats.h keeps a counter row per route and one for "none". */
+/* prometheus.h keeps a counter row per route and one for "none". */
 _Static_assert(sizeof(routes) / sizeof(routes[0]) < PROMETHEUS_ROUTES, "raise PROMETHEUS_ROUTES");

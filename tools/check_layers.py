@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks the #include "..." lines of server/ and tools/ against the layer rules of
 docs/architecture.md (its ```layers block: each folder and the folders it may include
-besides itself), and that no two modules include each other, directly or round a
-longer loop. Prints one TAP line for `make test` (tests/run.sh), after a line per broken
+besides itself), that no two modules include each other, directly or round a
+longer loop, and that each folder of server/ has a README.md. Prints one TAP line for `make test` (tests/run.sh), after a line per broken
 rule naming the file, the include and the rule; exits 1 when anything is broken.
 
 Usage: tools/check_layers.py [repository root, default: the one holding this file]"""
@@ -152,6 +152,11 @@ def main():
                 if module(target) != module(path):
                     edges.setdefault(module(path), set()).add(module(target))
                     where.setdefault((module(path), module(target)), at)
+    for folder in sorted(os.listdir(os.path.join(ROOT, "server"))):
+        if os.path.isdir(os.path.join(ROOT, "server", folder)) and \
+                not os.path.isfile(os.path.join(ROOT, "server", folder, "README.md")):
+            problems.append(f"server/{folder}/ has no README.md saying what it owns and "
+                            "what it may include")
     for component in cycles(edges):
         loop = shortest_loop(edges, component)
         steps = "; ".join(where[(a, b)] for a, b in zip(loop, loop[1:]))

@@ -13,9 +13,9 @@
 #include <json-c/json.h>
 #include <sodium.h>
 
+#include "core/util.h"
 #include "crypto/receipt.h"
 #include "tlog/tlog.h"
-#include "core/util.h"
 
 #define MAX_KEYS 64
 

@@ -1,4 +1,4 @@
-/* deadline.c - owns the deadline forms of the plans and the periods they mean. */
+/* plan_deadline.c - owns the deadline forms of the plans and the periods they mean. */
 #include "plan_deadline.h"
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* deadline.h - reads the deadline cell of a plan ("Quý II/2026", "Thường xuyên", …) into
+/* plan_deadline.h - reads the deadline cell of a plan ("Quý II/2026", "Thường xuyên", …) into
  * a kind and, where the text names one, the period of calendar days it means. */
 #ifndef PAKN_PLAN_DEADLINE_H
 #define PAKN_PLAN_DEADLINE_H

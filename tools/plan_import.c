@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan_deadline.h"
 #include "core/text.h"
 #include "core/util.h"
+#include "plan_deadline.h"
 
 #define MAX_CELLS 12     /* widest table of the seeds has 6 columns */
 #define MAX_CELL_LINES 64

@@ -9,8 +9,8 @@
 
 #include "catalog/catalog_page.h"
 #include "core/log.h"
-#include "db/reply_cache.h"
 #include "core/text.h"
+#include "db/reply_cache.h"
 
 #define SEARCH_MAX_CHARS 200
 #define CACHE_SECONDS 60 /* what shared caches may keep, as http_db_json_cb */

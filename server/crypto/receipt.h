@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "crypto/keys.h"
 #include "crypto/tracking.h"
-#include "core/util.h"
 
 #define RECEIPT_VERSION 1
 #define RECEIPT_SECRET_LEN 22 /* base64url of 16 bytes, no padding */

@@ -32,7 +32,7 @@ enum db_stmt {
 	STMT_ROLLUP_FOLD,    /* () -> log indexes folded into the rollups (sql/011) */
 	STMT_EACH_SECOND,    /* () -> the fold, then expired duplicate look-ups (sql/014) */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
-	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (log_publish.c) */
+	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (tlog_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */
 	STMT_TLOG_INCLUSION,   /* (index, size) -> JSON proof */
 	STMT_TLOG_ENTRIES,     /* (start, end) -> JSON */

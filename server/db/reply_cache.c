@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/db.h"
 #include "core/log.h"
+#include "db/db.h"
 
 #define BUCKETS 1024 /* a power of two */
 #define CHECK_SECONDS 1

@@ -10,13 +10,13 @@
 #include <event2/keyvalq_struct.h>
 #include <sodium.h>
 
+#include "core/log.h"
+#include "core/prometheus.h"
+#include "core/random.h"
+#include "core/text.h"
 #include "db/db.h"
 #include "http/field_errors.h"
 #include "http/http_limits.h"
-#include "core/log.h"
-#include "core/random.h"
-#include "core/prometheus.h"
-#include "core/text.h"
 
 static const char *reason_phrase(int status)
 {

@@ -24,11 +24,11 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "db/db.h"
 #include "http/http_ctx.h"
 #include "http/http_query.h"
-#include "http/proxy.h"
-#include "db/db.h"
 #include "http/http_router.h"
+#include "http/proxy.h"
 
 struct db_pool;
 struct official;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http_router.h"
 #include "core/text.h"
+#include "http/http_router.h"
 
 enum query_error query_parse(const char *qs, struct query *q, const char **bad_key)
 {

@@ -11,9 +11,9 @@
 #include <event2/http.h>
 #include <sodium.h>
 
+#include "core/util.h"
 #include "http/http.h"
 #include "http/http_router.h"
-#include "core/util.h"
 
 struct webfile {
 	char *path; /* as requested: "/assets/site.css" */

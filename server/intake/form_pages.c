@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "core/config.h"
-#include "http/field_errors.h"
-#include "http/http.h"
-#include "crypto/receipt.h"
-#include "http/table.h"
 #include "core/text.h"
 #include "core/util.h"
+#include "crypto/receipt.h"
+#include "http/field_errors.h"
+#include "http/http.h"
+#include "http/table.h"
 
 static void page_start(struct sbuf *b, const char *title)
 {

@@ -1,5 +1,5 @@
 /* form_pages.h - the HTML pages a browser without JavaScript gets after posting the
- * feedback form: the receipt, or what to fix. API clients get JSON instead (feedback.c
+ * feedback form: the receipt, or what to fix. API clients get JSON instead (intake_api.c
  * decides); these pages say the same things in words and link the site's stylesheet. */
 #ifndef PAKN_FORM_PAGES_H
 #define PAKN_FORM_PAGES_H

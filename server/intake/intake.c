@@ -9,10 +9,10 @@
 
 #include <sodium.h>
 
-#include "http/field_errors.h"
-#include "http/http_query.h"
 #include "core/text.h"
 #include "core/util.h"
+#include "http/field_errors.h"
+#include "http/http_query.h"
 
 /* Field values as read, before checking. A JSON value of the wrong type was reported
  * already and is absent here. */

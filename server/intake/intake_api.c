@@ -1,4 +1,4 @@
-/* feedback.c - owns the intake endpoints: content types, rate limit, reading the
+/* intake_api.c - owns the intake endpoints: content types, rate limit, reading the
  * submission (intake.c), handing it to the worker's group commit (intake_queue.c), and
  * the replies: JSON, or a small HTML receipt for a browser without JavaScript. */
 #include "intake/intake_api.h"
@@ -12,13 +12,13 @@
 
 #include <sodium.h>
 
-#include "intake/form_pages.h"
-#include "intake/intake_hub.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "http/proxy.h"
 #include "http/ratelimit.h"
-#include "core/util.h"
+#include "intake/form_pages.h"
+#include "intake/intake_hub.h"
 
 struct pending {
 	struct http_req *req;

@@ -1,4 +1,4 @@
-/* feedback.h - the intake endpoints: submitting feedback (JSON or an HTML form), looking it
+/* intake_api.h - the intake endpoints: submitting feedback (JSON or an HTML form), looking it
  * up by tracking code, the public keys, and checking a receipt. */
 #ifndef PAKN_FEEDBACK_H
 #define PAKN_FEEDBACK_H

@@ -9,10 +9,10 @@
 
 #include <sodium.h>
 
-#include "db/db.h"
 #include "core/log.h"
 #include "core/prometheus.h"
 #include "core/util.h"
+#include "db/db.h"
 
 #define STOP_POLL_MS 20
 

@@ -12,8 +12,8 @@
 #include <stdbool.h>
 
 #include "core/config.h"
-#include "intake/intake_queue.h"
 #include "crypto/keys.h"
+#include "intake/intake_queue.h"
 
 struct intake_hub;
 struct prometheus_counters;

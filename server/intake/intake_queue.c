@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "crypto/personal.h"
 #include "core/prometheus.h"
 #include "core/util.h"
+#include "crypto/personal.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 

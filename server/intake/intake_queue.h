@@ -6,10 +6,10 @@
 #ifndef PAKN_INTAKE_QUEUE_H
 #define PAKN_INTAKE_QUEUE_H
 
-#include "db/db.h"
-#include "intake/intake.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
+#include "db/db.h"
+#include "intake/intake.h"
 
 enum intake_outcome {
 	INTAKE_CREATED,      /* stored; receipt and secret filled */

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/table.h"
 #include "core/config.h"
 #include "core/util.h"
+#include "http/table.h"
 
 struct metrics_req {
 	struct http_req *req;

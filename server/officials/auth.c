@@ -10,15 +10,15 @@
 #include <pthread.h>
 #include <sodium.h>
 
-#include "db/db.h"
-#include "crypto/keys.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "http/proxy.h"
-#include "http/ratelimit.h"
 #include "core/text.h"
 #include "core/util.h"
 #include "core/workpool.h"
+#include "crypto/keys.h"
+#include "db/db.h"
+#include "http/proxy.h"
+#include "http/ratelimit.h"
 
 #define USERNAME_MAX 64
 #define PASSWORD_MAX 1024

@@ -10,12 +10,12 @@
 
 #include <sodium.h>
 
-#include "officials/auth.h"
-#include "intake/intake.h"
-#include "crypto/keys.h"
 #include "core/log.h"
-#include "crypto/personal.h"
 #include "core/util.h"
+#include "crypto/keys.h"
+#include "crypto/personal.h"
+#include "intake/intake.h"
+#include "officials/auth.h"
 
 #define NOTE_MAX_CHARS 1000
 

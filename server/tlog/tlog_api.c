@@ -1,4 +1,4 @@
-/* log_api.c - owns the log's read endpoints: parameter checks, then one statement whose
+/* tlog_api.c - owns the log's read endpoints: parameter checks, then one statement whose
  * JSON (or, for the checkpoint, signed note) is the reply. */
 #include "tlog/tlog_api.h"
 

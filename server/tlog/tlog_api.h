@@ -1,4 +1,4 @@
-/* log_api.h - the transparency log's read API (docs/tlog.md): the latest signed checkpoint,
+/* tlog_api.h - the transparency log's read API (docs/tlog.md): the latest signed checkpoint,
  * inclusion and consistency proofs, and the entries. */
 #ifndef PAKN_LOG_API_H
 #define PAKN_LOG_API_H

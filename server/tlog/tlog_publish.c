@@ -1,4 +1,4 @@
-/* log_publish.c - owns the checkpointer's timer and its four steps (see log_publish.h). */
+/* tlog_publish.c - owns the checkpointer's timer and its four steps (see tlog_publish.h). */
 #include "tlog/tlog_publish.h"
 
 #include <inttypes.h>
@@ -9,8 +9,8 @@
 #include <json-c/json.h>
 
 #include "core/log.h"
-#include "tlog/tlog.h"
 #include "core/util.h"
+#include "tlog/tlog.h"
 
 struct tlog_publisher {
 	struct db_pool *db;

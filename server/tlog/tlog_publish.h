@@ -1,4 +1,4 @@
-/* log_publish.h - the checkpointer, on one worker's loop. Each second it has the metrics
+/* tlog_publish.h - the checkpointer, on one worker's loop. Each second it has the metrics
  * rollups count what intake stored since (pakn_rollup_fold: small folds, and replicas,
  * where readers cannot fold, stay that close) and drops the duplicate look-ups older than
  * ten minutes (pakn_intake_expire, off intake's serial path). Every log_interval seconds
@@ -13,8 +13,8 @@
 
 #include <event2/event.h>
 
-#include "db/db.h"
 #include "crypto/keys.h"
+#include "db/db.h"
 
 struct tlog_publisher;
 

@@ -14,8 +14,8 @@
 
 #include <libpq-fe.h>
 
-#include "harness.h"
 #include "core/util.h"
+#include "harness.h"
 
 static struct th_server srv;
 

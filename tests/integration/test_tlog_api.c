@@ -21,9 +21,9 @@
 
 #include <libpq-fe.h>
 
-#include "harness.h"
 #include "crypto/keys.h"
 #include "tlog/tlog.h"
+#include "harness.h"
 
 #define ENTRIES 70
 

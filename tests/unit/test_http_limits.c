@@ -1,4 +1,4 @@
-/* test_http_limits.c - tests the request framing of server/http_limits.c: what libevent
+/* test_http_limits.c - tests the request framing of server/http/http_limits.c: what libevent
  * would see for a given byte stream, whole or in pieces, and what the deadlines do. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_http_query.c - tests server/http_query.c: decoding, validation and limits of the
+/* test_http_query.c - tests server/http/http_query.c: decoding, validation and limits of the
  * query string. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_http_router.c - tests server/http_router.c: route matching over a table like
+/* test_http_router.c - tests server/http/http_router.c: route matching over a table like
  * server/routes.c, the Allow header and percent-decoding. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_log.c - tests server/log.c: JSON lines, and log_limited's rate per source, with the
+/* test_log.c - tests server/core/log.c: JSON lines, and log_limited's rate per source, with the
  * count of what it dropped, from several threads at once. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_deadline.c - tests server/deadline.c: the deadline forms of the plans and the
+/* test_plan_deadline.c - tests tools/plan_deadline.c: the deadline forms of the plans and the
  * calendar periods they mean. */
 #include <stdarg.h>
 #include <stddef.h>

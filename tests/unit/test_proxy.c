@@ -1,4 +1,4 @@
-/* test_proxy.c - tests server/proxy.c: forwarding headers count only from a trusted proxy,
+/* test_proxy.c - tests server/http/proxy.c: forwarding headers count only from a trusted proxy,
  * only when they hold an address, and the proxy's own (last) X-Forwarded-For entry wins. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_table.c - server/table.c: CSV cells a spreadsheet would run as formulas are written as
+/* test_table.c - server/http/table.c: CSV cells a spreadsheet would run as formulas are written as
  * text, numbers stay numbers. Results are made in memory with libpq's PQsetvalue. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_text_nfc.c - tests text_nfc() in server/text.c: Vietnamese letters typed as a base
+/* test_text_nfc.c - tests text_nfc() in server/core/text.c: Vietnamese letters typed as a base
  * letter and combining marks (in any canonically equivalent order) come out precomposed,
  * text already in NFC and other scripts are kept byte for byte, invalid UTF-8 is refused,
  * and the seed plans in data/plans/ come out as expected. Run from the repository root. */

@@ -1,4 +1,4 @@
-/* test_tracking.c - tests server/tracking.c: the shape of new codes, reading codes as people
+/* test_tracking.c - tests server/crypto/tracking.c: the shape of new codes, reading codes as people
  * type them, and the mod-37 check symbol of docs/receipts.md catching every single mistyped
  * symbol and every swap of two neighbours. */
 #include <stdarg.h>
