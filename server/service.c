@@ -5,6 +5,8 @@
 
 #include "core/util.h"
 #include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
 #include "http/webfiles.h"
 #include "server.h"
 

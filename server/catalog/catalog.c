@@ -10,7 +10,10 @@
 #include "catalog/catalog_page.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "db/db.h"
 #include "db/reply_cache.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
 
 #define SEARCH_MAX_CHARS 200
 #define CACHE_SECONDS 60 /* what shared caches may keep, as http_db_json_cb */

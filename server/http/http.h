@@ -24,7 +24,6 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "db/db.h"
 #include "http/http_ctx.h"
 #include "http/http_query.h"
 #include "http/http_router.h"
@@ -54,14 +53,6 @@ void http_dispatch(struct evhttp_request *ev, void *arg);
 
 /* Value of the path parameter name ("{code}"), or NULL. */
 const char *http_param(const struct http_req *req, const char *name);
-
-/* The worker's database pool. */
-struct db_pool *http_db(const struct http_req *req);
-
-/* The pool for public reads (catalog, public feed, metrics and reports): a replica when
- * read_database_url is set. What a client has just written (its feedback's status, the
- * officials' queue) is read from the primary. */
-struct db_pool *http_read_db(const struct http_req *req);
 
 /* The request body, length in *len (a NUL follows it, so it can be read as a string, but a
  * NUL inside is possible too: use len); NULL when empty. */
@@ -102,51 +93,8 @@ void http_reply_json(struct http_req *req, int status, const char *body, size_t 
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
 		      json_object *fields);
 
-/* The reply for a database outcome that is not a result: 503 with Retry-After when the
- * database is unavailable, 500 when it refused the statement. */
-void http_reply_db_error(struct http_req *req, enum db_status db_status);
-
 /* Appends {"field", "code", "message"} to fields: field_errors_add (field_errors.h). */
 void http_field_error(json_object *fields, const char *field, const char *code,
 		      const char *message);
 
-
-
-
-/* --- query parameters ----------------------------------------------------------------- */
-
-enum param_kind {
-	PARAM_CODE,   /* upper-case letters, digits, '-' and '.': plan and item codes */
-	PARAM_SLUG,   /* lower-case letters, digits and '-': agency codes */
-	PARAM_ROMAN,  /* I, II, … a section */
-	PARAM_CHOICE, /* one of choices, '|'-separated */
-	PARAM_TEXT,   /* any text up to max characters */
-	PARAM_INT,    /* a whole number from min to max */
-	PARAM_DATE,   /* a calendar date, YYYY-MM-DD */
-};
-
-struct param_spec {
-	const char *name;
-	enum param_kind kind;
-	const char *choices; /* PARAM_CHOICE */
-	long min, max;       /* PARAM_INT range; PARAM_TEXT max length in characters */
-	const char *def;     /* value when absent or empty; NULL = absent */
-	bool required;       /* absent or empty is a problem ("required") */
-};
-
-/* True for a well-formed plan or item code (what PARAM_CODE accepts). */
-bool http_is_code(const char *s);
-
-/* Checks the request's query against specs: every parameter known, every value well
- * formed. Fills values[i] for specs[i]. On any problem replies 400 listing them all in
- * "fields" and returns false (req is then gone). */
-bool http_query_check(struct http_req *req, const struct param_spec *specs, size_t n,
-		      const char **values);
-
-/* A db_cb for statements that return one JSON text cell: replies it with 200 (public,
- * cacheable for a minute), 404 when there is no row or a NULL, or the database error. */
-void http_db_json_cb(void *arg, PGresult *res, enum db_status status);
-
-/* The same, for replies that change (no caching). */
-void http_db_json_fresh_cb(void *arg, PGresult *res, enum db_status status);
 #endif

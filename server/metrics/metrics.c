@@ -8,6 +8,9 @@
 
 #include "core/config.h"
 #include "core/util.h"
+#include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
 #include "http/table.h"
 
 struct metrics_req {

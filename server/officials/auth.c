@@ -17,6 +17,8 @@
 #include "core/workpool.h"
 #include "crypto/keys.h"
 #include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
 #include "http/proxy.h"
 #include "http/ratelimit.h"
 

@@ -14,6 +14,9 @@
 #include "core/util.h"
 #include "crypto/keys.h"
 #include "crypto/personal.h"
+#include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
 #include "intake/intake.h"
 #include "officials/auth.h"
 

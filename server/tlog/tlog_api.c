@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
 
 #define INDEX_MAX 999999999999L /* the most PARAM_INT reads: twelve digits */
 #define PAGE 1000
