@@ -6,10 +6,12 @@
 #include <string.h>
 
 
-static const int statuses[PROMETHEUS_STATUSES] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 411,
-					     413, 415, 417, 422, 429, 431, 500, 501, 503, 0};
-static const double latency_bounds[PROMETHEUS_LATENCY_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025,
-							     0.05, 0.1, 0.25, 0.5, 1.0};
+static const int statuses[PROMETHEUS_STATUSES] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
+						  411, 413, 415, 417, 422, 429, 431, 500, 501,
+						  503, 0};
+static const double latency_bounds[PROMETHEUS_LATENCY_BUCKETS] = {0.001, 0.0025, 0.005, 0.01,
+								  0.025, 0.05, 0.1, 0.25,
+								  0.5, 1.0};
 static const int batch_bounds[PROMETHEUS_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
 static size_t status_index(int status)
@@ -20,7 +22,8 @@ static size_t status_index(int status)
 	return PROMETHEUS_STATUSES - 1; /* "other" */
 }
 
-void prometheus_count_request(struct prometheus_counters *s, size_t route, int status, double seconds)
+void prometheus_count_request(struct prometheus_counters *s, size_t route, int status,
+			      double seconds)
 {
 	if (route >= PROMETHEUS_ROUTES)
 		route = PROMETHEUS_ROUTES - 1;
@@ -86,20 +89,21 @@ void prometheus_write(struct sbuf *out, struct prometheus_counters *const *w, si
 			count += sum_over(w, n, FIELD_OFFSET(latency[r][b]));
 		if (!count)
 			continue;
+		const char *label = route_label(route_labels, nroutes, r);
 		uint64_t cumulative = 0;
 		for (size_t b = 0; b <= PROMETHEUS_LATENCY_BUCKETS; b++) {
 			cumulative += sum_over(w, n, FIELD_OFFSET(latency[r][b]));
 			if (b < PROMETHEUS_LATENCY_BUCKETS)
 				sbuf_printf(out, "pakn_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-					    route_label(route_labels, nroutes, r), latency_bounds[b], (unsigned long long)cumulative);
+					    label, latency_bounds[b], (unsigned long long)cumulative);
 			else
 				sbuf_printf(out, "pakn_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-					    route_label(route_labels, nroutes, r), (unsigned long long)cumulative);
+					    label, (unsigned long long)cumulative);
 		}
-		sbuf_printf(out, "pakn_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_label(route_labels, nroutes, r),
+		sbuf_printf(out, "pakn_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
 			    (double)sum_over(w, n, FIELD_OFFSET(latency_us_sum[r])) / 1e6);
-		sbuf_printf(out, "pakn_request_duration_seconds_count{route=\"%s\"} %llu\n",
-			    route_label(route_labels, nroutes, r), (unsigned long long)count);
+		sbuf_printf(out, "pakn_request_duration_seconds_count{route=\"%s\"} %llu\n", label,
+			    (unsigned long long)count);
 	}
 	sbuf_puts(out, "# HELP pakn_intake_batch_size Submissions committed per transaction.\n"
 		       "# TYPE pakn_intake_batch_size histogram\n");

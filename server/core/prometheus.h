@@ -26,7 +26,8 @@ struct prometheus_counters {
 };
 
 /* Counts a reply: route index (or PROMETHEUS_ROUTES - 1 for none), status, duration. */
-void prometheus_count_request(struct prometheus_counters *s, size_t route, int status, double seconds);
+void prometheus_count_request(struct prometheus_counters *s, size_t route, int status,
+			      double seconds);
 
 /* Counts an intake batch of n submissions. */
 void prometheus_count_batch(struct prometheus_counters *s, int n);
