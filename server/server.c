@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/http.h>
@@ -23,6 +25,7 @@
 #include "db/reply_cache.h"
 #include "http/conn_guard.h"
 #include "http/http.h"
+#include "http/http_ctx.h"
 #include "http/http_limits.h"
 #include "http/proxy.h"
 #include "http/ratelimit.h"
@@ -39,6 +42,22 @@
 #define FD_RESERVE_BASE 64
 #define FD_RESERVE_PER_WORKER 4
 #define AUTO_MAX_CONNECTIONS 16384 /* beyond this an operator sets max_connections */
+
+/* A worker's own state, seen by this file only; what its requests may reach is ctx
+ * (http/http_ctx.h). */
+struct worker {
+	struct http_ctx ctx;         /* handed to http_dispatch, filled by worker_init */
+	pthread_t thread;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct conn_watch *conns;    /* counts this worker's connections against the caps */
+	struct evhttp_bound_socket *metrics_bound;
+	struct conn_watch *metrics_conns; /* counts the metrics listener's connections */
+	evutil_socket_t listen_fd;
+	struct event *stop_ev;
+	struct event *drain_ev;
+	struct timespec stop_deadline;
+};
 
 struct server {
 	const struct config *cfg;

@@ -4,31 +4,15 @@
 #ifndef PAKN_SERVER_H
 #define PAKN_SERVER_H
 
-#include <event2/event.h>
-#include <pthread.h>
 #include <stdbool.h>
-#include <time.h>
+#include <stddef.h>
 
 #include "core/config.h"
 #include "core/util.h"
 #include "crypto/keys.h"
-#include "http/http_ctx.h"
 
-/* The worker's own state; what its requests may reach is ctx (http/http_ctx.h). */
-struct worker {
-	struct http_ctx ctx;         /* handed to http_dispatch, filled by worker_init */
-	pthread_t thread;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
-	struct conn_watch *conns;    /* counts this worker's connections against the caps */
-	struct evhttp_bound_socket *metrics_bound;
-	struct conn_watch *metrics_conns; /* counts the metrics listener's connections */
-	evutil_socket_t listen_fd;
-	struct event *stop_ev;
-	struct event *drain_ev;
-	struct timespec stop_deadline;
-};
-
+struct http_req;
+struct route;
 struct server;
 
 /* What the workers answer: the route table, and what takes a path no route matches.
