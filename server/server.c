@@ -552,7 +552,7 @@ void server_write_stats(struct server *srv, struct sbuf *out)
 		per_worker[n] = srv->workers[i].ctx.counters;
 		pools[n] = srv->workers[i].ctx.db;
 	}
-	per_worker[n] = intake_hub_stats(srv->intake);
+	per_worker[n] = intake_hub_counters(srv->intake);
 	pools[n++] = intake_hub_db(srv->intake);
 	char labels[PROMETHEUS_ROUTES][160];
 	const char *label[PROMETHEUS_ROUTES];

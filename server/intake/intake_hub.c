@@ -245,7 +245,7 @@ bool intake_hub_ready(const struct intake_hub *hub)
 	return st.up > 0;
 }
 
-struct prometheus_counters *intake_hub_stats(struct intake_hub *hub)
+struct prometheus_counters *intake_hub_counters(struct intake_hub *hub)
 {
 	return &hub->stats;
 }

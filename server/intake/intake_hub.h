@@ -47,7 +47,7 @@ void intake_hub_free(struct intake_hub *hub);
 bool intake_hub_ready(const struct intake_hub *hub);
 
 /* The hub's counters and connection, for GET /metrics. */
-struct prometheus_counters *intake_hub_stats(struct intake_hub *hub);
+struct prometheus_counters *intake_hub_counters(struct intake_hub *hub);
 struct db_pool *intake_hub_db(struct intake_hub *hub);
 
 #endif
