@@ -13,22 +13,40 @@ LDLIBS_COMMON = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 RELEASE_FLAGS := -O2
 ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-# Modules shared by the server, paknctl and the tests.
-LIB_SRCS := server/log.c server/config.c server/util.c server/text.c server/deadline.c \
-            server/plan_import.c server/http_router.c server/http_query.c server/tracking.c \
-            server/keys.c server/receipt.c server/intake.c server/auth_tokens.c \
-            server/personal.c server/tlog.c server/proxy.c server/random.c \
-            server/field_errors.c
-# The server's own modules.
-SRV_SRCS := server/db.c server/db_stmts.c server/http.c server/http_limits.c server/routes.c \
-            server/service.c server/catalog.c server/server.c server/intake_queue.c server/intake_hub.c server/reply_cache.c \
-            server/log_api.c server/log_publish.c \
-            server/ratelimit.c server/feedback.c server/workpool.c server/auth.c \
-            server/moderation.c server/metrics.c server/table.c server/stats.c \
-            server/webfiles.c server/form_pages.c server/conn_guard.c
+# Sources by folder (docs/architecture.md draws the layers; tools/check_layers.py checks
+# that includes only go down them).
+CORE_SRCS     := server/core/log.c server/core/config.c server/core/util.c server/core/text.c \
+                 server/core/random.c server/core/workpool.c server/core/prometheus.c
+DB_SRCS       := server/db/db.c server/db/db_stmts.c server/db/reply_cache.c
+CRYPTO_SRCS   := server/crypto/keys.c server/crypto/receipt.c server/crypto/tracking.c \
+                 server/crypto/personal.c
+HTTP_SRCS     := server/http/http.c server/http/http_db.c server/http/http_params.c \
+                 server/http/http_limits.c server/http/http_router.c \
+                 server/http/http_query.c server/http/field_errors.c server/http/proxy.c \
+                 server/http/ratelimit.c server/http/conn_guard.c server/http/webfiles.c \
+                 server/http/table.c
+CATALOG_SRCS  := server/catalog/catalog.c server/catalog/catalog_page.c
+INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake/intake_queue.c \
+                 server/intake/intake_hub.c server/intake/form_pages.c
+OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
+                 server/officials/moderation.c
+METRICS_SRCS  := server/metrics/metrics.c
+TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_api.c server/tlog/tlog_publish.c
+# The wiring: the only files that see every folder (main.c is linked on its own).
+WIRING_SRCS   := server/server.c server/routes.c server/service.c
 
-# Pages of a search cut from its kept list (catalog_page.h).
-SRV_SRCS += server/catalog_page.c
+# Modules shared by the server, paknctl and the tests.
+LIB_SRCS := server/core/log.c server/core/config.c server/core/util.c server/core/text.c \
+            server/core/random.c server/crypto/tracking.c server/crypto/keys.c \
+            server/crypto/receipt.c server/crypto/personal.c server/http/http_router.c \
+            server/http/http_query.c server/http/proxy.c server/http/field_errors.c \
+            server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c
+# The server's own modules: every folder's sources but those above.
+SRV_SRCS := $(filter-out $(LIB_SRCS),$(CORE_SRCS) $(DB_SRCS) $(CRYPTO_SRCS) $(HTTP_SRCS) \
+              $(CATALOG_SRCS) $(INTAKE_SRCS) $(OFFICIALS_SRCS) $(METRICS_SRCS) $(TLOG_SRCS) \
+              $(WIRING_SRCS))
+# The plan parser: paknctl's (import-plan), linked by paknctl and the tests only.
+PLAN_SRCS := tools/plan_import.c tools/plan_deadline.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))
@@ -36,7 +54,7 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/t
 B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
-.PHONY: all deps deps-test build www asan run test test-valgrind test-tsan test-faults test-scale \
+.PHONY: all deps deps-test build www asan run test check-layers test-valgrind test-tsan test-faults test-scale \
 	test-hostile fuzz fuzz-short bench bench-metrics bench-feed clean
 
 all: deps build
@@ -79,6 +97,10 @@ run: build
 
 test: deps-test build asan
 	@./tests/run.sh
+
+# Includes go down the layers of docs/architecture.md, without cycles (also run by make test).
+check-layers:
+	@python3 tools/check_layers.py
 
 # The integration tests that start the server (test_paknctl runs only the command line).
 SERVER_TESTS := $(filter-out test_paknctl,$(INTEG_TESTS))
@@ -168,10 +190,14 @@ CFLAGS = $(CFLAGS_COMMON) $(MODE_FLAGS)
 LDFLAGS = $(MODE_FLAGS)
 LIB_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 SRV_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(SRV_SRCS))
+PLAN_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(PLAN_SRCS))
 
 .PHONY: binaries tests-bin
 binaries: $(B)/pakn-server $(B)/paknctl $(B)/pakn-verify
 tests-bin: $(addprefix $(B)/tests/,$(UNIT_TESTS) $(INTEG_TESTS))
+
+# The tests reach tools/' plan parser by its bare name, as paknctl does.
+$(B)/obj/tests/%.o: CFLAGS += -Itools
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -181,13 +207,13 @@ $(B)/pakn-server: $(B)/obj/server/main.o $(SRV_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 $(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o \
-		$(B)/obj/tools/paknctl_log.o $(LIB_OBJS)
+		$(B)/obj/tools/paknctl_log.o $(PLAN_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 $(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
-$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(SRV_OBJS) $(LIB_OBJS)
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(SRV_OBJS) $(PLAN_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) $(shell pkg-config --libs cmocka) -o $@
 
@@ -197,14 +223,15 @@ $(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integratio
 
 # Each fuzz target links only the modules it reaches (moderation.c's handlers reach the
 # whole server).
-FUZZ_DEPS_http_limits := server/http_limits.c
-FUZZ_DEPS_http_query  := server/http_query.c server/http_router.c server/text.c
-FUZZ_DEPS_intake      := server/intake.c server/http_query.c server/http_router.c \
-                         server/text.c server/util.c server/field_errors.c
+FUZZ_DEPS_http_limits := server/http/http_limits.c
+FUZZ_DEPS_http_query  := server/http/http_query.c server/http/http_router.c server/core/text.c
+FUZZ_DEPS_intake      := server/intake/intake.c server/http/http_query.c \
+                         server/http/http_router.c server/core/text.c server/core/util.c \
+                         server/http/field_errors.c
 FUZZ_DEPS_moderation  := $(SRV_SRCS) $(LIB_SRCS)
-FUZZ_DEPS_receipt     := server/receipt.c server/keys.c server/util.c
-FUZZ_DEPS_tracking    := server/tracking.c server/random.c
-FUZZ_DEPS_plan_import := server/plan_import.c server/deadline.c server/text.c server/util.c
+FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/core/util.c
+FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c
+FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c
 
 .PHONY: fuzz-bin
 fuzz-bin: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))

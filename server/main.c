@@ -12,11 +12,13 @@
 #include <pthread.h>
 #include <sodium.h>
 
-#include "config.h"
-#include "http.h"
-#include "keys.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "crypto/keys.h"
+#include "http/http.h"
+#include "routes.h"
 #include "server.h"
+#include "service.h"
 
 static void usage(FILE *out)
 {
@@ -110,7 +112,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info(NULL, "signing with key %s", keys_current(keys)->id);
-	struct server *srv = server_new(&cfg, keys, err, sizeof(err));
+	const struct server_routes answers = {routes, nroutes, service_webfiles};
+	struct server *srv = server_new(&cfg, keys, &answers, err, sizeof(err));
 	if (!srv) {
 		log_error(NULL, "%s", err);
 		keys_free(keys);

@@ -1,14 +1,14 @@
 /* routes.c - owns the routing table. A GET route also answers HEAD. */
 #include "routes.h"
 
-#include "auth.h"
-#include "catalog.h"
-#include "feedback.h"
-#include "log_api.h"
-#include "metrics.h"
-#include "moderation.h"
+#include "catalog/catalog.h"
+#include "core/prometheus.h"
+#include "intake/intake_api.h"
+#include "metrics/metrics.h"
+#include "officials/auth.h"
+#include "officials/moderation.h"
+#include "tlog/tlog_api.h"
 #include "service.h"
-#include "stats.h"
 
 const struct route routes[] = {
 	{HTTP_GET, "/api/v1", service_index},
@@ -20,12 +20,12 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/items", catalog_items},
 	{HTTP_GET, "/api/v1/items/{code}", catalog_item},
 	{HTTP_GET, "/api/v1/agencies", catalog_agencies},
-	{HTTP_POST, "/api/v1/feedback", feedback_submit},
-	{HTTP_GET, "/api/v1/feedback", feedback_feed},
-	{HTTP_GET, "/api/v1/feedback/{tracking_code}", feedback_status},
-	{HTTP_POST, "/api/v1/feedback/{tracking_code}/rating", feedback_rate},
-	{HTTP_GET, "/api/v1/keys", feedback_keys},
-	{HTTP_POST, "/api/v1/receipts/verify", feedback_verify},
+	{HTTP_POST, "/api/v1/feedback", intake_api_submit},
+	{HTTP_GET, "/api/v1/feedback", intake_api_feed},
+	{HTTP_GET, "/api/v1/feedback/{tracking_code}", intake_api_status},
+	{HTTP_POST, "/api/v1/feedback/{tracking_code}/rating", intake_api_rate},
+	{HTTP_GET, "/api/v1/keys", intake_api_keys},
+	{HTTP_POST, "/api/v1/receipts/verify", intake_api_verify},
 	{HTTP_POST, "/api/v1/auth/login", auth_login},
 	{HTTP_POST, "/api/v1/auth/logout", auth_logout},
 	{HTTP_GET, "/api/v1/auth/me", auth_me},
@@ -37,13 +37,13 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},
-	{HTTP_GET, "/api/v1/log/checkpoint", log_checkpoint},
-	{HTTP_GET, "/api/v1/log/proof/inclusion", log_inclusion},
-	{HTTP_GET, "/api/v1/log/proof/consistency", log_consistency},
-	{HTTP_GET, "/api/v1/log/entries", log_entries},
+	{HTTP_GET, "/api/v1/log/checkpoint", tlog_api_checkpoint},
+	{HTTP_GET, "/api/v1/log/proof/inclusion", tlog_api_inclusion},
+	{HTTP_GET, "/api/v1/log/proof/consistency", tlog_api_consistency},
+	{HTTP_GET, "/api/v1/log/entries", tlog_api_entries},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
 
-/* stats.h keeps a counter row per route and one for "none". */
-_Static_assert(sizeof(routes) / sizeof(routes[0]) < STATS_ROUTES, "raise STATS_ROUTES");
+/* prometheus.h keeps a counter row per route and one for "none". */
+_Static_assert(sizeof(routes) / sizeof(routes[0]) < PROMETHEUS_ROUTES, "raise PROMETHEUS_ROUTES");

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "http_router.h"
+#include "http/http_router.h"
 
 extern const struct route routes[];
 extern const size_t nroutes;

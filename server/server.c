@@ -4,28 +4,34 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/http.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
 
-#include "conn_guard.h"
-#include "db.h"
-#include "http.h"
-#include "http_limits.h"
-#include "intake_hub.h"
-#include "log_publish.h"
-#include "proxy.h"
-#include "reply_cache.h"
-#include "util.h"
-#include "workpool.h"
-#include "log.h"
+#include "core/log.h"
+#include "core/prometheus.h"
+#include "core/util.h"
+#include "core/workpool.h"
+#include "db/db.h"
+#include "db/reply_cache.h"
+#include "http/conn_guard.h"
+#include "http/http.h"
+#include "http/http_ctx.h"
+#include "http/http_limits.h"
+#include "http/proxy.h"
+#include "http/ratelimit.h"
+#include "http/webfiles.h"
+#include "intake/intake_hub.h"
+#include "tlog/tlog_publish.h"
 
 #define LISTEN_BACKLOG 1024
 #define DRAIN_POLL_MS 20
@@ -37,9 +43,26 @@
 #define FD_RESERVE_PER_WORKER 4
 #define AUTO_MAX_CONNECTIONS 16384 /* beyond this an operator sets max_connections */
 
+/* A worker's own state, seen by this file only; what its requests may reach is ctx
+ * (http/http_ctx.h). */
+struct worker {
+	struct http_ctx ctx;         /* handed to http_dispatch, filled by worker_init */
+	pthread_t thread;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct conn_watch *conns;    /* counts this worker's connections against the caps */
+	struct evhttp_bound_socket *metrics_bound;
+	struct conn_watch *metrics_conns; /* counts the metrics listener's connections */
+	evutil_socket_t listen_fd;
+	struct event *stop_ev;
+	struct event *drain_ev;
+	struct timespec stop_deadline;
+};
+
 struct server {
 	const struct config *cfg;
 	const struct keyring *keys;
+	const struct server_routes *routes;
 	int nworkers;
 	int nstarted; /* threads running */
 	struct worker *workers;
@@ -50,7 +73,7 @@ struct server {
 	struct workpool *workpool;
 	struct intake_hub *intake;
 	struct reply_cache *replies;
-	struct log_publisher *publisher;
+	struct tlog_publisher *publisher;
 	struct proxy_trust *proxies;
 	struct conn_guard *conns;
 	struct event *log_flush_ev; /* counts of rate-limited log lines, each second */
@@ -107,13 +130,13 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 		       char *err, size_t errlen)
 {
 	const struct config *cfg = srv->cfg;
-	w->index = index;
-	w->server = srv;
-	w->cfg = cfg;
-	w->stats = calloc(1, sizeof(*w->stats));
+	w->ctx.index = index;
+	w->ctx.server = srv;
+	w->ctx.cfg = cfg;
+	w->ctx.counters = calloc(1, sizeof(*w->ctx.counters));
 	w->listen_fd = fd;
-	w->base = event_loop_new();
-	w->http = w->base ? evhttp_new(w->base) : NULL;
+	w->ctx.base = event_loop_new();
+	w->http = w->ctx.base ? evhttp_new(w->ctx.base) : NULL;
 	if (!w->http) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
@@ -126,7 +149,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(w->http, http_dispatch, w);
+	evhttp_set_gencb(w->http, http_dispatch, &w->ctx);
 	w->bound = evhttp_accept_socket_with_handle(w->http, fd);
 	if (!w->bound) {
 		snprintf(err, errlen, "cannot accept on socket of worker %d", index);
@@ -134,31 +157,34 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	}
 	/* Every connection is counted against the caps as it is accepted; http_limits.c frames
 	 * its requests. */
-	w->conns = conn_watch_new(srv->conns, srv->proxies, w->base, w->http, w->bound,
+	w->conns = conn_watch_new(srv->conns, srv->proxies, w->ctx.base, w->http, w->bound,
 				  http_limits_bevcb, &srv->limits);
 	if (!w->conns) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
 	}
-	w->db = db_pool_new(w->base, cfg->database_url, (int)cfg->db_connections,
+	w->ctx.db = db_pool_new(w->ctx.base, cfg->database_url, (int)cfg->db_connections,
 			    (int)cfg->request_timeout);
-	w->read_db = *cfg->read_database_url
-			     ? db_pool_new(w->base, cfg->read_database_url, (int)cfg->db_connections,
+	w->ctx.read_db = *cfg->read_database_url
+			     ? db_pool_new(w->ctx.base, cfg->read_database_url, (int)cfg->db_connections,
 					   (int)cfg->request_timeout)
-			     : w->db;
-	w->keys = srv->keys;
-	w->ratelimit = srv->ratelimit;
-	w->login_client_limit = srv->login_client_limit;
-	w->login_account_limit = srv->login_account_limit;
-	w->login_pair_limit = srv->login_pair_limit;
-	w->workpool = srv->workpool;
-	w->www = srv->www;
-	w->intake = srv->intake;
-	w->replies = srv->replies;
-	w->proxies = srv->proxies;
-	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
-	w->drain_ev = event_new(w->base, -1, EV_PERSIST, worker_drain_cb, w);
-	if (!w->stats || !w->db || !w->read_db || !w->stop_ev || !w->drain_ev) {
+			     : w->ctx.db;
+	w->ctx.keys = srv->keys;
+	w->ctx.ratelimit = srv->ratelimit;
+	w->ctx.login_client_limit = srv->login_client_limit;
+	w->ctx.login_account_limit = srv->login_account_limit;
+	w->ctx.login_pair_limit = srv->login_pair_limit;
+	w->ctx.workpool = srv->workpool;
+	w->ctx.www = srv->www;
+	w->ctx.intake = srv->intake;
+	w->ctx.replies = srv->replies;
+	w->ctx.proxies = srv->proxies;
+	w->ctx.routes = srv->routes->table;
+	w->ctx.nroutes = srv->routes->n;
+	w->ctx.no_route = srv->routes->no_route;
+	w->stop_ev = event_new(w->ctx.base, -1, 0, worker_stop_cb, w);
+	w->drain_ev = event_new(w->ctx.base, -1, EV_PERSIST, worker_drain_cb, w);
+	if (!w->ctx.counters || !w->ctx.db || !w->ctx.read_db || !w->stop_ev || !w->drain_ev) {
 		snprintf(err, errlen, "out of memory creating worker %d", index);
 		return -1;
 	}
@@ -221,28 +247,28 @@ static int metrics_listener_open(struct server *srv, char *err, size_t errlen)
 	evutil_socket_t fd = bind_socket((struct sockaddr *)&ss, sslen, err, errlen);
 	if (fd < 0)
 		return -1;
-	w0->metrics_http = evhttp_new(w0->base);
-	w0->metrics_bound = w0->metrics_http ? evhttp_accept_socket_with_handle(w0->metrics_http, fd)
+	w0->ctx.metrics_http = evhttp_new(w0->ctx.base);
+	w0->metrics_bound = w0->ctx.metrics_http ? evhttp_accept_socket_with_handle(w0->ctx.metrics_http, fd)
 					     : NULL;
 	if (!w0->metrics_bound) {
 		snprintf(err, errlen, "cannot accept on metrics_listen");
 		close(fd);
 		return -1;
 	}
-	evhttp_set_timeout(w0->metrics_http, (int)cfg->request_timeout);
+	evhttp_set_timeout(w0->ctx.metrics_http, (int)cfg->request_timeout);
 	/* Counted and paused on accept errors like the service's own connections. */
-	w0->metrics_conns = conn_watch_new(srv->conns, srv->proxies, w0->base, w0->metrics_http,
+	w0->metrics_conns = conn_watch_new(srv->conns, srv->proxies, w0->ctx.base, w0->ctx.metrics_http,
 					   w0->metrics_bound, http_limits_bevcb, &srv->limits);
 	if (!w0->metrics_conns) {
 		snprintf(err, errlen, "out of memory creating the metrics listener");
 		return -1;
 	}
-	evhttp_set_gencb(w0->metrics_http, http_dispatch, w0);
+	evhttp_set_gencb(w0->ctx.metrics_http, http_dispatch, &w0->ctx);
 	return 0;
 }
 
-struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
-			  size_t errlen)
+struct server *server_new(const struct config *cfg, const struct keyring *keys,
+			  const struct server_routes *routes, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	int sslen;
@@ -255,6 +281,7 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	if (!srv)
 		return NULL;
 	srv->cfg = cfg;
+	srv->routes = routes;
 	srv->keys = keys;
 	srv->ratelimit = ratelimit_new((double)cfg->intake_rate, (double)cfg->intake_burst);
 	srv->login_client_limit = ratelimit_new((double)cfg->login_rate, (double)cfg->login_rate);
@@ -342,11 +369,11 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys, 
 	/* Timers on worker 0's loop: the catalog's version check, the log's checkpoints and the
 	 * counts of log lines dropped. */
 	struct worker *w0 = &srv->workers[0];
-	srv->publisher = log_publisher_new(w0->base, w0->db, keys, cfg->log_origin,
+	srv->publisher = tlog_publisher_new(w0->ctx.base, w0->ctx.db, keys, cfg->log_origin,
 					   (int)cfg->log_interval);
-	srv->log_flush_ev = timer_every(w0->base, 1, log_flush_cb, NULL);
+	srv->log_flush_ev = timer_every(w0->ctx.base, 1, log_flush_cb, NULL);
 	if (!srv->publisher || !srv->log_flush_ev ||
-	    reply_cache_watch(srv->replies, w0->base, w0->read_db) < 0) {
+	    reply_cache_watch(srv->replies, w0->ctx.base, w0->ctx.read_db) < 0) {
 		snprintf(err, errlen, "out of memory creating worker 0's timers");
 		server_free(srv);
 		return NULL;
@@ -362,7 +389,7 @@ const char *server_url(const struct server *srv)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	event_base_dispatch(w->base);
+	event_base_dispatch(w->ctx.base);
 	return NULL;
 }
 
@@ -402,18 +429,18 @@ static void worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct worker *w = arg;
-	if (w->stopping)
+	if (w->ctx.stopping)
 		return;
-	w->stopping = true;
+	w->ctx.stopping = true;
 	conn_watch_unbind(w->conns);
 	evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
 	if (w->metrics_bound) {
 		conn_watch_unbind(w->metrics_conns);
-		evhttp_del_accept_socket(w->metrics_http, w->metrics_bound);
+		evhttp_del_accept_socket(w->ctx.metrics_http, w->metrics_bound);
 		w->metrics_bound = NULL;
 	}
-	deadline_in(&w->stop_deadline, w->cfg->shutdown_grace);
+	deadline_in(&w->stop_deadline, w->ctx.cfg->shutdown_grace);
 	struct timeval tv = {0, DRAIN_POLL_MS * 1000};
 	event_add(w->drain_ev, &tv);
 	worker_drain_cb(-1, 0, w);
@@ -425,12 +452,12 @@ static void worker_drain_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct worker *w = arg;
 	bool late = deadline_passed(&w->stop_deadline);
-	if (w->inflight > 0 && !late)
+	if (w->ctx.inflight > 0 && !late)
 		return;
-	if (w->inflight > 0)
-		log_warn(NULL, "worker %d: %d requests still open after the grace period", w->index,
-			 w->inflight);
-	event_base_loopexit(w->base, NULL);
+	if (w->ctx.inflight > 0)
+		log_warn(NULL, "worker %d: %d requests still open after the grace period", w->ctx.index,
+			 w->ctx.inflight);
+	event_base_loopexit(w->ctx.base, NULL);
 }
 
 void server_stop(struct server *srv)
@@ -452,24 +479,24 @@ void server_free(struct server *srv)
 	 * waiting (the grace period ran out) are answered 503 while their connections exist. */
 	intake_hub_stop(srv->intake, (int)srv->cfg->shutdown_grace);
 	for (int i = 0; i < srv->nworkers; i++)
-		if (srv->workers[i].base)
-			event_base_loop(srv->workers[i].base, EVLOOP_NONBLOCK);
+		if (srv->workers[i].ctx.base)
+			event_base_loop(srv->workers[i].ctx.base, EVLOOP_NONBLOCK);
 	/* Statements still out are answered (503) while everything they touch exists. */
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
-		if (w->read_db != w->db)
-			db_pool_free(w->read_db);
-		db_pool_free(w->db);
+		if (w->ctx.read_db != w->ctx.db)
+			db_pool_free(w->ctx.read_db);
+		db_pool_free(w->ctx.db);
 	}
 	/* Their timers are on worker 0's loop: they go before it does. */
 	reply_cache_free(srv->replies);
-	log_publisher_free(srv->publisher);
+	tlog_publisher_free(srv->publisher);
 	if (srv->log_flush_ev)
 		event_free(srv->log_flush_ev);
 	for (int i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
-		if (w->metrics_http)
-			evhttp_free(w->metrics_http);
+		if (w->ctx.metrics_http)
+			evhttp_free(w->ctx.metrics_http);
 		if (w->http)
 			evhttp_free(w->http); /* closes the listener and open connections */
 		else if (w->listen_fd >= 0)
@@ -481,9 +508,9 @@ void server_free(struct server *srv)
 			event_free(w->stop_ev);
 		if (w->drain_ev)
 			event_free(w->drain_ev);
-		if (w->base)
-			event_base_free(w->base);
-		free(w->stats);
+		if (w->ctx.base)
+			event_base_free(w->ctx.base);
+		free(w->ctx.counters);
 	}
 	free(srv->workers);
 	intake_hub_free(srv->intake);
@@ -504,11 +531,11 @@ bool server_is_ready(const struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++) {
 		const struct worker *w = &srv->workers[i];
 		struct db_pool_stats st;
-		db_pool_stats(w->db, &st);
+		db_pool_stats(w->ctx.db, &st);
 		if (st.up == 0)
 			return false;
-		if (w->read_db != w->db) {
-			db_pool_stats(w->read_db, &st);
+		if (w->ctx.read_db != w->ctx.db) {
+			db_pool_stats(w->ctx.read_db, &st);
 			if (st.up == 0)
 				return false;
 		}
@@ -518,14 +545,22 @@ bool server_is_ready(const struct server *srv)
 
 void server_write_stats(struct server *srv, struct sbuf *out)
 {
-	struct stats *per_worker[257];
+	struct prometheus_counters *per_worker[257];
 	struct db_pool *pools[257];
 	size_t n = 0;
 	for (int i = 0; i < srv->nworkers && n < 256; i++, n++) {
-		per_worker[n] = srv->workers[i].stats;
-		pools[n] = srv->workers[i].db;
+		per_worker[n] = srv->workers[i].ctx.counters;
+		pools[n] = srv->workers[i].ctx.db;
 	}
-	per_worker[n] = intake_hub_stats(srv->intake);
+	per_worker[n] = intake_hub_counters(srv->intake);
 	pools[n++] = intake_hub_db(srv->intake);
-	stats_write(out, per_worker, pools, n);
+	char labels[PROMETHEUS_ROUTES][160];
+	const char *label[PROMETHEUS_ROUTES];
+	size_t nroutes = srv->routes->n < PROMETHEUS_ROUTES ? srv->routes->n : PROMETHEUS_ROUTES;
+	for (size_t r = 0; r < nroutes; r++) {
+		router_route_label(&srv->routes->table[r], labels[r], sizeof(labels[r]));
+		label[r] = labels[r];
+	}
+	prometheus_write(out, per_worker, n, label, nroutes);
+	db_pools_write_prometheus(out, pools, n);
 }

@@ -4,56 +4,31 @@
 #ifndef PAKN_SERVER_H
 #define PAKN_SERVER_H
 
-#include <event2/event.h>
-#include <pthread.h>
 #include <stdbool.h>
-#include <time.h>
+#include <stddef.h>
 
-#include "config.h"
-#include "keys.h"
-#include "ratelimit.h"
-#include "stats.h"
-#include "webfiles.h"
+#include "core/config.h"
+#include "core/util.h"
+#include "crypto/keys.h"
 
-struct worker {
-	int index;
-	struct server *server;
-	struct stats *stats;         /* this worker's counters for GET /metrics */
-	pthread_t thread;
-	const struct config *cfg;
-	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
-	struct conn_watch *conns;    /* counts this worker's connections against the caps */
-	struct evhttp *metrics_http; /* worker 0's listener of metrics_listen, or NULL */
-	struct evhttp_bound_socket *metrics_bound;
-	struct conn_watch *metrics_conns; /* counts the metrics listener's connections */
-	struct db_pool *db;
-	struct db_pool *read_db;     /* metrics; the same pool as db unless read_database_url */
-	struct intake_hub *intake;   /* the process's one group commit, shared */
-	const struct keyring *keys;
-	struct ratelimit *ratelimit; /* shared by all workers */
-	struct ratelimit *login_client_limit;  /* login attempts per client */
-	struct ratelimit *login_account_limit; /* failed logins per account name */
-	struct ratelimit *login_pair_limit;    /* failed logins per account and address/device */
-	struct workpool *workpool;   /* password hashing, shared */
-	const struct webfiles *www;  /* the web pages, shared, read-only */
-	struct reply_cache *replies; /* catalog replies in memory, shared */
-	const struct proxy_trust *proxies; /* whose client-address headers count, shared */
-	evutil_socket_t listen_fd;
-	int inflight;       /* requests received and not yet answered */
-	bool stopping;      /* no longer accepting; replies close their connection */
-	struct event *stop_ev;
-	struct event *drain_ev;
-	struct timespec stop_deadline;
-};
-
+struct http_req;
+struct route;
 struct server;
 
+/* What the workers answer: the route table, and what takes a path no route matches.
+ * main.c hands in routes.c's table and service.c's web pages, so this file includes
+ * neither (service.c includes it). */
+struct server_routes {
+	const struct route *table;
+	size_t n;
+	void (*no_route)(struct http_req *req);
+};
+
 /* Binds the listening sockets (port 0 picks one port for all workers) and creates the
- * workers. Returns NULL with a message in err. */
-struct server *server_new(const struct config *cfg, const struct keyring *keys, char *err,
-			  size_t errlen);
+ * workers, which answer routes (kept by the caller for the server's life). Returns NULL
+ * with a message in err. */
+struct server *server_new(const struct config *cfg, const struct keyring *keys,
+			  const struct server_routes *routes, char *err, size_t errlen);
 
 /* The address actually bound, as "http://host:port". */
 const char *server_url(const struct server *srv);

@@ -3,9 +3,12 @@
 
 #include <string.h>
 
-#include "db.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
+#include "http/webfiles.h"
 #include "server.h"
-#include "util.h"
 
 void service_index(struct http_req *req)
 {
@@ -44,14 +47,14 @@ void service_readyz(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
-	if (req->worker->stopping) {
+	if (req->ctx->stopping) {
 		http_reply_error(req, 503, "shutting_down",
 				 "Dịch vụ đang dừng. / The service is shutting down.", NULL);
 		return;
 	}
 	/* Ready means ready on every worker: SO_REUSEPORT may hand the next connection to a
 	 * worker whose pool is still connecting. */
-	if (!server_is_ready(req->worker->server)) {
+	if (!server_is_ready(req->ctx->server)) {
 		http_reply_db_error(req, DB_UNAVAILABLE);
 		return;
 	}
@@ -62,13 +65,18 @@ void service_metrics(struct http_req *req)
 {
 	/* Not on the service's port: there it is a path like any unknown one. */
 	if (!http_is_metrics_listener(req)) {
-		webfiles_serve(req->worker->www, req);
+		service_webfiles(req);
 		return;
 	}
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
 	struct sbuf b = {0};
-	server_write_stats(req->worker->server, &b);
+	server_write_stats(req->ctx->server, &b);
 	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len, 0);
 	sbuf_free(&b);
+}
+
+void service_webfiles(struct http_req *req)
+{
+	webfiles_serve(req->ctx->www, req);
 }

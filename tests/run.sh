@@ -1,9 +1,10 @@
 #!/bin/sh
 # `make test`: a throwaway PostgreSQL cluster, migrations (twice: the second run must
-# change nothing), both seed plans, then every unit and integration test binary built with
-# AddressSanitizer and UndefinedBehaviorSanitizer, the check that an older database
-# migrates to the same schema as a new one (tests/sql/upgrade.sh), then the browser tests
-# (Chromium against the ASan server). Prints one closing line:
+# change nothing), both seed plans, the include layers (tools/check_layers.py), then every
+# unit and integration test binary built with AddressSanitizer and UndefinedBehaviorSanitizer,
+# the check that an older database migrates to the same schema as a new one
+# (tests/sql/upgrade.sh), then the browser tests (Chromium against the ASan server). Prints
+# one closing line:
 # "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -81,6 +82,12 @@ run_suite() {
 	rm -f "$PAKN_TEST_TMP"/*.log
 }
 
+# The include layers of docs/architecture.md, and no include cycles (tools/check_layers.py).
+case "${TESTS:-layers}" in
+layers)
+	run_suite layers python3 tools/check_layers.py
+	;;
+esac
 # TESTS=metrics_api runs one binary (TESTS="a b" several); TESTS=browser only the browser
 # tests.
 for name in ${TESTS:-ALL}; do

@@ -66,7 +66,7 @@ def fill(layout, values):
 
 
 def url_of(rel):
-    """The address a page is served at: /x/ for x/index.html (server/webfiles.c)."""
+    """The address a page is served at: /x/ for x/index.html (server/http/webfiles.c)."""
     if rel.name == 'index.html':
         parent = rel.parent.as_posix()
         return '/' if parent == '.' else '/%s/' % parent

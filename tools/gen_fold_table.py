@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes server/text_fold_table.h: the Latin letters with diacritics (Latin-1, Latin
+"""Writes server/core/text_fold_table.h: the Latin letters with diacritics (Latin-1, Latin
 Extended-A/B and Latin Extended Additional, which hold every Vietnamese letter) mapped to
 their ASCII base letter, so search can match "so hoa" to "số hóa". Run it again only if the
 ranges change; the output is committed."""

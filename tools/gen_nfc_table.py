@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes server/text_nfc_table.h: canonical decompositions of the precomposed Latin letters
+"""Writes server/core/text_nfc_table.h: canonical decompositions of the precomposed Latin letters
 (Latin-1 Supplement, Latin Extended-A/B, Latin Extended Additional - every Vietnamese letter)
 and the canonical combining classes of the combining diacritical marks (U+0300-U+036F), which
 is what text.c needs to bring Latin text to NFC: the decompositions by code point, the

@@ -13,9 +13,9 @@
 #include <json-c/json.h>
 #include <sodium.h>
 
-#include "receipt.h"
-#include "tlog.h"
-#include "util.h"
+#include "core/util.h"
+#include "crypto/receipt.h"
+#include "tlog/tlog.h"
 
 #define MAX_KEYS 64
 

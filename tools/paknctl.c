@@ -10,11 +10,11 @@
 
 #include <libpq-fe.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "paknctl.h"
-#include "keys.h"
+#include "crypto/keys.h"
 #include "plan_import.h"
-#include "util.h"
+#include "core/util.h"
 
 #define MIGRATION_LOCK "5757001" /* pg_advisory_xact_lock key: one migrator at a time */
 #define FUNCTIONS_DIR "functions"  /* under the migrations' directory (sql/README.md) */

@@ -4,7 +4,7 @@
 
 #include <libpq-fe.h>
 
-#include "config.h"
+#include "core/config.h"
 
 /* Connects (blocking); prints the error and returns NULL on failure. */
 PGconn *connect_db(const struct config *cfg);

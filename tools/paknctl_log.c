@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intake.h"
-#include "keys.h"
+#include "intake/intake.h"
+#include "crypto/keys.h"
 #include "paknctl.h"
-#include "tlog.h"
+#include "tlog/tlog.h"
 
 /* Every entry of the checkpoint as its source gives it now (pakn_tlog_sources), with a
  * submission's stored fields: its commitment is recomputed from them in C. */

@@ -9,9 +9,9 @@
 
 #include <sodium.h>
 
-#include "auth.h"
+#include "officials/auth.h"
 #include "paknctl.h"
-#include "util.h"
+#include "core/util.h"
 
 #define PASSWORD_MIN 10
 

@@ -150,7 +150,7 @@ BEGIN
 END
 $$;
 
--- The service keeps catalog replies in memory (server/reply_cache.c) and drops them when
+-- The service keeps catalog replies in memory (server/db/reply_cache.c) and drops them when
 -- catalog_version moves: any change to these tables moves it.
 CREATE OR REPLACE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON plan FOR EACH STATEMENT EXECUTE FUNCTION pakn_catalog_changed();

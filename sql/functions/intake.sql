@@ -1,5 +1,5 @@
 -- intake.sql: storing a batch of submissions (tables: 002_feedback.sql, 011_intake_set.sql;
--- docs/intake.md). The service's intake queue (server/intake_queue.c) sends each batch to
+-- docs/intake.md). The service's intake queue (server/intake/intake_queue.c) sends each batch to
 -- pakn_intake_batch in a transaction of its own; the checkpointer expires old duplicate
 -- look-ups each second (pakn_intake_expire).
 
@@ -20,7 +20,7 @@ BEGIN
 END
 $$;
 
--- The batch's rows as the service sends them (server/intake_queue.c), with their positions.
+-- The batch's rows as the service sends them (server/intake/intake_queue.c), with their positions.
 CREATE OR REPLACE FUNCTION pakn_intake_rows(batch json) RETURNS TABLE (
     ord integer, id bigint, tracking_code text, item_code text, rating smallint, kind text,
     body text, submitter_type text, personal_enc text, consent_publish boolean,
@@ -248,7 +248,7 @@ END
 $$;
 
 -- Removes the duplicate look-ups older than pakn_duplicate_window(), each second from the
--- checkpointer (server/log_publish.c) on its own connection, not in the serial intake
+-- checkpointer (server/tlog/tlog_publish.c) on its own connection, not in the serial intake
 -- transaction; the batch's probe skips an old look-up that is still there, so the rule is
 -- the same to the second. Does nothing on a replica or in a read-only transaction.
 CREATE OR REPLACE FUNCTION pakn_intake_expire() RETURNS bigint

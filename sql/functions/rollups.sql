@@ -22,7 +22,7 @@
 -- simply not found. Every other insert into feedback is counted at once by the row
 -- trigger. Readers fold first (pakn_rollup_fold, from the metrics handlers), so figures
 -- are exact; on a replica, which cannot write, they are those of the last fold on the
--- primary, which the checkpointer makes each second (server/log_publish.c).
+-- primary, which the checkpointer makes each second (server/tlog/tlog_publish.c).
 
 -- The four rows a local day counts in: its day, month, quarter and year.
 CREATE OR REPLACE FUNCTION pakn_grains(p_day date) RETURNS TABLE (grain char(1), day date)

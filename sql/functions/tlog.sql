@@ -3,7 +3,7 @@
 -- index its transaction took from tlog_state; the Merkle tree over the entries is RFC 9162
 -- §2.1 (SHA-256, leaf 0x00 || entry, node 0x01 || left || right). Intake and moderation
 -- only take their indexes: a submission is its feedback row (log_index), an action its
--- audit event (log_index). The service's checkpointer (server/log_publish.c) copies the new
+-- audit event (log_index). The service's checkpointer (server/tlog/tlog_publish.c) copies the new
 -- entries into tlog_entry, hashes the new part of the tree (pakn_tlog_advance) and signs a
 -- checkpoint.
 

@@ -1,4 +1,4 @@
-/* tracking-code.js - the tracking code as server/tracking.c defines it: 16 Crockford
+/* tracking-code.js - the tracking code as server/crypto/tracking.c defines it: 16 Crockford
  * base-32 symbols in groups of four and a check symbol, the 80-bit value mod 37. A code
  * typed with a mistake is caught here, before any request. */
 (function () {

@@ -1,4 +1,4 @@
-/* fuzz_http_limits.c - request framing (server/http_limits.c). Whatever bytes a client
+/* fuzz_http_limits.c - request framing (server/http/http_limits.c). Whatever bytes a client
  * sends, limits_feed must neither crash nor leak, and:
  *  - frame them the same way however TCP splits them (the first byte of the input is the
  *    segment size, 0 meaning one byte at a time; the rest is the stream);
@@ -18,8 +18,8 @@
 
 #include <event2/buffer.h>
 
+#include "http/http_limits.h"
 #include "fuzz.h"
-#include "http_limits.h"
 
 /* Small limits, so that short inputs reach the 431 and 413 paths. */
 static const struct http_limits limits = {.max_header_bytes = 1024, .max_body_bytes = 2048};

@@ -1,11 +1,11 @@
-/* fuzz_http_query.c - query strings (server/http_query.c): query_parse on any text libevent
+/* fuzz_http_query.c - query strings (server/http/http_query.c): query_parse on any text libevent
  * may hand over (a C string: the input up to its first NUL). What it accepts is at most
  * QUERY_MAX_PARAMS pairs of valid UTF-8, each found again by query_get. */
 #include <string.h>
 
+#include "core/text.h"
+#include "http/http_query.h"
 #include "fuzz.h"
-#include "http_query.h"
-#include "text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

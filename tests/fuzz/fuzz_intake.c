@@ -1,13 +1,13 @@
-/* fuzz_intake.c - a submission's body (server/intake.c), read both as JSON (the API) and
+/* fuzz_intake.c - a submission's body (server/intake/intake.c), read both as JSON (the API) and
  * as an HTML form (the page without JavaScript), as POST /api/v1/feedback does. What is
  * accepted is within bounds and already clean: cleaning the body again changes nothing
  * (NFC, line breaks and trimming are idempotent), so the hash a receipt carries is the
  * hash of what is stored. What is refused says why, in valid JSON. */
 #include <string.h>
 
+#include "core/text.h"
+#include "intake/intake.h"
 #include "fuzz.h"
-#include "intake.h"
-#include "text.h"
 
 static void check_accepted(const struct submission *s)
 {

@@ -1,13 +1,13 @@
-/* fuzz_moderation.c - an official's action body (server/moderation.c,
+/* fuzz_moderation.c - an official's action body (server/officials/moderation.c,
  * moderation_action_parse: the parse-and-check step of POST /api/v1/moderation/{id}/actions).
  * Any body gives 400, 422 with its problems listed, or an action from the transition table
  * with exactly the fields that action takes; the problems list serialises, and the whole
  * is freed once (the release-build crash of issue 19 was a list released twice). */
 #include <string.h>
 
+#include "core/text.h"
+#include "officials/moderation.h"
 #include "fuzz.h"
-#include "moderation.h"
-#include "text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

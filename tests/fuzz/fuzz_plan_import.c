@@ -1,4 +1,4 @@
-/* fuzz_plan_import.c - the plan text parser (server/plan_import.c), as `paknctl
+/* fuzz_plan_import.c - the plan text parser (tools/plan_import.c), as `paknctl
  * import-plan` runs it on a province's text: plan_parse, then plan_document. Either gives
  * a document with items or a reason; neither crashes, leaks or reads past the text. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* fuzz_receipt.c - a receipt handed in for checking (server/receipt.c), read as
+/* fuzz_receipt.c - a receipt handed in for checking (server/crypto/receipt.c), read as
  * POST /api/v1/receipts/verify and pakn-verify do: strict JSON (pakn-verify also takes it
  * wrapped as {"receipt": …}), receipt_from_json, then the signature. A receipt it reads
  * writes out (receipt_json) and reads back to the same fields. The key is the fixed test
@@ -8,10 +8,10 @@
 
 #include <sodium.h>
 
+#include "core/util.h"
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
 #include "fuzz.h"
-#include "keys.h"
-#include "receipt.h"
-#include "util.h"
 
 static uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 static char key_id[KEY_ID_LEN + 1];

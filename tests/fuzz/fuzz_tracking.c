@@ -1,10 +1,10 @@
-/* fuzz_tracking.c - tracking codes as people type them (server/tracking.c, tracking_parse:
+/* fuzz_tracking.c - tracking codes as people type them (server/crypto/tracking.c, tracking_parse:
  * GET /api/v1/feedback/{code} and the /track/ page). A code it accepts comes out in the
  * canonical form, which reads back as itself. */
 #include <string.h>
 
+#include "crypto/tracking.h"
 #include "fuzz.h"
-#include "tracking.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "core/util.h"
 
 #define START_TIMEOUT_MS 20000
 #define IO_TIMEOUT_S 20

@@ -20,9 +20,9 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "core/util.h"
+#include "crypto/keys.h"
 #include "harness.h"
-#include "keys.h"
-#include "util.h"
 
 static struct th_server srv;
 static struct th_server metrics_srv; /* srv's metrics_listen */

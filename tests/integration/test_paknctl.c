@@ -14,8 +14,8 @@
 
 #include <libpq-fe.h>
 
+#include "core/util.h"
 #include "harness.h"
-#include "util.h"
 
 /* Runs paknctl with args; returns its exit code and its output (stdout+stderr) in out. */
 static int paknctl(const char *args, struct sbuf *out)

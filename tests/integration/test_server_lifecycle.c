@@ -20,8 +20,8 @@
 
 #include <libpq-fe.h>
 
+#include "core/util.h"
 #include "harness.h"
-#include "util.h"
 
 static int get_status(const struct th_server *s, const char *path, char *retry_after,
 		      size_t ralen)

@@ -21,9 +21,9 @@
 
 #include <libpq-fe.h>
 
+#include "crypto/keys.h"
+#include "tlog/tlog.h"
 #include "harness.h"
-#include "keys.h"
-#include "tlog.h"
 
 #define ENTRIES 70
 

@@ -1,4 +1,4 @@
-/* test_webfiles.c - the web pages as a browser gets them from server/webfiles.c: the page
+/* test_webfiles.c - the web pages as a browser gets them from server/http/webfiles.c: the page
  * for "/", a directory's page with and without its slash, ETag and 304, HEAD, hidden and
  * missing files as the JSON 404, other methods as the JSON 405, and the security headers
  * on every page. The served tree is a temporary directory made here. */

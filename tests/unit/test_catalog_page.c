@@ -1,4 +1,4 @@
-/* test_catalog_page.c - tests server/catalog_page.c: a page cut from a search's kept list is
+/* test_catalog_page.c - tests server/catalog/catalog_page.c: a page cut from a search's kept list is
  * the reply PostgreSQL's json_build_object gave for that page, byte for byte, for every
  * limit and offset, including none and past the end. */
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog_page.h"
-#include "util.h"
+#include "catalog/catalog_page.h"
+#include "core/util.h"
 
 static const char *const DOCS[] = {
 	"{\"code\" : \"DB-I01\", \"title\" : \"Tỷ lệ phủ sóng 5G\"}",

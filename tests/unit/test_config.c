@@ -1,4 +1,4 @@
-/* test_config.c - tests server/config.c: defaults, the config file, the environment and
+/* test_config.c - tests server/core/config.c: defaults, the config file, the environment and
  * the errors an operator sees. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 
 /* Every variable config_load reads. */
 static const char *const env_vars[] = {

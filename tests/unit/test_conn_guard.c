@@ -1,4 +1,4 @@
-/* test_conn_guard.c - tests server/conn_guard.c: the total and per-address counts (IPv6 per
+/* test_conn_guard.c - tests server/http/conn_guard.c: the total and per-address counts (IPv6 per
  * /64, trusted proxies exempt, a table that stays right under churn), the 503 refusal, and on
  * a real evhttp: a connection over a cap refused, and accepting paused, not spinning, when the
  * process has no descriptor left. */
@@ -22,7 +22,7 @@
 #include <event2/http.h>
 #include <json-c/json.h>
 
-#include "conn_guard.h"
+#include "http/conn_guard.h"
 
 static struct sockaddr_storage addr(const char *text)
 {

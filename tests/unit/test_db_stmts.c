@@ -17,7 +17,7 @@
 
 #include <libpq-fe.h>
 
-#include "db_stmts.h"
+#include "db/db_stmts.h"
 
 #define MAX_PARAMS 32
 

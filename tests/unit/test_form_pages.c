@@ -1,4 +1,4 @@
-/* test_form_pages.c - tests server/form_pages.c: the no-JavaScript problem page is valid
+/* test_form_pages.c - tests server/intake/form_pages.c: the no-JavaScript problem page is valid
  * UTF-8 whatever the message and the field names (a cut once landed inside a character),
  * names fields in words, and escapes what the client sent. */
 #include <stdarg.h>
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "field_errors.h"
-#include "form_pages.h"
-#include "text.h"
-#include "util.h"
+#include "core/text.h"
+#include "core/util.h"
+#include "http/field_errors.h"
+#include "intake/form_pages.h"
 
 static char *repeat(const char *s, size_t n)
 {

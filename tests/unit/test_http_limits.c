@@ -1,4 +1,4 @@
-/* test_http_limits.c - tests the request framing of server/http_limits.c: what libevent
+/* test_http_limits.c - tests the request framing of server/http/http_limits.c: what libevent
  * would see for a given byte stream, whole or in pieces, and what the deadlines do. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 
 #include <event2/buffer.h>
 
-#include "http_limits.h"
+#include "http/http_limits.h"
 
 static const struct http_limits lim = {8192, 65536, 5, 10, 4096};
 

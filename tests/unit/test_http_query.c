@@ -1,4 +1,4 @@
-/* test_http_query.c - tests server/http_query.c: decoding, validation and limits of the
+/* test_http_query.c - tests server/http/http_query.c: decoding, validation and limits of the
  * query string. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http_query.h"
+#include "http/http_query.h"
 
 /* --- parses that succeed: the query string and the pairs it must give ------------------- */
 

@@ -1,4 +1,4 @@
-/* test_http_router.c - tests server/http_router.c: route matching over a table like
+/* test_http_router.c - tests server/http/http_router.c: route matching over a table like
  * server/routes.c, the Allow header and percent-decoding. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http_router.h"
+#include "http/http_router.h"
 
 /* Handlers are only compared by address; they are never called. */
 static void h_index(struct http_req *req) { (void)req; }

@@ -1,4 +1,4 @@
-/* test_intake.c - tests server/intake.c: reading a submission from JSON and from a form body,
+/* test_intake.c - tests server/intake/intake.c: reading a submission from JSON and from a form body,
  * the exact (field, code) problems reported and their order, the normalisation of text,
  * phone numbers and e-mail addresses, and the canonical bytes and hash of docs/receipts.md. */
 #include <stdarg.h>
@@ -13,10 +13,10 @@
 
 #include <sodium.h>
 
-#include "field_errors.h"
-#include "intake.h"
-#include "text.h"
-#include "util.h"
+#include "core/text.h"
+#include "core/util.h"
+#include "http/field_errors.h"
+#include "intake/intake.h"
 
 static int group_setup(void **state)
 {

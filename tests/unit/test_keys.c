@@ -1,4 +1,4 @@
-/* test_keys.c - tests server/keys.c: the key directory made on first start (files, modes),
+/* test_keys.c - tests server/crypto/keys.c: the key directory made on first start (files, modes),
  * loading it again, rotation, the errors for missing or damaged files, key ids, and the
  * keys derived from master.key. Every directory is made with mkdtemp and removed. */
 #include <stdarg.h>
@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "keys.h"
+#include "crypto/keys.h"
 
 static int group_setup(void **state)
 {

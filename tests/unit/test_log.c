@@ -1,4 +1,4 @@
-/* test_log.c - tests server/log.c: JSON lines, and log_limited's rate per source, with the
+/* test_log.c - tests server/core/log.c: JSON lines, and log_limited's rate per source, with the
  * count of what it dropped, from several threads at once. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "core/log.h"
 
 /* stderr goes to a temporary file while a test writes; lines() reads it back. */
 static int saved_stderr = -1;

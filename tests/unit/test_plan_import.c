@@ -1,4 +1,4 @@
-/* test_plan_import.c - tests server/plan_import.c: the two seed plans against the
+/* test_plan_import.c - tests tools/plan_import.c: the two seed plans against the
  * hand-written expectations in tests/data/catalog_expected.jsonl, agency lists, agency
  * codes, the import document and the errors of malformed plans. Run from the repo root. */
 #include <stdarg.h>
@@ -13,9 +13,9 @@
 
 #include <json-c/json.h>
 
+#include "core/text.h"
+#include "core/util.h"
 #include "plan_import.h"
-#include "text.h"
-#include "util.h"
 
 #define EXPECTED_PATH "tests/data/catalog_expected.jsonl"
 

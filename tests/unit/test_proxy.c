@@ -1,4 +1,4 @@
-/* test_proxy.c - tests server/proxy.c: forwarding headers count only from a trusted proxy,
+/* test_proxy.c - tests server/http/proxy.c: forwarding headers count only from a trusted proxy,
  * only when they hold an address, and the proxy's own (last) X-Forwarded-For entry wins. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "proxy.h"
+#include "http/proxy.h"
 
 static void test_trusted_proxy_names_the_client(void **state)
 {

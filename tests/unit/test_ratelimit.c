@@ -1,4 +1,4 @@
-/* test_ratelimit.c - tests server/ratelimit.c: a token bucket per key, rate tokens per
+/* test_ratelimit.c - tests server/http/ratelimit.c: a token bucket per key, rate tokens per
  * minute up to burst, the Retry-After it computes, and that keys sharing a set of the table
  * (forced with a table of one set) never get more than their own bucket allows. */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "ratelimit.h"
+#include "http/ratelimit.h"
 
 #define RATE 60.0 /* per minute: one token a second */
 #define BURST 3.0

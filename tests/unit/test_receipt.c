@@ -1,4 +1,4 @@
-/* test_receipt.c - tests server/receipt.c: the signed bytes exactly as docs/receipts.md
+/* test_receipt.c - tests server/crypto/receipt.c: the signed bytes exactly as docs/receipts.md
  * writes them, Ed25519 signing and checking, the JSON form read strictly, and the
  * submitter's secret. Expected signatures and hashes were worked out once with PyNaCl and
  * hashlib (independent of libsodium's C API as used here) and are written literally. */
@@ -16,8 +16,8 @@
 
 #include <sodium.h>
 
-#include "keys.h"
-#include "receipt.h"
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
 
 /* The receipt of docs/receipts.md. */
 static struct receipt doc_receipt(void)

@@ -1,4 +1,4 @@
-/* test_reply_cache.c - tests server/reply_cache.c: kept replies are found under their key;
+/* test_reply_cache.c - tests server/db/reply_cache.c: kept replies are found under their key;
  * when the byte bound is reached the oldest make room (a client asking for ever new searches
  * once filled it, and nothing more was kept until the next import); a reply made under an
  * older version, or larger than the bound, is not kept; a new version drops everything. */
@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reply_cache.h"
-#include "util.h"
+#include "core/util.h"
+#include "db/reply_cache.h"
 
 static bool has(struct reply_cache *c, const char *key, const char *body)
 {

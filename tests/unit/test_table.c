@@ -1,4 +1,4 @@
-/* test_table.c - server/table.c: CSV cells a spreadsheet would run as formulas are written as
+/* test_table.c - server/http/table.c: CSV cells a spreadsheet would run as formulas are written as
  * text, numbers stay numbers. Results are made in memory with libpq's PQsetvalue. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "table.h"
+#include "http/table.h"
 
 enum { OID_INT4 = 23, OID_TEXT = 25, OID_NUMERIC = 1700 };
 

@@ -1,4 +1,4 @@
-/* test_text.c - tests server/text.c (UTF-8 decoding and validation, search folding), plus
+/* test_text.c - tests server/core/text.c (UTF-8 decoding and validation, search folding), plus
  * a bounded deterministic fuzz of everything that reads bytes from a client. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,11 +11,11 @@
 
 #include <event2/buffer.h>
 
-#include "http.h"
-#include "http_limits.h"
-#include "http_query.h"
-#include "http_router.h"
-#include "text.h"
+#include "core/text.h"
+#include "http/http.h"
+#include "http/http_limits.h"
+#include "http/http_query.h"
+#include "http/http_router.h"
 
 /* --- utf8_decode / utf8_is_valid ------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* test_text_nfc.c - tests text_nfc() in server/text.c: Vietnamese letters typed as a base
+/* test_text_nfc.c - tests text_nfc() in server/core/text.c: Vietnamese letters typed as a base
  * letter and combining marks (in any canonically equivalent order) come out precomposed,
  * text already in NFC and other scripts are kept byte for byte, invalid UTF-8 is refused,
  * and the seed plans in data/plans/ come out as expected. Run from the repository root. */
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "text.h"
+#include "core/text.h"
 
 /* Shows bytes as C escapes so a failing row can be read. */
 static const char *shown(const char *s, size_t len)

@@ -1,4 +1,4 @@
-/* test_tlog.c - tests server/tlog.c against other people's arithmetic: the RFC 6962/9162
+/* test_tlog.c - tests server/tlog/tlog.c against other people's arithmetic: the RFC 6962/9162
  * test vectors of the Certificate Transparency reference implementation (as kept in
  * transparency-dev/merkle, testonly/constants.go: the eight leaves, the roots of sizes 0-8,
  * inclusion and consistency proofs) and the signed-note example of
@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "tlog.h"
+#include "tlog/tlog.h"
 
 static const struct {
 	const char *bytes;

@@ -1,4 +1,4 @@
-/* test_tracking.c - tests server/tracking.c: the shape of new codes, reading codes as people
+/* test_tracking.c - tests server/crypto/tracking.c: the shape of new codes, reading codes as people
  * type them, and the mod-37 check symbol of docs/receipts.md catching every single mistyped
  * symbol and every swap of two neighbours. */
 #include <stdarg.h>
@@ -15,8 +15,8 @@
 
 #include <sodium.h>
 
-#include "random.h"
-#include "tracking.h"
+#include "core/random.h"
+#include "crypto/tracking.h"
 
 /* The alphabets as docs/receipts.md states them. */
 static const char data_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* no I L O U */

@@ -1,4 +1,4 @@
-/* test_workpool.c - tests server/workpool.c: sources served round-robin, the per-source
+/* test_workpool.c - tests server/core/workpool.c: sources served round-robin, the per-source
  * cap, a full pool making room for a source with fewer jobs, the first class going ahead,
  * the deadline, and cancelling on free. One thread, held by a first job until the queue is set up, so the order of
  * execution is exact. */
@@ -17,7 +17,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
-#include "workpool.h"
+#include "core/workpool.h"
 
 #define MAX_JOBS 64
 

@@ -1,0 +1,176 @@
+/* util.c - owns the string buffer and file helpers of util.h. */
+#include "core/util.h"
+
+#include <json-c/json.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void sbuf_reserve(struct sbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		abort();
+	b->data = p;
+	b->cap = cap;
+}
+
+void sbuf_append(struct sbuf *b, const char *s, size_t n)
+{
+	sbuf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void sbuf_puts(struct sbuf *b, const char *s)
+{
+	sbuf_append(b, s, strlen(s));
+}
+
+void sbuf_json_string(struct sbuf *b, const char *s)
+{
+	sbuf_append(b, "\"", 1);
+	const char *plain = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sbuf_append(b, plain, (size_t)(s - plain));
+		plain = s + 1;
+		switch (c) {
+		case '"': sbuf_puts(b, "\\\""); break;
+		case '\\': sbuf_puts(b, "\\\\"); break;
+		case '\b': sbuf_puts(b, "\\b"); break;
+		case '\f': sbuf_puts(b, "\\f"); break;
+		case '\n': sbuf_puts(b, "\\n"); break;
+		case '\r': sbuf_puts(b, "\\r"); break;
+		case '\t': sbuf_puts(b, "\\t"); break;
+		default: sbuf_printf(b, "\\u%04x", c);
+		}
+	}
+	sbuf_append(b, plain, (size_t)(s - plain));
+	sbuf_append(b, "\"", 1);
+}
+
+void sbuf_json_field(struct sbuf *b, const char *key, const char *value)
+{
+	sbuf_puts(b, ",\"");
+	sbuf_puts(b, key);
+	sbuf_puts(b, "\":");
+	sbuf_json_string(b, value);
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	/* Formatted once, into room for the format and a little more; a second time only when
+	 * that did not fit. */
+	sbuf_reserve(b, strlen(fmt) + 64);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	if ((size_t)n >= b->cap - b->len) {
+		sbuf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+char *sbuf_take(struct sbuf *b)
+{
+	char *s = b->data ? b->data : strdup("");
+	if (!s)
+		abort();
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *file_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct sbuf b = {0};
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sbuf_append(&b, chunk, n);
+	int failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		sbuf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return sbuf_take(&b);
+}
+
+json_object *json_parse_strict(const char *text, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok)
+		abort();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_object *doc = json_tokener_parse_ex(tok, text, (int)len);
+	bool complete = doc && json_tokener_get_error(tok) == json_tokener_success &&
+			(size_t)json_tokener_get_parse_end(tok) == len;
+	json_tokener_free(tok);
+	if (!complete) {
+		json_object_put(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+void deadline_in(struct timespec *deadline, long seconds)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += seconds;
+}
+
+bool deadline_passed(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+struct event_base *event_loop_new(void)
+{
+	return event_base_new();
+}
+
+struct event *timer_every(struct event_base *base, int seconds, event_callback_fn cb, void *arg)
+{
+	struct event *ev = event_new(base, -1, EV_PERSIST, cb, arg);
+	struct timeval tv = {seconds, 0};
+	if (ev && event_add(ev, &tv) < 0) {
+		event_free(ev);
+		ev = NULL;
+	}
+	return ev;
+}

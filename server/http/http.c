@@ -1,0 +1,403 @@
+/* http.c - owns a request's life from evhttp callback to reply: request ids, query parsing,
+ * routing, JSON bodies and errors, security headers, the access log. */
+#include "http/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <sodium.h>
+
+#include "core/log.h"
+#include "core/prometheus.h"
+#include "core/random.h"
+#include "http/field_errors.h"
+#include "http/http_limits.h"
+
+static const char *reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+static unsigned method_of(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET: return HTTP_GET;
+	case EVHTTP_REQ_HEAD: return HTTP_HEAD;
+	case EVHTTP_REQ_POST: return HTTP_POST;
+	case EVHTTP_REQ_PUT: return HTTP_PUT;
+	case EVHTTP_REQ_DELETE: return HTTP_DELETE;
+	case EVHTTP_REQ_OPTIONS: return HTTP_OPTIONS;
+	case EVHTTP_REQ_PATCH: return HTTP_PATCH;
+	default: return HTTP_OTHER;
+	}
+}
+
+static const char *method_name(unsigned m)
+{
+	switch (m) {
+	case HTTP_GET: return "GET";
+	case HTTP_HEAD: return "HEAD";
+	case HTTP_POST: return "POST";
+	case HTTP_PUT: return "PUT";
+	case HTTP_DELETE: return "DELETE";
+	case HTTP_OPTIONS: return "OPTIONS";
+	case HTTP_PATCH: return "PATCH";
+	default: return "OTHER";
+	}
+}
+
+const char *http_param(const struct http_req *req, const char *name)
+{
+	for (int i = 0; i < req->params.n; i++)
+		if (strcmp(req->params.p[i].name, name) == 0)
+			return req->params.p[i].value;
+	return NULL;
+}
+
+const char *http_body(struct http_req *req, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req->ev);
+	if (!req->body_terminated) {
+		/* A NUL after the body lets text parsers run on it; it is not counted. */
+		evbuffer_add(in, "", 1);
+		req->body_terminated = true;
+	}
+	*len = evbuffer_get_length(in) - 1;
+	return *len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req->ev), name);
+}
+
+bool http_media_type_is(const char *header, const char *type)
+{
+	if (!header)
+		return false;
+	size_t n = strlen(type);
+	header += strspn(header, " \t");
+	return strncasecmp(header, type, n) == 0 &&
+	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ' || header[n] == '\t');
+}
+
+const char *http_client_address(const struct http_req *req)
+{
+	return req->client;
+}
+
+bool http_is_metrics_listener(const struct http_req *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
+	return req->ctx->metrics_http && evcon &&
+	       evhttp_connection_get_server(evcon) == req->ctx->metrics_http;
+}
+
+/* Who sent it: the peer, or behind a trusted proxy the address it names (proxy.h). */
+static void find_client(struct http_req *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
+	char *peer = NULL;
+	ev_uint16_t port;
+	if (evcon)
+		evhttp_connection_get_peer(evcon, &peer, &port);
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req->ev);
+	proxy_client_address(req->ctx->proxies, peer ? peer : "",
+			     evhttp_find_header(in, "X-Real-IP"),
+			     evhttp_find_header(in, "X-Forwarded-For"), req->client);
+}
+
+static void add_headers(struct http_req *req, const char *content_type, int cache_seconds)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+	evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "X-Request-Id", req->id);
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(h, "Cross-Origin-Opener-Policy", "same-origin");
+	evhttp_add_header(h, "Content-Security-Policy",
+			  "default-src 'self'; script-src 'self'; style-src 'self'; "
+			  "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+			  "form-action 'self'; frame-ancestors 'none'");
+	if (cache_seconds > 0) {
+		char v[48];
+		snprintf(v, sizeof(v), "public, max-age=%d", cache_seconds);
+		evhttp_add_header(h, "Cache-Control", v);
+	} else if (cache_seconds == HTTP_CACHE_REVALIDATE) {
+		evhttp_add_header(h, "Cache-Control", "no-cache");
+	} else {
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	}
+	if (req->ctx->stopping)
+		evhttp_add_header(h, "Connection", "close");
+}
+
+static void req_free(struct http_req *req)
+{
+	free(req->official);
+	query_free(&req->query);
+	free(req->path);
+	free(req);
+}
+
+static void send_and_free(struct http_req *req, int status, const char *body, size_t len)
+{
+	struct evbuffer *buf = NULL;
+	if (req->method == HTTP_HEAD) {
+		/* libevent 2.1 would send the body after a HEAD reply's headers. */
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", len);
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Content-Length", n);
+	} else if ((buf = evbuffer_new())) {
+		evbuffer_add(buf, body, len);
+	}
+	evhttp_send_reply(req->ev, status, reason_phrase(status), buf);
+	if (buf)
+		evbuffer_free(buf);
+
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
+		    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
+	prometheus_count_request(req->ctx->counters, req->route, status, ms / 1e3);
+	if (log_enabled(LOG_INFO)) {
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "method", json_object_new_string(method_name(req->method)));
+		json_object_object_add(f, "path", json_object_new_string(req->path));
+		json_object_object_add(f, "status", json_object_new_int(status));
+		json_object_object_add(f, "ms", json_object_new_double(ms));
+		json_object_object_add(f, "bytes", json_object_new_int64((int64_t)len));
+		json_object_object_add(f, "worker", json_object_new_int(req->ctx->index));
+		log_write(LOG_INFO, req->id, f, "request");
+	}
+	req->ctx->inflight--;
+	req_free(req);
+}
+
+void http_reply_json(struct http_req *req, int status, const char *body, size_t len,
+		     int cache_seconds)
+{
+	http_reply(req, status, "application/json; charset=utf-8", body, len, cache_seconds);
+}
+
+void http_reply(struct http_req *req, int status, const char *content_type, const char *body,
+		size_t len, int cache_seconds)
+{
+	add_headers(req, content_type, cache_seconds);
+	send_and_free(req, status, body, len);
+}
+
+void http_reply_html(struct http_req *req, int status, const char *body, size_t len)
+{
+	http_reply(req, status, "text/html; charset=utf-8", body, len, 0);
+}
+
+void http_field_error(json_object *fields, const char *field, const char *code,
+		      const char *message)
+{
+	field_errors_add(fields, field, code, message);
+}
+
+void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
+		      json_object *fields)
+{
+	json_object *err = json_object_new_object();
+	json_object_object_add(err, "code", json_object_new_string(code));
+	json_object_object_add(err, "message", json_object_new_string(message));
+	if (fields)
+		json_object_object_add(err, "fields", fields);
+	json_object_object_add(err, "request_id", json_object_new_string(req->id));
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "error", err);
+	size_t len;
+	const char *text = json_object_to_json_string_length(
+		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (status >= 400 && status != 404 && log_enabled(LOG_DEBUG))
+		log_debug(req->id, "error %d %s", status, code);
+	http_reply_json(req, status, text, len, 0);
+	json_object_put(doc);
+}
+
+/* http_limits.c turns a request it refuses into GET /.pakn/reject/<status>, so the refusal
+ * is answered here like any other error. Nothing needs to prove where it came from: the
+ * filter writes everything libevent parses and refuses every client path under /.pakn/
+ * (http_limits.c says why that replaced a secret header). */
+static bool reply_if_rejected(struct http_req *req)
+{
+	if (strncmp(req->path, HTTP_REJECT_PREFIX, strlen(HTTP_REJECT_PREFIX)) != 0)
+		return false;
+	int status = atoi(req->path + strlen(HTTP_REJECT_PREFIX));
+	switch (status) {
+	case 411:
+		http_reply_error(req, 411, "length_required",
+				 "Yêu cầu cần có Content-Length. / A Content-Length header is required.",
+				 NULL);
+		break;
+	case 413:
+		http_reply_error(req, 413, "body_too_large",
+				 "Nội dung gửi lên quá lớn. / The request body is too large.", NULL);
+		break;
+	case 417:
+		http_reply_error(req, 417, "expectation_failed",
+				 "Chỉ hỗ trợ Expect: 100-continue. / Only Expect: 100-continue is "
+				 "supported.",
+				 NULL);
+		break;
+	case 501:
+		http_reply_error(req, 501, "method_not_implemented",
+				 "Phương thức không được hỗ trợ. / The method is not supported.", NULL);
+		break;
+	case 431:
+		http_reply_error(req, 431, "headers_too_large",
+				 "Phần đầu yêu cầu quá lớn. / The request headers are too large.",
+				 NULL);
+		break;
+	case 404:
+		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+		break;
+	case 408:
+		http_reply_error(req, 408, "request_timeout",
+				 "Yêu cầu đến quá chậm. / The request took too long to arrive.", NULL);
+		break;
+	case 503:
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
+		http_reply_error(req, 503, "busy",
+				 "Máy chủ đang bận, vui lòng thử lại sau. / The server is busy; "
+				 "please retry shortly.",
+				 NULL);
+		break;
+	default:
+		http_reply_error(req, 400, "bad_request",
+				 "Yêu cầu không hợp lệ. / Malformed request.", NULL);
+	}
+	return true;
+}
+
+/* "OPTIONS *" asks what the server as a whole supports (RFC 9110 9.3.7). */
+static void reply_options_asterisk(struct http_req *req)
+{
+	unsigned methods = HTTP_OPTIONS;
+	for (size_t i = 0; i < req->ctx->nroutes; i++)
+		methods |= req->ctx->routes[i].methods;
+	if (methods & HTTP_GET)
+		methods |= HTTP_HEAD;
+	char allow[96];
+	router_allow_header(methods, allow, sizeof(allow));
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Allow", allow);
+	http_reply_json(req, 204, "", 0, 0);
+}
+
+void http_dispatch(struct evhttp_request *ev, void *arg)
+{
+	struct http_ctx *ctx = arg;
+	struct http_req *req = calloc(1, sizeof(*req));
+	if (!req) {
+		evhttp_send_error(ev, 503, NULL);
+		return;
+	}
+	ctx->inflight++;
+	req->ev = ev;
+	req->ctx = ctx;
+	req->route = ctx->nroutes;
+	find_client(req);
+	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	uint8_t rnd[8];
+	random_bytes(rnd, sizeof(rnd));
+	sodium_bin2hex(req->id, sizeof(req->id), rnd, sizeof(rnd));
+	req->method = method_of(evhttp_request_get_command(ev));
+
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	req->path = strdup(path && *path ? path : "/");
+	if (!req->path) {
+		evhttp_send_error(ev, 503, NULL);
+		ctx->inflight--;
+		free(req);
+		return;
+	}
+	if (reply_if_rejected(req))
+		return;
+	if (req->method == HTTP_OPTIONS && strcmp(req->path, "*") == 0) {
+		reply_options_asterisk(req);
+		return;
+	}
+	/* The metrics listener (server.c) serves GET /metrics and nothing else. */
+	if (http_is_metrics_listener(req) && strcmp(req->path, "/metrics") != 0) {
+		http_reply_error(req, 404, "not_found", "Không tìm thấy địa chỉ này. / Not found.",
+				 NULL);
+		return;
+	}
+
+	const char *bad_key;
+	enum query_error qe = query_parse(uri ? evhttp_uri_get_query(uri) : NULL, &req->query,
+					  &bad_key);
+	if (qe != QUERY_OK) {
+		json_object *fields = json_object_new_array();
+		static const struct {
+			const char *code, *message;
+		} problems[] = {
+			[QUERY_BAD_ENCODING] = {"invalid_encoding",
+						"Mã %XX không hợp lệ. / A bad %XX escape."},
+			[QUERY_BAD_UTF8] = {"invalid_utf8",
+					    "Tham số không phải UTF-8 hợp lệ. / Not valid UTF-8 text."},
+			[QUERY_TOO_MANY] = {"too_many_parameters",
+					    "Quá nhiều tham số. / Too many parameters."},
+		};
+		http_field_error(fields, bad_key ? bad_key : "(query)", problems[qe].code,
+				 problems[qe].message);
+		http_reply_error(req, 400, "invalid_query",
+				 "Chuỗi truy vấn không hợp lệ. / The query string is invalid.",
+				 fields);
+		return;
+	}
+
+	const struct route *route;
+	unsigned allowed;
+	switch (router_match(ctx->routes, ctx->nroutes, req->method, req->path, &route,
+			     &req->params, &allowed)) {
+	case ROUTE_FOUND:
+		req->route = (size_t)(route - ctx->routes);
+		route->handler(req);
+		return;
+	case ROUTE_METHOD_NOT_ALLOWED: {
+		char allow[96];
+		router_allow_header(allowed, allow, sizeof(allow));
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Allow", allow);
+		http_reply_error(req, 405, "method_not_allowed",
+				 "Phương thức không được hỗ trợ cho địa chỉ này. / "
+				 "Method not allowed for this path.",
+				 NULL);
+		return;
+	}
+	case ROUTE_NOT_FOUND:
+		ctx->no_route(req);
+		return;
+	}
+}

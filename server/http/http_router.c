@@ -1,0 +1,131 @@
+/* http_router.c - owns path pattern matching and percent-decoding (see http_router.h). */
+#include "http/http_router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long percent_decode(const char *in, size_t len, char *out, size_t outlen, int plus_is_space)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		if (c == '%') {
+			if (i + 2 >= len)
+				return -1;
+			int h = hex_value(in[i + 1]), l = hex_value(in[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = (char)(h * 16 + l);
+			if (c == '\0')
+				return -1;
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (o + 1 >= outlen)
+			return -1;
+		out[o++] = c;
+	}
+	if (o >= outlen)
+		return -1;
+	out[o] = '\0';
+	return (long)o;
+}
+
+/* Matches one pattern against path segment by segment. */
+static int pattern_match(const char *pattern, const char *path, struct route_params *params)
+{
+	params->n = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t plen = pe ? (size_t)(pe - p) : strlen(p);
+		size_t slen = se ? (size_t)(se - s) : strlen(s);
+		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
+			if (slen == 0 || params->n == ROUTE_MAX_PARAMS || plen - 2 >= sizeof(params->p[0].name))
+				return 0;
+			int k = params->n;
+			memcpy(params->p[k].name, p + 1, plen - 2);
+			params->p[k].name[plen - 2] = '\0';
+			if (percent_decode(s, slen, params->p[k].value, sizeof(params->p[k].value), 0) <= 0)
+				return 0;
+			params->n++;
+		} else if (plen != slen || memcmp(p, s, plen) != 0) {
+			return 0;
+		}
+		p += plen;
+		s += slen;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+enum route_result router_match(const struct route *routes, size_t nroutes, unsigned method,
+			       const char *path, const struct route **found,
+			       struct route_params *params, unsigned *allowed)
+{
+	*allowed = 0;
+	unsigned want = method == HTTP_HEAD ? HTTP_GET | HTTP_HEAD : method;
+	for (size_t i = 0; i < nroutes; i++) {
+		struct route_params tmp;
+		if (!pattern_match(routes[i].pattern, path, &tmp))
+			continue;
+		unsigned m = routes[i].methods;
+		if (m & HTTP_GET)
+			m |= HTTP_HEAD;
+		*allowed |= m;
+		if (routes[i].methods & want) {
+			*found = &routes[i];
+			*params = tmp;
+			return ROUTE_FOUND;
+		}
+	}
+	return *allowed ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} names[] = {
+	{HTTP_GET, "GET"}, {HTTP_HEAD, "HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
+	{HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"}, {HTTP_PATCH, "PATCH"},
+};
+
+void router_allow_header(unsigned mask, char *out, size_t outlen)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(mask & names[i].bit))
+			continue;
+		int n = snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", names[i].name);
+		if (n < 0 || (size_t)n >= outlen - o)
+			break;
+		o += (size_t)n;
+	}
+}
+
+void router_route_label(const struct route *r, char *out, size_t outlen)
+{
+	const char *m = "";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (r->methods & names[i].bit) {
+			m = names[i].name;
+			break;
+		}
+	snprintf(out, outlen, "%s %s", m, r->pattern);
+}

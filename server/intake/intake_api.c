@@ -1,0 +1,443 @@
+/* intake_api.c - owns the intake endpoints: content types, rate limit, reading the
+ * submission (intake.c), handing it to the worker's group commit (intake_queue.c), and
+ * the replies: JSON, or a small HTML receipt for a browser without JavaScript. */
+#include "intake/intake_api.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
+#include "http/proxy.h"
+#include "http/ratelimit.h"
+#include "intake/form_pages.h"
+#include "intake/intake_hub.h"
+
+struct pending {
+	struct http_req *req;
+	bool html;
+	struct submission s; /* kept only to finish a 422 that needs the catalog */
+	json_object *fields;
+};
+
+/* --- media types ---------------------------------------------------------------------- */
+
+/* A browser posting the form asks for HTML first; API clients ask for JSON or anything. */
+static bool wants_html(const struct http_req *req)
+{
+	const char *accept = http_header(req, "Accept");
+	return accept && strstr(accept, "text/html") && !strstr(accept, "application/json");
+}
+
+/* --- replies -------------------------------------------------------------------------- */
+
+/* An error as the contract's JSON, or as a page for a browser posting the form without
+ * JavaScript (html). Takes fields. */
+static void reply_problem(struct http_req *req, bool html, int status, const char *code,
+			  const char *message, json_object *fields)
+{
+	if (!html) {
+		http_reply_error(req, status, code, message, fields);
+		return;
+	}
+	form_page_problem(req, status, message, fields);
+	json_object_put(fields);
+}
+
+static void reply_422(struct http_req *req, bool html, json_object *fields)
+{
+	reply_problem(req, html, 422, "validation_failed",
+		      "Góp ý chưa hợp lệ, xem từng trường. / The submission is not valid; see "
+		      "fields.",
+		      fields);
+}
+
+static void reply_store_error(struct http_req *req, bool html, enum db_status status)
+{
+	if (!html) {
+		http_reply_db_error(req, status);
+	} else if (status == DB_UNAVAILABLE) {
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
+		form_page_problem(req, 503,
+				  "Góp ý của bạn CHƯA được lưu: hệ thống tạm thời không sẵn sàng. "
+				  "Vui lòng gửi lại sau ít phút. / Your feedback has NOT been stored: "
+				  "the service is unavailable for a moment. Please send it again in a "
+				  "few minutes.",
+				  NULL);
+	} else {
+		form_page_problem(req, 500,
+				  "Góp ý của bạn CHƯA được lưu do lỗi của hệ thống. Vui lòng gửi lại. / "
+				  "Your feedback has NOT been stored because of an error on our side. "
+				  "Please send it again.",
+				  NULL);
+	}
+}
+
+static void pending_free(struct pending *p)
+{
+	submission_free(&p->s);
+	free(p);
+}
+
+/* The reply to a stored submission: what was received, the receipt, and where the
+ * receipt's entry will be provable and by when (docs/tlog.md). */
+static void reply_doc(struct sbuf *out, const struct http_req *req, const struct receipt *r,
+		      const char *secret, const char *status_url)
+{
+	sbuf_puts(out, "{\"feedback\":{\"tracking_code\":");
+	sbuf_json_string(out, r->tracking_code);
+	sbuf_json_field(out, "state", "received");
+	sbuf_json_field(out, "item_code", r->item_code);
+	sbuf_json_field(out, "received_at", r->committed_at);
+	sbuf_json_field(out, "status_url", status_url);
+	sbuf_puts(out, "},\"receipt\":");
+	receipt_json(out, r, secret);
+	sbuf_printf(out, ",\"log\":{\"index\":%lld,\"origin\":", (long long)r->log_index);
+	sbuf_json_string(out, req->ctx->cfg->log_origin);
+	sbuf_printf(out,
+		    ",\"max_merge_delay_seconds\":%d,\"checkpoint\":\"/api/v1/log/checkpoint\","
+		    "\"inclusion_proof\":\"/api/v1/log/proof/inclusion?index=%lld&size=\"}}",
+		    LOG_MAX_MERGE_DELAY, (long long)r->log_index);
+}
+
+static void stored_cb(void *arg, enum intake_outcome outcome, const struct receipt *r,
+		      const char *secret)
+{
+	struct pending *p = arg;
+	struct http_req *req = p->req;
+	switch (outcome) {
+	case INTAKE_CREATED:
+	case INTAKE_EXISTING: {
+		int status = outcome == INTAKE_CREATED ? 201 : 200;
+		struct sbuf text = {0};
+		if (p->html) {
+			receipt_json(&text, r, secret);
+			form_page_receipt(req, status, r, text.data, secret);
+		} else {
+			char status_url[96];
+			snprintf(status_url, sizeof(status_url), "/api/v1/feedback/%s", r->tracking_code);
+			reply_doc(&text, req, r, secret, status_url);
+			if (status == 201) {
+				evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Location",
+						  status_url);
+			}
+			http_reply_json(req, status, text.data, text.len, 0);
+		}
+		sbuf_free(&text);
+		break;
+	}
+	case INTAKE_CONFLICT:
+		reply_problem(req, p->html, 409, "idempotency_key_reused",
+			      "Khóa chống gửi trùng đã dùng cho một góp ý khác. / The idempotency key "
+			      "was used for a different submission.",
+			      NULL);
+		break;
+	case INTAKE_UNKNOWN_ITEM: {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "item_code", "unknown_item",
+				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
+				 "indicator has this code.");
+		reply_422(req, p->html, fields);
+		break;
+	}
+	case INTAKE_UNAVAILABLE:
+		reply_store_error(req, p->html, DB_UNAVAILABLE);
+		break;
+	case INTAKE_FAILED:
+		reply_store_error(req, p->html, DB_FAILED);
+		break;
+	}
+	pending_free(p);
+}
+
+/* A 422 also names an unknown item, so every problem is reported at once. */
+static void invalid_item_checked_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct pending *p = arg;
+	if (status == DB_OK && PQntuples(res) == 0)
+		http_field_error(p->fields, "item_code", "unknown_item",
+				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
+				 "indicator has this code.");
+	reply_422(p->req, p->html, p->fields);
+	pending_free(p);
+}
+
+/* --- the client ----------------------------------------------------------------------- */
+
+/* The client as the limits, the duplicate rule and idempotency keys count it: its address,
+ * or an IPv6 address's /64 (proxy_client_key). */
+static void client_hash(const struct http_req *req, char hex[65], uint64_t *short_hash)
+{
+	char key[PROXY_ADDR_LEN];
+	proxy_client_key(http_client_address(req), key);
+	uint8_t h[32];
+	crypto_generichash(h, sizeof(h), (const uint8_t *)key, strlen(key),
+			   keys_derived(req->ctx->keys, KEY_CLIENT), 32);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	memcpy(short_hash, h, sizeof(*short_hash));
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- handlers ------------------------------------------------------------------------- */
+
+void intake_api_submit(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	const char *type = http_header(req, "Content-Type");
+	bool json = http_media_type_is(type, "application/json");
+	bool form = http_media_type_is(type, "application/x-www-form-urlencoded");
+	if (!json && !form) {
+		http_reply_error(req, 415, "unsupported_media_type",
+				 "Chỉ nhận application/json hoặc application/x-www-form-urlencoded. / "
+				 "Send application/json or application/x-www-form-urlencoded.",
+				 NULL);
+		return;
+	}
+	bool html = form && wants_html(req);
+	char chash[65];
+	uint64_t short_hash;
+	client_hash(req, chash, &short_hash);
+	int retry_after = 1;
+	if (!ratelimit_take(req->ctx->ratelimit, short_hash, now_seconds(), &retry_after)) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", retry_after);
+		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
+		reply_problem(req, html, 429, "rate_limited",
+			      "Bạn gửi quá nhanh, vui lòng thử lại sau. / Too many submissions; "
+			      "please retry later.",
+			      NULL);
+		return;
+	}
+
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	p->req = req;
+	p->html = html;
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *fields = json_object_new_array();
+	enum intake_result res = json ? intake_from_json(body ? body : "", len, &p->s, fields)
+				      : intake_from_form(body ? body : "", len, &p->s, fields);
+	const char *header_key = http_header(req, "Idempotency-Key");
+	if (res == INTAKE_OK && header_key) {
+		bool printable = *header_key && strlen(header_key) <= IDEMPOTENCY_KEY_MAX;
+		for (const char *c = header_key; printable && *c; c++)
+			printable = *c > ' ' && *c < 0x7F;
+		if (!printable ||
+		    (*p->s.idempotency_key && strcmp(p->s.idempotency_key, header_key) != 0)) {
+			http_field_error(fields, "Idempotency-Key", "invalid_code",
+					 "Khóa không hợp lệ hoặc khác với idempotency_key. / Invalid, or "
+					 "different from idempotency_key.");
+			submission_free(&p->s);
+			res = INTAKE_INVALID;
+		} else {
+			snprintf(p->s.idempotency_key, sizeof(p->s.idempotency_key), "%s", header_key);
+		}
+	}
+	if (res == INTAKE_MALFORMED) {
+		json_object_put(fields);
+		reply_problem(req, html, 400, "invalid_json",
+			      json ? "Nội dung không phải một đối tượng JSON hợp lệ. / The body is "
+				     "not a valid JSON object."
+				   : "Nội dung biểu mẫu không hợp lệ. / The form body is malformed.",
+			      NULL);
+		pending_free(p);
+		return;
+	}
+	if (res == INTAKE_INVALID) {
+		/* Does the item exist too? Only worth asking if its code was well formed. */
+		bool code_reported = strstr(json_object_to_json_string(fields), "\"item_code\"") != NULL;
+		char *code = code_reported ? NULL : intake_item_code(body ? body : "", len, json);
+		if (code) {
+			p->fields = fields;
+			const char *param = code;
+			db_query(http_db(req), STMT_ITEM_EXISTS, &param, invalid_item_checked_cb, p);
+			free(code);
+		} else {
+			reply_422(req, html, fields);
+			pending_free(p);
+		}
+		return;
+	}
+	json_object_put(fields);
+	intake_hub_submit(req->ctx->intake, req->ctx->base, &p->s, chash, stored_cb, p);
+}
+
+void intake_api_status(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	char code[TRACKING_CODE_LEN + 1];
+	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
+		http_reply_error(req, 404, "not_found",
+				 "Mã theo dõi không đúng (kiểm tra lại từng ký tự). / No such tracking "
+				 "code (check each character).",
+				 NULL);
+		return;
+	}
+	const char *param = code;
+	db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, http_db_json_fresh_cb, req);
+}
+
+void intake_api_keys(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	const struct keyring *kr = req->ctx->keys;
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < keys_count(kr); i++) {
+		const struct signing_key *k = keys_at(kr, i);
+		char pk[sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES,
+						  sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(pk, sizeof(pk), k->pk, sizeof(k->pk), sodium_base64_VARIANT_ORIGINAL);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "key_id", json_object_new_string(k->id));
+		json_object_object_add(o, "algorithm", json_object_new_string("Ed25519"));
+		json_object_object_add(o, "public_key", json_object_new_string(pk));
+		json_object_object_add(o, "current", json_object_new_boolean(k == keys_current(kr)));
+		json_object_array_add(list, o);
+	}
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "keys", list);
+	size_t len;
+	const char *text = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN, &len);
+	http_reply_json(req, 200, text, len, 60);
+	json_object_put(doc);
+}
+
+void intake_api_verify(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *doc = body ? json_parse_strict(body, len) : NULL;
+	if (!doc) {
+		http_reply_error(req, 400, "invalid_json",
+				 "Nội dung không phải JSON hợp lệ. / The body is not valid JSON.", NULL);
+		return;
+	}
+	struct receipt r;
+	char reason[256] = "";
+	bool valid = false;
+	if (receipt_from_json(doc, &r, reason, sizeof(reason)) == 0) {
+		switch (receipt_verify(&r, req->ctx->keys)) {
+		case RECEIPT_VALID:
+			valid = true;
+			break;
+		case RECEIPT_UNKNOWN_KEY:
+			snprintf(reason, sizeof(reason), "unknown key id %s", r.key_id);
+			break;
+		case RECEIPT_BAD_SIGNATURE:
+			snprintf(reason, sizeof(reason), "the signature does not match the fields");
+			break;
+		}
+	}
+	json_object_put(doc);
+	json_object *out = json_object_new_object();
+	json_object_object_add(out, "valid", json_object_new_boolean(valid));
+	if (!valid)
+		json_object_object_add(out, "reason", json_object_new_string(reason));
+	const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+	http_reply_json(req, 200, text, strlen(text), 0);
+	json_object_put(out);
+}
+
+void intake_api_feed(struct http_req *req)
+{
+	static const struct param_spec specs[] = {
+		{"item", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},
+		{"cursor", PARAM_INT, NULL, 1, INT64_MAX / 2, NULL, false},
+		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
+	};
+	const char *v[4];
+	if (http_query_check(req, specs, 4, v))
+		db_query(http_read_db(req), STMT_PUBLIC_FEED, v, http_db_json_fresh_cb, req);
+}
+
+static void rated_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct http_req *req = arg;
+	if (status != DB_OK) {
+		http_reply_db_error(req, status);
+		return;
+	}
+	const char *text = PQgetvalue(res, 0, 0);
+	if (strstr(text, "\"ok\""))
+		http_reply_json(req, 200, text, strlen(text), 0);
+	else if (strstr(text, "\"no_answer\""))
+		http_reply_error(req, 409, "no_answer",
+				 "Chưa có câu trả lời để đánh giá. / There is no answer to rate yet.",
+				 NULL);
+	else if (strstr(text, "\"already_rated\""))
+		http_reply_error(req, 409, "already_rated",
+				 "Câu trả lời đã được đánh giá. / The answer was rated already.", NULL);
+	else
+		http_reply_error(req, 404, "not_found",
+				 "Sai mã theo dõi hoặc mã bí mật. / Wrong tracking code or secret.", NULL);
+}
+
+void intake_api_rate(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	char code[TRACKING_CODE_LEN + 1];
+	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
+		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+		return;
+	}
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *doc = body ? json_parse_strict(body, len) : NULL;
+	json_object *secret = NULL, *rating = NULL;
+	if (!doc || !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		http_reply_error(req, 400, "invalid_json",
+				 "Cần {\"secret\", \"rating\"}. / Send {\"secret\", \"rating\"}.", NULL);
+		return;
+	}
+	json_object *fields = json_object_new_array();
+	if (!json_object_object_get_ex(doc, "secret", &secret) ||
+	    !json_object_is_type(secret, json_type_string) ||
+	    json_object_get_string_len(secret) != RECEIPT_SECRET_LEN)
+		http_field_error(fields, "secret", "invalid_code",
+				 "Mã bí mật trên biên nhận (22 ký tự). / The receipt's secret (22 "
+				 "characters).");
+	if (!json_object_object_get_ex(doc, "rating", &rating) ||
+	    !json_object_is_type(rating, json_type_int) || json_object_get_int(rating) < 1 ||
+	    json_object_get_int(rating) > 5)
+		http_field_error(fields, "rating", "out_of_range",
+				 "Phải là số nguyên từ 1 đến 5. / Must be a whole number from 1 to 5.");
+	if (json_object_array_length(fields) > 0) {
+		json_object_put(doc);
+		http_reply_error(req, 422, "validation_failed",
+				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+		return;
+	}
+	json_object_put(fields);
+	char hash[65], stars[4];
+	receipt_secret_hash(json_object_get_string(secret), hash);
+	snprintf(stars, sizeof(stars), "%d", json_object_get_int(rating));
+	json_object_put(doc);
+	const char *params[] = {code, hash, stars};
+	db_query(http_db(req), STMT_RATE_ANSWER, params, rated_cb, req);
+}

@@ -1,0 +1,58 @@
+/* intake_queue.h - group commit of submissions on one worker. Submissions that arrive while
+ * a batch is being stored wait and go together in the next one (at most max_batch), one
+ * statement and so one transaction per batch; each is answered only after that transaction
+ * committed. Ids come from blocks reserved in advance, so personal data can be encrypted
+ * with the row id as associated data before the row is sent. */
+#ifndef PAKN_INTAKE_QUEUE_H
+#define PAKN_INTAKE_QUEUE_H
+
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
+#include "db/db.h"
+#include "intake/intake.h"
+
+enum intake_outcome {
+	INTAKE_CREATED,      /* stored; receipt and secret filled */
+	INTAKE_EXISTING,     /* a retry or duplicate: the first submission's receipt */
+	INTAKE_CONFLICT,     /* the idempotency key belongs to another submission */
+	INTAKE_UNKNOWN_ITEM, /* no such item */
+	INTAKE_UNAVAILABLE,  /* the database is unreachable: nothing stored */
+	INTAKE_FAILED,       /* the database refused the batch: a bug, logged */
+};
+
+/* r is lent to the callback (NULL unless CREATED or EXISTING) with every field but the
+ * signature: intake_receipt_finish completes it, on whichever thread answers the client, so
+ * signing does not hold up the next batch. */
+typedef void (*intake_stored_cb)(void *arg, enum intake_outcome outcome,
+				 const struct receipt *r);
+
+/* Signs r with the key that signed it first while that key exists (Ed25519 is
+ * deterministic, so a retry's receipt comes out byte for byte the same), else with the
+ * current key, and fills the submitter's secret. Safe from any thread. */
+void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
+			   char secret[RECEIPT_SECRET_LEN + 1]);
+
+struct intake_queue;
+
+struct prometheus_counters;
+
+/* stats (may be NULL) receives each batch's size. */
+struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
+				      int max_batch, struct prometheus_counters *stats);
+
+/* Stops storing: what waits is answered INTAKE_UNAVAILABLE now, and so is a batch still
+ * being stored when the database pool is freed afterwards. For shutdown. NULL is fine. */
+void intake_queue_close(struct intake_queue *q);
+
+/* True while a batch or a reservation of ids is out at the database. */
+bool intake_queue_busy(const struct intake_queue *q);
+
+/* Frees the queue (close it first). NULL is fine. */
+void intake_queue_free(struct intake_queue *q);
+
+/* Takes s (its strings become the queue's; s is left empty). client_hash (hex, may be
+ * NULL) identifies the client for duplicate detection. cb runs once, from the event loop. */
+void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
+			 intake_stored_cb cb, void *arg);
+
+#endif

@@ -1,0 +1,370 @@
+/* moderation.c - owns the transition table and the officials' moderation endpoints. */
+#include "officials/moderation.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "crypto/keys.h"
+#include "crypto/personal.h"
+#include "db/db.h"
+#include "http/http_db.h"
+#include "http/http_params.h"
+#include "intake/intake.h"
+#include "officials/auth.h"
+
+#define NOTE_MAX_CHARS 1000
+
+/* The states of a feedback (sql/002_feedback.sql):
+ *   received   stored, not yet looked at
+ *   published  visible in the public feed (if the submitter consented)
+ *   rejected   not published: spam, abuse, off topic, duplicate, personal data, other
+ *   hidden     text withheld (rating still counts), e.g. for personal data
+ *   answered   the agency's official answer is there
+ *   closed     nothing more will happen
+ * Every action, who may take it, the states it applies to and the state it leads to. A
+ * state not listed is a 409 and changes nothing. A hidden feedback must be published again
+ * before it is answered or closed: both make it public. Publishing a hidden feedback that
+ * has an answer makes it answered again (pakn_moderate, sql/functions/officials.sql).
+ * docs/moderation.md has the same table. */
+static const struct transition {
+	const char *action;
+	unsigned roles;
+	const char *from; /* PostgreSQL text[] literal */
+	const char *to;   /* NULL: unchanged */
+} transitions[] = {
+	{"publish", ROLE_MODERATOR, "{received,hidden}", "published"},
+	{"reject", ROLE_MODERATOR, "{received}", "rejected"},
+	{"hide", ROLE_MODERATOR, "{received,published,answered}", "hidden"},
+	{"forward", ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL},
+	{"answer", ROLE_RESPONDER, "{published}", "answered"},
+	{"close", ROLE_MODERATOR | ROLE_RESPONDER, "{published,answered}", "closed"},
+};
+
+static const char *const reasons[] = {"spam", "abuse", "off_topic", "duplicate",
+				      "personal_data", "other", NULL};
+
+static const struct transition *transition_find(const char *action)
+{
+	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (strcmp(transitions[i].action, action) == 0)
+			return &transitions[i];
+	return NULL;
+}
+
+static bool is_reason(const char *r)
+{
+	for (const char *const *p = reasons; *p; p++)
+		if (strcmp(*p, r) == 0)
+			return true;
+	return false;
+}
+
+/* The feedback id from the path, or 0. */
+static int64_t path_id(const struct http_req *req)
+{
+	const char *s = http_param(req, "id");
+	if (!s || !*s || strlen(s) > 18 || strspn(s, "0123456789") != strlen(s))
+		return 0;
+	return strtoll(s, NULL, 10);
+}
+
+static void not_found(struct http_req *req)
+{
+	http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+}
+
+static void official_id(const struct http_req *req, char out[16])
+{
+	snprintf(out, 16, "%d", req->official->id);
+}
+
+/* --- queue ---------------------------------------------------------------------------- */
+
+static void queue_next(struct http_req *req)
+{
+	static const struct param_spec specs[] = {
+		{"status", PARAM_CHOICE, "received|published|rejected|hidden|answered|closed", 0, 0, NULL, false},
+		{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},
+		{"item", PARAM_CODE, NULL, 0, 0, NULL, false},
+		{"kind", PARAM_CHOICE, "opinion|proposal|report|question", 0, 0, NULL, false},
+		{"rating", PARAM_INT, NULL, 1, 5, NULL, false},
+		{"from", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"to", PARAM_DATE, NULL, 0, 0, NULL, false},
+		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
+		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
+	};
+	const char *v[9];
+	if (!http_query_check(req, specs, 9, v))
+		return;
+	char oid[16];
+	official_id(req, oid);
+	const char *params[10] = {oid, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+	db_query(http_db(req), STMT_QUEUE, params, http_db_json_fresh_cb, req);
+}
+
+void moderation_queue(struct http_req *req)
+{
+	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, queue_next);
+}
+
+/* --- actions -------------------------------------------------------------------------- */
+
+static void action_done_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct http_req *req = arg;
+	if (status != DB_OK) {
+		http_reply_db_error(req, status);
+		return;
+	}
+	json_object *out = json_tokener_parse(PQgetvalue(res, 0, 0));
+	json_object *st = NULL, *state = NULL;
+	json_object_object_get_ex(out, "status", &st);
+	json_object_object_get_ex(out, "state", &state);
+	const char *s = st ? json_object_get_string(st) : "";
+	if (strcmp(s, "ok") == 0) {
+		const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+		http_reply_json(req, 200, text, strlen(text), 0);
+	} else if (strcmp(s, "conflict") == 0) {
+		http_reply_error(req, 409, "invalid_transition",
+				 "Không thể làm việc này ở trạng thái hiện tại. / This action is not "
+				 "allowed in the current state.",
+				 NULL);
+	} else if (strcmp(s, "unknown_agency") == 0) {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "agency", "unknown_agency",
+				 "Không có cơ quan này. / No such agency.");
+		http_reply_error(req, 422, "validation_failed",
+				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+	} else {
+		log_warn(req->id, "denied: official %d, feedback out of scope", req->official->id);
+		not_found(req);
+	}
+	json_object_put(out);
+}
+
+/* Signs an official answer like a receipt: docs/moderation.md gives the bytes. */
+static void sign_answer(const struct keyring *kr, int64_t id, const char *at, const char *text,
+			char sig_b64[89])
+{
+	uint8_t h[32];
+	char hex[65], msg[512];
+	crypto_generichash(h, sizeof(h), (const uint8_t *)text, strlen(text), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	const struct signing_key *k = keys_current(kr);
+	int n = snprintf(msg, sizeof(msg),
+			 "pakn57-answer-v1\nfeedback_id:%" PRId64 "\nanswered_at:%s\n"
+			 "text_blake2b:%s\nkey_id:%s\n",
+			 id, at, hex, k->id);
+	uint8_t sig[crypto_sign_BYTES];
+	crypto_sign_detached(sig, NULL, (const uint8_t *)msg, (size_t)n, k->sk);
+	sodium_bin2base64(sig_b64, 89, sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+}
+
+static void utc_now(char out[32])
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	struct tm tm;
+	gmtime_r(&tv.tv_sec, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%06ldZ", (long)tv.tv_usec);
+}
+
+static const char *member(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
+int moderation_action_parse(const char *body, size_t len, struct moderation_input *in,
+			    json_object *fields)
+{
+	memset(in, 0, sizeof(*in));
+	in->doc = body ? json_parse_strict(body, len) : NULL;
+	if (!in->doc || !json_object_is_type(in->doc, json_type_object))
+		return 400;
+	const char *action = member(in->doc, "action"), *reason = member(in->doc, "reason"),
+		   *note = member(in->doc, "note"), *agency = member(in->doc, "agency"),
+		   *text = member(in->doc, "text");
+	const struct transition *t = action ? transition_find(action) : NULL;
+	if (!t)
+		http_field_error(fields, "action", "invalid_choice",
+				 "publish, reject, hide, forward, answer hoặc close. / One of publish, "
+				 "reject, hide, forward, answer, close.");
+	bool needs_reason = t && (strcmp(t->action, "reject") == 0 || strcmp(t->action, "hide") == 0);
+	if (needs_reason && (!reason || !is_reason(reason)))
+		http_field_error(fields, "reason", reason ? "invalid_choice" : "required",
+				 "spam, abuse, off_topic, duplicate, personal_data hoặc other. / One "
+				 "of spam, abuse, off_topic, duplicate, personal_data, other.");
+	bool forward = t && strcmp(t->action, "forward") == 0;
+	if (forward && (!agency || !*agency || strlen(agency) > 160 ||
+			strspn(agency, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(agency)))
+		http_field_error(fields, "agency", agency ? "invalid_code" : "required",
+				 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency code.");
+	if (t && strcmp(t->action, "answer") == 0) {
+		if (text)
+			in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
+		else
+			http_field_error(fields, "text", "required",
+					 "Cần nội dung trả lời. / The answer text is required.");
+	}
+	if (note)
+		in->note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, false, false);
+	if (json_object_array_length(fields) > 0)
+		return 422;
+	in->t = t;
+	in->reason = needs_reason ? reason : NULL;
+	in->agency = forward ? agency : NULL;
+	return 0;
+}
+
+void moderation_input_free(struct moderation_input *in)
+{
+	free(in->text);
+	free(in->note);
+	json_object_put(in->doc);
+	memset(in, 0, sizeof(*in));
+}
+
+static void action_next(struct http_req *req)
+{
+	int64_t id = path_id(req);
+	size_t len;
+	const char *body = http_body(req, &len);
+	struct moderation_input in;
+	json_object *fields = json_object_new_array();
+	int status = moderation_action_parse(body, len, &in, fields);
+	if (status == 400) {
+		http_reply_error(req, 400, "invalid_json",
+				 "Nội dung không phải một đối tượng JSON hợp lệ. / The body is not a "
+				 "valid JSON object.",
+				 NULL);
+		goto out;
+	}
+	if (status == 422) {
+		http_reply_error(req, 422, "validation_failed",
+				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+		fields = NULL; /* http_reply_error put it */
+		goto out;
+	}
+	const struct transition *t = in.t;
+	if (!(t->roles & req->official->role)) {
+		char oid[16], fid[24];
+		official_id(req, oid);
+		snprintf(fid, sizeof(fid), "%" PRId64, id);
+		log_warn(req->id, "denied: %s may not %s", req->official->role_name, t->action);
+		const char *params[] = {oid, req->official->role_name, NULL, "denied", t->action, fid};
+		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
+		http_reply_error(req, 403, "forbidden",
+				 "Vai trò của bạn không được làm việc này. / Your role may not do this.",
+				 NULL);
+		goto out;
+	}
+	char oid[16], fid[24], at[32] = "", sig[89] = "";
+	official_id(req, oid);
+	snprintf(fid, sizeof(fid), "%" PRId64, id);
+	if (in.text) {
+		utc_now(at);
+		sign_answer(req->ctx->keys, id, at, in.text, sig);
+	}
+	const char *params[13] = {oid, req->official->role_name, fid, t->action, t->from, t->to,
+				  in.reason, in.note, in.agency, in.text,
+				  in.text ? at : NULL,
+				  in.text ? keys_current(req->ctx->keys)->id : NULL,
+				  in.text ? sig : NULL};
+	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
+out:
+	json_object_put(fields);
+	moderation_input_free(&in);
+}
+
+void moderation_action(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	if (path_id(req) == 0) {
+		not_found(req);
+		return;
+	}
+	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, action_next);
+}
+
+/* --- history and contact -------------------------------------------------------------- */
+
+static void history_next(struct http_req *req)
+{
+	char oid[16], fid[24];
+	official_id(req, oid);
+	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
+	const char *params[] = {oid, req->official->role_name, fid};
+	db_query(http_db(req), STMT_HISTORY, params, http_db_json_fresh_cb, req);
+}
+
+void moderation_history(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	if (path_id(req) == 0) {
+		not_found(req);
+		return;
+	}
+	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, history_next);
+}
+
+static void contact_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct http_req *req = arg;
+	if (status != DB_OK) {
+		http_reply_db_error(req, status);
+		return;
+	}
+	json_object *out = json_tokener_parse(PQgetvalue(res, 0, 0));
+	const char *st = member(out, "status"), *enc = member(out, "personal_enc");
+	if (st && strcmp(st, "no_consent") == 0) {
+		http_reply_error(req, 403, "no_consent",
+				 "Người gửi không đồng ý được liên hệ. / The submitter did not consent "
+				 "to be contacted.",
+				 NULL);
+	} else if (st && strcmp(st, "ok") == 0 && enc) {
+		char *plain = personal_decrypt(req->ctx->keys, path_id(req), enc);
+		if (plain)
+			http_reply_json(req, 200, plain, strlen(plain), 0);
+		else
+			http_reply_db_error(req, DB_FAILED);
+		free(plain);
+	} else {
+		log_warn(req->id, "denied: official %d, contact out of scope", req->official->id);
+		not_found(req);
+	}
+	json_object_put(out);
+}
+
+static void contact_next(struct http_req *req)
+{
+	char oid[16], fid[24];
+	official_id(req, oid);
+	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
+	const char *params[] = {oid, req->official->role_name, fid};
+	db_query(http_db(req), STMT_CONTACT, params, contact_cb, req);
+}
+
+void moderation_contact(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	if (path_id(req) == 0) {
+		not_found(req);
+		return;
+	}
+	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, contact_next);
+}

@@ -1,0 +1,36 @@
+/* moderation.h - officials' work on feedback: the queue within their scope, actions as one
+ * transition table, the audit trail of a feedback, and contact details. Every endpoint
+ * starts with auth_require; scope is enforced in SQL (pakn_in_scope). */
+#ifndef PAKN_MODERATION_H
+#define PAKN_MODERATION_H
+
+#include "http/http.h"
+
+void moderation_queue(struct http_req *req);   /* GET /api/v1/moderation/queue */
+void moderation_action(struct http_req *req);  /* POST /api/v1/moderation/{id}/actions */
+void moderation_history(struct http_req *req); /* GET /api/v1/moderation/{id}/history */
+void moderation_contact(struct http_req *req); /* GET /api/v1/moderation/{id}/contact */
+
+struct transition; /* a row of moderation.c's transition table */
+
+/* An action body as read and checked by moderation_action_parse. */
+struct moderation_input {
+	const struct transition *t;
+	const char *reason; /* reject and hide only, else NULL; points into doc */
+	const char *agency; /* forward only, else NULL; points into doc */
+	char *text;         /* answer only: the cleaned answer text, else NULL */
+	char *note;         /* the cleaned note, or NULL */
+	json_object *doc;   /* the parsed body */
+};
+
+/* The parse-and-check step of POST /api/v1/moderation/{id}/actions, without I/O (the
+ * fuzz target tests/fuzz/fuzz_moderation.c calls it). Returns 0 with in filled, 400 when
+ * body (may be NULL) is not a JSON object, or 422 after adding one entry per problem to
+ * fields. Call moderation_input_free(in) in every case. */
+int moderation_action_parse(const char *body, size_t len, struct moderation_input *in,
+			    json_object *fields);
+
+/* Frees what in holds (not in itself). */
+void moderation_input_free(struct moderation_input *in);
+
+#endif

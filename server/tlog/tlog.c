@@ -1,0 +1,279 @@
+/* tlog.c - owns the log's bytes and hashes, proof checks and signed checkpoints (see
+ * tlog.h). The proof checks follow RFC 9162 §2.1.3.2 and §2.1.4.2 step by step. */
+#include "tlog/tlog.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "crypto/receipt.h"
+
+static const char sig_prefix[] = "\xE2\x80\x94 "; /* U+2014 EM DASH, space */
+
+void tlog_entry_bytes(struct sbuf *out, const char *kind, const char *tracking_code,
+		      const char *item_code, const char *at, const char *commitment)
+{
+	sbuf_printf(out, "pakn57-log-entry/1\n%s\n%s\n%s\n%s\n%s\n", kind, tracking_code,
+		    item_code, at, commitment);
+}
+
+void tlog_receipt_entry(struct sbuf *out, const struct receipt *r)
+{
+	tlog_entry_bytes(out, "submission", r->tracking_code, r->item_code, r->committed_at,
+			 r->submission_hash);
+}
+
+void tlog_leaf_hash(const void *entry, size_t len, uint8_t out[TLOG_HASH])
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)"\x00", 1);
+	crypto_hash_sha256_update(&st, entry, len);
+	crypto_hash_sha256_final(&st, out);
+}
+
+void tlog_node_hash(const uint8_t left[TLOG_HASH], const uint8_t right[TLOG_HASH],
+		    uint8_t out[TLOG_HASH])
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)"\x01", 1);
+	crypto_hash_sha256_update(&st, left, TLOG_HASH);
+	crypto_hash_sha256_update(&st, right, TLOG_HASH);
+	crypto_hash_sha256_final(&st, out);
+}
+
+/* --- the root, leaf by leaf ----------------------------------------------------------- */
+
+void tlog_builder_add(struct tlog_builder *b, const uint8_t leaf[TLOG_HASH])
+{
+	memcpy(b->stack[b->depth++], leaf, TLOG_HASH);
+	/* Each trailing one bit of the old size is a perfect subtree the new leaf completes. */
+	for (uint64_t n = b->size; n & 1; n >>= 1) {
+		b->depth--;
+		tlog_node_hash(b->stack[b->depth - 1], b->stack[b->depth], b->stack[b->depth - 1]);
+	}
+	b->size++;
+}
+
+void tlog_builder_root(const struct tlog_builder *b, uint8_t out[TLOG_HASH])
+{
+	if (b->depth == 0) {
+		crypto_hash_sha256(out, (const uint8_t *)"", 0);
+		return;
+	}
+	uint8_t h[TLOG_HASH];
+	memcpy(h, b->stack[b->depth - 1], TLOG_HASH);
+	for (int i = b->depth - 2; i >= 0; i--)
+		tlog_node_hash(b->stack[i], h, h);
+	memcpy(out, h, TLOG_HASH);
+}
+
+/* --- proofs ----------------------------------------------------------------------------- */
+
+/* Both verifications: on the tree's right edge (fn even there), climb until fn is a right
+ * child again or the root. */
+static void skip_right_edge(uint64_t *fn, uint64_t *sn)
+{
+	if (*fn & 1)
+		return;
+	do {
+		*fn >>= 1;
+		*sn >>= 1;
+	} while (!(*fn & 1) && *fn != 0);
+}
+
+bool tlog_inclusion_ok(uint64_t index, uint64_t size, const uint8_t leaf[TLOG_HASH],
+		       const uint8_t (*proof)[TLOG_HASH], size_t n, const uint8_t root[TLOG_HASH])
+{
+	if (index >= size)
+		return false;
+	uint64_t fn = index, sn = size - 1;
+	uint8_t r[TLOG_HASH];
+	memcpy(r, leaf, TLOG_HASH);
+	for (size_t i = 0; i < n; i++) {
+		if (sn == 0)
+			return false;
+		if ((fn & 1) || fn == sn) {
+			tlog_node_hash(proof[i], r, r);
+			skip_right_edge(&fn, &sn);
+		} else {
+			tlog_node_hash(r, proof[i], r);
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	return sn == 0 && sodium_memcmp(r, root, TLOG_HASH) == 0;
+}
+
+bool tlog_consistency_ok(uint64_t m, uint64_t n, const uint8_t old_root[TLOG_HASH],
+			 const uint8_t new_root[TLOG_HASH], const uint8_t (*proof)[TLOG_HASH],
+			 size_t count)
+{
+	if (m == 0 || m > n)
+		return false;
+	if (m == n)
+		return count == 0 && sodium_memcmp(old_root, new_root, TLOG_HASH) == 0;
+	if (count == 0 || count > TLOG_MAX_PROOF)
+		return false;
+	/* If m is a power of two the old root is the first node of the path. */
+	uint8_t path[TLOG_MAX_PROOF + 1][TLOG_HASH];
+	size_t len = 0;
+	if ((m & (m - 1)) == 0)
+		memcpy(path[len++], old_root, TLOG_HASH);
+	memcpy(path[len], proof, count * TLOG_HASH);
+	len += count;
+	uint64_t fn = m - 1, sn = n - 1;
+	while (fn & 1) {
+		fn >>= 1;
+		sn >>= 1;
+	}
+	uint8_t fr[TLOG_HASH], sr[TLOG_HASH];
+	memcpy(fr, path[0], TLOG_HASH);
+	memcpy(sr, path[0], TLOG_HASH);
+	for (size_t i = 1; i < len; i++) {
+		if (sn == 0)
+			return false;
+		if ((fn & 1) || fn == sn) {
+			tlog_node_hash(path[i], fr, fr);
+			tlog_node_hash(path[i], sr, sr);
+			skip_right_edge(&fn, &sn);
+		} else {
+			tlog_node_hash(sr, path[i], sr);
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	return sn == 0 && sodium_memcmp(fr, old_root, TLOG_HASH) == 0 &&
+	       sodium_memcmp(sr, new_root, TLOG_HASH) == 0;
+}
+
+bool tlog_hash_from_b64(const char *b64, uint8_t out[TLOG_HASH])
+{
+	size_t len;
+	return b64 &&
+	       sodium_base642bin(out, TLOG_HASH, b64, strlen(b64), NULL, &len, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       len == TLOG_HASH;
+}
+
+int tlog_proof_from_json(json_object *list, uint8_t (*out)[TLOG_HASH], int max)
+{
+	if (!json_object_is_type(list, json_type_array))
+		return -1;
+	size_t n = json_object_array_length(list);
+	if (n > (size_t)max)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!tlog_hash_from_b64(json_object_get_string(json_object_array_get_idx(list, i)),
+				   out[i]))
+			return -1;
+	return (int)n;
+}
+
+/* --- signed checkpoints ----------------------------------------------------------------- */
+
+void tlog_note_key_hash(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+			uint8_t out[4])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
+	crypto_hash_sha256_update(&st, (const uint8_t *)"\n\x01", 2);
+	crypto_hash_sha256_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
+	crypto_hash_sha256_final(&st, h);
+	memcpy(out, h, 4);
+}
+
+void tlog_checkpoint_sign(struct sbuf *out, const char *origin, uint64_t size,
+			  const uint8_t root[TLOG_HASH], const uint8_t sk[crypto_sign_SECRETKEYBYTES],
+			  const uint8_t pk[crypto_sign_PUBLICKEYBYTES])
+{
+	char root64[sodium_base64_ENCODED_LEN(TLOG_HASH, sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(root64, sizeof(root64), root, TLOG_HASH, sodium_base64_VARIANT_ORIGINAL);
+	size_t start = out->len;
+	sbuf_printf(out, "%s\n%" PRIu64 "\n%s\n", origin, size, root64);
+	uint8_t sig[4 + crypto_sign_BYTES];
+	tlog_note_key_hash(origin, pk, sig);
+	crypto_sign_detached(sig + 4, NULL, (const uint8_t *)out->data + start, out->len - start,
+			     sk);
+	char sig64[sodium_base64_ENCODED_LEN(sizeof(sig), sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(sig64, sizeof(sig64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+	sbuf_printf(out, "\n%s%s %s\n", sig_prefix, origin, sig64);
+}
+
+int tlog_note_verify(const char *note, const char *name,
+		     const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char *err, size_t errlen)
+{
+	/* The text is everything up to and including the newline before the blank line. */
+	const char *gap = strstr(note, "\n\n");
+	if (!gap) {
+		snprintf(err, errlen, "not a signed note: no blank line before the signatures");
+		return -1;
+	}
+	size_t text_len = (size_t)(gap - note) + 1;
+	uint8_t want[4];
+	tlog_note_key_hash(name, pk, want);
+	size_t plen = strlen(sig_prefix), nlen = strlen(name);
+	/* Signature lines: "— name base64(keyhash || signature)". */
+	const char *nl;
+	for (const char *line = gap + 2; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (len < plen + nlen + 1 || memcmp(line, sig_prefix, plen) != 0 ||
+		    memcmp(line + plen, name, nlen) != 0 || line[plen + nlen] != ' ')
+			continue;
+		const char *b64 = line + plen + nlen + 1;
+		uint8_t sig[4 + crypto_sign_BYTES];
+		size_t slen;
+		if (sodium_base642bin(sig, sizeof(sig), b64, len - (size_t)(b64 - line), NULL, &slen,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    slen != sizeof(sig) || memcmp(sig, want, 4) != 0)
+			continue;
+		if (crypto_sign_verify_detached(sig + 4, (const uint8_t *)note, text_len, pk) == 0)
+			return 0;
+		snprintf(err, errlen, "the note's signature does not verify");
+		return -1;
+	}
+	snprintf(err, errlen, "no signature by this key on the note");
+	return -1;
+}
+
+int tlog_checkpoint_open(const char *note, const char *origin,
+			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint64_t *size,
+			 uint8_t root[TLOG_HASH], char *err, size_t errlen)
+{
+	char name[256], size_line[32], root_line[128];
+	char *fields[] = {name, size_line, root_line};
+	size_t caps[] = {sizeof(name), sizeof(size_line), sizeof(root_line)};
+	const char *p = note;
+	for (int i = 0; i < 3; i++) {
+		const char *nl = strchr(p, '\n');
+		if (!nl || nl == p || (size_t)(nl - p) >= caps[i]) {
+			snprintf(err, errlen, "not a checkpoint: origin, size and root hash lines expected");
+			return -1;
+		}
+		memcpy(fields[i], p, (size_t)(nl - p));
+		fields[i][nl - p] = '\0';
+		p = nl + 1;
+	}
+	if (origin && strcmp(origin, name) != 0) {
+		snprintf(err, errlen, "a checkpoint of another log: '%s'", name);
+		return -1;
+	}
+	char *end;
+	unsigned long long sz = strtoull(size_line, &end, 10);
+	if (*end || (size_line[0] == '0' && size_line[1]) || size_line[0] == '-' ||
+	    !tlog_hash_from_b64(root_line, root)) {
+		snprintf(err, errlen, "not a checkpoint: bad size or root hash line");
+		return -1;
+	}
+	if (tlog_note_verify(note, name, pk, err, errlen) < 0)
+		return -1;
+	*size = sz;
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* tlog.h - the transparency log's pure parts, shared by the service, pakn-verify and
+ * paknctl (docs/tlog.md): entry bytes, RFC 9162 §2.1 Merkle hashing and proof checks, and
+ * checkpoints (C2SP tlog-checkpoint) in C2SP signed notes with Ed25519. */
+#ifndef PAKN_TLOG_H
+#define PAKN_TLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "core/util.h"
+
+#define TLOG_HASH 32
+#define TLOG_MAX_PROOF 64
+
+struct receipt;
+
+/* The bytes of one entry (pakn_tlog_entry in sql/functions/tlog.sql says the same). */
+void tlog_entry_bytes(struct sbuf *out, const char *kind, const char *tracking_code,
+		      const char *item_code, const char *at, const char *commitment);
+
+/* The entry a receipt's submission is: everything it needs is in the receipt. */
+void tlog_receipt_entry(struct sbuf *out, const struct receipt *r);
+
+void tlog_leaf_hash(const void *entry, size_t len, uint8_t out[TLOG_HASH]);
+void tlog_node_hash(const uint8_t left[TLOG_HASH], const uint8_t right[TLOG_HASH],
+		    uint8_t out[TLOG_HASH]);
+
+/* The root of a tree built leaf by leaf: O(log n) memory, the RFC's MTH. */
+struct tlog_builder {
+	uint64_t size;
+	uint8_t stack[64][TLOG_HASH]; /* perfect subtrees, largest first */
+	int depth;
+};
+void tlog_builder_add(struct tlog_builder *b, const uint8_t leaf[TLOG_HASH]);
+void tlog_builder_root(const struct tlog_builder *b, uint8_t out[TLOG_HASH]);
+
+/* RFC 9162 §2.1.3.2: is leaf at index in the tree of size with this root? */
+bool tlog_inclusion_ok(uint64_t index, uint64_t size, const uint8_t leaf[TLOG_HASH],
+		       const uint8_t (*proof)[TLOG_HASH], size_t n, const uint8_t root[TLOG_HASH]);
+
+/* RFC 9162 §2.1.4.2: is the tree of size m (old_root) a prefix of the one of size n? */
+bool tlog_consistency_ok(uint64_t m, uint64_t n, const uint8_t old_root[TLOG_HASH],
+			 const uint8_t new_root[TLOG_HASH], const uint8_t (*proof)[TLOG_HASH],
+			 size_t count);
+
+/* Decodes one base64 hash; false unless it is exactly TLOG_HASH bytes. */
+bool tlog_hash_from_b64(const char *b64, uint8_t out[TLOG_HASH]);
+
+/* Decodes a JSON-style list of base64 hashes; returns how many, or -1 if one is not a
+ * hash or there are more than max. */
+struct json_object;
+int tlog_proof_from_json(struct json_object *list, uint8_t (*out)[TLOG_HASH], int max);
+
+/* The C2SP signed-note key hash of an Ed25519 key: SHA-256(name || "\n" || 0x01 || pk)[:4]. */
+void tlog_note_key_hash(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+			uint8_t out[4]);
+
+/* Checks a C2SP signed note: a signature line by the key called name (key pk) whose key
+ * hash matches and whose Ed25519 signature over the note's text is good. 0, or -1 with a
+ * reason in err. */
+int tlog_note_verify(const char *note, const char *name,
+		     const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char *err, size_t errlen);
+
+/* A signed checkpoint: origin, size and root as a C2SP tlog-checkpoint, signed as a C2SP
+ * signed note by the key called origin. */
+void tlog_checkpoint_sign(struct sbuf *out, const char *origin, uint64_t size,
+			  const uint8_t root[TLOG_HASH], const uint8_t sk[crypto_sign_SECRETKEYBYTES],
+			  const uint8_t pk[crypto_sign_PUBLICKEYBYTES]);
+
+/* Opens a signed checkpoint: one signature line must be by the key pk named as the
+ * checkpoint's origin (its first line; if origin is not NULL the first line must be it) and
+ * good. Fills size and root. Returns 0, or -1 with a reason in err. */
+int tlog_checkpoint_open(const char *note, const char *origin,
+			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint64_t *size,
+			 uint8_t root[TLOG_HASH], char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,172 @@
+/* tlog_publish.c - owns the checkpointer's timer and its four steps (see tlog_publish.h). */
+#include "tlog/tlog_publish.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "tlog/tlog.h"
+
+struct tlog_publisher {
+	struct db_pool *db;
+	const struct keyring *keys;
+	char origin[256];
+	struct event *timer; /* each second */
+	int interval_s;      /* the log steps every so many ticks */
+	int ticks;
+	bool busy;
+	uint64_t size; /* the tree being signed */
+	uint8_t root[TLOG_HASH];
+	uint64_t last_size; /* the checkpoint it must extend */
+	uint8_t last_root[TLOG_HASH];
+};
+
+static bool hash_of(json_object *o, const char *key, uint8_t out[TLOG_HASH])
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) &&
+	       tlog_hash_from_b64(json_object_get_string(v), out);
+}
+
+static json_object *json_cell(PGresult *res, enum db_status status)
+{
+	if (status != DB_OK || PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
+		return NULL;
+	return json_tokener_parse(PQgetvalue(res, 0, 0));
+}
+
+static void published_cb(void *arg, PGresult *res, enum db_status status)
+{
+	(void)res;
+	struct tlog_publisher *p = arg;
+	p->busy = false;
+	if (status == DB_OK)
+		log_info(NULL, "log: checkpoint of %" PRIu64 " entries signed", p->size);
+}
+
+static void sign(struct tlog_publisher *p)
+{
+	const struct signing_key *k = keys_current(p->keys);
+	struct sbuf note = {0};
+	tlog_checkpoint_sign(&note, p->origin, p->size, p->root, k->sk, k->pk);
+	char size[24], root64[64];
+	snprintf(size, sizeof(size), "%" PRIu64, p->size);
+	sodium_bin2base64(root64, sizeof(root64), p->root, TLOG_HASH, sodium_base64_VARIANT_ORIGINAL);
+	const char *params[] = {size, root64, note.data};
+	db_query(p->db, STMT_TLOG_PUBLISH, params, published_cb, p);
+	sbuf_free(&note);
+}
+
+static void consistency_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct tlog_publisher *p = arg;
+	json_object *doc = json_cell(res, status), *list;
+	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH];
+	int n = doc && json_object_object_get_ex(doc, "proof", &list)
+			? tlog_proof_from_json(list, proof, TLOG_MAX_PROOF)
+			: -1;
+	json_object_put(doc);
+	if (n < 0) {
+		p->busy = false;
+		return; /* the database is away; next time */
+	}
+	if (!tlog_consistency_ok(p->last_size, p->size, p->last_root, p->root, proof, (size_t)n)) {
+		log_error(NULL, "log: the tree of %" PRIu64 " entries does not extend the checkpoint "
+				"of %" PRIu64 " entries: not signing it (paknctl log audit)",
+			  p->size, p->last_size);
+		p->busy = false;
+		return;
+	}
+	sign(p);
+}
+
+static void advanced_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct tlog_publisher *p = arg;
+	json_object *doc = json_cell(res, status), *v, *last;
+	bool ok = doc && json_object_object_get_ex(doc, "size", &v) && hash_of(doc, "root", p->root);
+	p->size = ok ? (uint64_t)json_object_get_int64(v) : 0;
+	bool has_last = ok && json_object_object_get_ex(doc, "last", &last) && last &&
+			json_object_object_get_ex(last, "size", &v) &&
+			hash_of(last, "root", p->last_root);
+	p->last_size = has_last ? (uint64_t)json_object_get_int64(v) : 0;
+	json_object_put(doc);
+	if (!ok && status == DB_OK)
+		log_error(NULL, "log: unreadable answer from pakn_tlog_advance");
+	if (!ok || p->size == 0 || (has_last && p->last_size >= p->size)) {
+		p->busy = false;
+		return;
+	}
+	if (!has_last) {
+		sign(p);
+		return;
+	}
+	char from[24], to[24];
+	snprintf(from, sizeof(from), "%" PRIu64, p->last_size);
+	snprintf(to, sizeof(to), "%" PRIu64, p->size);
+	const char *params[] = {from, to};
+	db_query(p->db, STMT_TLOG_CONSISTENCY, params, consistency_cb, p);
+}
+
+static void folded_cb(void *arg, PGresult *res, enum db_status status)
+{
+	(void)res;
+	struct tlog_publisher *p = arg;
+	if (status == DB_UNAVAILABLE) { /* the log step would find the same: next tick */
+		p->busy = false;
+		return;
+	}
+	if (++p->ticks < p->interval_s) {
+		p->busy = false;
+		return;
+	}
+	p->ticks = 0;
+	/* A fold the database refused (logged) does not hold the log back. */
+	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
+}
+
+/* Each second, so that each fold is small, and so that the intake transaction need not
+ * expire the duplicate look-ups itself. */
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct tlog_publisher *p = arg;
+	if (p->busy)
+		return;
+	p->busy = true;
+	db_query(p->db, STMT_EACH_SECOND, NULL, folded_cb, p);
+}
+
+struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,
+					const struct keyring *keys, const char *origin,
+					int interval_s)
+{
+	struct tlog_publisher *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->db = db;
+	p->keys = keys;
+	snprintf(p->origin, sizeof(p->origin), "%s", origin);
+	p->interval_s = interval_s;
+	p->timer = timer_every(base, 1, tick_cb, p);
+	if (!p->timer) {
+		tlog_publisher_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void tlog_publisher_free(struct tlog_publisher *p)
+{
+	if (!p)
+		return;
+	if (p->timer)
+		event_free(p->timer);
+	free(p);
+}
