@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "db/db_reply.h"
 #include "http/http_db.h"
 #include "http/http_params.h"
 #include "http/proxy.h"
@@ -381,19 +382,29 @@ static void rated_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_db_error(req, status);
 		return;
 	}
-	const char *text = PQgetvalue(res, 0, 0);
-	if (strstr(text, "\"ok\""))
-		http_reply_json(req, 200, text, strlen(text), 0);
-	else if (strstr(text, "\"no_answer\""))
+	struct db_reply reply;
+	switch (db_reply_parse(res, "pakn_rate_answer", &reply)) {
+	case DB_REPLY_OK:
+		http_reply_json(req, 200, reply.text, reply.len, 0);
+		break;
+	case DB_REPLY_NO_ANSWER:
 		http_reply_error(req, 409, "no_answer",
 				 "Chưa có câu trả lời để đánh giá. / There is no answer to rate yet.",
 				 NULL);
-	else if (strstr(text, "\"already_rated\""))
+		break;
+	case DB_REPLY_ALREADY_RATED:
 		http_reply_error(req, 409, "already_rated",
 				 "Câu trả lời đã được đánh giá. / The answer was rated already.", NULL);
-	else
+		break;
+	case DB_REPLY_NOT_FOUND:
 		http_reply_error(req, 404, "not_found",
 				 "Sai mã theo dõi hoặc mã bí mật. / Wrong tracking code or secret.", NULL);
+		break;
+	default: /* logged by db_reply_parse */
+		http_reply_db_error(req, DB_FAILED);
+		break;
+	}
+	db_reply_free(&reply);
 }
 
 void intake_api_rate(struct http_req *req)
