@@ -63,6 +63,18 @@ static void reply_422(struct http_req *req, bool html, json_object *fields)
 		      fields);
 }
 
+/* Whether fields (http_field_error's array) has an entry for field. */
+static bool fields_has(json_object *fields, const char *field)
+{
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i), *v;
+		if (json_object_object_get_ex(f, "field", &v) &&
+		    strcmp(json_object_get_string(v), field) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void reply_store_error(struct http_req *req, bool html, enum db_status status)
 {
 	if (!html) {
@@ -265,7 +277,7 @@ void intake_api_submit(struct http_req *req)
 	}
 	if (res == INTAKE_INVALID) {
 		/* Does the item exist too? Only worth asking if its code was well formed. */
-		bool code_reported = strstr(json_object_to_json_string(fields), "\"item_code\"") != NULL;
+		bool code_reported = fields_has(fields, "item_code");
 		char *code = code_reported ? NULL : intake_item_code(body ? body : "", len, json);
 		if (code) {
 			p->fields = fields;
