@@ -2,13 +2,16 @@
  * its enum with the reply's text and object; a reply that is not one JSON object with a known
  * status (no row, NULL, two rows or columns, broken or trailing JSON, a status that is not a
  * string, an unknown one, a word only elsewhere in the text) is DB_REPLY_MALFORMED, with
- * nothing owned and nothing leaked. The PGresults are built in memory (PQsetvalue). */
+ * nothing owned and nothing leaked; and every status sql/functions/ writes as a literal is
+ * one db_reply knows. The PGresults are built in memory (PQsetvalue). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/db_reply.h"
@@ -153,6 +156,47 @@ static void test_status_of_rows(void **state)
 	db_reply_free(NULL);
 }
 
+/* The statuses written as literals in the function files: json_build_object('status', 'x')
+ * and '{"status": "x"}'. The tests run from the top of the tree (tests/run.sh). */
+static void test_sql_statuses_known(void **state)
+{
+	(void)state;
+	static const char *const patterns[][2] = {{"'status', '", "'"}, {"\"status\": \"", "\""}};
+	FILE *order = fopen("sql/functions/ORDER", "r");
+	assert_non_null(order);
+	char name[128];
+	int found = 0;
+	while (fgets(name, sizeof(name), order)) {
+		name[strcspn(name, "\n")] = '\0';
+		if (!*name || *name == '#')
+			continue;
+		char path[160];
+		snprintf(path, sizeof(path), "sql/functions/%s", name);
+		FILE *f = fopen(path, "r");
+		assert_non_null(f);
+		char line[1024];
+		while (fgets(line, sizeof(line), f)) {
+			for (size_t k = 0; k < 2; k++) {
+				for (char *p = line; (p = strstr(p, patterns[k][0])); ) {
+					p += strlen(patterns[k][0]);
+					size_t n = strcspn(p, patterns[k][1]);
+					char status[64];
+					snprintf(status, sizeof(status), "%.*s", (int)n, p);
+					json_object *row = json_object_new_object();
+					json_object_object_add(row, "status", json_object_new_string(status));
+					if (db_reply_status_of(row) == DB_REPLY_MALFORMED)
+						fail_msg("%s: status \"%s\" unknown to db_reply.c", path, status);
+					json_object_put(row);
+					found++;
+				}
+			}
+		}
+		fclose(f);
+	}
+	fclose(order);
+	assert_true(found >= 10); /* the scan sees them: 14 when written */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_not_one_cell),
 		cmocka_unit_test(test_object_without_status),
 		cmocka_unit_test(test_status_of_rows),
+		cmocka_unit_test(test_sql_statuses_known),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
