@@ -62,29 +62,29 @@ static json_object *cell_object(const PGresult *res, const char **why)
 	return doc;
 }
 
-json_object *db_reply_object(const PGresult *res, const char *function)
+json_object *db_reply_object(const PGresult *res, const char *function, const char *req_id)
 {
 	const char *why = NULL;
 	json_object *doc = cell_object(res, &why);
 	if (!doc)
-		log_error(NULL, "db: the reply of %s is %s", function, why);
+		log_error(req_id, "db: the reply of %s is %s", function, why);
 	return doc;
 }
 
 enum db_reply_status db_reply_parse(const PGresult *res, const char *function,
-				    struct db_reply *out)
+				    const char *req_id, struct db_reply *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->text = "";
 	out->status = DB_REPLY_MALFORMED;
-	out->doc = db_reply_object(res, function);
+	out->doc = db_reply_object(res, function, req_id);
 	if (!out->doc)
 		return out->status;
 	out->text = PQgetvalue(res, 0, 0);
 	out->len = (size_t)PQgetlength(res, 0, 0);
 	out->status = db_reply_status_of(out->doc);
 	if (out->status == DB_REPLY_MALFORMED)
-		log_error(NULL, "db: the reply of %s has no status this server knows", function);
+		log_error(req_id, "db: the reply of %s has no status this server knows", function);
 	return out->status;
 }
 

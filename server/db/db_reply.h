@@ -33,14 +33,15 @@ struct db_reply {
 
 /* Parses the single json cell of res (one row, one column, not NULL) as a JSON object, strictly.
  * Returns a new object (caller puts), or NULL after logging an error that names function
- * (e.g. "pakn_tlog_advance"). res may be NULL (also an error). For replies without a status. */
-json_object *db_reply_object(const PGresult *res, const char *function);
+ * (e.g. "pakn_tlog_advance") under req_id (NULL: none). res may be NULL (also an error).
+ * For replies without a status. */
+json_object *db_reply_object(const PGresult *res, const char *function, const char *req_id);
 
 /* Parses res as db_reply_object does and reads its "status" into out->status; out->doc and
  * out->text are set whenever the cell is an object, even with an unknown status. Returns
  * out->status; DB_REPLY_MALFORMED has been logged. Release with db_reply_free. */
 enum db_reply_status db_reply_parse(const PGresult *res, const char *function,
-				    struct db_reply *out);
+				    const char *req_id, struct db_reply *out);
 
 /* The "status" member of obj (a reply, or one row of pakn_intake_batch's "rows"), or
  * DB_REPLY_MALFORMED when obj is NULL, not an object, or its status is missing or unknown.

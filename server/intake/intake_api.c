@@ -395,7 +395,7 @@ static void rated_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	struct db_reply reply;
-	switch (db_reply_parse(res, "pakn_rate_answer", &reply)) {
+	switch (db_reply_parse(res, "pakn_rate_answer", req->id, &reply)) {
 	case DB_REPLY_OK:
 		http_reply_json(req, 200, reply.text, reply.len, 0);
 		break;

@@ -307,7 +307,7 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 	size_t n = 0;
 	for (struct entry *e = batch; e; e = e->next)
 		n++;
-	json_object *answer = status == DB_OK ? db_reply_object(res, "pakn_intake_batch") : NULL;
+	json_object *answer = status == DB_OK ? db_reply_object(res, "pakn_intake_batch", NULL) : NULL;
 	json_object *rows = answer ? answer_rows(answer, n) : NULL;
 	if (!rows) {
 		fail_list(batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);

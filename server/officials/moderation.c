@@ -126,7 +126,7 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	struct db_reply reply;
-	switch (db_reply_parse(res, "pakn_moderate", &reply)) {
+	switch (db_reply_parse(res, "pakn_moderate", req->id, &reply)) {
 	case DB_REPLY_OK: {
 		const char *text = json_object_to_json_string_ext(reply.doc, JSON_C_TO_STRING_PLAIN);
 		http_reply_json(req, 200, text, strlen(text), 0);
@@ -336,7 +336,7 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	struct db_reply reply;
-	switch (db_reply_parse(res, "pakn_contact", &reply)) {
+	switch (db_reply_parse(res, "pakn_contact", req->id, &reply)) {
 	case DB_REPLY_NO_CONSENT:
 		http_reply_error(req, 403, "no_consent",
 				 "Người gửi không đồng ý được liên hệ. / The submitter did not consent "

@@ -38,7 +38,7 @@ static bool hash_of(json_object *o, const char *key, uint8_t out[TLOG_HASH])
  * (logged by db_reply_object). */
 static json_object *reply_of(PGresult *res, enum db_status status, const char *function)
 {
-	return status == DB_OK ? db_reply_object(res, function) : NULL;
+	return status == DB_OK ? db_reply_object(res, function, NULL) : NULL;
 }
 
 static void published_cb(void *arg, PGresult *res, enum db_status status)

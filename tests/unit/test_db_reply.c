@@ -83,7 +83,7 @@ static void test_statuses(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		PGresult *res = result_of(1, 1, cases[i].reply);
 		struct db_reply reply;
-		enum db_reply_status got = db_reply_parse(res, "pakn_test", &reply);
+		enum db_reply_status got = db_reply_parse(res, "pakn_test", NULL, &reply);
 		if (got != cases[i].status)
 			fail_msg("case %zu (%s): %s, wanted %s", i, cases[i].reply,
 				 db_reply_status_name(got), db_reply_status_name(cases[i].status));
@@ -113,12 +113,12 @@ static void test_not_one_cell(void **state)
 	PGresult *shapes[] = {result_of(0, 1, NULL), result_of(1, 1, NULL), result_of(2, 1, ok),
 			      result_of(1, 2, ok), NULL};
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		assert_int_equal(db_reply_parse(shapes[i], "pakn_test", &reply), DB_REPLY_MALFORMED);
+		assert_int_equal(db_reply_parse(shapes[i], "pakn_test", NULL, &reply), DB_REPLY_MALFORMED);
 		assert_null(reply.doc);
 		assert_string_equal(reply.text, "");
 		assert_int_equal(reply.len, 0);
 		db_reply_free(&reply);
-		assert_null(db_reply_object(shapes[i], "pakn_test"));
+		assert_null(db_reply_object(shapes[i], "pakn_test", NULL));
 		PQclear(shapes[i]);
 	}
 }
@@ -128,7 +128,7 @@ static void test_object_without_status(void **state)
 	(void)state;
 	/* pakn_tlog_advance, pakn_intake_batch: an object is all the contract says */
 	PGresult *res = result_of(1, 1, "{\"size\" : 3, \"root\" : \"AA==\", \"last\" : null}");
-	json_object *doc = db_reply_object(res, "pakn_tlog_advance"), *v;
+	json_object *doc = db_reply_object(res, "pakn_tlog_advance", NULL), *v;
 	assert_non_null(doc);
 	assert_true(json_object_object_get_ex(doc, "size", &v));
 	assert_int_equal(json_object_get_int(v), 3);
@@ -136,7 +136,7 @@ static void test_object_without_status(void **state)
 	json_object_put(doc);
 	PQclear(res);
 	res = result_of(1, 1, "[1, 2]");
-	assert_null(db_reply_object(res, "pakn_test"));
+	assert_null(db_reply_object(res, "pakn_test", NULL));
 	PQclear(res);
 }
 
