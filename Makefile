@@ -17,7 +17,7 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 # that includes only go down them).
 CORE_SRCS     := server/core/log.c server/core/config.c server/core/util.c server/core/text.c \
                  server/core/random.c server/core/workpool.c server/core/prometheus.c
-DB_SRCS       := server/db/db.c server/db/db_stmts.c server/db/reply_cache.c
+DB_SRCS       := server/db/db.c server/db/db_reply.c server/db/db_stmts.c server/db/reply_cache.c
 CRYPTO_SRCS   := server/crypto/keys.c server/crypto/receipt.c server/crypto/tracking.c \
                  server/crypto/personal.c
 HTTP_SRCS     := server/http/http.c server/http/http_db.c server/http/http_params.c \

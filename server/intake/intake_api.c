@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "db/db_reply.h"
 #include "http/http_db.h"
 #include "http/http_params.h"
 #include "http/proxy.h"
@@ -60,6 +61,18 @@ static void reply_422(struct http_req *req, bool html, json_object *fields)
 		      "Góp ý chưa hợp lệ, xem từng trường. / The submission is not valid; see "
 		      "fields.",
 		      fields);
+}
+
+/* Whether fields (http_field_error's array) has an entry for field. */
+static bool fields_has(json_object *fields, const char *field)
+{
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i), *v;
+		if (json_object_object_get_ex(f, "field", &v) &&
+		    strcmp(json_object_get_string(v), field) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void reply_store_error(struct http_req *req, bool html, enum db_status status)
@@ -264,7 +277,7 @@ void intake_api_submit(struct http_req *req)
 	}
 	if (res == INTAKE_INVALID) {
 		/* Does the item exist too? Only worth asking if its code was well formed. */
-		bool code_reported = strstr(json_object_to_json_string(fields), "\"item_code\"") != NULL;
+		bool code_reported = fields_has(fields, "item_code");
 		char *code = code_reported ? NULL : intake_item_code(body ? body : "", len, json);
 		if (code) {
 			p->fields = fields;
@@ -381,19 +394,29 @@ static void rated_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_db_error(req, status);
 		return;
 	}
-	const char *text = PQgetvalue(res, 0, 0);
-	if (strstr(text, "\"ok\""))
-		http_reply_json(req, 200, text, strlen(text), 0);
-	else if (strstr(text, "\"no_answer\""))
+	struct db_reply reply;
+	switch (db_reply_parse(res, "pakn_rate_answer", req->id, &reply)) {
+	case DB_REPLY_OK:
+		http_reply_json(req, 200, reply.text, reply.len, 0);
+		break;
+	case DB_REPLY_NO_ANSWER:
 		http_reply_error(req, 409, "no_answer",
 				 "Chưa có câu trả lời để đánh giá. / There is no answer to rate yet.",
 				 NULL);
-	else if (strstr(text, "\"already_rated\""))
+		break;
+	case DB_REPLY_ALREADY_RATED:
 		http_reply_error(req, 409, "already_rated",
 				 "Câu trả lời đã được đánh giá. / The answer was rated already.", NULL);
-	else
+		break;
+	case DB_REPLY_NOT_FOUND:
 		http_reply_error(req, 404, "not_found",
 				 "Sai mã theo dõi hoặc mã bí mật. / Wrong tracking code or secret.", NULL);
+		break;
+	default: /* logged by db_reply_parse */
+		http_reply_db_error(req, DB_FAILED);
+		break;
+	}
+	db_reply_free(&reply);
 }
 
 void intake_api_rate(struct http_req *req)

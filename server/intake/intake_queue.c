@@ -11,6 +11,7 @@
 #include "core/prometheus.h"
 #include "core/util.h"
 #include "crypto/personal.h"
+#include "db/db_reply.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
@@ -282,44 +283,63 @@ static void prepare(struct intake_queue *q, struct entry *e)
 	e->row = row_of(q, e);
 }
 
+/* The rows of pakn_intake_batch's answer {"committed_at": "...", "rows": [...]}
+ * (sql/functions/intake.sql), one for each entry of the batch in the batch's order; NULL
+ * (logged) when the answer is not that. */
+static json_object *answer_rows(json_object *answer, size_t n)
+{
+	json_object *rows;
+	if (!json_object_object_get_ex(answer, "rows", &rows) ||
+	    !json_object_is_type(rows, json_type_array) || json_object_array_length(rows) != n ||
+	    !*str_of(answer, "committed_at")) {
+		log_error(NULL, "intake: the answer of pakn_intake_batch is not one row per entry");
+		return NULL;
+	}
+	return rows;
+}
+
 static void stored_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct intake_queue *q = arg;
 	struct entry *batch = q->batch;
 	q->batch = NULL;
 	kick(q); /* the next batch goes out before this one's answers are read */
-	/* {"committed_at": "...", "rows": [...]}: pakn_intake_batch, sql/functions/intake.sql */
-	json_object *answer = NULL, *rows = NULL;
-	if (status == DB_OK && PQntuples(res) == 1)
-		answer = json_tokener_parse(PQgetvalue(res, 0, 0));
-	const char *committed_at = answer ? str_of(answer, "committed_at") : "";
-	if (!answer || !json_object_object_get_ex(answer, "rows", &rows) ||
-	    !json_object_is_type(rows, json_type_array) || !*committed_at) {
-		if (status == DB_OK)
-			log_error(NULL, "intake: unreadable answer from pakn_intake_batch");
+	size_t n = 0;
+	for (struct entry *e = batch; e; e = e->next)
+		n++;
+	json_object *answer = status == DB_OK ? db_reply_object(res, "pakn_intake_batch", NULL) : NULL;
+	json_object *rows = answer ? answer_rows(answer, n) : NULL;
+	if (!rows) {
 		fail_list(batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);
 		json_object_put(answer);
 		return;
 	}
+	const char *committed_at = str_of(answer, "committed_at");
 	size_t i = 0;
-	for (struct entry *e = batch; e;) {
+	for (struct entry *e = batch; e; i++) {
 		struct entry *next = e->next;
-		json_object *row = json_object_array_get_idx(rows, i++);
-		const char *st = row ? str_of(row, "status") : "";
+		json_object *row = json_object_array_get_idx(rows, i);
 		struct receipt r;
-		if (strcmp(st, "created") == 0) {
+		switch (db_reply_status_of(row)) {
+		case DB_REPLY_CREATED:
 			receipt_created(e, committed_at, strtoll(str_of(row, "log_index"), NULL, 10), &r);
 			entry_finish(e, INTAKE_CREATED, &r);
-		} else if (strcmp(st, "existing") == 0) {
+			break;
+		case DB_REPLY_EXISTING:
 			receipt_of(row, &r);
 			entry_finish(e, INTAKE_EXISTING, &r);
-		} else if (strcmp(st, "conflict") == 0) {
+			break;
+		case DB_REPLY_CONFLICT:
 			entry_finish(e, INTAKE_CONFLICT, NULL);
-		} else if (strcmp(st, "unknown_item") == 0) {
+			break;
+		case DB_REPLY_UNKNOWN_ITEM:
 			entry_finish(e, INTAKE_UNKNOWN_ITEM, NULL);
-		} else {
-			log_error(NULL, "intake: no result for row %zu of a batch", i - 1);
+			break;
+		default:
+			log_error(NULL, "intake: row %zu of pakn_intake_batch's answer has no status "
+					"it may have", i);
 			entry_finish(e, INTAKE_FAILED, NULL);
+			break;
 		}
 		e = next;
 	}

@@ -15,6 +15,7 @@
 #include "crypto/keys.h"
 #include "crypto/personal.h"
 #include "db/db.h"
+#include "db/db_reply.h"
 #include "http/http_db.h"
 #include "http/http_params.h"
 #include "intake/intake.h"
@@ -124,30 +125,36 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_db_error(req, status);
 		return;
 	}
-	json_object *out = json_tokener_parse(PQgetvalue(res, 0, 0));
-	json_object *st = NULL, *state = NULL;
-	json_object_object_get_ex(out, "status", &st);
-	json_object_object_get_ex(out, "state", &state);
-	const char *s = st ? json_object_get_string(st) : "";
-	if (strcmp(s, "ok") == 0) {
-		const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+	struct db_reply reply;
+	switch (db_reply_parse(res, "pakn_moderate", req->id, &reply)) {
+	case DB_REPLY_OK: {
+		const char *text = json_object_to_json_string_ext(reply.doc, JSON_C_TO_STRING_PLAIN);
 		http_reply_json(req, 200, text, strlen(text), 0);
-	} else if (strcmp(s, "conflict") == 0) {
+		break;
+	}
+	case DB_REPLY_CONFLICT:
 		http_reply_error(req, 409, "invalid_transition",
 				 "Không thể làm việc này ở trạng thái hiện tại. / This action is not "
 				 "allowed in the current state.",
 				 NULL);
-	} else if (strcmp(s, "unknown_agency") == 0) {
+		break;
+	case DB_REPLY_UNKNOWN_AGENCY: {
 		json_object *fields = json_object_new_array();
 		http_field_error(fields, "agency", "unknown_agency",
 				 "Không có cơ quan này. / No such agency.");
 		http_reply_error(req, 422, "validation_failed",
 				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
-	} else {
+		break;
+	}
+	case DB_REPLY_NOT_FOUND:
 		log_warn(req->id, "denied: official %d, feedback out of scope", req->official->id);
 		not_found(req);
+		break;
+	default: /* logged by db_reply_parse */
+		http_reply_db_error(req, DB_FAILED);
+		break;
 	}
-	json_object_put(out);
+	db_reply_free(&reply);
 }
 
 /* Signs an official answer like a receipt: docs/moderation.md gives the bytes. */
@@ -328,25 +335,33 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_db_error(req, status);
 		return;
 	}
-	json_object *out = json_tokener_parse(PQgetvalue(res, 0, 0));
-	const char *st = member(out, "status"), *enc = member(out, "personal_enc");
-	if (st && strcmp(st, "no_consent") == 0) {
+	struct db_reply reply;
+	switch (db_reply_parse(res, "pakn_contact", req->id, &reply)) {
+	case DB_REPLY_NO_CONSENT:
 		http_reply_error(req, 403, "no_consent",
 				 "Người gửi không đồng ý được liên hệ. / The submitter did not consent "
 				 "to be contacted.",
 				 NULL);
-	} else if (st && strcmp(st, "ok") == 0 && enc) {
-		char *plain = personal_decrypt(req->ctx->keys, path_id(req), enc);
+		break;
+	case DB_REPLY_OK: {
+		const char *enc = member(reply.doc, "personal_enc");
+		char *plain = enc ? personal_decrypt(req->ctx->keys, path_id(req), enc) : NULL;
 		if (plain)
 			http_reply_json(req, 200, plain, strlen(plain), 0);
 		else
 			http_reply_db_error(req, DB_FAILED);
 		free(plain);
-	} else {
+		break;
+	}
+	case DB_REPLY_NOT_FOUND:
 		log_warn(req->id, "denied: official %d, contact out of scope", req->official->id);
 		not_found(req);
+		break;
+	default: /* logged by db_reply_parse */
+		http_reply_db_error(req, DB_FAILED);
+		break;
 	}
-	json_object_put(out);
+	db_reply_free(&reply);
 }
 
 static void contact_next(struct http_req *req)

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "db/db_reply.h"
 #include "tlog/tlog.h"
 
 struct tlog_publisher {
@@ -33,11 +34,11 @@ static bool hash_of(json_object *o, const char *key, uint8_t out[TLOG_HASH])
 	       tlog_hash_from_b64(json_object_get_string(v), out);
 }
 
-static json_object *json_cell(PGresult *res, enum db_status status)
+/* The reply of function, or NULL: the database is away, or the reply is not an object
+ * (logged by db_reply_object). */
+static json_object *reply_of(PGresult *res, enum db_status status, const char *function)
 {
-	if (status != DB_OK || PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-		return NULL;
-	return json_tokener_parse(PQgetvalue(res, 0, 0));
+	return status == DB_OK ? db_reply_object(res, function, NULL) : NULL;
 }
 
 static void published_cb(void *arg, PGresult *res, enum db_status status)
@@ -65,7 +66,7 @@ static void sign(struct tlog_publisher *p)
 static void consistency_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct tlog_publisher *p = arg;
-	json_object *doc = json_cell(res, status), *list;
+	json_object *doc = reply_of(res, status, "pakn_tlog_consistency"), *list;
 	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH];
 	int n = doc && json_object_object_get_ex(doc, "proof", &list)
 			? tlog_proof_from_json(list, proof, TLOG_MAX_PROOF)
@@ -88,16 +89,16 @@ static void consistency_cb(void *arg, PGresult *res, enum db_status status)
 static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct tlog_publisher *p = arg;
-	json_object *doc = json_cell(res, status), *v, *last;
+	json_object *doc = reply_of(res, status, "pakn_tlog_advance"), *v, *last;
 	bool ok = doc && json_object_object_get_ex(doc, "size", &v) && hash_of(doc, "root", p->root);
 	p->size = ok ? (uint64_t)json_object_get_int64(v) : 0;
 	bool has_last = ok && json_object_object_get_ex(doc, "last", &last) && last &&
 			json_object_object_get_ex(last, "size", &v) &&
 			hash_of(last, "root", p->last_root);
 	p->last_size = has_last ? (uint64_t)json_object_get_int64(v) : 0;
+	if (doc && !ok)
+		log_error(NULL, "log: the reply of pakn_tlog_advance has no size or root");
 	json_object_put(doc);
-	if (!ok && status == DB_OK)
-		log_error(NULL, "log: unreadable answer from pakn_tlog_advance");
 	if (!ok || p->size == 0 || (has_last && p->last_size >= p->size)) {
 		p->busy = false;
 		return;

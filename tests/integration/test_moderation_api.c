@@ -422,7 +422,14 @@ static void test_every_transition(void **state)
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\"}"), 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\",\"reason\":\"boring\"}"), 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"delete\"}"), 422);
-	assert_int_equal(act(MOD_LC, id, "{\"action\":\"forward\",\"agency\":\"no-such-agency\"}"), 422);
+	/* a well-formed slug no agency has: pakn_moderate's "unknown_agency" */
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	assert_int_equal(request(&srv, "POST", path, who[MOD_LC].post_headers,
+				 "{\"action\":\"forward\",\"agency\":\"no-such-agency\"}", &doc, NULL),
+			 422);
+	assert_string_equal(th_str(doc, "error", "fields", "0", "field", NULL), "agency");
+	assert_string_equal(th_str(doc, "error", "fields", "0", "code", NULL), "unknown_agency");
+	json_object_put(doc);
 	assert_int_equal(act(MOD_LC, id, "not json"), 400);
 	assert_int_equal(act(MOD_LC, 999999999, actions[0]), 404);
 	assert_int_equal(request(&srv, "GET", "/api/v1/moderation/queue?from=2026-02-31",
@@ -494,7 +501,9 @@ static void test_contact_needs_consent(void **state)
 	assert_non_null(strstr(th_str(doc, "email", NULL), "@example.vn"));
 	json_object_put(doc);
 	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/contact", no);
-	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, NULL, NULL), 403);
+	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, &doc, NULL), 403);
+	assert_string_equal(th_str(doc, "error", "code", NULL), "no_consent");
+	json_object_put(doc);
 	/* Both reads are in the trail. */
 	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/history", yes);
 	assert_int_equal(request(&srv, "GET", path, who[MOD_LC].headers, NULL, &doc, NULL), 200);
@@ -517,11 +526,13 @@ static void test_public_feed_and_rating(void **state)
 	char path[160], rate[160], body[128];
 	snprintf(rate, sizeof(rate), "/api/v1/feedback/%s/rating", code);
 	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"rating\":5}", secret);
-	assert_int_equal(request(&srv, "POST", rate, "Content-Type: application/json\r\n", body, NULL, NULL),
+	json_object *doc;
+	assert_int_equal(request(&srv, "POST", rate, "Content-Type: application/json\r\n", body, &doc, NULL),
 			 409); /* no answer yet */
+	assert_string_equal(th_str(doc, "error", "code", NULL), "no_answer");
+	json_object_put(doc);
 	assert_int_equal(act(RESP_LC, shown, actions[4]), 200);
 
-	json_object *doc;
 	assert_int_equal(request(&srv, "GET", "/api/v1/feedback?item=LC-T30", NULL, NULL, &doc, NULL), 200);
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	char want[32], not_want[32];
@@ -535,10 +546,18 @@ static void test_public_feed_and_rating(void **state)
 	json_object_put(doc);
 
 	snprintf(body, sizeof(body), "{\"secret\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"rating\":5}");
-	assert_int_equal(request(&srv, "POST", rate, NULL, body, NULL, NULL), 404);
+	assert_int_equal(request(&srv, "POST", rate, NULL, body, &doc, NULL), 404);
+	assert_string_equal(th_str(doc, "error", "code", NULL), "not_found");
+	json_object_put(doc);
 	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"rating\":5}", secret);
-	assert_int_equal(request(&srv, "POST", rate, NULL, body, NULL, NULL), 200);
-	assert_int_equal(request(&srv, "POST", rate, NULL, body, NULL, NULL), 409);
+	/* pakn_rate_answer's reply, passed on as it is */
+	assert_int_equal(request(&srv, "POST", rate, NULL, body, &doc, NULL), 200);
+	assert_string_equal(th_str(doc, "status", NULL), "ok");
+	assert_int_equal(json_object_get_int(th_get(doc, "rating", NULL)), 5);
+	json_object_put(doc);
+	assert_int_equal(request(&srv, "POST", rate, NULL, body, &doc, NULL), 409);
+	assert_string_equal(th_str(doc, "error", "code", NULL), "already_rated");
+	json_object_put(doc);
 	snprintf(path, sizeof(path), "/api/v1/feedback/%s", code);
 	assert_int_equal(request(&srv, "GET", path, NULL, NULL, &doc, NULL), 200);
 	assert_string_equal(th_str(doc, "state", NULL), "answered");
