@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/util.h"
+
 struct job {
 	work_fn fn;
 	work_done_fn done;
@@ -38,13 +40,6 @@ struct workpool {
 	int nthreads;
 	pthread_t *threads;
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void done_cb(evutil_socket_t fd, short what, void *arg)
 {

@@ -2,6 +2,7 @@
  * routing, JSON bodies and errors, security headers, the access log. */
 #include "http/http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -245,6 +246,19 @@ void http_reply_error(struct http_req *req, int status, const char *code, const 
 	json_object_put(doc);
 }
 
+void http_reply_code(struct http_req *req, enum http_error err, json_object *fields)
+{
+	http_reply_error(req, http_error_status(err), http_error_code(err), http_error_message(err),
+			 fields);
+}
+
+void http_set_retry_after(struct http_req *req, int seconds)
+{
+	char v[16];
+	snprintf(v, sizeof(v), "%d", seconds > 0 ? seconds : 1);
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
+}
+
 /* http_limits.c turns a request it refuses into GET /.pakn/reject/<status>, so the refusal
  * is answered here like any other error. Nothing needs to prove where it came from: the
  * filter writes everything libevent parses and refuses every client path under /.pakn/
@@ -254,49 +268,26 @@ static bool reply_if_rejected(struct http_req *req)
 	if (strncmp(req->path, HTTP_REJECT_PREFIX, strlen(HTTP_REJECT_PREFIX)) != 0)
 		return false;
 	int status = atoi(req->path + strlen(HTTP_REJECT_PREFIX));
-	switch (status) {
-	case 411:
-		http_reply_error(req, 411, "length_required",
-				 "Yêu cầu cần có Content-Length. / A Content-Length header is required.",
-				 NULL);
-		break;
-	case 413:
-		http_reply_error(req, 413, "body_too_large",
-				 "Nội dung gửi lên quá lớn. / The request body is too large.", NULL);
-		break;
-	case 417:
-		http_reply_error(req, 417, "expectation_failed",
-				 "Chỉ hỗ trợ Expect: 100-continue. / Only Expect: 100-continue is "
-				 "supported.",
-				 NULL);
-		break;
-	case 501:
-		http_reply_error(req, 501, "method_not_implemented",
-				 "Phương thức không được hỗ trợ. / The method is not supported.", NULL);
-		break;
-	case 431:
-		http_reply_error(req, 431, "headers_too_large",
-				 "Phần đầu yêu cầu quá lớn. / The request headers are too large.",
-				 NULL);
-		break;
-	case 404:
-		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
-		break;
-	case 408:
-		http_reply_error(req, 408, "request_timeout",
-				 "Yêu cầu đến quá chậm. / The request took too long to arrive.", NULL);
-		break;
-	case 503:
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
-		http_reply_error(req, 503, "busy",
-				 "Máy chủ đang bận, vui lòng thử lại sau. / The server is busy; "
-				 "please retry shortly.",
-				 NULL);
-		break;
-	default:
-		http_reply_error(req, 400, "bad_request",
-				 "Yêu cầu không hợp lệ. / Malformed request.", NULL);
-	}
+	static const struct {
+		int status;
+		enum http_error err;
+	} refusals[] = {
+		{411, HTTP_ERR_LENGTH_REQUIRED},
+		{413, HTTP_ERR_BODY_TOO_LARGE},
+		{417, HTTP_ERR_EXPECTATION_FAILED},
+		{501, HTTP_ERR_METHOD_NOT_IMPLEMENTED},
+		{431, HTTP_ERR_HEADERS_TOO_LARGE},
+		{404, HTTP_ERR_NOT_FOUND},
+		{408, HTTP_ERR_REQUEST_TIMEOUT},
+		{503, HTTP_ERR_BUSY},
+	};
+	enum http_error err = HTTP_ERR_BAD_REQUEST;
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (refusals[i].status == status)
+			err = refusals[i].err;
+	if (err == HTTP_ERR_BUSY)
+		http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
+	http_reply_code(req, err, NULL);
 	return true;
 }
 
@@ -350,8 +341,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	}
 	/* The metrics listener (server.c) serves GET /metrics and nothing else. */
 	if (http_is_metrics_listener(req) && strcmp(req->path, "/metrics") != 0) {
-		http_reply_error(req, 404, "not_found", "Không tìm thấy địa chỉ này. / Not found.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_SUCH_PATH, NULL);
 		return;
 	}
 
@@ -372,9 +362,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		};
 		http_field_error(fields, bad_key ? bad_key : "(query)", problems[qe].code,
 				 problems[qe].message);
-		http_reply_error(req, 400, "invalid_query",
-				 "Chuỗi truy vấn không hợp lệ. / The query string is invalid.",
-				 fields);
+		http_reply_code(req, HTTP_ERR_INVALID_QUERY, fields);
 		return;
 	}
 
@@ -390,10 +378,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		char allow[96];
 		router_allow_header(allowed, allow, sizeof(allow));
 		evhttp_add_header(evhttp_request_get_output_headers(ev), "Allow", allow);
-		http_reply_error(req, 405, "method_not_allowed",
-				 "Phương thức không được hỗ trợ cho địa chỉ này. / "
-				 "Method not allowed for this path.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_METHOD_NOT_ALLOWED, NULL);
 		return;
 	}
 	case ROUTE_NOT_FOUND:

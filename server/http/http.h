@@ -1,6 +1,7 @@
 /* http.h - one request's life: routing, the JSON replies and errors of the API contract,
  * security headers, request ids and the access log. Every request gets exactly one reply,
- * through http_reply_json() or http_reply_error(), which also free the request.
+ * through http_reply_json() or http_reply_code() / http_reply_error(), which also free the
+ * request.
  *
  * Ownership of json-c objects, the one rule for server/ and tools/ (docs/architecture.md):
  *  - json_object_new_*(), json_tokener_parse(), json_parse_strict() and our functions that
@@ -25,6 +26,7 @@
 #include <time.h>
 
 #include "http/http_ctx.h"
+#include "http/http_errors.h"
 #include "http/http_query.h"
 #include "http/http_router.h"
 #include "http/proxy.h"
@@ -89,9 +91,17 @@ void http_reply_json(struct http_req *req, int status, const char *body, size_t 
 
 /* Sends {"error": {"code", "message", "fields"?}} and frees req. message is Vietnamese
  * first, then English. fields (a JSON array) may be NULL; it is taken, like req: the
- * caller must not put it afterwards. */
+ * caller must not put it afterwards. Handlers name their error with http_reply_code. */
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
 		      json_object *fields);
+
+/* http_reply_error with the status, code and message of err (http_errors.c). Takes fields
+ * (may be NULL) and frees req. */
+void http_reply_code(struct http_req *req, enum http_error err, json_object *fields);
+
+/* Sets Retry-After: seconds (at least 1) on req's reply, for a 429 or 503. */
+void http_set_retry_after(struct http_req *req, int seconds);
+#define HTTP_RETRY_AFTER_BUSY 2 /* seconds: a busy server or database is back soon */
 
 /* Appends {"field", "code", "message"} to fields: field_errors_add (field_errors.h). */
 void http_field_error(json_object *fields, const char *field, const char *code,

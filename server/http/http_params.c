@@ -118,7 +118,6 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		json_object_put(fields);
 		return true;
 	}
-	http_reply_error(req, 400, "invalid_parameter",
-			 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
+	http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
 	return false;
 }

@@ -78,7 +78,7 @@ static int64_t path_id(const struct http_req *req)
 
 static void not_found(struct http_req *req)
 {
-	http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+	http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
 }
 
 static void official_id(const struct http_req *req, char out[16])
@@ -133,16 +133,12 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 		const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
 		http_reply_json(req, 200, text, strlen(text), 0);
 	} else if (strcmp(s, "conflict") == 0) {
-		http_reply_error(req, 409, "invalid_transition",
-				 "Không thể làm việc này ở trạng thái hiện tại. / This action is not "
-				 "allowed in the current state.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_INVALID_TRANSITION, NULL);
 	} else if (strcmp(s, "unknown_agency") == 0) {
 		json_object *fields = json_object_new_array();
 		http_field_error(fields, "agency", "unknown_agency",
 				 "Không có cơ quan này. / No such agency.");
-		http_reply_error(req, 422, "validation_failed",
-				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
 	} else {
 		log_warn(req->id, "denied: official %d, feedback out of scope", req->official->id);
 		not_found(req);
@@ -245,16 +241,12 @@ static void action_next(struct http_req *req)
 	json_object *fields = json_object_new_array();
 	int status = moderation_action_parse(body, len, &in, fields);
 	if (status == 400) {
-		http_reply_error(req, 400, "invalid_json",
-				 "Nội dung không phải một đối tượng JSON hợp lệ. / The body is not a "
-				 "valid JSON object.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NOT_JSON_OBJECT, NULL);
 		goto out;
 	}
 	if (status == 422) {
-		http_reply_error(req, 422, "validation_failed",
-				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
-		fields = NULL; /* http_reply_error put it */
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+		fields = NULL; /* http_reply_code put it */
 		goto out;
 	}
 	const struct transition *t = in.t;
@@ -265,9 +257,7 @@ static void action_next(struct http_req *req)
 		log_warn(req->id, "denied: %s may not %s", req->official->role_name, t->action);
 		const char *params[] = {oid, req->official->role_name, NULL, "denied", t->action, fid};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
-		http_reply_error(req, 403, "forbidden",
-				 "Vai trò của bạn không được làm việc này. / Your role may not do this.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
 		goto out;
 	}
 	char oid[16], fid[24], at[32] = "", sig[89] = "";
@@ -331,10 +321,7 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 	json_object *out = json_tokener_parse(PQgetvalue(res, 0, 0));
 	const char *st = member(out, "status"), *enc = member(out, "personal_enc");
 	if (st && strcmp(st, "no_consent") == 0) {
-		http_reply_error(req, 403, "no_consent",
-				 "Người gửi không đồng ý được liên hệ. / The submitter did not consent "
-				 "to be contacted.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_CONSENT, NULL);
 	} else if (st && strcmp(st, "ok") == 0 && enc) {
 		char *plain = personal_decrypt(req->ctx->keys, path_id(req), enc);
 		if (plain)
