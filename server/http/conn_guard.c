@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -248,7 +249,7 @@ struct conn_ticket {
 	struct conn_guard *guard;
 	struct bufferevent *bev;  /* while pending: held by a reference, so it cannot vanish */
 	struct conn_slot slot;
-	struct conn_ticket *next; /* in the pending list */
+	SLIST_ENTRY(conn_ticket) next; /* in the pending list */
 };
 
 struct conn_watch {
@@ -259,7 +260,7 @@ struct conn_watch {
 	void *inner_arg;
 	struct event *settle_ev; /* checks the pending connections */
 	struct event *resume_ev; /* ends a pause in accepting */
-	struct conn_ticket *pending;
+	SLIST_HEAD(, conn_ticket) pending; /* accepted, not checked yet; all settle in one turn */
 	int pause_ms;
 	struct conn_watch *next_watch; /* in watches */
 };
@@ -354,11 +355,10 @@ static void settle_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct conn_watch *cw = arg;
 	struct conn_ticket *t;
-	while ((t = cw->pending) != NULL) {
-		cw->pending = t->next;
+	while ((t = SLIST_FIRST(&cw->pending)) != NULL) {
+		SLIST_REMOVE_HEAD(&cw->pending, next);
 		struct bufferevent *bev = t->bev;
 		t->bev = NULL;
-		t->next = NULL;
 		if (!ticket_settle(cw, t, bev))
 			free(t);
 		bufferevent_decref(bev);
@@ -381,8 +381,7 @@ static struct bufferevent *watch_bevcb(struct event_base *base, void *arg)
 	t->guard = cw->guard;
 	t->bev = bev;
 	bufferevent_incref(bev);
-	t->next = cw->pending;
-	cw->pending = t;
+	SLIST_INSERT_HEAD(&cw->pending, t, next);
 	event_active(cw->settle_ev, EV_TIMEOUT, 0);
 	return bev;
 }
@@ -428,6 +427,7 @@ struct conn_watch *conn_watch_new(struct conn_guard *guard, const struct proxy_t
 	cw->proxies = proxies;
 	cw->inner = inner;
 	cw->inner_arg = inner_arg;
+	SLIST_INIT(&cw->pending);
 	cw->pause_ms = PAUSE_MIN_MS;
 	cw->listener = evhttp_bound_socket_get_listener(bound);
 	cw->settle_ev = event_new(base, -1, 0, settle_cb, cw);
@@ -466,8 +466,8 @@ void conn_watch_free(struct conn_watch *cw)
 	pthread_mutex_unlock(&watches_lock);
 	/* Connections evhttp_free has already closed, never checked. */
 	struct conn_ticket *t;
-	while ((t = cw->pending) != NULL) {
-		cw->pending = t->next;
+	while ((t = SLIST_FIRST(&cw->pending)) != NULL) {
+		SLIST_REMOVE_HEAD(&cw->pending, next);
 		bufferevent_decref(t->bev);
 		free(t);
 	}
