@@ -29,20 +29,14 @@ static bool is_choice(const char *v, const char *choices)
 	return false;
 }
 
-bool http_is_code(const char *s)
-{
-	return s && strlen(s) <= 64 && all_chars(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
-}
-
 /* Returns NULL when v is acceptable, else the field error code. */
 static const char *param_problem(const struct param_spec *s, const char *v)
 {
 	switch (s->kind) {
 	case PARAM_CODE:
-		return http_is_code(v) ? NULL : "invalid_code";
+		return text_is_item_code(v) ? NULL : "invalid_code";
 	case PARAM_SLUG:
-		return strlen(v) <= 160 && all_chars(v, "abcdefghijklmnopqrstuvwxyz0123456789-")
-			       ? NULL : "invalid_code";
+		return text_is_agency_code(v) ? NULL : "invalid_code";
 	case PARAM_ROMAN:
 		return strlen(v) <= 8 && all_chars(v, "IVXL") ? NULL : "invalid_section";
 	case PARAM_CHOICE:

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "core/util.h"
 #include "crypto/keys.h"
 #include "crypto/personal.h"
@@ -203,8 +204,7 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 				 "spam, abuse, off_topic, duplicate, personal_data hoặc other. / One "
 				 "of spam, abuse, off_topic, duplicate, personal_data, other.");
 	bool forward = t && strcmp(t->action, "forward") == 0;
-	if (forward && (!agency || !*agency || strlen(agency) > 160 ||
-			strspn(agency, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(agency)))
+	if (forward && (!agency || !text_is_agency_code(agency)))
 		http_field_error(fields, "agency", agency ? "invalid_code" : "required",
 				 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency code.");
 	if (t && strcmp(t->action, "answer") == 0) {
