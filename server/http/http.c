@@ -59,20 +59,6 @@ static unsigned method_of(enum evhttp_cmd_type cmd)
 	}
 }
 
-static const char *method_name(unsigned m)
-{
-	switch (m) {
-	case HTTP_GET: return "GET";
-	case HTTP_HEAD: return "HEAD";
-	case HTTP_POST: return "POST";
-	case HTTP_PUT: return "PUT";
-	case HTTP_DELETE: return "DELETE";
-	case HTTP_OPTIONS: return "OPTIONS";
-	case HTTP_PATCH: return "PATCH";
-	default: return "OTHER";
-	}
-}
-
 const char *http_param(const struct http_req *req, const char *name)
 {
 	for (int i = 0; i < req->params.n; i++)
@@ -190,7 +176,7 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 	prometheus_count_request(req->ctx->counters, req->route, status, ms / 1e3);
 	if (log_enabled(LOG_INFO)) {
 		json_object *f = json_object_new_object();
-		json_object_object_add(f, "method", json_object_new_string(method_name(req->method)));
+		json_object_object_add(f, "method", json_object_new_string(http_method_name(req->method)));
 		json_object_object_add(f, "path", json_object_new_string(req->path));
 		json_object_object_add(f, "status", json_object_new_int(status));
 		json_object_object_add(f, "ms", json_object_new_double(ms));
