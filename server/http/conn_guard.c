@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/random.h"
+#include "http/http_errors.h"
 
 /* ticket_settle relies on libevent 2.1's evhttp giving each connection's bufferevent the
  * evhttp_connection as its callback argument (evhttp_connection_base_bufferevent_new). */
@@ -206,15 +207,11 @@ long conn_guard_count_of(struct conn_guard *g, const struct sockaddr *peer)
 size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *buf,
 			  size_t buflen)
 {
-	const char *message =
-		verdict == CONN_OVER_ADDRESS
-			? "Địa chỉ của bạn đang mở quá nhiều kết nối; hãy đóng bớt rồi thử lại / "
-			  "Your address has too many connections open; close some and try again"
-			: "Máy chủ đang có quá nhiều kết nối; vui lòng thử lại sau ít giây / "
-			  "The server has too many connections; try again in a few seconds";
+	enum http_error e = verdict == CONN_OVER_ADDRESS ? HTTP_ERR_TOO_MANY_FROM_ADDRESS
+							  : HTTP_ERR_TOO_MANY_CONNECTIONS;
 	json_object *err = json_object_new_object();
-	json_object_object_add(err, "code", json_object_new_string("too_many_connections"));
-	json_object_object_add(err, "message", json_object_new_string(message));
+	json_object_object_add(err, "code", json_object_new_string(http_error_code(e)));
+	json_object_object_add(err, "message", json_object_new_string(http_error_message(e)));
 	json_object_object_add(err, "request_id", json_object_new_string(req_id));
 	json_object *body = json_object_new_object();
 	json_object_object_add(body, "error", err);
@@ -222,7 +219,7 @@ size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *b
 	const char *text = json_object_to_json_string_length(
 		body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &blen);
 	int n = snprintf(buf, buflen,
-			 "HTTP/1.1 503 Service Unavailable\r\n"
+			 "HTTP/1.1 %d %s\r\n"
 			 "Content-Type: application/json; charset=utf-8\r\n"
 			 "Content-Length: %zu\r\n"
 			 "Retry-After: %d\r\n"
@@ -234,7 +231,8 @@ size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *b
 			 "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
 			 "X-Request-Id: %s\r\n"
 			 "\r\n%s",
-			 blen, CONN_RETRY_AFTER_S, req_id, text);
+			 http_error_status(e), http_status_reason(http_error_status(e)), blen,
+			 CONN_RETRY_AFTER_S, req_id, text);
 	json_object_put(body);
 	return n > 0 && (size_t)n < buflen ? (size_t)n : 0;
 }

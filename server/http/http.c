@@ -17,34 +17,6 @@
 #include "http/field_errors.h"
 #include "http/http_limits.h"
 
-static const char *reason_phrase(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 417: return "Expectation Failed";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "Error";
-	}
-}
-
 static unsigned method_of(enum evhttp_cmd_type cmd)
 {
 	switch (cmd) {
@@ -165,7 +137,7 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 	} else if ((buf = evbuffer_new())) {
 		evbuffer_add(buf, body, len);
 	}
-	evhttp_send_reply(req->ev, status, reason_phrase(status), buf);
+	evhttp_send_reply(req->ev, status, http_status_reason(status), buf);
 	if (buf)
 		evbuffer_free(buf);
 

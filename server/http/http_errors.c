@@ -121,6 +121,14 @@ static const struct {
 	[HTTP_ERR_NO_CHECKPOINT] = {404, "not_found",
 				    "Nhật ký chưa có điểm kiểm tra nào; hãy thử lại sau một phút. / "
 				    "No checkpoint has been signed yet; try again in a minute."},
+	[HTTP_ERR_TOO_MANY_CONNECTIONS] = {503, "too_many_connections",
+					   "Máy chủ đang có quá nhiều kết nối; vui lòng thử lại sau ít "
+					   "giây / The server has too many connections; try again in a "
+					   "few seconds"},
+	[HTTP_ERR_TOO_MANY_FROM_ADDRESS] = {503, "too_many_connections",
+					    "Địa chỉ của bạn đang mở quá nhiều kết nối; hãy đóng bớt rồi "
+					    "thử lại / Your address has too many connections open; close "
+					    "some and try again"},
 };
 
 int http_error_status(enum http_error err)
@@ -139,4 +147,32 @@ const char *http_error_message(enum http_error err)
 {
 	assert(err < HTTP_ERR_COUNT && errors[err].code);
 	return errors[err].message;
+}
+
+const char *http_status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
 }

@@ -56,6 +56,9 @@ enum http_error {
 	HTTP_ERR_WRONG_SECRET,
 	/* The transparency log. */
 	HTTP_ERR_NO_CHECKPOINT,
+	/* Connection caps (conn_guard.c writes these itself, before libevent). */
+	HTTP_ERR_TOO_MANY_CONNECTIONS,
+	HTTP_ERR_TOO_MANY_FROM_ADDRESS,
 	HTTP_ERR_COUNT
 };
 
@@ -65,5 +68,8 @@ int http_error_status(enum http_error err);
 const char *http_error_code(enum http_error err);
 /* The bilingual message of err: a static string. */
 const char *http_error_message(enum http_error err);
+
+/* The reason phrase of an HTTP status ("Not Found"), for every status the server sends. */
+const char *http_status_reason(int status);
 
 #endif
