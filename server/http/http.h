@@ -7,10 +7,11 @@
  *  - json_object_new_*(), json_tokener_parse(), json_parse_strict() and our functions that
  *    return a new object give the caller one reference. The caller either hands it over or
  *    puts it (json_object_put) exactly once, on every path.
- *  - Handing over: json_object_object_add(), json_object_array_add(), http_reply_error()'s
- *    fields, log_write()'s fields, and any function whose comment says it takes or consumes
- *    a value. From the call on, the caller's pointer is dead: never put, add or read it
- *    again. A cleanup label must not put what some path before it has handed over.
+ *  - Handing over: json_object_object_add(), json_object_array_add(), the fields of
+ *    http_reply_code() and http_reply_error(), log_write()'s fields, and any function whose
+ *    comment says it takes or consumes a value. From the call on, the caller's pointer is
+ *    dead: never put, add or read it again. A cleanup label must not put what some path
+ *    before it has handed over.
  *  - Lending: json_object_object_get_ex(), json_object_array_get_idx() and the strings of
  *    json_object_get_string() / json_object_to_json_string*() live as long as the object
  *    that holds them; use them before its put, or keep a value with json_object_get() and
