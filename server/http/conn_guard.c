@@ -209,12 +209,7 @@ size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *b
 {
 	enum http_error e = verdict == CONN_OVER_ADDRESS ? HTTP_ERR_TOO_MANY_FROM_ADDRESS
 							  : HTTP_ERR_TOO_MANY_CONNECTIONS;
-	json_object *err = json_object_new_object();
-	json_object_object_add(err, "code", json_object_new_string(http_error_code(e)));
-	json_object_object_add(err, "message", json_object_new_string(http_error_message(e)));
-	json_object_object_add(err, "request_id", json_object_new_string(req_id));
-	json_object *body = json_object_new_object();
-	json_object_object_add(body, "error", err);
+	json_object *body = http_error_doc(http_error_code(e), http_error_message(e), NULL, req_id);
 	size_t blen;
 	const char *text = json_object_to_json_string_length(
 		body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &blen);

@@ -187,14 +187,7 @@ void http_field_error(json_object *fields, const char *field, const char *code,
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
 		      json_object *fields)
 {
-	json_object *err = json_object_new_object();
-	json_object_object_add(err, "code", json_object_new_string(code));
-	json_object_object_add(err, "message", json_object_new_string(message));
-	if (fields)
-		json_object_object_add(err, "fields", fields);
-	json_object_object_add(err, "request_id", json_object_new_string(req->id));
-	json_object *doc = json_object_new_object();
-	json_object_object_add(doc, "error", err);
+	json_object *doc = http_error_doc(code, message, fields, req->id);
 	size_t len;
 	const char *text = json_object_to_json_string_length(
 		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);

@@ -149,6 +149,20 @@ const char *http_error_message(enum http_error err)
 	return errors[err].message;
 }
 
+json_object *http_error_doc(const char *code, const char *message, json_object *fields,
+			    const char *request_id)
+{
+	json_object *err = json_object_new_object();
+	json_object_object_add(err, "code", json_object_new_string(code));
+	json_object_object_add(err, "message", json_object_new_string(message));
+	if (fields)
+		json_object_object_add(err, "fields", fields);
+	json_object_object_add(err, "request_id", json_object_new_string(request_id));
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "error", err);
+	return doc;
+}
+
 const char *http_status_reason(int status)
 {
 	switch (status) {

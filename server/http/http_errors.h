@@ -6,6 +6,8 @@
 #ifndef PAKN_HTTP_ERRORS_H
 #define PAKN_HTTP_ERRORS_H
 
+#include <json-c/json.h>
+
 enum http_error {
 	/* Refused by the framing filter (http_limits.c) or by http.c itself. */
 	HTTP_ERR_BAD_REQUEST,
@@ -68,6 +70,11 @@ int http_error_status(enum http_error err);
 const char *http_error_code(enum http_error err);
 /* The bilingual message of err: a static string. */
 const char *http_error_message(enum http_error err);
+
+/* A new {"error": {"code", "message", "fields"?, "request_id"}} document, the body of every
+ * error reply; the caller puts it. Takes fields (may be NULL). */
+json_object *http_error_doc(const char *code, const char *message, json_object *fields,
+			    const char *request_id);
 
 /* The reason phrase of an HTTP status ("Not Found"), for every status the server sends. */
 const char *http_status_reason(int status);
