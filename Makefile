@@ -21,6 +21,7 @@ DB_SRCS       := server/db/db.c server/db/db_reply.c server/db/db_stmts.c server
 CRYPTO_SRCS   := server/crypto/keys.c server/crypto/receipt.c server/crypto/tracking.c \
                  server/crypto/personal.c
 HTTP_SRCS     := server/http/http.c server/http/http_db.c server/http/http_params.c \
+                 server/http/http_errors.c \
                  server/http/http_limits.c server/http/http_router.c \
                  server/http/http_query.c server/http/field_errors.c server/http/proxy.c \
                  server/http/ratelimit.c server/http/conn_guard.c server/http/webfiles.c \

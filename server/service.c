@@ -48,8 +48,7 @@ void service_readyz(struct http_req *req)
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
 	if (req->ctx->stopping) {
-		http_reply_error(req, 503, "shutting_down",
-				 "Dịch vụ đang dừng. / The service is shutting down.", NULL);
+		http_reply_code(req, HTTP_ERR_SHUTTING_DOWN, NULL);
 		return;
 	}
 	/* Ready means ready on every worker: SO_REUSEPORT may hand the next connection to a

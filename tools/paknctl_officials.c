@@ -11,6 +11,7 @@
 
 #include "officials/auth.h"
 #include "paknctl.h"
+#include "core/text.h"
 #include "core/util.h"
 
 #define PASSWORD_MIN 10
@@ -84,7 +85,7 @@ static struct options parse_options(int argc, char **argv, int first)
 		}
 		if (strcmp(argv[i], "--agency") == 0) {
 			const char *code = argv[++i];
-			if (strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(code)) {
+			if (!text_is_agency_code(code)) {
 				o.ok = false;
 				break;
 			}

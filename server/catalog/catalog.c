@@ -128,8 +128,8 @@ static void get_by_code(struct http_req *req, enum db_stmt stmt)
 		return;
 	/* Codes in the path that cannot exist get 404 without a query. */
 	const char *code = http_param(req, "code");
-	if (!http_is_code(code)) {
-		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+	if (!code || !text_is_item_code(code)) {
+		http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
 		return;
 	}
 	reply_catalog(req, stmt, &code, 1, NULL);

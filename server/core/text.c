@@ -412,3 +412,19 @@ out_free:
 	free(out);
 	return NULL;
 }
+
+static bool is_made_of(const char *s, size_t max, const char *set)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= max && strspn(s, set) == n;
+}
+
+bool text_is_item_code(const char *s)
+{
+	return is_made_of(s, ITEM_CODE_MAX, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+}
+
+bool text_is_agency_code(const char *s)
+{
+	return is_made_of(s, AGENCY_CODE_MAX, "abcdefghijklmnopqrstuvwxyz0123456789-");
+}

@@ -64,4 +64,14 @@ bool text_is_blank(const char *s, size_t len);
  * valid UTF-8 or memory ran out. */
 char *text_nfc(const char *s, size_t len, size_t *outlen);
 
+/* The two kinds of identifier the plan uses, checked wherever one comes in (intake, query
+ * parameters, moderation, paknctl). */
+#define ITEM_CODE_MAX 64    /* bytes of a plan or item code */
+#define AGENCY_CODE_MAX 160 /* bytes of an agency code */
+/* True for a plan or item code: 1 to ITEM_CODE_MAX of A-Z, 0-9, '-' and '.'. */
+bool text_is_item_code(const char *s);
+/* True for an agency code (a slug such as lc-so-khoa-hoc-va-cong-nghe): 1 to
+ * AGENCY_CODE_MAX of a-z, 0-9 and '-'. */
+bool text_is_agency_code(const char *s);
+
 #endif

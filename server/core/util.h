@@ -39,6 +39,10 @@ struct json_object *json_parse_strict(const char *text, size_t len);
 void deadline_in(struct timespec *deadline, long seconds);
 bool deadline_passed(const struct timespec *deadline);
 
+/* Seconds on the monotonic clock, with a fraction: only differences mean anything (job
+ * deadlines, rate limiters). */
+double now_seconds(void);
+
 /* A new event loop; NULL when out of memory. Its changes reach epoll as they are made, not
  * gathered per turn (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST): libevent closes a connection's
  * socket in the same turn as it deletes its events, so a gathered delete reached epoll

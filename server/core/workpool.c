@@ -7,7 +7,10 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <time.h>
+
+#include "core/util.h"
 
 struct job {
 	work_fn fn;
@@ -16,14 +19,14 @@ struct job {
 	struct event *done_ev;
 	bool cancelled;
 	double deadline; /* monotonic seconds */
-	struct job *next;
+	TAILQ_ENTRY(job) next;
 };
 
 /* A source with jobs waiting; freed when its last job leaves. */
 struct source {
 	uint64_t id;
 	enum work_class cls;
-	struct job *head, *tail;
+	TAILQ_HEAD(job_list, job) jobs; /* oldest first; the newest is the one evicted */
 	int queued;
 	struct source *prev, *next; /* the ring */
 };
@@ -38,13 +41,6 @@ struct workpool {
 	int nthreads;
 	pthread_t *threads;
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void done_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -98,6 +94,7 @@ static struct source *source_join(struct workpool *wp, enum work_class cls, uint
 		return NULL;
 	s->id = id;
 	s->cls = cls;
+	TAILQ_INIT(&s->jobs);
 	struct source *cursor = wp->cursor[cls];
 	if (!cursor) {
 		s->prev = s->next = s;
@@ -138,10 +135,8 @@ static enum work_class class_waiting(const struct workpool *wp)
 static struct job *job_next(struct workpool *wp)
 {
 	struct source *s = wp->cursor[class_waiting(wp)];
-	struct job *job = s->head;
-	s->head = job->next;
-	if (!s->head)
-		s->tail = NULL;
+	struct job *job = TAILQ_FIRST(&s->jobs);
+	TAILQ_REMOVE(&s->jobs, job, next);
 	s->queued--;
 	wp->queued--;
 	wp->cursor[s->cls] = s->next;
@@ -153,16 +148,8 @@ static struct job *job_next(struct workpool *wp)
 /* Removes the newest job of s (to make room for a source with fewer, or a higher class). */
 static struct job *job_pop_newest(struct workpool *wp, struct source *s)
 {
-	struct job *job = s->tail;
-	if (s->head == job) {
-		s->head = s->tail = NULL;
-	} else {
-		struct job *p = s->head;
-		while (p->next != job)
-			p = p->next;
-		p->next = NULL;
-		s->tail = p;
-	}
+	struct job *job = TAILQ_LAST(&s->jobs, job_list);
+	TAILQ_REMOVE(&s->jobs, job, next);
 	s->queued--;
 	wp->queued--;
 	if (s->queued == 0)
@@ -274,11 +261,7 @@ bool workpool_submit(struct workpool *wp, struct event_base *base, enum work_cla
 	if (ok && !s && !(s = source_join(wp, cls, source)))
 		ok = false;
 	if (ok) {
-		if (s->tail)
-			s->tail->next = job;
-		else
-			s->head = job;
-		s->tail = job;
+		TAILQ_INSERT_TAIL(&s->jobs, job, next);
 		s->queued++;
 		wp->queued++;
 		pthread_cond_signal(&wp->cond);

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -28,7 +29,7 @@ struct db_job {
 	db_cb cb;
 	void *arg;
 	struct db_pool *pool;
-	struct db_job *next;
+	STAILQ_ENTRY(db_job) next;
 };
 
 struct db_conn {
@@ -50,7 +51,7 @@ struct db_pool {
 	int query_timeout_s;
 	int nconns;
 	struct db_conn *conns;
-	struct db_job *head, *tail;
+	STAILQ_HEAD(, db_job) queue; /* waiting for an idle connection, oldest first */
 	bool closing; /* db_pool_free has begun: statements asked for now wait for it to fail them */
 	/* Atomic so GET /metrics can read them from another worker's thread. */
 	atomic_int queued, running, up;
@@ -111,11 +112,9 @@ static bool pool_any_up(const struct db_pool *pool)
 static void pool_fail_queue(struct db_pool *pool, bool now)
 {
 	/* Reads head each time round: a callback run here may queue another job. */
-	while (pool->head) {
-		struct db_job *job = pool->head;
-		pool->head = job->next;
-		if (!pool->head)
-			pool->tail = NULL;
+	while (!STAILQ_EMPTY(&pool->queue)) {
+		struct db_job *job = STAILQ_FIRST(&pool->queue);
+		STAILQ_REMOVE_HEAD(&pool->queue, next);
 		pool->queued--;
 		if (now)
 			job_finish(job, NULL, DB_UNAVAILABLE);
@@ -373,14 +372,12 @@ static void conn_send(struct db_conn *c, struct db_job *job)
 
 static void pool_dispatch(struct db_pool *pool)
 {
-	for (int i = 0; i < pool->nconns && pool->head; i++) {
+	for (int i = 0; i < pool->nconns && !STAILQ_EMPTY(&pool->queue); i++) {
 		struct db_conn *c = &pool->conns[i];
 		if (c->state != CONN_IDLE)
 			continue;
-		struct db_job *job = pool->head;
-		pool->head = job->next;
-		if (!pool->head)
-			pool->tail = NULL;
+		struct db_job *job = STAILQ_FIRST(&pool->queue);
+		STAILQ_REMOVE_HEAD(&pool->queue, next);
 		pool->queued--;
 		conn_send(c, job);
 	}
@@ -395,6 +392,7 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int n
 	if (!pool)
 		return NULL;
 	pool->base = base;
+	STAILQ_INIT(&pool->queue);
 	pool->conninfo = strdup(conninfo);
 	pool->nconns = nconns;
 	pool->query_timeout_s = query_timeout_s;
@@ -463,11 +461,7 @@ void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, 
 		job_fail_later(pool, job);
 		return;
 	}
-	if (pool->tail)
-		pool->tail->next = job;
-	else
-		pool->head = job;
-	pool->tail = job;
+	STAILQ_INSERT_TAIL(&pool->queue, job, next);
 	pool->queued++;
 	if (!pool->closing)
 		pool_dispatch(pool);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -16,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/random.h"
+#include "http/http_errors.h"
 
 /* ticket_settle relies on libevent 2.1's evhttp giving each connection's bufferevent the
  * evhttp_connection as its callback argument (evhttp_connection_base_bufferevent_new). */
@@ -205,23 +207,14 @@ long conn_guard_count_of(struct conn_guard *g, const struct sockaddr *peer)
 size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *buf,
 			  size_t buflen)
 {
-	const char *message =
-		verdict == CONN_OVER_ADDRESS
-			? "Địa chỉ của bạn đang mở quá nhiều kết nối; hãy đóng bớt rồi thử lại / "
-			  "Your address has too many connections open; close some and try again"
-			: "Máy chủ đang có quá nhiều kết nối; vui lòng thử lại sau ít giây / "
-			  "The server has too many connections; try again in a few seconds";
-	json_object *err = json_object_new_object();
-	json_object_object_add(err, "code", json_object_new_string("too_many_connections"));
-	json_object_object_add(err, "message", json_object_new_string(message));
-	json_object_object_add(err, "request_id", json_object_new_string(req_id));
-	json_object *body = json_object_new_object();
-	json_object_object_add(body, "error", err);
+	enum http_error e = verdict == CONN_OVER_ADDRESS ? HTTP_ERR_TOO_MANY_FROM_ADDRESS
+							  : HTTP_ERR_TOO_MANY_CONNECTIONS;
+	json_object *body = http_error_doc(http_error_code(e), http_error_message(e), NULL, req_id);
 	size_t blen;
 	const char *text = json_object_to_json_string_length(
 		body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &blen);
 	int n = snprintf(buf, buflen,
-			 "HTTP/1.1 503 Service Unavailable\r\n"
+			 "HTTP/1.1 %d %s\r\n"
 			 "Content-Type: application/json; charset=utf-8\r\n"
 			 "Content-Length: %zu\r\n"
 			 "Retry-After: %d\r\n"
@@ -233,7 +226,8 @@ size_t conn_guard_refusal(enum conn_verdict verdict, const char *req_id, char *b
 			 "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
 			 "X-Request-Id: %s\r\n"
 			 "\r\n%s",
-			 blen, CONN_RETRY_AFTER_S, req_id, text);
+			 http_error_status(e), http_status_reason(http_error_status(e)), blen,
+			 CONN_RETRY_AFTER_S, req_id, text);
 	json_object_put(body);
 	return n > 0 && (size_t)n < buflen ? (size_t)n : 0;
 }
@@ -248,7 +242,7 @@ struct conn_ticket {
 	struct conn_guard *guard;
 	struct bufferevent *bev;  /* while pending: held by a reference, so it cannot vanish */
 	struct conn_slot slot;
-	struct conn_ticket *next; /* in the pending list */
+	SLIST_ENTRY(conn_ticket) next; /* in the pending list */
 };
 
 struct conn_watch {
@@ -259,7 +253,7 @@ struct conn_watch {
 	void *inner_arg;
 	struct event *settle_ev; /* checks the pending connections */
 	struct event *resume_ev; /* ends a pause in accepting */
-	struct conn_ticket *pending;
+	SLIST_HEAD(, conn_ticket) pending; /* accepted, not checked yet; all settle in one turn */
 	int pause_ms;
 	struct conn_watch *next_watch; /* in watches */
 };
@@ -354,11 +348,10 @@ static void settle_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct conn_watch *cw = arg;
 	struct conn_ticket *t;
-	while ((t = cw->pending) != NULL) {
-		cw->pending = t->next;
+	while ((t = SLIST_FIRST(&cw->pending)) != NULL) {
+		SLIST_REMOVE_HEAD(&cw->pending, next);
 		struct bufferevent *bev = t->bev;
 		t->bev = NULL;
-		t->next = NULL;
 		if (!ticket_settle(cw, t, bev))
 			free(t);
 		bufferevent_decref(bev);
@@ -381,8 +374,7 @@ static struct bufferevent *watch_bevcb(struct event_base *base, void *arg)
 	t->guard = cw->guard;
 	t->bev = bev;
 	bufferevent_incref(bev);
-	t->next = cw->pending;
-	cw->pending = t;
+	SLIST_INSERT_HEAD(&cw->pending, t, next);
 	event_active(cw->settle_ev, EV_TIMEOUT, 0);
 	return bev;
 }
@@ -428,6 +420,7 @@ struct conn_watch *conn_watch_new(struct conn_guard *guard, const struct proxy_t
 	cw->proxies = proxies;
 	cw->inner = inner;
 	cw->inner_arg = inner_arg;
+	SLIST_INIT(&cw->pending);
 	cw->pause_ms = PAUSE_MIN_MS;
 	cw->listener = evhttp_bound_socket_get_listener(bound);
 	cw->settle_ev = event_new(base, -1, 0, settle_cb, cw);
@@ -466,8 +459,8 @@ void conn_watch_free(struct conn_watch *cw)
 	pthread_mutex_unlock(&watches_lock);
 	/* Connections evhttp_free has already closed, never checked. */
 	struct conn_ticket *t;
-	while ((t = cw->pending) != NULL) {
-		cw->pending = t->next;
+	while ((t = SLIST_FIRST(&cw->pending)) != NULL) {
+		SLIST_REMOVE_HEAD(&cw->pending, next);
 		bufferevent_decref(t->bev);
 		free(t);
 	}

@@ -2,6 +2,7 @@
  * routing, JSON bodies and errors, security headers, the access log. */
 #include "http/http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,34 +17,6 @@
 #include "http/field_errors.h"
 #include "http/http_limits.h"
 
-static const char *reason_phrase(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 417: return "Expectation Failed";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "Error";
-	}
-}
-
 static unsigned method_of(enum evhttp_cmd_type cmd)
 {
 	switch (cmd) {
@@ -55,20 +28,6 @@ static unsigned method_of(enum evhttp_cmd_type cmd)
 	case EVHTTP_REQ_OPTIONS: return HTTP_OPTIONS;
 	case EVHTTP_REQ_PATCH: return HTTP_PATCH;
 	default: return HTTP_OTHER;
-	}
-}
-
-static const char *method_name(unsigned m)
-{
-	switch (m) {
-	case HTTP_GET: return "GET";
-	case HTTP_HEAD: return "HEAD";
-	case HTTP_POST: return "POST";
-	case HTTP_PUT: return "PUT";
-	case HTTP_DELETE: return "DELETE";
-	case HTTP_OPTIONS: return "OPTIONS";
-	case HTTP_PATCH: return "PATCH";
-	default: return "OTHER";
 	}
 }
 
@@ -178,7 +137,7 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 	} else if ((buf = evbuffer_new())) {
 		evbuffer_add(buf, body, len);
 	}
-	evhttp_send_reply(req->ev, status, reason_phrase(status), buf);
+	evhttp_send_reply(req->ev, status, http_status_reason(status), buf);
 	if (buf)
 		evbuffer_free(buf);
 
@@ -189,7 +148,7 @@ static void send_and_free(struct http_req *req, int status, const char *body, si
 	prometheus_count_request(req->ctx->counters, req->route, status, ms / 1e3);
 	if (log_enabled(LOG_INFO)) {
 		json_object *f = json_object_new_object();
-		json_object_object_add(f, "method", json_object_new_string(method_name(req->method)));
+		json_object_object_add(f, "method", json_object_new_string(http_method_name(req->method)));
 		json_object_object_add(f, "path", json_object_new_string(req->path));
 		json_object_object_add(f, "status", json_object_new_int(status));
 		json_object_object_add(f, "ms", json_object_new_double(ms));
@@ -228,14 +187,7 @@ void http_field_error(json_object *fields, const char *field, const char *code,
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
 		      json_object *fields)
 {
-	json_object *err = json_object_new_object();
-	json_object_object_add(err, "code", json_object_new_string(code));
-	json_object_object_add(err, "message", json_object_new_string(message));
-	if (fields)
-		json_object_object_add(err, "fields", fields);
-	json_object_object_add(err, "request_id", json_object_new_string(req->id));
-	json_object *doc = json_object_new_object();
-	json_object_object_add(doc, "error", err);
+	json_object *doc = http_error_doc(code, message, fields, req->id);
 	size_t len;
 	const char *text = json_object_to_json_string_length(
 		doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
@@ -243,6 +195,19 @@ void http_reply_error(struct http_req *req, int status, const char *code, const 
 		log_debug(req->id, "error %d %s", status, code);
 	http_reply_json(req, status, text, len, 0);
 	json_object_put(doc);
+}
+
+void http_reply_code(struct http_req *req, enum http_error err, json_object *fields)
+{
+	http_reply_error(req, http_error_status(err), http_error_code(err), http_error_message(err),
+			 fields);
+}
+
+void http_set_retry_after(struct http_req *req, int seconds)
+{
+	char v[16];
+	snprintf(v, sizeof(v), "%d", seconds > 0 ? seconds : 1);
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
 }
 
 /* http_limits.c turns a request it refuses into GET /.pakn/reject/<status>, so the refusal
@@ -254,49 +219,26 @@ static bool reply_if_rejected(struct http_req *req)
 	if (strncmp(req->path, HTTP_REJECT_PREFIX, strlen(HTTP_REJECT_PREFIX)) != 0)
 		return false;
 	int status = atoi(req->path + strlen(HTTP_REJECT_PREFIX));
-	switch (status) {
-	case 411:
-		http_reply_error(req, 411, "length_required",
-				 "Yêu cầu cần có Content-Length. / A Content-Length header is required.",
-				 NULL);
-		break;
-	case 413:
-		http_reply_error(req, 413, "body_too_large",
-				 "Nội dung gửi lên quá lớn. / The request body is too large.", NULL);
-		break;
-	case 417:
-		http_reply_error(req, 417, "expectation_failed",
-				 "Chỉ hỗ trợ Expect: 100-continue. / Only Expect: 100-continue is "
-				 "supported.",
-				 NULL);
-		break;
-	case 501:
-		http_reply_error(req, 501, "method_not_implemented",
-				 "Phương thức không được hỗ trợ. / The method is not supported.", NULL);
-		break;
-	case 431:
-		http_reply_error(req, 431, "headers_too_large",
-				 "Phần đầu yêu cầu quá lớn. / The request headers are too large.",
-				 NULL);
-		break;
-	case 404:
-		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
-		break;
-	case 408:
-		http_reply_error(req, 408, "request_timeout",
-				 "Yêu cầu đến quá chậm. / The request took too long to arrive.", NULL);
-		break;
-	case 503:
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
-		http_reply_error(req, 503, "busy",
-				 "Máy chủ đang bận, vui lòng thử lại sau. / The server is busy; "
-				 "please retry shortly.",
-				 NULL);
-		break;
-	default:
-		http_reply_error(req, 400, "bad_request",
-				 "Yêu cầu không hợp lệ. / Malformed request.", NULL);
-	}
+	static const struct {
+		int status;
+		enum http_error err;
+	} refusals[] = {
+		{411, HTTP_ERR_LENGTH_REQUIRED},
+		{413, HTTP_ERR_BODY_TOO_LARGE},
+		{417, HTTP_ERR_EXPECTATION_FAILED},
+		{501, HTTP_ERR_METHOD_NOT_IMPLEMENTED},
+		{431, HTTP_ERR_HEADERS_TOO_LARGE},
+		{404, HTTP_ERR_NOT_FOUND},
+		{408, HTTP_ERR_REQUEST_TIMEOUT},
+		{503, HTTP_ERR_BUSY},
+	};
+	enum http_error err = HTTP_ERR_BAD_REQUEST;
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (refusals[i].status == status)
+			err = refusals[i].err;
+	if (err == HTTP_ERR_BUSY)
+		http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
+	http_reply_code(req, err, NULL);
 	return true;
 }
 
@@ -350,8 +292,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	}
 	/* The metrics listener (server.c) serves GET /metrics and nothing else. */
 	if (http_is_metrics_listener(req) && strcmp(req->path, "/metrics") != 0) {
-		http_reply_error(req, 404, "not_found", "Không tìm thấy địa chỉ này. / Not found.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_SUCH_PATH, NULL);
 		return;
 	}
 
@@ -372,9 +313,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		};
 		http_field_error(fields, bad_key ? bad_key : "(query)", problems[qe].code,
 				 problems[qe].message);
-		http_reply_error(req, 400, "invalid_query",
-				 "Chuỗi truy vấn không hợp lệ. / The query string is invalid.",
-				 fields);
+		http_reply_code(req, HTTP_ERR_INVALID_QUERY, fields);
 		return;
 	}
 
@@ -390,10 +329,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		char allow[96];
 		router_allow_header(allowed, allow, sizeof(allow));
 		evhttp_add_header(evhttp_request_get_output_headers(ev), "Allow", allow);
-		http_reply_error(req, 405, "method_not_allowed",
-				 "Phương thức không được hỗ trợ cho địa chỉ này. / "
-				 "Method not allowed for this path.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_METHOD_NOT_ALLOWED, NULL);
 		return;
 	}
 	case ROUTE_NOT_FOUND:

@@ -1,15 +1,17 @@
 /* http.h - one request's life: routing, the JSON replies and errors of the API contract,
  * security headers, request ids and the access log. Every request gets exactly one reply,
- * through http_reply_json() or http_reply_error(), which also free the request.
+ * through http_reply_json() or http_reply_code() / http_reply_error(), which also free the
+ * request.
  *
  * Ownership of json-c objects, the one rule for server/ and tools/ (docs/architecture.md):
  *  - json_object_new_*(), json_tokener_parse(), json_parse_strict() and our functions that
  *    return a new object give the caller one reference. The caller either hands it over or
  *    puts it (json_object_put) exactly once, on every path.
- *  - Handing over: json_object_object_add(), json_object_array_add(), http_reply_error()'s
- *    fields, log_write()'s fields, and any function whose comment says it takes or consumes
- *    a value. From the call on, the caller's pointer is dead: never put, add or read it
- *    again. A cleanup label must not put what some path before it has handed over.
+ *  - Handing over: json_object_object_add(), json_object_array_add(), the fields of
+ *    http_reply_code() and http_reply_error(), log_write()'s fields, and any function whose
+ *    comment says it takes or consumes a value. From the call on, the caller's pointer is
+ *    dead: never put, add or read it again. A cleanup label must not put what some path
+ *    before it has handed over.
  *  - Lending: json_object_object_get_ex(), json_object_array_get_idx() and the strings of
  *    json_object_get_string() / json_object_to_json_string*() live as long as the object
  *    that holds them; use them before its put, or keep a value with json_object_get() and
@@ -25,6 +27,7 @@
 #include <time.h>
 
 #include "http/http_ctx.h"
+#include "http/http_errors.h"
 #include "http/http_query.h"
 #include "http/http_router.h"
 #include "http/proxy.h"
@@ -89,9 +92,17 @@ void http_reply_json(struct http_req *req, int status, const char *body, size_t 
 
 /* Sends {"error": {"code", "message", "fields"?}} and frees req. message is Vietnamese
  * first, then English. fields (a JSON array) may be NULL; it is taken, like req: the
- * caller must not put it afterwards. */
+ * caller must not put it afterwards. Handlers name their error with http_reply_code. */
 void http_reply_error(struct http_req *req, int status, const char *code, const char *message,
 		      json_object *fields);
+
+/* http_reply_error with the status, code and message of err (http_errors.c). Takes fields
+ * (may be NULL) and frees req. */
+void http_reply_code(struct http_req *req, enum http_error err, json_object *fields);
+
+/* Sets Retry-After: seconds (at least 1) on req's reply, for a 429 or 503. */
+void http_set_retry_after(struct http_req *req, int seconds);
+#define HTTP_RETRY_AFTER_BUSY 2 /* seconds: a busy server or database is back soon */
 
 /* Appends {"field", "code", "message"} to fields: field_errors_add (field_errors.h). */
 void http_field_error(json_object *fields, const char *field, const char *code,

@@ -18,14 +18,10 @@ struct db_pool *http_read_db(const struct http_req *req)
 void http_reply_db_error(struct http_req *req, enum db_status db_status)
 {
 	if (db_status == DB_UNAVAILABLE) {
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
-		http_reply_error(req, 503, "database_unavailable",
-				 "Cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng thử lại sau. / "
-				 "The database is unavailable; please retry shortly.",
-				 NULL);
+		http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
+		http_reply_code(req, HTTP_ERR_DATABASE_UNAVAILABLE, NULL);
 	} else {
-		http_reply_error(req, 500, "internal_error",
-				 "Lỗi nội bộ. / Internal error.", NULL);
+		http_reply_code(req, HTTP_ERR_INTERNAL, NULL);
 	}
 }
 
@@ -35,7 +31,7 @@ static void reply_json_cell(struct http_req *req, PGresult *res, enum db_status 
 	if (status != DB_OK)
 		http_reply_db_error(req, status);
 	else if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
-		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+		http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
 	else
 		http_reply_json(req, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
 				cache_seconds);

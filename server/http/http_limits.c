@@ -32,6 +32,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "http/http_router.h"
+
 enum limits_phase {
 	PHASE_HEAD,    /* collecting a request line and headers in head */
 	PHASE_BODY,    /* collecting the body of an accepted request (head already passed on) */
@@ -205,9 +207,6 @@ struct request_line {
  * knows and a target it can parse. Returns 0, 400, 501, or STATUS_HTTP09. */
 static int check_request_line(const uint8_t *line, size_t len, struct request_line *rl)
 {
-	static const char *const methods[] = {"GET", "HEAD", "POST", "PUT",
-					      "DELETE", "OPTIONS", "PATCH"};
-	static const bool methods_with_body[] = {false, false, true, true, false, false, true};
 	const uint8_t *sp1 = memchr(line, ' ', len);
 	if (!sp1 || sp1 == line)
 		return 400;
@@ -233,14 +232,14 @@ static int check_request_line(const uint8_t *line, size_t len, struct request_li
 		if (rl->target[i] <= ' ' || rl->target[i] == 0x7f)
 			return 400;
 	int known = -1;
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (rl->method_len == strlen(methods[i]) &&
-		    memcmp(line, methods[i], rl->method_len) == 0)
+	for (size_t i = 0; i < HTTP_METHOD_COUNT; i++)
+		if (rl->method_len == strlen(http_methods[i].name) &&
+		    memcmp(line, http_methods[i].name, rl->method_len) == 0)
 			known = (int)i;
 	/* The target as libevent will parse it; what it cannot parse it answers in HTML.
 	 * "*" is for OPTIONS only (RFC 9112 3.2.4). */
 	bool asterisk = rl->target_len == 1 && rl->target[0] == '*';
-	if (asterisk && (known < 0 || strcmp(methods[known], "OPTIONS") != 0))
+	if (asterisk && (known < 0 || http_methods[known].bit != HTTP_OPTIONS))
 		return 400;
 	char *target = strndup((const char *)rl->target, rl->target_len);
 	struct evhttp_uri *uri = target ? evhttp_uri_parse_with_flags(target,
@@ -260,7 +259,7 @@ static int check_request_line(const uint8_t *line, size_t len, struct request_li
 		return 501;
 	if (!asterisk && !origin_or_absolute)
 		return 400;
-	rl->body_allowed = methods_with_body[known];
+	rl->body_allowed = http_methods[known].body;
 	return 0;
 }
 

@@ -29,20 +29,14 @@ static bool is_choice(const char *v, const char *choices)
 	return false;
 }
 
-bool http_is_code(const char *s)
-{
-	return s && strlen(s) <= 64 && all_chars(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
-}
-
 /* Returns NULL when v is acceptable, else the field error code. */
 static const char *param_problem(const struct param_spec *s, const char *v)
 {
 	switch (s->kind) {
 	case PARAM_CODE:
-		return http_is_code(v) ? NULL : "invalid_code";
+		return text_is_item_code(v) ? NULL : "invalid_code";
 	case PARAM_SLUG:
-		return strlen(v) <= 160 && all_chars(v, "abcdefghijklmnopqrstuvwxyz0123456789-")
-			       ? NULL : "invalid_code";
+		return text_is_agency_code(v) ? NULL : "invalid_code";
 	case PARAM_ROMAN:
 		return strlen(v) <= 8 && all_chars(v, "IVXL") ? NULL : "invalid_section";
 	case PARAM_CHOICE:
@@ -118,7 +112,6 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 		json_object_put(fields);
 		return true;
 	}
-	http_reply_error(req, 400, "invalid_parameter",
-			 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
+	http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
 	return false;
 }

@@ -28,8 +28,6 @@ struct param_spec {
 	bool required;       /* absent or empty is a problem ("required") */
 };
 
-/* True for a well-formed plan or item code (what PARAM_CODE accepts). */
-bool http_is_code(const char *s);
 
 /* Checks the request's query against specs: every parameter known, every value well
  * formed. Fills values[i] for specs[i]. On any problem replies 400 listing them all in

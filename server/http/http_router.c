@@ -97,22 +97,29 @@ enum route_result router_match(const struct route *routes, size_t nroutes, unsig
 	return *allowed ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND;
 }
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} names[] = {
-	{HTTP_GET, "GET"}, {HTTP_HEAD, "HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
-	{HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"}, {HTTP_PATCH, "PATCH"},
+const struct http_method_info http_methods[HTTP_METHOD_COUNT] = {
+	{HTTP_GET, "GET", false},	  {HTTP_HEAD, "HEAD", false},
+	{HTTP_POST, "POST", true},	  {HTTP_PUT, "PUT", true},
+	{HTTP_DELETE, "DELETE", false}, {HTTP_OPTIONS, "OPTIONS", false},
+	{HTTP_PATCH, "PATCH", true},
 };
+
+const char *http_method_name(unsigned bit)
+{
+	for (size_t i = 0; i < HTTP_METHOD_COUNT; i++)
+		if (http_methods[i].bit == bit)
+			return http_methods[i].name;
+	return "OTHER";
+}
 
 void router_allow_header(unsigned mask, char *out, size_t outlen)
 {
 	size_t o = 0;
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(mask & names[i].bit))
+	for (size_t i = 0; i < HTTP_METHOD_COUNT; i++) {
+		if (!(mask & http_methods[i].bit))
 			continue;
-		int n = snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", names[i].name);
+		int n = snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", http_methods[i].name);
 		if (n < 0 || (size_t)n >= outlen - o)
 			break;
 		o += (size_t)n;
@@ -122,9 +129,9 @@ void router_allow_header(unsigned mask, char *out, size_t outlen)
 void router_route_label(const struct route *r, char *out, size_t outlen)
 {
 	const char *m = "";
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (r->methods & names[i].bit) {
-			m = names[i].name;
+	for (size_t i = 0; i < HTTP_METHOD_COUNT; i++)
+		if (r->methods & http_methods[i].bit) {
+			m = http_methods[i].name;
 			break;
 		}
 	snprintf(out, outlen, "%s %s", m, r->pattern);

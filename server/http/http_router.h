@@ -3,6 +3,7 @@
 #ifndef PAKN_HTTP_ROUTER_H
 #define PAKN_HTTP_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum http_method {
@@ -15,6 +16,18 @@ enum http_method {
 	HTTP_PATCH = 1 << 6,
 	HTTP_OTHER = 1 << 7,
 };
+
+/* The methods libevent parses, in the order of their bits: the one table of their names.
+ * body: libevent reads a body for the method, and the API takes one. */
+#define HTTP_METHOD_COUNT 7
+extern const struct http_method_info {
+	enum http_method bit;
+	const char *name;
+	bool body;
+} http_methods[HTTP_METHOD_COUNT];
+
+/* The name of one method bit ("GET"), or "OTHER". */
+const char *http_method_name(unsigned bit);
 
 #define ROUTE_MAX_PARAMS 4
 #define ROUTE_PARAM_MAX 128 /* bytes of a decoded path parameter; longer never matches */

@@ -195,10 +195,7 @@ void webfiles_serve(const struct webfiles *w, struct http_req *req)
 	bool get = req->method == HTTP_GET || req->method == HTTP_HEAD;
 	if (f && !get) {
 		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Allow", "GET, HEAD");
-		http_reply_error(req, 405, "method_not_allowed",
-				 "Phương thức không được hỗ trợ cho địa chỉ này. / "
-				 "Method not allowed for this path.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_METHOD_NOT_ALLOWED, NULL);
 		return;
 	}
 	if (!f) {
@@ -209,8 +206,7 @@ void webfiles_serve(const struct webfiles *w, struct http_req *req)
 			http_reply(req, 301, "text/plain; charset=utf-8", slash, strlen(slash), 0);
 			return;
 		}
-		http_reply_error(req, 404, "not_found", "Không tìm thấy địa chỉ này. / Not found.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_SUCH_PATH, NULL);
 		return;
 	}
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req->ev);

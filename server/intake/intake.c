@@ -243,8 +243,7 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 		if (!(r->reported & REPORTED_ITEM))
 			field_error(fields, "item_code", "required");
 	}
-	else if (strlen(r->item_code) > 64 || !*r->item_code ||
-		 strspn(r->item_code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != strlen(r->item_code))
+	else if (!text_is_item_code(r->item_code))
 		field_error(fields, "item_code", "invalid_code");
 	else
 		snprintf(s->item_code, sizeof(s->item_code), "%s", r->item_code);

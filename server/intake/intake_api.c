@@ -44,23 +44,20 @@ static bool wants_html(const struct http_req *req)
 
 /* An error as the contract's JSON, or as a page for a browser posting the form without
  * JavaScript (html). Takes fields. */
-static void reply_problem(struct http_req *req, bool html, int status, const char *code,
-			  const char *message, json_object *fields)
+static void reply_problem(struct http_req *req, bool html, enum http_error err,
+			  json_object *fields)
 {
 	if (!html) {
-		http_reply_error(req, status, code, message, fields);
+		http_reply_code(req, err, fields);
 		return;
 	}
-	form_page_problem(req, status, message, fields);
+	form_page_problem(req, http_error_status(err), http_error_message(err), fields);
 	json_object_put(fields);
 }
 
 static void reply_422(struct http_req *req, bool html, json_object *fields)
 {
-	reply_problem(req, html, 422, "validation_failed",
-		      "Góp ý chưa hợp lệ, xem từng trường. / The submission is not valid; see "
-		      "fields.",
-		      fields);
+	reply_problem(req, html, HTTP_ERR_SUBMISSION_INVALID, fields);
 }
 
 /* Whether fields (http_field_error's array) has an entry for field. */
@@ -80,7 +77,7 @@ static void reply_store_error(struct http_req *req, bool html, enum db_status st
 	if (!html) {
 		http_reply_db_error(req, status);
 	} else if (status == DB_UNAVAILABLE) {
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
+		http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
 		form_page_problem(req, 503,
 				  "Góp ý của bạn CHƯA được lưu: hệ thống tạm thời không sẵn sàng. "
 				  "Vui lòng gửi lại sau ít phút. / Your feedback has NOT been stored: "
@@ -150,10 +147,7 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 		break;
 	}
 	case INTAKE_CONFLICT:
-		reply_problem(req, p->html, 409, "idempotency_key_reused",
-			      "Khóa chống gửi trùng đã dùng cho một góp ý khác. / The idempotency key "
-			      "was used for a different submission.",
-			      NULL);
+		reply_problem(req, p->html, HTTP_ERR_IDEMPOTENCY_KEY_REUSED, NULL);
 		break;
 	case INTAKE_UNKNOWN_ITEM: {
 		json_object *fields = json_object_new_array();
@@ -200,13 +194,6 @@ static void client_hash(const struct http_req *req, char hex[65], uint64_t *shor
 	memcpy(short_hash, h, sizeof(*short_hash));
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* --- handlers ------------------------------------------------------------------------- */
 
 void intake_api_submit(struct http_req *req)
@@ -217,10 +204,7 @@ void intake_api_submit(struct http_req *req)
 	bool json = http_media_type_is(type, "application/json");
 	bool form = http_media_type_is(type, "application/x-www-form-urlencoded");
 	if (!json && !form) {
-		http_reply_error(req, 415, "unsupported_media_type",
-				 "Chỉ nhận application/json hoặc application/x-www-form-urlencoded. / "
-				 "Send application/json or application/x-www-form-urlencoded.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_JSON_OR_FORM_ONLY, NULL);
 		return;
 	}
 	bool html = form && wants_html(req);
@@ -229,13 +213,8 @@ void intake_api_submit(struct http_req *req)
 	client_hash(req, chash, &short_hash);
 	int retry_after = 1;
 	if (!ratelimit_take(req->ctx->ratelimit, short_hash, now_seconds(), &retry_after)) {
-		char v[16];
-		snprintf(v, sizeof(v), "%d", retry_after);
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
-		reply_problem(req, html, 429, "rate_limited",
-			      "Bạn gửi quá nhanh, vui lòng thử lại sau. / Too many submissions; "
-			      "please retry later.",
-			      NULL);
+		http_set_retry_after(req, retry_after);
+		reply_problem(req, html, HTTP_ERR_RATE_LIMITED, NULL);
 		return;
 	}
 
@@ -267,10 +246,7 @@ void intake_api_submit(struct http_req *req)
 	}
 	if (res == INTAKE_MALFORMED) {
 		json_object_put(fields);
-		reply_problem(req, html, 400, "invalid_json",
-			      json ? "Nội dung không phải một đối tượng JSON hợp lệ. / The body is "
-				     "not a valid JSON object."
-				   : "Nội dung biểu mẫu không hợp lệ. / The form body is malformed.",
+		reply_problem(req, html, json ? HTTP_ERR_NOT_JSON_OBJECT : HTTP_ERR_INVALID_FORM,
 			      NULL);
 		pending_free(p);
 		return;
@@ -300,10 +276,7 @@ void intake_api_status(struct http_req *req)
 		return;
 	char code[TRACKING_CODE_LEN + 1];
 	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
-		http_reply_error(req, 404, "not_found",
-				 "Mã theo dõi không đúng (kiểm tra lại từng ký tự). / No such tracking "
-				 "code (check each character).",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_SUCH_TRACKING_CODE, NULL);
 		return;
 	}
 	const char *param = code;
@@ -344,8 +317,7 @@ void intake_api_verify(struct http_req *req)
 	const char *body = http_body(req, &len);
 	json_object *doc = body ? json_parse_strict(body, len) : NULL;
 	if (!doc) {
-		http_reply_error(req, 400, "invalid_json",
-				 "Nội dung không phải JSON hợp lệ. / The body is not valid JSON.", NULL);
+		http_reply_code(req, HTTP_ERR_INVALID_JSON, NULL);
 		return;
 	}
 	struct receipt r;
@@ -400,17 +372,13 @@ static void rated_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_json(req, 200, reply.text, reply.len, 0);
 		break;
 	case DB_REPLY_NO_ANSWER:
-		http_reply_error(req, 409, "no_answer",
-				 "Chưa có câu trả lời để đánh giá. / There is no answer to rate yet.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_ANSWER, NULL);
 		break;
 	case DB_REPLY_ALREADY_RATED:
-		http_reply_error(req, 409, "already_rated",
-				 "Câu trả lời đã được đánh giá. / The answer was rated already.", NULL);
+		http_reply_code(req, HTTP_ERR_ALREADY_RATED, NULL);
 		break;
 	case DB_REPLY_NOT_FOUND:
-		http_reply_error(req, 404, "not_found",
-				 "Sai mã theo dõi hoặc mã bí mật. / Wrong tracking code or secret.", NULL);
+		http_reply_code(req, HTTP_ERR_WRONG_SECRET, NULL);
 		break;
 	default: /* logged by db_reply_parse */
 		http_reply_db_error(req, DB_FAILED);
@@ -425,7 +393,7 @@ void intake_api_rate(struct http_req *req)
 		return;
 	char code[TRACKING_CODE_LEN + 1];
 	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
-		http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+		http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
 		return;
 	}
 	size_t len;
@@ -434,8 +402,7 @@ void intake_api_rate(struct http_req *req)
 	json_object *secret = NULL, *rating = NULL;
 	if (!doc || !json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);
-		http_reply_error(req, 400, "invalid_json",
-				 "Cần {\"secret\", \"rating\"}. / Send {\"secret\", \"rating\"}.", NULL);
+		http_reply_code(req, HTTP_ERR_RATING_JSON, NULL);
 		return;
 	}
 	json_object *fields = json_object_new_array();
@@ -452,8 +419,7 @@ void intake_api_rate(struct http_req *req)
 				 "Phải là số nguyên từ 1 đến 5. / Must be a whole number from 1 to 5.");
 	if (json_object_array_length(fields) > 0) {
 		json_object_put(doc);
-		http_reply_error(req, 422, "validation_failed",
-				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
 		return;
 	}
 	json_object_put(fields);

@@ -102,8 +102,7 @@ static bool range_ok(struct http_req *req, const char *from, const char *to)
 	json_object *fields = json_object_new_array();
 	http_field_error(fields, "to", "before_from",
 			 "Ngày kết thúc trước ngày bắt đầu. / 'to' is before 'from'.");
-	http_reply_error(req, 400, "invalid_parameter",
-			 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
+	http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
 	return false;
 }
 
@@ -206,8 +205,7 @@ void metrics_quarterly(struct http_req *req)
 		http_field_error(fields, "quarter", v[1] ? "invalid_quarter" : "required",
 				 "Quý dạng 2026-Q2. / A quarter such as 2026-Q2.");
 	if (json_object_array_length(fields) > 0) {
-		http_reply_error(req, 400, "invalid_parameter",
-				 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
+		http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
 		return;
 	}
 	json_object_put(fields);

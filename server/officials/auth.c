@@ -56,13 +56,6 @@ static bool cookie_value(const struct http_req *req, const char *name, char *out
 	return false;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A limiter's key: keyed BLAKE2b of kind, a and b, each ended by a NUL so that no two
  * triples read alike. */
 static uint64_t limit_key(const struct keyring *kr, const char *kind, const char *a,
@@ -89,14 +82,6 @@ struct check {
 	char csrf[23]; /* a browser session's; "" for a bearer token */
 };
 
-static void reply_401(struct http_req *req, const char *code)
-{
-	http_reply_error(req, 401, code,
-			 "Cần đăng nhập (phiên đã hết hạn hoặc không hợp lệ). / Sign in first (the "
-			 "session is missing, expired or invalid).",
-			 NULL);
-}
-
 static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct check *c = arg;
@@ -111,7 +96,7 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		reply_401(req, "session_invalid");
+		http_reply_code(req, HTTP_ERR_SESSION_INVALID, NULL);
 		return;
 	}
 	struct official *o = calloc(1, sizeof(*o));
@@ -133,9 +118,7 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 		const char *params[] = {id, o->role_name, NULL, "denied", req->path, NULL};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
 		log_warn(req->id, "denied: official %d (%s) on %s", o->id, o->role_name, req->path);
-		http_reply_error(req, 403, "forbidden",
-				 "Vai trò của bạn không được làm việc này. / Your role may not do this.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
 		return;
 	}
 	next(req);
@@ -151,7 +134,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	} else if (cookie_value(req, SESSION_COOKIE, token, sizeof(token))) {
 		browser = true;
 	} else {
-		reply_401(req, "authentication_required");
+		http_reply_code(req, HTTP_ERR_AUTHENTICATION_REQUIRED, NULL);
 		return;
 	}
 	/* A browser's writes must carry the session's CSRF token, which only our pages know. */
@@ -162,10 +145,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 		const char *got = http_header(req, "X-CSRF-Token");
 		if (!got || strlen(got) != strlen(want) || sodium_memcmp(got, want, strlen(want)) != 0) {
 			log_warn(req->id, "denied: missing or wrong CSRF token on %s", req->path);
-			http_reply_error(req, 403, "csrf_failed",
-					 "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token). / Missing or "
-					 "wrong X-CSRF-Token.",
-					 NULL);
+			http_reply_code(req, HTTP_ERR_CSRF_FAILED, NULL);
 			return;
 		}
 	}
@@ -364,9 +344,8 @@ static void session_made_cb(void *arg, PGresult *res, enum db_status status)
 
 static void reply_busy(struct http_req *req)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", "2");
-	http_reply_error(req, 503, "busy",
-			 "Máy chủ đang bận, vui lòng thử lại sau. / Busy; please retry shortly.", NULL);
+	http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
+	http_reply_code(req, HTTP_ERR_LOGIN_BUSY, NULL);
 }
 
 /* Back on the event loop. */
@@ -385,9 +364,7 @@ static void login_verified(void *arg, bool cancelled)
 		const char *params[] = {l->known ? l->official_id : NULL, l->known ? l->role : NULL,
 					NULL, "login_failed", NULL, NULL};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
-		http_reply_error(req, 401, "invalid_credentials",
-				 "Tên đăng nhập hoặc mật khẩu không đúng. / Wrong username or password.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_INVALID_CREDENTIALS, NULL);
 		login_free(l);
 		return;
 	}
@@ -440,13 +417,8 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 
 static void too_many(struct http_req *req, int retry_after)
 {
-	char v[16];
-	snprintf(v, sizeof(v), "%d", retry_after > 0 ? retry_after : 1);
-	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Retry-After", v);
-	http_reply_error(req, 429, "too_many_attempts",
-			 "Quá nhiều lần đăng nhập, vui lòng thử lại sau. / Too many sign-in "
-			 "attempts; please retry later.",
-			 NULL);
+	http_set_retry_after(req, retry_after);
+	http_reply_code(req, HTTP_ERR_TOO_MANY_ATTEMPTS, NULL);
 }
 
 /* The body's {"username", "password"} as a new login, or NULL after replying 400. */
@@ -462,9 +434,7 @@ static struct login *login_parse(struct http_req *req)
 	    json_object_get_string_len(u) > USERNAME_MAX ||
 	    json_object_get_string_len(p) > PASSWORD_MAX) {
 		json_object_put(doc);
-		http_reply_error(req, 400, "invalid_json",
-				 "Cần {\"username\", \"password\"}. / Send {\"username\", \"password\"}.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_LOGIN_JSON, NULL);
 		return NULL;
 	}
 	/* json-c lets encoded surrogates through, which PostgreSQL refuses; a NUL would cut
@@ -474,11 +444,7 @@ static struct login *login_parse(struct http_req *req)
 	    !utf8_is_valid((const uint8_t *)json_object_get_string(p),
 			   (size_t)json_object_get_string_len(p))) {
 		json_object_put(doc);
-		http_reply_error(req, 400, "invalid_utf8",
-				 "Tên đăng nhập và mật khẩu phải là văn bản UTF-8 hợp lệ, không có "
-				 "ký tự NUL. / The username and password must be valid UTF-8 "
-				 "without NUL.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_LOGIN_UTF8, NULL);
 		return NULL;
 	}
 	struct login *l = calloc(1, sizeof(*l));
@@ -537,8 +503,7 @@ void auth_login(struct http_req *req)
 	/* Only JSON: a cross-site form can post text/plain, and would sign the browser in to
 	 * an account of the sender's choosing. */
 	if (!http_media_type_is(http_header(req, "Content-Type"), "application/json")) {
-		http_reply_error(req, 415, "unsupported_media_type",
-				 "Chỉ nhận application/json. / Send application/json.", NULL);
+		http_reply_code(req, HTTP_ERR_JSON_ONLY, NULL);
 		return;
 	}
 	struct login *l = login_parse(req);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "core/util.h"
 #include "crypto/keys.h"
 #include "crypto/personal.h"
@@ -79,7 +80,7 @@ static int64_t path_id(const struct http_req *req)
 
 static void not_found(struct http_req *req)
 {
-	http_reply_error(req, 404, "not_found", "Không tìm thấy. / Not found.", NULL);
+	http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
 }
 
 static void official_id(const struct http_req *req, char out[16])
@@ -133,17 +134,13 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 		break;
 	}
 	case DB_REPLY_CONFLICT:
-		http_reply_error(req, 409, "invalid_transition",
-				 "Không thể làm việc này ở trạng thái hiện tại. / This action is not "
-				 "allowed in the current state.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_INVALID_TRANSITION, NULL);
 		break;
 	case DB_REPLY_UNKNOWN_AGENCY: {
 		json_object *fields = json_object_new_array();
 		http_field_error(fields, "agency", "unknown_agency",
 				 "Không có cơ quan này. / No such agency.");
-		http_reply_error(req, 422, "validation_failed",
-				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
 		break;
 	}
 	case DB_REPLY_NOT_FOUND:
@@ -214,8 +211,7 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 				 "spam, abuse, off_topic, duplicate, personal_data hoặc other. / One "
 				 "of spam, abuse, off_topic, duplicate, personal_data, other.");
 	bool forward = t && strcmp(t->action, "forward") == 0;
-	if (forward && (!agency || !*agency || strlen(agency) > 160 ||
-			strspn(agency, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(agency)))
+	if (forward && (!agency || !text_is_agency_code(agency)))
 		http_field_error(fields, "agency", agency ? "invalid_code" : "required",
 				 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency code.");
 	if (t && strcmp(t->action, "answer") == 0) {
@@ -252,16 +248,12 @@ static void action_next(struct http_req *req)
 	json_object *fields = json_object_new_array();
 	int status = moderation_action_parse(body, len, &in, fields);
 	if (status == 400) {
-		http_reply_error(req, 400, "invalid_json",
-				 "Nội dung không phải một đối tượng JSON hợp lệ. / The body is not a "
-				 "valid JSON object.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NOT_JSON_OBJECT, NULL);
 		goto out;
 	}
 	if (status == 422) {
-		http_reply_error(req, 422, "validation_failed",
-				 "Yêu cầu chưa hợp lệ. / The request is not valid.", fields);
-		fields = NULL; /* http_reply_error put it */
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+		fields = NULL; /* http_reply_code put it */
 		goto out;
 	}
 	const struct transition *t = in.t;
@@ -272,9 +264,7 @@ static void action_next(struct http_req *req)
 		log_warn(req->id, "denied: %s may not %s", req->official->role_name, t->action);
 		const char *params[] = {oid, req->official->role_name, NULL, "denied", t->action, fid};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
-		http_reply_error(req, 403, "forbidden",
-				 "Vai trò của bạn không được làm việc này. / Your role may not do this.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
 		goto out;
 	}
 	char oid[16], fid[24], at[32] = "", sig[89] = "";
@@ -338,10 +328,7 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 	struct db_reply reply;
 	switch (db_reply_parse(res, "pakn_contact", req->id, &reply)) {
 	case DB_REPLY_NO_CONSENT:
-		http_reply_error(req, 403, "no_consent",
-				 "Người gửi không đồng ý được liên hệ. / The submitter did not consent "
-				 "to be contacted.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_CONSENT, NULL);
 		break;
 	case DB_REPLY_OK: {
 		const char *enc = member(reply.doc, "personal_enc");

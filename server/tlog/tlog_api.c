@@ -18,10 +18,7 @@ static void checkpoint_cb(void *arg, PGresult *res, enum db_status status)
 	if (status != DB_OK)
 		http_reply_db_error(req, status);
 	else if (PQntuples(res) == 0)
-		http_reply_error(req, 404, "not_found",
-				 "Nhật ký chưa có điểm kiểm tra nào; hãy thử lại sau một phút. / No "
-				 "checkpoint has been signed yet; try again in a minute.",
-				 NULL);
+		http_reply_code(req, HTTP_ERR_NO_CHECKPOINT, NULL);
 	else
 		http_reply(req, 200, "text/plain; charset=utf-8", PQgetvalue(res, 0, 0),
 			   (size_t)PQgetlength(res, 0, 0), 0);
@@ -45,8 +42,7 @@ static bool ordered(struct http_req *req, const char *a, const char *b, const ch
 			 equal_ok ? "Phải lớn hơn hoặc bằng giá trị trước. / Must not be below the "
 				    "first value."
 				  : "Phải lớn hơn giá trị trước. / Must be above the first value.");
-	http_reply_error(req, 400, "invalid_parameter",
-			 "Tham số truy vấn không hợp lệ. / Invalid query parameters.", fields);
+	http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
 	return false;
 }
 

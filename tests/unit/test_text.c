@@ -203,6 +203,31 @@ static void test_text_is_blank(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* --- identifiers ---------------------------------------------------------------------- */
+
+static void test_identifiers(void **state)
+{
+	(void)state;
+	char code[ITEM_CODE_MAX + 2], slug[AGENCY_CODE_MAX + 2];
+	memset(code, 'A', sizeof(code) - 1);
+	code[sizeof(code) - 1] = '\0';
+	memset(slug, 'a', sizeof(slug) - 1);
+	slug[sizeof(slug) - 1] = '\0';
+	assert_true(text_is_item_code("NV-1.2"));
+	assert_false(text_is_item_code(""));
+	assert_false(text_is_item_code("nv-1"));
+	assert_false(text_is_item_code(code));
+	code[ITEM_CODE_MAX] = '\0';
+	assert_true(text_is_item_code(code));
+	assert_true(text_is_agency_code("lc-so-khoa-hoc-va-cong-nghe"));
+	assert_false(text_is_agency_code(""));
+	assert_false(text_is_agency_code("LC-SO"));
+	assert_false(text_is_agency_code("lc.so"));
+	assert_false(text_is_agency_code(slug));
+	slug[AGENCY_CODE_MAX] = '\0';
+	assert_true(text_is_agency_code(slug));
+}
+
 /* --- text_fold ------------------------------------------------------------------------- */
 
 static const struct {
@@ -484,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_length),
 		cmocka_unit_test(test_utf8_cut),
 		cmocka_unit_test(test_text_is_blank),
+		cmocka_unit_test(test_identifiers),
 		cmocka_unit_test(test_fold_table),
 		cmocka_unit_test(test_fold_len),
 		cmocka_unit_test(test_fold_all_vietnamese_letters),
