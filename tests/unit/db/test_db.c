@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 #include <libpq-fe.h>
 
 #include "core/util.h"
 #include "db/db.h"
+#include "../unit_db.h"
 
 #define APP_NAME "pakn_unit_db"
 
@@ -41,54 +41,6 @@ static void record_cb(void *arg, PGresult *res, enum db_status status)
 		snprintf(c->value, sizeof(c->value), "%s", PQgetvalue(res, 0, 0));
 }
 
-/* The test database's address with the pool's connections named, so a test can find them
- * in pg_stat_activity. */
-static char *pool_url(void)
-{
-	const char *url = getenv("PAKN_DATABASE_URL");
-	if (!url)
-		return NULL;
-	size_t n = strlen(url) + 64;
-	char *out = malloc(n);
-	assert_non_null(out);
-	/* a URI takes it as a query parameter, key=value pairs as one more pair */
-	const char *sep = strncmp(url, "postgres", 8) != 0 ? " " : strchr(url, '?') ? "&" : "?";
-	snprintf(out, n, "%s%sapplication_name=" APP_NAME, url, sep);
-	return out;
-}
-
-/* Turns the loop until *flag is non-zero or seconds pass. */
-static void loop_until(struct event_base *base, const int *flag, int seconds)
-{
-	struct timespec start, now, nap = {0, 1000000};
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!*flag) {
-		event_base_loop(base, EVLOOP_NONBLOCK);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= seconds)
-			return;
-		nanosleep(&nap, NULL);
-	}
-}
-
-/* Turns the loop until the pool has want_up connections open and want_reconnects
- * reopened, or ten seconds pass. */
-static void wait_up(struct event_base *base, struct db_pool *pool, int want_up,
-		    uint64_t want_reconnects)
-{
-	struct timespec nap = {0, 1000000};
-	struct db_pool_stats s;
-	for (int i = 0; i < 10000; i++) {
-		db_pool_stats(pool, &s);
-		if (s.up >= want_up && s.reconnects >= want_reconnects)
-			return;
-		event_base_loop(base, EVLOOP_NONBLOCK);
-		nanosleep(&nap, NULL);
-	}
-	fail_msg("the pool has %d connections up, %llu reopened", s.up,
-		 (unsigned long long)s.reconnects);
-}
-
 struct fixture {
 	struct event_base *base;
 	struct db_pool *pool;
@@ -98,7 +50,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	f->url = pool_url();
+	f->url = unit_db_url(APP_NAME);
 	if (!f->url) {
 		free(f);
 		*state = NULL;
@@ -126,7 +78,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;                                                          \
 	if (!f)                                                                              \
 		skip(); /* tests/run.sh gives a migrated database */                         \
-	wait_up(f->base, f->pool, 2, 0)
+	unit_wait_up(f->base, f->pool, 2, 0)
 
 static void test_rows_come_back(void **state)
 {
@@ -139,9 +91,9 @@ static void test_rows_come_back(void **state)
 	db_query(f->pool, STMT_PLAN_GET, nope, record_cb, &none);
 	/* never inside db_query: the handler's state is settled first */
 	assert_int_equal(ping.calls + plan.calls + none.calls, 0);
-	loop_until(f->base, &none.calls, 10);
-	loop_until(f->base, &plan.calls, 10);
-	loop_until(f->base, &ping.calls, 10);
+	unit_loop_until(f->base, &none.calls, 10);
+	unit_loop_until(f->base, &plan.calls, 10);
+	unit_loop_until(f->base, &ping.calls, 10);
 	assert_int_equal(ping.calls, 1);
 	assert_int_equal(ping.status, DB_OK);
 	assert_int_equal(ping.rows, 1);
@@ -170,7 +122,7 @@ static void test_queue_bounded_by_connections(void **state)
 	assert_int_equal(s.running, 2);
 	assert_int_equal(s.queued, N - 2);
 	assert_int_equal(db_pool_pending(f->pool), N);
-	loop_until(f->base, &calls[N - 1].calls, 20);
+	unit_loop_until(f->base, &calls[N - 1].calls, 20);
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(calls[i].calls, 1);
 		assert_int_equal(calls[i].status, DB_OK);
@@ -190,7 +142,7 @@ static void test_refused_statement_is_failed(void **state)
 	struct call bad = {0}, ping = {0};
 	const char *params[] = {"not a number", "1"};
 	db_query(f->pool, STMT_TLOG_INCLUSION, params, record_cb, &bad);
-	loop_until(f->base, &bad.calls, 10);
+	unit_loop_until(f->base, &bad.calls, 10);
 	assert_int_equal(bad.calls, 1);
 	assert_int_equal(bad.status, DB_FAILED);
 	assert_int_equal(bad.rows, -1);
@@ -198,7 +150,7 @@ static void test_refused_statement_is_failed(void **state)
 	assert_int_equal(after.failed, before.failed + 1);
 	assert_int_equal(after.unavailable, before.unavailable);
 	db_query(f->pool, STMT_PING, NULL, record_cb, &ping);
-	loop_until(f->base, &ping.calls, 10);
+	unit_loop_until(f->base, &ping.calls, 10);
 	assert_int_equal(ping.status, DB_OK);
 }
 
@@ -218,17 +170,17 @@ static void test_reconnects_after_kill(void **state)
 	 * unavailable, never failed */
 	struct call first = {0};
 	db_query(f->pool, STMT_PING, NULL, record_cb, &first);
-	loop_until(f->base, &first.calls, 10);
+	unit_loop_until(f->base, &first.calls, 10);
 	assert_int_equal(first.calls, 1);
 	assert_int_not_equal(first.status, DB_FAILED);
-	wait_up(f->base, f->pool, 2, 2);
+	unit_wait_up(f->base, f->pool, 2, 2);
 	struct db_pool_stats s;
 	db_pool_stats(f->pool, &s);
 	assert_int_equal(s.reconnects, 2);
 	assert_int_equal(s.up, 2);
 	struct call ping = {0};
 	db_query(f->pool, STMT_PING, NULL, record_cb, &ping);
-	loop_until(f->base, &ping.calls, 10);
+	unit_loop_until(f->base, &ping.calls, 10);
 	assert_int_equal(ping.status, DB_OK);
 	assert_string_equal(ping.value, "1");
 }
@@ -239,7 +191,7 @@ static void test_free_fails_pending(void **state)
 	struct fixture *f = *state;
 	if (!f)
 		skip();
-	wait_up(f->base, f->pool, 2, 0);
+	unit_wait_up(f->base, f->pool, 2, 0);
 	struct call calls[5];
 	memset(calls, 0, sizeof(calls));
 	for (int i = 0; i < 5; i++)
@@ -267,7 +219,7 @@ static void test_no_database_is_unavailable(void **state)
 	db_query(pool, STMT_PING, NULL, record_cb, &c);
 	assert_int_equal(c.calls, 0);
 	assert_int_equal(db_pool_pending(pool), 0);
-	loop_until(base, &c.calls, 5);
+	unit_loop_until(base, &c.calls, 5);
 	assert_int_equal(c.calls, 1);
 	assert_int_equal(c.status, DB_UNAVAILABLE);
 	struct db_pool_stats s;
