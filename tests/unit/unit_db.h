@@ -29,6 +29,37 @@ static inline char *unit_db_url(const char *app)
 	return out;
 }
 
+/* A database of the test's own, named name, made once per run of the test binary:
+ * migrated and with both plans imported, as tests/run.sh does for the shared one. For
+ * tests that store feedback, which would otherwise change what the integration tests that
+ * run after them count. Returns its address (a static buffer), or NULL when there is no
+ * test cluster or it could not be made. */
+static inline const char *unit_db_own(const char *name)
+{
+	static char url[1024];
+	if (*url)
+		return url;
+	const char *base = getenv("PAKN_DATABASE_URL");
+	const char *at = base ? strstr(base, "dbname=pakn") : NULL;
+	if (!at)
+		return NULL;
+	snprintf(url, sizeof(url), "%.*sdbname=%s%s", (int)(at - base), base, name,
+		 at + strlen("dbname=pakn"));
+	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q \"$PAKN_DATABASE_URL\" -c 'DROP DATABASE IF EXISTS %s' "
+		 "-c 'CREATE DATABASE %s' && PAKN_DATABASE_URL=\"%s\" %s migrate sql >/dev/null && "
+		 "for p in data/plans/*.txt; do PAKN_DATABASE_URL=\"%s\" %s import-plan \"$p\" "
+		 ">/dev/null || exit 1; done",
+		 name, name, url, ctl, url, ctl);
+	if (system(cmd) != 0) {
+		*url = '\0';
+		return NULL;
+	}
+	return url;
+}
+
 /* Turns the loop until *flag is non-zero or seconds pass. */
 static inline void unit_loop_until(struct event_base *base, const int *flag, int seconds)
 {

@@ -1,5 +1,5 @@
-/* test_intake_hub.c - tests server/intake/intake_hub.c against the test cluster's
- * PostgreSQL: submissions handed over from a worker's loop are stored by the hub's own
+/* test_intake_hub.c - tests server/intake/intake_hub.c against a database of its own in
+ * the test cluster: submissions handed over from a worker's loop are stored by the hub's own
  * thread and answered back on that worker's loop (never inside the submit call), with a
  * signed receipt and the submitter's secret; stopping the hub answers what it still holds,
  * and a submission after the stop is answered INTAKE_UNAVAILABLE. */
@@ -86,13 +86,15 @@ static int setup(void **state)
 		return 0;
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[512];
-	if (config_load(&f->cfg, NULL, err, sizeof(err)) != 0)
+	const char *url = unit_db_own("pakn_unit_intake_hub");
+	if (!url || config_load(&f->cfg, NULL, err, sizeof(err)) != 0 ||
+	    config_set(&f->cfg, "database_url", url, err, sizeof(err)) != 0)
 		return -1;
 	const char *root = getenv("PAKN_TEST_TMP");
 	snprintf(f->dir, sizeof(f->dir), "%s/test_intake_hub.XXXXXX", root ? root : "/tmp");
 	if (!mkdtemp(f->dir) || !(f->keys = keys_load(f->dir, true, err, sizeof(err))))
 		return -1;
-	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
+	PGconn *pg = PQconnectdb(url);
 	PGresult *res = PQexec(pg, "SELECT code FROM plan_item ORDER BY code DESC LIMIT 1");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		return -1;
