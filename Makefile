@@ -49,7 +49,14 @@ SRV_SRCS := $(filter-out $(LIB_SRCS),$(CORE_SRCS) $(DB_SRCS) $(CRYPTO_SRCS) $(HT
 # The plan parser: paknctl's (import-plan), linked by paknctl and the tests only.
 PLAN_SRCS := tools/plan_import.c tools/plan_deadline.c
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+# Unit tests mirror the sources folder by folder: tests/unit/<folder>/test_<file>.c tests
+# server/<folder>/<file>.c (tests/unit/tools/ tests tools/). Their binaries keep flat names,
+# build/<mode>/tests/test_<file>, so `TESTS=<file>` finds them wherever they live.
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_TESTS := $(basename $(notdir $(UNIT_SRCS)))
+ifneq ($(words $(UNIT_TESTS)),$(words $(sort $(UNIT_TESTS))))
+$(error two unit tests share a file name: $(sort $(UNIT_TESTS)))
+endif
 INTEG_TESTS := $(patsubst tests/integration/%.c,%,$(wildcard tests/integration/test_*.c))
 
 B ?= build/release
@@ -214,9 +221,13 @@ $(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o \
 $(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
-$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(SRV_OBJS) $(PLAN_OBJS) $(LIB_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) $(shell pkg-config --libs cmocka) -o $@
+# One rule per unit test, as a pattern cannot drop the folder from the binary's name.
+define UNIT_RULE
+$(B)/tests/$(basename $(notdir $(1))): $(B)/obj/$(1:.c=.o) $$(SRV_OBJS) $$(PLAN_OBJS) $$(LIB_OBJS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS_COMMON) $$(shell pkg-config --libs cmocka) -o $$@
+endef
+$(foreach t,$(UNIT_SRCS),$(eval $(call UNIT_RULE,$(t))))
 
 $(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integration/harness.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)

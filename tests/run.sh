@@ -89,7 +89,8 @@ layers)
 	;;
 esac
 # TESTS=metrics_api runs one binary (TESTS="a b" several); TESTS=browser only the browser
-# tests.
+# tests. A unit test is named by its file whatever its folder: TESTS=moderation runs
+# tests/unit/officials/test_moderation.c (the Makefile builds it as build/<mode>/tests/).
 for name in ${TESTS:-ALL}; do
 	[ "$name" = ALL ] && name='*'
 	for t in "$BIN"/tests/test_$name; do

@@ -2,8 +2,8 @@
  * POST /api/v1/receipts/verify and pakn-verify do: strict JSON (pakn-verify also takes it
  * wrapped as {"receipt": …}), receipt_from_json, then the signature. A receipt it reads
  * writes out (receipt_json) and reads back to the same fields. The key is the fixed test
- * key of tests/unit/test_receipt.c (seed[i] = 7 i + 1), so seeds signed with it reach the
- * valid path. */
+ * key of tests/unit/crypto/test_receipt.c (seed[i] = 7 i + 1), so seeds signed with it
+ * reach the valid path. */
 #include <string.h>
 
 #include <sodium.h>

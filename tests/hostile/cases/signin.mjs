@@ -55,7 +55,7 @@ async function lockout(t, srv) {
 
 // (b) How many wrong guesses one address gets in 2 s at the default login_rate, each for
 // another name. (That a name colliding with the target in the limiter's table gives no
-// extra guesses is shown by tests/unit/test_ratelimit.c: finding such a name from outside
+// extra guesses is shown by tests/unit/http/test_ratelimit.c: finding such a name from outside
 // takes tens of thousands of sign-ins.)
 async function perAddress(t, srv) {
   const ip = '192.0.2.99';

@@ -1,0 +1,133 @@
+/* test_personal.c - tests server/crypto/personal.c: personal data comes back as it went in
+ * for its own feedback id and key only; another row's id, another service's keys, a
+ * changed, cut or non-base64 text all fail to open; the nonce is new each time, and the
+ * stored form is base64 of nonce (24 bytes) || ciphertext || tag (16 bytes). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypto/keys.h"
+#include "crypto/personal.h"
+
+static const char plain[] =
+	"{\"name\":\"Nguyễn Văn A\",\"email\":\"a@example.vn\",\"phone\":\"+84912345678\"}";
+
+struct fixture {
+	char dir[2][256];
+	struct keyring *kr[2]; /* two services' keys */
+};
+
+static void rm_flat(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	char path[512];
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *root = getenv("PAKN_TEST_TMP");
+	char err[512];
+	for (int i = 0; i < 2; i++) {
+		snprintf(f->dir[i], sizeof(f->dir[i]), "%s/test_personal.XXXXXX", root ? root : "/tmp");
+		if (!mkdtemp(f->dir[i]) || !(f->kr[i] = keys_load(f->dir[i], true, err, sizeof(err))))
+			return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 2; i++) {
+		keys_free(f->kr[i]);
+		rm_flat(f->dir[i]);
+	}
+	free(f);
+	return 0;
+}
+
+static void test_round_trip_and_form(void **state)
+{
+	struct fixture *f = *state;
+	char *b64 = personal_encrypt(f->kr[0], 4242, plain);
+	assert_non_null(b64);
+	assert_null(strstr(b64, "Nguy"));
+	uint8_t raw[512];
+	size_t len;
+	assert_int_equal(sodium_base642bin(raw, sizeof(raw), b64, strlen(b64), NULL, &len, NULL,
+					   sodium_base64_VARIANT_ORIGINAL),
+			 0);
+	assert_int_equal(len, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + strlen(plain) +
+				      crypto_aead_xchacha20poly1305_ietf_ABYTES);
+	char *back = personal_decrypt(f->kr[0], 4242, b64);
+	assert_non_null(back);
+	assert_string_equal(back, plain);
+	free(back);
+	/* a new nonce each time: the same data twice is two texts, both open */
+	char *again = personal_encrypt(f->kr[0], 4242, plain);
+	assert_string_not_equal(again, b64);
+	back = personal_decrypt(f->kr[0], 4242, again);
+	assert_string_equal(back, plain);
+	free(back);
+	free(again);
+	free(b64);
+}
+
+static void test_does_not_open_elsewhere(void **state)
+{
+	struct fixture *f = *state;
+	char *b64 = personal_encrypt(f->kr[0], 4242, plain);
+	/* moved to another row */
+	assert_null(personal_decrypt(f->kr[0], 4243, b64));
+	assert_null(personal_decrypt(f->kr[0], -4242, b64));
+	/* another service's keys */
+	assert_null(personal_decrypt(f->kr[1], 4242, b64));
+	/* one character changed, anywhere */
+	size_t n = strlen(b64);
+	for (size_t i = 0; i + 2 < n; i += 7) {
+		char *bad = strdup(b64);
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		assert_null(personal_decrypt(f->kr[0], 4242, bad));
+		free(bad);
+	}
+	/* cut short, empty, not base64 */
+	char *cut = strndup(b64, 40);
+	assert_null(personal_decrypt(f->kr[0], 4242, cut));
+	free(cut);
+	assert_null(personal_decrypt(f->kr[0], 4242, ""));
+	assert_null(personal_decrypt(f->kr[0], 4242, "không phải base64!"));
+	free(b64);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip_and_form, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_does_not_open_elsewhere, setup, teardown),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

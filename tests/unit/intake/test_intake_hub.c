@@ -1,0 +1,217 @@
+/* test_intake_hub.c - tests server/intake/intake_hub.c against a database of its own in
+ * the test cluster: submissions handed over from a worker's loop are stored by the hub's own
+ * thread and answered back on that worker's loop (never inside the submit call), with a
+ * signed receipt and the submitter's secret; stopping the hub answers what it still holds,
+ * and a submission after the stop is answered INTAKE_UNAVAILABLE. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "core/config.h"
+#include "core/prometheus.h"
+#include "core/util.h"
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
+#include "intake/intake_hub.h"
+#include "../unit_db.h"
+
+struct answer {
+	int calls;
+	bool on_origin_thread;
+	enum intake_outcome outcome;
+	bool has_receipt;
+	struct receipt r;
+	char secret[RECEIPT_SECRET_LEN + 1];
+};
+
+static pthread_t origin_thread;
+
+static void answer_cb(void *arg, enum intake_outcome outcome, const struct receipt *r,
+		      const char *secret)
+{
+	struct answer *a = arg;
+	a->calls++;
+	a->on_origin_thread = pthread_equal(pthread_self(), origin_thread);
+	a->outcome = outcome;
+	a->has_receipt = r != NULL;
+	if (r)
+		a->r = *r;
+	snprintf(a->secret, sizeof(a->secret), "%s", secret ? secret : "");
+}
+
+struct fixture {
+	struct config cfg;
+	struct keyring *keys;
+	struct intake_hub *hub;
+	struct event_base *origin;
+	char dir[256];
+	char item[65];
+	char run[17];
+};
+
+static void rm_flat(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	char path[512];
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int setup(void **state)
+{
+	*state = NULL;
+	if (!getenv("PAKN_DATABASE_URL"))
+		return 0;
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[512];
+	const char *url = unit_db_own("pakn_unit_intake_hub");
+	if (!url || config_load(&f->cfg, NULL, err, sizeof(err)) != 0 ||
+	    config_set(&f->cfg, "database_url", url, err, sizeof(err)) != 0)
+		return -1;
+	const char *root = getenv("PAKN_TEST_TMP");
+	snprintf(f->dir, sizeof(f->dir), "%s/test_intake_hub.XXXXXX", root ? root : "/tmp");
+	if (!mkdtemp(f->dir) || !(f->keys = keys_load(f->dir, true, err, sizeof(err))))
+		return -1;
+	PGconn *pg = PQconnectdb(url);
+	PGresult *res = PQexec(pg, "SELECT code FROM plan_item ORDER BY code DESC LIMIT 1");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		return -1;
+	snprintf(f->item, sizeof(f->item), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(pg);
+	uint8_t nonce[8];
+	randombytes_buf(nonce, sizeof(nonce));
+	sodium_bin2hex(f->run, sizeof(f->run), nonce, sizeof(nonce));
+	f->origin = event_loop_new();
+	f->hub = intake_hub_new(&f->cfg, f->keys);
+	if (!f->hub || intake_hub_start(f->hub) != 0)
+		return -1;
+	origin_thread = pthread_self();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	if (!f)
+		return 0;
+	intake_hub_stop(f->hub, 5);
+	event_base_loop(f->origin, EVLOOP_NONBLOCK); /* the answers the stop left pending */
+	intake_hub_free(f->hub);
+	event_base_free(f->origin);
+	keys_free(f->keys);
+	rm_flat(f->dir);
+	free(f);
+	return 0;
+}
+
+static void submit(struct fixture *f, int n, struct answer *a)
+{
+	struct submission s = {0};
+	snprintf(s.item_code, sizeof(s.item_code), "%s", f->item);
+	s.rating = 1 + n % 5;
+	snprintf(s.kind, sizeof(s.kind), "question");
+	char body[128];
+	snprintf(body, sizeof(body), "Câu hỏi thử số %d của lần chạy %s?", n, f->run);
+	s.body = strdup(body);
+	intake_hub_submit(f->hub, f->origin, &s, NULL, answer_cb, a);
+	assert_null(s.body); /* taken */
+}
+
+#define FIXTURE(f)                                                                           \
+	struct fixture *f = *state;                                                          \
+	if (!f)                                                                              \
+		skip() /* tests/run.sh gives a migrated database */
+
+static void test_answers_on_origin_loop(void **state)
+{
+	FIXTURE(f);
+	for (int i = 0; i < 200 && !intake_hub_ready(f->hub); i++)
+		usleep(10000);
+	assert_true(intake_hub_ready(f->hub));
+	enum { N = 6 };
+	struct answer a[N];
+	memset(a, 0, sizeof(a));
+	for (int i = 0; i < N; i++)
+		submit(f, i, &a[i]);
+	/* answers wait for the origin loop to turn, whatever the hub's thread did meanwhile */
+	usleep(200000);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(a[i].calls, 0);
+	for (int i = 0; i < N; i++)
+		unit_loop_until(f->origin, &a[i].calls, 10);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(a[i].calls, 1);
+		assert_true(a[i].on_origin_thread);
+		assert_int_equal(a[i].outcome, INTAKE_CREATED);
+		assert_true(a[i].has_receipt);
+		assert_string_equal(a[i].r.item_code, f->item);
+		assert_int_equal(receipt_verify(&a[i].r, f->keys), RECEIPT_VALID);
+		char secret[RECEIPT_SECRET_LEN + 1];
+		receipt_secret(f->keys, a[i].r.tracking_code, secret);
+		assert_string_equal(a[i].secret, secret);
+	}
+	struct prometheus_counters *c = intake_hub_counters(f->hub);
+	assert_int_equal(c->batch_sum, N);
+	assert_in_range(c->batch_count, 1, N);
+}
+
+static void test_stop_answers_everything(void **state)
+{
+	FIXTURE(f);
+	enum { N = 8 };
+	struct answer a[N], late = {0};
+	memset(a, 0, sizeof(a));
+	for (int i = 0; i < N; i++)
+		submit(f, 100 + i, &a[i]);
+	intake_hub_stop(f->hub, 5);
+	submit(f, 200, &late);
+	event_base_loop(f->origin, EVLOOP_NONBLOCK);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(a[i].calls, 1);
+		assert_true(a[i].on_origin_thread);
+		/* stored before the stop, or not at all */
+		if (a[i].outcome == INTAKE_CREATED)
+			assert_int_equal(receipt_verify(&a[i].r, f->keys), RECEIPT_VALID);
+		else
+			assert_int_equal(a[i].outcome, INTAKE_UNAVAILABLE);
+	}
+	assert_int_equal(late.calls, 1);
+	assert_int_equal(late.outcome, INTAKE_UNAVAILABLE);
+	assert_false(late.has_receipt);
+	assert_string_equal(late.secret, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_answers_on_origin_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_answers_everything, setup, teardown),
+	};
+	if (sodium_init() < 0 || evthread_use_pthreads() != 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
