@@ -285,7 +285,9 @@ out:
 	moderation_input_free(&in);
 }
 
-void moderation_action(struct http_req *req)
+/* The routes under /api/v1/moderation/{id}/: no query, an id, then a moderator or a
+ * responder signed in. */
+static void for_feedback(struct http_req *req, void (*next)(struct http_req *req))
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
@@ -293,29 +295,34 @@ void moderation_action(struct http_req *req)
 		not_found(req);
 		return;
 	}
-	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, action_next);
+	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, next);
+}
+
+/* A statement on one feedback row, as the signed-in official: (official, role, feedback). */
+static void query_as_official(struct http_req *req, enum db_stmt stmt, db_cb cb)
+{
+	char oid[16], fid[24];
+	official_id(req, oid);
+	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
+	const char *params[] = {oid, req->official->role_name, fid};
+	db_query(http_db(req), stmt, params, cb, req);
+}
+
+void moderation_action(struct http_req *req)
+{
+	for_feedback(req, action_next);
 }
 
 /* --- history and contact -------------------------------------------------------------- */
 
 static void history_next(struct http_req *req)
 {
-	char oid[16], fid[24];
-	official_id(req, oid);
-	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
-	const char *params[] = {oid, req->official->role_name, fid};
-	db_query(http_db(req), STMT_HISTORY, params, http_db_json_fresh_cb, req);
+	query_as_official(req, STMT_HISTORY, http_db_json_fresh_cb);
 }
 
 void moderation_history(struct http_req *req)
 {
-	if (!http_query_check(req, NULL, 0, NULL))
-		return;
-	if (path_id(req) == 0) {
-		not_found(req);
-		return;
-	}
-	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, history_next);
+	for_feedback(req, history_next);
 }
 
 static void contact_cb(void *arg, PGresult *res, enum db_status status)
@@ -353,20 +360,10 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 
 static void contact_next(struct http_req *req)
 {
-	char oid[16], fid[24];
-	official_id(req, oid);
-	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
-	const char *params[] = {oid, req->official->role_name, fid};
-	db_query(http_db(req), STMT_CONTACT, params, contact_cb, req);
+	query_as_official(req, STMT_CONTACT, contact_cb);
 }
 
 void moderation_contact(struct http_req *req)
 {
-	if (!http_query_check(req, NULL, 0, NULL))
-		return;
-	if (path_id(req) == 0) {
-		not_found(req);
-		return;
-	}
-	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, contact_next);
+	for_feedback(req, contact_next);
 }
