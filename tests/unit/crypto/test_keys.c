@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "crypto/keys.h"
+#include "../unit_dir.h"
 
 static int group_setup(void **state)
 {
@@ -51,32 +52,10 @@ static int tmp_setup(void **state)
 	return 0;
 }
 
-/* Removes a directory of plain files (the key directory is flat). */
-static void rm_flat(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[600];
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_flat(path);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int tmp_teardown(void **state)
 {
 	struct tmp *t = *state;
-	rm_flat(t->base);
+	unit_rm_dir(t->base);
 	struct stat st;
 	int gone = stat(t->base, &st) != 0;
 	free(t);

@@ -18,6 +18,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/personal.h"
+#include "../unit_dir.h"
 
 static const char plain[] =
 	"{\"name\":\"Nguyễn Văn A\",\"email\":\"a@example.vn\",\"phone\":\"+84912345678\"}";
@@ -26,22 +27,6 @@ struct fixture {
 	char dir[2][256];
 	struct keyring *kr[2]; /* two services' keys */
 };
-
-static void rm_flat(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	char path[512];
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
-}
 
 static int setup(void **state)
 {
@@ -62,7 +47,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	for (int i = 0; i < 2; i++) {
 		keys_free(f->kr[i]);
-		rm_flat(f->dir[i]);
+		unit_rm_dir(f->dir[i]);
 	}
 	free(f);
 	return 0;

@@ -18,6 +18,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
+#include "../unit_dir.h"
 
 /* The receipt of docs/receipts.md. */
 static struct receipt doc_receipt(void)
@@ -59,22 +60,6 @@ struct fixture {
 	struct keyring *kr;
 };
 
-static void rm_flat(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[600];
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int group_setup(void **state)
 {
 	if (sodium_init() < 0)
@@ -91,7 +76,7 @@ static int group_setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "%s/test_receipt.XXXXXX", root ? root : "/tmp");
 	char err[512];
 	if (!mkdtemp(f->dir) || !(f->kr = keys_load(f->dir, true, err, sizeof(err)))) {
-		rm_flat(f->dir);
+		unit_rm_dir(f->dir);
 		free(f);
 		return -1;
 	}
@@ -103,7 +88,7 @@ static int group_teardown(void **state)
 {
 	struct fixture *f = *state;
 	keys_free(f->kr);
-	rm_flat(f->dir);
+	unit_rm_dir(f->dir);
 	free(f);
 	return 0;
 }

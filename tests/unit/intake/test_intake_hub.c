@@ -28,6 +28,7 @@
 #include "crypto/receipt.h"
 #include "intake/intake_hub.h"
 #include "../unit_db.h"
+#include "../unit_dir.h"
 
 struct answer {
 	int calls;
@@ -62,22 +63,6 @@ struct fixture {
 	char item[65];
 	char run[17];
 };
-
-static void rm_flat(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	char path[512];
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
-}
 
 static int setup(void **state)
 {
@@ -123,7 +108,7 @@ static int teardown(void **state)
 	intake_hub_free(f->hub);
 	event_base_free(f->origin);
 	keys_free(f->keys);
-	rm_flat(f->dir);
+	unit_rm_dir(f->dir);
 	free(f);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "crypto/receipt.h"
 #include "intake/intake_queue.h"
 #include "../unit_db.h"
+#include "../unit_dir.h"
 
 /* What one callback saw. */
 struct answer {
@@ -55,22 +56,6 @@ struct fixture {
 	char item[65]; /* an item of the imported plans */
 	char run[17];  /* makes this run's texts unlike an earlier run's */
 };
-
-static void rm_flat(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	char path[512];
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
-}
 
 static int setup(void **state)
 {
@@ -115,7 +100,7 @@ static int teardown(void **state)
 	intake_queue_free(f->q);
 	event_base_free(f->base);
 	keys_free(f->keys);
-	rm_flat(f->dir);
+	unit_rm_dir(f->dir);
 	free(f->stats);
 	free(f);
 	return 0;
@@ -293,7 +278,7 @@ static void test_no_database(void **state)
 	intake_queue_free(q);
 	event_base_free(base);
 	keys_free(keys);
-	rm_flat(dir);
+	unit_rm_dir(dir);
 }
 
 int main(void)
