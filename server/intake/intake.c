@@ -317,7 +317,7 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 		else
 			field_error(fields, "idempotency_key", "invalid_code");
 	}
-	/* Problems found while reading count too. */
+	/* Problems found while reading count too. The item code stays (intake.h). */
 	if (json_object_array_length(fields) > 0) {
 		submission_free(s);
 		return INTAKE_INVALID;
@@ -483,27 +483,6 @@ enum intake_result intake_from_form(const char *body, size_t len, struct submiss
 	enum intake_result res = check(&r, s, fields);
 	query_free(&q);
 	return res;
-}
-
-char *intake_item_code(const char *body, size_t len, bool json)
-{
-	char *code = NULL;
-	if (json) {
-		json_object *doc = json_parse_strict(body, len), *v;
-		if (doc && json_object_object_get_ex(doc, "item_code", &v) &&
-		    json_object_is_type(v, json_type_string))
-			code = strdup(json_object_get_string(v));
-		json_object_put(doc);
-	} else {
-		char *text = strndup(body, len);
-		struct query q = {0}; /* query_free is safe on it if strndup failed */
-		const char *bad;
-		if (text && query_parse(text, &q, &bad) == QUERY_OK && query_get(&q, "item_code"))
-			code = strdup(query_get(&q, "item_code"));
-		query_free(&q);
-		free(text);
-	}
-	return code;
 }
 
 /* --- the rest ------------------------------------------------------------------------- */

@@ -34,19 +34,19 @@ enum intake_result {
 	INTAKE_INVALID,   /* fields has one entry per problem: 422 */
 };
 
-/* Reads a JSON body. fields (a JSON array) receives {"field","code","message"} entries. */
+/* Reads a JSON body. fields (a JSON array) receives {"field","code","message"} entries.
+ * On INTAKE_INVALID, s->item_code still holds the item code when the body named a well
+ * formed one ("" otherwise; its other fields are empty), so a reply can say whether that
+ * item exists without reading the body again. */
 enum intake_result intake_from_json(const char *body, size_t len, struct submission *s,
 				    json_object *fields);
 
 /* Reads an application/x-www-form-urlencoded body (the citizen page without JavaScript):
  * item_code, rating, kind, body, submitter_type, submitter_name, submitter_organization,
- * contact_email, contact_phone, consent_publish, consent_contact, idempotency_key. */
+ * contact_email, contact_phone, consent_publish, consent_contact, idempotency_key. What is
+ * left in s is as for intake_from_json. */
 enum intake_result intake_from_form(const char *body, size_t len, struct submission *s,
 				    json_object *fields);
-
-/* The item_code a body names (JSON or form), whatever else is wrong with it, or NULL.
- * Caller frees. */
-char *intake_item_code(const char *body, size_t len, bool json);
 
 /* Frees the strings of s (not s itself). */
 void submission_free(struct submission *s);

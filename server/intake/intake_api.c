@@ -60,18 +60,6 @@ static void reply_422(struct http_req *req, bool html, json_object *fields)
 	reply_problem(req, html, HTTP_ERR_SUBMISSION_INVALID, fields);
 }
 
-/* Whether fields (http_field_error's array) has an entry for field. */
-static bool fields_has(json_object *fields, const char *field)
-{
-	for (size_t i = 0; i < json_object_array_length(fields); i++) {
-		json_object *f = json_object_array_get_idx(fields, i), *v;
-		if (json_object_object_get_ex(f, "field", &v) &&
-		    strcmp(json_object_get_string(v), field) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void reply_store_error(struct http_req *req, bool html, enum db_status status)
 {
 	if (!html) {
@@ -252,14 +240,12 @@ void intake_api_submit(struct http_req *req)
 		return;
 	}
 	if (res == INTAKE_INVALID) {
-		/* Does the item exist too? Only worth asking if its code was well formed. */
-		bool code_reported = fields_has(fields, "item_code");
-		char *code = code_reported ? NULL : intake_item_code(body ? body : "", len, json);
-		if (code) {
+		/* Does the item exist too? Only worth asking if its code was well formed: then
+		 * reading the body left it in p->s (intake.h). */
+		if (*p->s.item_code) {
 			p->fields = fields;
-			const char *param = code;
+			const char *param = p->s.item_code;
 			db_query(http_db(req), STMT_ITEM_EXISTS, &param, invalid_item_checked_cb, p);
-			free(code);
 		} else {
 			reply_422(req, html, fields);
 			pending_free(p);

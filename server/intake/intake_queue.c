@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "core/log.h"
 #include "core/prometheus.h"
@@ -25,15 +26,17 @@ struct entry {
 	char *row; /* the row as sent, made once it has an id */
 	intake_stored_cb cb;
 	void *arg;
-	struct entry *next;
+	STAILQ_ENTRY(entry) next;
 };
+
+STAILQ_HEAD(entry_list, entry);
 
 struct intake_queue {
 	struct db_pool *db;
 	const struct keyring *keys;
 	int max_batch;
-	struct entry *head, *tail; /* waiting */
-	struct entry *batch;       /* being stored */
+	struct entry_list waiting;  /* oldest first */
+	struct entry_list batch;    /* being stored, in the order of its rows */
 	int64_t next_id, end_id;   /* ids [next_id, end_id) are ours */
 	bool reserving;
 	bool closed;
@@ -49,6 +52,8 @@ struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *
 	struct intake_queue *q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
+	STAILQ_INIT(&q->waiting);
+	STAILQ_INIT(&q->batch);
 	q->db = db;
 	q->keys = keys;
 	q->max_batch = max_batch;
@@ -64,12 +69,16 @@ static void entry_finish(struct entry *e, enum intake_outcome outcome, const str
 	free(e);
 }
 
-static void fail_list(struct entry *e, enum intake_outcome outcome)
+/* Answers every entry of list, which is emptied first: a callback may submit again, and
+ * what it submits is the queue's to answer, not this loop's. */
+static void fail_list(struct entry_list *list, enum intake_outcome outcome)
 {
-	while (e) {
-		struct entry *next = e->next;
+	struct entry_list failing = STAILQ_HEAD_INITIALIZER(failing);
+	STAILQ_CONCAT(&failing, list);
+	struct entry *e;
+	while ((e = STAILQ_FIRST(&failing)) != NULL) {
+		STAILQ_REMOVE_HEAD(&failing, next);
 		entry_finish(e, outcome, NULL);
-		e = next;
 	}
 }
 
@@ -78,14 +87,12 @@ void intake_queue_close(struct intake_queue *q)
 	if (!q)
 		return;
 	q->closed = true;
-	struct entry *waiting = q->head;
-	q->head = q->tail = NULL;
-	fail_list(waiting, INTAKE_UNAVAILABLE);
+	fail_list(&q->waiting, INTAKE_UNAVAILABLE);
 }
 
 bool intake_queue_busy(const struct intake_queue *q)
 {
-	return q->batch || q->reserving;
+	return !STAILQ_EMPTY(&q->batch) || q->reserving;
 }
 
 void intake_queue_free(struct intake_queue *q)
@@ -109,11 +116,7 @@ void intake_queue_submit(struct intake_queue *q, struct submission *s, const cha
 	snprintf(e->client_hash, sizeof(e->client_hash), "%s", client_hash ? client_hash : "");
 	e->cb = cb;
 	e->arg = arg;
-	if (q->tail)
-		q->tail->next = e;
-	else
-		q->head = e;
-	q->tail = e;
+	STAILQ_INSERT_TAIL(&q->waiting, e, next);
 	/* Made now, while the batch before is at the database, not when this one starts. */
 	if (q->next_id < q->end_id)
 		prepare(q, e);
@@ -128,9 +131,7 @@ static void reserved_cb(void *arg, PGresult *res, enum db_status status)
 	q->reserving = false;
 	if (status != DB_OK || PQntuples(res) != 1) {
 		/* Nothing can be stored now: answer the waiting ones rather than keep them. */
-		struct entry *waiting = q->head;
-		q->head = q->tail = NULL;
-		fail_list(waiting, status == DB_FAILED ? INTAKE_FAILED : INTAKE_UNAVAILABLE);
+		fail_list(&q->waiting, status == DB_FAILED ? INTAKE_FAILED : INTAKE_UNAVAILABLE);
 		return;
 	}
 	q->next_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -301,23 +302,23 @@ static json_object *answer_rows(json_object *answer, size_t n)
 static void stored_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct intake_queue *q = arg;
-	struct entry *batch = q->batch;
-	q->batch = NULL;
+	struct entry_list batch = STAILQ_HEAD_INITIALIZER(batch);
+	STAILQ_CONCAT(&batch, &q->batch);
 	kick(q); /* the next batch goes out before this one's answers are read */
 	size_t n = 0;
-	for (struct entry *e = batch; e; e = e->next)
+	struct entry *e;
+	STAILQ_FOREACH(e, &batch, next)
 		n++;
 	json_object *answer = status == DB_OK ? db_reply_object(res, "pakn_intake_batch", NULL) : NULL;
 	json_object *rows = answer ? answer_rows(answer, n) : NULL;
 	if (!rows) {
-		fail_list(batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);
+		fail_list(&batch, status == DB_UNAVAILABLE ? INTAKE_UNAVAILABLE : INTAKE_FAILED);
 		json_object_put(answer);
 		return;
 	}
 	const char *committed_at = str_of(answer, "committed_at");
-	size_t i = 0;
-	for (struct entry *e = batch; e; i++) {
-		struct entry *next = e->next;
+	for (size_t i = 0; (e = STAILQ_FIRST(&batch)) != NULL; i++) {
+		STAILQ_REMOVE_HEAD(&batch, next);
 		json_object *row = json_object_array_get_idx(rows, i);
 		struct receipt r;
 		switch (db_reply_status_of(row)) {
@@ -341,7 +342,6 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 			entry_finish(e, INTAKE_FAILED, NULL);
 			break;
 		}
-		e = next;
 	}
 	json_object_put(answer);
 }
@@ -353,11 +353,16 @@ static void kick(struct intake_queue *q)
 		intake_queue_close(q); /* answers anything that arrived meanwhile */
 		return;
 	}
-	if (q->batch || !q->head || q->reserving)
+	if (!STAILQ_EMPTY(&q->batch) || STAILQ_EMPTY(&q->waiting) || q->reserving)
 		return;
 	int n = 0, unprepared = 0;
-	for (struct entry *e = q->head; e && n < q->max_batch; e = e->next, n++)
+	struct entry *e;
+	STAILQ_FOREACH(e, &q->waiting, next) {
+		if (n == q->max_batch)
+			break;
 		unprepared += !e->row;
+		n++;
+	}
 	if (q->end_id - q->next_id < unprepared) {
 		q->reserving = true;
 		db_query(q->db, STMT_RESERVE_IDS, NULL, reserved_cb, q);
@@ -365,20 +370,17 @@ static void kick(struct intake_queue *q)
 	}
 	struct sbuf rows = {0};
 	sbuf_puts(&rows, "[");
-	struct entry *last = q->head;
-	for (int i = 0; i < n; i++, last = i < n ? last->next : last) {
-		if (!last->row)
-			prepare(q, last);
+	for (int i = 0; i < n; i++) {
+		e = STAILQ_FIRST(&q->waiting);
+		STAILQ_REMOVE_HEAD(&q->waiting, next);
+		STAILQ_INSERT_TAIL(&q->batch, e, next);
+		if (!e->row)
+			prepare(q, e);
 		if (i)
 			sbuf_puts(&rows, ",");
-		sbuf_puts(&rows, last->row);
+		sbuf_puts(&rows, e->row);
 	}
 	sbuf_puts(&rows, "]");
-	q->batch = q->head;
-	q->head = last->next;
-	last->next = NULL;
-	if (!q->head)
-		q->tail = NULL;
 	if (q->stats)
 		prometheus_count_batch(q->stats, n);
 	const char *json = rows.data;

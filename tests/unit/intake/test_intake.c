@@ -168,6 +168,16 @@ static int run_case(intake_fn fn, const struct intake_case *c)
 		print_error("%s: strings left in a refused submission\n", c->name);
 		bad = 1;
 	}
+	/* A refused submission keeps its item code only when it is well formed (intake.h). */
+	bool code_reported = false;
+	for (size_t i = 0; i < sizeof(c->fields) / sizeof(c->fields[0]) && c->fields[i].field; i++)
+		code_reported |= strcmp(c->fields[i].field, "item_code") == 0;
+	if (r != INTAKE_OK && *s.item_code &&
+	    (r == INTAKE_MALFORMED || code_reported || !text_is_item_code(s.item_code))) {
+		print_error("%s: item code \"%.64s\" left in a refused submission\n", c->name,
+			    s.item_code);
+		bad = 1;
+	}
 	submission_free(&s);
 	json_object_put(fields);
 	return bad;
@@ -946,6 +956,39 @@ static void test_form_equals_json(void **state)
 
 /* --- phone and e-mail on their own ----------------------------------------------------- */
 
+/* The reply to a refused submission asks whether its item exists, from what reading left
+ * in the submission rather than by reading the body again. */
+static void test_invalid_keeps_item_code(void **state)
+{
+	(void)state;
+	static const struct {
+		intake_fn fn;
+		const char *input, *item_code;
+	} cases[] = {
+		{intake_from_json, "{\"item_code\":\"LC-T25\",\"rating\":9,\"kind\":\"x\",\"body\":\" \"}",
+		 "LC-T25"},
+		{intake_from_json, "{\"item_code\":\"LC-T25\",\"zzz\":1}", "LC-T25"},
+		{intake_from_json, "{\"item_code\":\"lc t25\",\"rating\":9}", ""},
+		{intake_from_json, "{\"item_code\":7}", ""},
+		{intake_from_json, "{\"rating\":4}", ""},
+		{intake_from_form, "item_code=LC-T25&rating=9&kind=opinion&body=b", "LC-T25"},
+		{intake_from_form, "item_code=LC-T25&contact_email=x", "LC-T25"},
+		{intake_from_form, "item_code=lc%20t25&rating=4", ""},
+		{intake_from_form, "item_code=LC-T25&body=%FF", ""}, /* not read: not UTF-8 */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct submission s;
+		memset(&s, 0x5A, sizeof(s));
+		json_object *fields = json_object_new_array();
+		size_t len = strlen(cases[i].input);
+		assert_int_equal(cases[i].fn(cases[i].input, len, &s, fields), INTAKE_INVALID);
+		assert_string_equal(s.item_code, cases[i].item_code);
+		assert_null(s.body);
+		submission_free(&s);
+		json_object_put(fields);
+	}
+}
+
 static void test_phone_normalise(void **state)
 {
 	(void)state;
@@ -1277,6 +1320,7 @@ int main(void)
 		cmocka_unit_test(test_json_nfc_same_hash),
 		cmocka_unit_test(test_form_table),
 		cmocka_unit_test(test_form_equals_json),
+		cmocka_unit_test(test_invalid_keeps_item_code),
 		cmocka_unit_test(test_phone_normalise),
 		cmocka_unit_test(test_email_is_valid),
 		cmocka_unit_test(test_canonical_exact),
