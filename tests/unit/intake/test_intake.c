@@ -75,11 +75,11 @@ static void fields_text(json_object *fields, char *out, size_t outlen)
 	}
 }
 
-static void want_text(const struct fe *want, char *out, size_t outlen)
+static void want_text(const struct fe *want, size_t n, char *out, size_t outlen)
 {
 	size_t o = 0;
 	out[0] = '\0';
-	for (int i = 0; want[i].field; i++)
+	for (size_t i = 0; i < n && want[i].field; i++)
 		o += (size_t)snprintf(out + o, outlen > o ? outlen - o : 0, "%s%s:%s", i ? ", " : "",
 				      want[i].field, want[i].code);
 }
@@ -95,7 +95,7 @@ static int compare(const struct intake_case *c, enum intake_result r, const stru
 {
 	char got[2048], want[2048];
 	fields_text(fields, got, sizeof(got));
-	want_text(c->fields, want, sizeof(want));
+	want_text(c->fields, sizeof(c->fields) / sizeof(c->fields[0]), want, sizeof(want));
 	if (r != c->want || strcmp(got, want) != 0) {
 		print_error("%s: %s [%s], want %s [%s]\n", c->name, result_name(r), got,
 			    result_name(c->want), want);
