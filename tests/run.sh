@@ -111,7 +111,12 @@ done
 # plans: an upgraded install must behave as a new one. Its suites are named "upgraded: ...";
 # without that old commit (a shallow clone) the pass counts as skipped.
 upgraded_pass() {
-	(. tests/sql/lib.sh && old_db pakn_upgraded) >"$PAKN_TEST_TMP/old_db.err" 2>&1
+	err="$PAKN_TEST_TMP/upgraded_db.err"
+	url=$(. tests/sql/lib.sh && db_url pakn_upgraded)
+	# test_tlog_api makes a database of its own: a copy of this one, not a new one.
+	(. tests/sql/lib.sh && old_db pakn_upgraded && PAKN_DATABASE_URL=$url && seed &&
+		psql_on postgres -c "CREATE DATABASE pakn_upgraded_seeded TEMPLATE pakn_upgraded") \
+		>"$err" 2>&1
 	case $? in
 	0) ;;
 	77)
@@ -121,16 +126,10 @@ upgraded_pass() {
 		return
 		;;
 	*)
-		run_suite "upgraded: database" sh -c 'cat "$1"; exit 1' sh "$PAKN_TEST_TMP/old_db.err"
+		run_suite "upgraded: database" sh -c 'cat "$1"; exit 1' sh "$err"
 		return
 		;;
 	esac
-	url=$(. tests/sql/lib.sh && db_url pakn_upgraded)
-	# test_tlog_api makes a database of its own: a copy of this one, not a new one.
-	(PAKN_DATABASE_URL=$url && seed && . tests/sql/lib.sh &&
-		psql_on postgres -c "CREATE DATABASE pakn_upgraded_seeded TEMPLATE pakn_upgraded") \
-		>"$PAKN_TEST_TMP/old_db.err" 2>&1 ||
-		{ run_suite "upgraded: database" sh -c 'cat "$1"; exit 1' sh "$PAKN_TEST_TMP/old_db.err"; return; }
 	for t in $integration; do
 		run_suite "upgraded: $(basename "$t")" env PAKN_DATABASE_URL="$url" \
 			PAKN_TEST_DB_TEMPLATE=pakn_upgraded_seeded "$t"
