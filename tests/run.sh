@@ -1,10 +1,12 @@
 #!/bin/sh
-# `make test`: a throwaway PostgreSQL cluster, migrations (twice: the second run must
-# change nothing), both seed plans, the include layers (tools/check_layers.py), then every
-# unit and integration test binary built with AddressSanitizer and UndefinedBehaviorSanitizer,
-# the check that an older database migrates to the same schema as a new one
-# (tests/sql/upgrade.sh), then the browser tests (Chromium against the ASan server). Prints
-# one closing line:
+# `make test`: a throwaway PostgreSQL cluster, migrations, both seed plans, the include
+# layers (tools/check_layers.py), then every unit and integration test binary built with
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the integration tests a second time
+# on an upgraded database (made by the migrations of before sql/functions/, then the current
+# ones; suites named "upgraded: test_..."), the check that an older database migrates to the
+# same schema as a new one (tests/sql/upgrade.sh), then the browser tests (Chromium against
+# the ASan server). TESTS=<name> runs one binary, on both databases if it is an integration
+# test. Prints one closing line:
 # "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -37,10 +39,14 @@ tools/pgcluster.sh start "$PAKN_TEST_PGDIR" || exit 1
 PAKN_DATABASE_URL=$(tools/pgcluster.sh url "$PAKN_TEST_PGDIR")
 export PAKN_DATABASE_URL
 
-"$PAKNCTL_BIN" migrate sql >/dev/null || exit 1
-for plan in data/plans/*.txt; do
-	"$PAKNCTL_BIN" import-plan "$plan" >/dev/null || exit 1
-done
+# The current migrations and both seed plans, into the database of PAKN_DATABASE_URL.
+seed() {
+	"$PAKNCTL_BIN" migrate sql >/dev/null || return 1
+	for plan in data/plans/*.txt; do
+		"$PAKNCTL_BIN" import-plan "$plan" >/dev/null || return 1
+	done
+}
+seed || exit 1
 
 passed=0
 failed=0
@@ -51,7 +57,7 @@ failed_names=""
 run_suite() {
 	name=$1
 	shift
-	out="$PAKN_TEST_TMP/$name.out"
+	out="$PAKN_TEST_TMP/$(printf '%s' "$name" | tr -c 'A-Za-z0-9_.-' _).out"
 	CMOCKA_MESSAGE_OUTPUT=TAP timeout 900 "$@" >"$out" 2>&1
 	rc=$?
 	ok=$(grep -c '^ok ' "$out")
@@ -91,12 +97,45 @@ esac
 # TESTS=metrics_api runs one binary (TESTS="a b" several); TESTS=browser only the browser
 # tests. A unit test is named by its file whatever its folder: TESTS=moderation runs
 # tests/unit/officials/test_moderation.c (the Makefile builds it as build/<mode>/tests/).
+integration=""
 for name in ${TESTS:-ALL}; do
 	[ "$name" = ALL ] && name='*'
 	for t in "$BIN"/tests/test_$name; do
-		[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
+		[ -x "$t" ] || continue
+		run_suite "$(basename "$t")" "$t"
+		[ -f "tests/integration/$(basename "$t").c" ] && integration="$integration $t"
 	done
 done
+# The integration tests that ran above, again on a database made by the migrations of
+# before sql/functions/ (tests/sql/lib.sh), then the current `paknctl migrate` and the seed
+# plans: an upgraded install must behave as a new one. Its suites are named "upgraded: ...";
+# without that old commit (a shallow clone) the pass counts as skipped.
+upgraded_pass() {
+	err="$PAKN_TEST_TMP/upgraded_db.err"
+	url=$(. tests/sql/lib.sh && db_url pakn_upgraded)
+	# test_tlog_api makes a database of its own: a copy of this one, not a new one.
+	(. tests/sql/lib.sh && old_db pakn_upgraded && PAKN_DATABASE_URL=$url && seed &&
+		psql_on postgres -c "CREATE DATABASE pakn_upgraded_seeded TEMPLATE pakn_upgraded") \
+		>"$err" 2>&1
+	case $? in
+	0) ;;
+	77)
+		run_suite "upgraded: database" echo "not ok 1 - the commit before sql/functions/" \
+			"is not in this checkout (a shallow clone?): the integration tests did not run" \
+			"on an upgraded database # SKIP"
+		return
+		;;
+	*)
+		run_suite "upgraded: database" sh -c 'cat "$1"; exit 1' sh "$err"
+		return
+		;;
+	esac
+	for t in $integration; do
+		run_suite "upgraded: $(basename "$t")" env PAKN_DATABASE_URL="$url" \
+			PAKN_TEST_DB_TEMPLATE=pakn_upgraded_seeded "$t"
+	done
+}
+[ -n "$integration" ] && upgraded_pass
 # The deployment's compose file is what docker-compose accepts (no container engine runs on
 # the build machines, so this is as far as it can be checked here).
 case "${TESTS:-compose}" in
