@@ -122,8 +122,8 @@ VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=no --fair-sched=try
 test-valgrind: deps-test build
 	@$(MAKE) --no-print-directory $(addprefix build/release/tests/,$(SERVER_TESTS)) \
 		B=build/release MODE_FLAGS="$(RELEASE_FLAGS)"
-	@PAKN_TEST_BUILD=build/release PAKN_SERVER_WRAPPER="$(VALGRIND)" PAKN_TEST_TIME_SCALE=20 \
-		TESTS="$(SERVER_TESTS:test_%=%)" ./tests/run.sh
+	@PAKN_TEST_UPGRADED=0 PAKN_TEST_BUILD=build/release PAKN_SERVER_WRAPPER="$(VALGRIND)" \
+		PAKN_TEST_TIME_SCALE=20 TESTS="$(SERVER_TESTS:test_%=%)" ./tests/run.sh
 
 # ThreadSanitizer (build/tsan): the server has workers, an intake thread, a password pool
 # and shared caches. tests/tsan.supp names the few reports inside uninstrumented libraries.
@@ -136,7 +136,7 @@ test-tsan: deps-test build
 		B=build/tsan MODE_FLAGS="$(TSAN_FLAGS)"
 	@norandom=$$(setarch $$(uname -m) -R true 2>/dev/null && echo "setarch $$(uname -m) -R"); \
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp second_deadlock_stack=1" \
-		PAKN_TEST_BUILD=build/tsan PAKN_TEST_TIME_SCALE=5 TESTS="$(SERVER_TESTS:test_%=%)" \
+		PAKN_TEST_UPGRADED=0 PAKN_TEST_BUILD=build/tsan PAKN_TEST_TIME_SCALE=5 TESTS="$(SERVER_TESTS:test_%=%)" \
 		$$norandom ./tests/run.sh
 
 # Durability under faults (tests/faults/faults.mjs): SIGKILL of PostgreSQL and of the
