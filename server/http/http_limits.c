@@ -241,9 +241,9 @@ static int check_request_line(const uint8_t *line, size_t len, struct request_li
 	if (asterisk && (known < 0 || http_methods[known].bit != HTTP_OPTIONS))
 		return 400;
 	char *target = xtry_strndup((const char *)rl->target, rl->target_len);
-	struct evhttp_uri *uri = target ? evhttp_uri_parse_with_flags(target,
-								       EVHTTP_URI_NONCONFORMANT)
-					: NULL;
+	if (!target)
+		return 503; /* sized by the client: refuse this request alone */
+	struct evhttp_uri *uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT);
 	free(target);
 	if (!uri)
 		return 400;
