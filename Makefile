@@ -235,7 +235,8 @@ $(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integratio
 
 # Each fuzz target links only the modules it reaches (moderation.c's handlers reach the
 # whole server).
-FUZZ_DEPS_http_limits := server/http/http_limits.c server/core/xalloc.c
+FUZZ_DEPS_http_limits := server/http/http_limits.c server/http/http_router.c server/core/text.c \
+                         server/core/xalloc.c
 FUZZ_DEPS_http_query  := server/http/http_query.c server/http/http_router.c server/core/text.c \
                          server/core/xalloc.c
 FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http/http_query.c \
