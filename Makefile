@@ -15,8 +15,8 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 
 # Sources by folder (docs/architecture.md draws the layers; tools/check_layers.py checks
 # that includes only go down them).
-CORE_SRCS     := server/core/log.c server/core/config.c server/core/util.c server/core/text.c \
-                 server/core/random.c server/core/workpool.c server/core/prometheus.c
+CORE_SRCS     := server/core/xalloc.c server/core/log.c server/core/config.c server/core/util.c \
+                 server/core/text.c server/core/random.c server/core/workpool.c server/core/prometheus.c
 DB_SRCS       := server/db/db.c server/db/db_reply.c server/db/db_stmts.c server/db/reply_cache.c
 CRYPTO_SRCS   := server/crypto/keys.c server/crypto/receipt.c server/crypto/tracking.c \
                  server/crypto/personal.c
@@ -37,8 +37,8 @@ TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_api.c server/tlog/tlog_publ
 WIRING_SRCS   := server/server.c server/routes.c server/service.c
 
 # Modules shared by the server, paknctl and the tests.
-LIB_SRCS := server/core/log.c server/core/config.c server/core/util.c server/core/text.c \
-            server/core/random.c server/crypto/tracking.c server/crypto/keys.c \
+LIB_SRCS := server/core/xalloc.c server/core/log.c server/core/config.c server/core/util.c \
+            server/core/text.c server/core/random.c server/crypto/tracking.c server/crypto/keys.c \
             server/crypto/receipt.c server/crypto/personal.c server/http/http_router.c \
             server/http/http_query.c server/http/proxy.c server/http/field_errors.c \
             server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c
@@ -235,15 +235,19 @@ $(B)/tests/test_%: $(B)/obj/tests/integration/test_%.o $(B)/obj/tests/integratio
 
 # Each fuzz target links only the modules it reaches (moderation.c's handlers reach the
 # whole server).
-FUZZ_DEPS_http_limits := server/http/http_limits.c server/http/http_router.c server/core/text.c
-FUZZ_DEPS_http_query  := server/http/http_query.c server/http/http_router.c server/core/text.c
-FUZZ_DEPS_intake      := server/intake/intake.c server/http/http_query.c \
+FUZZ_DEPS_http_limits := server/http/http_limits.c server/http/http_router.c server/core/text.c \
+                         server/core/xalloc.c
+FUZZ_DEPS_http_query  := server/http/http_query.c server/http/http_router.c server/core/text.c \
+                         server/core/xalloc.c
+FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http/http_query.c \
                          server/http/http_router.c server/core/text.c server/core/util.c \
                          server/http/field_errors.c
 FUZZ_DEPS_moderation  := $(SRV_SRCS) $(LIB_SRCS)
-FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/core/util.c
-FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c
-FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c
+FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/core/util.c \
+                         server/core/xalloc.c
+FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c server/core/xalloc.c
+FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c \
+                         server/core/xalloc.c
 
 .PHONY: fuzz-bin
 fuzz-bin: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))

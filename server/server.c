@@ -32,6 +32,7 @@
 #include "http/webfiles.h"
 #include "intake/intake_hub.h"
 #include "tlog/tlog_publish.h"
+#include "core/xalloc.h"
 
 #define LISTEN_BACKLOG 1024
 #define DRAIN_POLL_MS 20
@@ -133,7 +134,7 @@ static int worker_init(struct server *srv, struct worker *w, int index, evutil_s
 	w->ctx.index = index;
 	w->ctx.server = srv;
 	w->ctx.cfg = cfg;
-	w->ctx.counters = calloc(1, sizeof(*w->ctx.counters));
+	w->ctx.counters = xcalloc(1, sizeof(*w->ctx.counters));
 	w->listen_fd = fd;
 	w->ctx.base = event_loop_new();
 	w->http = w->ctx.base ? evhttp_new(w->ctx.base) : NULL;
@@ -277,9 +278,7 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys,
 		return NULL;
 	}
 	evthread_use_pthreads();
-	struct server *srv = calloc(1, sizeof(*srv));
-	if (!srv)
-		return NULL;
+	struct server *srv = xcalloc(1, sizeof(*srv));
 	srv->cfg = cfg;
 	srv->routes = routes;
 	srv->keys = keys;
@@ -319,11 +318,7 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys,
 	srv->limits.body_min_rate = (unsigned)cfg->body_min_rate;
 	long n = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nworkers = n > 0 ? (int)n : 1;
-	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));
-	if (!srv->workers) {
-		free(srv);
-		return NULL;
-	}
+	srv->workers = xcalloc((size_t)srv->nworkers, sizeof(*srv->workers));
 	for (int i = 0; i < srv->nworkers; i++)
 		srv->workers[i].listen_fd = -1;
 	srv->conns = conn_guard_new(connection_cap(cfg, srv->nworkers),

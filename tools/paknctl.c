@@ -15,6 +15,7 @@
 #include "crypto/keys.h"
 #include "plan_import.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 
 #define MIGRATION_LOCK "5757001" /* pg_advisory_xact_lock key: one migrator at a time */
 #define FUNCTIONS_DIR "functions"  /* under the migrations' directory (sql/README.md) */
@@ -106,20 +107,18 @@ static int list_migrations(const char *dir, char ***names, size_t *count)
 		return -1;
 	}
 	size_t n = 0, cap = 16;
-	char **v = malloc(cap * sizeof(*v));
+	char **v = xmalloc(cap * sizeof(*v));
 	struct dirent *e;
-	while (v && (e = readdir(d))) {
+	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		if (len < 8 || strcmp(e->d_name + len - 4, ".sql") != 0 ||
 		    strspn(e->d_name, "0123456789") != 3 || e->d_name[3] != '_')
 			continue;
-		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof(*v))))
-			break;
-		v[n++] = strdup(e->d_name);
+		if (n == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	if (!v)
-		return -1;
 	qsort(v, n, sizeof(*v), name_cmp);
 	*names = v;
 	*count = n;
@@ -208,8 +207,8 @@ static int list_functions(const char *dir, char ***names, size_t *count)
 		return -1;
 	}
 	size_t n = 0, cap = 16;
-	char **v = malloc(cap * sizeof(*v));
-	int rc = v ? 0 : -1;
+	char **v = xmalloc(cap * sizeof(*v));
+	int rc = 0;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); rc == 0 && line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -224,13 +223,9 @@ static int list_functions(const char *dir, char ***names, size_t *count)
 				" or listed twice\n", dir, line, dir);
 			rc = -1;
 		} else {
-			char **grown = n == cap ? realloc(v, (cap *= 2) * sizeof(*v)) : v;
-			if (grown)
-				v = grown;
-			if (!grown || !(v[n] = strdup(line)))
-				rc = -1;
-			else
-				n++;
+			if (n == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(*v));
+			v[n++] = xstrdup(line);
 		}
 	}
 	free(text);

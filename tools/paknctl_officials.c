@@ -13,6 +13,7 @@
 #include "paknctl.h"
 #include "core/text.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 
 #define PASSWORD_MIN 10
 
@@ -55,8 +56,8 @@ static char *new_password_hash(void)
 		}
 		return NULL;
 	}
-	char *hash = malloc(crypto_pwhash_STRBYTES);
-	if (!hash || crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	char *hash = xmalloc(crypto_pwhash_STRBYTES);
+	if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				       crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		free(hash);
 		hash = NULL;

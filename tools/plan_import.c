@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/util.h"
 #include "plan_deadline.h"
+#include "core/xalloc.h"
 
 #define MAX_CELLS 12     /* widest table of the seeds has 6 columns */
 #define MAX_CELL_LINES 64
@@ -89,7 +90,7 @@ static char *clean_line(const char *line, json_object *footnotes)
 				continue;
 			}
 			if (close && q > p + 1 && *q == ':') {
-				char *note = strndup(q + 1, (size_t)(close - q - 1));
+				char *note = xstrndup(q + 1, (size_t)(close - q - 1));
 				char *clean = clean_line(note, NULL);
 				if (footnotes && *clean)
 					json_object_array_add(footnotes, json_object_new_string(clean));
@@ -263,7 +264,7 @@ json_object *plan_split_agencies(const char *cell)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *piece = strndup(p, n);
+		char *piece = xstrndup(p, n);
 		char *line = clean_line(piece, NULL);
 		char *raw = line;
 		free(piece);
@@ -593,8 +594,8 @@ json_object *plan_parse(const char *text, size_t len, const char *prefix, char *
 	struct parser ps = {.prefix = prefix, .err = err, .errlen = errlen};
 	ps.sections = json_object_new_array();
 	ps.items = json_object_new_array();
-	char *copy = strndup(text, len);
-	struct row *row = calloc(1, sizeof(*row));
+	char *copy = xstrndup(text, len);
+	struct row *row = xcalloc(1, sizeof(*row));
 	int rc = 0, lineno = 0;
 	char *save = NULL;
 	/* strtok_r would skip empty lines, which end rows; split by hand. */

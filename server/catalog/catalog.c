@@ -14,6 +14,7 @@
 #include "db/reply_cache.h"
 #include "http/http_db.h"
 #include "http/http_params.h"
+#include "core/xalloc.h"
 
 #define SEARCH_MAX_CHARS 200
 #define CACHE_SECONDS 60 /* what shared caches may keep, as http_db_json_cb */
@@ -51,10 +52,8 @@ static void paged_made_cb(struct pending *p, PGresult *res, enum db_status statu
 		return;
 	}
 	size_t n = (size_t)PQntuples(res);
-	const char **docs = malloc(sizeof(*docs) * (n ? n : 1));
-	size_t *lens = malloc(sizeof(*lens) * (n ? n : 1));
-	if (!docs || !lens)
-		abort();
+	const char **docs = xmalloc(sizeof(*docs) * (n ? n : 1));
+	size_t *lens = xmalloc(sizeof(*lens) * (n ? n : 1));
 	for (size_t i = 0; i < n; i++) {
 		docs[i] = PQgetvalue(res, (int)i, 0);
 		lens[i] = (size_t)PQgetlength(res, (int)i, 0);
@@ -104,9 +103,7 @@ static void reply_catalog(struct http_req *req, enum db_stmt stmt, const char *c
 		sbuf_free(&key);
 		return;
 	}
-	struct pending *p = malloc(sizeof(*p) + key.len + 1);
-	if (!p)
-		abort();
+	struct pending *p = xmalloc(sizeof(*p) + key.len + 1);
 	p->req = req;
 	p->version = reply_cache_version(c);
 	p->paged = page != NULL;

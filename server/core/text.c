@@ -24,6 +24,7 @@ struct nfc_range {
 };
 
 #include "core/text_nfc_table.h"
+#include "core/xalloc.h"
 
 size_t utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
 {
@@ -117,7 +118,7 @@ char *text_fold(const char *text, size_t len)
 	if (!utf8_is_valid(s, len))
 		return NULL;
 	/* Folding never makes text longer: every code point becomes itself or fewer bytes. */
-	char *out = malloc(len + 1);
+	char *out = xtry_malloc(len + 1);
 	if (!out)
 		return NULL;
 	size_t o = 0, i = 0;
@@ -350,7 +351,7 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 	 * the text is in NFC already: every precomposed letter of the tables composes back to
 	 * itself (test_text_nfc checks each one). Text typed on a phone is mostly like that. */
 	if (!memchr(s, 0xCC, len) && !memchr(s, 0xCD, len)) {
-		char *out = malloc(len + 1);
+		char *out = xtry_malloc(len + 1);
 		if (!out)
 			return NULL;
 		memcpy(out, text, len);
@@ -360,8 +361,8 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 		return out;
 	}
 	/* A code point decomposes into at most 4 here (letter, two marks, and one more). */
-	uint32_t *buf = malloc((len * 4 + 1) * sizeof(*buf)), *tmp = NULL;
-	char *out = malloc(len * 4 + 1);
+	uint32_t *buf = xtry_malloc((len * 4 + 1) * sizeof(*buf)), *tmp = NULL;
+	char *out = xtry_malloc(len * 4 + 1);
 	if (!buf || !out)
 		goto out_free;
 	size_t n = 0;
@@ -376,7 +377,7 @@ char *text_nfc(const char *text, size_t len, size_t *outlen)
 		size_t j = i;
 		while (j < n && ccc_of(buf[j]) != 0)
 			j++;
-		if (j - i > TEXT_MAX_NONSTARTERS && !tmp && !(tmp = malloc(n * sizeof(*tmp))))
+		if (j - i > TEXT_MAX_NONSTARTERS && !tmp && !(tmp = xtry_malloc(n * sizeof(*tmp))))
 			goto out_free;
 		sort_marks(buf + i, j - i, tmp);
 		i = j > i ? j : i + 1;

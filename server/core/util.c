@@ -1,5 +1,6 @@
 /* util.c - owns the string buffer and file helpers of util.h. */
 #include "core/util.h"
+#include "core/xalloc.h"
 
 #include <json-c/json.h>
 
@@ -16,9 +17,7 @@ static void sbuf_reserve(struct sbuf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
-	char *p = realloc(b->data, cap);
-	if (!p)
-		abort();
+	char *p = xrealloc(b->data, cap);
 	b->data = p;
 	b->cap = cap;
 }
@@ -91,9 +90,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 
 char *sbuf_take(struct sbuf *b)
 {
-	char *s = b->data ? b->data : strdup("");
-	if (!s)
-		abort();
+	char *s = b->data ? b->data : xstrdup("");
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return s;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "core/xalloc.h"
 
 struct job {
 	work_fn fn;
@@ -89,9 +90,7 @@ static struct source *source_longest(const struct workpool *wp, enum work_class 
  * already waiting there has been served once. */
 static struct source *source_join(struct workpool *wp, enum work_class cls, uint64_t id)
 {
-	struct source *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
+	struct source *s = xcalloc(1, sizeof(*s));
 	s->id = id;
 	s->cls = cls;
 	TAILQ_INIT(&s->jobs);
@@ -181,16 +180,14 @@ static void *worker(void *arg)
 struct workpool *workpool_new(int threads, int max_queued, int max_per_source,
 			      double deadline_s)
 {
-	struct workpool *wp = calloc(1, sizeof(*wp));
-	if (!wp)
-		return NULL;
+	struct workpool *wp = xcalloc(1, sizeof(*wp));
 	pthread_mutex_init(&wp->lock, NULL);
 	pthread_cond_init(&wp->cond, NULL);
 	wp->max_queued = max_queued;
 	wp->max_per_source = max_per_source;
 	wp->deadline_s = deadline_s;
-	wp->threads = calloc((size_t)threads, sizeof(*wp->threads));
-	for (int i = 0; wp->threads && i < threads; i++)
+	wp->threads = xcalloc((size_t)threads, sizeof(*wp->threads));
+	for (int i = 0; i < threads; i++)
 		if (pthread_create(&wp->threads[i], NULL, worker, wp) == 0)
 			wp->nthreads++;
 	if (wp->nthreads == 0) {
@@ -247,9 +244,7 @@ static bool admit(struct workpool *wp, enum work_class cls, const struct source 
 bool workpool_submit(struct workpool *wp, struct event_base *base, enum work_class cls,
 		     uint64_t source, work_fn fn, work_done_fn done, void *arg)
 {
-	struct job *job = calloc(1, sizeof(*job)), *evicted = NULL;
-	if (!job)
-		return false;
+	struct job *job = xcalloc(1, sizeof(*job)), *evicted = NULL;
 	job->fn = fn;
 	job->done = done;
 	job->arg = arg;

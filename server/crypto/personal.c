@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/random.h"
+#include "core/xalloc.h"
 
 #define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
@@ -19,11 +20,9 @@ static size_t associated_data(int64_t id, char ad[40])
 char *personal_encrypt(const struct keyring *kr, int64_t id, const char *plain)
 {
 	size_t plen = strlen(plain), clen = NONCE + plen + TAG;
-	uint8_t *blob = malloc(clen);
+	uint8_t *blob = xmalloc(clen);
 	size_t b64len = sodium_base64_ENCODED_LEN(clen, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = malloc(b64len);
-	if (!blob || !b64)
-		abort();
+	char *b64 = xmalloc(b64len);
 	char ad[40];
 	size_t adlen = associated_data(id, ad);
 	random_bytes(blob, NONCE);
@@ -38,10 +37,8 @@ char *personal_encrypt(const struct keyring *kr, int64_t id, const char *plain)
 char *personal_decrypt(const struct keyring *kr, int64_t id, const char *b64)
 {
 	size_t max = strlen(b64), blen;
-	uint8_t *blob = malloc(max + 1);
-	char *plain = malloc(max + 1);
-	if (!blob || !plain)
-		abort();
+	uint8_t *blob = xmalloc(max + 1);
+	char *plain = xmalloc(max + 1);
 	char ad[40];
 	size_t adlen = associated_data(id, ad);
 	unsigned long long plen = 0;

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 
 #define QUEUE_MAX 4096          /* statements waiting for a connection; more get UNAVAILABLE */
 #define CONNECT_TIMEOUT_S 5
@@ -388,21 +389,13 @@ static void pool_dispatch(struct db_pool *pool)
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int nconns,
 			    int query_timeout_s)
 {
-	struct db_pool *pool = calloc(1, sizeof(*pool));
-	if (!pool)
-		return NULL;
+	struct db_pool *pool = xcalloc(1, sizeof(*pool));
 	pool->base = base;
 	STAILQ_INIT(&pool->queue);
-	pool->conninfo = strdup(conninfo);
+	pool->conninfo = xstrdup(conninfo);
 	pool->nconns = nconns;
 	pool->query_timeout_s = query_timeout_s;
-	pool->conns = calloc((size_t)nconns, sizeof(*pool->conns));
-	if (!pool->conninfo || !pool->conns) {
-		free(pool->conninfo);
-		free(pool->conns);
-		free(pool);
-		return NULL;
-	}
+	pool->conns = xcalloc((size_t)nconns, sizeof(*pool->conns));
 	for (int i = 0; i < nconns; i++) {
 		struct db_conn *c = &pool->conns[i];
 		c->pool = pool;
@@ -443,20 +436,16 @@ void db_pool_free(struct db_pool *pool)
 void db_query(struct db_pool *pool, enum db_stmt id, const char *const *params, db_cb cb,
 	      void *arg)
 {
-	struct db_job *job = calloc(1, sizeof(*job));
+	struct db_job *job = xcalloc(1, sizeof(*job));
 	int n = db_stmts[id].nparams;
-	if (!job)
-		abort();
 	job->stmt = id;
 	job->cb = cb;
 	job->arg = arg;
 	job->pool = pool;
-	job->params = calloc((size_t)(n ? n : 1), sizeof(char *));
-	if (!job->params)
-		abort();
+	job->params = xcalloc((size_t)(n ? n : 1), sizeof(char *));
 	for (int i = 0; i < n; i++)
-		if (params[i] && !(job->params[i] = strdup(params[i])))
-			abort();
+		if (params[i])
+			job->params[i] = xstrdup(params[i]);
 	if (!pool->closing && (!pool_any_up(pool) || pool->queued >= QUEUE_MAX)) {
 		job_fail_later(pool, job);
 		return;

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "db/db.h"
+#include "core/xalloc.h"
 
 #define BUCKETS 1024 /* a power of two */
 #define CHECK_SECONDS 1
@@ -74,9 +75,7 @@ static void drop_oldest(struct reply_cache *c)
 
 struct reply_cache *reply_cache_new(size_t max_bytes)
 {
-	struct reply_cache *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
+	struct reply_cache *c = xcalloc(1, sizeof(*c));
 	pthread_rwlock_init(&c->lock, NULL);
 	c->max_bytes = max_bytes;
 	return c;
@@ -140,27 +139,21 @@ void reply_cache_put(struct reply_cache *c, const char *key, int64_t version, co
 	/* When full, the oldest replies make room: a client asking for ever new searches must
 	 * not leave the pages everyone reads uncached until the next import. */
 	if (version && version == c->version && !present && klen + len <= c->max_bytes) {
-		struct reply *r = calloc(1, sizeof(*r));
-		char *k = malloc(klen + 1), *copy = malloc(len + 1);
-		if (r && k && copy) {
-			while (c->bytes + klen + len > c->max_bytes)
-				drop_oldest(c);
-			memcpy(k, key, klen + 1);
-			memcpy(copy, body, len);
-			copy[len] = '\0';
-			*r = (struct reply){k, copy, len, c->buckets[b], NULL};
-			c->buckets[b] = r;
-			if (c->newest)
-				c->newest->newer = r;
-			else
-				c->oldest = r;
-			c->newest = r;
-			c->bytes += klen + len;
-		} else {
-			free(r);
-			free(k);
-			free(copy);
-		}
+		struct reply *r = xcalloc(1, sizeof(*r));
+		char *k = xmalloc(klen + 1), *copy = xmalloc(len + 1);
+		while (c->bytes + klen + len > c->max_bytes)
+			drop_oldest(c);
+		memcpy(k, key, klen + 1);
+		memcpy(copy, body, len);
+		copy[len] = '\0';
+		*r = (struct reply){k, copy, len, c->buckets[b], NULL};
+		c->buckets[b] = r;
+		if (c->newest)
+			c->newest->newer = r;
+		else
+			c->oldest = r;
+		c->newest = r;
+		c->bytes += klen + len;
 	}
 	pthread_rwlock_unlock(&c->lock);
 }

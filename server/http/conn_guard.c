@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "http/http_errors.h"
+#include "core/xalloc.h"
 
 /* ticket_settle relies on libevent 2.1's evhttp giving each connection's bufferevent the
  * evhttp_connection as its callback argument (evhttp_connection_base_bufferevent_new). */
@@ -51,17 +52,11 @@ struct conn_guard {
 
 struct conn_guard *conn_guard_new(long max_total, long max_per_address)
 {
-	struct conn_guard *g = calloc(1, sizeof(*g));
-	if (!g)
-		return NULL;
+	struct conn_guard *g = xcalloc(1, sizeof(*g));
 	size_t n = 64;
 	while (n < 2 * (size_t)max_total)
 		n *= 2;
-	g->slots = calloc(n, sizeof(*g->slots));
-	if (!g->slots) {
-		free(g);
-		return NULL;
-	}
+	g->slots = xcalloc(n, sizeof(*g->slots));
 	g->mask = n - 1;
 	g->max_total = max_total;
 	g->max_per_address = max_per_address;
@@ -365,12 +360,7 @@ static struct bufferevent *watch_bevcb(struct event_base *base, void *arg)
 	struct conn_watch *cw = arg;
 	struct bufferevent *bev = cw->inner(base, cw->inner_arg); /* never NULL: it aborts */
 	cw->pause_ms = PAUSE_MIN_MS; /* accept() works again */
-	struct conn_ticket *t = calloc(1, sizeof(*t));
-	if (!t) {
-		log_limited(&refused_log, LOG_ERROR, NULL,
-			    "out of memory: a connection is not counted");
-		return bev;
-	}
+	struct conn_ticket *t = xcalloc(1, sizeof(*t));
 	t->guard = cw->guard;
 	t->bev = bev;
 	bufferevent_incref(bev);
@@ -413,9 +403,7 @@ struct conn_watch *conn_watch_new(struct conn_guard *guard, const struct proxy_t
 				  struct evhttp_bound_socket *bound, conn_bevcb inner,
 				  void *inner_arg)
 {
-	struct conn_watch *cw = calloc(1, sizeof(*cw));
-	if (!cw)
-		return NULL;
+	struct conn_watch *cw = xcalloc(1, sizeof(*cw));
 	cw->guard = guard;
 	cw->proxies = proxies;
 	cw->inner = inner;

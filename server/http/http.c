@@ -16,6 +16,7 @@
 #include "core/random.h"
 #include "http/field_errors.h"
 #include "http/http_limits.h"
+#include "core/xalloc.h"
 
 static unsigned method_of(enum evhttp_cmd_type cmd)
 {
@@ -259,11 +260,7 @@ static void reply_options_asterisk(struct http_req *req)
 void http_dispatch(struct evhttp_request *ev, void *arg)
 {
 	struct http_ctx *ctx = arg;
-	struct http_req *req = calloc(1, sizeof(*req));
-	if (!req) {
-		evhttp_send_error(ev, 503, NULL);
-		return;
-	}
+	struct http_req *req = xcalloc(1, sizeof(*req));
 	ctx->inflight++;
 	req->ev = ev;
 	req->ctx = ctx;
@@ -277,13 +274,7 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-	req->path = strdup(path && *path ? path : "/");
-	if (!req->path) {
-		evhttp_send_error(ev, 503, NULL);
-		ctx->inflight--;
-		free(req);
-		return;
-	}
+	req->path = xstrdup(path && *path ? path : "/");
 	if (reply_if_rejected(req))
 		return;
 	if (req->method == HTTP_OPTIONS && strcmp(req->path, "*") == 0) {
@@ -299,6 +290,10 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 	const char *bad_key;
 	enum query_error qe = query_parse(uri ? evhttp_uri_get_query(uri) : NULL, &req->query,
 					  &bad_key);
+	if (qe == QUERY_NO_MEMORY) {
+		http_reply_code(req, HTTP_ERR_BUSY, NULL);
+		return;
+	}
 	if (qe != QUERY_OK) {
 		json_object *fields = json_object_new_array();
 		static const struct {

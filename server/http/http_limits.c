@@ -33,6 +33,7 @@
 #include <event2/http.h>
 
 #include "http/http_router.h"
+#include "core/xalloc.h"
 
 enum limits_phase {
 	PHASE_HEAD,    /* collecting a request line and headers in head */
@@ -79,7 +80,7 @@ static int bytes_append(struct bytes *b, const uint8_t *p, size_t n, size_t max)
 			cap *= 2;
 		if (cap > max)
 			cap = max;
-		uint8_t *np = realloc(b->p, cap);
+		uint8_t *np = xtry_realloc(b->p, cap);
 		if (!np)
 			return -1;
 		b->p = np;
@@ -124,9 +125,7 @@ unsigned limits_deadline(const struct limits_state *st)
 
 struct limits_state *limits_state_new(const struct http_limits *lim)
 {
-	struct limits_state *st = calloc(1, sizeof(*st));
-	if (!st)
-		return NULL;
+	struct limits_state *st = xcalloc(1, sizeof(*st));
 	st->lim = *lim;
 	return st;
 }
@@ -241,10 +240,10 @@ static int check_request_line(const uint8_t *line, size_t len, struct request_li
 	bool asterisk = rl->target_len == 1 && rl->target[0] == '*';
 	if (asterisk && (known < 0 || http_methods[known].bit != HTTP_OPTIONS))
 		return 400;
-	char *target = strndup((const char *)rl->target, rl->target_len);
-	struct evhttp_uri *uri = target ? evhttp_uri_parse_with_flags(target,
-								       EVHTTP_URI_NONCONFORMANT)
-					: NULL;
+	char *target = xtry_strndup((const char *)rl->target, rl->target_len);
+	if (!target)
+		return 503; /* sized by the client: refuse this request alone */
+	struct evhttp_uri *uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT);
 	free(target);
 	if (!uri)
 		return 400;

@@ -6,6 +6,7 @@
 
 #include "core/text.h"
 #include "http/http_router.h"
+#include "core/xalloc.h"
 
 enum query_error query_parse(const char *qs, struct query *q, const char **bad_key)
 {
@@ -15,9 +16,10 @@ enum query_error query_parse(const char *qs, struct query *q, const char **bad_k
 		return QUERY_OK;
 	size_t len = strlen(qs);
 	/* Decoded text is never longer than the encoded text, plus a NUL per key and value. */
-	q->buf = malloc(len * 2 + 2);
+	/* Sized by the client: a failure refuses this request, not the process (xalloc.h). */
+	q->buf = xtry_malloc(len * 2 + 2);
 	if (!q->buf)
-		abort();
+		return QUERY_NO_MEMORY;
 	char *out = q->buf;
 	size_t room = len * 2 + 2;
 	const char *p = qs;

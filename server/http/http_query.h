@@ -19,6 +19,7 @@ enum query_error {
 	QUERY_BAD_ENCODING, /* a bad %XX escape or an encoded NUL */
 	QUERY_BAD_UTF8,     /* a key or value is not valid UTF-8 */
 	QUERY_TOO_MANY,     /* more than QUERY_MAX_PARAMS parameters */
+	QUERY_NO_MEMORY,    /* no buffer for the decoded text: refuse this request (503) */
 };
 
 /* Parses qs (NULL or "" is empty) into q. On error, *bad_key names the offending key

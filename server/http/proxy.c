@@ -1,5 +1,6 @@
 /* proxy.c - owns the trusted proxy list and the choice of the client address (see proxy.h). */
 #include "http/proxy.h"
+#include "core/xalloc.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -37,11 +38,7 @@ static bool parse_addr(const char *s, size_t len, struct addr *a)
 struct proxy_trust *proxy_trust_new(const char *list, char *err, size_t errlen)
 {
 	size_t max = strlen(list) / 2 + 1;
-	struct proxy_trust *t = calloc(1, sizeof(*t) + max * sizeof(struct addr));
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	struct proxy_trust *t = xcalloc(1, sizeof(*t) + max * sizeof(struct addr));
 	for (const char *p = list + strspn(list, ", \t"); *p; p += strspn(p, ", \t")) {
 		size_t len = strcspn(p, ", \t");
 		if (!parse_addr(p, len, &t->addrs[t->n])) {

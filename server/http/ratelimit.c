@@ -3,6 +3,7 @@
  * each table, so nobody outside the process can aim keys at one set. A bucket carries its
  * key's full 64 bits, so a key only ever finds its own bucket. */
 #include "http/ratelimit.h"
+#include "core/xalloc.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -34,9 +35,7 @@ struct ratelimit *ratelimit_new_sized(double rate_per_minute, double burst, size
 	size_t nsets = slots / WAYS + (slots % WAYS != 0);
 	if (nsets == 0)
 		nsets = 1;
-	struct ratelimit *rl = calloc(1, sizeof(*rl) + nsets * WAYS * sizeof(struct bucket));
-	if (!rl)
-		return NULL;
+	struct ratelimit *rl = xcalloc(1, sizeof(*rl) + nsets * WAYS * sizeof(struct bucket));
 	pthread_mutex_init(&rl->lock, NULL);
 	rl->rate_per_s = rate_per_minute / 60.0;
 	rl->burst = burst;

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "http/http.h"
 #include "http/http_router.h"
+#include "core/xalloc.h"
 
 struct webfile {
 	char *path; /* as requested: "/assets/site.css" */
@@ -74,9 +75,7 @@ static int add_file(struct webfiles *w, const char *fs_path, const char *url_pat
 		return -1;
 	}
 	struct webfile *f = &w->files[w->n++];
-	f->path = strdup(url_path);
-	if (!f->path)
-		abort();
+	f->path = xstrdup(url_path);
 	f->type = type_of(url_path);
 	f->data = data;
 	f->len = len;
@@ -135,9 +134,8 @@ static int by_path(const void *a, const void *b)
 
 struct webfiles *webfiles_load(const char *dir, char *err, size_t errlen)
 {
-	struct webfiles *w = calloc(1, sizeof(*w));
-	if (!w || !(w->files = calloc(WEBFILES_MAX_FILES, sizeof(*w->files))))
-		abort();
+	struct webfiles *w = xcalloc(1, sizeof(*w));
+	w->files = xcalloc(WEBFILES_MAX_FILES, sizeof(*w->files));
 	struct stat st;
 	if (stat(dir, &st) < 0 && errno == ENOENT)
 		return w;

@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "http/field_errors.h"
 #include "http/http_query.h"
+#include "core/xalloc.h"
 
 /* Field values as read, before checking. A JSON value of the wrong type was reported
  * already and is absent here. */
@@ -55,6 +56,8 @@ static const struct {
 	{"invalid_phone", "Số điện thoại Việt Nam không hợp lệ. / Not a valid Vietnamese phone number."},
 	{"invalid_code", "Mã không hợp lệ. / Not a valid code."},
 	{"unknown_field", "Trường không được hỗ trợ. / Unknown field."},
+	{"no_memory", "Máy chủ tạm thời thiếu bộ nhớ; hãy gửi lại sau. / The server is short of "
+		       "memory right now; send again later."},
 };
 
 static void field_error(json_object *fields, const char *field, const char *code)
@@ -137,8 +140,10 @@ char *intake_clean_text(json_object *fields, const char *field, const char *v, s
 	size_t nlen;
 	char *nfc = text_nfc(b.data ? b.data : "", b.len, &nlen);
 	sbuf_free(&b);
-	if (!nfc)
-		abort(); /* valid UTF-8 in, so only memory can fail */
+	if (!nfc) { /* valid UTF-8 in, so only memory can fail: refuse this text alone */
+		field_error(fields, field, "no_memory");
+		return NULL;
+	}
 	/* Trimmed of spaces, tabs, newlines and no-break spaces (U+00A0, "\xc2\xa0"). */
 	char *start = nfc;
 	for (;;) {
@@ -171,10 +176,8 @@ char *intake_clean_text(json_object *fields, const char *field, const char *v, s
 		field_error(fields, field, "too_long");
 		return NULL;
 	}
-	char *out = strdup(start);
+	char *out = xstrdup(start);
 	free(nfc);
-	if (!out)
-		abort();
 	return out;
 }
 
@@ -294,14 +297,14 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 					     NAME_MAX_CHARS, false, false);
 	if (r->email && *r->email) {
 		if (intake_email_is_valid(r->email))
-			s->email = strdup(r->email);
+			s->email = xstrdup(r->email);
 		else
 			field_error(fields, "contact.email", "invalid_email");
 	}
 	if (r->phone && *r->phone) {
 		char phone[16];
 		if (intake_phone_normalise(r->phone, phone))
-			s->phone = strdup(phone);
+			s->phone = xstrdup(phone);
 		else
 			field_error(fields, "contact.phone", "invalid_phone");
 	}
@@ -436,9 +439,9 @@ enum intake_result intake_from_form(const char *body, size_t len, struct submiss
 				    json_object *fields)
 {
 	memset(s, 0, sizeof(*s));
-	char *text = strndup(body, len);
+	char *text = xtry_strndup(body, len);
 	if (!text)
-		abort();
+		return INTAKE_NO_MEMORY;
 	if (strlen(text) != len) { /* a NUL byte in the body */
 		free(text);
 		return INTAKE_MALFORMED;
@@ -447,6 +450,10 @@ enum intake_result intake_from_form(const char *body, size_t len, struct submiss
 	const char *bad_key;
 	enum query_error qe = query_parse(text, &q, &bad_key);
 	free(text);
+	if (qe == QUERY_NO_MEMORY) {
+		query_free(&q);
+		return INTAKE_NO_MEMORY;
+	}
 	if (qe == QUERY_BAD_ENCODING || qe == QUERY_TOO_MANY) {
 		query_free(&q);
 		return INTAKE_MALFORMED;

@@ -32,6 +32,7 @@ enum intake_result {
 	INTAKE_OK,
 	INTAKE_MALFORMED, /* not JSON / not an object: 400 */
 	INTAKE_INVALID,   /* fields has one entry per problem: 422 */
+	INTAKE_NO_MEMORY, /* no buffer for a body this size now: 503, the process goes on */
 };
 
 /* Reads a JSON body. fields (a JSON array) receives {"field","code","message"} entries.

@@ -23,6 +23,7 @@
 #include "http/ratelimit.h"
 #include "intake/form_pages.h"
 #include "intake/intake_hub.h"
+#include "core/xalloc.h"
 
 struct pending {
 	struct http_req *req;
@@ -206,9 +207,7 @@ void intake_api_submit(struct http_req *req)
 		return;
 	}
 
-	struct pending *p = calloc(1, sizeof(*p));
-	if (!p)
-		abort();
+	struct pending *p = xcalloc(1, sizeof(*p));
 	p->req = req;
 	p->html = html;
 	size_t len;
@@ -231,6 +230,12 @@ void intake_api_submit(struct http_req *req)
 		} else {
 			snprintf(p->s.idempotency_key, sizeof(p->s.idempotency_key), "%s", header_key);
 		}
+	}
+	if (res == INTAKE_NO_MEMORY) {
+		json_object_put(fields);
+		reply_problem(req, html, HTTP_ERR_BUSY, NULL);
+		pending_free(p);
+		return;
 	}
 	if (res == INTAKE_MALFORMED) {
 		json_object_put(fields);

@@ -13,6 +13,7 @@
 #include "core/prometheus.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "core/xalloc.h"
 
 #define STOP_POLL_MS 20
 
@@ -133,9 +134,7 @@ static void *hub_main(void *arg)
 
 struct intake_hub *intake_hub_new(const struct config *cfg, const struct keyring *keys)
 {
-	struct intake_hub *hub = calloc(1, sizeof(*hub));
-	if (!hub)
-		return NULL;
+	struct intake_hub *hub = xcalloc(1, sizeof(*hub));
 	pthread_mutex_init(&hub->lock, NULL);
 	hub->keys = keys;
 	hub->base = event_loop_new();
@@ -170,9 +169,7 @@ int intake_hub_start(struct intake_hub *hub)
 void intake_hub_submit(struct intake_hub *hub, struct event_base *origin, struct submission *s,
 		       const char *client_hash, intake_cb cb, void *arg)
 {
-	struct relay *r = calloc(1, sizeof(*r));
-	if (!r)
-		abort();
+	struct relay *r = xcalloc(1, sizeof(*r));
 	r->hub = hub;
 	r->s = *s;
 	memset(s, 0, sizeof(*s));

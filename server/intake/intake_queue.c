@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "crypto/personal.h"
 #include "db/db_reply.h"
+#include "core/xalloc.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
@@ -49,9 +50,7 @@ static void prepare(struct intake_queue *q, struct entry *e);
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
 				      int max_batch, struct prometheus_counters *stats)
 {
-	struct intake_queue *q = calloc(1, sizeof(*q));
-	if (!q)
-		return NULL;
+	struct intake_queue *q = xcalloc(1, sizeof(*q));
 	STAILQ_INIT(&q->waiting);
 	STAILQ_INIT(&q->batch);
 	q->db = db;
@@ -106,9 +105,7 @@ void intake_queue_free(struct intake_queue *q)
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
 			 intake_stored_cb cb, void *arg)
 {
-	struct entry *e = calloc(1, sizeof(*e));
-	if (!e)
-		abort();
+	struct entry *e = xcalloc(1, sizeof(*e));
 	e->s = *s;
 	memset(s, 0, sizeof(*s));
 	tracking_new(e->tracking_code);
@@ -148,10 +145,8 @@ static char *personal_text(const struct submission *s)
 	if (!submission_has_personal_data(s))
 		return NULL;
 	json_object *pj = submission_personal_json(s);
-	char *text = strdup(json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
+	char *text = xstrdup(json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(pj);
-	if (!text)
-		abort();
 	return text;
 }
 

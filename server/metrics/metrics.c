@@ -13,6 +13,7 @@
 #include "http/http_db.h"
 #include "http/http_params.h"
 #include "http/table.h"
+#include "core/xalloc.h"
 
 struct metrics_req {
 	struct http_req *req;
@@ -62,9 +63,7 @@ static void rows_cb(void *arg, PGresult *res, enum db_status status)
 
 static struct metrics_req *metrics_req_new(struct http_req *req, const char *name, bool csv)
 {
-	struct metrics_req *m = calloc(1, sizeof(*m));
-	if (!m)
-		abort();
+	struct metrics_req *m = xcalloc(1, sizeof(*m));
 	m->req = req;
 	m->name = name;
 	m->csv = csv;
@@ -89,8 +88,8 @@ static void metrics_read(struct metrics_req *m, enum db_stmt stmt, const char *c
 {
 	m->stmt = stmt;
 	for (size_t i = 0; i < n; i++)
-		if (params[i] && !(m->params[i] = strdup(params[i])))
-			abort();
+		if (params[i])
+			m->params[i] = xstrdup(params[i]);
 	db_query(http_read_db(m->req), STMT_ROLLUP_FOLD, NULL, folded_cb, m);
 }
 

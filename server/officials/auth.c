@@ -21,6 +21,7 @@
 #include "http/http_params.h"
 #include "http/proxy.h"
 #include "http/ratelimit.h"
+#include "core/xalloc.h"
 
 #define USERNAME_MAX 64
 #define PASSWORD_MAX 1024
@@ -99,9 +100,7 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_code(req, HTTP_ERR_SESSION_INVALID, NULL);
 		return;
 	}
-	struct official *o = calloc(1, sizeof(*o));
-	if (!o)
-		abort();
+	struct official *o = xcalloc(1, sizeof(*o));
 	o->id = atoi(PQgetvalue(res, 0, 0));
 	snprintf(o->role_name, sizeof(o->role_name), "%s", PQgetvalue(res, 0, 1));
 	o->role = auth_role_parse(o->role_name);
@@ -152,9 +151,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	char hash[65], idle[24];
 	auth_token_hash(token, hash);
 	snprintf(idle, sizeof(idle), "%ld", req->ctx->cfg->session_idle);
-	struct check *c = calloc(1, sizeof(*c));
-	if (!c)
-		abort();
+	struct check *c = xcalloc(1, sizeof(*c));
 	c->req = req;
 	c->roles = roles;
 	c->next = next;
@@ -283,9 +280,8 @@ static void login_verify(void *arg)
 	l->ok = crypto_pwhash_str_verify(hash, l->password, strlen(l->password)) == 0 && l->known;
 	if (l->ok && crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 						    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		l->new_hash = malloc(crypto_pwhash_STRBYTES);
-		if (l->new_hash &&
-		    crypto_pwhash_str(l->new_hash, l->password, strlen(l->password),
+		l->new_hash = xmalloc(crypto_pwhash_STRBYTES);
+		if (crypto_pwhash_str(l->new_hash, l->password, strlen(l->password),
 				      crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 			free(l->new_hash);
@@ -370,9 +366,7 @@ static void login_verified(void *arg, bool cancelled)
 	}
 	/* Only failures count. */
 	login_refund(ctx, l);
-	struct session_reply *s = calloc(1, sizeof(*s));
-	if (!s)
-		abort();
+	struct session_reply *s = xcalloc(1, sizeof(*s));
 	s->req = req;
 	snprintf(s->username, sizeof(s->username), "%s", l->username);
 	snprintf(s->role, sizeof(s->role), "%s", l->role);
@@ -447,9 +441,7 @@ static struct login *login_parse(struct http_req *req)
 		http_reply_code(req, HTTP_ERR_LOGIN_UTF8, NULL);
 		return NULL;
 	}
-	struct login *l = calloc(1, sizeof(*l));
-	if (!l)
-		abort();
+	struct login *l = xcalloc(1, sizeof(*l));
 	l->req = req;
 	snprintf(l->username, sizeof(l->username), "%s", json_object_get_string(u));
 	snprintf(l->password, sizeof(l->password), "%s", json_object_get_string(p));

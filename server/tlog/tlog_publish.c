@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "db/db_reply.h"
 #include "tlog/tlog.h"
+#include "core/xalloc.h"
 
 struct tlog_publisher {
 	struct db_pool *db;
@@ -148,9 +149,7 @@ struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_poo
 					const struct keyring *keys, const char *origin,
 					int interval_s)
 {
-	struct tlog_publisher *p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
+	struct tlog_publisher *p = xcalloc(1, sizeof(*p));
 	p->db = db;
 	p->keys = keys;
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);

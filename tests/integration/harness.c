@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,7 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 	char line[512];
 	size_t len = 0;
 	int rc = -1;
+	bool exited = false; /* stdout closed: the server has gone */
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -95,8 +97,10 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			break;
 		ssize_t n = read(out[0], line + len, sizeof(line) - 1 - len);
-		if (n <= 0)
+		if (n <= 0) {
+			exited = n == 0;
 			break;
+		}
 		len += (size_t)n;
 		line[len] = '\0';
 		char *at = strstr(line, "http://127.0.0.1:");
@@ -109,8 +113,12 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 	close(out[0]);
 	if (rc < 0) {
 		fprintf(stderr, "harness: server did not start; log in %s\n", s->log_path);
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
+		if (!exited)
+			kill(s->pid, SIGKILL);
+		int status;
+		s->exit_status = waitpid(s->pid, &status, 0) == s->pid && WIFEXITED(status)
+				 ? WEXITSTATUS(status)
+				 : -1;
 		s->pid = 0;
 	}
 	return rc;

@@ -13,6 +13,7 @@ struct th_server {
 	pid_t pid;
 	int port;
 	char log_path[512];
+	int exit_status; /* when th_server_start fails: the server's exit code, or -1 */
 };
 
 struct th_resp {
@@ -25,7 +26,7 @@ struct th_resp {
 /* Starts the server with extra "KEY=value" environment entries (NULL-terminated list, may
  * be NULL) and waits until it prints its URL. name labels the log file. The binary is
  * PAKN_SERVER_BIN (default build/asan/pakn-server), run under PAKN_SERVER_WRAPPER if set
- * (make test-valgrind). Returns 0 or -1. */
+ * (make test-valgrind). Returns 0 or -1; on -1, s->exit_status says how it ended. */
 int th_server_start(struct th_server *s, const char *name, const char *const *env);
 
 /* How many times slower than native the server runs (PAKN_TEST_TIME_SCALE, e.g. 20 under

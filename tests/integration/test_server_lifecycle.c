@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,40 @@ static void test_bad_setting_is_refused(void **state)
 	assert_non_null(strstr(line, "\"level\":\"error\""));
 }
 
+/* A failure late in server_new (the workers, their database pools and listeners are built
+ * when metrics_listen cannot be bound) ends the process with exit code 1 and the reason
+ * logged; server_free takes the half-built server apart, and ASan's leak check (on in
+ * make test) would turn a leak into a report and an abort instead of exit code 1. */
+static void test_late_start_failure_frees_everything(void **state)
+{
+	(void)state;
+	int taken = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(taken >= 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(taken, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(taken, 1), 0);
+	socklen_t salen = sizeof(sa);
+	assert_int_equal(getsockname(taken, (struct sockaddr *)&sa, &salen), 0);
+	char metrics[64];
+	snprintf(metrics, sizeof(metrics), "PAKN_METRICS_LISTEN=127.0.0.1:%d", ntohs(sa.sin_port));
+	const char *envs[] = {metrics, NULL};
+	struct th_server s;
+	assert_int_equal(th_server_start(&s, "lifecycle_late_failure", envs), -1);
+	close(taken);
+	assert_int_equal(s.exit_status, 1);
+	FILE *f = fopen(s.log_path, "r");
+	assert_non_null(f);
+	char line[1024];
+	bool logged = false, leaked = false;
+	while (fgets(line, sizeof(line), f)) {
+		logged |= strstr(line, "\"level\":\"error\"") && strstr(line, "cannot listen");
+		leaked |= strstr(line, "LeakSanitizer") != NULL;
+	}
+	fclose(f);
+	assert_true(logged);
+	assert_false(leaked);
+}
+
 /* Connections the server closes after a reply (HTTP/1.0, Connection: close, a refused
  * request) leave nothing behind that fires later: the server still answers after its
  * request timeout has passed. */
@@ -230,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_sigterm_finishes_requests_in_flight),
 		cmocka_unit_test(test_config_file_is_applied),
 		cmocka_unit_test(test_bad_setting_is_refused),
+		cmocka_unit_test(test_late_start_failure_frees_everything),
 		cmocka_unit_test(test_closed_connections_leave_no_timers),
 		cmocka_unit_test(test_grace_period_runs_out),
 	};

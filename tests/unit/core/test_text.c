@@ -12,6 +12,7 @@
 #include <event2/buffer.h>
 
 #include "core/text.h"
+#include "core/xalloc.h"
 #include "http/http.h"
 #include "http/http_limits.h"
 #include "http/http_query.h"
@@ -501,6 +502,38 @@ static void test_fuzz(void **state)
 	evbuffer_free(out);
 }
 
+/* Each allocation of the text functions refused in turn: NULL, nothing leaked (ASan's leak
+ * check at exit), never a crash; then the same result as with memory. The input has a run
+ * of more than TEXT_MAX_NONSTARTERS marks, so text_nfc's sorting buffer is reached too. */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	char in[256] = "Ha\xcc\x80  N\xc3\xb4\xcc\xa3i  a";
+	for (int i = 0; i < TEXT_MAX_NONSTARTERS + 2; i++)
+		strcat(in, i % 2 ? "\xcc\x81" : "\xcc\xa3");
+	size_t len = strlen(in);
+	char *(*const fns[])(const char *, size_t) = {text_fold, text_search_key};
+	for (size_t f = 0; f < sizeof(fns) / sizeof(fns[0]) + 1; f++) {
+		size_t outlen;
+		char *want = f < 2 ? fns[f](in, len) : text_nfc(in, len, &outlen);
+		assert_non_null(want);
+		long n = 0;
+		for (;; n++) {
+			assert_true(n < 64);
+			xalloc_fail_after(n);
+			char *got = f < 2 ? fns[f](in, len) : text_nfc(in, len, &outlen);
+			xalloc_fail_after(-1);
+			if (got) {
+				assert_string_equal(got, want);
+				free(got);
+				break;
+			}
+		}
+		assert_true(n >= 1);
+		free(want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_fold_len),
 		cmocka_unit_test(test_fold_all_vietnamese_letters),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include <event2/buffer.h>
 
+#include "core/xalloc.h"
 #include "http/http_limits.h"
 
 static const struct http_limits lim = {8192, 65536, 5, 10, 4096};
@@ -679,6 +680,37 @@ static void test_late_body_closes(void **state)
 	limits_state_free(st);
 }
 
+/* Each buffer a client's request sizes, refused in turn (xalloc_fail_after): that request
+ * alone is refused (503 in its place, or the connection closed once the body has begun),
+ * nothing leaks (ASan's leak check at exit); then it passes as with memory. */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	const char *req = "POST /api/v1/feedback?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
+			  "hello";
+	size_t wantlen, n;
+	enum limits_result res;
+	char *want = run_feed(req, strlen(req), 0, &wantlen, NULL);
+	/* HTTP/1.0 or 1.1: a failure may come before the request line is read. */
+	const char *refused = "GET /.pakn/reject/503 HTTP/1.";
+	long k = 0;
+	for (;; k++) {
+		assert_true(k < 64);
+		xalloc_fail_after(k);
+		char *got = run_feed(req, strlen(req), 0, &n, &res);
+		xalloc_fail_after(-1);
+		bool passed = n == wantlen && memcmp(got, want, n) == 0;
+		if (!passed)
+			assert_true(res == LIMITS_CLOSE ||
+				    strncmp(got, refused, strlen(refused)) == 0);
+		free(got);
+		if (passed)
+			break;
+	}
+	assert_true(k >= 1);
+	free(want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_deadlines_follow_the_request),
 		cmocka_unit_test(test_late_headers_get_408),
 		cmocka_unit_test(test_late_body_closes),
+		cmocka_unit_test(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

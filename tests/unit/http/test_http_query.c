@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "http/http_query.h"
 
 /* --- parses that succeed: the query string and the pairs it must give ------------------- */
@@ -211,6 +212,32 @@ static void test_many_bare_keys_fit(void **state)
 	query_free(&q);
 }
 
+/* Each allocation the parser may refuse, refused in turn (xalloc_fail_after): a clean
+ * QUERY_NO_MEMORY that query_free cleans up (ASan's leak check at exit), then success. */
+static void test_parse_out_of_memory(void **state)
+{
+	(void)state;
+	const char *qs = "q=h%C3%A0+n%E1%BB%99i&page=2&x";
+	long n = 0;
+	for (;; n++) {
+		assert_true(n < 64);
+		struct query q;
+		const char *bad;
+		xalloc_fail_after(n);
+		enum query_error e = query_parse(qs, &q, &bad);
+		xalloc_fail_after(-1);
+		if (e == QUERY_OK) {
+			assert_string_equal(query_get(&q, "q"), "h\u00e0 n\u1ed9i");
+			assert_string_equal(query_get(&q, "page"), "2");
+			query_free(&q);
+			break;
+		}
+		assert_int_equal(e, QUERY_NO_MEMORY);
+		query_free(&q);
+	}
+	assert_true(n >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors_table),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_many_bare_keys_fit),
+		cmocka_unit_test(test_parse_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include "core/text.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 #include "http/field_errors.h"
 #include "intake/intake.h"
 
@@ -954,6 +955,56 @@ static void test_form_equals_json(void **state)
 	json_object_put(fb);
 }
 
+/* True when fields reports that memory ran out for a field. */
+static bool fields_have_no_memory(json_object *fields)
+{
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *code;
+		if (json_object_object_get_ex(json_object_array_get_idx(fields, i), "code", &code) &&
+		    strcmp(json_object_get_string(code), "no_memory") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Each allocation a client's body sizes refused in turn (xalloc_fail_after): the parse
+ * refuses that one request (INTAKE_NO_MEMORY, or a no_memory field), frees what it took
+ * (ASan's leak check at exit) and never crashes; then it succeeds. */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	const char *form = "item_code=LC-T25&rating=4&kind=opinion&body=L%C3%A0m+sao%0D%0Ath%E1%BA%BF"
+			   "&submitter_name=Nguy%E1%BB%85n+A&contact_phone=0912.345.678";
+	const char *json = "{\"item_code\":\"LC-T25\",\"rating\":4,\"kind\":\"opinion\","
+			   "\"body\":\"L\u00e0m sao\",\"submitter\":{\"name\":\"Nguy\u1ec5n A\"}}";
+	for (int as_json = 0; as_json <= 1; as_json++) {
+		const char *body = as_json ? json : form;
+		long n = 0;
+		for (;; n++) {
+			assert_true(n < 64);
+			struct submission s;
+			json_object *fields = json_object_new_array();
+			xalloc_fail_after(n);
+			enum intake_result res = as_json
+				? intake_from_json(body, strlen(body), &s, fields)
+				: intake_from_form(body, strlen(body), &s, fields);
+			xalloc_fail_after(-1);
+			bool refused = res == INTAKE_NO_MEMORY ||
+				       (res == INTAKE_INVALID && fields_have_no_memory(fields));
+			if (res == INTAKE_OK) {
+				assert_string_equal(s.item_code, "LC-T25");
+				assert_string_equal(s.name, "Nguy\u1ec5n A");
+				submission_free(&s);
+			}
+			json_object_put(fields);
+			if (res == INTAKE_OK)
+				break;
+			assert_true(refused);
+		}
+		assert_true(n >= 1);
+	}
+}
+
 /* --- phone and e-mail on their own ----------------------------------------------------- */
 
 /* The reply to a refused submission asks whether its item exists, from what reading left
@@ -1309,6 +1360,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_table),
+		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_json_nul_escape),
 		cmocka_unit_test(test_json_wrong_type_reported_once),
 		cmocka_unit_test(test_email_controls_beyond_ascii),
