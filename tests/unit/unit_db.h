@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include <event2/event.h>
+#include <libpq-fe.h>
+#include <sodium.h>
 
 #include "db/db.h"
 
@@ -90,6 +92,27 @@ static inline void unit_wait_up(struct event_base *base, struct db_pool *pool, i
 	}
 	fail_msg("the pool has %d connections up, %llu reopened", s.up,
 		 (unsigned long long)s.reconnects);
+}
+
+/* The first cell of sql's one row on the database at url, into out; -1 if there is none. */
+static inline int unit_db_value(const char *url, const char *sql, char *out, size_t outlen)
+{
+	PGconn *pg = PQconnectdb(url);
+	PGresult *res = PQexec(pg, sql);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : -1;
+	if (rc == 0)
+		snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(pg);
+	return rc;
+}
+
+/* 16 random hex digits that make this run's texts unlike an earlier run's. */
+static inline void unit_run_tag(char out[17])
+{
+	uint8_t nonce[8];
+	randombytes_buf(nonce, sizeof(nonce));
+	sodium_bin2hex(out, 17, nonce, sizeof(nonce));
 }
 
 #endif

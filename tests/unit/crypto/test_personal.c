@@ -31,13 +31,9 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *root = getenv("PAKN_TEST_TMP");
-	char err[512];
-	for (int i = 0; i < 2; i++) {
-		snprintf(f->dir[i], sizeof(f->dir[i]), "%s/test_personal.XXXXXX", root ? root : "/tmp");
-		if (!mkdtemp(f->dir[i]) || !(f->kr[i] = keys_load(f->dir[i], true, err, sizeof(err))))
+	for (int i = 0; i < 2; i++)
+		if (!(f->kr[i] = unit_keys_new("test_personal", f->dir[i], sizeof(f->dir[i]))))
 			return -1;
-	}
 	*state = f;
 	return 0;
 }

@@ -75,20 +75,12 @@ static int setup(void **state)
 	if (!url || config_load(&f->cfg, NULL, err, sizeof(err)) != 0 ||
 	    config_set(&f->cfg, "database_url", url, err, sizeof(err)) != 0)
 		return -1;
-	const char *root = getenv("PAKN_TEST_TMP");
-	snprintf(f->dir, sizeof(f->dir), "%s/test_intake_hub.XXXXXX", root ? root : "/tmp");
-	if (!mkdtemp(f->dir) || !(f->keys = keys_load(f->dir, true, err, sizeof(err))))
+	if (!(f->keys = unit_keys_new("test_intake_hub", f->dir, sizeof(f->dir))))
 		return -1;
-	PGconn *pg = PQconnectdb(url);
-	PGresult *res = PQexec(pg, "SELECT code FROM plan_item ORDER BY code DESC LIMIT 1");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+	if (unit_db_value(url, "SELECT code FROM plan_item ORDER BY code DESC LIMIT 1", f->item,
+			  sizeof(f->item)) < 0)
 		return -1;
-	snprintf(f->item, sizeof(f->item), "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	PQfinish(pg);
-	uint8_t nonce[8];
-	randombytes_buf(nonce, sizeof(nonce));
-	sodium_bin2hex(f->run, sizeof(f->run), nonce, sizeof(nonce));
+	unit_run_tag(f->run);
 	f->origin = event_loop_new();
 	f->hub = intake_hub_new(&f->cfg, f->keys);
 	if (!f->hub || intake_hub_start(f->hub) != 0)

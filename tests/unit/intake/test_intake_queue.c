@@ -66,21 +66,12 @@ static int setup(void **state)
 	if (!url)
 		return -1;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *root = getenv("PAKN_TEST_TMP");
-	snprintf(f->dir, sizeof(f->dir), "%s/test_intake_queue.XXXXXX", root ? root : "/tmp");
-	char err[512];
-	if (!mkdtemp(f->dir) || !(f->keys = keys_load(f->dir, true, err, sizeof(err))))
+	if (!(f->keys = unit_keys_new("test_intake_queue", f->dir, sizeof(f->dir))))
 		return -1;
-	PGconn *pg = PQconnectdb(url);
-	PGresult *res = PQexec(pg, "SELECT code FROM plan_item ORDER BY code LIMIT 1");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+	if (unit_db_value(url, "SELECT code FROM plan_item ORDER BY code LIMIT 1", f->item,
+			  sizeof(f->item)) < 0)
 		return -1;
-	snprintf(f->item, sizeof(f->item), "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	PQfinish(pg);
-	uint8_t nonce[8];
-	randombytes_buf(nonce, sizeof(nonce));
-	sodium_bin2hex(f->run, sizeof(f->run), nonce, sizeof(nonce));
+	unit_run_tag(f->run);
 	f->base = event_base_new();
 	f->pool = db_pool_new(f->base, url, 1, 10);
 	f->stats = calloc(1, sizeof(*f->stats));
