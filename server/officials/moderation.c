@@ -83,6 +83,14 @@ static void not_found(struct http_req *req)
 	http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
 }
 
+/* The database found no such feedback within the official's agencies: the same 404 as for
+ * no feedback at all, so scope is not revealed, and a line for the operator. */
+static void out_of_scope(struct http_req *req, const char *what)
+{
+	log_warn(req->id, "denied: official %d, %s out of scope", req->official->id, what);
+	not_found(req);
+}
+
 static void official_id(const struct http_req *req, char out[16])
 {
 	snprintf(out, 16, "%d", req->official->id);
@@ -144,8 +152,7 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 		break;
 	}
 	case DB_REPLY_NOT_FOUND:
-		log_warn(req->id, "denied: official %d, feedback out of scope", req->official->id);
-		not_found(req);
+		out_of_scope(req, "feedback");
 		break;
 	default: /* logged by db_reply_parse */
 		http_reply_db_error(req, DB_FAILED);
@@ -348,8 +355,7 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 		break;
 	}
 	case DB_REPLY_NOT_FOUND:
-		log_warn(req->id, "denied: official %d, contact out of scope", req->official->id);
-		not_found(req);
+		out_of_scope(req, "contact");
 		break;
 	default: /* logged by db_reply_parse */
 		http_reply_db_error(req, DB_FAILED);
