@@ -32,17 +32,39 @@ struct pending {
 	char key[];
 };
 
-/* Sends one page of a packed list (catalog_page.h). */
-static void reply_page(struct http_req *req, const char *list, size_t len, struct page page)
+/* One page cut from a packed list (catalog_page.h) into body; ok is false when the list is
+ * not one. */
+struct cut {
+	struct page page;
+	struct sbuf body;
+	size_t list_len;
+	bool ok;
+};
+
+static void cut_page(const char *list, size_t len, void *arg)
 {
-	struct sbuf body = {0};
-	if (catalog_page_write(list, len, page.limit, page.offset, &body)) {
-		http_reply_json(req, 200, body.data, body.len, CACHE_SECONDS);
+	struct cut *c = arg;
+	c->ok = catalog_page_write(list, len, c->page.limit, c->page.offset, &c->body);
+	c->list_len = len;
+}
+
+static void reply_cut(struct http_req *req, struct cut *c)
+{
+	if (c->ok) {
+		http_reply_json(req, 200, c->body.data, c->body.len, CACHE_SECONDS);
 	} else {
-		log_error(req->id, "a kept list of items is not one (%zu bytes)", len);
+		log_error(req->id, "a kept list of items is not one (%zu bytes)", c->list_len);
 		http_reply_db_error(req, DB_FAILED);
 	}
-	sbuf_free(&body);
+	sbuf_free(&c->body);
+}
+
+/* Sends one page of a packed list. */
+static void reply_page(struct http_req *req, const char *list, size_t len, struct page page)
+{
+	struct cut c = {.page = page};
+	cut_page(list, len, &c);
+	reply_cut(req, &c);
 }
 
 static void paged_made_cb(struct pending *p, PGresult *res, enum db_status status)
@@ -93,10 +115,14 @@ static void reply_catalog(struct http_req *req, enum db_stmt stmt, const char *c
 		sbuf_puts(&key, params[i] ? params[i] : "");
 	}
 	struct reply_cache *c = req->ctx->replies;
+	/* A page is cut from the kept list where it lies: only the page is copied. */
+	struct cut cut = {.page = page ? *page : (struct page){0, 0}};
 	struct sbuf body = {0};
-	if (reply_cache_get(c, key.data, &body)) {
+	bool hit = page ? reply_cache_read(c, key.data, cut_page, &cut)
+			: reply_cache_get(c, key.data, &body);
+	if (hit) {
 		if (page)
-			reply_page(req, body.data, body.len, *page);
+			reply_cut(req, &cut);
 		else
 			http_reply_json(req, 200, body.data, body.len, CACHE_SECONDS);
 		sbuf_free(&body);

@@ -113,18 +113,28 @@ void reply_cache_set_version(struct reply_cache *c, int64_t version)
 	pthread_rwlock_unlock(&c->lock);
 }
 
-bool reply_cache_get(struct reply_cache *c, const char *key, struct sbuf *out)
+bool reply_cache_read(struct reply_cache *c, const char *key, reply_reader read, void *arg)
 {
 	bool hit = false;
 	pthread_rwlock_rdlock(&c->lock);
 	for (struct reply *r = c->buckets[bucket_of(key)]; r && !hit; r = r->next) {
 		if (strcmp(r->key, key) == 0) {
-			sbuf_append(out, r->body, r->len);
+			read(r->body, r->len, arg);
 			hit = true;
 		}
 	}
 	pthread_rwlock_unlock(&c->lock);
 	return hit;
+}
+
+static void append_reply(const char *body, size_t len, void *arg)
+{
+	sbuf_append(arg, body, len);
+}
+
+bool reply_cache_get(struct reply_cache *c, const char *key, struct sbuf *out)
+{
+	return reply_cache_read(c, key, append_reply, out);
 }
 
 void reply_cache_put(struct reply_cache *c, const char *key, int64_t version, const char *body,

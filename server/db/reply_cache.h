@@ -36,6 +36,11 @@ int64_t reply_cache_version(struct reply_cache *c);
 /* Sets the catalog's version; a change drops every reply. */
 void reply_cache_set_version(struct reply_cache *c, int64_t version);
 
+/* On a hit calls read(body, len, arg) with the kept reply, under the cache's read lock (so
+ * read must be quick and must not call the cache), and returns true. Any thread. */
+typedef void (*reply_reader)(const char *body, size_t len, void *arg);
+bool reply_cache_read(struct reply_cache *c, const char *key, reply_reader read, void *arg);
+
 /* On a hit copies the reply into out and returns true. Any thread. */
 bool reply_cache_get(struct reply_cache *c, const char *key, struct sbuf *out);
 
