@@ -178,3 +178,20 @@ void form_page_problem(struct http_req *req, int status, const char *message,
 	http_reply_html(req, status, b.data, b.len);
 	sbuf_free(&b);
 }
+
+void form_page_not_stored(struct http_req *req, bool unavailable)
+{
+	if (unavailable)
+		form_page_problem(req, 503,
+				  "Góp ý của bạn CHƯA được lưu: hệ thống tạm thời không sẵn sàng. "
+				  "Vui lòng gửi lại sau ít phút. / Your feedback has NOT been stored: "
+				  "the service is unavailable for a moment. Please send it again in a "
+				  "few minutes.",
+				  NULL);
+	else
+		form_page_problem(req, 500,
+				  "Góp ý của bạn CHƯA được lưu do lỗi của hệ thống. Vui lòng gửi lại. / "
+				  "Your feedback has NOT been stored because of an error on our side. "
+				  "Please send it again.",
+				  NULL);
+}

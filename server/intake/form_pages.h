@@ -5,6 +5,7 @@
 #define PAKN_FORM_PAGES_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 struct http_req;
 struct receipt;
@@ -26,5 +27,10 @@ void form_problem_html(struct sbuf *b, const char *message, json_object *fields)
  * does not take fields. */
 void form_page_problem(struct http_req *req, int status, const char *message,
 		       json_object *fields);
+
+/* The page for a submission the database did not store: 503 when it was unavailable
+ * (the caller sets Retry-After), else 500. It says plainly that nothing was kept, so the
+ * sender sends again. Frees req. */
+void form_page_not_stored(struct http_req *req, bool unavailable);
 
 #endif

@@ -65,21 +65,11 @@ static void reply_store_error(struct http_req *req, bool html, enum db_status st
 {
 	if (!html) {
 		http_reply_db_error(req, status);
-	} else if (status == DB_UNAVAILABLE) {
-		http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
-		form_page_problem(req, 503,
-				  "Góp ý của bạn CHƯA được lưu: hệ thống tạm thời không sẵn sàng. "
-				  "Vui lòng gửi lại sau ít phút. / Your feedback has NOT been stored: "
-				  "the service is unavailable for a moment. Please send it again in a "
-				  "few minutes.",
-				  NULL);
-	} else {
-		form_page_problem(req, 500,
-				  "Góp ý của bạn CHƯA được lưu do lỗi của hệ thống. Vui lòng gửi lại. / "
-				  "Your feedback has NOT been stored because of an error on our side. "
-				  "Please send it again.",
-				  NULL);
+		return;
 	}
+	if (status == DB_UNAVAILABLE)
+		http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
+	form_page_not_stored(req, status == DB_UNAVAILABLE);
 }
 
 static void pending_free(struct pending *p)
