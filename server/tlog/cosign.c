@@ -1,0 +1,280 @@
+/* cosign.c - owns the bytes of witness cosignatures, verifier keys and add-checkpoint
+ * bodies (see cosign.h), read as C2SP signed-note, tlog-cosignature and tlog-witness say. */
+#include "tlog/cosign.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char dash[] = "\xE2\x80\x94 "; /* U+2014 EM DASH, space: a signature line */
+
+#define COSIG_BYTES (4 + 8 + crypto_sign_BYTES) /* key ID, timestamp, signature */
+
+void cosign_key_id(const char *name, uint8_t type, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+		   uint8_t out[4])
+{
+	uint8_t h[crypto_hash_sha256_BYTES], sep[2] = {'\n', type};
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
+	crypto_hash_sha256_update(&st, sep, sizeof(sep));
+	crypto_hash_sha256_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
+	crypto_hash_sha256_final(&st, h);
+	memcpy(out, h, 4);
+}
+
+bool cosign_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n >= COSIGN_NAME_MAX)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p <= ' ' || *p == '+' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+int cosign_vkey_parse(const char *text, struct cosign_vkey *out, char *err, size_t errlen)
+{
+	/* The name has no '+'; the key ID is 8 hex digits; the base64 after it may have some. */
+	const char *p1 = strchr(text, '+'), *p2 = p1 && strlen(p1) > 9 ? p1 + 9 : NULL;
+	if (!p2 || *p2 != '+' || (size_t)(p1 - text) >= COSIGN_NAME_MAX) {
+		snprintf(err, errlen, "not a verifier key: name+keyid+key expected");
+		return -1;
+	}
+	memcpy(out->name, text, (size_t)(p1 - text));
+	out->name[p1 - text] = '\0';
+	uint8_t key[1 + crypto_sign_PUBLICKEYBYTES], id[4];
+	size_t len;
+	const char *b64 = p2 + 1;
+	if (!cosign_name_ok(out->name) ||
+	    sodium_hex2bin(out->key_id, 4, p1 + 1, 8, NULL, &len, NULL) != 0 || len != 4 ||
+	    sodium_base642bin(key, sizeof(key), b64, strlen(b64), NULL, &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len != sizeof(key)) {
+		snprintf(err, errlen, "not a verifier key: bad name, key ID or Ed25519 key");
+		return -1;
+	}
+	out->type = key[0];
+	memcpy(out->pk, key + 1, crypto_sign_PUBLICKEYBYTES);
+	if (out->type != COSIGN_TYPE_NOTE && out->type != COSIGN_TYPE_V1) {
+		snprintf(err, errlen, "verifier key of type 0x%02x: only Ed25519 (0x01, 0x04) is known",
+			 out->type);
+		return -1;
+	}
+	cosign_key_id(out->name, out->type, out->pk, id);
+	if (memcmp(id, out->key_id, 4) != 0) {
+		snprintf(err, errlen, "verifier key: its key ID is not the one of its name and key");
+		return -1;
+	}
+	return 0;
+}
+
+void cosign_vkey_format(struct sbuf *out, const struct cosign_vkey *k)
+{
+	uint8_t key[1 + crypto_sign_PUBLICKEYBYTES] = {k->type};
+	memcpy(key + 1, k->pk, crypto_sign_PUBLICKEYBYTES);
+	char hex[9], b64[sodium_base64_ENCODED_LEN(sizeof(key), sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2hex(hex, sizeof(hex), k->key_id, 4);
+	sodium_bin2base64(b64, sizeof(b64), key, sizeof(key), sodium_base64_VARIANT_ORIGINAL);
+	sbuf_printf(out, "%s+%s+%s", k->name, hex, b64);
+}
+
+/* "cosignature/v1\ntime T\n" and the checkpoint's text: what a v1 cosignature signs. */
+static void v1_message(struct sbuf *msg, uint64_t timestamp, const char *body, size_t len)
+{
+	sbuf_printf(msg, "cosignature/v1\ntime %" PRIu64 "\n", timestamp);
+	sbuf_append(msg, body, len);
+}
+
+void cosign_line(struct sbuf *out, const char *name, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
+		 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const char *body, size_t len,
+		 uint64_t timestamp)
+{
+	uint8_t sig[COSIG_BYTES];
+	cosign_key_id(name, COSIGN_TYPE_V1, pk, sig);
+	for (int i = 0; i < 8; i++)
+		sig[4 + i] = (uint8_t)(timestamp >> (56 - 8 * i));
+	struct sbuf msg = {0};
+	v1_message(&msg, timestamp, body, len);
+	crypto_sign_detached(sig + 12, NULL, (const uint8_t *)msg.data, msg.len, sk);
+	sbuf_free(&msg);
+	char b64[sodium_base64_ENCODED_LEN(COSIG_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+	sbuf_printf(out, "%s%s %s\n", dash, name, b64);
+}
+
+size_t cosign_note_text_len(const char *note)
+{
+	/* The signatures follow the last blank line; none of them is empty. */
+	const char *last = NULL;
+	for (const char *p = strstr(note, "\n\n"); p; p = strstr(p + 1, "\n\n"))
+		last = p;
+	return last ? (size_t)(last - note) + 1 : 0;
+}
+
+int cosign_note_check(const char *note, const struct cosign_vkey *k, uint64_t *timestamp,
+		      char *line, size_t line_cap, char *err, size_t errlen)
+{
+	size_t text_len = cosign_note_text_len(note), dlen = strlen(dash), nlen = strlen(k->name);
+	/* A cosignature carries a timestamp before the signature; a log's signature does not. */
+	size_t want = k->type == COSIGN_TYPE_V1 ? COSIG_BYTES : 4 + crypto_sign_BYTES;
+	if (text_len == 0) {
+		snprintf(err, errlen, "not a signed note");
+		return 0;
+	}
+	const char *nl;
+	for (const char *l = note + text_len + 1; *l; l = nl ? nl + 1 : l + strlen(l)) {
+		nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (len < dlen + nlen + 1 || memcmp(l, dash, dlen) != 0 ||
+		    memcmp(l + dlen, k->name, nlen) != 0 || l[dlen + nlen] != ' ')
+			continue;
+		const char *b64 = l + dlen + nlen + 1;
+		uint8_t sig[COSIG_BYTES];
+		size_t slen;
+		/* Another key with this name, or another signature type: not ours to judge. */
+		if (sodium_base642bin(sig, sizeof(sig), b64, len - (size_t)(b64 - l), NULL, &slen,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    slen != want || memcmp(sig, k->key_id, 4) != 0)
+			continue;
+		uint64_t ts = 0;
+		struct sbuf msg = {0};
+		if (k->type == COSIGN_TYPE_V1) {
+			for (int i = 0; i < 8; i++)
+				ts = ts << 8 | sig[4 + i];
+			v1_message(&msg, ts, note, text_len);
+		} else {
+			sbuf_append(&msg, note, text_len);
+		}
+		bool good = (k->type != COSIGN_TYPE_V1 || (ts != 0 && ts < (UINT64_C(1) << 63))) &&
+			    crypto_sign_verify_detached(sig + want - crypto_sign_BYTES,
+							(const uint8_t *)msg.data, msg.len, k->pk) == 0;
+		sbuf_free(&msg);
+		if (!good) {
+			snprintf(err, errlen, "the signature of %s does not verify", k->name);
+			return -1;
+		}
+		*timestamp = ts;
+		if (line)
+			snprintf(line, line_cap, "%.*s", (int)len, l);
+		return 1;
+	}
+	snprintf(err, errlen, "no signature by %s", k->name);
+	return 0;
+}
+
+bool cosign_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+/* The line at *p (without its newline) and *p moved past it; false at the end of the text
+ * or on a line without a newline. */
+static bool next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	if (!nl)
+		return false;
+	*line = *p;
+	*len = (size_t)(nl - *p);
+	*p = nl + 1;
+	return true;
+}
+
+static bool hash_line(const char *s, size_t len, uint8_t out[TLOG_HASH])
+{
+	size_t n;
+	return sodium_base642bin(out, TLOG_HASH, s, len, NULL, &n, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       n == TLOG_HASH;
+}
+
+int cosign_checkpoint_parse(const char *note, struct cosign_checkpoint *out, char *err,
+			    size_t errlen)
+{
+	for (const unsigned char *c = (const unsigned char *)note; *c; c++)
+		if ((*c < ' ' && *c != '\n') || *c == 0x7f) {
+			snprintf(err, errlen, "not a signed note: a control character");
+			return -1;
+		}
+	out->text_len = cosign_note_text_len(note);
+	const char *sigs = note + out->text_len + 1;
+	if (out->text_len == 0 || strncmp(sigs, dash, strlen(dash)) != 0) {
+		snprintf(err, errlen, "not a signed note: no blank line and signatures");
+		return -1;
+	}
+	const char *p = note, *end = note + out->text_len, *l[3];
+	size_t n[3];
+	for (int i = 0; i < 3; i++)
+		if (!next_line(&p, end, &l[i], &n[i])) {
+			snprintf(err, errlen, "not a checkpoint: origin, size and root lines expected");
+			return -1;
+		}
+	if (n[0] == 0 || n[0] >= COSIGN_NAME_MAX || !cosign_parse_u64(l[1], n[1], &out->size) ||
+	    !hash_line(l[2], n[2], out->root)) {
+		snprintf(err, errlen, "not a checkpoint: bad origin, size or root line");
+		return -1;
+	}
+	memcpy(out->origin, l[0], n[0]);
+	out->origin[n[0]] = '\0';
+	return 0;
+}
+
+int cosign_request_parse(const char *body, size_t len, struct cosign_request *out, char *err,
+			 size_t errlen)
+{
+	const char *p = body, *end = body + len, *l;
+	size_t n;
+	if (memchr(body, '\0', len)) {
+		snprintf(err, errlen, "a NUL byte in the body");
+		return -1;
+	}
+	if (!next_line(&p, end, &l, &n) || n < 5 || memcmp(l, "old ", 4) != 0 ||
+	    !cosign_parse_u64(l + 4, n - 4, &out->old_size)) {
+		snprintf(err, errlen, "the first line must be \"old N\"");
+		return -1;
+	}
+	out->nproof = 0;
+	for (;;) {
+		if (!next_line(&p, end, &l, &n)) {
+			snprintf(err, errlen, "no blank line before the checkpoint");
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (out->nproof == COSIGN_MAX_PROOF || !hash_line(l, n, out->proof[out->nproof])) {
+			snprintf(err, errlen, "proof line %d is not a base64 hash, or more than %d",
+				 out->nproof + 1, COSIGN_MAX_PROOF);
+			return -1;
+		}
+		out->nproof++;
+	}
+	out->note = p;
+	return 0;
+}
+
+void cosign_request_format(struct sbuf *out, uint64_t old_size,
+			   const uint8_t (*proof)[TLOG_HASH], int nproof, const char *note)
+{
+	sbuf_printf(out, "old %" PRIu64 "\n", old_size);
+	for (int i = 0; i < nproof; i++) {
+		char b64[sodium_base64_ENCODED_LEN(TLOG_HASH, sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(b64, sizeof(b64), proof[i], TLOG_HASH,
+				  sodium_base64_VARIANT_ORIGINAL);
+		sbuf_printf(out, "%s\n", b64);
+	}
+	sbuf_printf(out, "\n%s", note);
+}

@@ -1,0 +1,99 @@
+/* cosign.h - witness cosignatures, pure functions shared by the service, pakn-witness and
+ * pakn-verify (docs/witness.md): verifier keys (C2SP signed-note "vkeys"), Ed25519
+ * cosignature/v1 lines (C2SP tlog-cosignature, signature type 0x04) and the body of the
+ * add-checkpoint request (C2SP tlog-witness). Nothing here touches the network or a file. */
+#ifndef PAKN_COSIGN_H
+#define PAKN_COSIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "core/util.h"
+#include "tlog/tlog.h"
+
+#define COSIGN_NAME_MAX 256   /* a key name or origin, with its NUL */
+#define COSIGN_MAX_PROOF 63   /* proof lines tlog-witness allows */
+#define COSIGN_TYPE_NOTE 0x01 /* an Ed25519 signed-note key: what signs a checkpoint */
+#define COSIGN_TYPE_V1 0x04   /* an Ed25519 cosignature/v1 key: what a witness signs with */
+
+/* A verifier key, "name+hex(key ID)+base64(type || public key)". */
+struct cosign_vkey {
+	char name[COSIGN_NAME_MAX];
+	uint8_t type; /* COSIGN_TYPE_NOTE or COSIGN_TYPE_V1 */
+	uint8_t key_id[4];
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+};
+
+/* The signed-note key ID: SHA-256(name || "\n" || type || pk)[:4]. */
+void cosign_key_id(const char *name, uint8_t type, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+		   uint8_t out[4]);
+
+/* Reads a vkey of type COSIGN_TYPE_NOTE or COSIGN_TYPE_V1 whose key ID is the one its name
+ * and key give. 0, or -1 with a reason in err. */
+int cosign_vkey_parse(const char *text, struct cosign_vkey *out, char *err, size_t errlen);
+
+/* Appends the vkey's text. */
+void cosign_vkey_format(struct sbuf *out, const struct cosign_vkey *k);
+
+/* Is name a valid key name (signed-note: non-empty, no space, no '+', no control byte)? */
+bool cosign_name_ok(const char *name);
+
+/* Appends "— name base64(key ID || timestamp || Ed25519 signature)\n": the cosignature of the
+ * checkpoint whose note text (up to and including its last line's newline, without the
+ * blank line and signatures) is body[0..len), at timestamp (POSIX seconds, not 0). */
+void cosign_line(struct sbuf *out, const char *name, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
+		 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const char *body, size_t len,
+		 uint64_t timestamp);
+
+/* Looks in a signed note (text, blank line, signature lines) for a signature by the key k
+ * and checks it: an Ed25519 note signature over the text (COSIGN_TYPE_NOTE, a log's), or a
+ * cosignature/v1 (COSIGN_TYPE_V1, a witness's). Lines by other keys are ignored. Returns 1
+ * when a good one is there, with its timestamp (0 for a note signature) and, if line is not
+ * NULL, the signature line without its newline in a buffer of line_cap; 0 when none is by
+ * this key; -1 when one by this key fails (the note is then malformed), with err. */
+int cosign_note_check(const char *note, const struct cosign_vkey *k, uint64_t *timestamp,
+		      char *line, size_t line_cap, char *err, size_t errlen);
+
+/* The length of a signed note's text: up to and including the newline before its last
+ * blank line. 0 if there is no blank line. */
+size_t cosign_note_text_len(const char *note);
+
+/* A checkpoint's first three lines (C2SP tlog-checkpoint), read strictly: a non-empty origin,
+ * a decimal size without leading zeroes, a base64 root of TLOG_HASH bytes; extension lines
+ * may follow. Nothing about signatures. */
+struct cosign_checkpoint {
+	char origin[COSIGN_NAME_MAX];
+	uint64_t size;
+	uint8_t root[TLOG_HASH];
+	size_t text_len; /* the note text's length (cosign_note_text_len) */
+};
+
+/* 0, or -1 with a reason in err: not a checkpoint, or not a signed note (a control byte
+ * other than newline, no blank line, or no signature line after it). */
+int cosign_checkpoint_parse(const char *note, struct cosign_checkpoint *out, char *err,
+			    size_t errlen);
+
+/* The add-checkpoint request body: "old N", the proof's lines, a blank line, the note. */
+struct cosign_request {
+	uint64_t old_size;
+	int nproof;
+	uint8_t proof[COSIGN_MAX_PROOF][TLOG_HASH];
+	const char *note; /* points into the body parsed */
+};
+
+/* Reads a request body of len bytes (which must be NUL-terminated at len: a NUL inside it
+ * is refused). 0, or -1 with a reason in err (the witness answers 400). */
+int cosign_request_parse(const char *body, size_t len, struct cosign_request *out, char *err,
+			 size_t errlen);
+
+/* Appends a request body. */
+void cosign_request_format(struct sbuf *out, uint64_t old_size,
+			   const uint8_t (*proof)[TLOG_HASH], int nproof, const char *note);
+
+/* Reads a uint64 in decimal without leading zeroes ("0" is fine) from s[0..len). */
+bool cosign_parse_u64(const char *s, size_t len, uint64_t *out);
+
+#endif
