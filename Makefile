@@ -32,7 +32,8 @@ INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c
 METRICS_SRCS  := server/metrics/metrics.c
-TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_api.c server/tlog/tlog_publish.c
+TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_api.c server/tlog/tlog_publish.c \
+                 server/tlog/cosign.c server/tlog/tlog_witness.c
 # The wiring: the only files that see every folder (main.c is linked on its own).
 WIRING_SRCS   := server/server.c server/routes.c server/service.c
 
@@ -41,13 +42,16 @@ LIB_SRCS := server/core/xalloc.c server/core/log.c server/core/config.c server/c
             server/core/text.c server/core/random.c server/crypto/tracking.c server/crypto/keys.c \
             server/crypto/receipt.c server/crypto/personal.c server/http/http_router.c \
             server/http/http_query.c server/http/proxy.c server/http/field_errors.c \
-            server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c
+            server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c \
+            server/tlog/cosign.c
 # The server's own modules: every folder's sources but those above.
 SRV_SRCS := $(filter-out $(LIB_SRCS),$(CORE_SRCS) $(DB_SRCS) $(CRYPTO_SRCS) $(HTTP_SRCS) \
               $(CATALOG_SRCS) $(INTAKE_SRCS) $(OFFICIALS_SRCS) $(METRICS_SRCS) $(TLOG_SRCS) \
               $(WIRING_SRCS))
 # The plan parser: paknctl's (import-plan), linked by paknctl and the tests only.
 PLAN_SRCS := tools/plan_import.c tools/plan_deadline.c
+# The witness's state and decisions: pakn-witness's, linked by it and the tests only.
+WITNESS_SRCS := tools/witness.c
 
 # Unit tests mirror the sources folder by folder: tests/unit/<folder>/test_<file>.c tests
 # server/<folder>/<file>.c (tests/unit/tools/ tests tools/). Their binaries keep flat names,
@@ -199,9 +203,10 @@ LDFLAGS = $(MODE_FLAGS)
 LIB_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 SRV_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(SRV_SRCS))
 PLAN_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(PLAN_SRCS))
+WITNESS_OBJS = $(patsubst %.c,$(B)/obj/%.o,$(WITNESS_SRCS))
 
 .PHONY: binaries tests-bin
-binaries: $(B)/pakn-server $(B)/paknctl $(B)/pakn-verify
+binaries: $(B)/pakn-server $(B)/paknctl $(B)/pakn-verify $(B)/pakn-witness
 tests-bin: $(addprefix $(B)/tests/,$(UNIT_TESTS) $(INTEG_TESTS))
 
 # The tests reach tools/' plan parser by its bare name, as paknctl does.
@@ -221,9 +226,14 @@ $(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o \
 $(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
+# The witness frames its requests with the service's own filter (http_limits.c).
+$(B)/pakn-witness: $(B)/obj/tools/pakn-witness.o $(WITNESS_OBJS) \
+		$(B)/obj/server/http/http_limits.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
+
 # One rule per unit test, as a pattern cannot drop the folder from the binary's name.
 define UNIT_RULE
-$(B)/tests/$(basename $(notdir $(1))): $(B)/obj/$(1:.c=.o) $$(SRV_OBJS) $$(PLAN_OBJS) $$(LIB_OBJS)
+$(B)/tests/$(basename $(notdir $(1))): $(B)/obj/$(1:.c=.o) $$(SRV_OBJS) $$(PLAN_OBJS) $$(WITNESS_OBJS) $$(LIB_OBJS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS_COMMON) $$(shell pkg-config --libs cmocka) -o $$@
 endef

@@ -365,9 +365,13 @@ struct server *server_new(const struct config *cfg, const struct keyring *keys,
 	 * counts of log lines dropped. */
 	struct worker *w0 = &srv->workers[0];
 	srv->publisher = tlog_publisher_new(w0->ctx.base, w0->ctx.db, keys, cfg->log_origin,
-					   (int)cfg->log_interval);
+					   (int)cfg->log_interval, cfg->witnesses, err, errlen);
+	if (!srv->publisher) {
+		server_free(srv);
+		return NULL;
+	}
 	srv->log_flush_ev = timer_every(w0->ctx.base, 1, log_flush_cb, NULL);
-	if (!srv->publisher || !srv->log_flush_ev ||
+	if (!srv->log_flush_ev ||
 	    reply_cache_watch(srv->replies, w0->ctx.base, w0->ctx.read_db) < 0) {
 		snprintf(err, errlen, "out of memory creating worker 0's timers");
 		server_free(srv);

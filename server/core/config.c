@@ -79,6 +79,10 @@ static const struct config_param params[] = {
 	 "the transparency log's name, first line of its checkpoints (docs/tlog.md); never change it"},
 	{"log_interval", CFG_LONG, FIELD(log_interval), "10", 1, 30,
 	 "seconds between transparency log checkpoints; a new entry is in one within 60 s"},
+	{"witnesses", CFG_STR, FIELD(witnesses), "", 0, 0,
+	 "witnesses that cosign each checkpoint (docs/witness.md): space-separated URL=VKEY, "
+	 "URL the witness's http:// submission prefix, VKEY its Ed25519 cosignature key; "
+	 "empty = none"},
 	{"log_level", CFG_LOG_LEVEL, FIELD(log_level), "info", 0, 0,
 	 "debug, info, warn or error"},
 };

@@ -39,6 +39,7 @@ struct config {
 	char log_origin[CONFIG_STR_MAX];        /* the transparency log's name in checkpoints */
 	char trusted_proxies[CONFIG_STR_MAX];   /* proxies whose X-Real-IP / X-Forwarded-For count */
 	long log_interval;                      /* seconds between checkpoints */
+	char witnesses[CONFIG_STR_MAX];         /* URL=VKEY pairs: who cosigns checkpoints */
 #define LOG_MAX_MERGE_DELAY 60 /* seconds: what the intake reply promises; log_interval <= half */
 	enum log_level log_level;
 };

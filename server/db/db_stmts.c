@@ -135,5 +135,12 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"INSERT INTO tlog_checkpoint (size, root, note) VALUES ($1::bigint,"
 		" decode($2, 'base64'), $3) ON CONFLICT (size) DO NOTHING", 3},
 	[STMT_TLOG_CHECKPOINT] = {"tlog_checkpoint",
-		"SELECT note FROM tlog_checkpoint ORDER BY size DESC LIMIT 1", 0},
+		"SELECT c.note || coalesce((SELECT string_agg(w.line, '' ORDER BY w.witness, w.key_id)"
+		" FROM tlog_cosignature w WHERE w.size = c.size), '')"
+		" FROM tlog_checkpoint c ORDER BY c.size DESC LIMIT 1", 0},
+	[STMT_TLOG_COSIGNATURE_STORE] = {"tlog_cosignature_store",
+		"INSERT INTO tlog_cosignature (size, witness, key_id, line, signed_at)"
+		" VALUES ($1::bigint, $2, $3, $4, to_timestamp($5::bigint))"
+		" ON CONFLICT (size, witness, key_id) DO UPDATE"
+		" SET line = EXCLUDED.line, signed_at = EXCLUDED.signed_at", 5},
 };

@@ -38,7 +38,8 @@ enum db_stmt {
 	STMT_TLOG_INCLUSION,   /* (index, size) -> JSON proof */
 	STMT_TLOG_ENTRIES,     /* (start, end) -> JSON */
 	STMT_TLOG_PUBLISH,     /* (size, root base64, note) */
-	STMT_TLOG_CHECKPOINT,  /* () -> the newest signed note */
+	STMT_TLOG_CHECKPOINT,  /* () -> the newest signed note, with its cosignatures */
+	STMT_TLOG_COSIGNATURE_STORE, /* (size, witness, key id hex, line, timestamp) (tlog_witness.c) */
 	STMT_COUNT
 };
 

@@ -34,34 +34,41 @@ bool cosign_name_ok(const char *name)
 	return true;
 }
 
-int cosign_vkey_parse(const char *text, struct cosign_vkey *out, char *err, size_t errlen)
+int cosign_key_split(const char *text, char name[COSIGN_NAME_MAX], uint8_t key_id[4],
+		     uint8_t *type, uint8_t key[crypto_sign_PUBLICKEYBYTES])
 {
 	/* The name has no '+'; the key ID is 8 hex digits; the base64 after it may have some. */
 	const char *p1 = strchr(text, '+'), *p2 = p1 && strlen(p1) > 9 ? p1 + 9 : NULL;
-	if (!p2 || *p2 != '+' || (size_t)(p1 - text) >= COSIGN_NAME_MAX) {
+	if (!p2 || *p2 != '+' || (size_t)(p1 - text) >= COSIGN_NAME_MAX)
+		return -1;
+	memcpy(name, text, (size_t)(p1 - text));
+	name[p1 - text] = '\0';
+	uint8_t bytes[1 + crypto_sign_PUBLICKEYBYTES];
+	size_t len;
+	if (!cosign_name_ok(name) || sodium_hex2bin(key_id, 4, p1 + 1, 8, NULL, &len, NULL) != 0 ||
+	    len != 4 ||
+	    sodium_base642bin(bytes, sizeof(bytes), p2 + 1, strlen(p2 + 1), NULL, &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len != sizeof(bytes))
+		return -1;
+	*type = bytes[0];
+	memcpy(key, bytes + 1, crypto_sign_PUBLICKEYBYTES);
+	sodium_memzero(bytes, sizeof(bytes));
+	return 0;
+}
+
+int cosign_vkey_parse(const char *text, struct cosign_vkey *out, char *err, size_t errlen)
+{
+	if (cosign_key_split(text, out->name, out->key_id, &out->type, out->pk) < 0) {
 		snprintf(err, errlen, "not a verifier key: name+keyid+key expected");
 		return -1;
 	}
-	memcpy(out->name, text, (size_t)(p1 - text));
-	out->name[p1 - text] = '\0';
-	uint8_t key[1 + crypto_sign_PUBLICKEYBYTES], id[4];
-	size_t len;
-	const char *b64 = p2 + 1;
-	if (!cosign_name_ok(out->name) ||
-	    sodium_hex2bin(out->key_id, 4, p1 + 1, 8, NULL, &len, NULL) != 0 || len != 4 ||
-	    sodium_base642bin(key, sizeof(key), b64, strlen(b64), NULL, &len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    len != sizeof(key)) {
-		snprintf(err, errlen, "not a verifier key: bad name, key ID or Ed25519 key");
-		return -1;
-	}
-	out->type = key[0];
-	memcpy(out->pk, key + 1, crypto_sign_PUBLICKEYBYTES);
 	if (out->type != COSIGN_TYPE_NOTE && out->type != COSIGN_TYPE_V1) {
 		snprintf(err, errlen, "verifier key of type 0x%02x: only Ed25519 (0x01, 0x04) is known",
 			 out->type);
 		return -1;
 	}
+	uint8_t id[4];
 	cosign_key_id(out->name, out->type, out->pk, id);
 	if (memcmp(id, out->key_id, 4) != 0) {
 		snprintf(err, errlen, "verifier key: its key ID is not the one of its name and key");

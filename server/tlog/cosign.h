@@ -31,6 +31,11 @@ struct cosign_vkey {
 void cosign_key_id(const char *name, uint8_t type, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
 		   uint8_t out[4]);
 
+/* Splits "name+hex(key ID)+base64(type || 32 bytes)": the form of a vkey and of a key
+ * file's secret (tools/witness.c). Checks the form only. 0, or -1. */
+int cosign_key_split(const char *text, char name[COSIGN_NAME_MAX], uint8_t key_id[4],
+		     uint8_t *type, uint8_t key[crypto_sign_PUBLICKEYBYTES]);
+
 /* Reads a vkey of type COSIGN_TYPE_NOTE or COSIGN_TYPE_V1 whose key ID is the one its name
  * and key give. 0, or -1 with a reason in err. */
 int cosign_vkey_parse(const char *text, struct cosign_vkey *out, char *err, size_t errlen);

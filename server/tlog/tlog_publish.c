@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "db/db_reply.h"
 #include "tlog/tlog.h"
+#include "tlog/tlog_witness.h"
 #include "core/xalloc.h"
 
 struct tlog_publisher {
@@ -26,6 +27,8 @@ struct tlog_publisher {
 	uint8_t root[TLOG_HASH];
 	uint64_t last_size; /* the checkpoint it must extend */
 	uint8_t last_root[TLOG_HASH];
+	char *note; /* the checkpoint being stored, for the witnesses */
+	struct tlog_witnesses *witnesses;
 };
 
 static bool hash_of(json_object *o, const char *key, uint8_t out[TLOG_HASH])
@@ -44,11 +47,15 @@ static json_object *reply_of(PGresult *res, enum db_status status, const char *f
 
 static void published_cb(void *arg, PGresult *res, enum db_status status)
 {
-	(void)res;
 	struct tlog_publisher *p = arg;
 	p->busy = false;
-	if (status == DB_OK)
+	/* Another instance may have stored this size first: it sends its own to the witnesses. */
+	if (status == DB_OK && strcmp(PQcmdTuples(res), "1") == 0) {
 		log_info(NULL, "log: checkpoint of %" PRIu64 " entries signed", p->size);
+		tlog_witnesses_send(p->witnesses, p->size, p->note);
+	}
+	free(p->note);
+	p->note = NULL;
 }
 
 static void sign(struct tlog_publisher *p)
@@ -61,7 +68,8 @@ static void sign(struct tlog_publisher *p)
 	sodium_bin2base64(root64, sizeof(root64), p->root, TLOG_HASH, sodium_base64_VARIANT_ORIGINAL);
 	const char *params[] = {size, root64, note.data};
 	db_query(p->db, STMT_TLOG_PUBLISH, params, published_cb, p);
-	sbuf_free(&note);
+	free(p->note);
+	p->note = sbuf_take(&note);
 }
 
 static void consistency_cb(void *arg, PGresult *res, enum db_status status)
@@ -147,15 +155,22 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 
 struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,
 					const struct keyring *keys, const char *origin,
-					int interval_s)
+					int interval_s, const char *witnesses, char *err,
+					size_t errlen)
 {
 	struct tlog_publisher *p = xcalloc(1, sizeof(*p));
+	p->witnesses = tlog_witnesses_new(base, db, witnesses, err, errlen);
+	if (!p->witnesses) {
+		free(p);
+		return NULL;
+	}
 	p->db = db;
 	p->keys = keys;
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
 	p->interval_s = interval_s;
 	p->timer = timer_every(base, 1, tick_cb, p);
 	if (!p->timer) {
+		snprintf(err, errlen, "out of memory creating the checkpointer's timer");
 		tlog_publisher_free(p);
 		return NULL;
 	}
@@ -168,5 +183,7 @@ void tlog_publisher_free(struct tlog_publisher *p)
 		return;
 	if (p->timer)
 		event_free(p->timer);
+	tlog_witnesses_free(p->witnesses);
+	free(p->note);
 	free(p);
 }

@@ -18,9 +18,12 @@
 
 struct tlog_publisher;
 
+/* witnesses is the `witnesses` setting: each checkpoint stored is sent to them
+ * (tlog_witness.h). NULL with err if it is wrong or memory ran out. */
 struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,
 					const struct keyring *keys, const char *origin,
-					int interval_s);
+					int interval_s, const char *witnesses, char *err,
+					size_t errlen);
 
 /* After the event loop has ended and db is freed. NULL is fine. */
 void tlog_publisher_free(struct tlog_publisher *p);
