@@ -223,7 +223,7 @@ $(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o \
 		$(B)/obj/tools/paknctl_log.o $(PLAN_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
-$(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)
+$(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(B)/obj/tools/verify_witness.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 # The witness frames its requests with the service's own filter (http_limits.c).

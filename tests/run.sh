@@ -23,6 +23,7 @@ export PAKN_TEST_PGDIR="$PAKN_TEST_TMP/pg"
 export PAKN_SERVER_BIN="$BIN/pakn-server"
 export PAKNCTL_BIN="$BIN/paknctl"
 export PAKN_VERIFY_BIN="$BIN/pakn-verify"
+export PAKN_WITNESS_BIN="$BIN/pakn-witness"
 export PAKN_KEY_DIR="$PAKN_TEST_TMP/keys"
 # make test-tsan: ThreadSanitizer writes its reports to files (tsan.<pid>), not into the
 # server's stderr, whose log lines the tests read; run_suite fails a suite that leaves one.

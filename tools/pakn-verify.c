@@ -16,8 +16,11 @@
 #include "core/util.h"
 #include "crypto/receipt.h"
 #include "tlog/tlog.h"
+#include "verify_witness.h"
 
 #define MAX_KEYS 64
+
+static struct verify_witnesses witnesses = {.require = -1};
 
 static int usage(void)
 {
@@ -28,7 +31,7 @@ static int usage(void)
 		"RECEIPT.json is a receipt, or the whole reply of POST /api/v1/feedback;\n"
 		"a CHECKPOINT is a saved GET /api/v1/log/checkpoint and PROOF.json a saved reply of\n"
 		"GET /api/v1/log/proof/inclusion (with the receipt's log index and the checkpoint's\n"
-		"size) or /api/v1/log/proof/consistency.\n");
+		"size) or /api/v1/log/proof/consistency.\n%s", verify_witnesses_usage);
 	return 2;
 }
 
@@ -121,6 +124,8 @@ static int checkpoint_of(const char *path, const struct keyset *ks, uint64_t *si
 		rc = tlog_checkpoint_open(note, NULL, ks->pk[i], size, root, err, sizeof(err)) ? 1 : 0;
 	if (rc)
 		printf("invalid: checkpoint %s: %s\n", path, err);
+	else
+		rc = verify_witnesses_check(&witnesses, note, path);
 	free(note);
 	return rc;
 }
@@ -217,6 +222,11 @@ int main(int argc, char **argv)
 		   *proof = NULL, *key_opt = NULL, *key_value = NULL;
 	for (int i = 1; i < argc; i++) {
 		bool has = i + 1 < argc;
+		int taken = verify_witnesses_option(&witnesses, argc, argv, &i);
+		if (taken < 0)
+			return usage();
+		if (taken)
+			continue;
 		if ((strcmp(argv[i], "--key") == 0 || strcmp(argv[i], "--keys") == 0) && has) {
 			key_opt = argv[i];
 			key_value = argv[++i];
@@ -234,6 +244,8 @@ int main(int argc, char **argv)
 		}
 	}
 	static struct keyset ks;
+	if (verify_witnesses_finish(&witnesses) < 0 || (witnesses.n && !cp && !old_cp))
+		return usage();
 	if (!key_opt || (old_cp && (receipt_path || cp || !proof)) ||
 	    (!old_cp && (!receipt_path || !cp != !proof)))
 		return usage();

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -248,14 +250,24 @@ static int serve(struct witness *w, const char *listen)
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	evhttp_set_bevcb(http, http_limits_bevcb, &limits);
 	evhttp_set_gencb(http, handle, w);
-	if (!evhttp_bind_socket_with_handle(http, host, (ev_uint16_t)atoi(colon + 1))) {
+	struct evhttp_bound_socket *bound =
+		evhttp_bind_socket_with_handle(http, host, (ev_uint16_t)atoi(colon + 1));
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	if (!bound || getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss,
+				  &sslen) < 0) {
 		fprintf(stderr, "pakn-witness: cannot listen on %s\n", listen);
 		goto out_free;
 	}
+	int port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						  : ((struct sockaddr_in *)&ss)->sin_port);
 	struct sbuf vkey = {0};
 	witness_vkey(w, &vkey);
-	log_info(NULL, "witness %s listening on %s", vkey.data, listen);
+	log_info(NULL, "witness %s", vkey.data);
 	sbuf_free(&vkey);
+	/* Port 0 asks for a free port: say which (the tests read it). */
+	printf("pakn-witness: serving on http://%s:%d\n", host, port);
+	fflush(stdout);
 	rc = event_base_dispatch(base) < 0 ? 1 : 0;
 out_free:
 	if (term)

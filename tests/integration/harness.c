@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "core/util.h"
 
 #define START_TIMEOUT_MS 20000
@@ -33,19 +35,21 @@ int th_time_scale(void)
 	return scale >= 1 && scale <= 100 ? scale : 1;
 }
 
-/* Runs bin, under the command in PAKN_SERVER_WRAPPER when it is set (words split at
- * spaces, no quoting: "valgrind --error-exitcode=1"). Returns only on failure. */
-static void exec_server(const char *bin)
+/* Runs args (args[0] the binary), under the command in PAKN_SERVER_WRAPPER when it is set
+ * (words split at spaces, no quoting: "valgrind --error-exitcode=1"). Returns only on
+ * failure. */
+static void exec_server(const char *const *args)
 {
 	const char *wrapper = getenv("PAKN_SERVER_WRAPPER");
-	char *argv[WRAPPER_ARGS_MAX + 2];
+	char *argv[WRAPPER_ARGS_MAX + TH_ARGS_MAX + 1];
 	int argc = 0;
 	char *words = wrapper ? strdup(wrapper) : NULL;
 	char *save = NULL;
 	for (char *w = words ? strtok_r(words, " ", &save) : NULL; w && argc < WRAPPER_ARGS_MAX;
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
-	argv[argc++] = (char *)bin;
+	for (int i = 0; args[i] && i < TH_ARGS_MAX; i++)
+		argv[argc++] = (char *)args[i];
 	argv[argc] = NULL;
 	execvp(argv[0], argv);
 	perror(argv[0]);
@@ -53,10 +57,17 @@ static void exec_server(const char *bin)
 
 int th_server_start(struct th_server *s, const char *name, const char *const *env)
 {
-	memset(s, 0, sizeof(*s));
-	const char *tmp = getenv("PAKN_TEST_TMP") ? getenv("PAKN_TEST_TMP") : "/tmp";
 	const char *bin = getenv("PAKN_SERVER_BIN") ? getenv("PAKN_SERVER_BIN")
 						     : "build/asan/pakn-server";
+	const char *const args[] = {bin, NULL};
+	return th_process_start(s, name, args, env);
+}
+
+int th_process_start(struct th_server *s, const char *name, const char *const *args,
+		     const char *const *env)
+{
+	memset(s, 0, sizeof(*s));
+	const char *tmp = getenv("PAKN_TEST_TMP") ? getenv("PAKN_TEST_TMP") : "/tmp";
 	const int start_timeout_ms = START_TIMEOUT_MS * th_time_scale();
 	snprintf(s->log_path, sizeof(s->log_path), "%s/%s.log", tmp, name);
 	int out[2];
@@ -78,7 +89,7 @@ int th_server_start(struct th_server *s, const char *name, const char *const *en
 		setenv("PAKN_THREADS", "2", 1);
 		for (int i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
-		exec_server(bin);
+		exec_server(args);
 		_exit(127);
 	}
 	close(out[1]);
@@ -336,4 +347,46 @@ int th_run(const char *fmt, ...)
 	va_end(ap);
 	int st = system(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int th_own_database(const char *suffix, char *url, size_t cap)
+{
+	const char *base = getenv("PAKN_DATABASE_URL");
+	const char *at = base ? strstr(base, "dbname=") : NULL;
+	if (!at)
+		return -1;
+	at += strlen("dbname=");
+	int len = (int)strcspn(at, " ");
+	char name[128];
+	snprintf(name, sizeof(name), "%.*s_%s", len, at, suffix);
+	snprintf(url, cap, "%.*s%s%s", (int)(at - base), base, name, at + len);
+	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
+	const char *template = getenv("PAKN_TEST_DB_TEMPLATE");
+	if (th_run("psql -X -q \"$PAKN_DATABASE_URL\" -c 'DROP DATABASE IF EXISTS %s' "
+		   "-c 'CREATE DATABASE %s%s%s'",
+		   name, name, template ? " TEMPLATE " : "", template ? template : "") != 0)
+		return -1;
+	if (template)
+		return 0;
+	return th_run("PAKN_DATABASE_URL=\"%s\" %s migrate sql >/dev/null", url, ctl) == 0 &&
+			       th_run("for p in data/plans/*.txt; do PAKN_DATABASE_URL=\"%s\" %s "
+				      "import-plan \"$p\" >/dev/null || exit 1; done",
+				      url, ctl) == 0
+		       ? 0
+		       : -1;
+}
+
+int th_sql(const char *url, const char *query, char **value)
+{
+	PGconn *pg = PQconnectdb(url);
+	PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, query) : NULL;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int rc = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ? 0 : -1;
+	if (rc < 0)
+		fprintf(stderr, "%s: %s", query, PQerrorMessage(pg));
+	if (value)
+		*value = rc == 0 && PQntuples(res) > 0 ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	PQfinish(pg);
+	return rc;
 }

@@ -29,6 +29,12 @@ struct th_resp {
  * (make test-valgrind). Returns 0 or -1; on -1, s->exit_status says how it ended. */
 int th_server_start(struct th_server *s, const char *name, const char *const *env);
 
+/* The same for another program of the project (pakn-witness): args[0] is the binary, at
+ * most TH_ARGS_MAX arguments; it must print http://127.0.0.1:PORT on stdout when ready. */
+#define TH_ARGS_MAX 32
+int th_process_start(struct th_server *s, const char *name, const char *const *args,
+		     const char *const *env);
+
 /* How many times slower than native the server runs (PAKN_TEST_TIME_SCALE, e.g. 20 under
  * valgrind, default 1): the harness's own timeouts are multiplied by it. */
 int th_time_scale(void);
@@ -80,5 +86,15 @@ int th_free_port(void);
 
 /* Runs a shell command (printf-style); returns its exit status, or -1. */
 int th_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A database of the test's own, "<the run's database>_<suffix>", dropped and made again: a
+ * copy of PAKN_TEST_DB_TEMPLATE when the run names one (so it was made as the run's was,
+ * upgraded from an old schema, say), otherwise migrated and seeded with both plans. Its
+ * connection string goes to url. Returns 0 or -1. */
+int th_own_database(const char *suffix, char *url, size_t cap);
+
+/* Runs one statement on the database at url. 0, or -1 (the error printed); if value is not
+ * NULL, *value is the first row's first value (caller frees), or NULL without a row. */
+int th_sql(const char *url, const char *query, char **value);
 
 #endif

@@ -28,7 +28,6 @@
 #define ENTRIES 70
 
 static struct th_server srv;
-static char db_name[64];
 static char db_url[1024];
 static char url_env[1100];
 static char tmp[512];
@@ -43,33 +42,11 @@ static const char *const server_env[] = {url_env, "PAKN_LOG_INTERVAL=1",
 static int group_setup(void **state)
 {
 	(void)state;
-	/* The test cluster's URL, with a database of this test's own named after the run's
-	 * ("pakn_tlog"; "pakn_upgraded_tlog" on the upgraded pass of tests/run.sh). When the
-	 * run names a seeded database no one connects to (PAKN_TEST_DB_TEMPLATE), this one is
-	 * a copy of it, so it was made as the run's was (upgraded from an old schema, say);
-	 * otherwise it is migrated and seeded here. */
-	const char *base = getenv("PAKN_DATABASE_URL");
-	const char *at = base ? strstr(base, "dbname=") : NULL;
-	if (!at)
+	/* A database of this test's own: the log starts empty. */
+	if (th_own_database("tlog", db_url, sizeof(db_url)) < 0)
 		return -1;
-	at += strlen("dbname=");
-	int len = (int)strcspn(at, " ");
-	snprintf(db_name, sizeof(db_name), "%.*s_tlog", len, at);
-	snprintf(db_url, sizeof(db_url), "%.*s%s%s", (int)(at - base), base, db_name, at + len);
 	snprintf(url_env, sizeof(url_env), "PAKN_DATABASE_URL=%s", db_url);
 	snprintf(tmp, sizeof(tmp), "%s", getenv("PAKN_TEST_TMP") ? getenv("PAKN_TEST_TMP") : "/tmp");
-	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
-	const char *template = getenv("PAKN_TEST_DB_TEMPLATE");
-	if (th_run("psql -X -q \"$PAKN_DATABASE_URL\" -c 'DROP DATABASE IF EXISTS %s' "
-		   "-c 'CREATE DATABASE %s%s%s'",
-		   db_name, db_name, template ? " TEMPLATE " : "", template ? template : "") != 0)
-		return -1;
-	if (!template &&
-	    (th_run("PAKN_DATABASE_URL=\"%s\" %s migrate sql >/dev/null", db_url, ctl) != 0 ||
-	     th_run("for p in data/plans/*.txt; do PAKN_DATABASE_URL=\"%s\" %s import-plan \"$p\" "
-		    ">/dev/null || exit 1; done",
-		    db_url, ctl) != 0))
-		return -1;
 	if (th_server_start(&srv, "tlog_api", server_env) < 0)
 		return -1;
 	return th_server_wait_ready(&srv, 10000);
@@ -83,16 +60,8 @@ static int group_teardown(void **state)
 
 static char *sql_value(const char *query)
 {
-	PGconn *pg = PQconnectdb(db_url);
-	assert_int_equal(PQstatus(pg), CONNECTION_OK);
-	PGresult *res = PQexec(pg, query);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-		fprintf(stderr, "%s: %s", query, PQerrorMessage(pg));
-	assert_true(PQresultStatus(res) == PGRES_TUPLES_OK ||
-		    PQresultStatus(res) == PGRES_COMMAND_OK);
-	char *v = PQntuples(res) > 0 ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	PQfinish(pg);
+	char *v;
+	assert_int_equal(th_sql(db_url, query, &v), 0);
 	return v;
 }
 
