@@ -4,6 +4,7 @@
  * This file is its command line and HTTP; tools/witness.c decides and keeps the state.
  *
  *   pakn-witness keygen NAME FILE      makes a key file, prints its verifier key
+ *   pakn-witness log-vkey ORIGIN KEY   a log's verifier key from its base64 Ed25519 key
  *   pakn-witness --listen ADDR:PORT --key FILE --state DIR --log ORIGIN=VKEY... [--name NAME]
  *
  * It faces the internet: every request is framed by the service's own filter
@@ -42,6 +43,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: pakn-witness keygen NAME FILE\n"
+		"       pakn-witness log-vkey ORIGIN BASE64_PUBLIC_KEY\n"
 		"       pakn-witness --listen ADDR:PORT --key FILE --state DIR --log ORIGIN=VKEY "
 		"[--log ...] [--name NAME]\n"
 		"NAME is the witness's key name (e.g. witness.example.org/pakn); ORIGIN a log's\n"
@@ -228,6 +230,26 @@ static int keygen(const char *name, const char *path)
 	return 0;
 }
 
+/* The vkey a witness is configured with, from what the log publishes (GET /api/v1/keys: its
+ * public key; its checkpoints' first line: its origin, which is also its key's name). */
+static int log_vkey(const char *origin, const char *b64)
+{
+	struct cosign_vkey k = {.type = COSIGN_TYPE_NOTE};
+	size_t len;
+	if (!cosign_name_ok(origin) ||
+	    sodium_base642bin(k.pk, sizeof(k.pk), b64, strlen(b64), NULL, &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len != sizeof(k.pk))
+		return usage();
+	snprintf(k.name, sizeof(k.name), "%s", origin);
+	cosign_key_id(k.name, k.type, k.pk, k.key_id);
+	struct sbuf out = {0};
+	cosign_vkey_format(&out, &k);
+	printf("%s\n", out.data);
+	sbuf_free(&out);
+	return 0;
+}
+
 static int serve(struct witness *w, const char *listen)
 {
 	const char *colon = strrchr(listen, ':');
@@ -288,6 +310,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
 		return argc == 4 ? keygen(argv[2], argv[3]) : usage();
+	if (argc >= 2 && strcmp(argv[1], "log-vkey") == 0)
+		return argc == 4 ? log_vkey(argv[2], argv[3]) : usage();
 	struct options o = {0};
 	if (parse_options(argc, argv, &o) < 0)
 		return usage();
