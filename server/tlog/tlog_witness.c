@@ -26,7 +26,7 @@
 struct peer {
 	struct tlog_witnesses *set;
 	struct tlog_witness_conf conf;
-	char host[256], path[TLOG_WITNESS_URL_MAX];
+	char host[256], host_header[280], path[TLOG_WITNESS_URL_MAX];
 	int port;
 	struct evhttp_connection *conn;
 	struct evhttp_request *req; /* in flight, or NULL */
@@ -137,7 +137,8 @@ static void cosigned(struct peer *p, struct evbuffer *body)
 	struct sbuf note = {0};
 	sbuf_puts(&note, p->note);
 	size_t at = note.len;
-	sbuf_append(&note, (const char *)evbuffer_pullup(body, -1), len);
+	if (len > 0)
+		sbuf_append(&note, (const char *)evbuffer_pullup(body, -1), len);
 	char line[COSIGN_NAME_MAX + 160], err[200];
 	uint64_t ts = 0;
 	int r = memchr(note.data + at, '\0', len)
@@ -229,7 +230,7 @@ static void post(struct peer *p, uint64_t old, const uint8_t (*proof)[TLOG_HASH]
 	struct sbuf body = {0};
 	cosign_request_format(&body, old, proof, n, p->note);
 	struct evkeyvalq *h = req ? evhttp_request_get_output_headers(req) : NULL;
-	if (!req || evhttp_add_header(h, "Host", p->host) < 0 ||
+	if (!req || evhttp_add_header(h, "Host", p->host_header) < 0 ||
 	    evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8") < 0 ||
 	    evbuffer_add(evhttp_request_get_output_buffer(req), body.data, body.len) < 0) {
 		if (req)
@@ -330,6 +331,11 @@ static int peer_init(struct tlog_witnesses *ws, struct peer *p, char *err, size_
 	}
 	snprintf(p->host, sizeof(p->host), "%s", evhttp_uri_get_host(uri));
 	p->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 80;
+	if (p->port == 80)
+		snprintf(p->host_header, sizeof(p->host_header), "%s", evhttp_uri_get_host(uri));
+	else
+		snprintf(p->host_header, sizeof(p->host_header), "%s:%d", evhttp_uri_get_host(uri),
+			 p->port);
 	size_t plen = path ? strlen(path) : 0;
 	while (plen > 0 && path[plen - 1] == '/')
 		plen--;

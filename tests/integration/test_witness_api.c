@@ -165,11 +165,11 @@ static bool cosigned_by(const char *note, int i)
 	return note && cosign_note_check(note, &wk[i], &ts, NULL, 0, err, sizeof(err)) == 1;
 }
 
-/* Waits (up to 40 s) for a served checkpoint of at least size entries cosigned by the
+/* Waits (up to 40 s, × th_time_scale()) for a served checkpoint of at least size entries cosigned by the
  * witnesses of mask (bit i: witness i); returns it (caller frees), or NULL. */
 static char *wait_cosigned(long long size, int mask)
 {
-	for (int t = 0; t < 400; t++) {
+	for (int t = 0; t < 400 * th_time_scale(); t++) {
 		char *note = served();
 		bool ok = size_of(note) >= size;
 		for (int i = 0; i < 2; i++)
@@ -257,7 +257,7 @@ static void test_a_down_witness_does_not_hold_the_log_back(void **state)
 	(void)state;
 	submit(SUBMISSIONS);
 	char *note = NULL;
-	for (int t = 0; t < 150 && size_of(note) < SUBMISSIONS; t++) {
+	for (int t = 0; t < 150 * th_time_scale() && size_of(note) < SUBMISSIONS; t++) {
 		free(note);
 		usleep(100 * 1000);
 		note = served();
@@ -267,7 +267,7 @@ static void test_a_down_witness_does_not_hold_the_log_back(void **state)
 	free(note);
 	/* It was tried, and said so. */
 	int found = 1;
-	for (int t = 0; t < 50 && found != 0; t++, usleep(100 * 1000))
+	for (int t = 0; t < 50 * th_time_scale() && found != 0; t++, usleep(100 * 1000))
 		found = th_run("grep -q 'witness http://127.0.0.1:%d' %s", wport[0], srv.log_path);
 	assert_int_equal(found, 0);
 }
@@ -412,7 +412,7 @@ static void test_a_rewritten_log_is_refused(void **state)
 	assert_int_equal(th_sql(db_url, "UPDATE tlog_tree SET size = 0", NULL), 0);
 	submit(1);
 	char *forged_size = NULL;
-	for (int t = 0; t < 100; t++) {
+	for (int t = 0; t < 100 * th_time_scale(); t++) {
 		free(forged_size);
 		assert_int_equal(th_sql(db_url, "SELECT size FROM tlog_tree WHERE size > 0",
 					&forged_size), 0);
