@@ -258,6 +258,8 @@ FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/cor
 FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c server/core/xalloc.c
 FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c \
                          server/core/xalloc.c
+FUZZ_DEPS_witness     := $(WITNESS_SRCS) server/tlog/cosign.c server/tlog/tlog.c \
+                         server/core/util.c server/core/xalloc.c server/core/log.c
 
 .PHONY: fuzz-bin
 fuzz-bin: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))
