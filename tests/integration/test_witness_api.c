@@ -64,7 +64,7 @@ static int first_line(const char *cmd, char *line, size_t cap)
 /* pakn-witness keygen; the vkey it prints goes to vkey. */
 static int keygen(const char *name, const char *file, char *vkey, size_t cap)
 {
-	char cmd[1400];
+	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), "%s keygen %s %s", bin(), name, file);
 	return first_line(cmd, vkey, cap);
 }
@@ -103,7 +103,7 @@ static int group_setup(void **state)
 	struct keyring *kr = keys_load(getenv("PAKN_KEY_DIR"), false, err, sizeof(err));
 	if (!kr)
 		return -1;
-	char pk64[64], cmd[1400];
+	char pk64[64], cmd[2048];
 	sodium_bin2base64(pk64, sizeof(pk64), keys_current(kr)->pk, crypto_sign_PUBLICKEYBYTES,
 			  sodium_base64_VARIANT_ORIGINAL);
 	keys_free(kr);
