@@ -37,9 +37,10 @@ int verify_witnesses_option(struct verify_witnesses *vw, int argc, char **argv, 
 		return -1;
 	}
 	struct cosign_vkey *k = &vw->keys[vw->n];
-	if (cosign_vkey_parse(v, k, err, sizeof(err)) < 0 || k->type != COSIGN_TYPE_V1) {
+	int parsed = cosign_vkey_parse(v, k, err, sizeof(err));
+	if (parsed < 0 || k->type != COSIGN_TYPE_V1) {
 		fprintf(stderr, "pakn-verify: --witness %s: %s\n", v,
-			k->type != COSIGN_TYPE_V1 ? "not a witness key (type 0x04)" : err);
+			parsed < 0 ? err : "not a witness key (type 0x04)");
 		return -1;
 	}
 	vw->n++;

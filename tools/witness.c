@@ -86,9 +86,10 @@ int witness_add_log(struct witness *w, const char *spec, char *err, size_t errle
 		return -1;
 	}
 	snprintf(origin, sizeof(origin), "%.*s", (int)(eq - spec), spec);
-	if (cosign_vkey_parse(eq + 1, &k, sub, sizeof(sub)) < 0 || k.type != COSIGN_TYPE_NOTE) {
+	int parsed = cosign_vkey_parse(eq + 1, &k, sub, sizeof(sub));
+	if (parsed < 0 || k.type != COSIGN_TYPE_NOTE) {
 		snprintf(err, errlen, "--log %s: %s", origin,
-			 k.type != COSIGN_TYPE_NOTE ? "not a log's note key (type 0x01)" : sub);
+			 parsed < 0 ? sub : "not a log's note key (type 0x01)");
 		return -1;
 	}
 	struct witness_log *log = log_of(w, origin);

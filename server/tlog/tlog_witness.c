@@ -78,11 +78,10 @@ int tlog_witness_conf_parse(const char *setting, struct tlog_witness_conf *out, 
 			snprintf(err, errlen, "witnesses: '%s' is not URL=VKEY with an http:// URL", tok);
 			goto out_fail;
 		}
-		if (cosign_vkey_parse(eq + 1, &out[n].key, sub, sizeof(sub)) < 0 ||
-		    out[n].key.type != COSIGN_TYPE_V1) {
+		int parsed = cosign_vkey_parse(eq + 1, &out[n].key, sub, sizeof(sub));
+		if (parsed < 0 || out[n].key.type != COSIGN_TYPE_V1) {
 			snprintf(err, errlen, "witnesses: %s: %s", tok,
-				 out[n].key.type != COSIGN_TYPE_V1 ? "not a witness key (type 0x04)"
-								   : sub);
+				 parsed < 0 ? sub : "not a witness key (type 0x04)");
 			goto out_fail;
 		}
 		snprintf(out[n].url, sizeof(out[n].url), "%s", tok);
