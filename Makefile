@@ -32,7 +32,8 @@ INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c
 METRICS_SRCS  := server/metrics/metrics.c
-TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_api.c server/tlog/tlog_publish.c
+TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_api.c \
+                 server/tlog/tlog_publish.c
 # The wiring: the only files that see every folder (main.c is linked on its own).
 WIRING_SRCS   := server/server.c server/routes.c server/service.c
 
@@ -41,7 +42,8 @@ LIB_SRCS := server/core/xalloc.c server/core/log.c server/core/config.c server/c
             server/core/text.c server/core/random.c server/crypto/tracking.c server/crypto/keys.c \
             server/crypto/receipt.c server/crypto/personal.c server/http/http_router.c \
             server/http/http_query.c server/http/proxy.c server/http/field_errors.c \
-            server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c
+            server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c \
+            server/tlog/tlog_receipt.c
 # The server's own modules: every folder's sources but those above.
 SRV_SRCS := $(filter-out $(LIB_SRCS),$(CORE_SRCS) $(DB_SRCS) $(CRYPTO_SRCS) $(HTTP_SRCS) \
               $(CATALOG_SRCS) $(INTAKE_SRCS) $(OFFICIALS_SRCS) $(METRICS_SRCS) $(TLOG_SRCS) \

@@ -76,7 +76,7 @@ static int setup(void **state)
 	f->pool = db_pool_new(f->base, url, 1, 10);
 	f->stats = calloc(1, sizeof(*f->stats));
 	unit_wait_up(f->base, f->pool, 1, 0);
-	f->q = intake_queue_new(f->pool, f->keys, 2, f->stats);
+	f->q = intake_queue_new(f->pool, f->keys, 2, "pakn57.local/log", f->stats);
 	*state = f;
 	return f->q ? 0 : -1;
 }
@@ -252,7 +252,7 @@ static void test_no_database(void **state)
 	assert_non_null(keys);
 	struct event_base *base = event_base_new();
 	struct db_pool *pool = db_pool_new(base, "postgresql://127.0.0.1:1/none", 1, 1);
-	struct intake_queue *q = intake_queue_new(pool, keys, 8, NULL);
+	struct intake_queue *q = intake_queue_new(pool, keys, 8, "pakn57.local/log", NULL);
 	struct answer a = {0};
 	struct submission s = {0};
 	snprintf(s.item_code, sizeof(s.item_code), "LC-1-1");
