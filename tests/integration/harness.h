@@ -81,4 +81,8 @@ int th_free_port(void);
 /* Runs a shell command (printf-style); returns its exit status, or -1. */
 int th_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The same, with the command's standard output (up to outlen - 1 bytes) in out. */
+int th_run_output(char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
