@@ -32,7 +32,8 @@ INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c
 METRICS_SRCS  := server/metrics/metrics.c
-TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_api.c \
+TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_head.c \
+                 server/tlog/tlog_api.c \
                  server/tlog/tlog_publish.c
 # The wiring: the only files that see every folder (main.c is linked on its own).
 WIRING_SRCS   := server/server.c server/routes.c server/service.c
