@@ -580,13 +580,11 @@ static void test_wrong_password_and_unknown_user_alike(void **state)
 	assert_int_equal(sign_in_status("nobody.auth", PASSWORD, new_client(client)), 401);
 	unknown_fails++;
 	sign_in(MODERATOR, "not-the-password", new_client(client), NULL, NULL, &wrong);
-	check_error(&wrong, 401, "invalid_credentials");
 	sign_in("nobody.auth", PASSWORD, new_client(client), NULL, NULL, &unknown);
-	check_error(&unknown, 401, "invalid_credentials");
-	assert_string_equal(str_at(wrong.doc, "error", "message"),
-			    str_at(unknown.doc, "error", "message"));
 	assert_null(check_error(&wrong, 401, "invalid_credentials"));
 	assert_null(check_error(&unknown, 401, "invalid_credentials"));
+	assert_string_equal(str_at(wrong.doc, "error", "message"),
+			    str_at(unknown.doc, "error", "message"));
 	assert_int_equal(audit_count("login_failed", MODERATOR), known_fails + 1);
 	assert_int_equal(audit_count("login_failed", NULL), unknown_fails + 1);
 	/* Argon2id at the interactive limits (64 MiB) takes tens of milliseconds anywhere;
@@ -879,23 +877,27 @@ static void test_logout(void **state)
 	reply_free(&r);
 }
 
-/* An address's attempts: with login_rate 10 a minute, the eleventh attempt (right password
- * or not) is 429 too_many_attempts with Retry-After, and sets no cookie. */
+/* An address's attempts (login_client_limit, which server.c makes login_rate a minute):
+ * once they are used up, the next attempt, right password or not, is 429
+ * too_many_attempts with Retry-After, and sets no cookie. Here the limit is 3 with one back
+ * every 2 minutes, so that a slow run (valgrind: 2 s a password check) earns none back
+ * midway. */
 static void test_login_rate_limit_per_address(void **state)
 {
 	FIXTURE();
-	assert_int_equal(fx.cfg.login_rate, 10); /* the default, as tests/run.sh sets none */
+	ratelimit_free(fx.ctx.login_client_limit); /* teardown frees this one */
+	fx.ctx.login_client_limit = ratelimit_new(0.5, 3);
+	assert_non_null(fx.ctx.login_client_limit);
 	char client[32];
 	struct reply r;
 	new_client(client);
 	/* right passwords, so that only the address limit is in play */
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 3; i++)
 		assert_int_equal(sign_in_status(MODERATOR, PASSWORD, client), 200);
 	sign_in(MODERATOR, PASSWORD, client, NULL, NULL, &r);
 	check_error(&r, 429, "too_many_attempts");
-	/* a token comes back every 6 s */
 	int after = atoi(r.retry_after);
-	if (after < 1 || after > 6)
+	if (after < 1 || after > 120)
 		fail_msg("Retry-After: \"%s\"", r.retry_after);
 	reply_free(&r);
 	/* another address is not held up */
