@@ -120,6 +120,19 @@ def canonical_submission_v1(s):
                 "true" if s["consent_contact"] else "false", len(body))).encode() + body
 
 
+EVENT_FIELDS = ("prev_hash", "id", "at", "official_id", "role", "feedback_id", "action",
+                "reason", "note", "from_state", "to_state")
+
+
+def audit_hash(event):
+    """docs/moderation.md "The audit trail": each field (absent ones empty) as its length
+    in bytes, a colon, its UTF-8 bytes and a line feed, after the version line."""
+    fields = ["pakn57-event-v2"] + ["" if event[f] is None else str(event[f])
+                                    for f in EVENT_FIELDS]
+    return hashlib.sha256(b"".join(b"%d:%s\n" % (len(f.encode()), f.encode())
+                                   for f in fields)).hexdigest()
+
+
 def event_commitment_v2(salt, audit_hash, answer=None):
     body = audit_hash if answer is None else audit_hash + "\n" + answer
     return hashlib.sha256(salt + ("pakn57-log-event/2\n" + body).encode()).hexdigest()
@@ -310,14 +323,26 @@ def sample_entries():
     out = []
     salt = label("salt of feedback A")
     handle = label("handle of feedback A", 16).hex()
-    audit = hashlib.sha256(b"an audit event's fields").hexdigest()
     answer = "Sở GTVT đã tiếp nhận.\nCảm ơn ông/bà."
+    events = {
+        "moderation": {"prev_hash": hashlib.sha256(b"the event before").hexdigest(),
+                       "id": 41, "at": "2026-12-07T15:10:00.000001Z", "official_id": 3,
+                       "role": "moderator", "feedback_id": 1207, "action": "publish",
+                       "reason": None, "note": "Nội dung phù hợp", "from_state": "received",
+                       "to_state": "published"},
+        "answer": {"prev_hash": hashlib.sha256(b"the event before an answer").hexdigest(),
+                   "id": 42, "at": "2026-12-07T15:10:00.000001Z", "official_id": 5,
+                   "role": "agency", "feedback_id": 1207, "action": "answer",
+                   "reason": None, "note": None, "from_state": "published",
+                   "to_state": "answered"},
+    }
     for kind, text in (("moderation", None), ("answer", answer)):
+        audit = audit_hash(events[kind])
         c = event_commitment_v2(salt, audit, text)
         out.append({"version": 2, "kind": kind, "handle": handle,
                     "at": "2026-12-07T15:10:00.000001Z", "commitment": c,
-                    "commitment_from": {"salt": salt.hex(), "audit_hash": audit,
-                                        "answer_text": text},
+                    "commitment_from": {"salt": salt.hex(), "event": events[kind],
+                                        "audit_hash": audit, "answer_text": text},
                     "entry": entry_v2(kind, handle, "2026-12-07T15:10:00.000001Z", c)})
     code = tracking_code(label("tracking code of feedback A", 10))
     sub = {"item_code": "LC-T25", "rating": 2, "kind": "report", "submitter_type": "",
@@ -329,10 +354,12 @@ def sample_entries():
                 "entry": entry_v1("submission", code, "LC-T25", "2026-11-24T08:51:47.587978Z",
                                   c1)})
     for kind, text in (("moderation", None), ("answer", answer)):
+        audit = audit_hash(events[kind])
         c = event_commitment_v1(audit, text)
         out.append({"version": 1, "kind": kind, "tracking_code": code, "item_code": "LC-T25",
                     "at": "2026-11-25T01:02:03.000000Z", "commitment": c,
-                    "commitment_from": {"audit_hash": audit, "answer_text": text},
+                    "commitment_from": {"event": events[kind], "audit_hash": audit,
+                                        "answer_text": text},
                     "entry": entry_v1(kind, code, "LC-T25", "2026-11-25T01:02:03.000000Z", c)})
     for e in out:
         e["leaf_hash"] = leaf_hash(e["entry"].encode()).hex()
@@ -344,7 +371,10 @@ def sample_entries():
 def entries_file():
     return {"about": "Log entries of both versions and each kind (docs/tlog.md): entry is the "
                      "entry's bytes as UTF-8 text, leaf_hash SHA-256(0x00 || entry) in hex; "
-                     "commitment_from says what the commitment is computed from (a version 2 "
+                     "commitment_from says what the commitment is computed from: the "
+                     "feedback's salt (hex), the moderation event (docs/moderation.md, 'The "
+                     "audit trail'; null fields are empty) and its audit_hash, the answer's "
+                     "text; a version 1 submission's from the stored submission (a version 2 "
                      "submission's is in receipts-v2.json).",
             "entries": sample_entries()}
 

@@ -1,12 +1,13 @@
 /* test_vectors.c - the C code against docs/test-vectors/, which tools/gen_test_vectors.py
  * computes from docs/receipts.md and docs/tlog.md with Python's hashlib and PyNaCl alone:
- * the keys, every entry's bytes and leaf hash, the roots, frontiers and every inclusion and
- * consistency proof of a log of 20 entries (and the same proofs made from each frontier as
- * an appending batch makes them, tlog_span), signed checkpoints byte for byte and the
- * notes that must be refused, and receipts of both versions: their signed bytes,
- * signatures, commitments, entries and proofs, accepted by tlog_receipt_check, and each
- * single-field tamper refused for the reason the vector names. Run from the repository
- * root (tests/run.sh does). */
+ * the keys; every entry's bytes and leaf hash (in C and, given the test database, in SQL,
+ * with the moderation events' audit hashes and commitments); the roots, frontiers and
+ * every inclusion and consistency proof of a log of 20 entries, and the same proofs made
+ * from each frontier as an appending batch makes them (tlog_span); signed checkpoints byte
+ * for byte and the notes that must be refused; receipts of both versions: their signed
+ * bytes, signatures, commitments, entries and proofs, accepted by tlog_receipt_check, and
+ * each single-field tamper refused for the reason the vector names. Run from the
+ * repository root (tests/run.sh does). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "crypto/keys.h"
@@ -197,6 +199,71 @@ static void test_entries_v1_submission_commitment(void **state)
 	}
 	assert_int_equal(seen, 1);
 	json_object_put(doc);
+}
+
+/* The log's own entries are made in SQL (sql/functions/tlog.sql) from what the database
+ * holds, and moderation events' hashes too (officials.sql): the same vectors, when
+ * tests/run.sh gives a migrated database. */
+static char *sql_value(PGconn *pg, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		fail_msg("%s: %s", sql, PQerrorMessage(pg));
+	char *v = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+static void assert_sql_is(PGconn *pg, const char *sql, int n, const char *const *params,
+			  const char *want)
+{
+	char *got = sql_value(pg, sql, n, params);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_entries_in_sql(void **state)
+{
+	(void)state;
+	const char *url = getenv("PAKN_DATABASE_URL");
+	if (!url)
+		skip(); /* tests/run.sh gives a migrated database */
+	PGconn *pg = PQconnectdb(url);
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	json_object *doc = load("entries.json"), *list = get(doc, "entries");
+	for (size_t i = 0; i < len(list); i++) {
+		json_object *e = at(list, i), *from = get(e, "commitment_from"), *v;
+		bool v1 = num(e, "version") == 1;
+		const char *p[] = {v1 ? "1" : "2", str(e, "kind"), v1 ? str(e, "tracking_code") : NULL,
+				   v1 ? str(e, "item_code") : NULL, v1 ? NULL : str(e, "handle"),
+				   str(e, "at"), str(e, "commitment")};
+		assert_sql_is(pg,
+			      "SELECT convert_from(pakn_tlog_entry($1::smallint, $2, $3, $4, $5, $6, "
+			      "$7), 'UTF8')",
+			      7, p, str(e, "entry"));
+		assert_sql_is(pg,
+			      "SELECT encode(pakn_tlog_leaf(pakn_tlog_entry($1::smallint, $2, $3, $4, "
+			      "$5, $6, $7)), 'hex')",
+			      7, p, str(e, "leaf_hash"));
+		if (!json_object_object_get_ex(from, "event", &v))
+			continue;
+		const char *q[] = {json_object_to_json_string(v), p[0],
+				   v1 ? NULL : str(from, "salt")};
+		assert_sql_is(pg,
+			      "SELECT pakn_event_hash(e) FROM jsonb_populate_record(NULL::moderation_event,"
+			      " $1::jsonb) e",
+			      1, q, str(from, "audit_hash"));
+		/* an answer's commitment reads the stored answer, which is not here */
+		if (strcmp(str(e, "kind"), "answer") != 0)
+			assert_sql_is(pg,
+				      "SELECT pakn_tlog_event_commitment(e, $2::smallint, decode($3, "
+				      "'hex')) FROM jsonb_populate_record(NULL::moderation_event, "
+				      "$1::jsonb) e",
+				      3, q, str(e, "commitment"));
+	}
+	json_object_put(doc);
+	PQfinish(pg);
 }
 
 /* --- trees.json --------------------------------------------------------------------------- */
@@ -545,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_entries_v1_submission_commitment),
+		cmocka_unit_test(test_entries_in_sql),
 		cmocka_unit_test(test_tree_roots_and_frontiers),
 		cmocka_unit_test(test_tree_inclusion_proofs),
 		cmocka_unit_test(test_tree_consistency_proofs),
