@@ -32,7 +32,8 @@ INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c
 METRICS_SRCS  := server/metrics/metrics.c
-TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_api.c \
+TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_head.c \
+                 server/tlog/tlog_api.c \
                  server/tlog/tlog_publish.c
 # The wiring: the only files that see every folder (main.c is linked on its own).
 WIRING_SRCS   := server/server.c server/routes.c server/service.c
@@ -182,6 +183,8 @@ $(PEER_STAMP): bench/peer/package.json bench/peer/package-lock.json
 
 bench: build $(PEER_STAMP)
 	@./deploy/install-deps.sh bench
+	@$(MAKE) --no-print-directory build/release/receipt-cost B=build/release \
+		MODE_FLAGS="$(RELEASE_FLAGS)"
 	@./bench/run.sh
 
 bench-metrics: build
@@ -223,6 +226,10 @@ $(B)/paknctl: $(B)/obj/tools/paknctl.o $(B)/obj/tools/paknctl_officials.o \
 $(B)/pakn-verify: $(B)/obj/tools/pakn-verify.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
+# What proving a submission costs, v1 against v2 (bench/receipt_cost.c; make bench runs it).
+$(B)/receipt-cost: $(B)/obj/bench/receipt_cost.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
+
 # One rule per unit test, as a pattern cannot drop the folder from the binary's name.
 define UNIT_RULE
 $(B)/tests/$(basename $(notdir $(1))): $(B)/obj/$(1:.c=.o) $$(SRV_OBJS) $$(PLAN_OBJS) $$(LIB_OBJS)
@@ -246,7 +253,7 @@ FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http
                          server/http/field_errors.c
 FUZZ_DEPS_moderation  := $(SRV_SRCS) $(LIB_SRCS)
 FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/core/util.c \
-                         server/core/xalloc.c
+                         server/core/xalloc.c server/tlog/tlog.c server/tlog/tlog_receipt.c
 FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c server/core/xalloc.c
 FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c \
                          server/core/xalloc.c

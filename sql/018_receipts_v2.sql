@@ -50,3 +50,4 @@ ALTER TABLE tlog_entry ALTER COLUMN item_code DROP NOT NULL;
 DROP FUNCTION IF EXISTS pakn_tlog_entry(text, text, text, text, text);
 DROP FUNCTION IF EXISTS pakn_tlog_sources(bigint, bigint);
 DROP FUNCTION IF EXISTS pakn_intake_rows(json);
+DROP FUNCTION IF EXISTS pakn_tlog_event_commitment(moderation_event);

@@ -159,6 +159,7 @@ esac
 case "${TESTS:-sql_upgrade}" in
 sql_upgrade)
 	run_suite sql_upgrade tests/sql/upgrade.sh
+	run_suite sql_upgrade_v2 tests/sql/upgrade_v2.sh
 	;;
 esac
 # The systemd unit is one systemd accepts, and its sandbox rates "OK" (exposure below 2 on

@@ -16,7 +16,7 @@
 #include "crypto/personal.h"
 #include "db/db_reply.h"
 #include "core/xalloc.h"
-#include "tlog/tlog.h"
+#include "tlog/tlog_head.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
@@ -262,51 +262,8 @@ static const char *str_of(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
-/* The tree head that ends an appending transaction, signed, and the proofs of its entries:
- * made from pakn_tlog_append's or pakn_tlog_batch_of's answer (sql/functions/tlog.sql),
- * {"start", "frontier", "size", ...}, with the leaves from start on. */
-struct head {
-	struct tlog_span span;
-	char note[RECEIPT_NOTE_MAX];
-};
-
-/* Returns 0, or -1 (logged) if the answer does not make a tree of size entries whose root
- * is want_root (when given). */
-static int head_make(struct head *h, const struct intake_queue *q, json_object *log,
-		     const uint8_t (*leaves)[TLOG_HASH], uint64_t nleaves,
-		     const char *want_root)
-{
-	json_object *v;
-	uint8_t frontier[64][TLOG_HASH], root[TLOG_HASH], want[TLOG_HASH];
-	int nf = json_object_object_get_ex(log, "frontier", &v)
-			 ? tlog_proof_from_json(v, frontier, 64)
-			 : -1;
-	int64_t start = json_object_object_get_ex(log, "start", &v) ? json_object_get_int64(v) : -1;
-	if (nf < 0 || start < 0 ||
-	    tlog_span_init(&h->span, (uint64_t)start, (const uint8_t(*)[TLOG_HASH])frontier, nf,
-			   leaves, nleaves) < 0) {
-		log_error(NULL, "intake: the log's answer does not make a tree");
-		return -1;
-	}
-	tlog_span_root(&h->span, root);
-	if (want_root && (!tlog_hash_from_b64(want_root, want) ||
-			  sodium_memcmp(want, root, TLOG_HASH) != 0)) {
-		log_error(NULL, "intake: the tree of %" PRIu64 " entries has another root in the "
-				"database than its entries make here",
-			  h->span.size);
-		tlog_span_free(&h->span);
-		return -1;
-	}
-	const struct signing_key *k = keys_current(q->keys);
-	struct sbuf note = {0};
-	tlog_checkpoint_sign(&note, q->origin, h->span.size, root, k->sk, k->pk);
-	snprintf(h->note, sizeof(h->note), "%s", note.data);
-	sbuf_free(&note);
-	return 0;
-}
-
 /* Puts h's head and r's inclusion proof in r. */
-static bool head_prove(struct head *h, struct receipt *r)
+static bool head_prove(struct tlog_head *h, struct receipt *r)
 {
 	r->nproof = tlog_span_proof(&h->span, (uint64_t)r->log_index,
 				    (uint8_t(*)[TLOG_HASH])r->proof);
@@ -363,20 +320,13 @@ static void receipt_existing(const struct entry *e, json_object *row, struct rec
  * Ed25519 signatures are deterministic, while the signing key is the same. */
 static bool prove_again(const struct intake_queue *q, json_object *row, struct receipt *r)
 {
-	json_object *tree, *list;
+	json_object *tree;
+	struct tlog_head h;
 	if (!json_object_object_get_ex(row, "tree", &tree) || !tree ||
-	    !json_object_object_get_ex(tree, "leaves", &list))
+	    tlog_head_from_json(&h, tree, NULL, q->origin, keys_current(q->keys)) < 0)
 		return false;
-	size_t n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-	uint8_t (*leaves)[TLOG_HASH] = xcalloc(n ? n : 1, TLOG_HASH);
-	struct head h;
-	bool ok = n > 0 && tlog_proof_from_json(list, leaves, (int)n) == (int)n &&
-		  head_make(&h, q, tree, (const uint8_t(*)[TLOG_HASH])leaves, n, NULL) == 0;
-	free(leaves);
-	if (ok) {
-		ok = head_prove(&h, r);
-		tlog_span_free(&h.span);
-	}
+	bool ok = head_prove(&h, r);
+	tlog_head_free(&h);
 	return ok;
 }
 
@@ -416,7 +366,7 @@ void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
 /* The batch's tree head, from the leaves of the rows it created (made here from the same
  * fields their receipts carry, so a receipt proves what it says) and the log's answer,
  * {"start", "frontier", "size", "root"}. False when it created none, or logged why not. */
-static bool batch_head(struct head *h, const struct intake_queue *q, json_object *answer,
+static bool batch_head(struct tlog_head *h, const struct intake_queue *q, json_object *answer,
 		       struct entry_list *batch, json_object *rows, const char *committed_at)
 {
 	json_object *log, *v;
@@ -443,8 +393,8 @@ static bool batch_head(struct head *h, const struct intake_queue *q, json_object
 		found++;
 	}
 	bool ok = found == (size_t)(size - start) &&
-		  head_make(h, q, log, (const uint8_t(*)[TLOG_HASH])leaves, found,
-			    str_of(log, "root")) == 0;
+		  tlog_head_make(h, log, (const uint8_t(*)[TLOG_HASH])leaves, found,
+				 str_of(log, "root"), q->origin, keys_current(q->keys)) == 0;
 	if (found != (size_t)(size - start))
 		log_error(NULL, "intake: the batch created other rows than the log appended");
 	free(leaves);
@@ -455,7 +405,8 @@ static bool batch_head(struct head *h, const struct intake_queue *q, json_object
  * one repeating a row of it), or again in the head of the batch that stored it. Should
  * neither work (a bug, logged), the row is stored all the same, and its receipt says so
  * as version 1 does, signed by itself. */
-static void receipt_prove(const struct intake_queue *q, const struct entry *e, struct head *h,
+static void receipt_prove(const struct intake_queue *q, const struct entry *e,
+			  struct tlog_head *h,
 			  bool have_head, json_object *row, struct receipt *r)
 {
 	if (r->version == 1)
@@ -501,7 +452,7 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	const char *committed_at = str_of(answer, "committed_at");
-	struct head head;
+	struct tlog_head head;
 	bool have_head = batch_head(&head, q, answer, &batch, rows, committed_at);
 	for (size_t i = 0; (e = STAILQ_FIRST(&batch)) != NULL; i++) {
 		STAILQ_REMOVE_HEAD(&batch, next);
@@ -532,7 +483,7 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		}
 	}
 	if (have_head)
-		tlog_span_free(&head.span);
+		tlog_head_free(&head);
 	json_object_put(answer);
 }
 

@@ -128,20 +128,25 @@ $$;
 
 -- Moderation actions and answers: each takes the next index in the action's transaction
 -- (the lock on tlog_state keeps indexes gap-free and in commit order) and is appended to
--- the frontier at once.
+-- the frontier at once; what the head needs is left in the setting pakn.tlog_head, local
+-- to the transaction, for pakn_moderate's reply.
 CREATE OR REPLACE FUNCTION pakn_tlog_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    ix bigint;
-    f  feedback;
+    ix   bigint;
+    f    feedback;
+    leaf bytea;
 BEGIN
     SELECT size INTO ix FROM tlog_state WHERE one FOR UPDATE;
     SELECT * INTO f FROM feedback WHERE id = NEW.feedback_id;
     NEW.log_index := ix;
     UPDATE moderation_event SET log_index = ix WHERE id = NEW.id;
-    PERFORM pakn_tlog_append(ARRAY[pakn_tlog_leaf(pakn_tlog_entry(
+    leaf := pakn_tlog_leaf(pakn_tlog_entry(
         2::smallint, pakn_tlog_event_kind(NEW.action), NULL, NULL, f.handle,
-        pakn_utc_text(NEW.at), pakn_tlog_event_commitment(NEW, 2::smallint, f.salt)))]);
+        pakn_utc_text(NEW.at), pakn_tlog_event_commitment(NEW, 2::smallint, f.salt)));
+    -- For the action's reply (pakn_moderate): the service signs the head that ends it.
+    PERFORM set_config('pakn.tlog_head', (pakn_tlog_append(ARRAY[leaf])::jsonb
+        || jsonb_build_object('leaves', json_build_array(encode(leaf, 'base64'))))::text, true);
     RETURN NULL;
 END
 $$;
