@@ -439,6 +439,16 @@ def notes_file():
         {"what": "signed under another name",
          "note": note_sign(checkpoints[-1]["text"], "pakn57.example/other", KEY)},
         {"what": "a hyphen for the em dash", "note": good.replace(DASH, "- ")},
+        {"what": "a size with a plus sign, signed",
+         "note": note_sign("%s\n+%d\n%s\n" % (ORIGIN, TREE_N, checkpoints[-1]["root"]),
+                           ORIGIN, KEY)},
+        {"what": "a size with a leading space, signed",
+         "note": note_sign("%s\n %d\n%s\n" % (ORIGIN, TREE_N, checkpoints[-1]["root"]),
+                           ORIGIN, KEY)},
+        {"what": "a root in unpadded base64, signed",
+         "note": note_sign("%s\n%d\n%s\n" % (ORIGIN, TREE_N,
+                                                 checkpoints[-1]["root"].rstrip("=")),
+                           ORIGIN, KEY)},
         {"what": "no blank line before the signature", "note": good.replace("\n\n", "\n")},
     ]
     for r in rejects:
