@@ -453,11 +453,27 @@ def notes_file():
     ]
     for r in rejects:
         assert checkpoint_open(r["note"], KEY.pk) is None, r["what"]
+    # Other signatures on the same text (a witness's, another key's) are skipped.
+    text = checkpoints[-1]["text"]
+    witness_line = note_sign(text, "witness.example/w1", OTHER)[len(text) + 1:]
+    other_line = note_sign(text, ORIGIN, OTHER)[len(text) + 1:]
+    own_line = good[len(text) + 1:]
+    accepts = [
+        {"what": "a witness's signature line first", "note": text + "\n" + witness_line +
+         own_line},
+        {"what": "another key's line under the same name first",
+         "note": text + "\n" + other_line + own_line},
+        {"what": "a witness's signature line after", "note": good + witness_line},
+    ]
+    for a in accepts:
+        assert checkpoint_open(a["note"], KEY.pk) == (ORIGIN, TREE_N, mth(leaves)), a["what"]
     return {"about": "C2SP checkpoints of the log of trees.json, signed as C2SP signed notes "
                      "by keys.json's service key under the origin: text is the checkpoint, "
-                     "note the signed note, root base64. Every note in rejects must be "
-                     "refused with the service key and origin %s." % ORIGIN,
-            "checkpoints": checkpoints, "rejects": rejects}
+                     "note the signed note, root base64. Every note in accepts (the last "
+                     "checkpoint with other signature lines too) must open with the service "
+                     "key and origin %s, giving that checkpoint; every note in rejects must be "
+                     "refused." % ORIGIN,
+            "checkpoints": checkpoints, "accepts": accepts, "rejects": rejects}
 
 
 # --- receipts -----------------------------------------------------------------------------

@@ -424,6 +424,18 @@ static void test_notes(void **state)
 		assert_memory_equal(got_root, root, TLOG_HASH);
 	}
 	const char *origin = str(at(cps, 0), "origin");
+	json_object *accepts = get(doc, "accepts"), *last = at(cps, len(cps) - 1);
+	assert_true(len(accepts) >= 1);
+	for (size_t i = 0; i < len(accepts); i++) {
+		uint64_t size = 0;
+		uint8_t root[TLOG_HASH], want[TLOG_HASH];
+		if (tlog_checkpoint_open(str(at(accepts, i), "note"), origin, k.pk, &size, root, err,
+					 sizeof(err)) != 0)
+			fail_msg("refused a note with %s: %s", str(at(accepts, i), "what"), err);
+		assert_int_equal(size, num(last, "size"));
+		assert_true(tlog_hash_from_b64(str(last, "root"), want));
+		assert_memory_equal(root, want, TLOG_HASH);
+	}
 	for (size_t i = 0; i < len(rejects); i++) {
 		json_object *v = at(rejects, i);
 		uint64_t size;
