@@ -94,6 +94,14 @@ layers)
 	run_suite layers python3 tools/check_layers.py
 	;;
 esac
+# docs/test-vectors/ is what tools/gen_test_vectors.py computes from the docs (test_vectors
+# checks the C code against the files).
+case "${TESTS:-vectors_fresh}" in
+vectors_fresh)
+	run_suite vectors_fresh sh -c '/usr/bin/python3 tools/gen_test_vectors.py --check &&
+		echo "ok 1 - docs/test-vectors/ is what tools/gen_test_vectors.py writes"'
+	;;
+esac
 # TESTS=metrics_api runs one binary (TESTS="a b" several); TESTS=browser only the browser
 # tests. A unit test is named by its file whatever its folder: TESTS=moderation runs
 # tests/unit/officials/test_moderation.c (the Makefile builds it as build/<mode>/tests/).

@@ -57,16 +57,15 @@ static void commitment_of(PGresult *res, int r, char out[65])
 		snprintf(out, 65, "%s", PQgetvalue(res, r, COL_COMMITMENT));
 		return;
 	}
+	struct submission s = {0};
+	snprintf(s.item_code, sizeof(s.item_code), "%s", PQgetvalue(res, r, COL_FITEM));
+	s.rating = atoi(PQgetvalue(res, r, COL_RATING));
+	snprintf(s.kind, sizeof(s.kind), "%s", PQgetvalue(res, r, COL_FKIND));
+	snprintf(s.submitter_type, sizeof(s.submitter_type), "%s", PQgetvalue(res, r, COL_SUBMITTER));
+	s.consent_publish = PQgetvalue(res, r, COL_PUBLISH)[0] == 't';
+	s.consent_contact = PQgetvalue(res, r, COL_CONTACT)[0] == 't';
+	s.body = PQgetvalue(res, r, COL_BODY);
 	if (atoi(PQgetvalue(res, r, COL_VERSION)) == 1) {
-		struct submission s = {0};
-		snprintf(s.item_code, sizeof(s.item_code), "%s", PQgetvalue(res, r, COL_ITEM));
-		s.rating = atoi(PQgetvalue(res, r, COL_RATING));
-		snprintf(s.kind, sizeof(s.kind), "%s", PQgetvalue(res, r, COL_FKIND));
-		snprintf(s.submitter_type, sizeof(s.submitter_type), "%s",
-			 PQgetvalue(res, r, COL_SUBMITTER));
-		s.consent_publish = PQgetvalue(res, r, COL_PUBLISH)[0] == 't';
-		s.consent_contact = PQgetvalue(res, r, COL_CONTACT)[0] == 't';
-		s.body = PQgetvalue(res, r, COL_BODY);
 		submission_hash(&s, out);
 		return;
 	}
@@ -75,16 +74,14 @@ static void commitment_of(PGresult *res, int r, char out[65])
 	rc.version = 2;
 	snprintf(rc.tracking_code, sizeof(rc.tracking_code), "%s",
 		 PQgetvalue(res, r, COL_FTRACKING));
-	snprintf(rc.item_code, sizeof(rc.item_code), "%s", PQgetvalue(res, r, COL_FITEM));
-	rc.rating = atoi(PQgetvalue(res, r, COL_RATING));
-	snprintf(rc.kind, sizeof(rc.kind), "%s", PQgetvalue(res, r, COL_FKIND));
-	snprintf(rc.submitter_type, sizeof(rc.submitter_type), "%s",
-		 PQgetvalue(res, r, COL_SUBMITTER));
-	rc.consent_publish = PQgetvalue(res, r, COL_PUBLISH)[0] == 't';
-	rc.consent_contact = PQgetvalue(res, r, COL_CONTACT)[0] == 't';
+	memcpy(rc.item_code, s.item_code, sizeof(rc.item_code));
+	rc.rating = s.rating;
+	memcpy(rc.kind, s.kind, sizeof(rc.kind));
+	memcpy(rc.submitter_type, s.submitter_type, sizeof(rc.submitter_type));
+	rc.consent_publish = s.consent_publish;
+	rc.consent_contact = s.consent_contact;
 	snprintf(rc.salt, sizeof(rc.salt), "%s", PQgetvalue(res, r, COL_SALT));
-	const char *body = PQgetvalue(res, r, COL_BODY);
-	receipt_body_hash(rc.salt, body, strlen(body), rc.body_hash);
+	receipt_body_hash(rc.salt, s.body, strlen(s.body), rc.body_hash);
 	if (receipt_commitment(&rc, out) < 0)
 		out[0] = '\0';
 }

@@ -395,8 +395,9 @@ int tlog_checkpoint_open(const char *note, const char *origin,
 	}
 	char *end;
 	unsigned long long sz = strtoull(size_line, &end, 10);
-	if (*end || (size_line[0] == '0' && size_line[1]) || size_line[0] == '-' ||
-	    !tlog_hash_from_b64(root_line, root)) {
+	/* digits only, as C2SP says: strtoull would also take a sign or leading white space */
+	if (*end || size_line[0] < '0' || size_line[0] > '9' ||
+	    (size_line[0] == '0' && size_line[1]) || !tlog_hash_from_b64(root_line, root)) {
 		snprintf(err, errlen, "not a checkpoint: bad size or root hash line");
 		return -1;
 	}

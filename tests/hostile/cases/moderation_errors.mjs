@@ -30,9 +30,9 @@ export async function run(t) {
     });
     const receipt = await sub.json();
     t.ok(sub.status === 201, `a feedback is stored (${sub.status})`);
-    // A receipt names its feedback by tracking code since version 2; the console by row id.
-    const id = Number(sh('psql', ['-X', '-At', env.url, '-c',
-      `SELECT id FROM feedback WHERE tracking_code = '${receipt.receipt.tracking_code}'`]).trim());
+    // An official finds it in the queue; the receipt (version 2) names no row id.
+    const id = sh('psql', [env.url, '-XAtc',
+      `SELECT id FROM feedback WHERE tracking_code = '${receipt.receipt.tracking_code}'`]).trim();
     const { cookie, csrf } = await signIn(srv.url, 'h.mod.errors', password);
     for (const [body, field] of bad) {
       let status = 0, doc = null;
