@@ -24,14 +24,15 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: pakn-verify RECEIPT.json KEY [--text BODY.txt]\n"
+		"usage: pakn-verify RECEIPT.json KEY [--text BODY.txt] [--origin LOG_NAME]\n"
 		"                   [--checkpoint CHECKPOINT --proof PROOF.json]\n"
 		"       pakn-verify --consistency OLD_CHECKPOINT NEW_CHECKPOINT --proof PROOF.json KEY\n"
 		"KEY is --key BASE64_PUBLIC_KEY or --keys KEYS.json (a saved GET /api/v1/keys);\n"
 		"RECEIPT.json is a receipt, or the whole reply of POST /api/v1/feedback;\n"
 		"a CHECKPOINT is a saved GET /api/v1/log/checkpoint and PROOF.json a saved reply of\n"
 		"GET /api/v1/log/proof/inclusion (with the receipt's log index and the checkpoint's\n"
-		"size) or /api/v1/log/proof/consistency; BODY.txt the text sent (version 2).\n");
+		"size) or /api/v1/log/proof/consistency; BODY.txt the text sent (version 2);\n"
+		"LOG_NAME the log's origin, its checkpoints' first line (any, if not given).\n");
 	return 2;
 }
 
@@ -233,12 +234,13 @@ static int verify_v1(const struct receipt *r, const char *key_opt, const struct 
 }
 
 /* The commitment, the head and the proof; with text_path, the text's hash too. */
-static int verify_v2(const struct receipt *r, const char *text_path, const struct keyset *ks)
+static int verify_v2(const struct receipt *r, const char *text_path, const char *origin,
+		     const struct keyset *ks)
 {
 	char err[256];
 	uint64_t size;
 	if (tlog_receipt_check(r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])ks->pk,
-			       (size_t)ks->n, &size, err, sizeof(err)) != RECEIPT_VALID) {
+			       (size_t)ks->n, origin, &size, err, sizeof(err)) != RECEIPT_VALID) {
 		printf("invalid: %s\n", err);
 		return 1;
 	}
@@ -269,7 +271,7 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return 2;
 	const char *receipt_path = NULL, *old_cp = NULL, *new_cp = NULL, *cp = NULL,
-		   *proof = NULL, *key_opt = NULL, *key_value = NULL, *text = NULL;
+		   *proof = NULL, *key_opt = NULL, *key_value = NULL, *text = NULL, *origin = NULL;
 	for (int i = 1; i < argc; i++) {
 		bool has = i + 1 < argc;
 		if ((strcmp(argv[i], "--key") == 0 || strcmp(argv[i], "--keys") == 0) && has) {
@@ -277,6 +279,8 @@ int main(int argc, char **argv)
 			key_value = argv[++i];
 		} else if (strcmp(argv[i], "--checkpoint") == 0 && has) {
 			cp = argv[++i];
+		} else if (strcmp(argv[i], "--origin") == 0 && has) {
+			origin = argv[++i];
 		} else if (strcmp(argv[i], "--text") == 0 && has) {
 			text = argv[++i];
 		} else if (strcmp(argv[i], "--proof") == 0 && has) {
@@ -323,7 +327,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (r.version == 2)
-		rc = verify_v2(&r, text, &ks);
+		rc = verify_v2(&r, text, origin, &ks);
 	else
 		rc = verify_v1(&r, key_opt, &ks);
 	if (rc)

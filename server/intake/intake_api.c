@@ -313,7 +313,7 @@ void intake_api_verify(struct http_req *req)
 			memcpy(pks[i], keys_at(kr, i)->pk, sizeof(pks[i]));
 		uint64_t size;
 		valid = tlog_receipt_check(&r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])pks, n,
-					   &size, reason, sizeof(reason)) == RECEIPT_VALID;
+					   req->ctx->cfg->log_origin, &size, reason, sizeof(reason)) == RECEIPT_VALID;
 		free(pks);
 	}
 	json_object_put(doc);

@@ -27,7 +27,7 @@ static enum receipt_check check_v1(const struct receipt *r,
 
 static enum receipt_check check_v2(const struct receipt *r,
 				   const uint8_t (*pks)[crypto_sign_PUBLICKEYBYTES], size_t npk,
-				   uint64_t *size, char *err, size_t errlen)
+				   const char *origin, uint64_t *size, char *err, size_t errlen)
 {
 	char commitment[65];
 	if (receipt_commitment(r, commitment) < 0 || strcmp(commitment, r->commitment) != 0) {
@@ -38,7 +38,7 @@ static enum receipt_check check_v2(const struct receipt *r,
 	bool signed_ok = false;
 	snprintf(err, errlen, "no keys");
 	for (size_t i = 0; i < npk && !signed_ok; i++)
-		signed_ok = tlog_checkpoint_open(r->checkpoint, NULL, pks[i], size, root, err,
+		signed_ok = tlog_checkpoint_open(r->checkpoint, origin, pks[i], size, root, err,
 						 errlen) == 0;
 	if (!signed_ok) {
 		char why[160];
@@ -64,9 +64,9 @@ static enum receipt_check check_v2(const struct receipt *r,
 
 enum receipt_check tlog_receipt_check(const struct receipt *r,
 				      const uint8_t (*pks)[crypto_sign_PUBLICKEYBYTES], size_t npk,
-				      uint64_t *size, char *err, size_t errlen)
+				      const char *origin, uint64_t *size, char *err, size_t errlen)
 {
 	*size = 0;
 	return r->version == 1 ? check_v1(r, pks, npk, err, errlen)
-			       : check_v2(r, pks, npk, size, err, errlen);
+			       : check_v2(r, pks, npk, origin, size, err, errlen);
 }

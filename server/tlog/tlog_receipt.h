@@ -12,11 +12,12 @@
 
 #include "crypto/receipt.h"
 
-/* Checks r against the public keys pks (those of GET /api/v1/keys). On RECEIPT_VALID of a
- * version 2 receipt, *size is the size of the signed tree it is proven in (0 for version 1).
- * Otherwise err says why. */
+/* Checks r against the public keys pks (those of GET /api/v1/keys); a version 2 receipt's
+ * head must be a checkpoint of the log called origin (any name the key signed when NULL).
+ * On RECEIPT_VALID of a version 2 receipt, *size is the size of the signed tree it is
+ * proven in (0 for version 1). Otherwise err says why. */
 enum receipt_check tlog_receipt_check(const struct receipt *r,
 				      const uint8_t (*pks)[crypto_sign_PUBLICKEYBYTES], size_t npk,
-				      uint64_t *size, char *err, size_t errlen);
+				      const char *origin, uint64_t *size, char *err, size_t errlen);
 
 #endif

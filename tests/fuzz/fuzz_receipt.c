@@ -42,7 +42,7 @@ static void check_receipt(json_object *o)
 	char msg[512];
 	FUZZ_CHECK(r.version != 1 || receipt_signed_bytes(&r, msg, sizeof(msg)) < sizeof(msg));
 	uint64_t size;
-	if (tlog_receipt_check(&r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])&pk, 1, &size,
+	if (tlog_receipt_check(&r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])&pk, 1, NULL, &size,
 			       err, sizeof(err)) != RECEIPT_VALID)
 		FUZZ_CHECK(err[0] && memchr(err, '\0', sizeof(err)));
 	struct sbuf b = {0};

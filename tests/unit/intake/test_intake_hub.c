@@ -130,7 +130,7 @@ static void assert_proven(const struct fixture *f, const struct receipt *r)
 	char err[256];
 	uint64_t size;
 	assert_int_equal(r->version, 2);
-	assert_int_equal(tlog_receipt_check(r, &keys_current(f->keys)->pk, 1, &size, err,
+	assert_int_equal(tlog_receipt_check(r, &keys_current(f->keys)->pk, 1, NULL, &size, err,
 					    sizeof(err)),
 			 RECEIPT_VALID);
 }

@@ -161,7 +161,7 @@ static void test_batches_and_receipts(void **state)
 		/* proven at once by the head it carries, with the service's key */
 		char err[256];
 		uint64_t size;
-		assert_int_equal(tlog_receipt_check(&a[i].r, &keys_current(f->keys)->pk, 1, &size, err,
+		assert_int_equal(tlog_receipt_check(&a[i].r, &keys_current(f->keys)->pk, 1, NULL, &size, err,
 						    sizeof(err)),
 				 RECEIPT_VALID);
 		assert_true(size > (uint64_t)a[i].r.log_index);

@@ -488,7 +488,7 @@ static void check_tampers(json_object *v, const uint8_t (*pks)[crypto_sign_PUBLI
 		receipt_of(copy, &r);
 		uint64_t size;
 		char err[256];
-		enum receipt_check got = tlog_receipt_check(&r, pks, 1, &size, err, sizeof(err));
+		enum receipt_check got = tlog_receipt_check(&r, pks, 1, NULL, &size, err, sizeof(err));
 		if (got != expected(str(t, "expect")))
 			fail_msg("%s: got %d (%s), want %s", str(t, "what"), got,
 				 got == RECEIPT_VALID ? "valid" : err, str(t, "expect"));
@@ -538,7 +538,7 @@ static void test_receipts_v1(void **state)
 
 		uint64_t size = 1;
 		char err[256];
-		assert_int_equal(tlog_receipt_check(&r, (const uint8_t(*)[32])k.pk, 1, &size, err,
+		assert_int_equal(tlog_receipt_check(&r, (const uint8_t(*)[32])k.pk, 1, NULL, &size, err,
 						    sizeof(err)),
 				 RECEIPT_VALID);
 		assert_int_equal(size, 0);
@@ -583,7 +583,7 @@ static void test_receipts_v2(void **state)
 		assert_int_equal(tlog_checkpoint_open(r.checkpoint, NULL, k.pk, &size, root, err,
 						      sizeof(err)),
 				 0);
-		assert_int_equal(tlog_receipt_check(&r, (const uint8_t(*)[32])k.pk, 1, &size, err,
+		assert_int_equal(tlog_receipt_check(&r, (const uint8_t(*)[32])k.pk, 1, NULL, &size, err,
 						    sizeof(err)),
 				 RECEIPT_VALID);
 
