@@ -32,8 +32,9 @@ INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c
 METRICS_SRCS  := server/metrics/metrics.c
-TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_api.c server/tlog/tlog_publish.c \
-                 server/tlog/cosign.c server/tlog/tlog_witness.c
+TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_head.c \
+                 server/tlog/tlog_api.c server/tlog/tlog_publish.c server/tlog/cosign.c \
+                 server/tlog/tlog_witness.c
 # The wiring: the only files that see every folder (main.c is linked on its own).
 WIRING_SRCS   := server/server.c server/routes.c server/service.c
 
@@ -43,7 +44,7 @@ LIB_SRCS := server/core/xalloc.c server/core/log.c server/core/config.c server/c
             server/crypto/receipt.c server/crypto/personal.c server/http/http_router.c \
             server/http/http_query.c server/http/proxy.c server/http/field_errors.c \
             server/intake/intake.c server/officials/auth_tokens.c server/tlog/tlog.c \
-            server/tlog/cosign.c
+            server/tlog/tlog_receipt.c server/tlog/cosign.c
 # The server's own modules: every folder's sources but those above.
 SRV_SRCS := $(filter-out $(LIB_SRCS),$(CORE_SRCS) $(DB_SRCS) $(CRYPTO_SRCS) $(HTTP_SRCS) \
               $(CATALOG_SRCS) $(INTAKE_SRCS) $(OFFICIALS_SRCS) $(METRICS_SRCS) $(TLOG_SRCS) \
@@ -184,6 +185,8 @@ $(PEER_STAMP): bench/peer/package.json bench/peer/package-lock.json
 
 bench: build $(PEER_STAMP)
 	@./deploy/install-deps.sh bench
+	@$(MAKE) --no-print-directory build/release/receipt-cost B=build/release \
+		MODE_FLAGS="$(RELEASE_FLAGS)"
 	@./bench/run.sh
 
 bench-metrics: build
@@ -231,6 +234,10 @@ $(B)/pakn-witness: $(B)/obj/tools/pakn-witness.o $(WITNESS_OBJS) \
 		$(B)/obj/server/http/http_limits.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
+# What proving a submission costs, v1 against v2 (bench/receipt_cost.c; make bench runs it).
+$(B)/receipt-cost: $(B)/obj/bench/receipt_cost.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
+
 # One rule per unit test, as a pattern cannot drop the folder from the binary's name.
 define UNIT_RULE
 $(B)/tests/$(basename $(notdir $(1))): $(B)/obj/$(1:.c=.o) $$(SRV_OBJS) $$(PLAN_OBJS) $$(WITNESS_OBJS) $$(LIB_OBJS)
@@ -254,7 +261,7 @@ FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http
                          server/http/field_errors.c
 FUZZ_DEPS_moderation  := $(SRV_SRCS) $(LIB_SRCS)
 FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/core/util.c \
-                         server/core/xalloc.c
+                         server/core/xalloc.c server/tlog/tlog.c server/tlog/tlog_receipt.c
 FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c server/core/xalloc.c
 FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c \
                          server/core/xalloc.c

@@ -15,7 +15,8 @@
 # within a round, between runs seconds apart, and the result is the median over the
 # rounds: the machine's speed drifts over minutes. Also the service's CPU time per request
 # (/proc/PID/stat), the whole machine's (/proc/stat) with the share of each run it waited
-# for the disk or had its cores taken by the host, and the service's peak RSS. Writes
+# for the disk or had its cores taken by the host, and the service's peak RSS, and what
+# proving one submission costs (bench/receipt_cost.c, receipts v1 against v2). Writes
 # bench/results/bench-<date>T<time>Z.md (UTC; several runs a day are kept side by side).
 # Figures, not pass/fail.
 set -eu
@@ -213,6 +214,15 @@ out="bench/results/bench-$(date -u +%Y-%m-%dT%H%MZ).md"
 	echo "| machine CPU per PostGraphile mutation ÷ per intake submission, 32 connections | $(median machine_postgraphile_32 machine_intake_32) | |"
 	echo
 	echo "Peak RSS of the service over the run (VmHWM): $rss MiB (target < 64 MiB)."
+	echo
+	echo "## Proving a submission (bench/receipt_cost.c)"
+	echo
+	echo "CPU time per submission on this machine: a version 1 receipt's own Ed25519 signature,"
+	echo "against version 2's share of its batch's signed tree head, inclusion proofs and"
+	echo "commitment (docs/tlog.md, \"Tree heads\"). Target: the signature ≤ 2 µs per"
+	echo "submission at batches of 16 and more."
+	echo
+	build/release/receipt-cost
 	echo
 	echo "## HTTP (wrk)"
 	echo

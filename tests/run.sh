@@ -95,6 +95,14 @@ layers)
 	run_suite layers python3 tools/check_layers.py
 	;;
 esac
+# docs/test-vectors/ is what tools/gen_test_vectors.py computes from the docs (test_vectors
+# checks the C code against the files).
+case "${TESTS:-vectors_fresh}" in
+vectors_fresh)
+	run_suite vectors_fresh sh -c '/usr/bin/python3 tools/gen_test_vectors.py --check &&
+		echo "ok 1 - docs/test-vectors/ is what tools/gen_test_vectors.py writes"'
+	;;
+esac
 # TESTS=metrics_api runs one binary (TESTS="a b" several); TESTS=browser only the browser
 # tests. A unit test is named by its file whatever its folder: TESTS=moderation runs
 # tests/unit/officials/test_moderation.c (the Makefile builds it as build/<mode>/tests/).
@@ -152,6 +160,7 @@ esac
 case "${TESTS:-sql_upgrade}" in
 sql_upgrade)
 	run_suite sql_upgrade tests/sql/upgrade.sh
+	run_suite sql_upgrade_v2 tests/sql/upgrade_v2.sh
 	;;
 esac
 # The systemd unit is one systemd accepts, and its sandbox rates "OK" (exposure below 2 on

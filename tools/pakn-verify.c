@@ -1,9 +1,10 @@
-/* pakn-verify - checks a PAKN-57 receipt offline: the Ed25519 signature over the bytes that
- * docs/receipts.md defines, with a public key given on the command line or a saved copy of
- * GET /api/v1/keys. With a saved checkpoint and inclusion proof it also proves that the
- * receipt's submission is in the transparency log; with two saved checkpoints and a
- * consistency proof, that the later log extends the earlier one (docs/tlog.md). Needs no
- * network and no database.
+/* pakn-verify - checks a PAKN-57 receipt offline (docs/receipts.md), with a public key given
+ * on the command line or a saved copy of GET /api/v1/keys: a version 2 receipt by its
+ * commitment, the signed tree head it carries and its entry's inclusion proof in it (and,
+ * given the text sent, the text's hash); a version 1 receipt by its Ed25519 signature. With
+ * a saved checkpoint and inclusion proof it also proves that the receipt's submission is in
+ * that (later) log; with two saved checkpoints and a consistency proof, that the later log
+ * extends the earlier one (docs/tlog.md). Needs no network and no database.
  *   exit 0  valid      exit 1  invalid (one line says why)      exit 2  usage error */
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "core/util.h"
 #include "crypto/receipt.h"
 #include "tlog/tlog.h"
+#include "tlog/tlog_receipt.h"
 #include "verify_witness.h"
 
 #define MAX_KEYS 64
@@ -25,13 +27,16 @@ static struct verify_witnesses witnesses = {.require = -1};
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: pakn-verify RECEIPT.json KEY [--checkpoint CHECKPOINT --proof PROOF.json]\n"
+		"usage: pakn-verify RECEIPT.json KEY [--text BODY.txt] [--origin LOG_NAME]\n"
+		"                   [--checkpoint CHECKPOINT --proof PROOF.json]\n"
 		"       pakn-verify --consistency OLD_CHECKPOINT NEW_CHECKPOINT --proof PROOF.json KEY\n"
 		"KEY is --key BASE64_PUBLIC_KEY or --keys KEYS.json (a saved GET /api/v1/keys);\n"
 		"RECEIPT.json is a receipt, or the whole reply of POST /api/v1/feedback;\n"
 		"a CHECKPOINT is a saved GET /api/v1/log/checkpoint and PROOF.json a saved reply of\n"
 		"GET /api/v1/log/proof/inclusion (with the receipt's log index and the checkpoint's\n"
-		"size) or /api/v1/log/proof/consistency.\n%s", verify_witnesses_usage);
+		"size) or /api/v1/log/proof/consistency; BODY.txt the text sent (version 2);\n"
+		"LOG_NAME the log's origin, its checkpoints' first line (any, if not given).\n%s",
+		verify_witnesses_usage);
 	return 2;
 }
 
@@ -214,12 +219,65 @@ static int verify_inclusion(const struct receipt *r, const char *cp_path, const 
 	return 0;
 }
 
+static int verify_v1(const struct receipt *r, const char *key_opt, const struct keyset *ks)
+{
+	int k = 0;
+	while (k < ks->n && strcmp(ks->id[k], r->key_id) != 0)
+		k++;
+	if (k == ks->n) {
+		printf("invalid: signed by key %s, not by %s\n", r->key_id,
+		       strcmp(key_opt, "--key") == 0 ? "the key given" : "a key of the list");
+		return 1;
+	}
+	if (!receipt_signature_ok(r, ks->pk[k])) {
+		printf("invalid: the signature does not match the receipt's fields\n");
+		return 1;
+	}
+	printf("valid: %s, feedback %lld on %s at %s, log index %lld, key %s\n", r->tracking_code,
+	       (long long)r->feedback_id, r->item_code, r->committed_at, (long long)r->log_index,
+	       r->key_id);
+	return 0;
+}
+
+/* The commitment, the head and the proof; with text_path, the text's hash too. */
+static int verify_v2(const struct receipt *r, const char *text_path, const char *origin,
+		     const struct keyset *ks)
+{
+	char err[256];
+	uint64_t size;
+	if (tlog_receipt_check(r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])ks->pk,
+			       (size_t)ks->n, origin, &size, err, sizeof(err)) != RECEIPT_VALID) {
+		printf("invalid: %s\n", err);
+		return 1;
+	}
+	if (text_path) {
+		size_t len;
+		char *body = file_read(text_path, &len), hash[65];
+		if (!body) {
+			fprintf(stderr, "pakn-verify: cannot read %s\n", text_path);
+			return 2;
+		}
+		receipt_body_hash(r->salt, body, len, hash);
+		free(body);
+		if (strcmp(hash, r->body_hash) != 0) {
+			printf("invalid: %s is not the text this receipt is for\n", text_path);
+			return 1;
+		}
+	}
+	printf("valid: %s, rating %d on %s at %s%s, is entry %lld of the signed log of %llu "
+	       "entries\n",
+	       r->tracking_code, r->rating, r->item_code, r->committed_at,
+	       text_path ? " with this text" : "", (long long)r->log_index,
+	       (unsigned long long)size);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
 		return 2;
 	const char *receipt_path = NULL, *old_cp = NULL, *new_cp = NULL, *cp = NULL,
-		   *proof = NULL, *key_opt = NULL, *key_value = NULL;
+		   *proof = NULL, *key_opt = NULL, *key_value = NULL, *text = NULL, *origin = NULL;
 	for (int i = 1; i < argc; i++) {
 		bool has = i + 1 < argc;
 		int taken = verify_witnesses_option(&witnesses, argc, argv, &i);
@@ -232,6 +290,10 @@ int main(int argc, char **argv)
 			key_value = argv[++i];
 		} else if (strcmp(argv[i], "--checkpoint") == 0 && has) {
 			cp = argv[++i];
+		} else if (strcmp(argv[i], "--origin") == 0 && has) {
+			origin = argv[++i];
+		} else if (strcmp(argv[i], "--text") == 0 && has) {
+			text = argv[++i];
 		} else if (strcmp(argv[i], "--proof") == 0 && has) {
 			proof = argv[++i];
 		} else if (strcmp(argv[i], "--consistency") == 0 && i + 2 < argc) {
@@ -277,21 +339,12 @@ int main(int argc, char **argv)
 		printf("invalid: %s\n", err);
 		goto out;
 	}
-	int k = 0;
-	while (k < ks.n && strcmp(ks.id[k], r.key_id) != 0)
-		k++;
-	if (k == ks.n) {
-		printf("invalid: signed by key %s, not by %s\n", r.key_id,
-		       strcmp(key_opt, "--key") == 0 ? "the key given" : "a key of the list");
+	if (r.version == 2)
+		rc = verify_v2(&r, text, origin, &ks);
+	else
+		rc = verify_v1(&r, key_opt, &ks);
+	if (rc)
 		goto out;
-	}
-	if (!receipt_signature_ok(&r, ks.pk[k])) {
-		printf("invalid: the signature does not match the receipt's fields\n");
-		goto out;
-	}
-	printf("valid: %s, feedback %lld on %s at %s, log index %lld, key %s\n", r.tracking_code,
-	       (long long)r.feedback_id, r.item_code, r.committed_at, (long long)r.log_index,
-	       r.key_id);
 	rc = cp ? verify_inclusion(&r, cp, proof, &ks) : 0;
 out:
 	json_object_put(doc);

@@ -10,17 +10,26 @@
 
 #include "intake/intake.h"
 #include "crypto/keys.h"
+#include "crypto/receipt.h"
 #include "paknctl.h"
 #include "tlog/tlog.h"
 
 /* Every entry of the checkpoint as its source gives it now (pakn_tlog_sources), with a
  * submission's stored fields: its commitment is recomputed from them in C. */
 static const char sources_sql[] =
-	"SELECT s.idx, s.kind, s.tracking_code, s.item_code, s.at, s.commitment, f.rating, f.kind,"
-	"       coalesce(f.submitter_type, ''), f.consent_publish, f.consent_contact, f.body"
+	"SELECT s.idx, s.version, s.kind, coalesce(s.tracking_code, ''),"
+	"       coalesce(s.item_code, ''), coalesce(s.handle, ''), s.at, s.commitment, f.rating,"
+	"       f.kind, coalesce(f.submitter_type, ''), f.consent_publish, f.consent_contact,"
+	"       f.body, f.tracking_code, it.code, encode(f.salt, 'hex')"
 	" FROM pakn_tlog_sources(0, $1::bigint) s"
 	" LEFT JOIN feedback f ON s.kind = 'submission' AND f.log_index = s.idx"
+	" LEFT JOIN plan_item it ON it.id = f.item_id"
 	" ORDER BY s.idx";
+enum {
+	COL_IDX, COL_VERSION, COL_KIND, COL_TRACKING, COL_ITEM, COL_HANDLE, COL_AT, COL_COMMITMENT,
+	COL_RATING, COL_FKIND, COL_SUBMITTER, COL_PUBLISH, COL_CONTACT, COL_BODY, COL_FTRACKING,
+	COL_FITEM, COL_SALT,
+};
 
 /* What the log itself says entry i is, to name what is missing. */
 static void describe_stored(PGconn *pg, uint64_t idx)
@@ -29,30 +38,52 @@ static void describe_stored(PGconn *pg, uint64_t idx)
 	snprintf(ix, sizeof(ix), "%" PRIu64, idx);
 	const char *p[] = {ix};
 	PGresult *res;
-	if (exec_ok(pg, "SELECT kind, tracking_code, item_code, at FROM tlog_entry WHERE idx = $1",
+	if (exec_ok(pg,
+		    "SELECT kind, coalesce(tracking_code, handle), coalesce(' on ' || item_code, ''), at"
+		    " FROM tlog_entry WHERE idx = $1",
 		    1, p, &res) == 0 &&
 	    PQntuples(res) == 1)
-		printf("  the log's own copy says: %s %s on %s at %s\n", PQgetvalue(res, 0, 0),
+		printf("  the log's own copy says: %s %s%s at %s\n", PQgetvalue(res, 0, 0),
 		       PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
 	PQclear(res);
 }
 
-/* The commitment of row r as recomputed now. */
+/* The commitment of row r as recomputed now: a submission's from its stored fields (version
+ * 1 the unsalted hash, version 2 the salted commitment of docs/receipts.md); an action's is
+ * the database's own (its audit hash is checked by paknctl audit verify). */
 static void commitment_of(PGresult *res, int r, char out[65])
 {
-	if (strcmp(PQgetvalue(res, r, 1), "submission") != 0) {
-		snprintf(out, 65, "%s", PQgetvalue(res, r, 5));
+	if (strcmp(PQgetvalue(res, r, COL_KIND), "submission") != 0) {
+		snprintf(out, 65, "%s", PQgetvalue(res, r, COL_COMMITMENT));
 		return;
 	}
 	struct submission s = {0};
-	snprintf(s.item_code, sizeof(s.item_code), "%s", PQgetvalue(res, r, 3));
-	s.rating = atoi(PQgetvalue(res, r, 6));
-	snprintf(s.kind, sizeof(s.kind), "%s", PQgetvalue(res, r, 7));
-	snprintf(s.submitter_type, sizeof(s.submitter_type), "%s", PQgetvalue(res, r, 8));
-	s.consent_publish = PQgetvalue(res, r, 9)[0] == 't';
-	s.consent_contact = PQgetvalue(res, r, 10)[0] == 't';
-	s.body = PQgetvalue(res, r, 11);
-	submission_hash(&s, out);
+	snprintf(s.item_code, sizeof(s.item_code), "%s", PQgetvalue(res, r, COL_FITEM));
+	s.rating = atoi(PQgetvalue(res, r, COL_RATING));
+	snprintf(s.kind, sizeof(s.kind), "%s", PQgetvalue(res, r, COL_FKIND));
+	snprintf(s.submitter_type, sizeof(s.submitter_type), "%s", PQgetvalue(res, r, COL_SUBMITTER));
+	s.consent_publish = PQgetvalue(res, r, COL_PUBLISH)[0] == 't';
+	s.consent_contact = PQgetvalue(res, r, COL_CONTACT)[0] == 't';
+	s.body = PQgetvalue(res, r, COL_BODY);
+	if (atoi(PQgetvalue(res, r, COL_VERSION)) == 1) {
+		submission_hash(&s, out);
+		return;
+	}
+	static struct receipt rc; /* 3 KB: not on the stack of a loop */
+	memset(&rc, 0, sizeof(rc));
+	rc.version = 2;
+	snprintf(rc.tracking_code, sizeof(rc.tracking_code), "%s",
+		 PQgetvalue(res, r, COL_FTRACKING));
+	memcpy(rc.item_code, s.item_code, sizeof(rc.item_code));
+	rc.rating = s.rating;
+	memcpy(rc.kind, s.kind, sizeof(rc.kind));
+	memcpy(rc.submitter_type, s.submitter_type, sizeof(rc.submitter_type));
+	rc.consent_publish = s.consent_publish;
+	rc.consent_contact = s.consent_contact;
+	snprintf(rc.salt, sizeof(rc.salt), "%s", PQgetvalue(res, r, COL_SALT));
+	receipt_body_hash(rc.salt, s.body, strlen(s.body), rc.body_hash);
+	if (receipt_commitment(&rc, out) < 0)
+		out[0] = '\0';
 }
 
 /* Opens the note with whichever key of the keyring signed it. */
@@ -121,8 +152,15 @@ static int log_audit(const struct config *cfg, PGconn *pg)
 			char commitment[65];
 			commitment_of(src, r, commitment);
 			struct sbuf e = {0};
-			tlog_entry_bytes(&e, PQgetvalue(src, r, 1), PQgetvalue(src, r, 2),
-					 PQgetvalue(src, r, 3), PQgetvalue(src, r, 4), commitment);
+			if (atoi(PQgetvalue(src, r, COL_VERSION)) == 1)
+				tlog_entry_bytes(&e, PQgetvalue(src, r, COL_KIND),
+						 PQgetvalue(src, r, COL_TRACKING),
+						 PQgetvalue(src, r, COL_ITEM), PQgetvalue(src, r, COL_AT),
+						 commitment);
+			else
+				tlog_entry_v2_bytes(&e, PQgetvalue(src, r, COL_KIND),
+						    PQgetvalue(src, r, COL_HANDLE),
+						    PQgetvalue(src, r, COL_AT), commitment);
 			tlog_leaf_hash(e.data, e.len, leaf);
 			sbuf_free(&e);
 		}
@@ -137,8 +175,11 @@ static int log_audit(const struct config *cfg, PGconn *pg)
 			first_bad = (int64_t)i;
 			bad_missing = !have;
 			if (have)
-				snprintf(bad_what, sizeof(bad_what), "%s %s", PQgetvalue(src, r, 1),
-					 PQgetvalue(src, r, 2));
+				snprintf(bad_what, sizeof(bad_what), "%s %s",
+					 PQgetvalue(src, r, COL_KIND),
+					 *PQgetvalue(src, r, COL_TRACKING)
+						 ? PQgetvalue(src, r, COL_TRACKING)
+						 : PQgetvalue(src, r, COL_HANDLE));
 		}
 		PQfreemem(kept);
 		tlog_builder_add(&b, leaf);

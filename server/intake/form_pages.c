@@ -70,12 +70,24 @@ void form_page_receipt(struct http_req *req, int status, const struct receipt *r
 		      "was received</span></h1>\n<p>Mã theo dõi <span lang=\"en\" class=\"en\">"
 		      "Tracking code</span></p>\n<p class=\"tracking-code\">");
 	html_escape(&b, r->tracking_code);
-	sbuf_printf(&b, "</p>\n<p>Góp ý này là mục số %lld của nhật ký minh bạch; chậm nhất %d giây "
-		    "sau, nó có trong một điểm kiểm tra đã ký số. <span lang=\"en\" class=\"en\">"
-		    "This feedback is entry %lld of the transparency log; within %d seconds it is "
-		    "in a signed checkpoint.</span></p>\n",
-		    (long long)r->log_index, LOG_MAX_MERGE_DELAY, (long long)r->log_index,
-		    LOG_MAX_MERGE_DELAY);
+	/* Version 2 carries its signed tree head; version 1 (a repeat of a submission stored
+	 * before it) waits for the next checkpoint. */
+	const char *size_line = r->version == 2 ? strchr(r->checkpoint, '\n') : NULL;
+	long long head = size_line ? strtoll(size_line + 1, NULL, 10) : 0;
+	if (head > 0)
+		sbuf_printf(&b, "</p>\n<p>Góp ý này là mục số %lld của nhật ký minh bạch, đã nằm "
+			    "trong cây đã ký số gồm %lld mục; biên nhận tự chứng minh điều đó. <span "
+			    "lang=\"en\" class=\"en\">This feedback is entry %lld of the "
+			    "transparency log, already in the signed tree of %lld entries; the receipt "
+			    "proves it by itself.</span></p>\n",
+			    (long long)r->log_index, head, (long long)r->log_index, head);
+	else
+		sbuf_printf(&b, "</p>\n<p>Góp ý này là mục số %lld của nhật ký minh bạch; chậm nhất "
+			    "%d giây sau, nó có trong một điểm kiểm tra đã ký số. <span lang=\"en\" "
+			    "class=\"en\">This feedback is entry %lld of the transparency log; within "
+			    "%d seconds it is in a signed checkpoint.</span></p>\n",
+			    (long long)r->log_index, LOG_MAX_MERGE_DELAY, (long long)r->log_index,
+			    LOG_MAX_MERGE_DELAY);
 	sbuf_puts(&b, "<p>Mã bí mật để đánh giá câu trả lời sau này — hãy giữ kín <span "
 		      "lang=\"en\" class=\"en\">Secret for rating the answer later — keep it "
 		      "private</span>: <code>");

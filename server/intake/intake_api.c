@@ -24,6 +24,7 @@
 #include "intake/form_pages.h"
 #include "intake/intake_hub.h"
 #include "core/xalloc.h"
+#include "tlog/tlog_receipt.h"
 
 struct pending {
 	struct http_req *req;
@@ -305,17 +306,15 @@ void intake_api_verify(struct http_req *req)
 	char reason[256] = "";
 	bool valid = false;
 	if (receipt_from_json(doc, &r, reason, sizeof(reason)) == 0) {
-		switch (receipt_verify(&r, req->ctx->keys)) {
-		case RECEIPT_VALID:
-			valid = true;
-			break;
-		case RECEIPT_UNKNOWN_KEY:
-			snprintf(reason, sizeof(reason), "unknown key id %s", r.key_id);
-			break;
-		case RECEIPT_BAD_SIGNATURE:
-			snprintf(reason, sizeof(reason), "the signature does not match the fields");
-			break;
-		}
+		const struct keyring *kr = req->ctx->keys;
+		size_t n = keys_count(kr);
+		uint8_t (*pks)[crypto_sign_PUBLICKEYBYTES] = xcalloc(n, sizeof(*pks));
+		for (size_t i = 0; i < n; i++)
+			memcpy(pks[i], keys_at(kr, i)->pk, sizeof(pks[i]));
+		uint64_t size;
+		valid = tlog_receipt_check(&r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])pks, n,
+					   req->ctx->cfg->log_origin, &size, reason, sizeof(reason)) == RECEIPT_VALID;
+		free(pks);
 	}
 	json_object_put(doc);
 	json_object *out = json_object_new_object();

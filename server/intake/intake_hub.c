@@ -144,7 +144,8 @@ struct intake_hub *intake_hub_new(const struct config *cfg, const struct keyring
 	}
 	/* One connection: batches are stored one after another anyway. */
 	hub->db = db_pool_new(hub->base, cfg->database_url, 1, (int)cfg->request_timeout);
-	hub->queue = hub->db ? intake_queue_new(hub->db, keys, (int)cfg->intake_batch, &hub->stats)
+	hub->queue = hub->db ? intake_queue_new(hub->db, keys, (int)cfg->intake_batch, cfg->log_origin,
+						       &hub->stats)
 			     : NULL;
 	hub->inbox_ev = event_new(hub->base, -1, 0, inbox_cb, hub);
 	hub->stop_ev = event_new(hub->base, -1, 0, stop_cb, hub);

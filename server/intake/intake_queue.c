@@ -1,5 +1,6 @@
 /* intake_queue.c - owns batching, id blocks, encryption of personal data, and turning the
- * database's answer into receipts (intake_receipt_finish signs them). */
+ * database's answer into receipts: one signed tree head per batch, and each receipt's
+ * inclusion proof in it (docs/receipts.md). */
 #include "intake/intake_queue.h"
 
 #include <inttypes.h>
@@ -10,15 +11,18 @@
 
 #include "core/log.h"
 #include "core/prometheus.h"
+#include "core/random.h"
 #include "core/util.h"
 #include "crypto/personal.h"
 #include "db/db_reply.h"
 #include "core/xalloc.h"
+#include "tlog/tlog_head.h"
 
 #define ID_BLOCK 256 /* the sequence's increment, sql/002_feedback.sql */
 
 struct entry {
 	struct submission s;
+	struct receipt v2;  /* its receipt's fields that are known before it is stored */
 	char tracking_code[TRACKING_CODE_LEN + 1];
 	char hash[65];
 	char client_hash[65];
@@ -42,15 +46,18 @@ struct intake_queue {
 	bool reserving;
 	bool closed;
 	struct prometheus_counters *stats;
+	char origin[256]; /* the log's name, first line of each signed tree head */
 };
 
 static void kick(struct intake_queue *q);
 static void prepare(struct intake_queue *q, struct entry *e);
 
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
-				      int max_batch, struct prometheus_counters *stats)
+				      int max_batch, const char *log_origin,
+				      struct prometheus_counters *stats)
 {
 	struct intake_queue *q = xcalloc(1, sizeof(*q));
+	snprintf(q->origin, sizeof(q->origin), "%s", log_origin);
 	STAILQ_INIT(&q->waiting);
 	STAILQ_INIT(&q->batch);
 	q->db = db;
@@ -102,6 +109,28 @@ void intake_queue_free(struct intake_queue *q)
 	free(q);
 }
 
+/* A new submission's version 2 fields: a random handle and salt, and the commitment. */
+static void receipt_v2_start(struct receipt *r, const struct submission *s,
+			     const char *tracking_code)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = 2;
+	memcpy(r->tracking_code, tracking_code, sizeof(r->tracking_code));
+	memcpy(r->item_code, s->item_code, sizeof(r->item_code));
+	r->rating = s->rating;
+	memcpy(r->kind, s->kind, sizeof(r->kind));
+	memcpy(r->submitter_type, s->submitter_type, sizeof(r->submitter_type));
+	r->consent_publish = s->consent_publish;
+	r->consent_contact = s->consent_contact;
+	uint8_t rnd[RECEIPT_SALT_BYTES];
+	random_bytes(rnd, RECEIPT_HANDLE_LEN / 2);
+	sodium_bin2hex(r->handle, sizeof(r->handle), rnd, RECEIPT_HANDLE_LEN / 2);
+	random_bytes(rnd, sizeof(rnd));
+	sodium_bin2hex(r->salt, sizeof(r->salt), rnd, sizeof(rnd));
+	receipt_body_hash(r->salt, s->body, strlen(s->body), r->body_hash);
+	receipt_commitment(r, r->commitment);
+}
+
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
 			 intake_stored_cb cb, void *arg)
 {
@@ -110,6 +139,7 @@ void intake_queue_submit(struct intake_queue *q, struct submission *s, const cha
 	memset(s, 0, sizeof(*s));
 	tracking_new(e->tracking_code);
 	submission_hash(&e->s, e->hash);
+	receipt_v2_start(&e->v2, &e->s, e->tracking_code);
 	snprintf(e->client_hash, sizeof(e->client_hash), "%s", client_hash ? client_hash : "");
 	e->cb = cb;
 	e->arg = arg;
@@ -191,6 +221,9 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 		free(b64);
 	}
 	sbuf_json_field(&b, "submission_hash", e->hash);
+	sbuf_json_field(&b, "handle", e->v2.handle);
+	sbuf_json_field(&b, "salt", e->v2.salt);
+	sbuf_json_field(&b, "commitment", e->v2.commitment);
 	char secret[RECEIPT_SECRET_LEN + 1], hex[65];
 	receipt_secret(q->keys, e->tracking_code, secret);
 	receipt_secret_hash(secret, hex);
@@ -222,53 +255,79 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 	return sbuf_take(&b);
 }
 
+/* A member as text; "" when it is missing or null. */
 static const char *str_of(json_object *o, const char *key)
 {
 	json_object *v;
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
-/* A stored receipt's fields as the database returned them; the signature comes later. */
-static void receipt_of(json_object *row, struct receipt *r)
+/* Puts h's head and r's inclusion proof in r. */
+static bool head_prove(struct tlog_head *h, struct receipt *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->version = RECEIPT_VERSION;
-	snprintf(r->tracking_code, sizeof(r->tracking_code), "%s", str_of(row, "tracking_code"));
-	r->feedback_id = strtoll(str_of(row, "id"), NULL, 10);
-	snprintf(r->item_code, sizeof(r->item_code), "%s", str_of(row, "item_code"));
-	snprintf(r->committed_at, sizeof(r->committed_at), "%s", str_of(row, "committed_at"));
-	snprintf(r->submission_hash, sizeof(r->submission_hash), "%s",
-		 str_of(row, "submission_hash"));
-	r->log_index = strtoll(str_of(row, "log_index"), NULL, 10);
-	snprintf(r->key_id, sizeof(r->key_id), "%s", str_of(row, "key_id"));
+	r->nproof = tlog_span_proof(&h->span, (uint64_t)r->log_index,
+				    (uint8_t(*)[TLOG_HASH])r->proof);
+	memcpy(r->checkpoint, h->note, sizeof(r->checkpoint));
+	return r->nproof >= 0;
 }
 
-_Static_assert(sizeof(((struct receipt *)0)->item_code) ==
-		       sizeof(((struct submission *)0)->item_code),
-	       "a submission's item code fits its receipt as it is");
+static void entry_leaf(const struct receipt *r, uint8_t out[TLOG_HASH])
+{
+	struct sbuf entry = {0};
+	tlog_receipt_entry(&entry, r);
+	tlog_leaf_hash(entry.data, entry.len, out);
+	sbuf_free(&entry);
+}
 
 /* The receipt of a row the batch created: what the service sent, and what the database
  * decided (the log index, and the transaction's time, one for the whole batch). */
 static void receipt_created(const struct entry *e, const char *committed_at, int64_t log_index,
 			    struct receipt *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->version = RECEIPT_VERSION;
-	memcpy(r->tracking_code, e->tracking_code, sizeof(r->tracking_code));
-	r->feedback_id = e->id;
-	memcpy(r->item_code, e->s.item_code, sizeof(r->item_code));
+	*r = e->v2;
 	snprintf(r->committed_at, sizeof(r->committed_at), "%s", committed_at);
-	memcpy(r->submission_hash, e->hash, sizeof(r->submission_hash));
 	r->log_index = log_index;
-	memcpy(r->key_id, e->key_id, sizeof(r->key_id));
 }
 
-void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
-			   char secret[RECEIPT_SECRET_LEN + 1])
+/* The receipt of a stored submission that e repeats, from the fields the database returned
+ * (pakn_receipt_fields): version 1 if it was stored before receipts were version 2 (signed
+ * later, intake_receipt_finish), else version 2 with e's own fields, which are the stored
+ * one's since their canonical bytes are the same (the same submission_hash). */
+static void receipt_existing(const struct entry *e, json_object *row, struct receipt *r)
 {
-	const struct signing_key *k = keys_find(keys, r->key_id);
-	receipt_sign(r, k ? k : keys_current(keys));
-	receipt_secret(keys, r->tracking_code, secret);
+	if (!*str_of(row, "commitment")) {
+		memset(r, 0, sizeof(*r));
+		r->version = 1;
+		r->feedback_id = strtoll(str_of(row, "id"), NULL, 10);
+		snprintf(r->submission_hash, sizeof(r->submission_hash), "%s",
+			 str_of(row, "submission_hash"));
+		snprintf(r->key_id, sizeof(r->key_id), "%s", str_of(row, "key_id"));
+	} else {
+		*r = e->v2;
+		snprintf(r->handle, sizeof(r->handle), "%s", str_of(row, "handle"));
+		snprintf(r->salt, sizeof(r->salt), "%s", str_of(row, "salt"));
+		snprintf(r->commitment, sizeof(r->commitment), "%s", str_of(row, "commitment"));
+		receipt_body_hash(r->salt, e->s.body, strlen(e->s.body), r->body_hash);
+	}
+	snprintf(r->tracking_code, sizeof(r->tracking_code), "%s", str_of(row, "tracking_code"));
+	snprintf(r->item_code, sizeof(r->item_code), "%s", str_of(row, "item_code"));
+	snprintf(r->committed_at, sizeof(r->committed_at), "%s", str_of(row, "committed_at"));
+	r->log_index = strtoll(str_of(row, "log_index"), NULL, 10);
+}
+
+/* Proves a version 2 receipt of an earlier batch again, in the tree that batch ended
+ * ("tree": pakn_tlog_batch_of), signed anew: the same head as its first receipt, since
+ * Ed25519 signatures are deterministic, while the signing key is the same. */
+static bool prove_again(const struct intake_queue *q, json_object *row, struct receipt *r)
+{
+	json_object *tree;
+	struct tlog_head h;
+	if (!json_object_object_get_ex(row, "tree", &tree) || !tree ||
+	    tlog_head_from_json(&h, tree, NULL, q->origin, keys_current(q->keys)) < 0)
+		return false;
+	bool ok = head_prove(&h, r);
+	tlog_head_free(&h);
+	return ok;
 }
 
 /* Gives e its id and its row. */
@@ -294,6 +353,87 @@ static json_object *answer_rows(json_object *answer, size_t n)
 	return rows;
 }
 
+void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
+			   char secret[RECEIPT_SECRET_LEN + 1])
+{
+	if (r->version == 1) {
+		const struct signing_key *k = keys_find(keys, r->key_id);
+		receipt_sign(r, k ? k : keys_current(keys));
+	}
+	receipt_secret(keys, r->tracking_code, secret);
+}
+
+/* The batch's tree head, from the leaves of the rows it created (made here from the same
+ * fields their receipts carry, so a receipt proves what it says) and the log's answer,
+ * {"start", "frontier", "size", "root"}. False when it created none, or logged why not. */
+static bool batch_head(struct tlog_head *h, const struct intake_queue *q, json_object *answer,
+		       struct entry_list *batch, json_object *rows, const char *committed_at)
+{
+	json_object *log, *v;
+	if (!json_object_object_get_ex(answer, "log", &log) || !log ||
+	    !json_object_object_get_ex(log, "start", &v))
+		return false;
+	int64_t start = json_object_get_int64(v);
+	int64_t size = json_object_object_get_ex(log, "size", &v) ? json_object_get_int64(v) : 0;
+	if (size <= start || size - start > (int64_t)json_object_array_length(rows)) {
+		log_error(NULL, "intake: the log's answer does not fit the batch");
+		return false;
+	}
+	uint8_t (*leaves)[TLOG_HASH] = xcalloc((size_t)(size - start), TLOG_HASH);
+	size_t i = 0, found = 0;
+	struct entry *e;
+	STAILQ_FOREACH(e, batch, next) {
+		json_object *row = json_object_array_get_idx(rows, i++);
+		int64_t ix = strtoll(str_of(row, "log_index"), NULL, 10);
+		if (db_reply_status_of(row) != DB_REPLY_CREATED || ix < start || ix >= size)
+			continue;
+		struct receipt r;
+		receipt_created(e, committed_at, ix, &r);
+		entry_leaf(&r, leaves[ix - start]);
+		found++;
+	}
+	bool ok = found == (size_t)(size - start) &&
+		  tlog_head_make(h, log, (const uint8_t(*)[TLOG_HASH])leaves, found,
+				 str_of(log, "root"), q->origin, keys_current(q->keys)) == 0;
+	if (found != (size_t)(size - start))
+		log_error(NULL, "intake: the batch created other rows than the log appended");
+	free(leaves);
+	return ok;
+}
+
+/* A version 2 receipt gets its proof: in the batch's own head (a row of this batch, or
+ * one repeating a row of it), or again in the head of the batch that stored it. Should
+ * neither work (a bug, logged), the row is stored all the same, and its receipt says so
+ * as version 1 does, signed by itself. */
+static void receipt_prove(const struct intake_queue *q, const struct entry *e,
+			  struct tlog_head *h,
+			  bool have_head, json_object *row, struct receipt *r)
+{
+	if (r->version == 1)
+		return;
+	if (have_head && (uint64_t)r->log_index >= h->span.start &&
+	    (uint64_t)r->log_index < h->span.size && head_prove(h, r))
+		return;
+	if (prove_again(q, row, r))
+		return;
+	log_error(NULL, "intake: no proof for the receipt of log entry %" PRId64
+			": a version 1 receipt is given",
+		  r->log_index);
+	int64_t log_index = r->log_index;
+	char committed_at[sizeof(r->committed_at)];
+	memcpy(committed_at, r->committed_at, sizeof(committed_at));
+	memset(r, 0, sizeof(*r));
+	r->version = 1;
+	memcpy(r->tracking_code, e->tracking_code, sizeof(r->tracking_code));
+	memcpy(r->item_code, e->s.item_code, sizeof(r->item_code));
+	memcpy(r->committed_at, committed_at, sizeof(r->committed_at));
+	r->log_index = log_index;
+	int64_t id = strtoll(str_of(row, "id"), NULL, 10); /* given for a repeat */
+	r->feedback_id = id ? id : e->id;
+	memcpy(r->submission_hash, e->hash, sizeof(r->submission_hash));
+	memcpy(r->key_id, e->key_id, sizeof(r->key_id));
+}
+
 static void stored_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct intake_queue *q = arg;
@@ -312,6 +452,8 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		return;
 	}
 	const char *committed_at = str_of(answer, "committed_at");
+	struct tlog_head head;
+	bool have_head = batch_head(&head, q, answer, &batch, rows, committed_at);
 	for (size_t i = 0; (e = STAILQ_FIRST(&batch)) != NULL; i++) {
 		STAILQ_REMOVE_HEAD(&batch, next);
 		json_object *row = json_object_array_get_idx(rows, i);
@@ -319,10 +461,12 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		switch (db_reply_status_of(row)) {
 		case DB_REPLY_CREATED:
 			receipt_created(e, committed_at, strtoll(str_of(row, "log_index"), NULL, 10), &r);
+			receipt_prove(q, e, &head, have_head, row, &r);
 			entry_finish(e, INTAKE_CREATED, &r);
 			break;
 		case DB_REPLY_EXISTING:
-			receipt_of(row, &r);
+			receipt_existing(e, row, &r);
+			receipt_prove(q, e, &head, have_head, row, &r);
 			entry_finish(e, INTAKE_EXISTING, &r);
 			break;
 		case DB_REPLY_CONFLICT:
@@ -338,6 +482,8 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 			break;
 		}
 	}
+	if (have_head)
+		tlog_head_free(&head);
 	json_object_put(answer);
 }
 

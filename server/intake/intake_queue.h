@@ -20,15 +20,16 @@ enum intake_outcome {
 	INTAKE_FAILED,       /* the database refused the batch: a bug, logged */
 };
 
-/* r is lent to the callback (NULL unless CREATED or EXISTING) with every field but the
- * signature: intake_receipt_finish completes it, on whichever thread answers the client, so
- * signing does not hold up the next batch. */
+/* r is lent to the callback (NULL unless CREATED or EXISTING). A version 2 receipt is
+ * whole (its batch's signed tree head and its proof); a version 1 receipt (a repeat of a
+ * submission stored before version 2) lacks its signature: intake_receipt_finish completes
+ * either, on whichever thread answers the client. */
 typedef void (*intake_stored_cb)(void *arg, enum intake_outcome outcome,
 				 const struct receipt *r);
 
-/* Signs r with the key that signed it first while that key exists (Ed25519 is
- * deterministic, so a retry's receipt comes out byte for byte the same), else with the
- * current key, and fills the submitter's secret. Safe from any thread. */
+/* Fills the submitter's secret, and signs a version 1 receipt with the key that signed it
+ * first while that key exists (Ed25519 is deterministic, so a retry's receipt comes out
+ * byte for byte the same), else with the current key. Safe from any thread. */
 void intake_receipt_finish(const struct keyring *keys, struct receipt *r,
 			   char secret[RECEIPT_SECRET_LEN + 1]);
 
@@ -36,9 +37,11 @@ struct intake_queue;
 
 struct prometheus_counters;
 
-/* stats (may be NULL) receives each batch's size. */
+/* log_origin names the transparency log in the tree heads it signs; stats (may be NULL)
+ * receives each batch's size. */
 struct intake_queue *intake_queue_new(struct db_pool *db, const struct keyring *keys,
-				      int max_batch, struct prometheus_counters *stats);
+				      int max_batch, const char *log_origin,
+				      struct prometheus_counters *stats);
 
 /* Stops storing: what waits is answered INTAKE_UNAVAILABLE now, and so is a batch still
  * being stored when the database pool is freed afterwards. For shutdown. NULL is fine. */

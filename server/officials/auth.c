@@ -431,8 +431,8 @@ static struct login *login_parse(struct http_req *req)
 		http_reply_code(req, HTTP_ERR_LOGIN_JSON, NULL);
 		return NULL;
 	}
-	/* json-c lets encoded surrogates through, which PostgreSQL refuses; a NUL would cut
-	 * the name short. */
+	/* A NUL would cut the name short; an encoded lone surrogate, which a json-c other than
+	 * 0.16 (that makes it U+FFFD) may pass through, PostgreSQL would refuse. */
 	if (!utf8_is_valid((const uint8_t *)json_object_get_string(u),
 			   (size_t)json_object_get_string_len(u)) ||
 	    !utf8_is_valid((const uint8_t *)json_object_get_string(p),

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/util.h"
@@ -21,6 +22,7 @@
 #include "http/http_params.h"
 #include "intake/intake.h"
 #include "officials/auth.h"
+#include "tlog/tlog_head.h"
 
 #define NOTE_MAX_CHARS 1000
 
@@ -127,6 +129,28 @@ void moderation_queue(struct http_req *req)
 
 /* --- actions -------------------------------------------------------------------------- */
 
+/* The action's transaction ended with a signed tree head: doc's "log" (what
+ * pakn_tlog_append answered) becomes {"index", "checkpoint", "proof"}, the action's entry
+ * proven in that head (docs/tlog.md, "Tree heads"). */
+static void sign_head(struct http_req *req, json_object *doc)
+{
+	json_object *log, *start;
+	if (!json_object_object_get_ex(doc, "log", &log) || !log ||
+	    !json_object_object_get_ex(log, "start", &start))
+		return;
+	struct tlog_head h;
+	json_object *proven = NULL, *root;
+	if (tlog_head_from_json(&h, log,
+				json_object_object_get_ex(log, "root", &root)
+					? json_object_get_string(root)
+					: "",
+				req->ctx->cfg->log_origin, keys_current(req->ctx->keys)) == 0) {
+		proven = tlog_head_proof_json(&h, (uint64_t)json_object_get_int64(start));
+		tlog_head_free(&h);
+	}
+	json_object_object_add(doc, "log", proven); /* replaces it; null if it made no head */
+}
+
 static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct http_req *req = arg;
@@ -137,6 +161,7 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 	struct db_reply reply;
 	switch (db_reply_parse(res, "pakn_moderate", req->id, &reply)) {
 	case DB_REPLY_OK: {
+		sign_head(req, reply.doc);
 		const char *text = json_object_to_json_string_ext(reply.doc, JSON_C_TO_STRING_PLAIN);
 		http_reply_json(req, 200, text, strlen(text), 0);
 		break;

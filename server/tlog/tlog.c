@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "core/xalloc.h"
 #include "crypto/receipt.h"
 
 static const char sig_prefix[] = "\xE2\x80\x94 "; /* U+2014 EM DASH, space */
@@ -20,10 +21,19 @@ void tlog_entry_bytes(struct sbuf *out, const char *kind, const char *tracking_c
 		    item_code, at, commitment);
 }
 
+void tlog_entry_v2_bytes(struct sbuf *out, const char *kind, const char *handle, const char *at,
+			 const char *commitment)
+{
+	sbuf_printf(out, "pakn57-log-entry/2\n%s\n%s\n%s\n%s\n", kind, handle, at, commitment);
+}
+
 void tlog_receipt_entry(struct sbuf *out, const struct receipt *r)
 {
-	tlog_entry_bytes(out, "submission", r->tracking_code, r->item_code, r->committed_at,
-			 r->submission_hash);
+	if (r->version == 1)
+		tlog_entry_bytes(out, "submission", r->tracking_code, r->item_code, r->committed_at,
+				 r->submission_hash);
+	else
+		tlog_entry_v2_bytes(out, "submission", r->handle, r->committed_at, r->commitment);
 }
 
 void tlog_leaf_hash(const void *entry, size_t len, uint8_t out[TLOG_HASH])
@@ -70,6 +80,124 @@ void tlog_builder_root(const struct tlog_builder *b, uint8_t out[TLOG_HASH])
 	for (int i = b->depth - 2; i >= 0; i--)
 		tlog_node_hash(b->stack[i], h, h);
 	memcpy(out, h, TLOG_HASH);
+}
+
+/* --- a span: the part of a tree one transaction appended ------------------------------ */
+
+static int popcount64(uint64_t x)
+{
+	int n = 0;
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+/* The root of the perfect subtree at level l, index j ([j << l, (j + 1) << l)), which must
+ * either reach into [start, size) or be one of the frontier's subtrees. */
+static const uint8_t *span_node(const struct tlog_span *t, int l, uint64_t j)
+{
+	if (((j + 1) << l) <= t->start) {
+		/* wholly before start: the frontier's subtree of level l, if start has that bit */
+		if (!(t->start & (1ULL << l)) || j != (t->start >> l) - 1)
+			return NULL;
+		return t->frontier[popcount64(t->start >> (l + 1))];
+	}
+	return t->nodes[t->level_at[l] + (j - (t->start >> l))];
+}
+
+int tlog_span_init(struct tlog_span *t, uint64_t start, const uint8_t (*frontier)[TLOG_HASH],
+		   int nfrontier, const uint8_t (*leaves)[TLOG_HASH], uint64_t nleaves)
+{
+	memset(t, 0, sizeof(*t));
+	if (nleaves == 0 || nfrontier != popcount64(start) || nfrontier > 64)
+		return -1;
+	t->start = start;
+	t->size = start + nleaves;
+	t->nfrontier = nfrontier;
+	memcpy(t->frontier, frontier, (size_t)nfrontier * TLOG_HASH);
+	/* Level l holds the subtrees j from start >> l to size >> l that reach past start. */
+	uint64_t total = 0;
+	int top = 0;
+	for (int l = 0; l < 64 && (t->size >> l); l++, top = l) {
+		t->level_at[l] = total;
+		total += (t->size >> l) - (t->start >> l);
+	}
+	t->level_at[top] = total;
+	t->nodes = xcalloc(total ? total : 1, TLOG_HASH);
+	memcpy(t->nodes, leaves, nleaves * TLOG_HASH);
+	for (int l = 1; l < top; l++)
+		for (uint64_t j = t->start >> l; j < t->size >> l; j++) {
+			const uint8_t *a = span_node(t, l - 1, 2 * j), *b = span_node(t, l - 1, 2 * j + 1);
+			if (!a || !b) { /* cannot happen with a frontier that fits start */
+				tlog_span_free(t);
+				return -1;
+			}
+			tlog_node_hash(a, b, t->nodes[t->level_at[l] + (j - (t->start >> l))]);
+		}
+	return 0;
+}
+
+/* RFC 9162's MTH(D[lo:hi]) for the subtrees a proof in the span meets: perfect ones, or
+ * [lo, size) at the right edge, remembered since every proof meets the same few. */
+static const uint8_t *span_mth(struct tlog_span *t, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = hi - lo;
+	if ((n & (n - 1)) == 0 && lo % n == 0)
+		return span_node(t, __builtin_ctzll(n), lo / n);
+	for (int i = 0; i < t->nedge; i++)
+		if (t->edge_lo[i] == lo)
+			return t->edge[i];
+	uint64_t k = 1;
+	while (k * 2 < n)
+		k *= 2;
+	const uint8_t *a = span_mth(t, lo, lo + k), *b = span_mth(t, lo + k, hi);
+	if (!a || !b || t->nedge == 64)
+		return NULL;
+	uint8_t *out = t->edge[t->nedge];
+	tlog_node_hash(a, b, out);
+	t->edge_lo[t->nedge++] = lo;
+	return out;
+}
+
+void tlog_span_root(struct tlog_span *t, uint8_t out[TLOG_HASH])
+{
+	const uint8_t *r = span_mth(t, 0, t->size);
+	memcpy(out, r, TLOG_HASH); /* every subtree of the root is the frontier's or the span's */
+}
+
+int tlog_span_proof(struct tlog_span *t, uint64_t index, uint8_t (*proof)[TLOG_HASH])
+{
+	if (index < t->start || index >= t->size)
+		return -1;
+	/* RFC 9162 §2.1.3.1 PATH(m, D[lo:hi]), from the root down; the path lists the
+	 * siblings from the leaf up, so they are filled in from the end. */
+	uint8_t (*path)[TLOG_HASH] = proof;
+	const uint8_t *sib[TLOG_MAX_PROOF];
+	int n = 0;
+	uint64_t lo = 0, hi = t->size, m = index;
+	while (hi - lo > 1) {
+		uint64_t k = 1;
+		while (k * 2 < hi - lo)
+			k *= 2;
+		if (m - lo < k) {
+			sib[n++] = span_mth(t, lo + k, hi);
+			hi = lo + k;
+		} else {
+			sib[n++] = span_mth(t, lo, lo + k);
+			lo += k;
+		}
+		if (!sib[n - 1] || n == TLOG_MAX_PROOF)
+			return -1;
+	}
+	for (int i = 0; i < n; i++)
+		memcpy(path[i], sib[n - 1 - i], TLOG_HASH);
+	return n;
+}
+
+void tlog_span_free(struct tlog_span *t)
+{
+	free(t->nodes);
+	t->nodes = NULL;
 }
 
 /* --- proofs ----------------------------------------------------------------------------- */
@@ -267,8 +395,9 @@ int tlog_checkpoint_open(const char *note, const char *origin,
 	}
 	char *end;
 	unsigned long long sz = strtoull(size_line, &end, 10);
-	if (*end || (size_line[0] == '0' && size_line[1]) || size_line[0] == '-' ||
-	    !tlog_hash_from_b64(root_line, root)) {
+	/* digits only, as C2SP says: strtoull would also take a sign or leading white space */
+	if (*end || size_line[0] < '0' || size_line[0] > '9' ||
+	    (size_line[0] == '0' && size_line[1]) || !tlog_hash_from_b64(root_line, root)) {
 		snprintf(err, errlen, "not a checkpoint: bad size or root hash line");
 		return -1;
 	}

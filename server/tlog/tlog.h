@@ -17,11 +17,17 @@
 
 struct receipt;
 
-/* The bytes of one entry (pakn_tlog_entry in sql/functions/tlog.sql says the same). */
+/* The bytes of one version 1 entry (pakn_tlog_entry in sql/functions/tlog.sql says the
+ * same): the entries appended before sql/018_receipts_v2.sql. */
 void tlog_entry_bytes(struct sbuf *out, const char *kind, const char *tracking_code,
 		      const char *item_code, const char *at, const char *commitment);
 
-/* The entry a receipt's submission is: everything it needs is in the receipt. */
+/* The bytes of one version 2 entry: kind, the feedback's handle, time, commitment. */
+void tlog_entry_v2_bytes(struct sbuf *out, const char *kind, const char *handle, const char *at,
+			 const char *commitment);
+
+/* The entry a receipt's submission is (of the receipt's version): everything it needs is
+ * in the receipt. */
 void tlog_receipt_entry(struct sbuf *out, const struct receipt *r);
 
 void tlog_leaf_hash(const void *entry, size_t len, uint8_t out[TLOG_HASH]);
@@ -36,6 +42,33 @@ struct tlog_builder {
 };
 void tlog_builder_add(struct tlog_builder *b, const uint8_t leaf[TLOG_HASH]);
 void tlog_builder_root(const struct tlog_builder *b, uint8_t out[TLOG_HASH]);
+
+/* The tree of size entries as one appending transaction sees it: its first start entries
+ * only through their frontier (the roots of their perfect subtrees, largest first: what
+ * pakn_tlog_append keeps), the others as leaves. Enough for the root and for the inclusion
+ * proof of any entry from start on, with about 2 (size - start) + log2(size) hashes in
+ * all: how a batch's tree head and its receipts' proofs are made. */
+struct tlog_span {
+	uint64_t start, size;
+	uint8_t frontier[64][TLOG_HASH];
+	int nfrontier;
+	uint8_t (*nodes)[TLOG_HASH]; /* perfect subtrees over [start, size), level by level */
+	uint64_t level_at[65];       /* where level l begins in nodes */
+	uint64_t edge_lo[64];        /* the subtrees [lo, size) that are not perfect */
+	uint8_t edge[64][TLOG_HASH];
+	int nedge;
+};
+
+/* Builds the span from the frontier of the first start entries (nfrontier must be the
+ * number of one bits of start) and the leaf hashes of entries start to size - 1. Returns 0,
+ * or -1 if the frontier does not fit start or there are no leaves. */
+int tlog_span_init(struct tlog_span *t, uint64_t start, const uint8_t (*frontier)[TLOG_HASH],
+		   int nfrontier, const uint8_t (*leaves)[TLOG_HASH], uint64_t nleaves);
+void tlog_span_root(struct tlog_span *t, uint8_t out[TLOG_HASH]);
+/* The RFC 9162 inclusion proof of entry index (start <= index < size) into proof, which has
+ * room for TLOG_MAX_PROOF hashes. Returns its length, or -1 if index is out of the span. */
+int tlog_span_proof(struct tlog_span *t, uint64_t index, uint8_t (*proof)[TLOG_HASH]);
+void tlog_span_free(struct tlog_span *t);
 
 /* RFC 9162 §2.1.3.2: is leaf at index in the tree of size with this root? */
 bool tlog_inclusion_ok(uint64_t index, uint64_t size, const uint8_t leaf[TLOG_HASH],

@@ -12,7 +12,9 @@ LANGUAGE sql STABLE AS $$
     FROM feedback_response r WHERE r.feedback_id = p_feedback
 $$;
 
--- What the submitter sees by tracking code: never personal data.
+-- What the submitter sees by tracking code: never personal data. The code is a capability
+-- (80 random bits, in no public place): whoever holds it may read the state, the answer and
+-- which log entries are this feedback's.
 CREATE OR REPLACE FUNCTION pakn_feedback_status(p_tracking_code text) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
@@ -23,6 +25,8 @@ LANGUAGE sql STABLE AS $$
         'rating', f.rating,
         'received_at', f.created_at,
         'log_index', f.log_index,
+        -- the feedback's name in the public log (docs/tlog.md): its entries carry it
+        'handle', f.handle,
         'answer', pakn_feedback_answer(f.id),
         'history', (SELECT json_agg(h ORDER BY h.at) FROM (
                         SELECT 'received' AS state, f.created_at AS at, NULL AS note

@@ -16,7 +16,12 @@ BEGIN
         'committed_at', pakn_utc_text(f.created_at),
         'submission_hash', f.submission_hash,
         'log_index', f.log_index,
-        'key_id', f.key_id);
+        'key_id', f.key_id,
+        'handle', f.handle,
+        'salt', encode(f.salt, 'hex'),
+        'commitment', f.commitment,
+        -- a version 2 receipt is proven again in the tree its batch ended
+        'tree', CASE WHEN f.commitment IS NOT NULL THEN pakn_tlog_batch_of(f.log_index) END);
 END
 $$;
 
@@ -25,19 +30,21 @@ CREATE OR REPLACE FUNCTION pakn_intake_rows(batch json) RETURNS TABLE (
     ord integer, id bigint, tracking_code text, item_code text, rating smallint, kind text,
     body text, submitter_type text, personal_enc text, consent_publish boolean,
     consent_contact boolean, submission_hash text, secret_hash text, key_id text,
-    idempotency_key text, client_hash text)
+    idempotency_key text, client_hash text, handle text, salt text, commitment text)
 LANGUAGE sql STABLE AS $$
     SELECT x.ord::integer, x.id, x.tracking_code, x.item_code, x.rating, x.kind, x.body,
            x.submitter_type, x.personal_enc, x.consent_publish, x.consent_contact,
-           x.submission_hash, x.secret_hash, x.key_id, x.idempotency_key, x.client_hash
+           x.submission_hash, x.secret_hash, x.key_id, x.idempotency_key, x.client_hash,
+           x.handle, x.salt, x.commitment
     FROM ROWS FROM (json_to_recordset(batch) AS (
              id bigint, tracking_code text, item_code text, rating smallint, kind text,
              body text, submitter_type text, personal_enc text, consent_publish boolean,
              consent_contact boolean, submission_hash text, secret_hash text, key_id text,
-             idempotency_key text, client_hash text)) WITH ORDINALITY AS x(
+             idempotency_key text, client_hash text, handle text, salt text,
+             commitment text)) WITH ORDINALITY AS x(
              id, tracking_code, item_code, rating, kind, body, submitter_type, personal_enc,
              consent_publish, consent_contact, submission_hash, secret_hash, key_id,
-             idempotency_key, client_hash, ord)
+             idempotency_key, client_hash, handle, salt, commitment, ord)
 $$;
 
 -- The fates of any batch, row after row: a row sees the rows before it as stored, exactly
@@ -111,12 +118,16 @@ $$;
 
 -- An intake batch: the fates of its rows and the created rows stored, in one statement;
 -- their counts wait for pakn_rollup_fold (rollups.sql). Answers {"committed_at": <the
--- transaction's time>, "rows": [...]}, one element per input row in the same order, with
--- "status":
+-- transaction's time>, "rows": [...], "log": <pakn_tlog_append's answer (tlog.sql) when a
+-- row was created: what the service needs to sign the tree head that ends the batch and to
+-- prove each new entry in it>}, "rows" with one element per input row in the same order,
+-- with "status":
 --   created       stored now, with its "log_index"; the service fills in the rest of the
 --                 receipt from the row it sent
 --   existing      the same idempotency key, or the same client, item and text within
---                 pakn_duplicate_window(): the first submission's receipt fields follow
+--                 pakn_duplicate_window(): the first submission's receipt fields follow,
+--                 with the tree its batch ended ("tree", pakn_tlog_batch_of) unless it is
+--                 a row of this batch
 --   conflict      the idempotency key was used for a different submission
 --   unknown_item  no item has that code
 --
@@ -142,6 +153,8 @@ DECLARE
     due_r   date;
     created bigint;
     answers json;
+    leaves  bytea[];
+    log     json;
     -- The time of the storing transaction, as every receipt of the batch gives it.
     committed text := pakn_utc_text(now());
 BEGIN
@@ -212,11 +225,12 @@ BEGIN
             INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, submitter_type,
                                   personal_enc, consent_publish, consent_contact,
                                   submission_hash, secret_hash, log_index, key_id,
-                                  idempotency_key, created_at, due_action, due_answer)
+                                  idempotency_key, created_at, due_action, due_answer,
+                                  handle, salt, commitment)
             SELECT id, tracking_code, item_id, rating, kind, body, submitter_type,
                    decode(personal_enc, 'base64'), consent_publish, consent_contact,
                    submission_hash, secret_hash, log_index, key_id, idempotency_key, now(),
-                   due_a, due_r
+                   due_a, due_r, handle, decode(salt, 'hex'), commitment
             FROM answered WHERE status = 'created'
         ), recent AS (
             INSERT INTO intake_recent (client_hash, submission_hash, feedback_id, created_at)
@@ -230,11 +244,17 @@ BEGIN
                                        'tracking_code', e.tracking_code, 'item_code', e.item_code,
                                        'committed_at', committed,
                                        'submission_hash', e.submission_hash,
-                                       'log_index', e.log_index, 'key_id', e.key_id)
+                                       'log_index', e.log_index, 'key_id', e.key_id,
+                                       'handle', e.handle, 'salt', e.salt,
+                                       'commitment', e.commitment)
                                    FROM answered e WHERE e.ord = r.same_as) END
                         ORDER BY r.ord),
-               count(*) FILTER (WHERE r.status = 'created')
-        INTO answers, created
+               count(*) FILTER (WHERE r.status = 'created'),
+               -- the new entries' leaves, in index order (docs/tlog.md, version 2)
+               array_agg(pakn_tlog_leaf(pakn_tlog_entry(2::smallint, 'submission', NULL, NULL,
+                                                        r.handle, committed, r.commitment))
+                         ORDER BY r.log_index) FILTER (WHERE r.status = 'created')
+        INTO answers, created, leaves
         FROM answered r;
         EXIT WHEN answers IS NOT NULL OR fates IS NOT NULL;
         -- pakn_intake_fates_serial takes every look-up it finds as live.
@@ -242,8 +262,10 @@ BEGIN
         fates := pakn_intake_fates_serial(batch);
     END LOOP;
     PERFORM set_config('pakn.rollup_deferred', 'off', true);
-    UPDATE tlog_state SET size = next_ix + created WHERE one AND created > 0;
-    RETURN json_build_object('committed_at', committed, 'rows', answers);
+    IF created > 0 THEN
+        log := pakn_tlog_append(leaves);
+    END IF;
+    RETURN json_build_object('committed_at', committed, 'rows', answers, 'log', log);
 END
 $$;
 

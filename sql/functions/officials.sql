@@ -109,7 +109,9 @@ BEGIN
     PERFORM pakn_audit(p_official, p_role, p_feedback, p_action,
                        CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END,
                        p_note, cur, nxt);
-    RETURN json_build_object('status', 'ok', 'state', nxt);
+    -- An action that entered the log: the head the service signs (pakn_tlog_event).
+    RETURN json_build_object('status', 'ok', 'state', nxt,
+                             'log', nullif(current_setting('pakn.tlog_head', true), '')::json);
 END
 $$;
 

@@ -7,28 +7,51 @@
 -- entries into tlog_entry, hashes the new part of the tree (pakn_tlog_advance) and signs a
 -- checkpoint.
 
--- An entry's bytes: no personal data, only what identifies the event and a commitment to
--- its content, so erasing personal data later leaves the log intact.
+-- An entry's bytes: no personal data, so erasing personal data later leaves the log
+-- intact. Version 1 (before 018_receipts_v2.sql) names the feedback by its tracking code
+-- and item; version 2 only by its random handle, and its commitment is blinded with the
+-- feedback's salt, so a reader of the public log learns nothing about the feedback.
 -- STABLE as convert_to is: declared IMMUTABLE it could not be inlined, and each call ran
 -- as a query of its own (measured in 012_tlog_copy.sql).
-CREATE OR REPLACE FUNCTION pakn_tlog_entry(p_kind text, p_tracking text, p_item text,
-                                           p_at text, p_commitment text) RETURNS bytea
+CREATE OR REPLACE FUNCTION pakn_tlog_entry(p_version smallint, p_kind text, p_tracking text,
+                                           p_item text, p_handle text, p_at text,
+                                           p_commitment text) RETURNS bytea
 LANGUAGE sql STABLE AS $$
-    SELECT convert_to('pakn57-log-entry/1' || E'\n' || p_kind || E'\n' || p_tracking || E'\n'
-                      || p_item || E'\n' || p_at || E'\n' || p_commitment || E'\n', 'UTF8')
+    SELECT convert_to(CASE WHEN p_version = 1
+        THEN 'pakn57-log-entry/1' || E'\n' || p_kind || E'\n' || p_tracking || E'\n'
+             || p_item || E'\n' || p_at || E'\n' || p_commitment || E'\n'
+        ELSE 'pakn57-log-entry/2' || E'\n' || p_kind || E'\n' || p_handle || E'\n'
+             || p_at || E'\n' || p_commitment || E'\n' END, 'UTF8')
+$$;
+
+CREATE OR REPLACE FUNCTION pakn_tlog_leaf(p_entry bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256('\x00'::bytea || p_entry)
+$$;
+
+CREATE OR REPLACE FUNCTION pakn_tlog_node(p_left bytea, p_right bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256('\x01'::bytea || p_left || p_right)
 $$;
 
 -- What a moderation event's entry commits to: the event's audit hash (officials.sql), and
--- for an answer also the answer's text.
-CREATE OR REPLACE FUNCTION pakn_tlog_event_commitment(e moderation_event) RETURNS text
+-- for an answer also the answer's text. Version 2 blinds it with the feedback's salt.
+CREATE OR REPLACE FUNCTION pakn_tlog_event_commitment(e moderation_event, p_version smallint,
+                                                      p_salt bytea) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    body text := pakn_event_hash(e);
 BEGIN
     IF e.action = 'answer' THEN
-        RETURN encode(sha256(convert_to(pakn_event_hash(e) || E'\n' ||
-                                        (SELECT text FROM feedback_response
-                                         WHERE feedback_id = e.feedback_id), 'UTF8')), 'hex');
+        body := body || E'\n' || (SELECT text FROM feedback_response
+                                  WHERE feedback_id = e.feedback_id);
     END IF;
-    RETURN pakn_event_hash(e);
+    IF p_version = 1 THEN
+        RETURN CASE WHEN e.action = 'answer' THEN encode(sha256(convert_to(body, 'UTF8')), 'hex')
+                    ELSE body END;
+    END IF;
+    RETURN encode(sha256(p_salt || convert_to('pakn57-log-event/2' || E'\n' || body, 'UTF8')),
+                  'hex');
 END
 $$;
 
@@ -37,16 +60,93 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE p_action WHEN 'answer' THEN 'answer' ELSE 'moderation' END
 $$;
 
+-- The frontier of the tree of p_size entries from the hashed tree (tlog_node), hashing
+-- what is appended first if need be: the roots of its perfect subtrees, largest first.
+CREATE OR REPLACE FUNCTION pakn_tlog_frontier_at(p_size bigint) RETURNS bytea[]
+LANGUAGE plpgsql AS $$
+DECLARE
+    out bytea[] := '{}';
+    lo  bigint := 0;
+    b   integer;
+BEGIN
+    IF (SELECT size FROM tlog_tree) < p_size THEN
+        PERFORM pakn_tlog_advance();
+    END IF;
+    FOR b IN REVERSE 62..0 LOOP
+        IF p_size & (1::bigint << b) <> 0 THEN
+            out := out || pakn_tlog_mth(lo, lo + (1::bigint << b));
+            lo := lo + (1::bigint << b);
+        END IF;
+    END LOOP;
+    RETURN out;
+END
+$$;
+
+-- Appends the leaves of one transaction's new entries (indexes from tlog_state.size on) to
+-- the frontier, under tlog_state's row lock, and remembers where the transaction started.
+-- Returns {"start", "frontier": the frontier before, base64, "size", "root": after}: all a
+-- signer needs to sign the new head and to prove each new entry in it (server/tlog/tlog.c,
+-- tlog_span).
+CREATE OR REPLACE FUNCTION pakn_tlog_append(p_leaves bytea[]) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    st     tlog_state;
+    before bytea[];
+    fr     bytea[];
+    n      bigint;
+    k      bigint;
+    h      bytea;
+    leaf   bytea;
+    i      integer;
+BEGIN
+    SELECT * INTO st FROM tlog_state WHERE one FOR UPDATE;
+    before := coalesce(st.frontier, pakn_tlog_frontier_at(st.size));
+    fr := before;
+    n := st.size;
+    FOREACH leaf IN ARRAY p_leaves LOOP
+        -- each trailing one bit of the size is a perfect subtree the new leaf completes
+        h := leaf;
+        k := n;
+        WHILE k & 1 = 1 LOOP
+            h := pakn_tlog_node(fr[cardinality(fr)], h);
+            fr := fr[1:cardinality(fr) - 1];
+            k := k >> 1;
+        END LOOP;
+        fr := fr || h;
+        n := n + 1;
+    END LOOP;
+    INSERT INTO tlog_batch (start, size, frontier) VALUES (st.size, n, before);
+    UPDATE tlog_state SET size = n, frontier = fr WHERE one;
+    h := fr[cardinality(fr)];
+    FOR i IN REVERSE cardinality(fr) - 1..1 LOOP
+        h := pakn_tlog_node(fr[i], h);
+    END LOOP;
+    RETURN json_build_object('start', st.size, 'frontier', pakn_tlog_b64(before), 'size', n,
+                             'root', encode(h, 'base64'));
+END
+$$;
+
 -- Moderation actions and answers: each takes the next index in the action's transaction
--- (the lock on tlog_state keeps indexes gap-free and in commit order).
+-- (the lock on tlog_state keeps indexes gap-free and in commit order) and is appended to
+-- the frontier at once; what the head needs is left in the setting pakn.tlog_head, local
+-- to the transaction, for pakn_moderate's reply.
 CREATE OR REPLACE FUNCTION pakn_tlog_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    ix bigint;
+    ix   bigint;
+    f    feedback;
+    leaf bytea;
 BEGIN
     SELECT size INTO ix FROM tlog_state WHERE one FOR UPDATE;
+    SELECT * INTO f FROM feedback WHERE id = NEW.feedback_id;
+    NEW.log_index := ix;
     UPDATE moderation_event SET log_index = ix WHERE id = NEW.id;
-    UPDATE tlog_state SET size = ix + 1 WHERE one;
+    leaf := pakn_tlog_leaf(pakn_tlog_entry(
+        2::smallint, pakn_tlog_event_kind(NEW.action), NULL, NULL, f.handle,
+        pakn_utc_text(NEW.at), pakn_tlog_event_commitment(NEW, 2::smallint, f.salt)));
+    -- For the action's reply (pakn_moderate): the service signs the head that ends it.
+    PERFORM set_config('pakn.tlog_head', (pakn_tlog_append(ARRAY[leaf])::jsonb
+        || jsonb_build_object('leaves', json_build_array(encode(leaf, 'base64'))))::text, true);
     RETURN NULL;
 END
 $$;
@@ -59,18 +159,30 @@ CREATE OR REPLACE TRIGGER moderation_event_tlog AFTER INSERT ON moderation_event
 -- The entries [p_from, p_to) as their sources give them now: submissions from feedback,
 -- actions from the audit trail. The checkpointer copies them; the audit recomputes them.
 CREATE OR REPLACE FUNCTION pakn_tlog_sources(p_from bigint, p_to bigint)
-RETURNS TABLE (idx bigint, kind text, tracking_code text, item_code text, at text,
-               commitment text)
+RETURNS TABLE (idx bigint, version smallint, kind text, tracking_code text, item_code text,
+               handle text, at text, commitment text)
 LANGUAGE sql STABLE AS $$
-    SELECT f.log_index, 'submission', f.tracking_code, it.code, pakn_utc_text(f.created_at),
-           f.submission_hash
-    FROM feedback f JOIN plan_item it ON it.id = f.item_id
+    WITH st AS (SELECT v2_from FROM tlog_state)
+    SELECT f.log_index, v.version, 'submission',
+           CASE WHEN v.version = 1 THEN f.tracking_code END,
+           CASE WHEN v.version = 1 THEN it.code END,
+           CASE WHEN v.version = 2 THEN f.handle END,
+           pakn_utc_text(f.created_at),
+           CASE WHEN v.version = 1 THEN f.submission_hash ELSE f.commitment END
+    FROM feedback f JOIN plan_item it ON it.id = f.item_id, st,
+         LATERAL (SELECT CASE WHEN f.log_index < st.v2_from THEN 1 ELSE 2 END::smallint
+                  AS version) v
     WHERE f.log_index >= p_from AND f.log_index < p_to
     UNION ALL
-    SELECT e.log_index, pakn_tlog_event_kind(e.action), f.tracking_code, it.code,
-           pakn_utc_text(e.at), pakn_tlog_event_commitment(e)
+    SELECT e.log_index, v.version, pakn_tlog_event_kind(e.action),
+           CASE WHEN v.version = 1 THEN f.tracking_code END,
+           CASE WHEN v.version = 1 THEN it.code END,
+           CASE WHEN v.version = 2 THEN f.handle END,
+           pakn_utc_text(e.at), pakn_tlog_event_commitment(e, v.version, f.salt)
     FROM moderation_event e JOIN feedback f ON f.id = e.feedback_id
-    JOIN plan_item it ON it.id = f.item_id
+    JOIN plan_item it ON it.id = f.item_id, st,
+         LATERAL (SELECT CASE WHEN e.log_index < st.v2_from THEN 1 ELSE 2 END::smallint
+                  AS version) v
     WHERE e.log_index >= p_from AND e.log_index < p_to
 $$;
 
@@ -163,6 +275,20 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(json_agg(encode(h, 'base64') ORDER BY n), '[]') FROM unnest(p) WITH ORDINALITY t(h, n)
 $$;
 
+-- The appending transaction that entry p_index was part of, to prove it again:
+-- {"start", "frontier", "size", "leaves"} (the leaves of [start, size), base64).
+CREATE OR REPLACE FUNCTION pakn_tlog_batch_of(p_index bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'start', b.start, 'frontier', pakn_tlog_b64(b.frontier), 'size', b.size,
+        'leaves', (SELECT pakn_tlog_b64(array_agg(pakn_tlog_leaf(pakn_tlog_entry(
+                              s.version, s.kind, s.tracking_code, s.item_code, s.handle,
+                              s.at, s.commitment)) ORDER BY s.idx))
+                   FROM pakn_tlog_sources(b.start, b.size) s))
+    FROM (SELECT * FROM tlog_batch WHERE start <= p_index ORDER BY start DESC LIMIT 1) b
+    WHERE p_index < b.size
+$$;
+
 -- The inclusion proof of entry p_index in the tree of p_size, or NULL if the tree is not
 -- hashed that far.
 CREATE OR REPLACE FUNCTION pakn_tlog_inclusion(p_index bigint, p_size bigint) RETURNS json
@@ -214,9 +340,10 @@ BEGIN
     IF target > done THEN
         SELECT least(greatest(coalesce(max(idx) + 1, 0), done), target) INTO copied
         FROM tlog_entry;
-        INSERT INTO tlog_entry (idx, kind, tracking_code, item_code, at, commitment, leaf)
-        SELECT s.*, sha256('\x00'::bytea || pakn_tlog_entry(s.kind, s.tracking_code,
-                                                            s.item_code, s.at, s.commitment))
+        INSERT INTO tlog_entry (idx, version, kind, tracking_code, item_code, handle, at,
+                                commitment, leaf)
+        SELECT s.*, pakn_tlog_leaf(pakn_tlog_entry(s.version, s.kind, s.tracking_code,
+                                                   s.item_code, s.handle, s.at, s.commitment))
         FROM pakn_tlog_sources(copied, target) s;
         GET DIAGNOSTICS n = ROW_COUNT;
         IF copied > done THEN
@@ -261,19 +388,25 @@ BEGIN
 END
 $$;
 
--- The entries [p_start, p_end) of the hashed tree, at most 1000.
+-- The entries [p_start, p_end) of the hashed tree, at most 1000. A version 2 entry is
+-- given whole; of a version 1 entry only its leaf hash, since its bytes name a tracking
+-- code and an item (docs/tlog.md, "What a reader learns").
 CREATE OR REPLACE FUNCTION pakn_tlog_entries(p_start bigint, p_end bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'start', p_start,
         'end', least(p_end, p_start + 1000, (SELECT size FROM tlog_tree)),
         'size', (SELECT size FROM tlog_tree),
-        'entries', coalesce(json_agg(json_build_object(
-            'index', e.idx, 'kind', e.kind, 'tracking_code', e.tracking_code,
-            'item_code', e.item_code, 'at', e.at, 'commitment', e.commitment,
-            'entry', translate(encode(pakn_tlog_entry(e.kind, e.tracking_code, e.item_code,
-                                                      e.at, e.commitment), 'base64'), E'\n', ''),
-            'leaf_hash', encode(e.leaf, 'base64')) ORDER BY e.idx), '[]'))
+        'entries', coalesce(json_agg(CASE WHEN e.version = 1
+            THEN json_build_object('index', e.idx, 'version', 1,
+                                   'leaf_hash', encode(e.leaf, 'base64'))
+            ELSE json_build_object(
+                'index', e.idx, 'version', e.version, 'kind', e.kind, 'handle', e.handle,
+                'at', e.at, 'commitment', e.commitment,
+                'entry', translate(encode(pakn_tlog_entry(e.version, e.kind, NULL, NULL,
+                                                          e.handle, e.at, e.commitment),
+                                          'base64'), E'\n', ''),
+                'leaf_hash', encode(e.leaf, 'base64')) END ORDER BY e.idx), '[]'))
     FROM tlog_entry e
     WHERE e.idx >= p_start AND e.idx < least(p_end, p_start + 1000, (SELECT size FROM tlog_tree))
 $$;

@@ -196,7 +196,11 @@
     receipt = r;
     $('receipt-code').textContent = r.tracking_code;
     $('receipt-secret').textContent = r.secret;
-    $('receipt-log').textContent = P.t(
+    // A version 2 receipt carries the signed tree head of its batch: its second line is the size.
+    var size = r.version === 2 ? r.checkpoint.split('\n')[1] : '';
+    $('receipt-log').textContent = size ? P.t(
+      'Góp ý này là mục số ' + r.log_index + ' của nhật ký minh bạch, đã có trong cây ' + size + ' mục mà hệ thống ký số; biên nhận này chứa chữ ký và bằng chứng đó.',
+      'This feedback is entry ' + r.log_index + ' of the transparency log, already in the signed tree of ' + size + ' entries; this receipt holds the signature and the proof.') : P.t(
       'Góp ý này là mục số ' + r.log_index + ' của nhật ký minh bạch; chậm nhất 60 giây sau, nó có trong một điểm kiểm tra đã ký số (xem trang theo dõi).',
       'This feedback is entry ' + r.log_index + ' of the transparency log; within 60 seconds it is in a signed checkpoint (see the tracking page).');
     $('receipt-track').setAttribute('href', '/track/?code=' + encodeURIComponent(r.tracking_code));
@@ -219,7 +223,9 @@
   function verify() {
     P.api('POST', '/api/v1/receipts/verify', receipt).then(function (r) {
       $('receipt-check').textContent = !r.error && r.data.valid
-        ? P.t('Chữ ký hợp lệ: biên nhận đúng là của hệ thống.', 'The signature is valid: the receipt is genuine.')
+        ? (receipt.version === 2
+          ? P.t('Biên nhận hợp lệ: chữ ký và bằng chứng cho thấy góp ý có trong nhật ký của hệ thống.', 'The receipt is valid: its signature and proof show the feedback is in the service\'s log.')
+          : P.t('Chữ ký hợp lệ: biên nhận đúng là của hệ thống.', 'The signature is valid: the receipt is genuine.'))
         : P.t('Không kiểm tra được: ', 'Could not check: ') + (r.error ? r.error.message : r.data.reason);
     });
   }

@@ -48,8 +48,12 @@ test('a citizen sends feedback with the form and the downloaded receipt verifies
   const file = path.join(tmp, `receipt-${code}.json`);
   await download.saveAs(file);
   const out = await h.verifyReceipt(srv.url, file);
-  assert.match(out, /^valid/);
-  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).tracking_code, code);
+  // A version 2 receipt proves by itself that the feedback is in the signed log.
+  assert.match(out, /^valid: .* is entry \d+ of the signed log of \d+ entries/);
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(saved.tracking_code, code);
+  assert.equal(saved.version, 2);
+  assert.match(await page.textContent('#receipt-log'), new RegExp(`mục số ${saved.log_index} .*cây ${saved.checkpoint.split('\n')[1]} mục`));
   // The page's own check says the same.
   await page.click('#receipt-verify');
   await page.waitForFunction(() => document.getElementById('receipt-check').textContent.length > 0);
@@ -189,7 +193,8 @@ test('an official publishes and answers; the sender sees the answer and rates it
   const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', {
     item_code: 'LC-T3', rating: 2, kind: 'question', body: 'Kế hoạch khi nào ban hành?', consent: { publish: true },
   });
-  const { tracking_code: code, feedback_id: id, secret } = sent.body.receipt;
+  const { tracking_code: code, secret } = sent.body.receipt;
+  const id = h.feedbackId(code);
 
   const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
   const page = await h.newPage(browser, { width: 1280 });
@@ -320,7 +325,10 @@ test('the citizen form can be used with the keyboard alone, focus always visible
 });
 
 test('an official rejects with a reason, forwards, hides and closes from the console', async () => {
-  const send = async (body) => (await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T4', rating: 1, kind: 'report', body })).body.receipt;
+  const send = async (body) => {
+    const { receipt } = (await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T4', rating: 1, kind: 'report', body })).body;
+    return { ...receipt, feedback_id: h.feedbackId(receipt.tracking_code) };
+  };
   const spam = await send('Quảng cáo bán hàng, không liên quan.');
   const other = await send('Việc này thuộc sở khác.');
   const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);

@@ -146,6 +146,13 @@ export function addOfficial(role, agencies) {
   return { username, password };
 }
 
+// The row id of the feedback with this tracking code, which the console names feedback by
+// (receipts do not carry it since version 2), from the test run's database.
+export function feedbackId(code) {
+  return Number(execFileSync('psql', ['-X', '-At', env.PAKN_DATABASE_URL, '-v', `code=${code}`],
+    { input: "SELECT id FROM feedback WHERE tracking_code = :'code'\n", encoding: 'utf8' }).trim());
+}
+
 // In the signed-in console: filters the queue by item and pages through it until the
 // feedback with this id is listed (other tests' feedback may come first: oldest first).
 export async function findInQueue(page, itemCode, id) {

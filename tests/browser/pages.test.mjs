@@ -94,7 +94,8 @@ test('HTML in a citizen text or an answer shows as text on every page', async ()
     item_code: 'LC-T3', rating: 2, kind: 'report', body: attack, consent: { publish: true },
   });
   assert.equal(sent.status, 201);
-  const { tracking_code: code, feedback_id: id } = sent.body.receipt;
+  const { tracking_code: code } = sent.body.receipt;
+  const id = h.feedbackId(code);
   // A moderator publishes it and a responder answers, both in the item's agency.
   async function as(role, action) {
     const who = h.addOfficial(role, ['lc-cac-ban-dang-tinh']);

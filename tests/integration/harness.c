@@ -389,4 +389,22 @@ int th_sql(const char *url, const char *query, char **value)
 	PQclear(res);
 	PQfinish(pg);
 	return rc;
+
+int th_run_output(char *out, size_t outlen, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	out[0] = '\0';
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	while (fgetc(p) != EOF) /* the rest, so the command is not cut off by a closed pipe */
+		;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -97,4 +97,8 @@ int th_own_database(const char *suffix, char *url, size_t cap);
  * NULL, *value is the first row's first value (caller frees), or NULL without a row. */
 int th_sql(const char *url, const char *query, char **value);
 
+/* The same, with the command's standard output (up to outlen - 1 bytes) in out. */
+int th_run_output(char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "core/util.h"
 #include "crypto/keys.h"
+#include "crypto/receipt.h"
 #include "harness.h"
 
 static struct th_server srv;
@@ -113,6 +114,14 @@ static const char *valid_json(void)
 	return buf;
 }
 
+/* The row id of the feedback a reply's receipt names (receipts do not carry it since
+ * version 2); caller frees. */
+static char *id_of(json_object *reply)
+{
+	const char *code = th_str(reply, "receipt", "tracking_code", NULL);
+	return db_value("SELECT id FROM feedback WHERE tracking_code = $1", 1, &code);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -130,82 +139,268 @@ static void save_keys(const char *path)
 	th_resp_free(&r);
 }
 
+static const char *verify_bin(void)
+{
+	return getenv("PAKN_VERIFY_BIN") ? getenv("PAKN_VERIFY_BIN") : "build/asan/pakn-verify";
+}
+
+/* What each verifier says of receipt (written to dir/receipt.json; keys in dir/keys.json,
+ * the text sent in dir/body.txt when with_text): pakn-verify's line, the independent
+ * verifier's line, and the service's {"valid", "reason"}. Returns how many said valid. */
+struct verdicts {
+	char tool[512], python[512], service[512];
+};
+
+static int verdicts_of(json_object *receipt, const char *dir, bool with_text, struct verdicts *v)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/receipt.json", dir);
+	write_file(path, json_object_to_json_string_ext(receipt, JSON_C_TO_STRING_PLAIN));
+	const char *text = with_text ? " --text " : "";
+	char body[256] = "";
+	if (with_text)
+		snprintf(body, sizeof(body), "%s/body.txt", dir);
+	int valid = 0;
+	valid += th_run_output(v->tool, sizeof(v->tool), "%s %s/receipt.json --keys %s/keys.json%s%s",
+			       verify_bin(), dir, dir, text, body) == 0;
+	valid += th_run_output(v->python, sizeof(v->python),
+			       "/usr/bin/python3 tests/integration/verify_receipt.py %s/receipt.json "
+			       "%s/keys.json %s",
+			       dir, dir, body) == 0;
+	struct th_resp r;
+	const char *json = json_object_to_json_string(receipt);
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/receipts/verify", json_header, json,
+				 strlen(json), &r), 0);
+	assert_int_equal(r.status, 200);
+	snprintf(v->service, sizeof(v->service), "%s", r.body);
+	valid += strcmp(r.body, "{\"valid\":true}") == 0;
+	th_resp_free(&r);
+	return valid;
+}
+
+/* One change to a version 2 receipt, and the reason each verifier must give. */
+struct tamper {
+	const char *field;
+	const char *reason;        /* in pakn-verify's line and the service's reason */
+	const char *python_reason; /* in verify_receipt.py's line */
+};
+
+static const char bad_commitment[] = "the commitment does not match the receipt's fields";
+static const char not_in_tree[] = "the proof does not lead from entry";
+
+static const struct tamper tampers[] = {
+	{"tracking_code", bad_commitment, "bad commitment"},
+	{"item_code", bad_commitment, "bad commitment"},
+	{"rating", bad_commitment, "bad commitment"},
+	{"kind", bad_commitment, "bad commitment"},
+	{"submitter_type", bad_commitment, "bad commitment"},
+	{"consent_publish", bad_commitment, "bad commitment"},
+	{"consent_contact", bad_commitment, "bad commitment"},
+	{"body_hash", bad_commitment, "bad commitment"},
+	{"salt", bad_commitment, "bad commitment"},
+	{"commitment", bad_commitment, "bad commitment"},
+	{"handle", not_in_tree, "not in the signed tree"},
+	{"committed_at", not_in_tree, "not in the signed tree"},
+	{"log_index", not_in_tree, "not in the signed tree"},
+	{"proof", not_in_tree, "not in the signed tree"},
+	{"checkpoint", "the tree head: ", "the tree head's signature is bad"},
+};
+
+/* A copy of receipt with t's field changed while staying well formed. */
+static json_object *tampered(json_object *receipt, const struct tamper *t)
+{
+	json_object *copy = NULL;
+	json_object_deep_copy(receipt, &copy, NULL);
+	json_object *v = th_get(copy, t->field, NULL);
+	json_object *nv;
+	if (strcmp(t->field, "rating") == 0) {
+		nv = json_object_new_int(json_object_get_int(v) % 5 + 1);
+	} else if (strcmp(t->field, "log_index") == 0) {
+		nv = json_object_new_int64(json_object_get_int64(v) + 1);
+	} else if (json_object_is_type(v, json_type_boolean)) {
+		nv = json_object_new_boolean(!json_object_get_boolean(v));
+	} else if (strcmp(t->field, "kind") == 0) {
+		nv = json_object_new_string(strcmp(json_object_get_string(v), "report") ? "report"
+											: "opinion");
+	} else if (strcmp(t->field, "submitter_type") == 0) {
+		nv = json_object_new_string(*json_object_get_string(v) ? "" : "individual");
+	} else if (strcmp(t->field, "proof") == 0) {
+		/* one bit of the first hash, or a hash where there was none */
+		nv = json_object_new_array();
+		size_t n = json_object_array_length(v);
+		for (size_t i = 0; i < n; i++) {
+			char *h = strdup(json_object_get_string(json_object_array_get_idx(v, i)));
+			if (i == 0)
+				h[3] = h[3] == 'A' ? 'B' : 'A';
+			json_object_array_add(nv, json_object_new_string(h));
+			free(h);
+		}
+		if (n == 0)
+			json_object_array_add(nv, json_object_new_string(
+							  "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="));
+	} else if (strcmp(t->field, "checkpoint") == 0) {
+		/* a letter of the root hash: the signature no longer covers the note */
+		char *note = strdup(json_object_get_string(v));
+		char *root = strchr(strchr(note, '\n') + 1, '\n') + 1;
+		root[2] = root[2] == 'Q' ? 'R' : 'Q';
+		nv = json_object_new_string(note);
+		free(note);
+	} else {
+		char *s = strdup(json_object_get_string(v));
+		s[strlen(s) - 2] = s[strlen(s) - 2] == '1' ? '2' : '1';
+		nv = json_object_new_string(s);
+		free(s);
+	}
+	json_object_object_add(copy, t->field, nv);
+	return copy;
+}
+
 static void test_submit_gives_a_verifiable_receipt(void **state)
 {
 	(void)state;
 	long before = feedback_count();
 	json_object *doc;
-	assert_int_equal(submit(&srv, NULL, valid_json(), &doc), 201);
+	const char *sent = valid_json();
+	json_object *sent_doc = json_tokener_parse(sent);
+	assert_int_equal(submit(&srv, NULL, sent, &doc), 201);
 	assert_int_equal(feedback_count(), before + 1);
 	json_object *receipt = th_get(doc, "receipt", NULL);
 	assert_non_null(receipt);
 	assert_string_equal(th_str(doc, "feedback", "state", NULL), "received");
 	const char *code = th_str(receipt, "tracking_code", NULL);
+	assert_int_equal(json_object_get_int(th_get(receipt, "version", NULL)), 2);
 	assert_int_equal(strlen(code), 21);
 	assert_string_equal(th_str(receipt, "item_code", NULL), "LC-T25");
-	assert_int_equal(strlen(th_str(receipt, "submission_blake2b", NULL)), 64);
+	assert_int_equal(json_object_get_int(th_get(receipt, "rating", NULL)), 4);
+	assert_string_equal(th_str(receipt, "kind", NULL), "opinion");
+	assert_string_equal(th_str(receipt, "submitter_type", NULL), "individual");
+	assert_true(json_object_get_boolean(th_get(receipt, "consent_publish", NULL)));
+	assert_true(json_object_get_boolean(th_get(receipt, "consent_contact", NULL)));
+	assert_int_equal(strlen(th_str(receipt, "body_hash", NULL)), 64);
+	assert_int_equal(strlen(th_str(receipt, "handle", NULL)), 32);
+	assert_int_equal(strlen(th_str(receipt, "salt", NULL)), 64);
+	assert_int_equal(strlen(th_str(receipt, "commitment", NULL)), 64);
 	assert_int_equal(strlen(th_str(receipt, "secret", NULL)), 22);
+	assert_true(json_object_is_type(th_get(receipt, "proof", NULL), json_type_array));
+	/* No field of version 1, and nothing personal. */
+	assert_null(th_get(receipt, "feedback_id", NULL));
+	assert_null(th_get(receipt, "signature", NULL));
+	assert_null(strstr(json_object_to_json_string(doc), "hoa.nguyen"));
+	/* The head is a checkpoint of the log the service serves, holding the entry. */
+	const char *note = th_str(receipt, "checkpoint", NULL);
+	char origin[128];
+	long long size;
+	assert_int_equal(sscanf(note, "%127[^\n]\n%lld\n", origin, &size), 2);
+	assert_string_equal(origin, th_str(doc, "log", "origin", NULL));
+	assert_true(json_object_get_int64(th_get(receipt, "log_index", NULL)) < size);
 
-	/* The stored row is the one the receipt names. */
-	const char *id = th_str(receipt, "feedback_id", NULL);
-	char *stored = db_value("SELECT tracking_code || ' ' || log_index FROM feedback WHERE id = $1",
-				1, &id);
-	char want[64];
-	snprintf(want, sizeof(want), "%s %s", code, th_str(receipt, "log_index", NULL));
+	/* The stored row is the one the receipt names; its salt is only in the receipt. */
+	char *stored = db_value("SELECT log_index || ' ' || handle || ' ' || encode(salt, 'hex') || "
+				"' ' || commitment FROM feedback WHERE tracking_code = $1",
+				1, &code);
+	char want[256];
+	snprintf(want, sizeof(want), "%s %s %s %s", th_str(receipt, "log_index", NULL),
+		 th_str(receipt, "handle", NULL), th_str(receipt, "salt", NULL),
+		 th_str(receipt, "commitment", NULL));
 	assert_string_equal(stored, want);
 	free(stored);
 
-	/* pakn-verify and an independent verifier accept it. */
+	/* pakn-verify alone, the independent verifier and the service accept it, with the
+	 * text sent too; another text is not the one of this receipt. */
 	char dir[] = "/tmp/pakn-receipt-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char rpath[128], kpath[128];
-	snprintf(rpath, sizeof(rpath), "%s/receipt.json", dir);
-	snprintf(kpath, sizeof(kpath), "%s/keys.json", dir);
-	write_file(rpath, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-	save_keys(kpath);
-	const char *verify = getenv("PAKN_VERIFY_BIN") ? getenv("PAKN_VERIFY_BIN")
-						       : "build/asan/pakn-verify";
-	assert_int_equal(th_run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 0);
-	assert_int_equal(th_run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
-			     rpath, kpath), 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/keys.json", dir);
+	save_keys(path);
+	snprintf(path, sizeof(path), "%s/body.txt", dir);
+	write_file(path, th_str(sent_doc, "body", NULL));
+	struct verdicts v;
+	assert_int_equal(verdicts_of(receipt, dir, false, &v), 3);
+	assert_non_null(strstr(v.tool, "valid: "));
+	assert_int_equal(verdicts_of(receipt, dir, true, &v), 3);
+	assert_non_null(strstr(v.tool, "with this text, is entry"));
+	write_file(path, "Nền tảng trí tuệ nhân tạo giúp cán bộ xã xử lý hồ sơ chậm hơn.");
+	assert_int_equal(verdicts_of(receipt, dir, true, &v), 1); /* the service has no text */
+	assert_non_null(strstr(v.tool, "invalid: "));
+	assert_non_null(strstr(v.tool, "is not the text this receipt is for"));
+	assert_non_null(strstr(v.python, "the text is not the one of the receipt"));
 
-	/* Changing any signed field makes every verifier refuse it. */
+	/* Changing any field, the proof or the head makes every verifier refuse it, saying
+	 * which part failed. */
+	for (size_t i = 0; i < sizeof(tampers) / sizeof(tampers[0]); i++) {
+		json_object *copy = tampered(receipt, &tampers[i]);
+		int valid = verdicts_of(copy, dir, false, &v);
+		if (valid != 0 || !strstr(v.tool, tampers[i].reason) ||
+		    !strstr(v.service, tampers[i].reason) ||
+		    !strstr(v.python, tampers[i].python_reason))
+			print_error("%s changed: pakn-verify \"%s\", verify_receipt.py \"%s\", "
+				    "service %s\n", tampers[i].field, v.tool, v.python, v.service);
+		assert_int_equal(valid, 0);
+		assert_non_null(strstr(v.tool, tampers[i].reason));
+		assert_non_null(strstr(v.service, tampers[i].reason));
+		assert_non_null(strstr(v.python, tampers[i].python_reason));
+		json_object_put(copy);
+	}
+	assert_int_equal(th_run("rm -rf %s", dir), 0);
+	json_object_put(sent_doc);
+	json_object_put(doc);
+}
+
+/* A version 1 receipt, as the service gave before version 2, signed with the service's
+ * key: it keeps verifying everywhere, and a changed field does not. */
+static void test_version_1_receipts_still_verify(void **state)
+{
+	(void)state;
+	char err[256];
+	struct keyring *kr = keys_load(getenv("PAKN_KEY_DIR"), false, err, sizeof(err));
+	assert_non_null(kr);
+	struct receipt r;
+	memset(&r, 0, sizeof(r));
+	r.version = 1;
+	strcpy(r.tracking_code, "11M1-VAP0-VNY3-VCX3-D");
+	r.feedback_id = 1;
+	strcpy(r.item_code, "LC-T25");
+	strcpy(r.committed_at, "2026-11-24T08:51:47.587978Z");
+	strcpy(r.submission_hash, "773f0dfb769105faf32c4d445a8f8d50ad83e7cefdbf5a7f8d09b2a2c29fb7c2");
+	r.log_index = 0;
+	receipt_sign(&r, keys_current(kr));
+	keys_free(kr);
+	struct sbuf text = {0};
+	receipt_json(&text, &r, "Jsixol7kJTo60w2m4_S_Sg");
+	json_object *receipt = json_tokener_parse(text.data);
+	sbuf_free(&text);
+
+	char dir[] = "/tmp/pakn-receipt-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/keys.json", dir);
+	save_keys(path);
+	struct verdicts v;
+	assert_int_equal(verdicts_of(receipt, dir, false, &v), 3);
+	assert_non_null(strstr(v.tool, "valid: 11M1-VAP0-VNY3-VCX3-D, feedback 1 on LC-T25"));
 	static const char *const fields[] = {"tracking_code", "feedback_id", "item_code",
 					     "committed_at", "submission_blake2b", "log_index",
 					     "key_id"};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		json_object *copy = NULL;
 		json_object_deep_copy(receipt, &copy, NULL);
-		json_object *v = th_get(copy, fields[i], NULL);
-		if (json_object_is_type(v, json_type_int)) {
+		json_object *f = th_get(copy, fields[i], NULL);
+		if (json_object_is_type(f, json_type_int)) {
 			json_object_object_add(copy, fields[i],
-					       json_object_new_int64(json_object_get_int64(v) + 1));
+					       json_object_new_int64(json_object_get_int64(f) + 1));
 		} else {
-			char *s = strdup(json_object_get_string(v));
+			char *s = strdup(json_object_get_string(f));
 			s[strlen(s) - 2] = s[strlen(s) - 2] == '1' ? '2' : '1';
 			json_object_object_add(copy, fields[i], json_object_new_string(s));
 			free(s);
 		}
-		write_file(rpath, json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN));
-		assert_int_equal(th_run("%s %s --keys %s >/dev/null", verify, rpath, kpath), 1);
-		assert_int_equal(th_run("/usr/bin/python3 tests/integration/verify_receipt.py %s %s >/dev/null",
-				     rpath, kpath), 1);
-		struct th_resp r;
-		const char *text = json_object_to_json_string(copy);
-		assert_int_equal(th_http(&srv, "POST", "/api/v1/receipts/verify", json_header, text,
-					 strlen(text), &r), 0);
-		assert_non_null(strstr(r.body, "\"valid\":false"));
-		th_resp_free(&r);
+		assert_int_equal(verdicts_of(copy, dir, false, &v), 0);
+		const char *why = strcmp(fields[i], "key_id") == 0 ? "unknown key" : "signature";
+		assert_non_null(strstr(v.service, why));
 		json_object_put(copy);
 	}
-	struct th_resp r;
-	const char *text = json_object_to_json_string(receipt);
-	assert_int_equal(th_http(&srv, "POST", "/api/v1/receipts/verify", json_header, text,
-				 strlen(text), &r), 0);
-	assert_string_equal(r.body, "{\"valid\":true}");
-	th_resp_free(&r);
 	assert_int_equal(th_run("rm -rf %s", dir), 0);
-	json_object_put(doc);
+	json_object_put(receipt);
 }
 
 static void test_status_shows_no_personal_data(void **state)
@@ -252,10 +447,10 @@ static void test_personal_data_is_encrypted_and_not_logged(void **state)
 	(void)state;
 	json_object *doc;
 	assert_int_equal(submit(&srv, NULL, valid_json(), &doc), 201);
-	const char *id = th_str(doc, "receipt", "feedback_id", NULL);
-	char *hex = db_value("SELECT encode(personal_enc, 'hex') FROM feedback WHERE id = $1", 1, &id);
+	char *id = id_of(doc);
+	char *hex = db_value("SELECT encode(personal_enc, 'hex') FROM feedback WHERE id = $1", 1, (const char *const *)&id);
 	assert_non_null(hex);
-	char *row = db_value("SELECT f::text FROM feedback f WHERE id = $1", 1, &id);
+	char *row = db_value("SELECT f::text FROM feedback f WHERE id = $1", 1, (const char *const *)&id);
 	assert_null(strstr(row, "hoa.nguyen"));
 	assert_null(strstr(row, "Hoa"));
 	free(row);
@@ -289,6 +484,7 @@ static void test_personal_data_is_encrypted_and_not_logged(void **state)
 	free(blob);
 	free(hex);
 	keys_free(kr);
+	free(id);
 	json_object_put(doc);
 
 	char *log = file_read(srv.log_path, NULL);
@@ -310,8 +506,8 @@ static void test_vietnamese_text_round_trips(void **state)
 		    "Đề nghị số hóa hồ sơ ở xã Mường Tè.\\n\\tỞ bản xa, đường truyền chập chờn; ưu tiên 4G.");
 	json_object *doc;
 	assert_int_equal(submit(&srv, NULL, j.data, &doc), 201);
-	const char *id = th_str(doc, "receipt", "feedback_id", NULL);
-	char *stored = db_value("SELECT body FROM feedback WHERE id = $1", 1, &id);
+	char *id = id_of(doc);
+	char *stored = db_value("SELECT body FROM feedback WHERE id = $1", 1, (const char *const *)&id);
 	assert_string_equal(stored, body);
 	free(stored);
 	json_object_put(doc);
@@ -320,10 +516,12 @@ static void test_vietnamese_text_round_trips(void **state)
 	const char decomposed[] = "{\"item_code\":\"DB-T-V.1.2\",\"rating\":2,\"kind\":\"report\","
 				  "\"body\":\"Tie\\u0302\\u0301ng Vie\\u0323\\u0302t\"}";
 	assert_int_equal(submit(&srv, NULL, decomposed, &doc), 201);
-	id = th_str(doc, "receipt", "feedback_id", NULL);
-	stored = db_value("SELECT body FROM feedback WHERE id = $1", 1, &id);
+	free(id);
+	id = id_of(doc);
+	stored = db_value("SELECT body FROM feedback WHERE id = $1", 1, (const char *const *)&id);
 	assert_string_equal(stored, "Tiếng Việt");
 	free(stored);
+	free(id);
 	json_object_put(doc);
 }
 
@@ -484,10 +682,23 @@ static void test_idempotent_retries(void **state)
 		 key);
 	long before = feedback_count();
 	json_object *first, *again;
-	assert_int_equal(submit(&srv, headers, body, &first), 201);
-	assert_int_equal(submit(&srv, headers, body, &again), 200);
-	assert_string_equal(json_object_to_json_string(th_get(first, "receipt", NULL)),
-			    json_object_to_json_string(th_get(again, "receipt", NULL)));
+	/* The retry's reply is the first one byte for byte: the same receipt, the same signed
+	 * head and proof. */
+	char with_type[256];
+	snprintf(with_type, sizeof(with_type), "%s%s", json_header, headers);
+	struct th_resp r1, r2;
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback", with_type, body, strlen(body),
+				 &r1), 0);
+	assert_int_equal(r1.status, 201);
+	assert_int_equal(th_http(&srv, "POST", "/api/v1/feedback", with_type, body, strlen(body),
+				 &r2), 0);
+	assert_int_equal(r2.status, 200);
+	assert_string_equal(r1.body, r2.body);
+	first = th_json(&r1);
+	again = th_json(&r2);
+	th_resp_free(&r1);
+	th_resp_free(&r2);
+	assert_int_equal(json_object_get_int(th_get(again, "receipt", "version", NULL)), 2);
 	assert_int_equal(feedback_count(), before + 1);
 	json_object_put(again);
 	/* The same key for another submission is a conflict and stores nothing. */
@@ -549,6 +760,19 @@ struct batch_row {
 	const char *item, *key, *client, *hash, *want;
 };
 
+/* A stand-in commitment for a row of a batch, well formed (64 hex digits) as the public
+ * log's readers expect: SHA-256 of its tag and hash tag. Returns a static buffer. */
+static const char *commitment_of(unsigned tag, const char *hash)
+{
+	static char hex[65];
+	char text[64];
+	uint8_t h[crypto_hash_sha256_BYTES];
+	snprintf(text, sizeof(text), "%u-%s", tag, hash);
+	crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return hex;
+}
+
 /* Stores rows[0..n) as one batch, with ids from id and text tagged with tag, and checks:
  * each row's status, the gap-free log indexes of the created ones, that exactly those are
  * stored, with their ids and log indexes, and that the log grew by their number. Returns
@@ -562,8 +786,11 @@ static json_object *store_batch(const struct batch_row *rows, int n, long long i
 			    "%s{\"id\":%lld,\"tracking_code\":\"T%u-%lld\",\"item_code\":\"%s\","
 			    "\"rating\":4,\"kind\":\"opinion\",\"body\":\"Lô %u\","
 			    "\"consent_publish\":false,\"consent_contact\":false,"
-			    "\"submission_hash\":\"%u-%s\",\"secret_hash\":\"s\",\"key_id\":\"k\"",
-			    i ? "," : "", id + i, tag, id + i, rows[i].item, tag, tag, rows[i].hash);
+			    "\"submission_hash\":\"%u-%s\",\"secret_hash\":\"s\",\"key_id\":\"k\","
+			    "\"handle\":\"%08x%024llx\",\"salt\":\"%08x%056llx\","
+			    "\"commitment\":\"%s\"",
+			    i ? "," : "", id + i, tag, id + i, rows[i].item, tag, tag, rows[i].hash,
+			    tag, id + i, tag, id + i, commitment_of(tag, rows[i].hash));
 		if (*rows[i].key)
 			sbuf_printf(&b, ",\"idempotency_key\":\"%u-%s\"", tag, rows[i].key);
 		if (*rows[i].client)
@@ -581,6 +808,8 @@ static json_object *store_batch(const struct batch_row *rows, int n, long long i
 	json_object *answers = th_get(res, "rows", NULL);
 	assert_int_equal(json_object_array_length(answers), n);
 	assert_int_equal(strlen(th_str(res, "committed_at", NULL)), strlen("2026-11-24T08:45:12.123456Z"));
+	/* What the service needs to sign the batch's head: where its entries start and end. */
+	json_object *log = th_get(res, "log", NULL);
 	int created = 0;
 	struct sbuf want = {0};
 	for (int i = 0; i < n; i++) {
@@ -596,6 +825,14 @@ static json_object *store_batch(const struct batch_row *rows, int n, long long i
 		}
 	}
 	assert_int_equal(feedback_count(), before + created);
+	if (created) {
+		assert_int_equal(json_object_get_int64(th_get(log, "start", NULL)), atoll(size_before));
+		assert_int_equal(json_object_get_int64(th_get(log, "size", NULL)),
+				 atoll(size_before) + created);
+		assert_int_equal(strlen(th_str(log, "root", NULL)), 44);
+	} else {
+		assert_null(log);
+	}
 	char *size_after = db_value("SELECT size FROM tlog_state", 0, NULL);
 	assert_int_equal(atoll(size_after), atoll(size_before) + created);
 	/* The rows stored are the ones the receipts name, with the same log indexes. */
@@ -625,7 +862,7 @@ static json_object *answer_row(json_object *answer, int r)
 static void assert_receipt_of(json_object *repeat, json_object *first, const struct batch_row *rows,
 			      int i, long long id, unsigned tag)
 {
-	char want[64];
+	char want[128];
 	assert_int_equal(json_object_get_int64(th_get(repeat, "id", NULL)), id + i);
 	snprintf(want, sizeof(want), "T%u-%lld", tag, id + i);
 	assert_string_equal(th_str(repeat, "tracking_code", NULL), want);
@@ -636,6 +873,11 @@ static void assert_receipt_of(json_object *repeat, json_object *first, const str
 	assert_string_equal(th_str(repeat, "log_index", NULL),
 			    th_str(answer_row(first, i), "log_index", NULL));
 	assert_string_equal(th_str(repeat, "key_id", NULL), "k");
+	snprintf(want, sizeof(want), "%08x%024llx", tag, id + i);
+	assert_string_equal(th_str(repeat, "handle", NULL), want);
+	snprintf(want, sizeof(want), "%08x%056llx", tag, id + i);
+	assert_string_equal(th_str(repeat, "salt", NULL), want);
+	assert_string_equal(th_str(repeat, "commitment", NULL), commitment_of(tag, rows[i].hash));
 }
 
 static long long id_block(void)
@@ -931,6 +1173,12 @@ static void test_key_rotation(void **state)
 
 	json_object *before;
 	assert_int_equal(submit(&srv, NULL, valid_json(), &before), 201);
+	struct th_resp listed;
+	assert_int_equal(th_http(&srv, "GET", "/api/v1/keys", NULL, NULL, 0, &listed), 0);
+	json_object *old_keys = th_json(&listed);
+	size_t keys_before = json_object_array_length(th_get(old_keys, "keys", NULL));
+	json_object_put(old_keys);
+	th_resp_free(&listed);
 	const char *ctl = getenv("PAKNCTL_BIN") ? getenv("PAKNCTL_BIN") : "build/asan/paknctl";
 	assert_int_equal(th_run("%s keys rotate >/dev/null", ctl), 0);
 
@@ -941,12 +1189,19 @@ static void test_key_rotation(void **state)
 	assert_int_equal(th_server_wait_ready(&s, 10000), 0);
 	json_object *after;
 	assert_int_equal(submit(&s, NULL, valid_json(), &after), 201);
-	assert_string_not_equal(th_str(before, "receipt", "key_id", NULL),
-				th_str(after, "receipt", "key_id", NULL));
+	/* A version 2 receipt names its key by the signed head's key hash (docs/tlog.md). The
+	 * old key is still listed. */
+	char hash_before[8], hash_after[8];
+	assert_int_equal(sscanf(strstr(th_str(before, "receipt", "checkpoint", NULL), "\n\n"),
+				"\n\n%*s %*s %5s", hash_before), 1);
+	assert_int_equal(sscanf(strstr(th_str(after, "receipt", "checkpoint", NULL), "\n\n"),
+				"\n\n%*s %*s %5s", hash_after), 1);
+	assert_string_not_equal(hash_before, hash_after);
 	struct th_resp r;
 	assert_int_equal(th_http(&s, "GET", "/api/v1/keys", NULL, NULL, 0, &r), 0);
-	assert_non_null(strstr(r.body, th_str(before, "receipt", "key_id", NULL)));
-	assert_non_null(strstr(r.body, th_str(after, "receipt", "key_id", NULL)));
+	json_object *keys = th_json(&r);
+	assert_int_equal(json_object_array_length(th_get(keys, "keys", NULL)), keys_before + 1);
+	json_object_put(keys);
 	th_resp_free(&r);
 	json_object *docs[] = {before, after};
 	for (int i = 0; i < 2; i++) {
@@ -966,6 +1221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_submit_gives_a_verifiable_receipt),
+		cmocka_unit_test(test_version_1_receipts_still_verify),
 		cmocka_unit_test(test_status_shows_no_personal_data),
 		cmocka_unit_test(test_personal_data_is_encrypted_and_not_logged),
 		cmocka_unit_test(test_vietnamese_text_round_trips),

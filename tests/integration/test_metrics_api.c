@@ -33,10 +33,14 @@ static void add(PGconn *pg, const char *item, int rating, const char *state, con
 	PGresult *res = PQexecParams(
 		pg,
 		"INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,"
-		" consent_contact, state, submission_hash, secret_hash, log_index, key_id, created_at)"
+		" consent_contact, state, submission_hash, secret_hash, log_index, key_id, created_at,"
+		" handle, salt)"
 		" SELECT $1::bigint, $2, id, $4::smallint, 'opinion', 'x', false, false, $5, '', '',"
-		" $7::bigint, '', $6::timestamptz FROM plan_item WHERE code = $3",
+		" $7::bigint, '', $6::timestamptz, md5($2), sha256(convert_to($2, 'UTF8'))"
+		" FROM plan_item WHERE code = $3",
 		7, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fprintf(stderr, "%s", PQresultErrorMessage(res));
 	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
 	assert_string_equal(PQcmdTuples(res), "1");
 	PQclear(res);
@@ -423,16 +427,20 @@ static void test_rollup_follows_every_change(void **state)
 		/* A new deadline rule, a new feedback under it, answered, then both removed. */
 		"UPDATE response_deadline SET action_days = 2, answer_days = 4",
 		"INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,"
-		" consent_contact, submission_hash, secret_hash, log_index, key_id, created_at)"
+		" consent_contact, submission_hash, secret_hash, log_index, key_id, created_at,"
+		" handle, salt)"
 		" SELECT 990000001, 'TEST-ROLLUP-1', id, 2, 'question', 'x', false, false, '', '',"
-		" 990000001, '', '2026-08-03 10:00+07' FROM plan_item WHERE code = 'LC-T2'",
+		" 990000001, '', '2026-08-03 10:00+07', md5('r1'), sha256('r1') FROM plan_item"
+		" WHERE code = 'LC-T2'",
 		"INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,"
 		" signature) SELECT 990000001, id, 'x', '2026-08-20 10:00+07', '', ''"
 		" FROM official WHERE username = 't.metrics'",
 		"INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,"
-		" consent_contact, submission_hash, secret_hash, log_index, key_id, created_at)"
+		" consent_contact, submission_hash, secret_hash, log_index, key_id, created_at,"
+		" handle, salt)"
 		" SELECT 990000002, 'TEST-ROLLUP-2', id, 5, 'report', 'x', false, false, '', '',"
-		" 990000002, '', '2026-08-04 10:00+07' FROM plan_item WHERE code = 'LC-T2'",
+		" 990000002, '', '2026-08-04 10:00+07', md5('r2'), sha256('r2') FROM plan_item"
+		" WHERE code = 'LC-T2'",
 		"DELETE FROM feedback WHERE id = 990000002",
 	};
 	/* Intake's rows wait for the fold, apart from the row trigger; changes to them while they

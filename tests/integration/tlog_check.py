@@ -1,9 +1,11 @@
 """tlog_check.py URL N - checks the service's transparency log from outside, with hashlib and
-no project code: reads the entries, hashes each as RFC 9162 §2.1 says (leaf 0x00 || entry,
-node 0x01 || left || right), computes the root of every tree of 1..N entries itself, and
-checks every inclusion proof and every consistency proof the service returns for those
-trees against its own roots (RFC 9162 §2.1.3.2 and §2.1.4.2). Also checks that the newest
-checkpoint's root is its own root of that size. Prints one line; exit 0 when all hold."""
+no project code: reads the entries and hashes each of version 2 from its fields as
+docs/tlog.md and RFC 9162 §2.1 say (leaf 0x00 || entry, node 0x01 || left || right; of a
+version 1 entry the API gives only its leaf hash, taken as given), computes the root of
+every tree of 1..N entries itself, and checks every inclusion proof and every consistency
+proof the service returns for those trees against its own roots (RFC 9162 §2.1.3.2 and
+§2.1.4.2). Also checks that the newest checkpoint's root is its own root of that size.
+Prints one line; exit 0 when all hold."""
 import base64
 import hashlib
 import json
@@ -88,16 +90,28 @@ def hashes(doc):
 checkpoint = get("/api/v1/log/checkpoint").split("\n")
 size, root = int(checkpoint[1]), base64.b64decode(checkpoint[2])
 leaves = []
+versions = {1: 0, 2: 0}
 while len(leaves) < size:
     page = get(f"/api/v1/log/entries?start={len(leaves)}&end={size}")
     for e in page["entries"]:
         assert e["index"] == len(leaves), f"entry {e['index']} out of order"
-        entry = base64.b64decode(e["entry"])
-        fields = entry.decode().split("\n")
-        assert fields[:6] == ["pakn57-log-entry/1", e["kind"], e["tracking_code"],
-                              e["item_code"], e["at"], e["commitment"]], f"entry {e['index']}"
+        if e["version"] == 1:
+            # its bytes name a tracking code: the API gives only its leaf hash
+            assert sorted(e) == ["index", "leaf_hash", "version"], f"entry {e['index']}"
+            leaves.append(base64.b64decode(e["leaf_hash"]))
+            versions[1] += 1
+            continue
+        assert e["version"] == 2, f"entry {e['index']}: version {e['version']}"
+        assert sorted(e) == ["at", "commitment", "entry", "handle", "index", "kind",
+                             "leaf_hash", "version"], f"entry {e['index']}: {sorted(e)}"
+        assert e["kind"] in ("submission", "moderation", "answer"), f"entry {e['index']}"
+        assert len(e["handle"]) == 32 and len(e["commitment"]) == 64, f"entry {e['index']}"
+        entry = ("pakn57-log-entry/2\n%s\n%s\n%s\n%s\n" % (
+            e["kind"], e["handle"], e["at"], e["commitment"])).encode()
+        assert base64.b64decode(e["entry"]) == entry, f"entry {e['index']}"
         assert base64.b64decode(e["leaf_hash"]) == leaf(entry), f"leaf {e['index']}"
         leaves.append(leaf(entry))
+        versions[2] += 1
 assert mth(leaves) == root, "the checkpoint's root is not the root of its entries"
 assert size >= N, f"only {size} entries"
 roots = [None] + [mth(leaves[:n]) for n in range(1, N + 1)]
@@ -112,5 +126,6 @@ for n in range(1, N + 1):
         doc = get(f"/api/v1/log/proof/consistency?from={m}&to={n}")
         assert consistency_ok(m, n, roots[m], roots[n], hashes(doc)), f"consistency {m}-{n}"
         proofs += 1
-print(f"ok: {size} entries hashed independently, checkpoint root matches; "
+print(f"ok: {size} entries ({versions[2]} of version 2 hashed independently, "
+      f"{versions[1]} of version 1 taken by leaf hash), checkpoint root matches; "
       f"{proofs} proofs for trees of 1 to {N} entries verify")

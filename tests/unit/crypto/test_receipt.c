@@ -1,6 +1,6 @@
-/* test_receipt.c - tests server/crypto/receipt.c: the signed bytes exactly as docs/receipts.md
- * writes them, Ed25519 signing and checking, the JSON form read strictly, and the
- * submitter's secret. Expected signatures and hashes were worked out once with PyNaCl and
+/* test_receipt.c - tests server/crypto/receipt.c: version 1's signed bytes exactly as
+ * docs/receipts.md writes them, Ed25519 signing and checking, version 2's body hash and
+ * salted commitment, the JSON form of both read strictly, and the submitter's secret. Expected signatures and hashes were worked out once with PyNaCl and
  * hashlib (independent of libsodium's C API as used here) and are written literally. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -413,7 +413,7 @@ static const struct bad_json bad_rows[] = {
 	{"key_id", "12345678", "key_id"},
 	{"signature", "[]", "signature"},
 	/* values out of shape */
-	{"version", "2", "version"},
+	{"version", "3", "version"},
 	{"version", "0", "version"},
 	{"feedback_id", "-1", "feedback_id"},
 	{"log_index", "-1", "log_index"},
@@ -499,6 +499,217 @@ static void test_from_json_rejects(void **state)
 		}
 		json_object_put(o);
 	}
+	assert_int_equal(failures, 0);
+}
+
+/* --- version 2 ------------------------------------------------------------------------ */
+
+/* A version 2 receipt for the body "Rất không hài lòng"; body_hash and commitment worked
+ * out with Python's hashlib from docs/receipts.md:
+ *   sha256(salt + b"pakn57-body-v2\n" + body), sha256(salt + canonical lines). */
+#define V2_SALT "d70ab75f30c6f2762a446aed492602f96c3518e4a5ecc148b24e83473defd336"
+#define V2_BODY "Rất không hài lòng"
+#define V2_BODY_HASH "90872c41e95d3d71f67e90584634da79bfb2c4de1ec665d98b84b143e5a46992"
+#define V2_COMMITMENT "717633bc8471e2fff7e4c533b2c7a594f2c958cf3df788b14083930436f6f8ce"
+
+static struct receipt v2_receipt(void)
+{
+	struct receipt r;
+	memset(&r, 0, sizeof(r));
+	r.version = 2;
+	strcpy(r.tracking_code, "8XB0-NPJA-X3K8-0MBB-G");
+	strcpy(r.item_code, "LC-T25");
+	r.rating = 1;
+	strcpy(r.kind, "opinion");
+	strcpy(r.body_hash, V2_BODY_HASH);
+	strcpy(r.committed_at, "2026-12-07T15:05:17.930139Z");
+	strcpy(r.handle, "52a8dca5ad93e3d4c3ecbb6aa05c7b3a");
+	strcpy(r.salt, V2_SALT);
+	strcpy(r.commitment, V2_COMMITMENT);
+	r.log_index = 5;
+	strcpy(r.checkpoint, "pakn57.local/log\n8\nF5FrFopCfeWPQBJWqsXrzoKCZnwoRUbkArx8fuIPdAA=\n\n"
+			     "\u2014 pakn57.local/log IwGO2B1s\n");
+	r.nproof = 3;
+	for (int i = 0; i < 3; i++)
+		memset(r.proof[i], 0x11 * (i + 1), 32);
+	return r;
+}
+
+/* The body hash and the commitment as docs/receipts.md writes them; every field is bound. */
+static void test_v2_commitment(void **state)
+{
+	(void)state;
+	struct receipt r = v2_receipt();
+	char h[65];
+	receipt_body_hash(V2_SALT, V2_BODY, strlen(V2_BODY), h);
+	assert_string_equal(h, V2_BODY_HASH);
+	assert_int_equal(receipt_commitment(&r, h), 0);
+	assert_string_equal(h, V2_COMMITMENT);
+	/* the salt blinds it: another salt, another body hash and commitment */
+	char other_salt[] = V2_SALT;
+	other_salt[0] = 'e';
+	receipt_body_hash(other_salt, V2_BODY, strlen(V2_BODY), h);
+	assert_string_not_equal(h, V2_BODY_HASH);
+	for (int field = 0; field < 9; field++) {
+		struct receipt bad = v2_receipt();
+		switch (field) {
+		case 0: strcpy(bad.tracking_code, "8XB0-NPJA-X3K8-0MBB-H"); break;
+		case 1: strcpy(bad.item_code, "LC-T26"); break;
+		case 2: bad.rating = 2; break;
+		case 3: strcpy(bad.kind, "report"); break;
+		case 4: strcpy(bad.submitter_type, "individual"); break;
+		case 5: bad.consent_publish = true; break;
+		case 6: bad.consent_contact = true; break;
+		case 7: bad.body_hash[0] = 'a'; break;
+		default: bad.salt[0] = 'e'; break;
+		}
+		assert_int_equal(receipt_commitment(&bad, h), 0);
+		assert_string_not_equal(h, V2_COMMITMENT);
+	}
+	/* a salt that is not 32 bytes of hex gives no commitment */
+	struct receipt bad = v2_receipt();
+	bad.salt[63] = '\0';
+	assert_int_equal(receipt_commitment(&bad, h), -1);
+	strcpy(bad.salt, V2_SALT);
+	bad.salt[5] = 'x';
+	assert_int_equal(receipt_commitment(&bad, h), -1);
+}
+
+static void test_v2_json_round_trip(void **state)
+{
+	(void)state;
+	struct receipt r = v2_receipt();
+	json_object *o = receipt_obj(&r, "Jsixol7kJTo60w2m4_S_Sg");
+	assert_non_null(o);
+	struct sbuf raw = {0};
+	receipt_json(&raw, &r, "Jsixol7kJTo60w2m4_S_Sg");
+	assert_string_equal(raw.data,
+			    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	sbuf_free(&raw);
+	/* the documented members, in the documented order, and nothing of version 1 */
+	static const char *const names[] = {
+		"version", "tracking_code", "item_code", "rating", "kind", "submitter_type",
+		"consent_publish", "consent_contact", "body_hash", "committed_at", "handle", "salt",
+		"commitment", "log_index", "checkpoint", "proof", "secret"};
+	size_t k = 0;
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		assert_true(k < sizeof(names) / sizeof(names[0]));
+		assert_string_equal(key, names[k++]);
+	}
+	assert_int_equal(k, sizeof(names) / sizeof(names[0]));
+	json_object *v;
+	assert_true(json_object_object_get_ex(o, "consent_publish", &v));
+	assert_true(json_object_is_type(v, json_type_boolean));
+	assert_true(json_object_object_get_ex(o, "proof", &v));
+	assert_int_equal(json_object_array_length(v), 3);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)),
+			    "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=");
+	struct receipt got;
+	char err[256] = "";
+	int rc = receipt_from_json(o, &got, err, sizeof(err));
+	if (rc != 0)
+		print_error("receipt_from_json: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(got.version, 2);
+	assert_string_equal(got.tracking_code, r.tracking_code);
+	assert_string_equal(got.item_code, r.item_code);
+	assert_int_equal(got.rating, r.rating);
+	assert_string_equal(got.kind, r.kind);
+	assert_string_equal(got.submitter_type, "");
+	assert_false(got.consent_publish);
+	assert_false(got.consent_contact);
+	assert_string_equal(got.body_hash, r.body_hash);
+	assert_string_equal(got.committed_at, r.committed_at);
+	assert_string_equal(got.handle, r.handle);
+	assert_string_equal(got.salt, r.salt);
+	assert_string_equal(got.commitment, r.commitment);
+	assert_int_equal(got.log_index, r.log_index);
+	assert_string_equal(got.checkpoint, r.checkpoint);
+	assert_int_equal(got.nproof, 3);
+	assert_memory_equal(got.proof, r.proof, 3 * 32);
+	json_object_put(o);
+	/* an empty proof (the tree of one entry) reads back empty */
+	r.nproof = 0;
+	o = receipt_obj(&r, NULL);
+	assert_int_equal(receipt_from_json(o, &got, err, sizeof(err)), 0);
+	assert_int_equal(got.nproof, 0);
+	json_object_put(o);
+}
+
+static const struct bad_json bad_v2_rows[] = {
+	{"rating", NULL, "rating"},
+	{"kind", NULL, "kind"},
+	{"submitter_type", NULL, "submitter_type"},
+	{"consent_publish", NULL, "consent_publish"},
+	{"consent_contact", NULL, "consent_contact"},
+	{"body_hash", NULL, "body_hash"},
+	{"handle", NULL, "handle"},
+	{"salt", NULL, "salt"},
+	{"commitment", NULL, "commitment"},
+	{"checkpoint", NULL, "checkpoint"},
+	{"proof", NULL, "proof"},
+	{"log_index", NULL, "log_index"},
+	{"rating", "0", "rating"},
+	{"rating", "6", "rating"},
+	{"rating", "\"1\"", "rating"},
+	{"kind", "\"Opinion\"", "kind"},
+	{"kind", "\"\"", "kind"},
+	{"consent_publish", "1", "consent_publish"},
+	{"consent_contact", "\"false\"", "consent_contact"},
+	{"body_hash", "\"" V2_BODY_HASH "0\"", "body_hash"},
+	{"salt", "\"d70ab75f30c6f2762a446aed492602f96c3518e4a5ecc148b24e83473defd33\"", "salt"},
+	{"salt", "\"D70AB75F30C6F2762A446AED492602F96C3518E4A5ECC148B24E83473DEFD336\"", "salt"},
+	{"handle", "\"52a8dca5ad93e3d4c3ecbb6aa05c7b3\"", "handle"},
+	{"handle", "\"52a8dca5ad93e3d4c3ecbb6aa05c7b3g\"", "handle"},
+	{"commitment", "\"717633bc\"", "commitment"},
+	{"checkpoint", "\"\"", "checkpoint"},
+	{"checkpoint", "7", "checkpoint"},
+	{"proof", "\"AAAA\"", "proof"},
+	{"proof", "[1]", "proof[0]"},
+	{"proof", "[\"IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\", \"AAAA\"]", "proof[1]"},
+	/* version 1's members are not version 2's */
+	{"feedback_id", "1", "feedback_id"},
+	{"signature", "\"" FIXED_SIG_B64 "\"", "signature"},
+	{"key_id", "\"d3c05ab2093cb220\"", "key_id"},
+};
+
+static void test_v2_from_json_rejects(void **state)
+{
+	(void)state;
+	struct receipt r = v2_receipt();
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(bad_v2_rows) / sizeof(bad_v2_rows[0]); i++) {
+		const struct bad_json *c = &bad_v2_rows[i];
+		json_object *o = receipt_obj(&r, NULL);
+		if (c->value)
+			json_object_object_add(o, c->key, json_tokener_parse(c->value));
+		else
+			json_object_object_del(o, c->key);
+		struct receipt got;
+		char err[256] = "";
+		int rc = receipt_from_json(o, &got, err, sizeof(err));
+		if (rc != -1 || !strstr(err, c->want_in_err)) {
+			print_error("row %zu (%s = %s): rc %d, err \"%s\"; want -1 and an error naming %s\n",
+				    i, c->key, c->value ? c->value : "(deleted)", rc, err, c->want_in_err);
+			failures++;
+		}
+		json_object_put(o);
+	}
+	/* 65 hashes are more than any tree of 2^64 entries needs */
+	json_object *o = receipt_obj(&r, NULL), *list = json_object_new_array();
+	for (int i = 0; i < RECEIPT_MAX_PROOF + 1; i++)
+		json_object_array_add(list, json_object_new_string(
+						    "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="));
+	json_object_object_add(o, "proof", list);
+	struct receipt got;
+	char err[256] = "";
+	if (receipt_from_json(o, &got, err, sizeof(err)) != -1 || !strstr(err, "proof")) {
+		print_error("a proof of %d hashes: err \"%s\"\n", RECEIPT_MAX_PROOF + 1, err);
+		failures++;
+	}
+	json_object_put(o);
 	assert_int_equal(failures, 0);
 }
 
@@ -601,6 +812,9 @@ int main(void)
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_secret_not_signed),
 		cmocka_unit_test(test_from_json_rejects),
+		cmocka_unit_test(test_v2_commitment),
+		cmocka_unit_test(test_v2_json_round_trip),
+		cmocka_unit_test(test_v2_from_json_rejects),
 		cmocka_unit_test(test_secret),
 		cmocka_unit_test(test_secret_hash),
 	};

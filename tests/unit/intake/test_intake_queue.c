@@ -1,9 +1,9 @@
 /* test_intake_queue.c - tests server/intake/intake_queue.c against a database of its own
  * in the test cluster: what arrives while a batch is out waits and goes in the next one (at most
  * max_batch, counted in the batch histogram); each submission gets its own id from one
- * reserved block, tracking code and log index, and a receipt that verifies once
- * intake_receipt_finish signs it; a retry with the same idempotency key gets the first
- * receipt back, another text under that key is a conflict; an unknown item is refused;
+ * reserved block, tracking code, log index, handle and salt, and a version 2 receipt proven
+ * at once by its batch's signed head; a retry with the same idempotency key gets the first
+ * receipt back byte for byte, another text under that key is a conflict; an unknown item is refused;
  * closing answers what waits; no database is INTAKE_UNAVAILABLE. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +25,7 @@
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
 #include "intake/intake_queue.h"
+#include "tlog/tlog_receipt.h"
 #include "../unit_db.h"
 #include "../unit_dir.h"
 
@@ -76,7 +77,7 @@ static int setup(void **state)
 	f->pool = db_pool_new(f->base, url, 1, 10);
 	f->stats = calloc(1, sizeof(*f->stats));
 	unit_wait_up(f->base, f->pool, 1, 0);
-	f->q = intake_queue_new(f->pool, f->keys, 2, f->stats);
+	f->q = intake_queue_new(f->pool, f->keys, 2, "pakn57.local/log", f->stats);
 	*state = f;
 	return f->q ? 0 : -1;
 }
@@ -136,24 +137,46 @@ static void test_batches_and_receipts(void **state)
 		assert_int_equal(a[i].calls, 1);
 		assert_int_equal(a[i].outcome, INTAKE_CREATED);
 		assert_true(a[i].has_receipt);
+		assert_int_equal(a[i].r.version, 2);
 		assert_string_equal(a[i].r.item_code, f->item);
-		assert_string_equal(a[i].r.key_id, keys_current(f->keys)->id);
+		assert_int_equal(a[i].r.rating, 1 + i % 5);
 		assert_int_equal(strlen(a[i].r.committed_at), 27); /* 2026-11-24T08:45:12.123456Z */
-		/* ids from one block, in the order submitted; log indexes in that order too */
+		assert_int_equal(strlen(a[i].r.handle), RECEIPT_HANDLE_LEN);
+		assert_int_equal(strlen(a[i].r.salt), 2 * RECEIPT_SALT_BYTES);
+		/* the text sent is the one committed to, with this receipt's salt */
+		char body[128], hash[65];
+		snprintf(body, sizeof(body), "Ý kiến thử số %d của lần chạy %s.", i, f->run);
+		receipt_body_hash(a[i].r.salt, body, strlen(body), hash);
+		assert_string_equal(a[i].r.body_hash, hash);
+		/* log indexes in the order submitted; a handle and a salt of each one's own */
 		if (i > 0) {
-			assert_int_equal(a[i].r.feedback_id, a[0].r.feedback_id + i);
 			assert_true(a[i].r.log_index > a[i - 1].r.log_index);
 			assert_string_not_equal(a[i].r.tracking_code, a[i - 1].r.tracking_code);
+			assert_string_not_equal(a[i].r.handle, a[i - 1].r.handle);
+			assert_string_not_equal(a[i].r.salt, a[i - 1].r.salt);
 		}
 		char secret[RECEIPT_SECRET_LEN + 1];
 		intake_receipt_finish(f->keys, &a[i].r, secret);
-		assert_int_equal(receipt_verify(&a[i].r, f->keys), RECEIPT_VALID);
 		assert_int_equal(strlen(secret), RECEIPT_SECRET_LEN);
+		/* proven at once by the head it carries, with the service's key */
+		char err[256];
+		uint64_t size;
+		assert_int_equal(tlog_receipt_check(&a[i].r, &keys_current(f->keys)->pk, 1, NULL, &size, err,
+						    sizeof(err)),
+				 RECEIPT_VALID);
+		assert_true(size > (uint64_t)a[i].r.log_index);
 	}
-	/* two in a batch at most: 2 + 2 + 1, in one transaction each */
+	/* two in a batch at most: 2 + 2 + 1, in one transaction and under one signed head
+	 * each, a head that ends with its batch */
 	assert_string_equal(a[0].r.committed_at, a[1].r.committed_at);
+	assert_string_equal(a[0].r.checkpoint, a[1].r.checkpoint);
 	assert_string_not_equal(a[1].r.committed_at, a[2].r.committed_at);
+	assert_string_not_equal(a[1].r.checkpoint, a[2].r.checkpoint);
 	assert_string_equal(a[2].r.committed_at, a[3].r.committed_at);
+	assert_string_equal(a[2].r.checkpoint, a[3].r.checkpoint);
+	assert_string_not_equal(a[3].r.checkpoint, a[4].r.checkpoint);
+	for (int i = 1; i < N; i += 2)
+		assert_int_equal(atoll(strchr(a[i].r.checkpoint, '\n') + 1), a[i].r.log_index + 1);
 	assert_int_equal(f->stats->batch_count, 3);
 	assert_int_equal(f->stats->batch_sum, N);
 	assert_int_equal(f->stats->batch[0], 1); /* le=1 */
@@ -179,18 +202,18 @@ static void test_idempotency_key(void **state)
 	unit_loop_until(f->base, &again.calls, 10);
 	assert_int_equal(again.outcome, INTAKE_EXISTING);
 	assert_true(again.has_receipt);
-	assert_string_equal(again.r.tracking_code, first.r.tracking_code);
-	assert_int_equal(again.r.feedback_id, first.r.feedback_id);
-	assert_int_equal(again.r.log_index, first.r.log_index);
-	assert_string_equal(again.r.committed_at, first.r.committed_at);
-	assert_string_equal(again.r.submission_hash, first.r.submission_hash);
-	/* signed the same, byte for byte */
+	/* the first receipt again, byte for byte: the same fields, head and proof */
 	char secret[RECEIPT_SECRET_LEN + 1], secret2[RECEIPT_SECRET_LEN + 1];
 	intake_receipt_finish(f->keys, &first.r, secret);
 	intake_receipt_finish(f->keys, &again.r, secret2);
-	assert_memory_equal(first.r.signature, again.r.signature, sizeof(first.r.signature));
-	assert_string_equal(secret, secret2);
-
+	struct sbuf j1 = {0}, j2 = {0};
+	receipt_json(&j1, &first.r, secret);
+	receipt_json(&j2, &again.r, secret2);
+	assert_string_equal(j1.data, j2.data);
+	assert_string_equal(again.r.salt, first.r.salt);
+	assert_string_equal(again.r.checkpoint, first.r.checkpoint);
+	sbuf_free(&j1);
+	sbuf_free(&j2);
 	submission_of(f, NULL, 101, key, &s);
 	intake_queue_submit(f->q, &s, client, answer_cb, &other);
 	unit_loop_until(f->base, &other.calls, 10);
@@ -252,7 +275,7 @@ static void test_no_database(void **state)
 	assert_non_null(keys);
 	struct event_base *base = event_base_new();
 	struct db_pool *pool = db_pool_new(base, "postgresql://127.0.0.1:1/none", 1, 1);
-	struct intake_queue *q = intake_queue_new(pool, keys, 8, NULL);
+	struct intake_queue *q = intake_queue_new(pool, keys, 8, "pakn57.local/log", NULL);
 	struct answer a = {0};
 	struct submission s = {0};
 	snprintf(s.item_code, sizeof(s.item_code), "LC-1-1");

@@ -4,7 +4,10 @@
  * inclusion and consistency proofs) and the signed-note example of
  * golang.org/x/mod/sumdb/note (the "PeterNeumann" key and signature). Then, for every tree
  * of 1 to 70 leaves, every inclusion and consistency proof made by a plain recursive
- * reading of RFC 9162 §2.1 verifies, and a proof with one bit changed does not. */
+ * reading of RFC 9162 §2.1 verifies, and a proof with one bit changed does not; and the
+ * tree of an appending batch (tlog_span: a frontier and new leaves) gives that reading's
+ * root and inclusion proofs for every batch of a tree of up to 70 leaves and for some of a
+ * tree of 8,200. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,7 +143,17 @@ static void test_reference_consistency_proofs(void **state)
 /* --- every tree of 1 to 70 leaves ------------------------------------------------------- */
 
 #define MAXN 70
-static uint8_t big[MAXN][TLOG_HASH];
+#define BIGN 8200 /* past 2^13, for the spans of a larger tree */
+static uint8_t big[BIGN][TLOG_HASH];
+
+static void make_leaves(void)
+{
+	for (int i = 0; i < BIGN; i++) {
+		char entry[32];
+		int len = snprintf(entry, sizeof(entry), "entry %d", i);
+		tlog_leaf_hash(entry, (size_t)len, big[i]);
+	}
+}
 
 static uint64_t split(uint64_t n)
 {
@@ -198,11 +211,7 @@ static void subproof(uint64_t m, uint64_t lo, uint64_t hi, bool b, uint8_t (*out
 static void test_every_proof_of_small_trees(void **state)
 {
 	(void)state;
-	for (int i = 0; i < MAXN; i++) {
-		char entry[32];
-		int len = snprintf(entry, sizeof(entry), "entry %d", i);
-		tlog_leaf_hash(entry, (size_t)len, big[i]);
-	}
+	make_leaves();
 	uint8_t rootof[MAXN + 1][TLOG_HASH];
 	struct tlog_builder b = {0};
 	for (uint64_t n = 1; n <= MAXN; n++) {
@@ -233,6 +242,102 @@ static void test_every_proof_of_small_trees(void **state)
 				assert_false(tlog_consistency_ok(m, n, rootof[m], rootof[n], proof, len));
 			}
 		}
+	}
+}
+
+/* --- spans: the tree one appending transaction sees ------------------------------------ */
+
+/* The frontier of the first start leaves: the roots of its perfect subtrees, largest
+ * first, as the RFC's MTH gives them. Returns how many. */
+static int frontier_of(uint64_t start, uint8_t (*out)[TLOG_HASH])
+{
+	int n = 0;
+	uint64_t lo = 0;
+	for (int bit = 63; bit >= 0; bit--)
+		if (start & (1ULL << bit)) {
+			mth(lo, lo + (1ULL << bit), out[n++]);
+			lo += 1ULL << bit;
+		}
+	return n;
+}
+
+/* The span [start, size) over big[] gives the RFC's root and, for each index it holds
+ * (every step-th one), the RFC's inclusion proof; want is the root when already known. */
+static void check_span(uint64_t start, uint64_t size, uint64_t step, const uint8_t *want)
+{
+	uint8_t f[64][TLOG_HASH], root[TLOG_HASH], ref[TLOG_HASH];
+	int nf = frontier_of(start, f);
+	struct tlog_span sp;
+	assert_int_equal(tlog_span_init(&sp, start, (const uint8_t(*)[TLOG_HASH])f, nf,
+					(const uint8_t(*)[TLOG_HASH])big + start, size - start),
+			 0);
+	tlog_span_root(&sp, root);
+	if (!want) {
+		mth(0, size, ref);
+		want = ref;
+	}
+	assert_memory_equal(root, want, TLOG_HASH);
+	uint8_t got[TLOG_MAX_PROOF][TLOG_HASH], proof[TLOG_MAX_PROOF][TLOG_HASH];
+	for (uint64_t m = start; m < size; m += step) {
+		size_t len = 0;
+		path(m, 0, size, proof, &len);
+		assert_int_equal(tlog_span_proof(&sp, m, got), (int)len);
+		assert_memory_equal(got, proof, len * TLOG_HASH);
+	}
+	/* outside the span there is nothing to prove */
+	assert_int_equal(tlog_span_proof(&sp, size, got), -1);
+	if (start > 0)
+		assert_int_equal(tlog_span_proof(&sp, start - 1, got), -1);
+	tlog_span_free(&sp);
+}
+
+static void test_span_of_every_small_batch(void **state)
+{
+	(void)state;
+	make_leaves();
+	uint8_t rootof[MAXN + 1][TLOG_HASH];
+	for (uint64_t n = 1; n <= MAXN; n++)
+		mth(0, n, rootof[n]);
+	for (uint64_t size = 1; size <= MAXN; size++)
+		for (uint64_t start = 0; start < size; start++)
+			check_span(start, size, 1, rootof[size]);
+}
+
+static void test_span_of_a_larger_tree(void **state)
+{
+	(void)state;
+	make_leaves();
+	static const struct {
+		uint64_t start, size, step;
+	} cases[] = {
+		{8189, 8197, 1}, /* across 2^13 */
+		{8191, 8192, 1}, {8192, 8200, 1}, {4095, 4097, 1}, {5000, 5001, 1},
+		{6143, 8200, 97}, {1, 8200, 389}, {0, 8200, 1000},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_span(cases[i].start, cases[i].size, cases[i].step, NULL);
+}
+
+static void test_span_refuses_a_frontier_that_does_not_fit(void **state)
+{
+	(void)state;
+	make_leaves();
+	uint8_t f[64][TLOG_HASH];
+	struct tlog_span sp;
+	for (uint64_t start = 0; start < 70; start++) {
+		int nf = frontier_of(start, f);
+		const uint8_t(*batch)[TLOG_HASH] = (const uint8_t(*)[TLOG_HASH])big + start;
+		assert_int_equal(tlog_span_init(&sp, start, (const uint8_t(*)[TLOG_HASH])f, nf + 1,
+						batch, 3),
+				 -1);
+		if (nf > 0)
+			assert_int_equal(tlog_span_init(&sp, start, (const uint8_t(*)[TLOG_HASH])f,
+							nf - 1, batch, 3),
+					 -1);
+		/* a batch of nothing has no tree head */
+		assert_int_equal(tlog_span_init(&sp, start, (const uint8_t(*)[TLOG_HASH])f, nf, batch,
+						0),
+				 -1);
 	}
 }
 
@@ -307,6 +412,9 @@ int main(void)
 		cmocka_unit_test(test_reference_inclusion_proofs),
 		cmocka_unit_test(test_reference_consistency_proofs),
 		cmocka_unit_test(test_every_proof_of_small_trees),
+		cmocka_unit_test(test_span_of_every_small_batch),
+		cmocka_unit_test(test_span_of_a_larger_tree),
+		cmocka_unit_test(test_span_refuses_a_frontier_that_does_not_fit),
 		cmocka_unit_test(test_go_signed_note_example),
 		cmocka_unit_test(test_checkpoint_round_trip),
 	};
