@@ -389,6 +389,7 @@ int th_sql(const char *url, const char *query, char **value)
 	PQclear(res);
 	PQfinish(pg);
 	return rc;
+}
 
 int th_run_output(char *out, size_t outlen, const char *fmt, ...)
 {

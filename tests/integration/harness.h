@@ -87,6 +87,10 @@ int th_free_port(void);
 /* Runs a shell command (printf-style); returns its exit status, or -1. */
 int th_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The same, with the command's standard output (up to outlen - 1 bytes) in out. */
+int th_run_output(char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* A database of the test's own, "<the run's database>_<suffix>", dropped and made again: a
  * copy of PAKN_TEST_DB_TEMPLATE when the run names one (so it was made as the run's was,
  * upgraded from an old schema, say), otherwise migrated and seeded with both plans. Its
@@ -96,9 +100,5 @@ int th_own_database(const char *suffix, char *url, size_t cap);
 /* Runs one statement on the database at url. 0, or -1 (the error printed); if value is not
  * NULL, *value is the first row's first value (caller frees), or NULL without a row. */
 int th_sql(const char *url, const char *query, char **value);
-
-/* The same, with the command's standard output (up to outlen - 1 bytes) in out. */
-int th_run_output(char *out, size_t outlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif
