@@ -327,6 +327,24 @@ static void test_a_receipt_verifies_with_required_witnesses(void **state)
 			 1);
 	/* More required than keys given is a usage error. */
 	assert_int_equal(verify("%s --witness %s --require 2", base, wvkey[0]), 2);
+	/* Not forked: the tree head in the (version 2) receipt is part of the cosigned log. */
+	char file[600];
+	snprintf(file, sizeof(file), "%s/w-receipt.json", tmp);
+	json_object *doc = json_object_from_file(file), *head;
+	assert_non_null(doc);
+	head = th_get(doc, "receipt", "checkpoint", NULL);
+	assert_non_null(head);
+	write_file("w-head.txt", json_object_get_string(head), strlen(json_object_get_string(head)));
+	snprintf(path, sizeof(path), "/api/v1/log/proof/consistency?from=%lld&to=%lld",
+		 size_of(json_object_get_string(head)), size_of(note));
+	json_object_put(doc);
+	assert_int_equal(save(path, "w-consistency.json"), 200);
+	const char *fork = "--consistency w-head.txt w-cp.txt --proof w-consistency.json --keys "
+			   "w-keys.json";
+	assert_int_equal(verify("%s --witness %s --witness %s --require 2", fork, wvkey[0],
+				wvkey[1]),
+			 0);
+	assert_int_equal(verify("%s --witness %s --require 1", fork, wvkey[2]), 1);
 	/* A changed cosignature is not a cosignature. */
 	char *at = strstr(note, "witness.example/w1 ");
 	assert_non_null(at);
