@@ -699,10 +699,97 @@ def tampers_v2(r):
     return t
 
 
+# --- witness cosignatures (C2SP tlog-cosignature v1, tlog-witness add-checkpoint) ----------
+
+WITNESS = "witness.example/w1"
+
+
+def cosign_key_id(name, pk):
+    return sha256(name.encode() + b"\n\x04" + pk)[:4]
+
+
+def cosign_message(text, timestamp):
+    return ("cosignature/v1\ntime %d\n" % timestamp + text).encode()
+
+
+def cosign_line(text, key, timestamp, name=WITNESS):
+    sig = key.sign(cosign_message(text, timestamp))
+    blob = cosign_key_id(name, key.pk) + timestamp.to_bytes(8, "big") + sig
+    return "%s %s %s\n" % (DASH.strip(), name, b64(blob))
+
+
+def cosign_check(note, name, pk):
+    """The timestamp of a good cosignature by (name, pk) on the note, else None."""
+    text, _, sigs = note.rpartition("\n\n")
+    text += "\n"
+    for line in sigs.split("\n"):
+        prefix = DASH + name + " "
+        if not line.startswith(prefix):
+            continue
+        blob = base64.b64decode(line[len(prefix):])
+        if len(blob) != 76 or blob[:4] != cosign_key_id(name, pk):
+            continue
+        ts = int.from_bytes(blob[4:12], "big")
+        try:
+            nacl.signing.VerifyKey(pk).verify(cosign_message(text, ts), blob[12:])
+            return ts
+        except nacl.exceptions.BadSignatureError:
+            return None
+    return None
+
+
+def cosignatures_file():
+    _, leaves = tree_leaves()
+    witness = Key("witness w1")
+    text = checkpoint_text(ORIGIN, TREE_N, mth(leaves))
+    note = note_sign(text, ORIGIN, KEY)
+    ts = 1765108800  # 2025-12-07T12:00:00Z
+    line = cosign_line(text, witness, ts)
+    cosigned = note + line
+    assert cosign_check(cosigned, WITNESS, witness.pk) == ts
+    blob = bytearray(base64.b64decode(line.split(" ")[2]))
+    blob[20] ^= 1
+    rejects = [
+        {"what": "one bit of the signature changed",
+         "note": note + "%s %s %s\n" % (DASH.strip(), WITNESS, b64(bytes(blob)))},
+        {"what": "the timestamp changed", "note": note + "%s %s %s\n" % (
+            DASH.strip(), WITNESS, b64(bytes(base64.b64decode(line.split(" ")[2])[:4]) +
+                                       (ts + 1).to_bytes(8, "big") +
+                                       base64.b64decode(line.split(" ")[2])[12:]))},
+        {"what": "the checkpoint's size changed",
+         "note": cosigned.replace("\n%d\n" % TREE_N, "\n%d\n" % (TREE_N + 1), 1)},
+    ]
+    for r in rejects:
+        assert cosign_check(r["note"], WITNESS, witness.pk) is None, r["what"]
+    # Not by this witness: its name with another key (a different key ID), so none is found.
+    other = note + cosign_line(text, OTHER, ts)
+    assert cosign_check(other, WITNESS, witness.pk) is None
+    # The add-checkpoint body for the tree of 7 entries after the one of 4.
+    proof = subproof(4, leaves[:7], True)
+    old_note = note_sign(checkpoint_text(ORIGIN, 7, mth(leaves[:7])), ORIGIN, KEY)
+    body = "old 4\n" + "".join(b64(h) + "\n" for h in proof) + "\n" + old_note
+    return {"about": "C2SP tlog-cosignature v1 by an Ed25519 witness on the checkpoint of the "
+                     "log of trees.json (notes.json), and a C2SP tlog-witness add-checkpoint "
+                     "request body (docs/witness.md)",
+            "witness": {"name": WITNESS, "seed": witness.seed.hex(), "public_key": b64(witness.pk),
+                        "key_id": cosign_key_id(WITNESS, witness.pk).hex(),
+                        "vkey": "%s+%s+%s" % (WITNESS, cosign_key_id(WITNESS, witness.pk).hex(),
+                                              b64(b"\x04" + witness.pk))},
+            "checkpoint": note, "timestamp": ts,
+            "signed_message": cosign_message(text, ts).decode(),
+            "cosignature_line": line, "cosigned_checkpoint": cosigned,
+            "rejects": rejects,
+            "not_this_witness": {"what": "the witness's name with another key",
+                                 "note": other},
+            "add_checkpoint": {"old_size": 4, "proof": hexes(proof), "note": old_note,
+                               "body": body}}
+
+
 FILES = {
     "keys.json": keys_file,
     "entries.json": entries_file,
     "trees.json": trees_file,
+    "cosignatures.json": cosignatures_file,
     "notes.json": notes_file,
     "receipts-v1.json": receipts_v1_file,
     "receipts-v2.json": receipts_v2_file,

@@ -7,7 +7,9 @@
  * for byte and the notes that must be refused; receipts of both versions: their signed
  * bytes, signatures, commitments, entries, and the head and proof their batch makes
  * (tlog_head), accepted by tlog_receipt_check, and each single-field tamper refused for
- * the reason the vector names. Run from the repository root (tests/run.sh does). */
+ * the reason the vector names; a witness's cosignature (C2SP tlog-cosignature) and an
+ * add-checkpoint body (C2SP tlog-witness). Run from the repository root (tests/run.sh
+ * does). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +28,7 @@
 #include "crypto/receipt.h"
 #include "crypto/tracking.h"
 #include "intake/intake.h"
+#include "tlog/cosign.h"
 #include "tlog/tlog.h"
 #include "tlog/tlog_head.h"
 #include "tlog/tlog_receipt.h"
@@ -616,6 +619,70 @@ static void test_receipts_v2(void **state)
 	json_object_put(doc);
 }
 
+/* --- cosignatures.json ---------------------------------------------------------------- */
+
+/* A witness's cosignature line comes out byte for byte (Ed25519 is deterministic), its
+ * vkey reads, cosign_note_check finds it with its timestamp and refuses each tamper, a
+ * line by another key under the witness's name is not its, and the add-checkpoint body is
+ * read as the generator wrote it and written back the same. */
+static void test_cosignatures(void **state)
+{
+	(void)state;
+	json_object *doc = load("cosignatures.json"), *w = get(doc, "witness");
+	uint8_t seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES],
+		sk[crypto_sign_SECRETKEYBYTES];
+	size_t n;
+	const char *hex = str(w, "seed");
+	assert_int_equal(sodium_hex2bin(seed, sizeof(seed), hex, strlen(hex), NULL, &n, NULL), 0);
+	assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
+	struct cosign_vkey vk;
+	char err[200];
+	assert_int_equal(cosign_vkey_parse(str(w, "vkey"), &vk, err, sizeof(err)), 0);
+	assert_int_equal(vk.type, COSIGN_TYPE_V1);
+	assert_memory_equal(vk.pk, pk, sizeof(pk));
+	assert_hex_of(vk.key_id, 4, str(w, "key_id"));
+
+	const char *note = str(doc, "checkpoint");
+	size_t text_len = cosign_note_text_len(note);
+	struct sbuf line = {0};
+	cosign_line(&line, str(w, "name"), sk, pk, note, text_len, (uint64_t)num(doc, "timestamp"));
+	assert_bytes_are(&line, str(doc, "cosignature_line"));
+	sbuf_free(&line);
+
+	uint64_t ts = 0;
+	assert_int_equal(cosign_note_check(str(doc, "cosigned_checkpoint"), &vk, &ts, NULL, 0, err,
+					   sizeof(err)),
+			 1);
+	assert_int_equal(ts, (uint64_t)num(doc, "timestamp"));
+	json_object *rejects = get(doc, "rejects");
+	for (size_t i = 0; i < len(rejects); i++) {
+		json_object *r = at(rejects, i);
+		int rc = cosign_note_check(str(r, "note"), &vk, &ts, NULL, 0, err, sizeof(err));
+		if (rc == 1)
+			fail_msg("accepted: %s", str(r, "what"));
+	}
+	assert_int_equal(cosign_note_check(str(get(doc, "not_this_witness"), "note"), &vk, &ts, NULL,
+					   0, err, sizeof(err)),
+			 0);
+
+	json_object *add = get(doc, "add_checkpoint");
+	const char *body = str(add, "body");
+	struct cosign_request req;
+	assert_int_equal(cosign_request_parse(body, strlen(body), &req, err, sizeof(err)), 0);
+	assert_int_equal(req.old_size, (uint64_t)num(add, "old_size"));
+	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH];
+	int np = hashes(get(add, "proof"), false, proof);
+	assert_int_equal(req.nproof, np);
+	assert_memory_equal(req.proof, proof, (size_t)np * TLOG_HASH);
+	assert_string_equal(req.note, str(add, "note"));
+	struct sbuf again = {0};
+	cosign_request_format(&again, req.old_size, (const uint8_t(*)[TLOG_HASH])req.proof,
+			      req.nproof, req.note);
+	assert_bytes_are(&again, body);
+	sbuf_free(&again);
+	json_object_put(doc);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -632,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_receipts_v1),
 		cmocka_unit_test(test_receipts_v2),
+		cmocka_unit_test(test_cosignatures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
