@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void sbuf_reserve(struct sbuf *b, size_t extra)
+void sbuf_reserve(struct sbuf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
 		return;
@@ -27,6 +27,31 @@ void sbuf_append(struct sbuf *b, const char *s, size_t n)
 	sbuf_reserve(b, n);
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void sbuf_base64(struct sbuf *b, const uint8_t *bytes, size_t n)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	sbuf_reserve(b, (n + 2) / 3 * 4);
+	char *at = b->data + b->len;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)bytes[i] << 16 | (uint32_t)bytes[i + 1] << 8 | bytes[i + 2];
+		*at++ = digits[v >> 18];
+		*at++ = digits[(v >> 12) & 63];
+		*at++ = digits[(v >> 6) & 63];
+		*at++ = digits[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)bytes[i] << 16 | (i + 1 < n ? (uint32_t)bytes[i + 1] << 8 : 0);
+		*at++ = digits[v >> 18];
+		*at++ = digits[(v >> 12) & 63];
+		*at++ = i + 1 < n ? digits[(v >> 6) & 63] : '=';
+		*at++ = '=';
+	}
+	b->len = (size_t)(at - b->data);
 	b->data[b->len] = '\0';
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -16,6 +17,14 @@ struct sbuf {
 	size_t len, cap;
 };
 
+/* Appends standard base64 with padding (RFC 4648 §4) of n bytes. For public data only (hashes
+ * and signatures going out): a table look-up, not libsodium's constant-time encoder, which
+ * takes ten times as long. */
+void sbuf_base64(struct sbuf *b, const uint8_t *bytes, size_t n);
+
+/* Makes room for extra more bytes (and the NUL after them), so that what follows writes
+ * without growing the buffer again. */
+void sbuf_reserve(struct sbuf *b, size_t extra);
 void sbuf_append(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -134,15 +134,16 @@ static void json_v2(struct sbuf *out, const struct receipt *r)
 	sbuf_json_field(out, "checkpoint", r->checkpoint);
 	sbuf_puts(out, ",\"proof\":[");
 	for (int i = 0; i < r->nproof; i++) {
-		char h[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-		sodium_bin2base64(h, sizeof(h), r->proof[i], 32, sodium_base64_VARIANT_ORIGINAL);
-		sbuf_printf(out, "%s\"%s\"", i ? "," : "", h);
+		sbuf_puts(out, i ? ",\"" : "\"");
+		sbuf_base64(out, r->proof[i], 32); /* every reply carries these: the fast encoder */
+		sbuf_puts(out, "\"");
 	}
 	sbuf_puts(out, "]");
 }
 
 void receipt_json(struct sbuf *out, const struct receipt *r, const char *secret)
 {
+	sbuf_reserve(out, 2048); /* a version 2 receipt with a proof of 20 hashes: 1.7 KB */
 	sbuf_printf(out, "{\"version\":%d", r->version);
 	sbuf_json_field(out, "tracking_code", r->tracking_code);
 	if (r->version == 1)

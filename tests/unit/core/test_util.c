@@ -1,7 +1,8 @@
 /* test_util.c - tests server/core/util.c: sbuf_json_string writes exactly what json-c
  * writes (quotes, backslashes and every control character escaped, UTF-8 and "/" as they
  * are); sbuf_printf grows past its first guess; sbuf_take of nothing is ""; json_parse_strict
- * takes one strict JSON value of exactly len bytes and nothing else; deadlines. */
+ * takes one strict JSON value of exactly len bytes and nothing else; sbuf_base64 writes what
+ * libsodium writes; deadlines. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include <json-c/json.h>
+
+#include <sodium.h>
 
 #include "core/util.h"
 
@@ -92,6 +95,26 @@ static int refuses(const char *text)
 	return 1;
 }
 
+/* sbuf_base64 writes what libsodium's encoder writes, for every length 0 to 70 (each
+ * padding) and random bytes, after text already in the buffer. */
+static void test_base64_as_libsodium_writes_it(void **state)
+{
+	(void)state;
+	assert_true(sodium_init() >= 0);
+	uint8_t bytes[70];
+	for (size_t n = 0; n <= sizeof(bytes); n++) {
+		randombytes_buf(bytes, n);
+		char want[sodium_base64_ENCODED_LEN(sizeof(bytes), sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(want, sizeof(want), bytes, n, sodium_base64_VARIANT_ORIGINAL);
+		struct sbuf b = {0};
+		sbuf_puts(&b, "x");
+		sbuf_base64(&b, bytes, n);
+		assert_string_equal(b.data + 1, want);
+		assert_int_equal(b.len, 1 + strlen(want));
+		sbuf_free(&b);
+	}
+}
+
 static void test_json_parse_strict(void **state)
 {
 	(void)state;
@@ -132,6 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_string_as_json_c_writes_it),
 		cmocka_unit_test(test_sbuf_grows_and_takes),
+		cmocka_unit_test(test_base64_as_libsodium_writes_it),
 		cmocka_unit_test(test_json_parse_strict),
 		cmocka_unit_test(test_deadlines),
 	};
