@@ -11,7 +11,8 @@
 -- subtrees of the tree, largest first) under the row lock every appending transaction
 -- takes, so the tree head after an intake batch or a moderation action is exact when its
 -- transaction commits. tlog_batch keeps the frontier each appending transaction started
--- from, so a retried submission gets its proof again.
+-- from and the root it ended with, so a retried submission gets its proof again, in the
+-- same tree.
 
 ALTER TABLE feedback ADD COLUMN IF NOT EXISTS handle text;     -- 32 hex digits, random
 ALTER TABLE feedback ADD COLUMN IF NOT EXISTS salt bytea;      -- 32 random bytes, private
@@ -37,7 +38,8 @@ ALTER TABLE tlog_state ALTER COLUMN v2_from SET NOT NULL;
 CREATE TABLE IF NOT EXISTS tlog_batch (
     start    bigint PRIMARY KEY,  -- the first index the transaction appended
     size     bigint NOT NULL,     -- the tree's size after it
-    frontier bytea[] NOT NULL     -- the frontier of the tree of start entries
+    frontier bytea[] NOT NULL,    -- the frontier of the tree of start entries
+    root     bytea NOT NULL       -- the root of the tree of size entries, as appended
 );
 
 ALTER TABLE tlog_entry ADD COLUMN IF NOT EXISTS version smallint NOT NULL DEFAULT 1;

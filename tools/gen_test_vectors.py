@@ -626,6 +626,7 @@ def receipts_v2_file():
             out.append({"body": s["body"], "canonical_lines": lines, "entry": entry,
                         "leaf_hash": leaf_hash(entry.encode()).hex(), "receipt": r,
                         "batch": {"start": start, "frontier": b64s(frontier(leaves[:start])),
+                                  "size": size, "root": b64(root),
                                   "leaves": b64s(leaves[start:])},
                         "tampers": tampers_v2(r)})
     return {"about": "Version 2 receipts (docs/receipts.md \"Version 2\"), their heads signed "

@@ -23,6 +23,7 @@
 #define MAX_KEYS 64
 
 static struct verify_witnesses witnesses = {.require = -1};
+static const char *origin; /* --origin: the log every checkpoint must be of, or NULL */
 
 static int usage(void)
 {
@@ -35,7 +36,8 @@ static int usage(void)
 		"a CHECKPOINT is a saved GET /api/v1/log/checkpoint and PROOF.json a saved reply of\n"
 		"GET /api/v1/log/proof/inclusion (with the receipt's log index and the checkpoint's\n"
 		"size) or /api/v1/log/proof/consistency; BODY.txt the text sent (version 2);\n"
-		"LOG_NAME the log's origin, its checkpoints' first line (any, if not given).\n%s",
+		"LOG_NAME the log's origin, the first line of its checkpoints and tree heads\n"
+		"(any, if not given).\n%s",
 		verify_witnesses_usage);
 	return 2;
 }
@@ -127,7 +129,7 @@ static int checkpoint_of(const char *path, const struct keyset *ks, bool witness
 	char err[160] = "";
 	int rc = 1;
 	for (int i = 0; i < ks->n && rc; i++)
-		rc = tlog_checkpoint_open(note, NULL, ks->pk[i], size, root, err, sizeof(err)) ? 1 : 0;
+		rc = tlog_checkpoint_open(note, origin, ks->pk[i], size, root, err, sizeof(err)) ? 1 : 0;
 	if (rc)
 		printf("invalid: checkpoint %s: %s\n", path, err);
 	else if (witnessed)
@@ -243,8 +245,7 @@ static int verify_v1(const struct receipt *r, const char *key_opt, const struct 
 }
 
 /* The commitment, the head and the proof; with text_path, the text's hash too. */
-static int verify_v2(const struct receipt *r, const char *text_path, const char *origin,
-		     const struct keyset *ks)
+static int verify_v2(const struct receipt *r, const char *text_path, const struct keyset *ks)
 {
 	char err[256];
 	uint64_t size;
@@ -280,7 +281,7 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return 2;
 	const char *receipt_path = NULL, *old_cp = NULL, *new_cp = NULL, *cp = NULL,
-		   *proof = NULL, *key_opt = NULL, *key_value = NULL, *text = NULL, *origin = NULL;
+		   *proof = NULL, *key_opt = NULL, *key_value = NULL, *text = NULL;
 	for (int i = 1; i < argc; i++) {
 		bool has = i + 1 < argc;
 		int taken = verify_witnesses_option(&witnesses, argc, argv, &i);
@@ -343,7 +344,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (r.version == 2)
-		rc = verify_v2(&r, text, origin, &ks);
+		rc = verify_v2(&r, text, &ks);
 	else
 		rc = verify_v1(&r, key_opt, &ks);
 	if (rc)

@@ -316,14 +316,15 @@ static void receipt_existing(const struct entry *e, json_object *row, struct rec
 }
 
 /* Proves a version 2 receipt of an earlier batch again, in the tree that batch ended
- * ("tree": pakn_tlog_batch_of), signed anew: the same head as its first receipt, since
- * Ed25519 signatures are deterministic, while the signing key is the same. */
+ * ("tree": pakn_tlog_batch_of, whose leaves must still make the root it appended), signed
+ * anew: the same head as its first receipt, since Ed25519 signatures are deterministic,
+ * while the signing key is the same. */
 static bool prove_again(const struct intake_queue *q, json_object *row, struct receipt *r)
 {
 	json_object *tree;
 	struct tlog_head h;
 	if (!json_object_object_get_ex(row, "tree", &tree) || !tree ||
-	    tlog_head_from_json(&h, tree, NULL, q->origin, keys_current(q->keys)) < 0)
+	    tlog_head_from_json(&h, tree, q->origin, keys_current(q->keys)) < 0)
 		return false;
 	bool ok = head_prove(&h, r);
 	tlog_head_free(&h);
@@ -406,8 +407,7 @@ static bool batch_head(struct tlog_head *h, const struct intake_queue *q, json_o
  * neither work (a bug, logged), the row is stored all the same, and its receipt says so
  * as version 1 does, signed by itself. */
 static void receipt_prove(const struct intake_queue *q, const struct entry *e,
-			  struct tlog_head *h,
-			  bool have_head, json_object *row, struct receipt *r)
+			  struct tlog_head *h, bool have_head, json_object *row, struct receipt *r)
 {
 	if (r->version == 1)
 		return;
@@ -419,19 +419,19 @@ static void receipt_prove(const struct intake_queue *q, const struct entry *e,
 	log_error(NULL, "intake: no proof for the receipt of log entry %" PRId64
 			": a version 1 receipt is given",
 		  r->log_index);
-	int64_t log_index = r->log_index;
-	char committed_at[sizeof(r->committed_at)];
-	memcpy(committed_at, r->committed_at, sizeof(committed_at));
+	/* The stored row's code, time and index: a repeat's are the first submission's. */
+	struct receipt v2 = *r;
 	memset(r, 0, sizeof(*r));
 	r->version = 1;
-	memcpy(r->tracking_code, e->tracking_code, sizeof(r->tracking_code));
-	memcpy(r->item_code, e->s.item_code, sizeof(r->item_code));
-	memcpy(r->committed_at, committed_at, sizeof(r->committed_at));
-	r->log_index = log_index;
+	memcpy(r->tracking_code, v2.tracking_code, sizeof(r->tracking_code));
+	memcpy(r->item_code, v2.item_code, sizeof(r->item_code));
+	memcpy(r->committed_at, v2.committed_at, sizeof(r->committed_at));
+	r->log_index = v2.log_index;
 	int64_t id = strtoll(str_of(row, "id"), NULL, 10); /* given for a repeat */
 	r->feedback_id = id ? id : e->id;
 	memcpy(r->submission_hash, e->hash, sizeof(r->submission_hash));
-	memcpy(r->key_id, e->key_id, sizeof(r->key_id));
+	snprintf(r->key_id, sizeof(r->key_id), "%s",
+		 *str_of(row, "key_id") ? str_of(row, "key_id") : e->key_id);
 }
 
 static void stored_cb(void *arg, PGresult *res, enum db_status status)

@@ -139,12 +139,9 @@ static void sign_head(struct http_req *req, json_object *doc)
 	    !json_object_object_get_ex(log, "start", &start))
 		return;
 	struct tlog_head h;
-	json_object *proven = NULL, *root;
-	if (tlog_head_from_json(&h, log,
-				json_object_object_get_ex(log, "root", &root)
-					? json_object_get_string(root)
-					: "",
-				req->ctx->cfg->log_origin, keys_current(req->ctx->keys)) == 0) {
+	json_object *proven = NULL;
+	if (tlog_head_from_json(&h, log, req->ctx->cfg->log_origin, keys_current(req->ctx->keys)) ==
+	    0) {
 		proven = tlog_head_proof_json(&h, (uint64_t)json_object_get_int64(start));
 		tlog_head_free(&h);
 	}

@@ -2,6 +2,7 @@
  * tlog.h). The proof checks follow RFC 9162 §2.1.3.2 and §2.1.4.2 step by step. */
 #include "tlog/tlog.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,9 +395,11 @@ int tlog_checkpoint_open(const char *note, const char *origin,
 		return -1;
 	}
 	char *end;
+	errno = 0;
 	unsigned long long sz = strtoull(size_line, &end, 10);
-	/* digits only, as C2SP says: strtoull would also take a sign or leading white space */
-	if (*end || size_line[0] < '0' || size_line[0] > '9' ||
+	/* digits only, as C2SP says: strtoull would also take a sign or leading white space,
+	 * and a number past 2^64 - 1 as that */
+	if (*end || errno == ERANGE || size_line[0] < '0' || size_line[0] > '9' ||
 	    (size_line[0] == '0' && size_line[1]) || !tlog_hash_from_b64(root_line, root)) {
 		snprintf(err, errlen, "not a checkpoint: bad size or root hash line");
 		return -1;

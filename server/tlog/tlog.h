@@ -14,6 +14,7 @@
 
 #define TLOG_HASH 32
 #define TLOG_MAX_PROOF 64
+#define TLOG_ORIGIN_MAX 200 /* bytes of log_origin, so that a tree head fits a receipt */
 
 struct receipt;
 

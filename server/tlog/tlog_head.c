@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -20,7 +21,8 @@ int tlog_head_make(struct tlog_head *h, json_object *log, const uint8_t (*leaves
 			 ? tlog_proof_from_json(v, frontier, 64)
 			 : -1;
 	int64_t start = json_object_object_get_ex(log, "start", &v) ? json_object_get_int64(v) : -1;
-	if (nf < 0 || start < 0 ||
+	int64_t size = json_object_object_get_ex(log, "size", &v) ? json_object_get_int64(v) : -1;
+	if (nf < 0 || start < 0 || size != start + (int64_t)nleaves ||
 	    tlog_span_init(&h->span, (uint64_t)start, (const uint8_t(*)[TLOG_HASH])frontier, nf,
 			   leaves, nleaves) < 0) {
 		log_error(NULL, "log: the database's answer makes no tree");
@@ -37,23 +39,35 @@ int tlog_head_make(struct tlog_head *h, json_object *log, const uint8_t (*leaves
 	}
 	struct sbuf note = {0};
 	tlog_checkpoint_sign(&note, origin, h->span.size, root, k->sk, k->pk);
-	snprintf(h->note, sizeof(h->note), "%s", note.data);
+	bool fits = note.len < sizeof(h->note); /* log_origin is bounded (config.c): always */
+	if (fits)
+		memcpy(h->note, note.data, note.len + 1);
 	sbuf_free(&note);
+	if (!fits) {
+		log_error(NULL, "log: a tree head does not fit a receipt");
+		tlog_span_free(&h->span);
+		return -1;
+	}
 	return 0;
 }
 
-int tlog_head_from_json(struct tlog_head *h, json_object *log, const char *want_root,
-			const char *origin, const struct signing_key *k)
+int tlog_head_from_json(struct tlog_head *h, json_object *log, const char *origin,
+			const struct signing_key *k)
 {
-	json_object *list;
+	json_object *list, *root;
 	size_t n = json_object_object_get_ex(log, "leaves", &list) &&
 				   json_object_is_type(list, json_type_array)
 			   ? json_object_array_length(list)
 			   : 0;
-	uint8_t (*leaves)[TLOG_HASH] = xcalloc(n ? n : 1, TLOG_HASH);
-	int rc = n > 0 && tlog_proof_from_json(list, leaves, (int)n) == (int)n
-			 ? tlog_head_make(h, log, (const uint8_t(*)[TLOG_HASH])leaves, n, want_root,
-					  origin, k)
+	if (n == 0 || !json_object_object_get_ex(log, "root", &root) ||
+	    !json_object_is_type(root, json_type_string)) {
+		log_error(NULL, "log: the database's answer has no leaves or no root");
+		return -1;
+	}
+	uint8_t (*leaves)[TLOG_HASH] = xcalloc(n, TLOG_HASH);
+	int rc = tlog_proof_from_json(list, leaves, (int)n) == (int)n
+			 ? tlog_head_make(h, log, (const uint8_t(*)[TLOG_HASH])leaves, n,
+					  json_object_get_string(root), origin, k)
 			 : -1;
 	free(leaves);
 	return rc;

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_reply.h"
+#include "tlog/cosign.h"
 #include "tlog/tlog.h"
 #include "tlog/tlog_witness.h"
 #include "core/xalloc.h"
@@ -158,6 +159,14 @@ struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_poo
 					int interval_s, const char *witnesses, char *err,
 					size_t errlen)
 {
+	/* The origin heads every tree head a receipt carries (RECEIPT_NOTE_MAX in all) and is
+	 * a signed note's key name. */
+	if (strlen(origin) > TLOG_ORIGIN_MAX || !cosign_name_ok(origin)) {
+		snprintf(err, errlen, "log_origin must be a name of 1 to %d bytes without spaces or "
+				      "'+' (a C2SP signed-note key name)",
+			 TLOG_ORIGIN_MAX);
+		return NULL;
+	}
 	struct tlog_publisher *p = xcalloc(1, sizeof(*p));
 	p->witnesses = tlog_witnesses_new(base, db, witnesses, err, errlen);
 	if (!p->witnesses) {

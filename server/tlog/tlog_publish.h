@@ -18,8 +18,9 @@
 
 struct tlog_publisher;
 
-/* witnesses is the `witnesses` setting: each checkpoint stored is sent to them
- * (tlog_witness.h). NULL with err if it is wrong or memory ran out. */
+/* origin is the `log_origin` setting (at most TLOG_ORIGIN_MAX bytes, a signed-note key
+ * name); witnesses is the `witnesses` setting: each checkpoint stored is sent to them
+ * (tlog_witness.h). NULL with err if either is wrong or memory ran out. */
 struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,
 					const struct keyring *keys, const char *origin,
 					int interval_s, const char *witnesses, char *err,

@@ -115,12 +115,12 @@ BEGIN
         fr := fr || h;
         n := n + 1;
     END LOOP;
-    INSERT INTO tlog_batch (start, size, frontier) VALUES (st.size, n, before);
-    UPDATE tlog_state SET size = n, frontier = fr WHERE one;
     h := fr[cardinality(fr)];
     FOR i IN REVERSE cardinality(fr) - 1..1 LOOP
         h := pakn_tlog_node(fr[i], h);
     END LOOP;
+    INSERT INTO tlog_batch (start, size, frontier, root) VALUES (st.size, n, before, h);
+    UPDATE tlog_state SET size = n, frontier = fr WHERE one;
     RETURN json_build_object('start', st.size, 'frontier', pakn_tlog_b64(before), 'size', n,
                              'root', encode(h, 'base64'));
 END
@@ -276,11 +276,13 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The appending transaction that entry p_index was part of, to prove it again:
--- {"start", "frontier", "size", "leaves"} (the leaves of [start, size), base64).
+-- {"start", "frontier", "size", "root", "leaves"} (the leaves of [start, size) as their
+-- sources give them now, base64; the root as it was appended, which they must still make).
 CREATE OR REPLACE FUNCTION pakn_tlog_batch_of(p_index bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'start', b.start, 'frontier', pakn_tlog_b64(b.frontier), 'size', b.size,
+        'root', encode(b.root, 'base64'),
         'leaves', (SELECT pakn_tlog_b64(array_agg(pakn_tlog_leaf(pakn_tlog_entry(
                               s.version, s.kind, s.tracking_code, s.item_code, s.handle,
                               s.at, s.commitment)) ORDER BY s.idx))

@@ -598,8 +598,9 @@ static void test_receipts_v2(void **state)
 			 r.checkpoint);
 		sodium_bin2base64(root64, sizeof(root64), root, TLOG_HASH,
 				  sodium_base64_VARIANT_ORIGINAL);
+		assert_string_equal(str(batch, "root"), root64);
 		struct tlog_head h;
-		assert_int_equal(tlog_head_from_json(&h, batch, root64, origin, &k), 0);
+		assert_int_equal(tlog_head_from_json(&h, batch, origin, &k), 0);
 		assert_int_equal(h.span.size, size);
 		assert_string_equal(h.note, r.checkpoint);
 		json_object *got = tlog_head_proof_json(&h, (uint64_t)r.log_index), *want = NULL;
@@ -611,7 +612,14 @@ static void test_receipts_v2(void **state)
 		/* a batch whose tree is not the signed one makes no head */
 		assert_int_equal(json_object_deep_copy(batch, &want, NULL), 0);
 		json_object_object_add(want, "start", json_object_new_int64(num(batch, "start") + 1));
-		assert_int_equal(tlog_head_from_json(&h, want, root64, origin, &k), -1);
+		assert_int_equal(tlog_head_from_json(&h, want, origin, &k), -1);
+		json_object_put(want);
+		/* nor do leaves that no longer make the root the batch appended */
+		want = NULL;
+		assert_int_equal(json_object_deep_copy(batch, &want, NULL), 0);
+		json_object_object_add(want, "root", json_object_new_string(
+			"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+		assert_int_equal(tlog_head_from_json(&h, want, origin, &k), -1);
 		json_object_put(want);
 
 		check_tampers(v, (const uint8_t(*)[32])k.pk);
