@@ -242,7 +242,7 @@ static int log_vkey(const char *origin, const char *b64)
 	    len != sizeof(k.pk))
 		return usage();
 	snprintf(k.name, sizeof(k.name), "%s", origin);
-	cosign_key_id(k.name, k.type, k.pk, k.key_id);
+	tlog_note_key_id(k.name, k.type, k.pk, k.key_id);
 	struct sbuf out = {0};
 	cosign_vkey_format(&out, &k);
 	printf("%s\n", out.data);

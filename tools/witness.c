@@ -48,7 +48,7 @@ struct witness *witness_new(const char *name, const uint8_t sk[crypto_sign_SECRE
 	w->self.type = COSIGN_TYPE_V1;
 	memcpy(w->sk, sk, sizeof(w->sk));
 	crypto_sign_ed25519_sk_to_pk(w->self.pk, sk);
-	cosign_key_id(name, COSIGN_TYPE_V1, w->self.pk, w->self.key_id);
+	tlog_note_key_id(name, COSIGN_TYPE_V1, w->self.pk, w->self.key_id);
 	snprintf(w->dir, sizeof(w->dir), "%s", dir);
 	return w;
 }
@@ -320,7 +320,7 @@ int witness_key_create(const char *path, const char *name, struct sbuf *vkey, ch
 	randombytes_buf(seed, sizeof(seed));
 	crypto_sign_seed_keypair(k.pk, sk, seed);
 	snprintf(k.name, sizeof(k.name), "%s", name);
-	cosign_key_id(name, COSIGN_TYPE_V1, k.pk, k.key_id);
+	tlog_note_key_id(name, COSIGN_TYPE_V1, k.pk, k.key_id);
 	struct sbuf text = {0};
 	key_text(&text, name, k.key_id, seed);
 	sodium_memzero(seed, sizeof(seed));
@@ -356,7 +356,7 @@ int witness_key_load(const char *path, char name[COSIGN_NAME_MAX],
 	    cosign_key_split(text + strlen(KEY_PREFIX), name, id, &type, seed) == 0 &&
 	    type == COSIGN_TYPE_V1) {
 		crypto_sign_seed_keypair(pk, sk, seed);
-		cosign_key_id(name, COSIGN_TYPE_V1, pk, want);
+		tlog_note_key_id(name, COSIGN_TYPE_V1, pk, want);
 		rc = memcmp(id, want, 4) == 0 ? 0 : -1;
 	}
 	if (rc < 0)

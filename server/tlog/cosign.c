@@ -10,19 +10,6 @@ static const char dash[] = "\xE2\x80\x94 "; /* U+2014 EM DASH, space: a signatur
 
 #define COSIG_BYTES (4 + 8 + crypto_sign_BYTES) /* key ID, timestamp, signature */
 
-void cosign_key_id(const char *name, uint8_t type, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
-		   uint8_t out[4])
-{
-	uint8_t h[crypto_hash_sha256_BYTES], sep[2] = {'\n', type};
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, sep, sizeof(sep));
-	crypto_hash_sha256_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
-	crypto_hash_sha256_final(&st, h);
-	memcpy(out, h, 4);
-}
-
 bool cosign_name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -69,7 +56,7 @@ int cosign_vkey_parse(const char *text, struct cosign_vkey *out, char *err, size
 		return -1;
 	}
 	uint8_t id[4];
-	cosign_key_id(out->name, out->type, out->pk, id);
+	tlog_note_key_id(out->name, out->type, out->pk, id);
 	if (memcmp(id, out->key_id, 4) != 0) {
 		snprintf(err, errlen, "verifier key: its key ID is not the one of its name and key");
 		return -1;
@@ -99,7 +86,7 @@ void cosign_line(struct sbuf *out, const char *name, const uint8_t sk[crypto_sig
 		 uint64_t timestamp)
 {
 	uint8_t sig[COSIG_BYTES];
-	cosign_key_id(name, COSIGN_TYPE_V1, pk, sig);
+	tlog_note_key_id(name, COSIGN_TYPE_V1, pk, sig);
 	for (int i = 0; i < 8; i++)
 		sig[4 + i] = (uint8_t)(timestamp >> (56 - 8 * i));
 	struct sbuf msg = {0};
@@ -111,64 +98,41 @@ void cosign_line(struct sbuf *out, const char *name, const uint8_t sk[crypto_sig
 	sbuf_printf(out, "%s%s %s\n", dash, name, b64);
 }
 
-size_t cosign_note_text_len(const char *note)
-{
-	/* The signatures follow the last blank line; none of them is empty. */
-	const char *last = NULL;
-	for (const char *p = strstr(note, "\n\n"); p; p = strstr(p + 1, "\n\n"))
-		last = p;
-	return last ? (size_t)(last - note) + 1 : 0;
-}
-
 int cosign_note_check(const char *note, const struct cosign_vkey *k, uint64_t *timestamp,
 		      char *line, size_t line_cap, char *err, size_t errlen)
 {
-	size_t text_len = cosign_note_text_len(note), dlen = strlen(dash), nlen = strlen(k->name);
 	/* A cosignature carries a timestamp before the signature; a log's signature does not. */
 	size_t want = k->type == COSIGN_TYPE_V1 ? COSIG_BYTES : 4 + crypto_sign_BYTES;
-	if (text_len == 0) {
-		snprintf(err, errlen, "not a signed note");
+	uint8_t sig[COSIG_BYTES];
+	const char *l;
+	size_t len;
+	int found = tlog_note_find(note, k->name, k->key_id, sig, want, &l, &len);
+	if (found != 1) {
+		snprintf(err, errlen, found < 0 ? "not a signed note" : "no signature by %s", k->name);
 		return 0;
 	}
-	const char *nl;
-	for (const char *l = note + text_len + 1; *l; l = nl ? nl + 1 : l + strlen(l)) {
-		nl = strchr(l, '\n');
-		size_t len = nl ? (size_t)(nl - l) : strlen(l);
-		if (len < dlen + nlen + 1 || memcmp(l, dash, dlen) != 0 ||
-		    memcmp(l + dlen, k->name, nlen) != 0 || l[dlen + nlen] != ' ')
-			continue;
-		const char *b64 = l + dlen + nlen + 1;
-		uint8_t sig[COSIG_BYTES];
-		size_t slen;
-		/* Another key with this name, or another signature type: not ours to judge. */
-		if (sodium_base642bin(sig, sizeof(sig), b64, len - (size_t)(b64 - l), NULL, &slen,
-				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    slen != want || memcmp(sig, k->key_id, 4) != 0)
-			continue;
-		uint64_t ts = 0;
-		struct sbuf msg = {0};
-		if (k->type == COSIGN_TYPE_V1) {
-			for (int i = 0; i < 8; i++)
-				ts = ts << 8 | sig[4 + i];
-			v1_message(&msg, ts, note, text_len);
-		} else {
-			sbuf_append(&msg, note, text_len);
-		}
-		bool good = (k->type != COSIGN_TYPE_V1 || (ts != 0 && ts < (UINT64_C(1) << 63))) &&
-			    crypto_sign_verify_detached(sig + want - crypto_sign_BYTES,
-							(const uint8_t *)msg.data, msg.len, k->pk) == 0;
-		sbuf_free(&msg);
-		if (!good) {
-			snprintf(err, errlen, "the signature of %s does not verify", k->name);
-			return -1;
-		}
-		*timestamp = ts;
-		if (line)
-			snprintf(line, line_cap, "%.*s", (int)len, l);
-		return 1;
+	size_t text_len = tlog_note_text_len(note);
+	uint64_t ts = 0;
+	struct sbuf msg = {0};
+	if (k->type == COSIGN_TYPE_V1) {
+		for (int i = 0; i < 8; i++)
+			ts = ts << 8 | sig[4 + i];
+		v1_message(&msg, ts, note, text_len);
+	} else {
+		sbuf_append(&msg, note, text_len);
 	}
-	snprintf(err, errlen, "no signature by %s", k->name);
-	return 0;
+	bool good = (k->type != COSIGN_TYPE_V1 || (ts != 0 && ts < (UINT64_C(1) << 63))) &&
+		    crypto_sign_verify_detached(sig + want - crypto_sign_BYTES,
+						(const uint8_t *)msg.data, msg.len, k->pk) == 0;
+	sbuf_free(&msg);
+	if (!good) {
+		snprintf(err, errlen, "the signature of %s does not verify", k->name);
+		return -1;
+	}
+	*timestamp = ts;
+	if (line)
+		snprintf(line, line_cap, "%.*s", (int)len, l);
+	return 1;
 }
 
 bool cosign_parse_u64(const char *s, size_t len, uint64_t *out)
@@ -217,7 +181,7 @@ int cosign_checkpoint_parse(const char *note, struct cosign_checkpoint *out, cha
 			snprintf(err, errlen, "not a signed note: a control character");
 			return -1;
 		}
-	out->text_len = cosign_note_text_len(note);
+	out->text_len = tlog_note_text_len(note);
 	const char *sigs = note + out->text_len + 1;
 	if (out->text_len == 0 || strncmp(sigs, dash, strlen(dash)) != 0) {
 		snprintf(err, errlen, "not a signed note: no blank line and signatures");

@@ -16,7 +16,7 @@
 
 #define COSIGN_NAME_MAX 256   /* a key name or origin, with its NUL */
 #define COSIGN_MAX_PROOF 63   /* proof lines tlog-witness allows */
-#define COSIGN_TYPE_NOTE 0x01 /* an Ed25519 signed-note key: what signs a checkpoint */
+#define COSIGN_TYPE_NOTE TLOG_NOTE_ED25519 /* an Ed25519 signed-note key: a log's */
 #define COSIGN_TYPE_V1 0x04   /* an Ed25519 cosignature/v1 key: what a witness signs with */
 
 /* A verifier key, "name+hex(key ID)+base64(type || public key)". */
@@ -26,10 +26,6 @@ struct cosign_vkey {
 	uint8_t key_id[4];
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 };
-
-/* The signed-note key ID: SHA-256(name || "\n" || type || pk)[:4]. */
-void cosign_key_id(const char *name, uint8_t type, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
-		   uint8_t out[4]);
 
 /* Splits "name+hex(key ID)+base64(type || 32 bytes)": the form of a vkey and of a key
  * file's secret (tools/witness.c). Checks the form only. 0, or -1. */
@@ -62,10 +58,6 @@ void cosign_line(struct sbuf *out, const char *name, const uint8_t sk[crypto_sig
 int cosign_note_check(const char *note, const struct cosign_vkey *k, uint64_t *timestamp,
 		      char *line, size_t line_cap, char *err, size_t errlen);
 
-/* The length of a signed note's text: up to and including the newline before its last
- * blank line. 0 if there is no blank line. */
-size_t cosign_note_text_len(const char *note);
-
 /* A checkpoint's first three lines (C2SP tlog-checkpoint), read strictly: a non-empty origin,
  * a decimal size without leading zeroes, a base64 root of TLOG_HASH bytes; extension lines
  * may follow. Nothing about signatures. */
@@ -73,7 +65,7 @@ struct cosign_checkpoint {
 	char origin[COSIGN_NAME_MAX];
 	uint64_t size;
 	uint8_t root[TLOG_HASH];
-	size_t text_len; /* the note text's length (cosign_note_text_len) */
+	size_t text_len; /* the note text's length (tlog_note_text_len) */
 };
 
 /* 0, or -1 with a reason in err: not a checkpoint, or not a signed note (a control byte

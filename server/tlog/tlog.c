@@ -305,17 +305,58 @@ int tlog_proof_from_json(json_object *list, uint8_t (*out)[TLOG_HASH], int max)
 
 /* --- signed checkpoints ----------------------------------------------------------------- */
 
-void tlog_note_key_hash(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
-			uint8_t out[4])
+void tlog_note_key_id(const char *name, uint8_t type,
+		      const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t out[4])
 {
-	uint8_t h[crypto_hash_sha256_BYTES];
+	uint8_t h[crypto_hash_sha256_BYTES], sep[2] = {'\n', type};
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, (const uint8_t *)"\n\x01", 2);
+	crypto_hash_sha256_update(&st, sep, sizeof(sep));
 	crypto_hash_sha256_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
 	crypto_hash_sha256_final(&st, h);
 	memcpy(out, h, 4);
+}
+
+size_t tlog_note_text_len(const char *note)
+{
+	/* The signatures follow the last blank line; none of them is empty. */
+	const char *last = NULL;
+	for (const char *p = strstr(note, "\n\n"); p; p = strstr(p + 1, "\n\n"))
+		last = p;
+	return last ? (size_t)(last - note) + 1 : 0;
+}
+
+int tlog_note_find(const char *note, const char *name, const uint8_t key_id[4], uint8_t *blob,
+		   size_t blob_len, const char **line, size_t *line_len)
+{
+	size_t text_len = tlog_note_text_len(note), plen = strlen(sig_prefix), nlen = strlen(name);
+	if (text_len == 0 || blob_len > 128)
+		return -1;
+	/* Signature lines: "— name base64(key ID || signature)". */
+	const char *nl;
+	for (const char *l = note + text_len + 1; *l; l = nl ? nl + 1 : l + strlen(l)) {
+		nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (len < plen + nlen + 1 || memcmp(l, sig_prefix, plen) != 0 ||
+		    memcmp(l + plen, name, nlen) != 0 || l[plen + nlen] != ' ')
+			continue;
+		const char *b64 = l + plen + nlen + 1;
+		uint8_t got[128];
+		size_t glen;
+		/* Another key with this name, or another signature type: not this one's. */
+		if (sodium_base642bin(got, sizeof(got), b64, len - (size_t)(b64 - l), NULL, &glen,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    glen != blob_len || memcmp(got, key_id, 4) != 0)
+			continue;
+		memcpy(blob, got, blob_len);
+		if (line) {
+			*line = l;
+			*line_len = len;
+		}
+		return 1;
+	}
+	return 0;
 }
 
 void tlog_checkpoint_sign(struct sbuf *out, const char *origin, uint64_t size,
@@ -327,7 +368,7 @@ void tlog_checkpoint_sign(struct sbuf *out, const char *origin, uint64_t size,
 	size_t start = out->len;
 	sbuf_printf(out, "%s\n%" PRIu64 "\n%s\n", origin, size, root64);
 	uint8_t sig[4 + crypto_sign_BYTES];
-	tlog_note_key_hash(origin, pk, sig);
+	tlog_note_key_id(origin, TLOG_NOTE_ED25519, pk, sig);
 	crypto_sign_detached(sig + 4, NULL, (const uint8_t *)out->data + start, out->len - start,
 			     sk);
 	char sig64[sodium_base64_ENCODED_LEN(sizeof(sig), sodium_base64_VARIANT_ORIGINAL)];
@@ -338,37 +379,20 @@ void tlog_checkpoint_sign(struct sbuf *out, const char *origin, uint64_t size,
 int tlog_note_verify(const char *note, const char *name,
 		     const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char *err, size_t errlen)
 {
-	/* The text is everything up to and including the newline before the blank line. */
-	const char *gap = strstr(note, "\n\n");
-	if (!gap) {
+	uint8_t want[4], sig[4 + crypto_sign_BYTES];
+	tlog_note_key_id(name, TLOG_NOTE_ED25519, pk, want);
+	switch (tlog_note_find(note, name, want, sig, sizeof(sig), NULL, NULL)) {
+	case -1:
 		snprintf(err, errlen, "not a signed note: no blank line before the signatures");
 		return -1;
-	}
-	size_t text_len = (size_t)(gap - note) + 1;
-	uint8_t want[4];
-	tlog_note_key_hash(name, pk, want);
-	size_t plen = strlen(sig_prefix), nlen = strlen(name);
-	/* Signature lines: "— name base64(keyhash || signature)". */
-	const char *nl;
-	for (const char *line = gap + 2; *line; line = nl ? nl + 1 : line + strlen(line)) {
-		nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		if (len < plen + nlen + 1 || memcmp(line, sig_prefix, plen) != 0 ||
-		    memcmp(line + plen, name, nlen) != 0 || line[plen + nlen] != ' ')
-			continue;
-		const char *b64 = line + plen + nlen + 1;
-		uint8_t sig[4 + crypto_sign_BYTES];
-		size_t slen;
-		if (sodium_base642bin(sig, sizeof(sig), b64, len - (size_t)(b64 - line), NULL, &slen,
-				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    slen != sizeof(sig) || memcmp(sig, want, 4) != 0)
-			continue;
-		if (crypto_sign_verify_detached(sig + 4, (const uint8_t *)note, text_len, pk) == 0)
-			return 0;
-		snprintf(err, errlen, "the note's signature does not verify");
+	case 0:
+		snprintf(err, errlen, "no signature by this key on the note");
 		return -1;
 	}
-	snprintf(err, errlen, "no signature by this key on the note");
+	if (crypto_sign_verify_detached(sig + 4, (const uint8_t *)note, tlog_note_text_len(note),
+					pk) == 0)
+		return 0;
+	snprintf(err, errlen, "the note's signature does not verify");
 	return -1;
 }
 

@@ -88,9 +88,23 @@ bool tlog_hash_from_b64(const char *b64, uint8_t out[TLOG_HASH]);
 struct json_object;
 int tlog_proof_from_json(struct json_object *list, uint8_t (*out)[TLOG_HASH], int max);
 
-/* The C2SP signed-note key hash of an Ed25519 key: SHA-256(name || "\n" || 0x01 || pk)[:4]. */
-void tlog_note_key_hash(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
-			uint8_t out[4]);
+/* C2SP signed notes. A key's ID is SHA-256(name || "\n" || type || pk)[:4]; the type of a
+ * log's Ed25519 key is 0x01, of a witness's cosignature/v1 key 0x04 (cosign.h). */
+#define TLOG_NOTE_ED25519 0x01
+void tlog_note_key_id(const char *name, uint8_t type,
+		      const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t out[4]);
+
+/* The length of a signed note's text: up to and including the newline before its last
+ * blank line. 0 if there is no blank line. */
+size_t tlog_note_text_len(const char *note);
+
+/* Finds, among the note's signature lines, the one by the key called name with this key ID
+ * whose base64 holds blob_len bytes (at most 128: key ID, then the signature and what the
+ * signature type adds). Copies them to blob and, if line is not NULL, points it at the line
+ * (without its newline). 1 when found, 0 when no line is this key's, -1 when the note has
+ * no signatures. Checks no signature: the caller knows what its type signs. */
+int tlog_note_find(const char *note, const char *name, const uint8_t key_id[4], uint8_t *blob,
+		   size_t blob_len, const char **line, size_t *line_len);
 
 /* Checks a C2SP signed note: a signature line by the key called name (key pk) whose key
  * hash matches and whose Ed25519 signature over the note's text is good. 0, or -1 with a

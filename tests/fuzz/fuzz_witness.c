@@ -26,7 +26,7 @@ static void init(void)
 	self.type = COSIGN_TYPE_V1;
 	snprintf(self.name, sizeof(self.name), "fuzz.example/witness");
 	crypto_sign_seed_keypair(self.pk, sk, seed);
-	cosign_key_id(self.name, COSIGN_TYPE_V1, self.pk, self.key_id);
+	tlog_note_key_id(self.name, COSIGN_TYPE_V1, self.pk, self.key_id);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

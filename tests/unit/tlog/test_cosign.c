@@ -229,7 +229,7 @@ static void test_our_cosignature_round_trips(void **state)
 	struct cosign_vkey k = {.type = COSIGN_TYPE_V1};
 	snprintf(k.name, sizeof(k.name), "witness.example/w1");
 	memcpy(k.pk, pk, sizeof(pk));
-	cosign_key_id(k.name, k.type, pk, k.key_id);
+	tlog_note_key_id(k.name, k.type, pk, k.key_id);
 
 	struct sbuf note = {0};
 	const char *body = "example.com/log\n5\nQrtXrQZCCvpIgsSmOsah7HdICzMLLyDfxToMql9WTjY=\n";

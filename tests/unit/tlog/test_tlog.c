@@ -357,7 +357,7 @@ static void test_go_signed_note_example(void **state)
 	assert_int_equal(len, 33);
 	assert_int_equal(raw[0], 1);
 	uint8_t hash[4];
-	tlog_note_key_hash("PeterNeumann", raw + 1, hash);
+	tlog_note_key_id("PeterNeumann", TLOG_NOTE_ED25519, raw + 1, hash);
 	assert_memory_equal(hash, "\xc7\x4f\x20\xa3", 4);
 	const char *note =
 		"If you think cryptography is the answer to your problem,\n"

@@ -141,7 +141,7 @@ static void test_keys(void **state)
 		assert_string_equal(pk64, str(v, "public_key"));
 		assert_string_equal(k.id, str(v, "key_id"));
 		uint8_t kh[4];
-		tlog_note_key_hash(str(v, "note_name"), k.pk, kh);
+		tlog_note_key_id(str(v, "note_name"), TLOG_NOTE_ED25519, k.pk, kh);
 		assert_hex_of(kh, 4, str(v, "note_key_hash"));
 	}
 	json_object_put(doc);
@@ -651,7 +651,7 @@ static void test_cosignatures(void **state)
 	assert_hex_of(vk.key_id, 4, str(w, "key_id"));
 
 	const char *note = str(doc, "checkpoint");
-	size_t text_len = cosign_note_text_len(note);
+	size_t text_len = tlog_note_text_len(note);
 	struct sbuf line = {0};
 	cosign_line(&line, str(w, "name"), sk, pk, note, text_len, (uint64_t)num(doc, "timestamp"));
 	assert_bytes_are(&line, str(doc, "cosignature_line"));

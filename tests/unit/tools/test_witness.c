@@ -43,11 +43,11 @@ static int setup(void **state)
 	f->self = (struct cosign_vkey){.type = COSIGN_TYPE_V1};
 	snprintf(f->self.name, sizeof(f->self.name), "witness.example/w1");
 	memcpy(f->self.pk, pk, sizeof(pk));
-	cosign_key_id(f->self.name, COSIGN_TYPE_V1, pk, f->self.key_id);
+	tlog_note_key_id(f->self.name, COSIGN_TYPE_V1, pk, f->self.key_id);
 	struct cosign_vkey lk = {.type = COSIGN_TYPE_NOTE};
 	snprintf(lk.name, sizeof(lk.name), ORIGIN);
 	memcpy(lk.pk, f->log_pk, sizeof(f->log_pk));
-	cosign_key_id(ORIGIN, COSIGN_TYPE_NOTE, f->log_pk, lk.key_id);
+	tlog_note_key_id(ORIGIN, COSIGN_TYPE_NOTE, f->log_pk, lk.key_id);
 	struct sbuf spec = {0};
 	sbuf_puts(&spec, ORIGIN "=");
 	cosign_vkey_format(&spec, &lk);
