@@ -261,11 +261,12 @@ FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http
                          server/http/field_errors.c
 FUZZ_DEPS_moderation  := $(SRV_SRCS) $(LIB_SRCS)
 FUZZ_DEPS_receipt     := server/crypto/receipt.c server/crypto/keys.c server/core/util.c \
-                         server/core/xalloc.c server/tlog/tlog.c server/tlog/tlog_receipt.c
+                         server/core/xalloc.c server/core/text.c server/tlog/tlog.c \
+                         server/tlog/tlog_receipt.c
 FUZZ_DEPS_tracking    := server/crypto/tracking.c server/core/random.c server/core/xalloc.c
 FUZZ_DEPS_plan_import := $(PLAN_SRCS) server/core/text.c server/core/util.c \
                          server/core/xalloc.c
-FUZZ_DEPS_witness     := $(WITNESS_SRCS) server/tlog/cosign.c server/tlog/tlog.c \
+FUZZ_DEPS_witness     := $(WITNESS_SRCS) server/tlog/cosign.c server/tlog/tlog.c server/core/text.c \
                          server/core/util.c server/core/xalloc.c server/core/log.c
 
 .PHONY: fuzz-bin

@@ -25,6 +25,10 @@ size_t utf8_length(const uint8_t *s, size_t len);
  * does not end inside a UTF-8 sequence: where text may be cut. */
 size_t utf8_cut(const char *s, size_t len, size_t max);
 
+/* The most bytes of a client's text an error message quotes (cut with utf8_cut), so that a
+ * message fits its buffer whole and stays UTF-8 in a JSON reply. */
+#define TEXT_QUOTE_MAX 64
+
 /* Folds text for matching: lower case, Vietnamese (and other Latin) diacritics removed,
  * "đ" read as "d", combining marks dropped, runs of white space made one space, trimmed.
  * Returns a new NUL-terminated string the caller frees, or NULL if the input is not valid

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 static int salt_of(const char *hex, uint8_t out[RECEIPT_SALT_BYTES])
 {
 	size_t len;
@@ -93,14 +95,6 @@ bool receipt_signature_ok(const struct receipt *r, const uint8_t pk[crypto_sign_
 	size_t n = receipt_signed_bytes(r, msg, sizeof(msg));
 	return n < sizeof(msg) &&
 	       crypto_sign_verify_detached(r->signature, (const uint8_t *)msg, n, pk) == 0;
-}
-
-enum receipt_check receipt_verify(const struct receipt *r, const struct keyring *kr)
-{
-	const struct signing_key *k = keys_find(kr, r->key_id);
-	if (!k)
-		return RECEIPT_UNKNOWN_KEY;
-	return receipt_signature_ok(r, k->pk) ? RECEIPT_VALID : RECEIPT_BAD_SIGNATURE;
 }
 
 static void json_v1(struct sbuf *out, const struct receipt *r)
@@ -205,9 +199,10 @@ static int only_known(json_object *o, const char *const *known, char *err, size_
 		for (size_t i = 0; known[i]; i++)
 			ok |= strcmp(key, known[i]) == 0;
 		if (!ok) {
+			/* the client's name, quoted whole: err ends up in a JSON reply */
 			snprintf(err, errlen, strcmp(key, "secret") == 0 ? "secret must be a string"
-									 : "unknown field %s",
-				 key);
+									 : "unknown field %.*s",
+				 (int)utf8_cut(key, strlen(key), TEXT_QUOTE_MAX), key);
 			return -1;
 		}
 	}

@@ -72,9 +72,6 @@ void receipt_sign(struct receipt *r, const struct signing_key *k);
 /* Checks the signature with public key pk. */
 bool receipt_signature_ok(const struct receipt *r, const uint8_t pk[crypto_sign_PUBLICKEYBYTES]);
 
-/* Version 1: checks against the keyring: the key must be known and the signature good. */
-enum receipt_check receipt_verify(const struct receipt *r, const struct keyring *kr);
-
 /* Appends the JSON form (of r's version) to out; secret (may be NULL) is added as "secret", outside the
  * signed fields. Written directly, not through json-c: every receipt goes through it. */
 void receipt_json(struct sbuf *out, const struct receipt *r, const char *secret);

@@ -14,7 +14,6 @@
 
 #include "core/config.h"
 #include "core/log.h"
-#include "core/text.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "db/db_reply.h"
@@ -292,18 +291,6 @@ void intake_api_keys(struct http_req *req)
 	json_object_put(doc);
 }
 
-/* A refused receipt's reason quotes the client's text (a field's name, a checkpoint's
- * origin) cut to fit its buffer, maybe inside a UTF-8 sequence: the reply is JSON, so it
- * keeps only the whole characters in front of the cut. */
-static void keep_whole_chars(char *s)
-{
-	size_t len = strlen(s), i = 0, n;
-	uint32_t cp;
-	while (i < len && (n = utf8_decode((const uint8_t *)s + i, len - i, &cp)) > 0)
-		i += n;
-	s[i] = '\0';
-}
-
 void intake_api_verify(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
@@ -332,10 +319,8 @@ void intake_api_verify(struct http_req *req)
 	json_object_put(doc);
 	json_object *out = json_object_new_object();
 	json_object_object_add(out, "valid", json_object_new_boolean(valid));
-	if (!valid) {
-		keep_whole_chars(reason);
+	if (!valid)
 		json_object_object_add(out, "reason", json_object_new_string(reason));
-	}
 	const char *text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
 	http_reply_json(req, 200, text, strlen(text), 0);
 	json_object_put(out);

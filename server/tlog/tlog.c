@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "core/text.h"
 #include "core/xalloc.h"
 #include "crypto/receipt.h"
 
@@ -415,7 +416,8 @@ int tlog_checkpoint_open(const char *note, const char *origin,
 		p = nl + 1;
 	}
 	if (origin && strcmp(origin, name) != 0) {
-		snprintf(err, errlen, "a checkpoint of another log: '%s'", name);
+		snprintf(err, errlen, "a checkpoint of another log: '%.*s'",
+			 (int)utf8_cut(name, strlen(name), TEXT_QUOTE_MAX), name);
 		return -1;
 	}
 	char *end;
