@@ -265,20 +265,38 @@ def note_sign(text, name, key):
     return text + "\n" + DASH + name + " " + b64(sig) + "\n"
 
 
+def note_lines(note):
+    """(text, signature lines) of a well-formed C2SP signed note, else None: UTF-8 with no
+    control character but the newline, a last blank line, then whole signature lines
+    "— name base64" with a name without spaces or '+' and at least 5 bytes of base64."""
+    if any((c < " " and c != "\n") or c == "\x7f" for c in note) or "\n\n" not in note:
+        return None
+    text, sigs = note.rsplit("\n\n", 1)
+    if not sigs or not sigs.endswith("\n"):
+        return None
+    lines = sigs[:-1].split("\n")
+    for line in lines:
+        name, _, b64s = line[len(DASH):].partition(" ")
+        try:
+            ok = len(base64.b64decode(b64s, validate=True)) >= 5
+        except ValueError:
+            ok = False
+        if not line.startswith(DASH) or not name or "+" in name or not ok:
+            return None
+    return text + "\n", lines
+
+
 def note_open(note, name, pk):
     """The note's text if a signature line by the key (name, pk) verifies, else None."""
-    if "\n\n" not in note:
+    parts = note_lines(note)
+    if parts is None:
         return None
-    text, sigs = note.split("\n\n", 1)
-    text += "\n"
+    text, sigs = parts
     want = sha256(name.encode() + b"\n\x01" + pk)[:4]
-    for line in sigs.split("\n"):
+    for line in sigs:
         if not line.startswith(DASH + name + " "):
             continue
-        try:
-            sig = base64.b64decode(line[len(DASH + name + " "):], validate=True)
-        except ValueError:
-            continue
+        sig = base64.b64decode(line[len(DASH + name + " "):])
         if len(sig) != 68 or sig[:4] != want:
             continue
         try:
@@ -450,6 +468,16 @@ def notes_file():
                                                  checkpoints[-1]["root"].rstrip("=")),
                            ORIGIN, KEY)},
         {"what": "no blank line before the signature", "note": good.replace("\n\n", "\n")},
+        {"what": "bytes after the last signature line", "note": good + "\xff\xff"},
+        {"what": "a last signature line without its newline", "note": good[:-1]},
+        {"what": "a line after the signatures that is not one",
+         "note": good + "not a signature\n"},
+        {"what": "a signature line whose base64 is too short",
+         "note": good + DASH + "witness.example/w1 AAAA\n"},
+        {"what": "a tab in the text, signed",
+         "note": note_sign("%s\n%d\n%s\nextension\tline\n" % (ORIGIN, TREE_N,
+                                                              checkpoints[-1]["root"]),
+                           ORIGIN, KEY)},
     ]
     for r in rejects:
         assert checkpoint_open(r["note"], KEY.pk) is None, r["what"]

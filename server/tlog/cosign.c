@@ -176,15 +176,10 @@ static bool hash_line(const char *s, size_t len, uint8_t out[TLOG_HASH])
 int cosign_checkpoint_parse(const char *note, struct cosign_checkpoint *out, char *err,
 			    size_t errlen)
 {
-	for (const unsigned char *c = (const unsigned char *)note; *c; c++)
-		if ((*c < ' ' && *c != '\n') || *c == 0x7f) {
-			snprintf(err, errlen, "not a signed note: a control character");
-			return -1;
-		}
 	out->text_len = tlog_note_text_len(note);
-	const char *sigs = note + out->text_len + 1;
-	if (out->text_len == 0 || strncmp(sigs, dash, strlen(dash)) != 0) {
-		snprintf(err, errlen, "not a signed note: no blank line and signatures");
+	if (out->text_len == 0) {
+		snprintf(err, errlen, "not a signed note: text, a blank line, then whole "
+				      "signature lines expected");
 		return -1;
 	}
 	const char *p = note, *end = note + out->text_len, *l[3];

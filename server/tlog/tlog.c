@@ -319,13 +319,45 @@ void tlog_note_key_id(const char *name, uint8_t type,
 	memcpy(out, h, 4);
 }
 
+/* One signature line "— name base64" (without its newline), as C2SP signed-note has it: a
+ * name without spaces or '+', and base64 of at least a key ID and one more byte. */
+static bool note_sig_line(const char *l, size_t len)
+{
+	size_t plen = strlen(sig_prefix);
+	if (len <= plen || memcmp(l, sig_prefix, plen) != 0)
+		return false;
+	const char *name = l + plen, *end = l + len;
+	const char *sp = memchr(name, ' ', (size_t)(end - name));
+	if (!sp || sp == name || memchr(name, '+', (size_t)(sp - name)) || sp + 1 == end)
+		return false;
+	uint8_t blob[128];
+	size_t n;
+	return sodium_base642bin(blob, sizeof(blob), sp + 1, (size_t)(end - sp - 1), NULL, &n,
+				 NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       n >= 5;
+}
+
 size_t tlog_note_text_len(const char *note)
 {
-	/* The signatures follow the last blank line; none of them is empty. */
+	/* Whole UTF-8, no control character but the newline. */
+	size_t total = strlen(note);
+	if (!utf8_is_valid((const uint8_t *)note, total))
+		return 0;
+	for (const unsigned char *c = (const unsigned char *)note; *c; c++)
+		if ((*c < ' ' && *c != '\n') || *c == 0x7f)
+			return 0;
+	/* The signatures follow the last blank line: at least one, each a whole line. */
 	const char *last = NULL;
 	for (const char *p = strstr(note, "\n\n"); p; p = strstr(p + 1, "\n\n"))
 		last = p;
-	return last ? (size_t)(last - note) + 1 : 0;
+	if (!last || last + 2 == note + total || note[total - 1] != '\n')
+		return 0;
+	for (const char *l = last + 2, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		if (!note_sig_line(l, (size_t)(nl - l)))
+			return 0;
+	}
+	return (size_t)(last - note) + 1;
 }
 
 int tlog_note_find(const char *note, const char *name, const uint8_t key_id[4], uint8_t *blob,
@@ -336,9 +368,9 @@ int tlog_note_find(const char *note, const char *name, const uint8_t key_id[4], 
 		return -1;
 	/* Signature lines: "— name base64(key ID || signature)". */
 	const char *nl;
-	for (const char *l = note + text_len + 1; *l; l = nl ? nl + 1 : l + strlen(l)) {
-		nl = strchr(l, '\n');
-		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+	for (const char *l = note + text_len + 1; *l; l = nl + 1) {
+		nl = strchr(l, '\n'); /* every signature line ends in one (tlog_note_text_len) */
+		size_t len = (size_t)(nl - l);
 		if (len < plen + nlen + 1 || memcmp(l, sig_prefix, plen) != 0 ||
 		    memcmp(l + plen, name, nlen) != 0 || l[plen + nlen] != ' ')
 			continue;
@@ -384,7 +416,7 @@ int tlog_note_verify(const char *note, const char *name,
 	tlog_note_key_id(name, TLOG_NOTE_ED25519, pk, want);
 	switch (tlog_note_find(note, name, want, sig, sizeof(sig), NULL, NULL)) {
 	case -1:
-		snprintf(err, errlen, "not a signed note: no blank line before the signatures");
+		snprintf(err, errlen, "not a signed note: text, a blank line, then whole signature lines expected");
 		return -1;
 	case 0:
 		snprintf(err, errlen, "no signature by this key on the note");

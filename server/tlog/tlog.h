@@ -95,14 +95,17 @@ void tlog_note_key_id(const char *name, uint8_t type,
 		      const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t out[4]);
 
 /* The length of a signed note's text: up to and including the newline before its last
- * blank line. 0 if there is no blank line. */
+ * blank line. 0 if the note is not well formed as C2SP signed-note says: whole UTF-8 with
+ * no control character but the newline, a blank line, then one or more signature lines
+ * "— name base64", each ending in a newline. Every reader of a note starts here, so bytes
+ * after the last signature line are never ignored. */
 size_t tlog_note_text_len(const char *note);
 
 /* Finds, among the note's signature lines, the one by the key called name with this key ID
  * whose base64 holds blob_len bytes (at most 128: key ID, then the signature and what the
  * signature type adds). Copies them to blob and, if line is not NULL, points it at the line
- * (without its newline). 1 when found, 0 when no line is this key's, -1 when the note has
- * no signatures. Checks no signature: the caller knows what its type signs. */
+ * (without its newline). 1 when found, 0 when no line is this key's, -1 when the note is
+ * not well formed (tlog_note_text_len). Checks no signature: the caller knows what its type signs. */
 int tlog_note_find(const char *note, const char *name, const uint8_t key_id[4], uint8_t *blob,
 		   size_t blob_len, const char **line, size_t *line_len);
 

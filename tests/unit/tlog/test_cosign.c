@@ -205,20 +205,36 @@ static void test_bad_bodies_are_refused(void **state)
 static void test_bad_checkpoints_are_refused(void **state)
 {
 	(void)state;
+#define SIG "o AAAAAAAA\n" /* a well-formed signature line */
 	static const char *const bad[] = {
 		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",           /* unsigned */
-		"o\n01\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o x\n",
-		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAA\n\n" EM "o x\n",
-		"\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o x\n",
-		"o\t\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o x\n",
-		"o\n1\n\n" EM "o x\n",
+		"o\n01\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM SIG,
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAA\n\n" EM SIG,
+		"\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM SIG,
+		"o\t\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM SIG,
+		"o\n1\n\n" EM SIG,
 		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\nx\n",
+		/* Signed-note framing: every line after the blank one a whole signature line. */
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM SIG "\xff\xff",
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o AAAAAAAA",
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM SIG "x\n",
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o AAAA\n",
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o+ AAAAAAAA\n",
+		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o \n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct cosign_checkpoint c;
 		char err[160];
 		assert_int_equal(cosign_checkpoint_parse(bad[i], &c, err, sizeof(err)), -1);
 	}
+	/* The same framing with nothing wrong parses, so each line above fails for its own. */
+	struct cosign_checkpoint c;
+	char err[160];
+	assert_int_equal(cosign_checkpoint_parse("o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+						 "\n\n" EM SIG EM "w AAAAAAAA\n",
+						 &c, err, sizeof(err)),
+			 0);
+#undef SIG
 }
 
 static void test_our_cosignature_round_trips(void **state)
@@ -233,7 +249,7 @@ static void test_our_cosignature_round_trips(void **state)
 
 	struct sbuf note = {0};
 	const char *body = "example.com/log\n5\nQrtXrQZCCvpIgsSmOsah7HdICzMLLyDfxToMql9WTjY=\n";
-	sbuf_printf(&note, "%s\n" EM "example.com/log AAAA\n", body);
+	sbuf_printf(&note, "%s\n" EM "example.com/log AAAAAAAA\n", body);
 	cosign_line(&note, k.name, sk, pk, body, strlen(body), 1779573024);
 	uint64_t ts = 0;
 	char err[160];

@@ -145,7 +145,7 @@ static void test_the_statuses_of_add_checkpoint(void **state)
 	assert_int_equal(add(w, strdup("garbage"), &reply, &type), 400);
 	assert_int_equal(add(w, strdup("old 0\n\nelsewhere.org/log\n1\n"
 				       "KgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
-				       "\xE2\x80\x94 elsewhere.org/log AAAA\n"),
+				       "\xE2\x80\x94 elsewhere.org/log AAAAAAAA\n"),
 			     &reply, &type),
 			 404);
 	assert_int_equal(add(w, body_of(f, 0, NULL, 0, 1, false, other_sk), &reply, &type), 403);
