@@ -185,7 +185,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* The witness with its key, logs and state, or NULL (said why). */
 static struct witness *witness_open(const struct options *o)
 {
-	char name[COSIGN_NAME_MAX], err[PATH_MAX + 200];
+	char name[TLOG_NAME_MAX], err[PATH_MAX + 200];
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
 	struct stat st;
 	if (witness_key_load(o->key, name, sk, err, sizeof(err)) < 0) {

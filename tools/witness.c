@@ -22,7 +22,7 @@
 #define KEY_PREFIX "PRIVATE+KEY+"
 
 struct witness_log {
-	char origin[COSIGN_NAME_MAX];
+	char origin[TLOG_NAME_MAX];
 	char origin_hex[2 * crypto_hash_sha256_BYTES + 1]; /* its state file's name */
 	int nkeys;
 	struct cosign_vkey keys[WITNESS_MAX_KEYS];
@@ -80,7 +80,7 @@ int witness_add_log(struct witness *w, const char *spec, char *err, size_t errle
 {
 	const char *eq = strchr(spec, '=');
 	struct cosign_vkey k;
-	char origin[COSIGN_NAME_MAX], sub[160];
+	char origin[TLOG_NAME_MAX], sub[160];
 	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(origin)) {
 		snprintf(err, errlen, "--log %s: ORIGIN=VKEY expected", spec);
 		return -1;
@@ -170,9 +170,9 @@ int witness_load(struct witness *w, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return -1;
 		}
-		struct cosign_checkpoint cp;
+		struct tlog_checkpoint cp;
 		uint64_t ts;
-		if (cosign_checkpoint_parse(note, &cp, sub, sizeof(sub)) < 0 ||
+		if (tlog_checkpoint_parse(note, &cp, sub, sizeof(sub)) < 0 ||
 		    strcmp(cp.origin, log->origin) != 0 ||
 		    cosign_note_check(note, &w->self, &ts, NULL, 0, sub, sizeof(sub)) != 1) {
 			snprintf(err, errlen,
@@ -216,17 +216,17 @@ int witness_add_checkpoint(struct witness *w, const char *body, size_t len, uint
 			   struct sbuf *reply, const char **content_type)
 {
 	struct cosign_request rq;
-	struct cosign_checkpoint cp;
+	struct tlog_checkpoint cp;
 	char err[PATH_MAX + 160];
 	*content_type = "text/plain; charset=utf-8";
 	if (cosign_request_parse(body, len, &rq, err, sizeof(err)) < 0 ||
-	    cosign_checkpoint_parse(rq.note, &cp, err, sizeof(err)) < 0)
+	    tlog_checkpoint_parse(rq.note, &cp, err, sizeof(err)) < 0)
 		return say(reply, 400, err);
 	struct witness_log *log = log_of(w, cp.origin);
 	if (!log)
 		return say(reply, 404, "unknown log");
 
-	char logsig[COSIGN_NAME_MAX + 160];
+	char logsig[TLOG_NAME_MAX + 160];
 	bool good = false, bad = false;
 	for (int i = 0; i < log->nkeys; i++) {
 		uint64_t ts;
@@ -339,7 +339,7 @@ int witness_key_create(const char *path, const char *name, struct sbuf *vkey, ch
 	return rc;
 }
 
-int witness_key_load(const char *path, char name[COSIGN_NAME_MAX],
+int witness_key_load(const char *path, char name[TLOG_NAME_MAX],
 		     uint8_t sk[crypto_sign_SECRETKEYBYTES], char *err, size_t errlen)
 {
 	size_t len;

@@ -54,7 +54,7 @@ int witness_key_create(const char *path, const char *name, struct sbuf *vkey, ch
 		       size_t errlen);
 
 /* Reads a key file into its name and secret key. 0, or -1 with err. */
-int witness_key_load(const char *path, char name[COSIGN_NAME_MAX],
+int witness_key_load(const char *path, char name[TLOG_NAME_MAX],
 		     uint8_t sk[crypto_sign_SECRETKEYBYTES], char *err, size_t errlen);
 
 #endif

@@ -13,7 +13,7 @@ static const char dash[] = "\xE2\x80\x94 "; /* U+2014 EM DASH, space: a signatur
 bool cosign_name_ok(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n >= COSIGN_NAME_MAX)
+	if (n == 0 || n >= TLOG_NAME_MAX)
 		return false;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		if (*p <= ' ' || *p == '+' || *p == 0x7f)
@@ -21,12 +21,12 @@ bool cosign_name_ok(const char *name)
 	return true;
 }
 
-int cosign_key_split(const char *text, char name[COSIGN_NAME_MAX], uint8_t key_id[4],
+int cosign_key_split(const char *text, char name[TLOG_NAME_MAX], uint8_t key_id[4],
 		     uint8_t *type, uint8_t key[crypto_sign_PUBLICKEYBYTES])
 {
 	/* The name has no '+'; the key ID is 8 hex digits; the base64 after it may have some. */
 	const char *p1 = strchr(text, '+'), *p2 = p1 && strlen(p1) > 9 ? p1 + 9 : NULL;
-	if (!p2 || *p2 != '+' || (size_t)(p1 - text) >= COSIGN_NAME_MAX)
+	if (!p2 || *p2 != '+' || (size_t)(p1 - text) >= TLOG_NAME_MAX)
 		return -1;
 	memcpy(name, text, (size_t)(p1 - text));
 	name[p1 - text] = '\0';
@@ -135,23 +135,6 @@ int cosign_note_check(const char *note, const struct cosign_vkey *k, uint64_t *t
 	return 1;
 }
 
-bool cosign_parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 /* The line at *p (without its newline) and *p moved past it; false at the end of the text
  * or on a line without a newline. */
 static bool next_line(const char **p, const char *end, const char **line, size_t *len)
@@ -173,32 +156,6 @@ static bool hash_line(const char *s, size_t len, uint8_t out[TLOG_HASH])
 	       n == TLOG_HASH;
 }
 
-int cosign_checkpoint_parse(const char *note, struct cosign_checkpoint *out, char *err,
-			    size_t errlen)
-{
-	out->text_len = tlog_note_text_len(note);
-	if (out->text_len == 0) {
-		snprintf(err, errlen, "not a signed note: text, a blank line, then whole "
-				      "signature lines expected");
-		return -1;
-	}
-	const char *p = note, *end = note + out->text_len, *l[3];
-	size_t n[3];
-	for (int i = 0; i < 3; i++)
-		if (!next_line(&p, end, &l[i], &n[i])) {
-			snprintf(err, errlen, "not a checkpoint: origin, size and root lines expected");
-			return -1;
-		}
-	if (n[0] == 0 || n[0] >= COSIGN_NAME_MAX || !cosign_parse_u64(l[1], n[1], &out->size) ||
-	    !hash_line(l[2], n[2], out->root)) {
-		snprintf(err, errlen, "not a checkpoint: bad origin, size or root line");
-		return -1;
-	}
-	memcpy(out->origin, l[0], n[0]);
-	out->origin[n[0]] = '\0';
-	return 0;
-}
-
 int cosign_request_parse(const char *body, size_t len, struct cosign_request *out, char *err,
 			 size_t errlen)
 {
@@ -209,7 +166,7 @@ int cosign_request_parse(const char *body, size_t len, struct cosign_request *ou
 		return -1;
 	}
 	if (!next_line(&p, end, &l, &n) || n < 5 || memcmp(l, "old ", 4) != 0 ||
-	    !cosign_parse_u64(l + 4, n - 4, &out->old_size)) {
+	    !tlog_parse_u64(l + 4, n - 4, &out->old_size)) {
 		snprintf(err, errlen, "the first line must be \"old N\"");
 		return -1;
 	}

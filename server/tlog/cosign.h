@@ -14,14 +14,13 @@
 #include "core/util.h"
 #include "tlog/tlog.h"
 
-#define COSIGN_NAME_MAX 256   /* a key name or origin, with its NUL */
 #define COSIGN_MAX_PROOF 63   /* proof lines tlog-witness allows */
 #define COSIGN_TYPE_NOTE TLOG_NOTE_ED25519 /* an Ed25519 signed-note key: a log's */
 #define COSIGN_TYPE_V1 0x04   /* an Ed25519 cosignature/v1 key: what a witness signs with */
 
 /* A verifier key, "name+hex(key ID)+base64(type || public key)". */
 struct cosign_vkey {
-	char name[COSIGN_NAME_MAX];
+	char name[TLOG_NAME_MAX];
 	uint8_t type; /* COSIGN_TYPE_NOTE or COSIGN_TYPE_V1 */
 	uint8_t key_id[4];
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
@@ -29,7 +28,7 @@ struct cosign_vkey {
 
 /* Splits "name+hex(key ID)+base64(type || 32 bytes)": the form of a vkey and of a key
  * file's secret (tools/witness.c). Checks the form only. 0, or -1. */
-int cosign_key_split(const char *text, char name[COSIGN_NAME_MAX], uint8_t key_id[4],
+int cosign_key_split(const char *text, char name[TLOG_NAME_MAX], uint8_t key_id[4],
 		     uint8_t *type, uint8_t key[crypto_sign_PUBLICKEYBYTES]);
 
 /* Reads a vkey of type COSIGN_TYPE_NOTE or COSIGN_TYPE_V1 whose key ID is the one its name
@@ -61,18 +60,6 @@ int cosign_note_check(const char *note, const struct cosign_vkey *k, uint64_t *t
 /* A checkpoint's first three lines (C2SP tlog-checkpoint), read strictly: a non-empty origin,
  * a decimal size without leading zeroes, a base64 root of TLOG_HASH bytes; extension lines
  * may follow. Nothing about signatures. */
-struct cosign_checkpoint {
-	char origin[COSIGN_NAME_MAX];
-	uint64_t size;
-	uint8_t root[TLOG_HASH];
-	size_t text_len; /* the note text's length (tlog_note_text_len) */
-};
-
-/* 0, or -1 with a reason in err: not a checkpoint, or not a signed note (a control byte
- * other than newline, no blank line, or no signature line after it). */
-int cosign_checkpoint_parse(const char *note, struct cosign_checkpoint *out, char *err,
-			    size_t errlen);
-
 /* The add-checkpoint request body: "old N", the proof's lines, a blank line, the note. */
 struct cosign_request {
 	uint64_t old_size;
@@ -90,7 +77,5 @@ int cosign_request_parse(const char *body, size_t len, struct cosign_request *ou
 void cosign_request_format(struct sbuf *out, uint64_t old_size,
 			   const uint8_t (*proof)[TLOG_HASH], int nproof, const char *note);
 
-/* Reads a uint64 in decimal without leading zeroes ("0" is fine) from s[0..len). */
-bool cosign_parse_u64(const char *s, size_t len, uint64_t *out);
 
 #endif

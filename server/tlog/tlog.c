@@ -2,7 +2,6 @@
  * tlog.h). The proof checks follow RFC 9162 §2.1.3.2 and §2.1.4.2 step by step. */
 #include "tlog/tlog.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,41 +428,73 @@ int tlog_note_verify(const char *note, const char *name,
 	return -1;
 }
 
+bool tlog_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+int tlog_checkpoint_parse(const char *note, struct tlog_checkpoint *out, char *err,
+			  size_t errlen)
+{
+	out->text_len = tlog_note_text_len(note);
+	if (out->text_len == 0) {
+		snprintf(err, errlen, "not a signed note: text, a blank line, then whole "
+				      "signature lines expected");
+		return -1;
+	}
+	/* Origin, size and root, each ended by a newline; what follows them (extension lines)
+	 * is signed but not read. The text ends in a newline, so each strchr finds one. */
+	const char *l[3], *nl[3], *p = note, *end = note + out->text_len;
+	for (int i = 0; i < 3; i++) {
+		if (p == end) {
+			snprintf(err, errlen, "not a checkpoint: origin, size and root lines expected");
+			return -1;
+		}
+		l[i] = p;
+		nl[i] = strchr(p, '\n');
+		p = nl[i] + 1;
+	}
+	size_t origin_len = (size_t)(nl[0] - l[0]), root_len = (size_t)(nl[2] - l[2]), n;
+	if (origin_len == 0 || origin_len >= TLOG_NAME_MAX ||
+	    !tlog_parse_u64(l[1], (size_t)(nl[1] - l[1]), &out->size) ||
+	    sodium_base642bin(out->root, TLOG_HASH, l[2], root_len, NULL, &n, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    n != TLOG_HASH) {
+		snprintf(err, errlen, "not a checkpoint: bad origin, size or root hash line");
+		return -1;
+	}
+	memcpy(out->origin, l[0], origin_len);
+	out->origin[origin_len] = '\0';
+	return 0;
+}
+
 int tlog_checkpoint_open(const char *note, const char *origin,
 			 const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint64_t *size,
 			 uint8_t root[TLOG_HASH], char *err, size_t errlen)
 {
-	char name[256], size_line[32], root_line[128];
-	char *fields[] = {name, size_line, root_line};
-	size_t caps[] = {sizeof(name), sizeof(size_line), sizeof(root_line)};
-	const char *p = note;
-	for (int i = 0; i < 3; i++) {
-		const char *nl = strchr(p, '\n');
-		if (!nl || nl == p || (size_t)(nl - p) >= caps[i]) {
-			snprintf(err, errlen, "not a checkpoint: origin, size and root hash lines expected");
-			return -1;
-		}
-		memcpy(fields[i], p, (size_t)(nl - p));
-		fields[i][nl - p] = '\0';
-		p = nl + 1;
-	}
-	if (origin && strcmp(origin, name) != 0) {
+	struct tlog_checkpoint cp;
+	if (tlog_checkpoint_parse(note, &cp, err, errlen) < 0)
+		return -1;
+	if (origin && strcmp(origin, cp.origin) != 0) {
 		snprintf(err, errlen, "a checkpoint of another log: '%.*s'",
-			 (int)utf8_cut(name, strlen(name), TEXT_QUOTE_MAX), name);
+			 (int)utf8_cut(cp.origin, strlen(cp.origin), TEXT_QUOTE_MAX), cp.origin);
 		return -1;
 	}
-	char *end;
-	errno = 0;
-	unsigned long long sz = strtoull(size_line, &end, 10);
-	/* digits only, as C2SP says: strtoull would also take a sign or leading white space,
-	 * and a number past 2^64 - 1 as that */
-	if (*end || errno == ERANGE || size_line[0] < '0' || size_line[0] > '9' ||
-	    (size_line[0] == '0' && size_line[1]) || !tlog_hash_from_b64(root_line, root)) {
-		snprintf(err, errlen, "not a checkpoint: bad size or root hash line");
+	if (tlog_note_verify(note, cp.origin, pk, err, errlen) < 0)
 		return -1;
-	}
-	if (tlog_note_verify(note, name, pk, err, errlen) < 0)
-		return -1;
-	*size = sz;
+	*size = cp.size;
+	memcpy(root, cp.root, TLOG_HASH);
 	return 0;
 }

@@ -121,6 +121,25 @@ void tlog_checkpoint_sign(struct sbuf *out, const char *origin, uint64_t size,
 			  const uint8_t root[TLOG_HASH], const uint8_t sk[crypto_sign_SECRETKEYBYTES],
 			  const uint8_t pk[crypto_sign_PUBLICKEYBYTES]);
 
+#define TLOG_NAME_MAX 256 /* a key name or a log's origin, with its NUL */
+
+/* Reads a uint64 in decimal, digits only and without leading zeroes ("0" is fine), from
+ * s[0..len), as C2SP writes sizes. */
+bool tlog_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/* A C2SP checkpoint as its note's text gives it: origin, size and root hash. */
+struct tlog_checkpoint {
+	char origin[TLOG_NAME_MAX];
+	uint64_t size;
+	uint8_t root[TLOG_HASH];
+	size_t text_len; /* the note text's length (tlog_note_text_len) */
+};
+
+/* Reads a checkpoint's lines from a well-formed signed note (tlog_note_text_len) without
+ * checking any signature. 0, or -1 with a reason in err. */
+int tlog_checkpoint_parse(const char *note, struct tlog_checkpoint *out, char *err,
+			  size_t errlen);
+
 /* Opens a signed checkpoint: one signature line must be by the key pk named as the
  * checkpoint's origin (its first line; if origin is not NULL the first line must be it) and
  * good. Fills size and root. Returns 0, or -1 with a reason in err. */

@@ -39,13 +39,6 @@ static bool hash_of(json_object *o, const char *key, uint8_t out[TLOG_HASH])
 	       tlog_hash_from_b64(json_object_get_string(v), out);
 }
 
-/* The reply of function, or NULL: the database is away, or the reply is not an object
- * (logged by db_reply_object). */
-static json_object *reply_of(PGresult *res, enum db_status status, const char *function)
-{
-	return status == DB_OK ? db_reply_object(res, function, NULL) : NULL;
-}
-
 static void published_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct tlog_publisher *p = arg;
@@ -76,12 +69,8 @@ static void sign(struct tlog_publisher *p)
 static void consistency_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct tlog_publisher *p = arg;
-	json_object *doc = reply_of(res, status, "pakn_tlog_consistency"), *list;
 	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH];
-	int n = doc && json_object_object_get_ex(doc, "proof", &list)
-			? tlog_proof_from_json(list, proof, TLOG_MAX_PROOF)
-			: -1;
-	json_object_put(doc);
+	int n = tlog_consistency_from_reply(res, status, proof, TLOG_MAX_PROOF);
 	if (n < 0) {
 		p->busy = false;
 		return; /* the database is away; next time */
@@ -99,7 +88,9 @@ static void consistency_cb(void *arg, PGresult *res, enum db_status status)
 static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct tlog_publisher *p = arg;
-	json_object *doc = reply_of(res, status, "pakn_tlog_advance"), *v, *last;
+	json_object *doc = status == DB_OK ? db_reply_object(res, "pakn_tlog_advance", NULL)
+					   : NULL,
+		    *v, *last;
 	bool ok = doc && json_object_object_get_ex(doc, "size", &v) && hash_of(doc, "root", p->root);
 	p->size = ok ? (uint64_t)json_object_get_int64(v) : 0;
 	bool has_last = ok && json_object_object_get_ex(doc, "last", &last) && last &&

@@ -138,7 +138,7 @@ static void cosigned(struct peer *p, struct evbuffer *body)
 	size_t at = note.len;
 	if (len > 0)
 		sbuf_append(&note, (const char *)evbuffer_pullup(body, -1), len);
-	char line[COSIGN_NAME_MAX + 160], err[200];
+	char line[TLOG_NAME_MAX + 160], err[200];
 	uint64_t ts = 0;
 	int r = memchr(note.data + at, '\0', len)
 			? -1
@@ -172,7 +172,7 @@ static bool conflict(struct peer *p, struct evhttp_request *req)
 	const char *text = len > 0 && len < 24 ? (const char *)evbuffer_pullup(body, -1) : NULL;
 	uint64_t size;
 	if (p->retried || !type || strncmp(type, "text/x.tlog.size", 16) != 0 || !text ||
-	    text[len - 1] != '\n' || !cosign_parse_u64(text, len - 1, &size))
+	    text[len - 1] != '\n' || !tlog_parse_u64(text, len - 1, &size))
 		return false;
 	p->retried = true;
 	p->size_known = true;
@@ -248,17 +248,24 @@ static void post(struct peer *p, uint64_t old, const uint8_t (*proof)[TLOG_HASH]
 	evtimer_add(p->deadline, &tv);
 }
 
-static void proof_cb(void *arg, PGresult *res, enum db_status status)
+int tlog_consistency_from_reply(PGresult *res, enum db_status status,
+				uint8_t (*proof)[TLOG_HASH], int max)
 {
-	struct peer *p = arg;
 	json_object *doc = status == DB_OK ? db_reply_object(res, "pakn_tlog_consistency", NULL)
 					   : NULL,
 		    *list;
-	uint8_t proof[COSIGN_MAX_PROOF][TLOG_HASH];
 	int n = doc && json_object_object_get_ex(doc, "proof", &list)
-			? tlog_proof_from_json(list, proof, COSIGN_MAX_PROOF)
+			? tlog_proof_from_json(list, proof, max)
 			: -1;
 	json_object_put(doc);
+	return n;
+}
+
+static void proof_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct peer *p = arg;
+	uint8_t proof[COSIGN_MAX_PROOF][TLOG_HASH];
+	int n = tlog_consistency_from_reply(res, status, proof, COSIGN_MAX_PROOF);
 	if (n < 0) {
 		round_end(p, false);
 		return;

@@ -39,6 +39,12 @@ struct tlog_witnesses;
 struct tlog_witnesses *tlog_witnesses_new(struct event_base *base, struct db_pool *db,
 					  const char *setting, char *err, size_t errlen);
 
+/* The consistency proof a STMT_TLOG_CONSISTENCY query answered: how many hashes it put in
+ * proof, or -1 if the database was away or the reply is not a proof of at most max hashes.
+ * The witnesses' rounds and the checkpointer (which includes this header) both ask. */
+int tlog_consistency_from_reply(PGresult *res, enum db_status status,
+				uint8_t (*proof)[TLOG_HASH], int max);
+
 /* After base's loop has ended. NULL is fine. */
 void tlog_witnesses_free(struct tlog_witnesses *ws);
 

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (status == 409) {
 		uint64_t have;
 		FUZZ_CHECK(strcmp(type, "text/x.tlog.size") == 0 &&
-			   cosign_parse_u64(reply.data, reply.len - 1, &have));
+			   tlog_parse_u64(reply.data, reply.len - 1, &have));
 	}
 	if (status == 200) {
 		struct cosign_request rq;

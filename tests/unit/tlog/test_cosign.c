@@ -140,15 +140,15 @@ static void test_torchwood_bodies_parse_verify_and_extend(void **state)
 	struct cosign_vkey log;
 	vkey(sigsum_vkey, &log);
 	struct cosign_request r1, r5;
-	struct cosign_checkpoint c1, c5;
+	struct tlog_checkpoint c1, c5;
 	char err[160];
 	uint64_t ts;
 	assert_int_equal(cosign_request_parse(body_1, strlen(body_1), &r1, err, sizeof(err)), 0);
 	assert_int_equal(cosign_request_parse(body_5, strlen(body_5), &r5, err, sizeof(err)), 0);
 	assert_true(r1.old_size == 0 && r1.nproof == 0);
 	assert_true(r5.old_size == 1 && r5.nproof == 3);
-	assert_int_equal(cosign_checkpoint_parse(r1.note, &c1, err, sizeof(err)), 0);
-	assert_int_equal(cosign_checkpoint_parse(r5.note, &c5, err, sizeof(err)), 0);
+	assert_int_equal(tlog_checkpoint_parse(r1.note, &c1, err, sizeof(err)), 0);
+	assert_int_equal(tlog_checkpoint_parse(r5.note, &c5, err, sizeof(err)), 0);
 	assert_string_equal(c5.origin, SIGSUM);
 	assert_true(c1.size == 1 && c5.size == 5);
 	assert_int_equal(cosign_note_check(r1.note, &log, &ts, NULL, 0, err, sizeof(err)), 1);
@@ -223,14 +223,14 @@ static void test_bad_checkpoints_are_refused(void **state)
 		"o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n" EM "o \n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct cosign_checkpoint c;
+		struct tlog_checkpoint c;
 		char err[160];
-		assert_int_equal(cosign_checkpoint_parse(bad[i], &c, err, sizeof(err)), -1);
+		assert_int_equal(tlog_checkpoint_parse(bad[i], &c, err, sizeof(err)), -1);
 	}
 	/* The same framing with nothing wrong parses, so each line above fails for its own. */
-	struct cosign_checkpoint c;
+	struct tlog_checkpoint c;
 	char err[160];
-	assert_int_equal(cosign_checkpoint_parse("o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	assert_int_equal(tlog_checkpoint_parse("o\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 						 "\n\n" EM SIG EM "w AAAAAAAA\n",
 						 &c, err, sizeof(err)),
 			 0);

@@ -27,7 +27,7 @@ struct fixture {
 	uint8_t log_pk[crypto_sign_PUBLICKEYBYTES], log_sk[crypto_sign_SECRETKEYBYTES];
 	uint8_t w_sk[crypto_sign_SECRETKEYBYTES];
 	struct cosign_vkey self;
-	char log_spec[COSIGN_NAME_MAX + 128];
+	char log_spec[TLOG_NAME_MAX + 128];
 	uint8_t leaf[4][TLOG_HASH], other[TLOG_HASH]; /* leaves 0-3, and a changed leaf 1 */
 };
 
@@ -268,7 +268,7 @@ static void test_a_damaged_state_is_refused_at_start(void **state)
 static void test_key_files(void **state)
 {
 	struct fixture *f = *state;
-	char path[128], name[COSIGN_NAME_MAX], err[512];
+	char path[128], name[TLOG_NAME_MAX], err[512];
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
 	snprintf(path, sizeof(path), "%s/key", f->dir);
 	struct sbuf vkey = {0};
