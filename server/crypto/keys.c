@@ -17,6 +17,7 @@ struct keyring {
 	struct signing_key keys[MAX_KEYS];
 	size_t nkeys;
 	size_t current;
+	uint8_t pks[MAX_KEYS][crypto_sign_PUBLICKEYBYTES]; /* keys[i].pk, for keys_public */
 	uint8_t derived[5][32];
 };
 
@@ -206,6 +207,8 @@ struct keyring *keys_load(const char *dir, bool create, char *err, size_t errlen
 	fclose(f);
 	current[strcspn(current, "\n")] = '\0';
 	qsort(kr->keys, kr->nkeys, sizeof(kr->keys[0]), key_cmp);
+	for (size_t i = 0; i < kr->nkeys; i++)
+		memcpy(kr->pks[i], kr->keys[i].pk, crypto_sign_PUBLICKEYBYTES);
 	for (kr->current = 0; kr->current < kr->nkeys; kr->current++)
 		if (strcmp(kr->keys[kr->current].id, current) == 0)
 			return kr;
@@ -242,6 +245,11 @@ size_t keys_count(const struct keyring *kr)
 const struct signing_key *keys_at(const struct keyring *kr, size_t i)
 {
 	return i < kr->nkeys ? &kr->keys[i] : NULL;
+}
+
+const uint8_t (*keys_public(const struct keyring *kr))[crypto_sign_PUBLICKEYBYTES]
+{
+	return (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])kr->pks;
 }
 
 const uint8_t *keys_derived(const struct keyring *kr, enum derived_key which)

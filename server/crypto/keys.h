@@ -49,6 +49,10 @@ const struct signing_key *keys_find(const struct keyring *kr, const char *id);
 size_t keys_count(const struct keyring *kr);
 const struct signing_key *keys_at(const struct keyring *kr, size_t i);
 
+/* The public keys of keys_at(kr, 0 .. keys_count - 1), as one array: what a verifier of
+ * receipts and checkpoints takes. */
+const uint8_t (*keys_public(const struct keyring *kr))[crypto_sign_PUBLICKEYBYTES];
+
 /* A 32-byte key derived from the master key for one purpose. */
 const uint8_t *keys_derived(const struct keyring *kr, enum derived_key which);
 

@@ -307,14 +307,10 @@ void intake_api_verify(struct http_req *req)
 	bool valid = false;
 	if (receipt_from_json(doc, &r, reason, sizeof(reason)) == 0) {
 		const struct keyring *kr = req->ctx->keys;
-		size_t n = keys_count(kr);
-		uint8_t (*pks)[crypto_sign_PUBLICKEYBYTES] = xcalloc(n, sizeof(*pks));
-		for (size_t i = 0; i < n; i++)
-			memcpy(pks[i], keys_at(kr, i)->pk, sizeof(pks[i]));
 		uint64_t size;
-		valid = tlog_receipt_check(&r, (const uint8_t(*)[crypto_sign_PUBLICKEYBYTES])pks, n,
-					   req->ctx->cfg->log_origin, &size, reason, sizeof(reason)) == RECEIPT_VALID;
-		free(pks);
+		valid = tlog_receipt_check(&r, keys_public(kr), keys_count(kr),
+					   req->ctx->cfg->log_origin, &size, reason,
+					   sizeof(reason)) == RECEIPT_VALID;
 	}
 	json_object_put(doc);
 	json_object *out = json_object_new_object();
