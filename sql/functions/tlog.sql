@@ -276,19 +276,39 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The appending transaction that entry p_index was part of, to prove it again:
--- {"start", "frontier", "size", "root", "leaves"} (the leaves of [start, size) as their
--- sources give them now, base64; the root as it was appended, which they must still make).
+-- {"start", "frontier", "size", "root", "leaves"} (the leaves of [start, size), base64; the
+-- root as it was appended, which they must still make). A retry of a stored submission
+-- asks for it inside pakn_intake_batch, under the log's row lock, so it reads the leaves
+-- the checkpointer has already copied into tlog_entry (an index range) and hashes from
+-- their sources only the entries of the last seconds it has not reached: about half the
+-- time of hashing them all again (some 140 µs instead of 250 for a batch of 64 on the
+-- 2-core machine), and the same answer (compared for every batch of 23,700 entries).
 CREATE OR REPLACE FUNCTION pakn_tlog_batch_of(p_index bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    b      tlog_batch;
+    copied bigint := (SELECT size FROM tlog_tree);
+BEGIN
+    SELECT * INTO b FROM tlog_batch WHERE start <= p_index ORDER BY start DESC LIMIT 1;
+    IF NOT FOUND OR p_index >= b.size THEN
+        RETURN NULL;
+    END IF;
+    -- Bounds as plain values: as one inlined statement with the batch's bounds from a join,
+    -- the planner hashed every entry's sources first (0.6 s at 21,000 entries). The entries
+    -- not copied yet are the last ones, after those that are.
+    RETURN json_build_object(
         'start', b.start, 'frontier', pakn_tlog_b64(b.frontier), 'size', b.size,
         'root', encode(b.root, 'base64'),
-        'leaves', (SELECT pakn_tlog_b64(array_agg(pakn_tlog_leaf(pakn_tlog_entry(
-                              s.version, s.kind, s.tracking_code, s.item_code, s.handle,
-                              s.at, s.commitment)) ORDER BY s.idx))
-                   FROM pakn_tlog_sources(b.start, b.size) s))
-    FROM (SELECT * FROM tlog_batch WHERE start <= p_index ORDER BY start DESC LIMIT 1) b
-    WHERE p_index < b.size
+        'leaves', pakn_tlog_b64(ARRAY(
+                      SELECT e.leaf FROM tlog_entry e
+                      WHERE e.idx >= b.start AND e.idx < least(b.size, copied) ORDER BY e.idx)
+                  || CASE WHEN copied < b.size THEN ARRAY(
+                      SELECT pakn_tlog_leaf(pakn_tlog_entry(s.version, s.kind, s.tracking_code,
+                                                            s.item_code, s.handle, s.at,
+                                                            s.commitment))
+                      FROM pakn_tlog_sources(greatest(b.start, copied), b.size) s
+                      ORDER BY s.idx) END));
+END
 $$;
 
 -- The inclusion proof of entry p_index in the tree of p_size, or NULL if the tree is not
