@@ -2,7 +2,9 @@
 """gen_item_options.py PAKNCTL PAGE PLAN.txt...: writes every item of the plans into PAGE
 (build/www/index.html) as <option>s grouped by plan, in place of the line
 "<!-- item options -->", so the citizen form can be used without JavaScript. The plans are
-read with `paknctl import-plan --dry-run`, the same parser that loads the database."""
+read with `paknctl import-plan --dry-run`, the same parser that loads the database. An item
+no agency answers (no lead, no coordinating agency, and a plan without a default_agency) is
+left out: the service refuses feedback on it (item_unanswerable, docs/intake.md)."""
 import html
 import json
 import subprocess
@@ -16,7 +18,10 @@ def main():
         doc = json.loads(subprocess.run([paknctl, 'import-plan', path, '--dry-run'],
                                         check=True, capture_output=True, text=True).stdout)
         options = []
+        default = doc['plan'].get('default_agency')
         for item in doc['items']:
+            if not (item['lead'] or item['coordinating'] or default):
+                continue
             title = item['title'].replace('\n', ' ')
             if len(title) > 110:
                 title = title[:107].rstrip() + '…'

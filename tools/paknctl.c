@@ -308,6 +308,57 @@ static int cmd_migrate(const struct config *cfg, const char *dir)
 	return rc;
 }
 
+/* Prints a label and, after a colon, codes (a JSON array of strings), on one line. */
+static void print_codes(FILE *out, const char *label, json_object *codes)
+{
+	fputs(label, out);
+	for (size_t i = 0; i < json_object_array_length(codes); i++)
+		fprintf(out, "%s %s", i ? "" : ":",
+			json_object_get_string(json_object_array_get_idx(codes, i)));
+	fputc('\n', out);
+}
+
+/* What pakn_import_plan answered ({"items", "default_agency", "fallback", "unanswerable"}):
+ * the item count, then who answers the items without a lead agency, on stdout; items no
+ * agency answers (intake refuses feedback on them) on stderr. Returns 0, or -1 if the
+ * answer cannot be read. */
+static int print_import_report(const struct plan_meta *meta, const char *answer)
+{
+	json_object *doc = json_parse_strict(answer, strlen(answer));
+	json_object *items, *def = NULL, *fallback, *unanswerable;
+	if (!doc || !json_object_object_get_ex(doc, "items", &items) ||
+	    !json_object_object_get_ex(doc, "fallback", &fallback) ||
+	    !json_object_object_get_ex(doc, "unanswerable", &unanswerable) ||
+	    !json_object_is_type(fallback, json_type_array) ||
+	    !json_object_is_type(unanswerable, json_type_array)) {
+		fprintf(stderr, "paknctl: pakn_import_plan answered %s\n", answer);
+		json_object_put(doc);
+		return -1;
+	}
+	json_object_object_get_ex(doc, "default_agency", &def);
+	printf("%s: %d items from %s\n", meta->code, json_object_get_int(items), meta->source);
+	char label[1024];
+	if (def && json_object_is_type(def, json_type_object)) {
+		snprintf(label, sizeof(label),
+			 "%s: %zu items without a lead agency fall back to the plan's default, %s (%s)",
+			 meta->code, json_object_array_length(fallback),
+			 json_object_get_string(json_object_object_get(def, "code")),
+			 json_object_get_string(json_object_object_get(def, "name")));
+		print_codes(stdout, label, fallback);
+	} else {
+		printf("%s: no default agency (default_agency in the .meta file)\n", meta->code);
+	}
+	if (json_object_array_length(unanswerable) > 0) {
+		snprintf(label, sizeof(label),
+			 "paknctl: warning: %s: %zu items have no agency at all; feedback on them is "
+			 "refused (item_unanswerable) until the plan names a default_agency",
+			 meta->code, json_object_array_length(unanswerable));
+		print_codes(stderr, label, unanswerable);
+	}
+	json_object_put(doc);
+	return 0;
+}
+
 static int cmd_import_plan(const struct config *cfg, const char *file, bool dry_run)
 {
 	char err[512];
@@ -351,9 +402,8 @@ static int cmd_import_plan(const struct config *cfg, const char *file, bool dry_
 	PGconn *pg = connect_db(cfg);
 	PGresult *res;
 	if (pg && exec_ok(pg, "SELECT pakn_import_plan($1::json)", 1, &json, &res) == 0) {
-		printf("%s: %s items from %s\n", meta.code, PQgetvalue(res, 0, 0), meta.source);
+		rc = print_import_report(&meta, PQgetvalue(res, 0, 0)) == 0 ? 0 : 1;
 		PQclear(res);
-		rc = 0;
 	}
 	PQfinish(pg);
 out:

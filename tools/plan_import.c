@@ -654,6 +654,17 @@ json_object *plan_parse(const char *text, size_t len, const char *prefix, char *
 
 /* --- the import document -------------------------------------------------------------- */
 
+/* Whether name has a letter or digit once folded: what an agency code is made of. */
+static bool has_letter_or_digit(const char *name)
+{
+	char *folded = text_fold(name, strlen(name));
+	bool yes = false;
+	for (const char *p = folded ? folded : ""; *p && !yes; p++)
+		yes = isalnum((unsigned char)*p) && !(*p & 0x80);
+	free(folded);
+	return yes;
+}
+
 int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, char *err,
 		   size_t errlen)
 {
@@ -696,6 +707,8 @@ int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, cha
 			meta->title = v;
 		else if (strcmp(line, "province_code") == 0)
 			meta->province_code = v;
+		else if (strcmp(line, "default_agency") == 0)
+			meta->default_agency = v;
 		else {
 			snprintf(err, errlen, "%s: unknown key '%s'", path, line);
 			return -1;
@@ -703,6 +716,12 @@ int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, cha
 	}
 	if (!meta->code || !meta->prefix || !meta->province || !meta->title) {
 		snprintf(err, errlen, "%s: needs code, prefix, province and title", path);
+		return -1;
+	}
+	/* An agency code is made of the name's letters: a name without any would give every
+	 * such plan the same bare province code. */
+	if (meta->default_agency && !has_letter_or_digit(meta->default_agency)) {
+		snprintf(err, errlen, "%s: default_agency must name an agency", path);
 		return -1;
 	}
 	return 0;
@@ -729,18 +748,24 @@ char *plan_agency_code(const char *province_code, const char *name)
 	return sbuf_take(&b);
 }
 
+/* {"code", "name"} of the agency called name in the province. */
+static json_object *agency_object(const char *province_code, const char *name)
+{
+	char *code = plan_agency_code(province_code, name);
+	json_object *a = json_object_new_object();
+	json_object_object_add(a, "code", json_object_new_string(code));
+	json_object_object_add(a, "name", json_object_new_string(name));
+	free(code);
+	return a;
+}
+
 static json_object *agency_objects(json_object *names, const char *prefix, struct sbuf *search)
 {
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(names); i++) {
 		const char *name = json_object_get_string(json_object_array_get_idx(names, i));
-		char *code = plan_agency_code(prefix, name);
-		json_object *a = json_object_new_object();
-		json_object_object_add(a, "code", json_object_new_string(code));
-		json_object_object_add(a, "name", json_object_new_string(name));
-		json_object_array_add(list, a);
+		json_object_array_add(list, agency_object(prefix, name));
 		sbuf_printf(search, " %s", name);
-		free(code);
 	}
 	return list;
 }
@@ -753,6 +778,10 @@ json_object *plan_document(json_object *parsed, const struct plan_meta *meta)
 	json_object_object_add(plan, "province", json_object_new_string(meta->province));
 	json_object_object_add(plan, "title", json_object_new_string(meta->title));
 	add_string_or_null(plan, "source", meta->source);
+	const char *pc = meta->province_code ? meta->province_code : meta->prefix;
+	json_object_object_add(plan, "default_agency",
+			       meta->default_agency ? agency_object(pc, meta->default_agency)
+						    : NULL);
 	json_object_object_add(parsed, "plan", plan);
 
 	json_object *items = json_object_object_get(parsed, "items");
@@ -765,7 +794,6 @@ json_object *plan_document(json_object *parsed, const struct plan_meta *meta)
 			if (v)
 				sbuf_printf(&search, " %s", v);
 		}
-		const char *pc = meta->province_code ? meta->province_code : meta->prefix;
 		json_object_object_add(it, "lead", agency_objects(json_object_object_get(it, "lead"),
 								  pc, &search));
 		json_object_object_add(it, "coordinating",

@@ -28,11 +28,13 @@ struct plan_meta {
 	const char *title;
 	const char *province_code; /* agency code prefix, shared by a province's plans; NULL =
 				    * prefix */
+	const char *default_agency; /* the name of the agency that answers for items whose text
+				     * names no lead agency; NULL = none */
 	const char *source;        /* file name, for the record; may be NULL */
 };
 
-/* Reads "key = value" lines (code, prefix, province, title, and optionally province_code)
- * from a plan's .meta file into
+/* Reads "key = value" lines (code, prefix, province, title, and optionally province_code
+ * and default_agency) from a plan's .meta file into
  * meta; the strings live in *storage, which the caller frees. Returns 0, or -1 with err. */
 int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, char *err,
 		   size_t errlen);
@@ -43,6 +45,7 @@ int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, cha
 char *plan_agency_code(const char *province_code, const char *name);
 
 /* Turns plan_parse's result (consumed) into the document pakn_import_plan() takes: adds the
- * plan object, agency codes and each item's folded search text. Returns NULL on failure. */
+ * plan object (with "default_agency": {"code", "name"} or null), agency codes and each
+ * item's folded search text. Returns NULL on failure. */
 json_object *plan_document(json_object *parsed, const struct plan_meta *meta);
 #endif

@@ -19,6 +19,7 @@ static const char *const status_names[] = {
 	[DB_REPLY_CREATED] = "created",
 	[DB_REPLY_EXISTING] = "existing",
 	[DB_REPLY_UNKNOWN_ITEM] = "unknown_item",
+	[DB_REPLY_ITEM_UNANSWERABLE] = "item_unanswerable",
 };
 
 #define N_STATUSES (sizeof(status_names) / sizeof(status_names[0]))

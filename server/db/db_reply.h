@@ -22,6 +22,8 @@ enum db_reply_status {
 	DB_REPLY_CREATED,        /* "created": a row of pakn_intake_batch stored now */
 	DB_REPLY_EXISTING,       /* "existing": a row of pakn_intake_batch stored before */
 	DB_REPLY_UNKNOWN_ITEM,   /* "unknown_item": a row of pakn_intake_batch for no plan item */
+	DB_REPLY_ITEM_UNANSWERABLE, /* "item_unanswerable": a row of pakn_intake_batch for an
+				     * item no agency answers */
 };
 
 struct db_reply {

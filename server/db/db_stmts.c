@@ -45,7 +45,10 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"   SELECT 1 FROM plan_item_agency x JOIN plan_item it ON it.id = x.item_id"
 		"   JOIN plan p ON p.id = it.plan_id WHERE x.agency_id = a.id AND p.code = $1)", 1},
 
-	[STMT_ITEM_EXISTS] = {"item_exists", "SELECT 1 FROM plan_item WHERE code = $1", 1},
+	/* No row: no such item; false: no agency answers it (pakn_intake_batch refuses it). */
+	[STMT_ITEM_EXISTS] = {"item_exists",
+		"SELECT EXISTS (SELECT 1 FROM plan_item_agency x WHERE x.item_id = it.id)"
+		" FROM plan_item it WHERE it.code = $1", 1},
 
 	[STMT_RESERVE_IDS] = {"reserve_ids", "SELECT nextval('feedback_id_block')", 0},
 

@@ -101,6 +101,11 @@ static const struct {
 	[HTTP_ERR_SUBMISSION_INVALID] = {422, "validation_failed",
 					 "Góp ý chưa hợp lệ, xem từng trường. / The submission is "
 					 "not valid; see fields."},
+	[HTTP_ERR_ITEM_UNANSWERABLE] = {422, "item_unanswerable",
+					"Chưa có cơ quan nào được giao trả lời góp ý về mục này nên góp ý "
+					"chưa được lưu; hãy chọn mục khác. / No agency is assigned to "
+					"answer feedback on this item, so it was not stored; choose "
+					"another item."},
 	[HTTP_ERR_IDEMPOTENCY_KEY_REUSED] = {409, "idempotency_key_reused",
 					     "Khóa chống gửi trùng đã dùng cho một góp ý khác. / The "
 					     "idempotency key was used for a different submission."},

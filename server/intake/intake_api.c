@@ -79,6 +79,15 @@ static void pending_free(struct pending *p)
 	free(p);
 }
 
+/* Feedback on an item that no agency answers would be seen by no official (its plan
+ * names no default agency and its text no agency): the form says so beside the item. */
+static void add_unanswerable(json_object *fields)
+{
+	http_field_error(fields, "item_code", "item_unanswerable",
+			 "Chưa có cơ quan nào được giao trả lời góp ý về mục này. / No agency is "
+			 "assigned to answer feedback on this item.");
+}
+
 /* The reply to a stored submission: what was received, the receipt, and where the
  * receipt's entry will be provable and by when (docs/tlog.md). */
 static void reply_doc(struct sbuf *out, const struct http_req *req, const struct receipt *r,
@@ -137,6 +146,12 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 		reply_422(req, p->html, fields);
 		break;
 	}
+	case INTAKE_UNANSWERABLE: {
+		json_object *fields = json_object_new_array();
+		add_unanswerable(fields);
+		reply_problem(req, p->html, HTTP_ERR_ITEM_UNANSWERABLE, fields);
+		break;
+	}
 	case INTAKE_UNAVAILABLE:
 		reply_store_error(req, p->html, DB_UNAVAILABLE);
 		break;
@@ -147,7 +162,7 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 	pending_free(p);
 }
 
-/* A 422 also names an unknown item, so every problem is reported at once. */
+/* A 422 also names an unknown or unanswerable item, so every problem is reported at once. */
 static void invalid_item_checked_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct pending *p = arg;
@@ -155,6 +170,8 @@ static void invalid_item_checked_cb(void *arg, PGresult *res, enum db_status sta
 		http_field_error(p->fields, "item_code", "unknown_item",
 				 "Không có nhiệm vụ hay chỉ tiêu nào có mã này. / No task or "
 				 "indicator has this code.");
+	else if (status == DB_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0)
+		add_unanswerable(p->fields);
 	reply_422(p->req, p->html, p->fields);
 	pending_free(p);
 }

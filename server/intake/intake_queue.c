@@ -475,6 +475,9 @@ static void stored_cb(void *arg, PGresult *res, enum db_status status)
 		case DB_REPLY_UNKNOWN_ITEM:
 			entry_finish(e, INTAKE_UNKNOWN_ITEM, NULL);
 			break;
+		case DB_REPLY_ITEM_UNANSWERABLE:
+			entry_finish(e, INTAKE_UNANSWERABLE, NULL);
+			break;
 		default:
 			log_error(NULL, "intake: row %zu of pakn_intake_batch's answer has no status "
 					"it may have", i);

@@ -16,6 +16,7 @@ enum intake_outcome {
 	INTAKE_EXISTING,     /* a retry or duplicate: the first submission's receipt */
 	INTAKE_CONFLICT,     /* the idempotency key belongs to another submission */
 	INTAKE_UNKNOWN_ITEM, /* no such item */
+	INTAKE_UNANSWERABLE, /* the item has no agency to answer it: nothing stored */
 	INTAKE_UNAVAILABLE,  /* the database is unreachable: nothing stored */
 	INTAKE_FAILED,       /* the database refused the batch: a bug, logged */
 };

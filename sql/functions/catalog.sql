@@ -22,6 +22,19 @@ LANGUAGE sql STABLE AS $$
                                                            ORDER BY x.position), '[]')
                                   FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id
                                   WHERE x.item_id = it.id AND x.role = 'coordinating'),
+        -- Who answers feedback on it: its lead agencies, else the plan's default, else its
+        -- coordinating agencies (the officials pakn_in_scope finds), else none (intake
+        -- refuses feedback on it: item_unanswerable).
+        'responsible', coalesce(
+            (SELECT json_build_object('basis', x.role,
+                                      'agencies', json_agg(json_build_object('code', a.code, 'name', a.name)
+                                                           ORDER BY x.position))
+             FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id
+             WHERE x.item_id = it.id
+             GROUP BY x.role
+             ORDER BY array_position(ARRAY['lead', 'plan_default', 'coordinating'], x.role)
+             LIMIT 1),
+            json_build_object('basis', 'none', 'agencies', '[]'::json)),
         'lead_text', it.lead_text,
         'coordinating_text', it.coordinating_text,
         'result', it.result,
@@ -38,13 +51,19 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Loads one plan document built by `paknctl import-plan` (docs/catalog.md): inserts or
--- updates the plan, its sections, agencies and items, replaces the item-agency links, and
--- removes items and sections the new text no longer has. Returns the number of items.
-CREATE OR REPLACE FUNCTION pakn_import_plan(src json) RETURNS integer
+-- updates the plan, its sections, agencies and items, replaces the item-agency links (an
+-- item without a lead agency gets the plan's default agency, role 'plan_default'), and
+-- removes items and sections the new text no longer has. Returns {"items": <count>,
+-- "default_agency": {"code", "name"} or null, "fallback": [codes of the items answered by
+-- the default], "unanswerable": [codes of the items no agency answers]}.
+CREATE OR REPLACE FUNCTION pakn_import_plan(src json) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
-    p_id integer;
-    n    integer;
+    p_id  integer;
+    d_id  integer;
+    n     integer;
+    d_doc json := CASE WHEN json_typeof(src->'plan'->'default_agency') = 'object'
+                       THEN src->'plan'->'default_agency' END;
 BEGIN
     INSERT INTO plan (code, province, title, prefix, source)
     VALUES (src->'plan'->>'code', src->'plan'->>'province', src->'plan'->>'title',
@@ -63,9 +82,14 @@ BEGIN
     -- One row per code: two spellings of a name ("Công nghệ", "công nghệ") share one.
     INSERT INTO agency (code, province, name)
     SELECT DISTINCT ON (a->>'code') a->>'code', src->'plan'->>'province', a->>'name'
-    FROM json_array_elements(src->'items') i,
-         jsonb_array_elements((i->'lead')::jsonb || (i->'coordinating')::jsonb) a
+    FROM (SELECT a FROM json_array_elements(src->'items') i,
+                        jsonb_array_elements((i->'lead')::jsonb || (i->'coordinating')::jsonb) a
+          UNION ALL
+          SELECT d_doc::jsonb WHERE d_doc IS NOT NULL) named(a)
     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name;
+    SELECT id INTO d_id FROM agency WHERE code = d_doc->>'code';
+    UPDATE plan SET default_agency_id = d_id
+    WHERE id = p_id AND default_agency_id IS DISTINCT FROM d_id;
 
     INSERT INTO plan_item (plan_id, section_id, code, kind, number, group_code, group_title,
                            title, result, deadline_text, deadline_kind, period_start,
@@ -101,6 +125,11 @@ BEGIN
     CROSS JOIN LATERAL json_array_elements(r.list) WITH ORDINALITY a(v, ord)
     JOIN agency ag ON ag.code = a.v->>'code'
     GROUP BY it.id, ag.id, r.role;
+    INSERT INTO plan_item_agency (item_id, agency_id, role, position)
+    SELECT it.id, d_id, 'plan_default', 1
+    FROM json_array_elements(src->'items') i
+    JOIN plan_item it ON it.code = i->>'code' AND it.plan_id = p_id
+    WHERE d_id IS NOT NULL AND json_array_length(i->'lead') = 0;
 
     DELETE FROM plan_item
     WHERE plan_id = p_id
@@ -108,7 +137,8 @@ BEGIN
     DELETE FROM plan_section s
     WHERE s.plan_id = p_id AND NOT EXISTS (SELECT 1 FROM plan_item it WHERE it.section_id = s.id);
     DELETE FROM agency a
-    WHERE NOT EXISTS (SELECT 1 FROM plan_item_agency x WHERE x.agency_id = a.id);
+    WHERE NOT EXISTS (SELECT 1 FROM plan_item_agency x WHERE x.agency_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.default_agency_id = a.id);
 
     UPDATE plan_item SET doc = pakn_item_doc(id) WHERE plan_id = p_id;
     GET DIAGNOSTICS n = ROW_COUNT;
@@ -116,7 +146,18 @@ BEGIN
         RAISE EXCEPTION 'plan %: % of % items stored (an item code belongs to another plan?)',
             src->'plan'->>'code', n, json_array_length(src->'items');
     END IF;
-    RETURN n;
+    RETURN json_build_object(
+        'items', n,
+        'default_agency', (SELECT json_build_object('code', a.code, 'name', a.name)
+                           FROM agency a WHERE a.id = d_id),
+        'fallback', (SELECT coalesce(json_agg(it.code ORDER BY it.position), '[]')
+                     FROM plan_item it JOIN plan_item_agency x ON x.item_id = it.id
+                     WHERE it.plan_id = p_id AND x.role = 'plan_default'),
+        'unanswerable', (SELECT coalesce(json_agg(it.code ORDER BY it.position), '[]')
+                         FROM plan_item it
+                         WHERE it.plan_id = p_id
+                           AND NOT EXISTS (SELECT 1 FROM plan_item_agency x
+                                           WHERE x.item_id = it.id)));
 END
 $$;
 
@@ -127,6 +168,8 @@ LANGUAGE sql STABLE AS $$
         'code', p.code,
         'title', p.title,
         'province', p.province,
+        'default_agency', (SELECT json_build_object('code', a.code, 'name', a.name)
+                           FROM agency a WHERE a.id = p.default_agency_id),
         'item_count', (SELECT count(*) FROM plan_item it WHERE it.plan_id = p.id),
         'task_count', (SELECT count(*) FROM plan_item it WHERE it.plan_id = p.id AND it.kind = 'task'),
         'indicator_count', (SELECT count(*) FROM plan_item it

@@ -57,6 +57,7 @@ DECLARE
     by_key   jsonb;  -- stored before: idempotency key -> {"hash", "receipt"}
     by_sent  jsonb;  -- stored before: client hash || ' ' || submission hash -> receipt
     items    text[];
+    answered text[];  -- the items of items that an agency answers
     seen     jsonb;
     i        integer;
     fate     pakn_intake_fate;
@@ -79,7 +80,10 @@ BEGIN
                              AND ir.submission_hash = b.submission_hash
         JOIN feedback f ON f.id = ir.feedback_id
         ORDER BY ir.client_hash, ir.submission_hash, ir.created_at) s;
-    SELECT array_agg(p.code) INTO items FROM plan_item p
+    SELECT array_agg(p.code) FILTER (WHERE EXISTS (SELECT 1 FROM plan_item_agency x
+                                                   WHERE x.item_id = p.id)),
+           array_agg(p.code)
+    INTO answered, items FROM plan_item p
     WHERE p.code IN (SELECT b.item_code FROM pakn_intake_rows(batch) b);
 
     FOR r IN SELECT * FROM pakn_intake_rows(batch) ORDER BY ord LOOP
@@ -103,6 +107,8 @@ BEGIN
         END IF;
         IF fate IS NULL AND array_position(items, r.item_code) IS NULL THEN
             fate := ROW('unknown_item', NULL, NULL);
+        ELSIF fate IS NULL AND array_position(answered, r.item_code) IS NULL THEN
+            fate := ROW('item_unanswerable', NULL, NULL);
         ELSIF fate IS NULL THEN
             fate := ROW('created', NULL, NULL);
             new_key := new_key || r.idempotency_key;
@@ -130,6 +136,8 @@ $$;
 --                 a row of this batch
 --   conflict      the idempotency key was used for a different submission
 --   unknown_item  no item has that code
+--   item_unanswerable  the item has no agency at all (no lead, no plan default, no
+--                 coordinating agency): no official would ever see it, so it is not stored
 --
 -- Decided as a set: a row must see the rows before it in the batch as stored (the same
 -- key twice, the same client and text twice). Such a batch is rare (a double click that
@@ -191,13 +199,16 @@ BEGIN
                    coalesce(f.status, CASE WHEN k.hash <> b.submission_hash THEN 'conflict'
                                            WHEN coalesce(k.receipt, s.receipt) IS NOT NULL THEN 'existing'
                                            WHEN p.id IS NULL THEN 'unknown_item'
+                                           WHEN NOT p.answered THEN 'item_unanswerable'
                                            ELSE 'created' END) AS status,
                    coalesce(f.receipt, k.receipt, s.receipt) AS receipt
             FROM batch_rows b
             LEFT JOIN unnest(fates) WITH ORDINALITY AS f(status, receipt, same_as, ord) ON f.ord = b.ord
             -- The look-ups are LATERAL with LIMIT so that each stays an index probe whatever
             -- the batch's size (the plan is generic, made for no particular batch).
-            LEFT JOIN LATERAL (SELECT p.id FROM plan_item p WHERE p.code = b.item_code LIMIT 1) p ON true
+            LEFT JOIN LATERAL (SELECT p.id, EXISTS (SELECT 1 FROM plan_item_agency x
+                                                    WHERE x.item_id = p.id) AS answered
+                               FROM plan_item p WHERE p.code = b.item_code LIMIT 1) p ON true
             LEFT JOIN LATERAL (SELECT d.submission_hash AS hash, pakn_receipt_fields(d)::jsonb AS receipt
                                FROM feedback d
                                WHERE fates IS NULL AND d.idempotency_key = b.idempotency_key

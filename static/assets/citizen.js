@@ -40,8 +40,11 @@
       P.fill(list);
       if (r.error) { $('item-results-status').textContent = r.error.message; return; }
       r.data.items.forEach(function (it) {
+        /* Feedback on an item no agency answers is refused (item_unanswerable): not offered. */
+        var mute = it.responsible && it.responsible.basis === 'none';
         list.appendChild(P.el('li', null, P.el('button', {type: 'button', 'data-code': it.code,
-          onclick: function () { choose(it.code, true); }}, it.code + ' — ' + it.title)));
+          disabled: mute, onclick: function () { choose(it.code, true); }}, it.code + ' — ' + it.title +
+          (mute ? ' ' + P.t('(chưa có cơ quan trả lời)', '(no agency answers it yet)') : ''))));
       });
       $('item-results-status').textContent = r.data.items.length
         ? P.t(r.data.items.length + ' mục phù hợp' + (r.data.total > r.data.items.length ? ' (hiện ' + r.data.items.length + ' đầu tiên)' : '') + '.',
@@ -54,6 +57,22 @@
     if (!value) return;
     dl.appendChild(P.el('dt', null, P.t(vi, en)));
     dl.appendChild(P.el('dd', null, value));
+  }
+
+  function unanswerableText() {
+    return P.t('Chưa có cơ quan nào được giao trả lời góp ý về mục này; hãy chọn mục khác.',
+      'No agency is assigned to answer feedback on this item; choose another item.');
+  }
+
+  /* Who answers the item (docs/catalog.md, "Who answers an item"): its lead agencies, or
+   * the plan's default agency when its text names no lead. */
+  function answeredBy(r) {
+    if (!r || !r.agencies.length) return '';
+    var names = r.agencies.map(function (a) { return a.name; }).join(', ');
+    return r.basis === 'plan_default'
+      ? names + ' ' + P.t('(cơ quan mặc định của kế hoạch, vì mục này không ghi cơ quan chủ trì)',
+        '(the plan\'s default agency, as this item names no lead agency)')
+      : names;
   }
 
   function choose(code, focusDetails) {
@@ -70,9 +89,11 @@
         (it.lead_agencies || []).map(function (a) { return a.name; }).join(', ') || it.lead_text);
       fact(dl, 'Cơ quan phối hợp', 'Coordinating',
         (it.coordinating_agencies || []).map(function (a) { return a.name; }).join(', '));
+      fact(dl, 'Cơ quan trả lời góp ý', 'Answered by', answeredBy(it.responsible));
       fact(dl, 'Kết quả', 'Expected result', it.result);
       fact(dl, 'Chỉ tiêu', 'Target', [it.target, it.unit].filter(Boolean).join(' '));
       fact(dl, 'Thời hạn', 'Deadline', it.deadline && it.deadline.text);
+      if (it.responsible && it.responsible.basis === 'none') showFieldErrors([{field: 'item_code', message: unanswerableText()}]);
       $('item-feed').setAttribute('href', '/feed/?item=' + encodeURIComponent(it.code));
       $('item-details').classList.remove('hidden');
       $('search-field').classList.add('hidden');

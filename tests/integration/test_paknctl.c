@@ -95,12 +95,63 @@ static void test_reimport_is_idempotent(void **state)
 	struct sbuf out = {0};
 	assert_int_equal(paknctl("import-plan data/plans/LC-2026.txt", &out), 0);
 	assert_non_null(strstr(out.data, "LC-2026: 40 items"));
+	assert_non_null(strstr(out.data, "LC-2026: 0 items without a lead agency fall back to the "
+				      "plan's default, lc-ban-chi-dao-tinh (Ban Chỉ đạo tỉnh)\n"));
 	assert_int_equal(paknctl("import-plan data/plans/DB-2026.txt", &out), 0);
 	assert_non_null(strstr(out.data, "DB-2026: 80 items"));
+	/* The indicators name no lead: each falls back to the plan's default, by code. */
+	assert_non_null(strstr(out.data, "DB-2026: 46 items without a lead agency fall back to the "
+				      "plan's default, db-van-phong-tinh-uy (Văn phòng Tỉnh ủy): "
+				      "DB-I01 DB-I02 DB-I03 "));
+	assert_non_null(strstr(out.data, " DB-I45 DB-I46\n"));
+	assert_null(strstr(out.data, "DB-T-"));
+	assert_null(strstr(out.data, "warning"));
 	assert_int_equal(count("SELECT count(*) FROM plan_item"), items);
 	assert_int_equal(count("SELECT count(*) FROM agency"), agencies);
 	assert_int_equal(count("SELECT count(*) FROM plan_item_agency"), links);
 	assert_int_equal(count(snapshot), docs);
+	sbuf_free(&out);
+}
+
+/* A database whose plans were imported before plans named a default agency (as one
+ * migrated to 020_plan_default_agency.sql holds them): importing the plan again with its
+ * .meta is the upgrade, and until then paknctl says which items no agency answers. */
+static void test_default_agency_comes_with_a_reimport(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pakn-plan-default-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(th_run("cp data/plans/DB-2026.txt %s/ && grep -v '^default_agency' "
+				"data/plans/DB-2026.meta >%s/DB-2026.meta",
+				dir, dir),
+			 0);
+	long links = count("SELECT count(*) FROM plan_item_agency");
+	struct sbuf out = {0};
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "import-plan %s/DB-2026.txt", dir);
+	assert_int_equal(paknctl(cmd, &out), 0);
+	assert_non_null(strstr(out.data, "DB-2026: no default agency"));
+	assert_non_null(strstr(out.data, "warning: DB-2026: 46 items have no agency at all"));
+	assert_non_null(strstr(out.data, "item_unanswerable"));
+	assert_int_equal(count("SELECT count(*) FROM plan_item_agency"), links - 46);
+	assert_int_equal(count("SELECT count(*) FROM plan WHERE code = 'DB-2026'"
+			       " AND default_agency_id IS NULL"),
+			 1);
+	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE code LIKE 'DB-I%'"
+			       " AND doc->'responsible'->>'basis' = 'none'"),
+			 46);
+
+	assert_int_equal(paknctl("import-plan data/plans/DB-2026.txt", &out), 0);
+	assert_non_null(strstr(out.data, "46 items without a lead agency fall back"));
+	assert_int_equal(count("SELECT count(*) FROM plan_item_agency"), links);
+	assert_int_equal(count("SELECT count(*) FROM plan_item_agency x JOIN agency a"
+			       " ON a.id = x.agency_id WHERE x.role = 'plan_default'"
+			       " AND a.code = 'db-van-phong-tinh-uy'"),
+			 46);
+	assert_int_equal(count("SELECT count(*) FROM plan_item"
+			       " WHERE doc->'responsible'->>'basis' = 'none'"),
+			 0);
+	assert_int_equal(th_run("rm -rf '%s'", dir), 0);
 	sbuf_free(&out);
 }
 
@@ -350,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_twice_changes_nothing),
 		cmocka_unit_test(test_migrate_refuses_an_incomplete_function_list),
 		cmocka_unit_test(test_reimport_is_idempotent),
+		cmocka_unit_test(test_default_agency_comes_with_a_reimport),
 		cmocka_unit_test(test_agencies_are_split),
 		cmocka_unit_test(test_dry_run_prints_the_document),
 		cmocka_unit_test(test_bad_input_is_refused),

@@ -53,6 +53,7 @@ static const struct {
 	{"{\"status\" : \"created\", \"log_index\" : 7}", DB_REPLY_CREATED},
 	{"{\"id\": 3, \"status\": \"existing\"}", DB_REPLY_EXISTING},
 	{"{\"status\" : \"unknown_item\"}", DB_REPLY_UNKNOWN_ITEM},
+	{"{\"status\" : \"item_unanswerable\"}", DB_REPLY_ITEM_UNANSWERABLE},
 	/* the words sniffing found: in another member, the status still decides */
 	{"{\"status\" : \"not_found\", \"note\" : \"ok\"}", DB_REPLY_NOT_FOUND},
 	{"{\"note\" : \"ok\", \"status\" : \"no_answer\"}", DB_REPLY_NO_ANSWER},

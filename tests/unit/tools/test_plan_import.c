@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -388,6 +389,55 @@ static void test_meta_read(void **state)
 	free(storage);
 }
 
+/* Writes text to a temporary .meta file and reads it; returns plan_meta_read's result. */
+static int read_meta_text(const char *text, struct plan_meta *meta, char **storage, char *err,
+			  size_t errlen)
+{
+	char path[] = "/tmp/pakn-meta-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	int rc = plan_meta_read(path, meta, storage, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+/* Both seed plans name the standing body that owns them as the default agency; a plan may
+ * name none; a name without letters is refused (its code would be the bare province). */
+static void test_meta_default_agency(void **state)
+{
+	(void)state;
+	struct plan_meta meta;
+	char *storage = NULL;
+	char err[256] = "";
+	assert_int_equal(plan_meta_read("data/plans/DB-2026.meta", &meta, &storage, err,
+					sizeof(err)),
+			 0);
+	assert_string_equal(meta.default_agency, "Văn phòng Tỉnh ủy");
+	free(storage);
+	assert_int_equal(plan_meta_read("data/plans/LC-2026.meta", &meta, &storage, err,
+					sizeof(err)),
+			 0);
+	assert_string_equal(meta.default_agency, "Ban Chỉ đạo tỉnh");
+	free(storage);
+
+	static const char base[] = "code = QN-2026\nprefix = QN\nprovince = Quảng Ninh\ntitle = T\n";
+	assert_int_equal(read_meta_text(base, &meta, &storage, err, sizeof(err)), 0);
+	assert_null(meta.default_agency);
+	free(storage);
+	char text[256];
+	snprintf(text, sizeof(text), "%sdefault_agency =  Sở Nội vụ  \n", base);
+	assert_int_equal(read_meta_text(text, &meta, &storage, err, sizeof(err)), 0);
+	assert_string_equal(meta.default_agency, "Sở Nội vụ");
+	free(storage);
+	snprintf(text, sizeof(text), "%sdefault_agency = — …\n", base);
+	assert_int_equal(read_meta_text(text, &meta, &storage, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "default_agency"));
+	free(storage);
+}
+
 /* --- a plan of another province, in the same text format ------------------------------- */
 
 /* Two tables as the seeds have them: indicators (with a unit column) and tasks numbered
@@ -667,6 +717,36 @@ static void test_plan_document(void **state)
 	/* every item gets one */
 	for (size_t i = 0; i < json_object_array_length(items); i++)
 		assert_non_null(get_str(json_object_array_get_idx(items, i), "search_text"));
+	/* no default agency named: null, so pakn_import_plan links none */
+	assert_true(json_object_object_get_ex(plan, "default_agency", NULL));
+	assert_null(get(plan, "default_agency"));
+	json_object_put(doc);
+}
+
+/* The default agency gets its code as the plan's cells' agencies do (the province code, so
+ * a plan sharing a province shares the agency row), and is the plan's, not any item's. */
+static void test_plan_document_default_agency(void **state)
+{
+	(void)state;
+	char err[256];
+	json_object *parsed = parse_text(tiny_plan, "QN27", err, sizeof(err));
+	if (!parsed)
+		fail_msg("%s", err);
+	const struct plan_meta meta = {.code = "QN-2027", .prefix = "QN27", .province = "Quảng Ninh",
+				       .title = "Kế hoạch thử", .province_code = "QN",
+				       .default_agency = "Sở Khoa học và Công nghệ"};
+	json_object *doc = plan_document(parsed, &meta);
+	assert_non_null(doc);
+	json_object *def = get(get(doc, "plan"), "default_agency");
+	assert_non_null(def);
+	assert_string_equal(get_str(def, "code"), "qn-so-khoa-hoc-va-cong-nghe");
+	assert_string_equal(get_str(def, "name"), "Sở Khoa học và Công nghệ");
+	/* the indicators name no lead: their lead list stays empty (the database links them
+	 * to the default), and the default is not in their search text */
+	json_object *i1 = json_object_array_get_idx(get(doc, "items"), 0);
+	assert_string_equal(get_str(i1, "code"), "QN27-I01");
+	assert_int_equal(json_object_array_length(get(i1, "lead")), 0);
+	assert_null(strstr(get_str(i1, "search_text"), "khoa hoc"));
 	json_object_put(doc);
 }
 
@@ -770,11 +850,13 @@ int main(void)
 		cmocka_unit_test(test_split_agencies_four_byte_first_char),
 		cmocka_unit_test(test_split_agencies_latin_extended_a),
 		cmocka_unit_test(test_meta_read),
+		cmocka_unit_test(test_meta_default_agency),
 		cmocka_unit_test(test_tiny_plan_parses),
 		cmocka_unit_test(test_per_section_numbering),
 		cmocka_unit_test(test_error_cases),
 		cmocka_unit_test(test_parse_respects_len),
 		cmocka_unit_test(test_plan_document),
+		cmocka_unit_test(test_plan_document_default_agency),
 		cmocka_unit_test(test_plan_document_seed),
 		cmocka_unit_test(test_fuzz_mutated_plans),
 	};
