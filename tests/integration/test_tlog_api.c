@@ -304,8 +304,8 @@ static void test_moderation_and_answers_are_entries(void **state)
 	free(v);
 	char q[1024];
 	/* A moderator of every agency that leads or coordinates the item. */
-	free(sql_value("INSERT INTO official (username, display_name, role, password_hash) "
-		       "VALUES ('tlog-admin', 'Kiểm thử nhật ký', 'moderator', 'x')"));
+	free(sql_value("INSERT INTO official (username, display_name, roles, password_hash) "
+		       "VALUES ('tlog-admin', 'Kiểm thử nhật ký', '{moderator}', 'x')"));
 	free(sql_value("INSERT INTO official_agency SELECT o.id, a.id FROM official o, agency a "
 		       "WHERE o.username = 'tlog-admin'"));
 	snprintf(q, sizeof(q),

@@ -61,7 +61,7 @@ static void whoami_next(struct http_req *req)
 	char text[512];
 	int n = snprintf(text, sizeof(text),
 			 "{\"id\":%d,\"username\":\"%s\",\"role\":\"%s\",\"bearer\":%s}", o->id,
-			 o->username, o->role_name, o->bearer ? "true" : "false");
+			 o->username, o->roles_name, o->bearer ? "true" : "false");
 	http_reply_json(req, 200, text, (size_t)n, 0);
 }
 
@@ -117,8 +117,8 @@ static void official_add(const char *user, const char *role, unsigned long long 
 	char hash[crypto_pwhash_STRBYTES];
 	assert_int_equal(crypto_pwhash_str(hash, PASSWORD, strlen(PASSWORD), ops, mem), 0);
 	const char *params[] = {user, role, hash};
-	sql_run("INSERT INTO official (username, display_name, role, password_hash)"
-		" VALUES ($1, 'Người thử ' || $1, $2, $3)",
+	sql_run("INSERT INTO official (username, display_name, roles, password_hash)"
+		" VALUES ($1, 'Người thử ' || $1, ARRAY[$2], $3)",
 		3, params);
 }
 
