@@ -243,7 +243,7 @@ static int official_list(PGconn *pg)
 		    0, NULL, &res) < 0)
 		return 1;
 	for (int i = 0; i < PQntuples(res); i++)
-		printf("%-20s %-10s %-9s %s [%s]\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		printf("%-20s %-19s %-9s %s [%s]\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 		       strcmp(PQgetvalue(res, i, 2), "t") == 0 ? "disabled" : "active",
 		       PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
 	PQclear(res);
