@@ -332,6 +332,7 @@ static json_object *steps_json(const struct transition *t, unsigned held,
 	}
 	return steps;
 }
+
 static void action_next(struct http_req *req)
 {
 	int64_t id = path_id(req);
