@@ -31,21 +31,22 @@ echo "bench-feed: generating $ROWS feedback rows, $PUBLIC% public..." >&2
 start=$(date +%s)
 psql "$PAKN_DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
 SET pakn.rollup_deferred = on;
-INSERT INTO official (username, display_name, role, password_hash)
-VALUES ('bench', 'bench', 'responder', 'x');
+INSERT INTO official (username, display_name, roles, password_hash)
+VALUES ('bench', 'bench', '{responder}', 'x');
 CREATE TEMP TABLE due AS
 SELECT d::date AS day, pakn_working_day_after(d, 5) AS action, pakn_working_day_after(d, 15) AS answer
 FROM generate_series(timestamptz '2026-01-01 12:00+07', '2026-12-31 12:00+07', interval '1 day') d;
 INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,
                       consent_contact, state, submission_hash, secret_hash, log_index, key_id,
-                      created_at, due_action, due_answer)
+                      created_at, due_action, due_answer, published_at)
 SELECT g, 'BENCH-' || g, items[1 + floor(random() * array_length(items, 1))::int],
        1 + floor(random() * 5)::int,
        (ARRAY['opinion','proposal','report','question'])[1 + floor(random() * 4)::int],
        'Ý kiến số ' || g, x.public OR random() < 0.5, false,
        CASE WHEN x.public THEN (ARRAY['published','answered'])[1 + floor(random() * 2)::int]
             ELSE (ARRAY['received','received','rejected','hidden'])[1 + floor(random() * 4)::int] END,
-       md5(g::text), md5(g::text), g, 'bench', x.at, due.action, due.answer
+       md5(g::text), md5(g::text), g, 'bench', x.at, due.action, due.answer,
+       CASE WHEN x.public THEN x.at + interval '1 day' END
 FROM (SELECT g, random() * 100 < $PUBLIC AS public,
              timestamptz '2026-01-01 00:00+07' + (g::double precision / $ROWS) * interval '364 days' AS at
       FROM generate_series(1, $ROWS) g) x
@@ -77,7 +78,7 @@ agency=$(q "SELECT a.code FROM agency a JOIN plan_item_agency x ON x.agency_id =
 agency_items=$(q "SELECT count(DISTINCT x.item_id) FROM plan_item_agency x JOIN agency a
                   ON a.id = x.agency_id WHERE a.code = '$agency'")
 public=$(q "SELECT count(*) FROM feedback WHERE state IN ('published', 'answered', 'closed')
-            AND consent_publish")
+            AND consent_publish AND published_at IS NOT NULL")
 deep=$((ROWS / 50))
 
 out="bench/results/feed-$(date +%Y-%m-%d).md"

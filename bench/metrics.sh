@@ -17,8 +17,8 @@ start=$(date +%s)
 # 1,024 hours (log-uniform), 60% of answers rated; nothing dated after now.
 psql "$PAKN_DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
 SET session_replication_role = replica;
-INSERT INTO official (username, display_name, role, password_hash)
-VALUES ('bench', 'bench', 'responder', 'x');
+INSERT INTO official (username, display_name, roles, password_hash)
+VALUES ('bench', 'bench', '{responder}', 'x');
 CREATE TEMP TABLE due AS
 SELECT d::date AS day, pakn_working_day_after(d, 5) AS action, pakn_working_day_after(d, 15) AS answer
 FROM generate_series(timestamptz '2026-01-01 12:00+07', '2026-12-31 12:00+07', interval '1 day') d;

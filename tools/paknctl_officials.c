@@ -117,7 +117,7 @@ static const char *option(int argc, char **argv, const char *name)
 }
 
 /* Scoped roles need agencies, and every agency named must exist. */
-static int set_agencies(PGconn *pg, const char *user, const char *role, const char *agencies)
+static int set_agencies(PGconn *pg, const char *user, unsigned roles, const char *agencies)
 {
 	const char *params[] = {user, agencies};
 	PGresult *res;
@@ -128,7 +128,7 @@ static int set_agencies(PGconn *pg, const char *user, const char *role, const ch
 		return -1;
 	bool unknown = atoi(PQgetvalue(res, 0, 0)) > 0;
 	PQclear(res);
-	bool scoped = strcmp(role, "moderator") == 0 || strcmp(role, "responder") == 0;
+	bool scoped = roles & (ROLE_MODERATOR | ROLE_RESPONDER);
 	if (unknown || (scoped && strcmp(agencies, "[]") == 0)) {
 		fprintf(stderr, "paknctl: %s\n",
 			unknown ? "an --agency code is not in the catalog (see /api/v1/agencies)"
@@ -151,11 +151,14 @@ static int set_agencies(PGconn *pg, const char *user, const char *role, const ch
 
 static int official_add(PGconn *pg, int argc, char **argv)
 {
-	const char *user = argv[0], *role = option(argc, argv, "--role");
+	const char *user = argv[0], *list = option(argc, argv, "--role");
 	struct options o = parse_options(argc, argv, 1);
+	unsigned roles = list ? auth_roles_parse(list) : 0;
+	char role[AUTH_ROLES_MAX];
 	int rc = 2;
-	if (!o.ok || !role || !auth_role_parse(role))
+	if (!o.ok || !roles)
 		goto out;
+	auth_roles_format(roles, role);
 	rc = 1;
 	char *hash = new_password_hash();
 	if (!hash)
@@ -163,10 +166,10 @@ static int official_add(PGconn *pg, int argc, char **argv)
 	const char *params[] = {user, o.name ? o.name : user, role, hash};
 	if (exec_ok(pg, "BEGIN", 0, NULL, NULL) == 0 &&
 	    exec_ok(pg,
-		    "INSERT INTO official (username, display_name, role, password_hash)"
-		    " VALUES ($1, $2, $3, $4)",
+		    "INSERT INTO official (username, display_name, roles, password_hash)"
+		    " VALUES ($1, $2, string_to_array($3, ','), $4)",
 		    4, params, NULL) == 0 &&
-	    set_agencies(pg, user, role, o.agencies.data) == 0 &&
+	    set_agencies(pg, user, roles, o.agencies.data) == 0 &&
 	    exec_ok(pg, "COMMIT", 0, NULL, NULL) == 0) {
 		printf("official %s added as %s\n", user, role);
 		rc = 0;
@@ -181,19 +184,23 @@ out:
 
 static int official_set_role(PGconn *pg, int argc, char **argv)
 {
-	const char *user = argv[0], *role = argv[1];
+	const char *user = argv[0];
+	unsigned roles = auth_roles_parse(argv[1]);
+	char role[AUTH_ROLES_MAX];
+	auth_roles_format(roles, role);
 	struct options o = parse_options(argc, argv, 2);
 	int rc = 2;
-	if (o.ok && auth_role_parse(role)) {
+	if (o.ok && roles) {
 		const char *params[] = {user, role};
 		PGresult *res;
 		rc = 1;
 		if (exec_ok(pg, "BEGIN", 0, NULL, NULL) == 0 &&
-		    exec_ok(pg, "UPDATE official SET role = $2 WHERE username = $1 RETURNING id", 2,
+		    exec_ok(pg, "UPDATE official SET roles = string_to_array($2, ',') WHERE username = $1"
+			    " RETURNING id", 2,
 			    params, &res) == 0) {
 			bool found = PQntuples(res) == 1;
 			PQclear(res);
-			if (found && set_agencies(pg, user, role, o.agencies.data) == 0 &&
+			if (found && set_agencies(pg, user, roles, o.agencies.data) == 0 &&
 			    exec_ok(pg, "COMMIT", 0, NULL, NULL) == 0) {
 				printf("official %s is now %s\n", user, role);
 				rc = 0;
@@ -229,14 +236,14 @@ static int official_list(PGconn *pg)
 {
 	PGresult *res;
 	if (exec_ok(pg,
-		    "SELECT o.username, o.role, o.disabled, o.display_name,"
+		    "SELECT o.username, array_to_string(o.roles, ','), o.disabled, o.display_name,"
 		    " coalesce(string_agg(a.code, ',' ORDER BY a.code), '')"
 		    " FROM official o LEFT JOIN official_agency oa ON oa.official_id = o.id"
 		    " LEFT JOIN agency a ON a.id = oa.agency_id GROUP BY o.id ORDER BY o.username",
 		    0, NULL, &res) < 0)
 		return 1;
 	for (int i = 0; i < PQntuples(res); i++)
-		printf("%-20s %-10s %-9s %s [%s]\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		printf("%-20s %-19s %-9s %s [%s]\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 		       strcmp(PQgetvalue(res, i, 2), "t") == 0 ? "disabled" : "active",
 		       PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
 	PQclear(res);

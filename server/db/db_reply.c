@@ -14,6 +14,7 @@ static const char *const status_names[] = {
 	[DB_REPLY_CONFLICT] = "conflict",
 	[DB_REPLY_UNKNOWN_AGENCY] = "unknown_agency",
 	[DB_REPLY_NO_CONSENT] = "no_consent",
+	[DB_REPLY_NO_PUBLISH_CONSENT] = "no_publish_consent",
 	[DB_REPLY_NO_ANSWER] = "no_answer",
 	[DB_REPLY_ALREADY_RATED] = "already_rated",
 	[DB_REPLY_CREATED] = "created",

@@ -66,21 +66,22 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
 		"   AND (s.kind = 'bearer' OR s.last_seen_at > now() - make_interval(secs => $2::int))"
 		"   AND o.id = s.official_id AND NOT o.disabled"
-		" RETURNING o.id, o.role, o.username, o.display_name, s.kind, s.id,"
+		" RETURNING o.id, array_to_string(o.roles, ','), o.username, o.display_name, s.kind, s.id,"
 		"   (SELECT coalesce(json_agg(a.code ORDER BY a.code), '[]')"
 		"    FROM official_agency oa JOIN agency a ON a.id = oa.agency_id"
 		"    WHERE oa.official_id = o.id)::text", 2},
 
 	[STMT_LOGIN_FETCH] = {"login_fetch",
-		"SELECT id, password_hash, role FROM official WHERE username = $1 AND NOT disabled", 1},
+		"SELECT id, password_hash, array_to_string(roles, ',') FROM official"
+		" WHERE username = $1 AND NOT disabled", 1},
 
 	[STMT_LOGIN_OK] = {"login_ok",
 		"WITH pw AS (UPDATE official SET password_hash = coalesce($4, password_hash)"
-		"            WHERE id = $1::int RETURNING role),"
+		"            WHERE id = $1::int RETURNING array_to_string(roles, ',') AS roles),"
 		" s AS (INSERT INTO official_session (official_id, kind, token_hash, expires_at)"
 		"       VALUES ($1::int, 'browser', $2, now() + make_interval(secs => $3::int))"
 		"       RETURNING id)"
-		" SELECT s.id, pakn_audit($1::int, pw.role, NULL, 'login', NULL, NULL, NULL, NULL)"
+		" SELECT s.id, pakn_audit($1::int, pw.roles, NULL, 'login', NULL, NULL, NULL, NULL)"
 		" FROM s, pw", 4},
 
 	[STMT_AUDIT] = {"audit",
@@ -92,9 +93,10 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" SELECT count(*) FROM r, LATERAL (SELECT pakn_audit($2::int, $3, NULL, 'logout',"
 		"   NULL, NULL, NULL, NULL)) a", 3},
 
+	/* The steps of one action (pakn_moderate_steps), all or none. */
 	[STMT_MODERATE] = {"moderate",
-		"SELECT pakn_moderate($1::int, $2, $3::bigint, $4, $5::text[], $6, $7, $8, $9, $10,"
-		" $11::timestamptz, $12, $13)::text", 13},
+		"SELECT pakn_moderate_steps($1::int, $2::bigint, $3::json, $4, $5, $6, $7,"
+		" $8::timestamptz, $9, $10)::text", 10},
 
 	[STMT_QUEUE] = {"queue",
 		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::date, $8::date, $9::bigint,"

@@ -98,6 +98,9 @@ static const struct {
 	[HTTP_ERR_NO_CONSENT] = {403, "no_consent",
 				 "Người gửi không đồng ý được liên hệ. / The submitter did not "
 				 "consent to be contacted."},
+	[HTTP_ERR_NO_PUBLISH_CONSENT] = {409, "no_publish_consent",
+					 "Người gửi không đồng ý công khai góp ý này. / The sender "
+					 "did not agree to the publication of this feedback."},
 	[HTTP_ERR_SUBMISSION_INVALID] = {422, "validation_failed",
 					 "Góp ý chưa hợp lệ, xem từng trường. / The submission is "
 					 "not valid; see fields."},

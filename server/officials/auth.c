@@ -102,8 +102,8 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 	}
 	struct official *o = xcalloc(1, sizeof(*o));
 	o->id = atoi(PQgetvalue(res, 0, 0));
-	snprintf(o->role_name, sizeof(o->role_name), "%s", PQgetvalue(res, 0, 1));
-	o->role = auth_role_parse(o->role_name);
+	o->roles = auth_roles_parse(PQgetvalue(res, 0, 1));
+	auth_roles_format(o->roles, o->roles_name);
 	snprintf(o->username, sizeof(o->username), "%s", PQgetvalue(res, 0, 2));
 	snprintf(o->display_name, sizeof(o->display_name), "%s", PQgetvalue(res, 0, 3));
 	o->bearer = strcmp(PQgetvalue(res, 0, 4), "bearer") == 0;
@@ -111,12 +111,12 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 	memcpy(o->csrf_token, csrf, sizeof(o->csrf_token));
 	snprintf(o->agencies, sizeof(o->agencies), "%s", PQgetvalue(res, 0, 6));
 	req->official = o;
-	if (!(o->role & roles)) {
+	if (!(o->roles & roles)) {
 		char id[16];
 		snprintf(id, sizeof(id), "%d", o->id);
-		const char *params[] = {id, o->role_name, NULL, "denied", req->path, NULL};
+		const char *params[] = {id, o->roles_name, NULL, "denied", req->path, NULL};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
-		log_warn(req->id, "denied: official %d (%s) on %s", o->id, o->role_name, req->path);
+		log_warn(req->id, "denied: official %d (%s) on %s", o->id, o->roles_name, req->path);
 		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
 		return;
 	}
@@ -180,7 +180,7 @@ struct login {
 	char username[USERNAME_MAX + 1];
 	char password[PASSWORD_MAX + 1];
 	char official_id[16];
-	char role[16];
+	char roles[AUTH_ROLES_MAX];
 	char stored_hash[crypto_pwhash_STRBYTES];
 	bool known;
 	bool ok;          /* set on the pool thread */
@@ -298,12 +298,24 @@ static void login_refund(struct http_ctx *ctx, const struct login *l)
 		ratelimit_refund(ctx->login_account_limit, l->account);
 }
 
+/* The roles as the database lists them ("moderator,responder") as a JSON array. */
+static json_object *roles_json(const char *names)
+{
+	json_object *list = json_object_new_array();
+	for (const char *p = names; *p;) {
+		size_t n = strcspn(p, ",");
+		json_object_array_add(list, json_object_new_string_len(p, (int)n));
+		p += n + (p[n] == ',');
+	}
+	return list;
+}
+
 struct session_reply {
 	struct http_req *req;
 	char token[44];
 	char device[DEVICE_VALUE_LEN];
 	char username[USERNAME_MAX + 1];
-	char role[16];
+	char roles[AUTH_ROLES_MAX];
 };
 
 static void session_made_cb(void *arg, PGresult *res, enum db_status status)
@@ -328,7 +340,7 @@ static void session_made_cb(void *arg, PGresult *res, enum db_status status)
 	json_object *doc = json_object_new_object();
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "username", json_object_new_string(s->username));
-	json_object_object_add(o, "role", json_object_new_string(s->role));
+	json_object_object_add(o, "roles", roles_json(s->roles));
 	json_object_object_add(doc, "official", o);
 	json_object_object_add(doc, "csrf_token", json_object_new_string(csrf));
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
@@ -357,7 +369,7 @@ static void login_verified(void *arg, bool cancelled)
 		return;
 	}
 	if (!l->ok) {
-		const char *params[] = {l->known ? l->official_id : NULL, l->known ? l->role : NULL,
+		const char *params[] = {l->known ? l->official_id : NULL, l->known ? l->roles : NULL,
 					NULL, "login_failed", NULL, NULL};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
 		http_reply_code(req, HTTP_ERR_INVALID_CREDENTIALS, NULL);
@@ -369,7 +381,7 @@ static void login_verified(void *arg, bool cancelled)
 	struct session_reply *s = xcalloc(1, sizeof(*s));
 	s->req = req;
 	snprintf(s->username, sizeof(s->username), "%s", l->username);
-	snprintf(s->role, sizeof(s->role), "%s", l->role);
+	snprintf(s->roles, sizeof(s->roles), "%s", l->roles);
 	/* A known browser keeps its cookie (and its limits); only a sign-in from elsewhere,
 	 * which the address limits count, makes a new one. */
 	if (l->trusted)
@@ -398,7 +410,7 @@ static void login_fetched_cb(void *arg, PGresult *res, enum db_status status)
 		l->known = true;
 		snprintf(l->official_id, sizeof(l->official_id), "%s", PQgetvalue(res, 0, 0));
 		snprintf(l->stored_hash, sizeof(l->stored_hash), "%s", PQgetvalue(res, 0, 1));
-		snprintf(l->role, sizeof(l->role), "%s", PQgetvalue(res, 0, 2));
+		snprintf(l->roles, sizeof(l->roles), "%s", PQgetvalue(res, 0, 2));
 	}
 	if (!workpool_submit(req->ctx->workpool, req->ctx->base,
 			     l->trusted ? WORK_FIRST : WORK_NORMAL, l->source, login_verify,
@@ -528,7 +540,7 @@ static void logout_next(struct http_req *req)
 	char sid[24], oid[16];
 	snprintf(sid, sizeof(sid), "%lld", (long long)req->official->session_id);
 	snprintf(oid, sizeof(oid), "%d", req->official->id);
-	const char *params[] = {sid, oid, req->official->role_name};
+	const char *params[] = {sid, oid, req->official->roles_name};
 	db_query(http_db(req), STMT_LOGOUT, params, logged_out_cb, req);
 }
 
@@ -546,7 +558,7 @@ static void me_next(struct http_req *req)
 	json_object_object_add(doc, "id", json_object_new_int(o->id));
 	json_object_object_add(doc, "username", json_object_new_string(o->username));
 	json_object_object_add(doc, "display_name", json_object_new_string(o->display_name));
-	json_object_object_add(doc, "role", json_object_new_string(o->role_name));
+	json_object_object_add(doc, "roles", roles_json(o->roles_name));
 	json_object_object_add(doc, "agencies", json_tokener_parse(o->agencies));
 	json_object_object_add(doc, "session", json_object_new_string(o->bearer ? "bearer" : "browser"));
 	/* A page reloaded in the session gets its CSRF token back: only our own pages can

@@ -20,10 +20,13 @@ enum role {
 	ROLE_ANALYST = 1 << 3,   /* reads metrics and exports */
 };
 
+/* The longest set of role names as auth_roles_format writes it, with its NUL. */
+#define AUTH_ROLES_MAX 40
+
 struct official {
 	int id;
-	enum role role;
-	char role_name[16];
+	unsigned roles;                 /* enum role bits: an official may hold several */
+	char roles_name[AUTH_ROLES_MAX]; /* the same, as auth_roles_format writes it */
 	char username[65];
 	char display_name[201];
 	bool bearer;          /* signed in with a bearer token (no CSRF needed) */
@@ -35,12 +38,19 @@ struct official {
 typedef void (*auth_next)(struct http_req *req);
 
 /* Checks the request's session or bearer token (and, for a browser session's POST, its
- * X-CSRF-Token), then that the official's role is in roles; on success sets
+ * X-CSRF-Token), then that the official holds one of roles; on success sets
  * req->official and calls next, else replies 401/403 (denials are audited). */
 void auth_require(struct http_req *req, unsigned roles, auth_next next);
 
 /* Parses "admin|moderator|responder|analyst"; 0 for anything else. */
 enum role auth_role_parse(const char *name);
+
+/* Parses a comma-separated set of role names ("moderator,responder"); 0 when it is empty,
+ * names an unknown role or names one twice. */
+unsigned auth_roles_parse(const char *list);
+
+/* Writes the roles of the set, comma-separated in the order of enum role ("" for none). */
+void auth_roles_format(unsigned roles, char out[AUTH_ROLES_MAX]);
 
 /* A random session or bearer token (base64url of 32 bytes) into out[44], and its hash as
  * stored (hex BLAKE2b-256) into hash[65]. */

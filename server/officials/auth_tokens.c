@@ -1,5 +1,5 @@
 /* auth_tokens.c - the parts of sign-in that the command line shares with the service:
- * role names and token generation and hashing. */
+ * role names (one, or a set) and token generation and hashing. */
 #include "officials/auth.h"
 
 #include <string.h>
@@ -22,6 +22,37 @@ enum role auth_role_parse(const char *name)
 		if (strcmp(role_names[i].name, name) == 0)
 			return role_names[i].role;
 	return 0;
+}
+
+unsigned auth_roles_parse(const char *list)
+{
+	unsigned roles = 0;
+	const char *p = list;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		char name[16];
+		if (n == 0 || n >= sizeof(name))
+			return 0;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		enum role r = auth_role_parse(name);
+		if (!r || (roles & r))
+			return 0;
+		roles |= r;
+		if (!p[n])
+			return roles;
+		p += n + 1;
+	}
+}
+
+void auth_roles_format(unsigned roles, char out[AUTH_ROLES_MAX])
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (roles & role_names[i].role)
+			len += (size_t)snprintf(out + len, AUTH_ROLES_MAX - len, "%s%s", len ? "," : "",
+						role_names[i].name);
 }
 
 void auth_token_hash(const char *token, char hash[65])

@@ -1,6 +1,7 @@
 /* moderation.c - owns the transition table and the officials' moderation endpoints. */
 #include "officials/moderation.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,28 +29,36 @@
 
 /* The states of a feedback (sql/002_feedback.sql):
  *   received   stored, not yet looked at
- *   published  visible in the public feed (if the submitter consented)
+ *   published  published, not yet answered: in the public feed
  *   rejected   not published: spam, abuse, off topic, duplicate, personal data, other
  *   hidden     text withheld (rating still counts), e.g. for personal data
- *   answered   the agency's official answer is there
+ *   answered   the agency's official answer is there; in the public feed only if published
  *   closed     nothing more will happen
+ * Whether a feedback was published is kept apart (feedback.published_at): answering does
+ * not wait for it, and the answer of an unpublished feedback is the submitter's alone (the
+ * tracking page). Publishing needs the sender's consent, and an answered feedback is
+ * published once (pakn_moderate, sql/functions/officials.sql).
  * Every action, who may take it, the states it applies to and the state it leads to. A
  * state not listed is a 409 and changes nothing. A hidden feedback must be published again
- * before it is answered or closed: both make it public. Publishing a hidden feedback that
- * has an answer makes it answered again (pakn_moderate, sql/functions/officials.sql).
- * docs/moderation.md has the same table. */
+ * before it is answered or closed: both would make it public. Publishing a hidden feedback
+ * that has an answer makes it answered again. An action made of steps is those actions in
+ * order, all or none, each audited and logged as its own; the official needs a role that
+ * may take each step. docs/moderation.md has the same table, and the integration test
+ * reads it from there. */
 static const struct transition {
 	const char *action;
 	unsigned roles;
 	const char *from; /* PostgreSQL text[] literal */
 	const char *to;   /* NULL: unchanged */
+	const char *steps[3]; /* a compound action: these actions, NULL-ended; else {NULL} */
 } transitions[] = {
-	{"publish", ROLE_MODERATOR, "{received,hidden}", "published"},
-	{"reject", ROLE_MODERATOR, "{received}", "rejected"},
-	{"hide", ROLE_MODERATOR, "{received,published,answered}", "hidden"},
-	{"forward", ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL},
-	{"answer", ROLE_RESPONDER, "{published}", "answered"},
-	{"close", ROLE_MODERATOR | ROLE_RESPONDER, "{published,answered}", "closed"},
+	{"publish", ROLE_MODERATOR, "{received,hidden,answered}", "published", {NULL}},
+	{"reject", ROLE_MODERATOR, "{received}", "rejected", {NULL}},
+	{"hide", ROLE_MODERATOR, "{received,published,answered}", "hidden", {NULL}},
+	{"forward", ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL, {NULL}},
+	{"answer", ROLE_RESPONDER, "{received,published}", "answered", {NULL}},
+	{"close", ROLE_MODERATOR | ROLE_RESPONDER, "{published,answered}", "closed", {NULL}},
+	{"publish_answer", 0, NULL, NULL, {"publish", "answer", NULL}},
 };
 
 static const char *const reasons[] = {"spam", "abuse", "off_topic", "duplicate",
@@ -61,6 +70,17 @@ static const struct transition *transition_find(const char *action)
 		if (strcmp(transitions[i].action, action) == 0)
 			return &transitions[i];
 	return NULL;
+}
+
+/* Does t take action, itself or as one of its steps? */
+static bool takes(const struct transition *t, const char *action)
+{
+	if (strcmp(t->action, action) == 0)
+		return true;
+	for (const char *const *step = t->steps; *step; step++)
+		if (strcmp(*step, action) == 0)
+			return true;
+	return false;
 }
 
 static bool is_reason(const char *r)
@@ -130,19 +150,26 @@ void moderation_queue(struct http_req *req)
 /* --- actions -------------------------------------------------------------------------- */
 
 /* The action's transaction ended with a signed tree head: doc's "log" (what
- * pakn_tlog_append answered) becomes {"index", "checkpoint", "proof"}, the action's entry
- * proven in that head (docs/tlog.md, "Tree heads"). */
+ * pakn_tlog_append answered, from the action's first entry on) becomes {"index",
+ * "checkpoint", "proof"}, the last entry proven in that head (docs/tlog.md, "Tree heads"),
+ * and each of doc's "steps" (an action of several) gets its own entry's. */
 static void sign_head(struct http_req *req, json_object *doc)
 {
-	json_object *log, *start;
+	json_object *log, *start, *steps = NULL;
 	if (!json_object_object_get_ex(doc, "log", &log) || !log ||
 	    !json_object_object_get_ex(log, "start", &start))
 		return;
+	json_object_object_get_ex(doc, "steps", &steps);
+	size_t nsteps = steps ? json_object_array_length(steps) : 0;
+	uint64_t first = (uint64_t)json_object_get_int64(start);
 	struct tlog_head h;
 	json_object *proven = NULL;
 	if (tlog_head_from_json(&h, log, req->ctx->cfg->log_origin, keys_current(req->ctx->keys)) ==
 	    0) {
-		proven = tlog_head_proof_json(&h, (uint64_t)json_object_get_int64(start));
+		for (size_t i = 0; i < nsteps; i++)
+			json_object_object_add(json_object_array_get_idx(steps, i), "log",
+					       tlog_head_proof_json(&h, first + i));
+		proven = tlog_head_proof_json(&h, first + (nsteps ? nsteps - 1 : 0));
 		tlog_head_free(&h);
 	}
 	json_object_object_add(doc, "log", proven); /* replaces it; null if it made no head */
@@ -165,6 +192,9 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 	}
 	case DB_REPLY_CONFLICT:
 		http_reply_code(req, HTTP_ERR_INVALID_TRANSITION, NULL);
+		break;
+	case DB_REPLY_NO_PUBLISH_CONSENT:
+		http_reply_code(req, HTTP_ERR_NO_PUBLISH_CONSENT, NULL);
 		break;
 	case DB_REPLY_UNKNOWN_AGENCY: {
 		json_object *fields = json_object_new_array();
@@ -232,18 +262,18 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	const struct transition *t = action ? transition_find(action) : NULL;
 	if (!t)
 		http_field_error(fields, "action", "invalid_choice",
-				 "publish, reject, hide, forward, answer hoặc close. / One of publish, "
-				 "reject, hide, forward, answer, close.");
-	bool needs_reason = t && (strcmp(t->action, "reject") == 0 || strcmp(t->action, "hide") == 0);
+				 "publish, reject, hide, forward, answer, close hoặc publish_answer. / "
+				 "One of publish, reject, hide, forward, answer, close, publish_answer.");
+	bool needs_reason = t && (takes(t, "reject") || takes(t, "hide"));
 	if (needs_reason && (!reason || !is_reason(reason)))
 		http_field_error(fields, "reason", reason ? "invalid_choice" : "required",
 				 "spam, abuse, off_topic, duplicate, personal_data hoặc other. / One "
 				 "of spam, abuse, off_topic, duplicate, personal_data, other.");
-	bool forward = t && strcmp(t->action, "forward") == 0;
+	bool forward = t && takes(t, "forward");
 	if (forward && (!agency || !text_is_agency_code(agency)))
 		http_field_error(fields, "agency", agency ? "invalid_code" : "required",
 				 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency code.");
-	if (t && strcmp(t->action, "answer") == 0) {
+	if (t && takes(t, "answer")) {
 		if (text)
 			in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
 		else
@@ -268,6 +298,41 @@ void moderation_input_free(struct moderation_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
+/* The steps of action t as pakn_moderate_steps takes them: [{"action", "role", "from", "to"}],
+ * each with the roles the official holds that may take it. NULL when the official may not
+ * take one of them (the first such is in *refused). */
+static json_object *steps_json(const struct transition *t, unsigned held,
+			       const struct transition **refused)
+{
+	const struct transition *list[sizeof(t->steps) / sizeof(t->steps[0])];
+	size_t n = 0;
+	if (!t->steps[0])
+		list[n++] = t;
+	for (const char *const *step = t->steps; *step; step++) {
+		list[n] = transition_find(*step);
+		assert(list[n] && !list[n]->steps[0]); /* a step is a simple action of the table */
+		n++;
+	}
+	json_object *steps = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct transition *s = list[i];
+		if (!(s->roles & held)) {
+			*refused = s;
+			json_object_put(steps);
+			return NULL;
+		}
+		char role[AUTH_ROLES_MAX];
+		auth_roles_format(s->roles & held, role);
+		json_object *step = json_object_new_object();
+		json_object_object_add(step, "action", json_object_new_string(s->action));
+		json_object_object_add(step, "role", json_object_new_string(role));
+		json_object_object_add(step, "from", json_object_new_string(s->from));
+		json_object_object_add(step, "to", s->to ? json_object_new_string(s->to) : NULL);
+		json_object_array_add(steps, step);
+	}
+	return steps;
+}
+
 static void action_next(struct http_req *req)
 {
 	int64_t id = path_id(req);
@@ -275,6 +340,7 @@ static void action_next(struct http_req *req)
 	const char *body = http_body(req, &len);
 	struct moderation_input in;
 	json_object *fields = json_object_new_array();
+	json_object *steps = NULL;
 	int status = moderation_action_parse(body, len, &in, fields);
 	if (status == 400) {
 		http_reply_code(req, HTTP_ERR_NOT_JSON_OBJECT, NULL);
@@ -285,31 +351,31 @@ static void action_next(struct http_req *req)
 		fields = NULL; /* http_reply_code put it */
 		goto out;
 	}
-	const struct transition *t = in.t;
-	if (!(t->roles & req->official->role)) {
-		char oid[16], fid[24];
-		official_id(req, oid);
-		snprintf(fid, sizeof(fid), "%" PRId64, id);
-		log_warn(req->id, "denied: %s may not %s", req->official->role_name, t->action);
-		const char *params[] = {oid, req->official->role_name, NULL, "denied", t->action, fid};
+	const struct transition *t = in.t, *refused = NULL;
+	char oid[16], fid[24];
+	official_id(req, oid);
+	snprintf(fid, sizeof(fid), "%" PRId64, id);
+	steps = steps_json(t, req->official->roles, &refused);
+	if (!steps) {
+		log_warn(req->id, "denied: %s may not %s", req->official->roles_name, refused->action);
+		const char *params[] = {oid, req->official->roles_name, NULL, "denied", t->action, fid};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
 		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
 		goto out;
 	}
-	char oid[16], fid[24], at[32] = "", sig[89] = "";
-	official_id(req, oid);
-	snprintf(fid, sizeof(fid), "%" PRId64, id);
+	char at[32] = "", sig[89] = "";
 	if (in.text) {
 		utc_now(at);
 		sign_answer(req->ctx->keys, id, at, in.text, sig);
 	}
-	const char *params[13] = {oid, req->official->role_name, fid, t->action, t->from, t->to,
+	const char *params[10] = {oid, fid, json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN),
 				  in.reason, in.note, in.agency, in.text,
 				  in.text ? at : NULL,
 				  in.text ? keys_current(req->ctx->keys)->id : NULL,
 				  in.text ? sig : NULL};
 	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
 out:
+	json_object_put(steps);
 	json_object_put(fields);
 	moderation_input_free(&in);
 }
@@ -333,7 +399,7 @@ static void query_as_official(struct http_req *req, enum db_stmt stmt, db_cb cb)
 	char oid[16], fid[24];
 	official_id(req, oid);
 	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
-	const char *params[] = {oid, req->official->role_name, fid};
+	const char *params[] = {oid, req->official->roles_name, fid};
 	db_query(http_db(req), stmt, params, cb, req);
 }
 

@@ -20,6 +20,8 @@ LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'tracking_code', f.tracking_code,
         'state', f.state,
+        -- the answer is the submitter's alone until an official publishes the feedback
+        'published_at', f.published_at,
         'item', json_build_object('code', it.code, 'title', it.title, 'plan', p.code),
         'kind', f.kind,
         'rating', f.rating,
@@ -64,15 +66,15 @@ BEGIN
 END
 $$;
 
--- The public feed: published feedback whose submitter agreed to publication, newest first,
--- with the official answer. No personal data. The page's log indexes come first, from the
--- indexes alone: with an item or an agency, merged from the newest entries of each of its
+-- The public feed: feedback an official published, with the submitter's consent, and not
+-- hidden since, newest first, with the official answer. No personal data. The page's log
+-- indexes come first, from the indexes alone: with an item or an agency, merged from the newest entries of each of its
 -- items (LATERAL ... LIMIT, one index range each); without, the newest of the whole public
 -- index. Only the page's rows are then read. PL/pgSQL keeps the plan for the session
 -- (planning the statement took longer than running it), and one generic plan serves every
 -- call: the filters that are absent switch their branch off when it runs. Its condition on
 -- state and consent is the predicate of feedback_public_idx and feedback_public_item_idx
--- (016_public_feed_index.sql) word for word, so that the planner matches them.
+-- (020_publish_consent.sql) word for word, so that the planner matches them.
 CREATE OR REPLACE FUNCTION pakn_public_feed(p_item text, p_agency text, p_before bigint,
                                             p_limit integer) RETURNS json
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
@@ -90,6 +92,7 @@ BEGIN
                 SELECT f.log_index AS ix FROM feedback f
                 WHERE f.item_id = i.id
                   AND f.state IN ('published', 'answered', 'closed') AND f.consent_publish
+                  AND f.published_at IS NOT NULL
                   AND f.log_index < coalesce(p_before, 9223372036854775807)
                 ORDER BY f.log_index DESC LIMIT p_limit) f
             WHERE p_item IS NOT NULL OR p_agency IS NOT NULL
@@ -98,6 +101,7 @@ BEGIN
                 SELECT f.log_index FROM feedback f
                 WHERE p_item IS NULL AND p_agency IS NULL
                   AND f.state IN ('published', 'answered', 'closed') AND f.consent_publish
+                  AND f.published_at IS NOT NULL
                   AND f.log_index < coalesce(p_before, 9223372036854775807)
                 ORDER BY f.log_index DESC LIMIT p_limit) everything
         ) candidates

@@ -1,6 +1,6 @@
 -- officials.sql: moderation (tables: 003_officials.sql; docs/moderation.md): the
--- hash-chained audit trail, an official's scope, moderation actions, the work list, a
--- feedback's history and the audited reading of contact details.
+-- hash-chained audit trail, an official's scope, moderation actions (one, or several as one),
+-- the work list, a feedback's history and the audited reading of contact details.
 
 -- The bytes an event's hash covers (docs/moderation.md): every field as its length in
 -- bytes, a colon, the bytes and a line feed, so no field's end can be moved.
@@ -46,7 +46,8 @@ LANGUAGE sql STABLE AS $$
         FROM official o
         JOIN official_agency oa ON oa.official_id = o.id
         JOIN feedback f ON f.id = p_feedback
-        WHERE o.id = p_official AND NOT o.disabled AND o.role IN ('moderator', 'responder')
+        WHERE o.id = p_official AND NOT o.disabled
+          AND o.roles && ARRAY['moderator', 'responder']::text[]
           AND (EXISTS (SELECT 1 FROM plan_item_agency x
                        WHERE x.item_id = f.item_id AND x.agency_id = oa.agency_id)
                OR EXISTS (SELECT 1 FROM feedback_forward w
@@ -55,9 +56,9 @@ $$;
 
 -- One moderation action (docs/moderation.md). The C side decides from its transition table
 -- which states the action applies to (p_from) and where it leads (p_to; NULL: unchanged),
--- and whether the role may take it; this checks scope and state under a row lock and
--- records everything in the same transaction. Returns {"status": ok | not_found | conflict
--- | unknown_agency, "state": …}.
+-- and whether the role may take it; this checks scope, state and the sender's consent to
+-- publication under a row lock and records everything in the same transaction. Returns
+-- {"status": ok | not_found | conflict | no_publish_consent | unknown_agency, "state": …}.
 CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feedback bigint,
                                          p_action text, p_from text[], p_to text,
                                          p_reason text, p_note text, p_agency text,
@@ -65,6 +66,7 @@ CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feed
                                          p_key_id text, p_signature text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
+    f      feedback;
     cur    text;
     nxt    text;
     agency integer;
@@ -75,9 +77,15 @@ BEGIN
                            'denied', p_action, NULL, NULL, NULL);
         RETURN json_build_object('status', 'not_found');
     END IF;
-    SELECT state INTO cur FROM feedback WHERE id = p_feedback FOR UPDATE;
-    IF NOT cur = ANY (p_from) THEN
+    SELECT * INTO f FROM feedback WHERE id = p_feedback FOR UPDATE;
+    cur := f.state;
+    -- Publishing again is for a hidden feedback; an answered one is published once.
+    IF NOT cur = ANY (p_from)
+       OR (p_action = 'publish' AND cur <> 'hidden' AND f.published_at IS NOT NULL) THEN
         RETURN json_build_object('status', 'conflict', 'state', cur);
+    END IF;
+    IF p_action = 'publish' AND NOT f.consent_publish THEN
+        RETURN json_build_object('status', 'no_publish_consent', 'state', cur);
     END IF;
     nxt := coalesce(p_to, cur);
     -- One answer per feedback; a hidden feedback that had one comes back as answered.
@@ -101,7 +109,11 @@ BEGIN
                                        signature)
         VALUES (p_feedback, p_official, p_text, p_answered_at, p_key_id, p_signature);
     END IF;
-    UPDATE feedback SET state = nxt WHERE id = p_feedback;
+    UPDATE feedback
+    SET state = nxt,
+        published_at = CASE WHEN p_action = 'publish' THEN coalesce(published_at, now())
+                            ELSE published_at END
+    WHERE id = p_feedback;
     IF nxt <> cur THEN
         INSERT INTO feedback_event (feedback_id, from_state, to_state, public_note)
         VALUES (p_feedback, cur, nxt, CASE WHEN p_action = 'reject' THEN p_reason END);
@@ -115,6 +127,51 @@ BEGIN
 END
 $$;
 
+-- The actions of one request, in order, all or none (docs/moderation.md: publish_answer is
+-- publish, then answer). p_steps is [{"action", "role", "from": "{states}", "to"}], from the C
+-- side's transition table; each step is one pakn_moderate, so each is audited and enters
+-- the log on its own, as its own role. When a step after the first is refused, the earlier
+-- ones are undone (the block's subtransaction) and the refusal is the reply; the first
+-- step's refusal is returned as it is (out of scope, its denial stays in the trail). Returns
+-- the last step's reply, its "log" the head proving every step's entry from "start" on, and
+-- with more than one step "steps": [{"action", "state"}].
+CREATE OR REPLACE FUNCTION pakn_moderate_steps(p_official integer, p_feedback bigint,
+                                               p_steps json, p_reason text, p_note text,
+                                               p_agency text, p_text text,
+                                               p_answered_at timestamptz, p_key_id text,
+                                               p_signature text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+    s     json;
+    r     json;
+    n     integer := 0;
+    steps jsonb := '[]';
+BEGIN
+    BEGIN
+        FOR s IN SELECT * FROM json_array_elements(p_steps) LOOP
+            r := pakn_moderate(p_official, s->>'role', p_feedback, s->>'action',
+                               (s->>'from')::text[], s->>'to',
+                               p_reason, p_note, p_agency, p_text, p_answered_at, p_key_id,
+                               p_signature);
+            IF r->>'status' <> 'ok' THEN
+                IF n = 0 THEN
+                    RETURN r;
+                END IF;
+                RAISE EXCEPTION 'step refused' USING ERRCODE = 'P5701';
+            END IF;
+            n := n + 1;
+            steps := steps || jsonb_build_object('action', s->>'action', 'state', r->>'state');
+        END LOOP;
+    EXCEPTION WHEN SQLSTATE 'P5701' THEN
+        RETURN r;
+    END;
+    IF n > 1 THEN
+        r := (r::jsonb || jsonb_build_object('steps', steps))::json;
+    END IF;
+    RETURN r;
+END
+$$;
+
 -- The work list of one official: feedback in scope, oldest first (log index: commit order;
 -- ids come in blocks per worker and are not in time order), after the cursor (a log index).
 CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency text,
@@ -124,7 +181,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
     WITH page AS (
         SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
                f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
-               f.personal_enc IS NOT NULL AS has_contact
+               f.published_at, f.personal_enc IS NOT NULL AS has_contact
         FROM feedback f
         JOIN plan_item it ON it.id = f.item_id
         WHERE pakn_in_scope(p_official, f.id)

@@ -129,13 +129,17 @@ $$;
 -- Moderation actions and answers: each takes the next index in the action's transaction
 -- (the lock on tlog_state keeps indexes gap-free and in commit order) and is appended to
 -- the frontier at once; what the head needs is left in the setting pakn.tlog_head, local
--- to the transaction, for pakn_moderate's reply.
+-- to the transaction, for pakn_moderate's reply. A transaction of several actions
+-- (pakn_moderate_steps) keeps its first entry's start and frontier and every leaf since,
+-- so one head proves each of its entries.
 CREATE OR REPLACE FUNCTION pakn_tlog_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     ix   bigint;
     f    feedback;
     leaf bytea;
+    head jsonb;
+    prev jsonb := nullif(current_setting('pakn.tlog_head', true), '')::jsonb;
 BEGIN
     SELECT size INTO ix FROM tlog_state WHERE one FOR UPDATE;
     SELECT * INTO f FROM feedback WHERE id = NEW.feedback_id;
@@ -145,8 +149,13 @@ BEGIN
         2::smallint, pakn_tlog_event_kind(NEW.action), NULL, NULL, f.handle,
         pakn_utc_text(NEW.at), pakn_tlog_event_commitment(NEW, 2::smallint, f.salt)));
     -- For the action's reply (pakn_moderate): the service signs the head that ends it.
-    PERFORM set_config('pakn.tlog_head', (pakn_tlog_append(ARRAY[leaf])::jsonb
-        || jsonb_build_object('leaves', json_build_array(encode(leaf, 'base64'))))::text, true);
+    head := pakn_tlog_append(ARRAY[leaf])::jsonb
+        || jsonb_build_object('leaves', jsonb_build_array(encode(leaf, 'base64')));
+    IF prev IS NOT NULL THEN
+        head := head || jsonb_build_object('start', prev->'start', 'frontier', prev->'frontier',
+                                           'leaves', (prev->'leaves') || (head->'leaves'));
+    END IF;
+    PERFORM set_config('pakn.tlog_head', head::text, true);
     RETURN NULL;
 END
 $$;

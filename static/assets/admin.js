@@ -1,7 +1,7 @@
 /* admin.js - the officials' console: sign in (the CSRF token kept in memory, and asked for
  * again after a reload), the queue within the official's agencies, one feedback at a time
- * with the actions its state and the official's role allow, its history, and its contact
- * details on request (each reading audited by the service). */
+ * with the actions its state, the sender's consent and the official's roles allow, its
+ * history, and its contact details on request (each reading audited by the service). */
 (function () {
   'use strict';
   var P = window.PAKN;
@@ -15,15 +15,27 @@
   };
   var KINDS = {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
     report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question']};
-  /* docs/moderation.md: who may do what from which state, and what it needs. */
+  /* docs/moderation.md, "The state table": who may do what from which state, and what it
+   * needs. roles: any of them may; all: the official needs every one. consent: only if the
+   * sender agreed to publication, and only once (again after hiding). */
   var ACTIONS = [
-    {action: 'publish', vi: 'Công khai', en: 'Publish', roles: ['moderator'], from: ['received', 'hidden']},
+    {action: 'publish', vi: 'Công khai', en: 'Publish', roles: ['moderator'], from: ['received', 'hidden', 'answered'], consent: true},
     {action: 'reject', vi: 'Không tiếp nhận', en: 'Reject', roles: ['moderator'], from: ['received'], reason: true, note: true},
     {action: 'hide', vi: 'Ẩn nội dung', en: 'Hide', roles: ['moderator'], from: ['received', 'published', 'answered'], reason: true, note: true},
     {action: 'forward', vi: 'Chuyển cơ quan khác', en: 'Forward', roles: ['moderator', 'responder'], from: ['received', 'published', 'hidden'], agency: true},
-    {action: 'answer', vi: 'Trả lời', en: 'Answer', roles: ['responder'], from: ['published'], text: true},
+    {action: 'answer', vi: 'Trả lời', en: 'Answer', roles: ['responder'], from: ['received', 'published'], text: true},
+    {action: 'publish_answer', vi: 'Công khai và trả lời', en: 'Publish and answer', all: ['moderator', 'responder'], from: ['received', 'hidden'], text: true, consent: true},
     {action: 'close', vi: 'Kết thúc', en: 'Close', roles: ['moderator', 'responder'], from: ['published', 'answered']}
   ];
+
+  function holds(role) { return (me.roles || []).indexOf(role) >= 0; }
+
+  /* Is action a offered for feedback f to the signed-in official? */
+  function offered(a, f) {
+    if (a.roles ? !a.roles.some(holds) : !a.all.every(holds)) return false;
+    if (a.from.indexOf(f.state) < 0) return false;
+    return !a.consent || (f.consent_publish && (f.state === 'hidden' || !f.published_at));
+  }
 
   function words(table, key) { var w = table[key]; return w ? P.t(w[0], w[1]) : key; }
 
@@ -42,7 +54,7 @@
     }
     if (r.error) {
       var m = r.error.message;
-      if (r.status === 409) m = P.t('Góp ý này vừa được xử lý (trạng thái đã đổi). Danh sách đã được tải lại.', 'This feedback was changed meanwhile. The list has been reloaded.');
+      if (r.status === 409 && r.error.code === 'invalid_transition') m = P.t('Góp ý này vừa được xử lý (trạng thái đã đổi). Danh sách đã được tải lại.', 'This feedback was changed meanwhile. The list has been reloaded.');
       if (r.status === 403 && r.error.code === 'csrf_failed') m = P.t('Trang đã cũ; hãy tải lại trang.', 'The page is out of date; reload it.');
       notice(m, 'error');
       return true;
@@ -68,7 +80,7 @@
     $('console').classList.remove('hidden');
     notice('');
     $('who').textContent = P.t('Đăng nhập: ', 'Signed in: ') + who.display_name + ' (' + who.username + ', ' +
-      who.role + ') · ' + P.t('cơ quan: ', 'agencies: ') + (who.agencies || []).join(', ');
+      (who.roles || []).join(', ') + ') · ' + P.t('cơ quan: ', 'agencies: ') + (who.agencies || []).join(', ');
     loadQueue(false);
   }
 
@@ -147,15 +159,17 @@
     fact(dl, 'Mức hài lòng', 'Rating', f.rating + ' / 5');
     fact(dl, 'Nhận lúc', 'Received', P.formatTime(f.created_at));
     fact(dl, 'Đồng ý công khai', 'May be published', f.consent_publish ? P.t('Có', 'Yes') : P.t('Không', 'No'));
+    fact(dl, 'Đã công khai', 'Published', f.published_at ? P.formatTime(f.published_at) : P.t('Chưa', 'No'));
     fact(dl, 'Đồng ý liên hệ', 'May be contacted', f.consent_contact ? P.t('Có', 'Yes') : P.t('Không', 'No'));
     $('detail-body').textContent = f.body;
     var box = P.fill($('detail-actions'));
     ACTIONS.forEach(function (a) {
-      if (a.roles.indexOf(me.role) < 0 || a.from.indexOf(f.state) < 0) return;
+      if (!offered(a, f)) return;
       box.appendChild(P.el('button', {type: 'button', 'data-action': a.action, class: a.action === 'reject' || a.action === 'hide' ? 'secondary' : null,
         onclick: function () { startAction(a); }}, P.t(a.vi, a.en)));
     });
     if (!box.firstChild) box.appendChild(P.el('p', {class: 'hint'}, P.t('Không có việc nào bạn làm được ở trạng thái này.', 'Nothing you can do in this state.')));
+    if (!f.consent_publish) box.appendChild(P.el('p', {class: 'hint', id: 'no-publish-hint'}, P.t('Người gửi không đồng ý công khai: góp ý không được công khai, câu trả lời chỉ người gửi xem được.', 'The sender did not agree to publication: the feedback is not published, and only the sender sees the answer.')));
     $('action-form').classList.add('hidden');
     P.fill($('contact'));
     $('contact-box').classList.toggle('hidden', !(f.has_contact && f.consent_contact));

@@ -94,7 +94,9 @@
     $('answer').classList.toggle('hidden', !a);
     $('rate-form').classList.add('hidden');
     if (a) {
-      $('answer-meta').textContent = P.t('Trả lời lúc ', 'Answered ') + P.formatTime(a.answered_at);
+      $('answer-meta').textContent = P.t('Trả lời lúc ', 'Answered ') + P.formatTime(a.answered_at) +
+        (s.published_at ? '' : P.t(' · Góp ý không được công khai: chỉ bạn xem được câu trả lời này.',
+          ' · Your feedback is not published: only you can see this answer.'));
       $('answer-text').textContent = a.text;
       $('answer-rated').textContent = a.rating
         ? P.t('Người gửi đã đánh giá câu trả lời: ', 'The sender rated the answer: ') + a.rating + ' / 5' : '';

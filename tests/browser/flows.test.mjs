@@ -1,7 +1,9 @@
 // flows.test.mjs - what people do with the pages, in Chromium: send feedback through the
 // form and check the downloaded receipt with pakn-verify; the same without JavaScript;
 // a mistyped tracking code caught before any request; an official publishes and answers,
-// the sender sees the answer and rates it; the dashboard shows the API's numbers.
+// the sender sees the answer and rates it; an official with both roles answers without
+// publishing (no Publish button without consent) and publishes and answers in one step;
+// the dashboard shows the API's numbers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -238,6 +240,48 @@ test('an official publishes and answers; the sender sees the answer and rates it
   await citizen.context().close();
 });
 
+test('one official with both roles answers without publishing, and publishes and answers in one step', async () => {
+  const send = async (body, publish) => {
+    const { receipt } = (await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T4', rating: 4, kind: 'proposal', body, consent: { publish } })).body;
+    return { ...receipt, feedback_id: h.feedbackId(receipt.tracking_code) };
+  };
+  const inFeed = async (id) => (await h.api(srv.url, 'GET', '/api/v1/feedback?item=LC-T4&limit=200')).body.items.some((f) => f.id === id);
+  const kept = await send('Đề nghị trả lời riêng cho tôi.', false);
+  const open = await send('Đề nghị công khai tiến độ.', true);
+  const official = h.addOfficial('moderator,responder', ['lc-cac-ban-dang-tinh']);
+  const page = await h.newPage(browser, { width: 1280 });
+  await signIn(page, official);
+
+  // Without consent: neither Publish nor Publish and answer is offered; the answer is the sender's alone.
+  await h.findInQueue(page, 'LC-T4', kept.feedback_id);
+  await page.click(`#queue button[data-id="${kept.feedback_id}"]`);
+  await page.waitForSelector('#detail-actions button[data-action="answer"]');
+  assert.equal(await page.$('#detail-actions button[data-action="publish"]'), null);
+  assert.equal(await page.$('#detail-actions button[data-action="publish_answer"]'), null);
+  await page.waitForSelector('#no-publish-hint');
+  await act(page, kept.feedback_id, 'answer', () => page.fill('#a-text', 'Sở sẽ trả lời riêng cho ông/bà.'));
+  await page.waitForFunction(() => /Đã trả lời/.test(document.getElementById('detail-title').textContent));
+  const k = (await h.api(srv.url, 'GET', `/api/v1/feedback/${kept.tracking_code}`)).body;
+  assert.equal(k.state, 'answered');
+  assert.equal(k.answer.text, 'Sở sẽ trả lời riêng cho ông/bà.');
+  assert.equal(k.published_at, null);
+  assert.equal(await inFeed(kept.feedback_id), false);
+
+  // With consent: one step publishes and answers; both are in the history.
+  await h.findInQueue(page, 'LC-T4', open.feedback_id);
+  await act(page, open.feedback_id, 'publish_answer', () => page.fill('#a-text', 'Tiến độ được cập nhật hằng quý.'));
+  await page.waitForFunction(() => /Đã trả lời/.test(document.getElementById('detail-title').textContent));
+  await page.waitForFunction(() => /publish[\s\S]*answer/.test(document.getElementById('detail-history').textContent));
+  const o = (await h.api(srv.url, 'GET', `/api/v1/feedback/${open.tracking_code}`)).body;
+  assert.equal(o.state, 'answered');
+  assert.notEqual(o.published_at, null);
+  assert.equal(await inFeed(open.feedback_id), true);
+  assert.deepEqual(await h.axeViolations(page), []);
+  await h.screenshot(page, 'admin-both-roles');
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
 test('the dashboard shows the same numbers as the API', async () => {
   // Enough ratings on one item for a settled figure, and a few on another.
   for (let i = 0; i < 12; i++) {
@@ -326,7 +370,7 @@ test('the citizen form can be used with the keyboard alone, focus always visible
 
 test('an official rejects with a reason, forwards, hides and closes from the console', async () => {
   const send = async (body) => {
-    const { receipt } = (await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T4', rating: 1, kind: 'report', body })).body;
+    const { receipt } = (await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: 'LC-T4', rating: 1, kind: 'report', body, consent: { publish: true } })).body;
     return { ...receipt, feedback_id: h.feedbackId(receipt.tracking_code) };
   };
   const spam = await send('Quảng cáo bán hàng, không liên quan.');

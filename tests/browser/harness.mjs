@@ -133,10 +133,11 @@ export async function screenshot(page, name) {
 }
 
 let officials = 0;
-// Makes an official with paknctl; returns {username, password}.
+// Makes an official with paknctl (role: one, or several comma-separated); returns
+// {username, password}.
 export function addOfficial(role, agencies) {
   officials += 1;
-  const username = `b${process.pid}.${role}.${officials}`;
+  const username = `b${process.pid}.${role.replace(/,/g, '-')}.${officials}`;
   const password = `mật-khẩu-thử-${officials}-đủ-dài`;
   const args = ['official', 'add', username, '--role', role, '--name', `Cán bộ ${role} ${officials}`];
   for (const a of agencies) args.push('--agency', a);

@@ -82,8 +82,8 @@ static int group_setup(void **state)
 	add(pg, "DB-T-IV.2", 4, "answered", "2026-02-13 10:00:00+07");
 	add(pg, "DB-T-IV.2", 2, "received", "2026-06-01 10:00:00+07");
 	res = PQexec(pg,
-		     "INSERT INTO official (username, display_name, role, password_hash)"
-		     " VALUES ('t.metrics', 't', 'responder', 'x');"
+		     "INSERT INTO official (username, display_name, roles, password_hash)"
+		     " VALUES ('t.metrics', 't', '{responder}', 'x');"
 		     "WITH f AS (SELECT id, created_at, row_number() OVER (ORDER BY id) AS k"
 		     "           FROM feedback WHERE item_id = (SELECT id FROM plan_item WHERE code = 'DB-T-IV.2')"
 		     "             AND tracking_code LIKE 'TEST-METRICS-%')"

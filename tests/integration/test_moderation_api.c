@@ -1,7 +1,8 @@
 /* test_moderation_api.c - officials at work, as they and an auditor see it: sign-in,
  * sessions, CSRF, throttling, the authorization matrix (every role x every officials'
- * endpoint x feedback in and out of scope), every transition of the state table, the
- * audit chain (and its break after tampering in SQL), contact reads, the public feed and
+ * endpoint x feedback in and out of scope), the state table and the roles table of
+ * docs/moderation.md read from that file and checked cell by cell, publishing and answering
+ * in one step, answers that stay private without publication, the audit chain (and its break after tampering in SQL), contact reads, the public feed and
  * the rating of an answer. Real server, real PostgreSQL. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,11 +31,12 @@ struct who {
 	char post_headers[640]; /* for POST: + X-CSRF-Token */
 };
 
-enum { ADMIN, MOD_LC, RESP_LC, ANALYST, MOD_DB, NONE, NWHO };
+enum { ADMIN, MOD_LC, RESP_LC, BOTH_LC, ANALYST, MOD_DB, NONE, NWHO };
 static struct who who[NWHO] = {
 	[ADMIN] = {"t.admin", "admin", NULL},
 	[MOD_LC] = {"t.mod.lc", "moderator", "lc-dang-uy-ubnd-tinh"},
 	[RESP_LC] = {"t.resp.lc", "responder", "lc-dang-uy-ubnd-tinh"},
+	[BOTH_LC] = {"t.both.lc", "moderator,responder", "lc-dang-uy-ubnd-tinh"},
 	[ANALYST] = {"t.analyst", "analyst", NULL},
 	[MOD_DB] = {"t.mod.db", "moderator", "db-so-khoa-hoc-va-cong-nghe"},
 	[NONE] = {NULL, NULL, NULL},
@@ -180,7 +182,8 @@ static void test_me_and_logout(void **state)
 	json_object *doc;
 	assert_int_equal(request(&srv, "GET", "/api/v1/auth/me", who[MOD_LC].headers, NULL, &doc, NULL),
 			 200);
-	assert_string_equal(th_str(doc, "role", NULL), "moderator");
+	assert_string_equal(th_str(doc, "roles", "0", NULL), "moderator");
+	assert_int_equal(json_object_array_length(th_get(doc, "roles", NULL)), 1);
 	assert_string_equal(th_str(doc, "agencies", "0", NULL), "lc-dang-uy-ubnd-tinh");
 	/* A reloaded page gets the session's CSRF token back: the one the login gave. */
 	const char *csrf = th_str(doc, "csrf_token", NULL);
@@ -264,6 +267,7 @@ static const int matrix[][NENDPOINTS] = {
 	[ADMIN] = {403, 403, 403, 403, 403, 403, 403},
 	[MOD_LC] = {200, 200, 404, 200, 404, 200, 404},
 	[RESP_LC] = {200, 200, 404, 200, 404, 200, 404},
+	[BOTH_LC] = {200, 200, 404, 200, 404, 200, 404},
 	[ANALYST] = {403, 403, 403, 403, 403, 403, 403},
 	[MOD_DB] = {200, 404, 200, 404, 200, 404, 200},
 	[NONE] = {401, 401, 401, 401, 401, 401, 401},
@@ -352,10 +356,10 @@ static void test_agencies_do_not_see_each_other(void **state)
 	assert_int_equal(request(&srv, "GET", path, who[MOD_DB].headers, NULL, NULL, NULL), 200);
 }
 
-/* --- transitions ---------------------------------------------------------------------- */
+/* --- the state table ------------------------------------------------------------------ */
 
-static const char *const states[] = {"received", "published", "rejected", "hidden", "answered",
-				     "closed"};
+static const char *const action_names[] = {"publish", "reject", "hide", "forward",
+					   "answer", "close", "publish_answer"};
 static const char *const actions[] = {
 	"{\"action\":\"publish\"}",
 	"{\"action\":\"reject\",\"reason\":\"spam\"}",
@@ -363,68 +367,321 @@ static const char *const actions[] = {
 	"{\"action\":\"forward\",\"agency\":\"lc-dang-uy-ubnd-tinh\"}",
 	"{\"action\":\"answer\",\"text\":\"Sở đã tiếp nhận và sẽ triển khai trong quý II.\"}",
 	"{\"action\":\"close\"}",
-};
-/* The state table of docs/moderation.md, as this test expects it: 1 allowed, 0 a 409. */
-static const int allowed[6][6] = {
-	/*               publish reject hide forward answer close */
-	/* received  */ {1, 1, 1, 1, 0, 0},
-	/* published */ {0, 0, 1, 1, 1, 1},
-	/* rejected  */ {0, 0, 0, 0, 0, 0},
-	/* hidden    */ {1, 0, 0, 1, 0, 0},
-	/* answered  */ {0, 0, 1, 0, 0, 1},
-	/* closed    */ {0, 0, 0, 0, 0, 0},
+	"{\"action\":\"publish_answer\",\"text\":\"Sở đã tiếp nhận và sẽ triển khai trong quý II.\"}",
 };
 
-/* The official allowed to take action a (answer: the responder; the rest: the moderator). */
-static int actor(int a)
+static const char *action_body(const char *name)
 {
-	return a == 4 ? RESP_LC : MOD_LC;
+	for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (strcmp(action_names[i], name) == 0)
+			return actions[i];
+	fail_msg("docs/moderation.md names an action this test does not know: %s", name);
+	return NULL;
 }
 
-static long feedback_in_state(int s)
+#define DOC_PATH "docs/moderation.md"
+#define DOC_ROWS 24
+#define DOC_COLS 12
+
+/* A markdown table of the doc, row 0 its header, cells trimmed and without backticks. */
+struct doc_table {
+	int rows, cols;
+	char cell[DOC_ROWS][DOC_COLS][64];
+};
+
+/* Reads the table that follows the line starting with marker. */
+static void doc_table(const char *marker, struct doc_table *t)
 {
-	long id = new_feedback("LC-T25", true, NULL, NULL);
-	static const int path[6][2] = {{-1, -1}, {0, -1}, {1, -1}, {2, -1}, {0, 4}, {0, 5}};
-	for (int i = 0; i < 2 && path[s][i] >= 0; i++)
-		assert_int_equal(act(actor(path[s][i]), id, actions[path[s][i]]), 200);
+	FILE *f = fopen(DOC_PATH, "r");
+	assert_non_null(f);
+	memset(t, 0, sizeof(*t));
+	char line[1024];
+	bool found = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!found) {
+			found = strncmp(line, marker, strlen(marker)) == 0;
+			continue;
+		}
+		if (line[0] != '|')
+			break;
+		if (strncmp(line, "| ---", 5) == 0)
+			continue;
+		assert_true(t->rows < DOC_ROWS);
+		int c = 0;
+		for (char *p = line + 1, *bar; (bar = strchr(p, '|')); p = bar + 1) {
+			*bar = '\0';
+			assert_true(c < DOC_COLS);
+			char *out = t->cell[t->rows][c++];
+			size_t n = 0;
+			for (; *p; p++)
+				if (*p != '`' && (n || *p != ' ') && n < 63)
+					out[n++] = *p;
+			while (n && out[n - 1] == ' ')
+				n--;
+			out[n] = '\0';
+		}
+		assert_true(t->rows == 0 || c == t->cols);
+		t->cols = c;
+		t->rows++;
+	}
+	fclose(f);
+	if (!found || t->rows < 2)
+		fail_msg("%s: no table after %s", DOC_PATH, marker);
+}
+
+/* A new feedback with or without consent to publication, taken through the actions of path
+ * ("publish, answer") by the official with both roles. */
+static long feedback_reached(bool consent, const char *path, char *code)
+{
+	long id = new_feedback("LC-T25", consent, NULL, code);
+	char steps[128], *save = NULL;
+	snprintf(steps, sizeof(steps), "%s", path);
+	for (char *a = strtok_r(steps, ", ", &save); a; a = strtok_r(NULL, ", ", &save))
+		if (act(BOTH_LC, id, action_body(a)) != 200)
+			fail_msg("could not reach the row \"%s\" (consent: %d)", path, consent);
 	return id;
 }
 
-static void test_every_transition(void **state)
+/* The feedback as its sender sees it. */
+static json_object *tracking(const char *code)
+{
+	char path[96];
+	json_object *doc;
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s", code);
+	assert_int_equal(request(&srv, "GET", path, NULL, NULL, &doc, NULL), 200);
+	return doc;
+}
+
+/* Compares one cell: action a on the feedback of row r. Returns 0 when it is as the doc says. */
+static int check_cell(const struct doc_table *t, int r, int a)
+{
+	const char *row_state = t->cell[r][0], *cell = t->cell[r][a];
+	char code[32], path[96], state[32];
+	long id = feedback_reached(strcmp(t->cell[r][1], "yes") == 0, t->cell[r][2], code);
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	json_object *doc;
+	int got = request(&srv, "POST", path, who[BOTH_LC].post_headers, action_body(t->cell[0][a]),
+			  &doc, NULL);
+	const char *want_error = strcmp(cell, "—") == 0	   ? "invalid_transition"
+				 : strcmp(cell, "no consent") == 0 ? "no_publish_consent"
+								   : NULL;
+	/* the state the feedback must be in after: the cell's, or the row's when refused */
+	snprintf(state, sizeof(state), "%.*s", (int)strcspn(want_error ? row_state : cell, ","),
+		 want_error ? row_state : cell);
+	int failures = 0;
+	if (want_error) {
+		const char *code_got = th_str(doc, "error", "code", NULL);
+		if (got != 409 || !code_got || strcmp(code_got, want_error) != 0) {
+			fprintf(stderr, "%s (%s) + %s: got %d %s, want 409 %s\n", row_state, t->cell[r][1],
+				t->cell[0][a], got, code_got ? code_got : "", want_error);
+			failures++;
+		}
+	} else if (got != 200 || strcmp(th_str(doc, "state", NULL), state) != 0) {
+		fprintf(stderr, "%s (%s) + %s: got %d %s, want 200 %s\n", row_state, t->cell[r][1],
+			t->cell[0][a], got, got == 200 ? th_str(doc, "state", NULL) : "", state);
+		failures++;
+	}
+	json_object_put(doc);
+	/* What the sender sees: the state, and whether it was published. */
+	doc = tracking(code);
+	bool published = th_get(doc, "published_at", NULL) != NULL;
+	bool want_published = want_error ? strstr(row_state, "published") != NULL
+					 : strstr(cell, "published") != NULL;
+	bool settled = strcmp(state, "published") == 0 || strcmp(state, "answered") == 0 ||
+		       strcmp(state, "closed") == 0;
+	if (strcmp(th_str(doc, "state", NULL), state) != 0 || (settled && published != want_published)) {
+		fprintf(stderr, "%s (%s) + %s: the sender sees %s, published %d\n", row_state,
+			t->cell[r][1], t->cell[0][a], th_str(doc, "state", NULL), published);
+		failures++;
+	}
+	json_object_put(doc);
+	return failures;
+}
+
+/* Every cell of the state table of docs/moderation.md, as the official with both roles. */
+static void test_state_table_of_the_doc(void **state)
 {
 	(void)state;
+	struct doc_table t;
+	doc_table("<!-- states:", &t);
+	assert_string_equal(t.cell[0][0], "state");
+	assert_string_equal(t.cell[0][3], "publish");
+	int failures = 0, cells = 0;
+	for (int r = 1; r < t.rows; r++)
+		for (int a = 3; a < t.cols; a++, cells++)
+			failures += check_cell(&t, r, a);
+	assert_int_equal(cells, 11 * 7); /* the table as the doc has it: a cell lost is a failure */
+	assert_int_equal(failures, 0);
+}
+
+/* Does the comma-separated role list hold role? */
+static bool holds(const char *roles, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = roles; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, role, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* May an official holding roles take an action the doc's "who" allows ("moderator",
+ * "moderator or responder", "moderator and responder")? */
+static bool may(const char *allowed, const char *roles)
+{
+	bool all = strstr(allowed, " and ") != NULL;
+	char words[64], *save = NULL;
+	snprintf(words, sizeof(words), "%s", allowed);
+	for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (strcmp(w, "and") == 0 || strcmp(w, "or") == 0)
+			continue;
+		if (holds(roles, w) != all)
+			return !all;
+	}
+	return all;
+}
+
+/* Every action of the roles table of docs/moderation.md, for each kind of official: those
+ * the table allows get past the role check (whatever the state then says), the others get
+ * 403 and a "denied" in the trail. */
+static void test_roles_table_of_the_doc(void **state)
+{
+	(void)state;
+	struct doc_table t;
+	doc_table("<!-- roles:", &t);
+	assert_string_equal(t.cell[0][1], "who");
+	static const int officials[] = {MOD_LC, RESP_LC, BOTH_LC, ADMIN, ANALYST};
 	int failures = 0;
-	for (int s = 0; s < 6; s++) {
-		for (int a = 0; a < 6; a++) {
-			long id = feedback_in_state(s);
-			int got = act(actor(a), id, actions[a]);
-			int want = allowed[s][a] ? 200 : 409;
-			if (got != want) {
-				fprintf(stderr, "%s + %s: got %d, want %d\n", states[s], actions[a], got, want);
+	for (int r = 1; r < t.rows; r++) {
+		for (size_t k = 0; k < sizeof(officials) / sizeof(officials[0]); k++) {
+			int w = officials[k];
+			bool want = may(t.cell[r][1], who[w].role);
+			long id = new_feedback("LC-T25", true, NULL, NULL);
+			int got = act(w, id, action_body(t.cell[r][0]));
+			if ((got == 403) == want) {
+				fprintf(stderr, "%s by %s: got %d\n", t.cell[r][0], who[w].role, got);
 				failures++;
 			}
 		}
 	}
+	assert_int_equal(t.rows - 1, 7);
 	assert_int_equal(failures, 0);
-	/* Roles: a moderator may not answer, a responder may not publish. */
-	long id = feedback_in_state(1);
-	assert_int_equal(act(MOD_LC, id, actions[4]), 403);
-	id = feedback_in_state(0);
-	assert_int_equal(act(RESP_LC, id, actions[0]), 403);
-	/* A hidden answer stays hidden: answering again is a 409, not a second answer, and
-	 * publishing it again brings back "answered". */
-	id = feedback_in_state(4);
-	assert_int_equal(act(MOD_LC, id, actions[2]), 200);
-	assert_int_equal(act(RESP_LC, id, actions[4]), 409);
-	char path[96];
+	/* A moderator alone may not publish and answer in one step: refused and audited. */
+	long id = new_feedback("LC-T25", true, NULL, NULL);
+	assert_int_equal(act(MOD_LC, id, action_body("publish_answer")), 403);
+	/* The denial is written after the reply (auth.c does not wait for it): the feedback's id
+	 * is its note. */
+	char q[200];
+	snprintf(q, sizeof(q), "SELECT count(*) FROM moderation_event WHERE feedback_id IS NULL"
+		 " AND action = 'denied' AND reason = 'publish_answer' AND note = '%ld'", id);
+	bool audited = false;
+	for (int tries = 0; tries < 50 && !audited; tries++) {
+		char *n = sql_value(q);
+		audited = strcmp(n, "1") == 0;
+		free(n);
+		if (!audited)
+			usleep(20000);
+	}
+	assert_true(audited);
+}
+
+/* One official with both roles publishes and answers in one step: two audit events (each as
+ * the role that allows it), two log entries proven in one signed head, and the feedback in
+ * the public feed with its answer. */
+static void test_publish_and_answer_in_one_step(void **state)
+{
+	(void)state;
+	char code[32], path[96], q[256];
+	long id = new_feedback("LC-T30", true, NULL, code);
 	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
 	json_object *doc;
-	assert_int_equal(request(&srv, "POST", path, who[MOD_LC].post_headers, actions[0], &doc, NULL),
+	assert_int_equal(request(&srv, "POST", path, who[BOTH_LC].post_headers,
+				 action_body("publish_answer"), &doc, NULL),
 			 200);
 	assert_string_equal(th_str(doc, "state", NULL), "answered");
+	assert_string_equal(th_str(doc, "steps", "0", "action", NULL), "publish");
+	assert_string_equal(th_str(doc, "steps", "0", "state", NULL), "published");
+	assert_string_equal(th_str(doc, "steps", "1", "action", NULL), "answer");
+	assert_string_equal(th_str(doc, "steps", "1", "state", NULL), "answered");
+	int64_t first = json_object_get_int64(th_get(doc, "steps", "0", "log", "index", NULL));
+	int64_t second = json_object_get_int64(th_get(doc, "steps", "1", "log", "index", NULL));
+	assert_int_equal(second, first + 1);
+	assert_int_equal(json_object_get_int64(th_get(doc, "log", "index", NULL)), second);
+	assert_string_equal(th_str(doc, "steps", "0", "log", "checkpoint", NULL),
+			    th_str(doc, "log", "checkpoint", NULL));
+	assert_non_null(th_get(doc, "steps", "0", "log", "proof", NULL));
 	json_object_put(doc);
-	/* Bad requests. */
-	id = feedback_in_state(0);
+	snprintf(q, sizeof(q),
+		 "SELECT string_agg(action || ':' || role || ':' || (log_index IS NOT NULL), ','"
+		 " ORDER BY id) FROM moderation_event WHERE feedback_id = %ld", id);
+	char *events = sql_value(q);
+	assert_string_equal(events, "publish:moderator:true,answer:responder:true");
+	free(events);
+	snprintf(q, sizeof(q), "SELECT string_agg(log_index::text, ',' ORDER BY id) FROM"
+		 " moderation_event WHERE feedback_id = %ld", id);
+	char *indexes = sql_value(q), want[64];
+	snprintf(want, sizeof(want), "%lld,%lld", (long long)first, (long long)second);
+	assert_string_equal(indexes, want);
+	free(indexes);
+	assert_int_equal(request(&srv, "GET", "/api/v1/feedback?item=LC-T30&limit=200", NULL, NULL,
+				 &doc, NULL),
+			 200);
+	char mine[32];
+	snprintf(mine, sizeof(mine), "\"id\":%ld,", id);
+	assert_non_null(strstr(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), mine));
+	json_object_put(doc);
+	/* All or nothing: on a feedback answered already, the publish step is undone too. */
+	id = feedback_reached(true, "answer", code);
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	assert_int_equal(request(&srv, "POST", path, who[BOTH_LC].post_headers,
+				 action_body("publish_answer"), NULL, NULL),
+			 409);
+	doc = tracking(code);
+	assert_null(th_get(doc, "published_at", NULL));
+	json_object_put(doc);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM moderation_event WHERE feedback_id = %ld", id);
+	char *n = sql_value(q);
+	assert_string_equal(n, "1"); /* the answer that reached the row; no publish */
+	free(n);
+}
+
+/* Without consent: the answer is the sender's alone (tracking page, not the feed), and
+ * publishing is refused with a message in both languages. */
+static void test_private_answer_and_no_publish_consent(void **state)
+{
+	(void)state;
+	char code[32], path[96];
+	long id = new_feedback("LC-T30", false, NULL, code);
+	assert_int_equal(act(RESP_LC, id, action_body("answer")), 200);
+	json_object *doc = tracking(code);
+	assert_string_equal(th_str(doc, "state", NULL), "answered");
+	assert_string_equal(th_str(doc, "answer", "text", NULL),
+			    "Sở đã tiếp nhận và sẽ triển khai trong quý II.");
+	assert_null(th_get(doc, "published_at", NULL));
+	json_object_put(doc);
+	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
+	assert_int_equal(request(&srv, "POST", path, who[MOD_LC].post_headers, action_body("publish"),
+				 &doc, NULL),
+			 409);
+	assert_string_equal(th_str(doc, "error", "code", NULL), "no_publish_consent");
+	assert_non_null(strstr(th_str(doc, "error", "message", NULL), " / "));
+	assert_non_null(th_str(doc, "error", "request_id", NULL));
+	json_object_put(doc);
+	char mine[32];
+	snprintf(mine, sizeof(mine), "\"id\":%ld,", id);
+	assert_int_equal(request(&srv, "GET", "/api/v1/feedback?item=LC-T30&limit=200", NULL, NULL,
+				 &doc, NULL),
+			 200);
+	assert_null(strstr(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), mine));
+	json_object_put(doc);
+}
+
+/* Requests the action endpoint refuses before any state is looked at. */
+static void test_bad_requests(void **state)
+{
+	(void)state;
+	char path[96];
+	json_object *doc;
+	long id = feedback_reached(true, "", NULL);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\",\"reason\":\"spam\",\"note\":\"a\\nb\"}"),
 			 422);
 	assert_int_equal(act(MOD_LC, id, "{\"action\":\"reject\"}"), 422);
@@ -475,7 +732,7 @@ static void test_bad_actions_leave_the_server_running(void **state)
 		{"{\"action\":\"answer\"}", "text"},
 		{"{\"action\":\"reject\",\"reason\":\"spam\",\"note\":\"a\\nb\"}", "note"},
 	};
-	long id = feedback_in_state(0);
+	long id = feedback_reached(true, "", NULL);
 	char path[96];
 	snprintf(path, sizeof(path), "/api/v1/moderation/%ld/actions", id);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -530,7 +787,7 @@ static void test_public_feed_and_rating(void **state)
 	long shown = new_feedback("LC-T30", true, secret, code);
 	long unconsented = new_feedback("LC-T30", false, NULL, NULL);
 	assert_int_equal(act(MOD_LC, shown, actions[0]), 200);
-	assert_int_equal(act(MOD_LC, unconsented, actions[0]), 200);
+	assert_int_equal(act(MOD_LC, unconsented, actions[0]), 409); /* no consent: not published */
 	char path[160], rate[160], body[128];
 	snprintf(rate, sizeof(rate), "/api/v1/feedback/%s/rating", code);
 	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"rating\":5}", secret);
@@ -611,7 +868,7 @@ static void feed_walk(const char *filter, int limit, struct sbuf *ids)
 }
 
 /* The feed, paged through with and without filters, gives exactly the public rows (state
- * published, answered or closed, and consent), newest first, each once. */
+ * published, answered or closed, published, and consent), newest first, each once. */
 static void test_public_feed_pages_match_the_rows(void **state)
 {
 	(void)state;
@@ -639,7 +896,7 @@ static void test_public_feed_pages_match_the_rows(void **state)
 			 "SELECT string_agg(f.id::text, ',' ORDER BY f.log_index DESC) FROM feedback f"
 			 " JOIN plan_item it ON it.id = f.item_id"
 			 " WHERE f.state IN ('published', 'answered', 'closed') AND f.consent_publish"
-			 " AND %s",
+			 " AND f.published_at IS NOT NULL AND %s",
 			 cases[c].where);
 		char *want = sql_value(query);
 		if (c != 4)
@@ -764,7 +1021,11 @@ int main(void)
 		cmocka_unit_test(test_csrf_and_bearer),
 		cmocka_unit_test(test_authorization_matrix),
 		cmocka_unit_test(test_agencies_do_not_see_each_other),
-		cmocka_unit_test(test_every_transition),
+		cmocka_unit_test(test_state_table_of_the_doc),
+		cmocka_unit_test(test_roles_table_of_the_doc),
+		cmocka_unit_test(test_publish_and_answer_in_one_step),
+		cmocka_unit_test(test_private_answer_and_no_publish_consent),
+		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_bad_actions_leave_the_server_running),
 		cmocka_unit_test(test_contact_needs_consent),
 		cmocka_unit_test(test_public_feed_and_rating),

@@ -307,8 +307,28 @@ static void test_set_role_keeps_or_changes_agencies(void **state)
 	assert_string_equal(a, "db-so-khoa-hoc-va-cong-nghe");
 	free(a);
 	assert_int_equal(count("SELECT count(*) FROM official WHERE username = 't.ctl.role'"
-			       " AND role = 'moderator'"),
+			       " AND roles = '{moderator}'"),
 			 1);
+	/* Several roles, in any order, are kept in one order; a role named twice or unknown is
+	 * refused. */
+	assert_int_equal(paknctl("official set-role t.ctl.role responder,moderator"
+				 " --agency db-so-khoa-hoc-va-cong-nghe",
+				 &out),
+			 0);
+	assert_non_null(strstr(out.data, "is now moderator,responder"));
+	assert_int_equal(count("SELECT count(*) FROM official WHERE username = 't.ctl.role'"
+			       " AND roles = '{moderator,responder}'"),
+			 1);
+	assert_int_not_equal(paknctl("official set-role t.ctl.role moderator,moderator"
+				     " --agency db-so-khoa-hoc-va-cong-nghe",
+				     &out),
+			     0);
+	assert_int_not_equal(paknctl("official set-role t.ctl.role moderator,root"
+				     " --agency db-so-khoa-hoc-va-cong-nghe",
+				     &out),
+			     0);
+	assert_int_equal(paknctl("official list", &out), 0);
+	assert_non_null(strstr(out.data, "moderator,responder"));
 	sbuf_free(&out);
 }
 

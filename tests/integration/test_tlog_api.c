@@ -304,21 +304,22 @@ static void test_moderation_and_answers_are_entries(void **state)
 	free(v);
 	char q[1024];
 	/* A moderator of every agency that leads or coordinates the item. */
-	free(sql_value("INSERT INTO official (username, display_name, role, password_hash) "
-		       "VALUES ('tlog-admin', 'Kiểm thử nhật ký', 'moderator', 'x')"));
+	free(sql_value("INSERT INTO official (username, display_name, roles, password_hash) "
+		       "VALUES ('tlog-admin', 'Kiểm thử nhật ký', '{moderator}', 'x')"));
 	free(sql_value("INSERT INTO official_agency SELECT o.id, a.id FROM official o, agency a "
 		       "WHERE o.username = 'tlog-admin'"));
 	snprintf(q, sizeof(q),
 		 "SELECT pakn_moderate((SELECT id FROM official WHERE username = 'tlog-admin'),"
-		 " 'moderator', f.id, 'publish', ARRAY['received'], 'published', NULL, NULL, NULL, NULL,"
-		 " NULL, NULL, NULL)->>'status' FROM feedback f WHERE f.tracking_code = '%s'",
+		 " 'moderator', f.id, 'forward', ARRAY['received'], NULL, NULL, NULL,"
+		 " 'lc-dang-uy-ubnd-tinh', NULL, NULL, NULL, NULL)->>'status'"
+		 " FROM feedback f WHERE f.tracking_code = '%s'",
 		 tracking[1]);
 	char *st = sql_value(q);
 	assert_string_equal(st, "ok");
 	free(st);
 	snprintf(q, sizeof(q),
 		 "SELECT pakn_moderate((SELECT id FROM official WHERE username = 'tlog-admin'),"
-		 " 'moderator', f.id, 'answer', ARRAY['published'], 'answered', NULL, NULL, NULL,"
+		 " 'responder', f.id, 'answer', ARRAY['received'], 'answered', NULL, NULL, NULL,"
 		 " 'Sở đã tiếp thu và sẽ trả lời trong quý.', now(), 'k', 's')->>'status'"
 		 " FROM feedback f WHERE f.tracking_code = '%s'",
 		 tracking[1]);

@@ -61,7 +61,7 @@ static void whoami_next(struct http_req *req)
 	char text[512];
 	int n = snprintf(text, sizeof(text),
 			 "{\"id\":%d,\"username\":\"%s\",\"role\":\"%s\",\"bearer\":%s}", o->id,
-			 o->username, o->role_name, o->bearer ? "true" : "false");
+			 o->username, o->roles_name, o->bearer ? "true" : "false");
 	http_reply_json(req, 200, text, (size_t)n, 0);
 }
 
@@ -117,8 +117,8 @@ static void official_add(const char *user, const char *role, unsigned long long 
 	char hash[crypto_pwhash_STRBYTES];
 	assert_int_equal(crypto_pwhash_str(hash, PASSWORD, strlen(PASSWORD), ops, mem), 0);
 	const char *params[] = {user, role, hash};
-	sql_run("INSERT INTO official (username, display_name, role, password_hash)"
-		" VALUES ($1, 'Người thử ' || $1, $2, $3)",
+	sql_run("INSERT INTO official (username, display_name, roles, password_hash)"
+		" VALUES ($1, 'Người thử ' || $1, ARRAY[$2], $3)",
 		3, params);
 }
 
@@ -518,7 +518,11 @@ static void test_login_sets_session(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.cache_control, "no-store");
 	assert_string_equal(str_at(r.doc, "official", "username"), MODERATOR);
-	assert_string_equal(str_at(r.doc, "official", "role"), "moderator");
+	json_object *official, *roles;
+	assert_true(json_object_object_get_ex(r.doc, "official", &official));
+	assert_true(json_object_object_get_ex(official, "roles", &roles));
+	assert_int_equal(json_object_array_length(roles), 1);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(roles, 0)), "moderator");
 	assert_int_equal(r.ncookies, 2);
 
 	struct cookie c;
@@ -556,7 +560,9 @@ static void test_login_sets_session(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(str_at(r.doc, "username", NULL), MODERATOR);
 	assert_string_equal(str_at(r.doc, "display_name", NULL), "Người thử " MODERATOR);
-	assert_string_equal(str_at(r.doc, "role", NULL), "moderator");
+	assert_true(json_object_object_get_ex(r.doc, "roles", &roles));
+	assert_int_equal(json_object_array_length(roles), 1);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(roles, 0)), "moderator");
 	assert_string_equal(str_at(r.doc, "session", NULL), "browser");
 	assert_string_equal(str_at(r.doc, "csrf_token", NULL), s.csrf);
 	json_object *agencies;

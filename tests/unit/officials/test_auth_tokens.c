@@ -1,5 +1,5 @@
 /* test_auth_tokens.c - tests server/officials/auth_tokens.c: role names map to their bits
- * (exactly, nothing else is a role), a new token is 43 characters of base64url from 32
+ * (exactly, nothing else is a role), sets of them read and written, a new token is 43 characters of base64url from 32
  * random bytes, and what is stored is the hex BLAKE2b-256 of the token as sent. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +23,29 @@ static void test_role_names(void **state)
 	const char *not_roles[] = {"", "Admin", "admin ", "moderators", "root", "responder\n"};
 	for (size_t i = 0; i < sizeof(not_roles) / sizeof(not_roles[0]); i++)
 		assert_int_equal(auth_role_parse(not_roles[i]), 0);
+}
+
+/* A set of roles reads as comma-separated names, each once; it is written back in the order
+ * of enum role, whatever the order read. */
+static void test_role_sets(void **state)
+{
+	(void)state;
+	assert_int_equal(auth_roles_parse("moderator"), ROLE_MODERATOR);
+	assert_int_equal(auth_roles_parse("responder,moderator"), ROLE_MODERATOR | ROLE_RESPONDER);
+	assert_int_equal(auth_roles_parse("admin,moderator,responder,analyst"),
+			 ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST);
+	const char *not_sets[] = {"", ",", "moderator,", ",moderator", "moderator,,responder",
+				  "moderator,moderator", "moderator, responder", "moderator,root",
+				  "moderatormoderatormoderator"};
+	for (size_t i = 0; i < sizeof(not_sets) / sizeof(not_sets[0]); i++)
+		assert_int_equal(auth_roles_parse(not_sets[i]), 0);
+	char out[AUTH_ROLES_MAX];
+	auth_roles_format(ROLE_RESPONDER | ROLE_MODERATOR, out);
+	assert_string_equal(out, "moderator,responder");
+	auth_roles_format(ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST, out);
+	assert_string_equal(out, "admin,moderator,responder,analyst");
+	auth_roles_format(0, out);
+	assert_string_equal(out, "");
 }
 
 static void test_token_hash_is_blake2b(void **state)
@@ -63,6 +86,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_role_names),
+		cmocka_unit_test(test_role_sets),
 		cmocka_unit_test(test_token_hash_is_blake2b),
 		cmocka_unit_test(test_new_tokens),
 	};

@@ -23,6 +23,7 @@ struct transition {
 	unsigned roles;
 	const char *from;
 	const char *to;
+	const char *steps[3];
 };
 
 /* Parses body, expecting 0, and checks the row it found. */
@@ -50,8 +51,8 @@ static void expect_row(const char *body, const char *action, unsigned roles, con
 static void test_transition_table(void **state)
 {
 	(void)state;
-	expect_row("{\"action\":\"publish\"}", "publish", ROLE_MODERATOR, "{received,hidden}",
-		   "published");
+	expect_row("{\"action\":\"publish\"}", "publish", ROLE_MODERATOR,
+		   "{received,hidden,answered}", "published");
 	expect_row("{\"action\":\"reject\",\"reason\":\"spam\"}", "reject", ROLE_MODERATOR,
 		   "{received}", "rejected");
 	expect_row("{\"action\":\"hide\",\"reason\":\"personal_data\"}", "hide", ROLE_MODERATOR,
@@ -59,13 +60,34 @@ static void test_transition_table(void **state)
 	expect_row("{\"action\":\"forward\",\"agency\":\"lc-so-y-te\"}", "forward",
 		   ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL);
 	expect_row("{\"action\":\"answer\",\"text\":\"Đã sửa đường.\"}", "answer", ROLE_RESPONDER,
-		   "{published}", "answered");
+		   "{received,published}", "answered");
 	expect_row("{\"action\":\"close\"}", "close", ROLE_MODERATOR | ROLE_RESPONDER,
 		   "{published,answered}", "closed");
 }
 
+/* publish_answer is two steps of the table, publish then answer, and takes the answer's text
+ * (it has no row of its own to take). */
+static void test_publish_answer_is_two_steps(void **state)
+{
+	(void)state;
+	struct moderation_input in;
+	json_object *fields = json_object_new_array();
+	const char *b = "{\"action\":\"publish_answer\",\"text\":\" Sở đã tiếp thu. \"}";
+	assert_int_equal(moderation_action_parse(b, strlen(b), &in, fields), 0);
+	assert_string_equal(in.t->action, "publish_answer");
+	assert_int_equal(in.t->roles, 0);
+	assert_null(in.t->from);
+	assert_string_equal(in.t->steps[0], "publish");
+	assert_string_equal(in.t->steps[1], "answer");
+	assert_null(in.t->steps[2]);
+	assert_string_equal(in.text, "Sở đã tiếp thu.");
+	moderation_input_free(&in);
+	json_object_put(fields);
+}
+
 /* No role but moderators and responders acts on feedback: admins and analysts are refused
- * every action, and no action is open to every role. */
+ * every action, and no action is open to every role (publish_answer's steps are two of
+ * these). */
 static void test_roles_only_moderator_and_responder(void **state)
 {
 	(void)state;
@@ -161,6 +183,8 @@ static void test_bad_bodies(void **state)
 	expect_422("{\"action\":\"forward\",\"agency\":[\"a\"]}", 1,
 		   (const char *const[][2]){{"agency", "invalid_code"}});
 	expect_422("{\"action\":\"answer\"}", 1, (const char *const[][2]){{"text", "required"}});
+	expect_422("{\"action\":\"publish_answer\"}", 1,
+		   (const char *const[][2]){{"text", "required"}});
 	/* every problem of one body is told at once */
 	expect_422("{\"action\":\"hide\",\"reason\":\"x\",\"note\":\"a\\u0001b\"}", 2,
 		   (const char *const[][2]){{"reason", "invalid_choice"}, {"note", "control_characters"}});
@@ -190,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transition_table),
+		cmocka_unit_test(test_publish_answer_is_two_steps),
 		cmocka_unit_test(test_roles_only_moderator_and_responder),
 		cmocka_unit_test(test_fields_kept_per_action),
 		cmocka_unit_test(test_bad_bodies),
