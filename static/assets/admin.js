@@ -107,7 +107,16 @@
 
   /* --- the second factor -------------------------------------------------------- */
 
+  /* The code field asks for a TOTP code, or a recovery code when the box is ticked. */
+  function codeLabel() {
+    var rec = $('use-recovery').checked;
+    $('totp-code-label').textContent = rec ? P.t('Mã khôi phục', 'Recovery code') : P.t('Mã 6 số', '6-digit code');
+    $('totp-code').setAttribute('inputmode', rec ? 'text' : 'numeric');
+  }
+
   function showSecondFactor(who) {
+    $('use-recovery').checked = false;
+    codeLabel();
     $('login-form').classList.add('hidden');
     $('console').classList.add('hidden');
     $('sf-recovery').classList.add('hidden');
@@ -324,13 +333,13 @@
     $('contact-show').addEventListener('click', showContact);
     $('sf-form').addEventListener('submit', verifyCode);
     $('sf-cancel').addEventListener('click', logout);
-    $('use-recovery').addEventListener('change', function () {
-      var rec = $('use-recovery').checked;
-      $('totp-code-label').textContent = rec ? P.t('Mã khôi phục', 'Recovery code') : P.t('Mã 6 số', '6-digit code');
-      $('totp-code').setAttribute('inputmode', rec ? 'text' : 'numeric');
+    $('use-recovery').addEventListener('change', codeLabel);
+    /* The second factor's view is static text (data-en) but for the code's label: redrawing
+     * it would enrol anew. */
+    P.onLanguage(function () {
+      if (!$('second-factor').classList.contains('hidden')) codeLabel();
+      else if (me) signedIn(me);
     });
-    /* The second factor's view is static text (data-en): redrawing it would enrol anew. */
-    P.onLanguage(function () { if (me && $('second-factor').classList.contains('hidden')) { signedIn(me); } });
     /* A reload keeps the session (cookie); /me gives its CSRF token back. */
     P.api('GET', '/api/v1/auth/me').then(function (r) {
       if (r.error) showLogin('');

@@ -217,6 +217,20 @@ test('an official publishes and answers; the sender sees the answer and rates it
   await page.waitForFunction(() => /Đã trả lời/.test(document.getElementById('detail-title').textContent));
   await page.waitForFunction(() => /answer/.test(document.getElementById('detail-history').textContent));
   await h.screenshot(page, 'admin-responder');
+  // Without the phone: a recovery code, in English, once.
+  await page.click('#logout');
+  await page.waitForSelector('#login-form:not(.hidden)');
+  await page.click('#lang-switch');
+  await page.fill('#username', responder.username);
+  await page.fill('#password', responder.password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#sf-form:not(.hidden)');
+  await page.check('#use-recovery');
+  assert.equal(await page.textContent('#totp-code-label'), 'Recovery code');
+  await page.fill('#totp-code', responder.recovery[3].toUpperCase());
+  await page.click('#sf-submit');
+  await page.waitForSelector('#console:not(.hidden)');
+  await page.click('#lang-switch');
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 

@@ -237,7 +237,8 @@ export async function consoleSignIn(page, url, who, check) {
     await page.click('#sf-submit');
     if (enrol) {
       await page.waitForSelector('#sf-recovery:not(.hidden)');
-      if ((await page.locator('#recovery-codes li').count()) !== 10) throw new Error('not ten recovery codes');
+      who.recovery = await page.locator('#recovery-codes li').allTextContents();
+      if (who.recovery.length !== 10) throw new Error('not ten recovery codes');
       await page.click('#sf-done');
     }
   }
