@@ -11,6 +11,9 @@
 
 #include "http/http.h"
 
+struct config;
+struct keyring;
+
 #define SESSION_COOKIE "__Host-pakn_session"
 
 enum role {
@@ -65,14 +68,12 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next);
 enum second_factor auth_second_factor(bool bearer, bool needs, bool enrolled, bool passed);
 
 /* Whether an official of role must pass a second factor under cfg. */
-struct config;
 bool auth_needs_second_factor(const struct config *cfg, enum role role);
 
 /* "none", "verified", "verify" or "enrol": what the login and GET /api/v1/auth/me say. */
 const char *auth_second_factor_name(enum second_factor sf);
 
 /* A limiter's key: keyed BLAKE2b (KEY_CLIENT) of kind, a and b. */
-struct keyring;
 uint64_t auth_limit_key(const struct keyring *kr, const char *kind, const char *a, const char *b);
 
 /* Parses "admin|moderator|responder|analyst"; 0 for anything else. */
