@@ -5,7 +5,7 @@
 # build/asan (AddressSanitizer + UndefinedBehaviorSanitizer, what `make test` runs).
 
 CC      ?= cc
-PKGS    := libevent libevent_pthreads libpq json-c libsodium
+PKGS    := libevent libevent_pthreads libpq json-c libsodium liboath libqrencode
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Iserver $(shell pkg-config --cflags $(PKGS))
 LDLIBS_COMMON = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -19,7 +19,7 @@ CORE_SRCS     := server/core/xalloc.c server/core/log.c server/core/config.c ser
                  server/core/text.c server/core/random.c server/core/workpool.c server/core/prometheus.c
 DB_SRCS       := server/db/db.c server/db/db_reply.c server/db/db_stmts.c server/db/reply_cache.c
 CRYPTO_SRCS   := server/crypto/keys.c server/crypto/receipt.c server/crypto/tracking.c \
-                 server/crypto/personal.c
+                 server/crypto/personal.c server/crypto/totp.c
 HTTP_SRCS     := server/http/http.c server/http/http_db.c server/http/http_params.c \
                  server/http/http_errors.c \
                  server/http/http_limits.c server/http/http_router.c \
@@ -30,7 +30,8 @@ CATALOG_SRCS  := server/catalog/catalog.c server/catalog/catalog_page.c
 INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake/intake_queue.c \
                  server/intake/intake_hub.c server/intake/form_pages.c
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
-                 server/officials/moderation.c
+                 server/officials/moderation.c server/officials/second_factor.c \
+                 server/officials/qr_svg.c
 METRICS_SRCS  := server/metrics/metrics.c
 TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_head.c \
                  server/tlog/tlog_api.c server/tlog/tlog_publish.c server/tlog/cosign.c \

@@ -16,6 +16,8 @@ libevent-dev
 libpq-dev
 libjson-c-dev
 libsodium-dev
+liboath-dev
+libqrencode-dev
 libcmocka-dev
 postgresql-15
 curl

@@ -7,6 +7,7 @@
 #include "metrics/metrics.h"
 #include "officials/auth.h"
 #include "officials/moderation.h"
+#include "officials/second_factor.h"
 #include "tlog/tlog_api.h"
 #include "service.h"
 
@@ -29,6 +30,8 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/auth/login", auth_login},
 	{HTTP_POST, "/api/v1/auth/logout", auth_logout},
 	{HTTP_GET, "/api/v1/auth/me", auth_me},
+	{HTTP_POST, "/api/v1/auth/totp/enrol", second_factor_enrol},
+	{HTTP_POST, "/api/v1/auth/totp/verify", second_factor_verify},
 	{HTTP_GET, "/api/v1/metrics/satisfaction", metrics_satisfaction},
 	{HTTP_GET, "/api/v1/metrics/responses", metrics_responses},
 	{HTTP_GET, "/api/v1/reports/quarterly", metrics_quarterly},

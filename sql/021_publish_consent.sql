@@ -1,4 +1,4 @@
--- 020_publish_consent.sql: the state table of docs/moderation.md ("The queue and actions")
+-- 021_publish_consent.sql: the state table of docs/moderation.md ("The queue and actions")
 -- as the law's process has it (issue 22): answering no longer waits for publication, so
 -- whether a feedback was published is kept apart from its state; publishing needs the
 -- sender's consent; and an official may hold several roles, so that one person may publish

@@ -232,6 +232,25 @@ static int update_one(PGconn *pg, const char *sql, const char *user, const char 
 	return 0;
 }
 
+/* Removes an official's second factor (a lost phone): its next sign-in must enrol again.
+ * pakn_totp_reset also ends its browser sessions and writes the audit event. */
+static int official_reset_2fa(PGconn *pg, const char *user)
+{
+	const char *params[] = {user};
+	PGresult *res;
+	if (exec_ok(pg, "SELECT pakn_totp_reset($1)", 1, params, &res) < 0)
+		return 1;
+	bool found = !PQgetisnull(res, 0, 0);
+	PQclear(res);
+	if (!found) {
+		fprintf(stderr, "paknctl: no official %s\n", user);
+		return 1;
+	}
+	printf("second factor of %s removed; its browser sessions are revoked and its next"
+	       " sign-in must enrol again\n", user);
+	return 0;
+}
+
 static int official_list(PGconn *pg)
 {
 	PGresult *res;
@@ -391,6 +410,7 @@ int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **ar
 		       (strcmp(sub, "disable") == 0 && argc == 2) ||
 		       (strcmp(sub, "enable") == 0 && argc == 2) ||
 		       (strcmp(sub, "set-password") == 0 && argc == 2) ||
+		       (strcmp(sub, "reset-2fa") == 0 && argc == 2) ||
 		       (strcmp(sub, "set-role") == 0 && argc >= 3))) ||
 		     (strcmp(cmd, "token") == 0 &&
 		      ((strcmp(sub, "create") == 0 && argc >= 2) ||
@@ -415,6 +435,8 @@ int cmd_officials(const struct config *cfg, const char *cmd, int argc, char **ar
 		rc = official_add(pg, argc - 1, argv + 1);
 	else if (strcmp(sub, "list") == 0)
 		rc = official_list(pg);
+	else if (strcmp(sub, "reset-2fa") == 0)
+		rc = official_reset_2fa(pg, argv[1]);
 	else if (strcmp(sub, "disable") == 0)
 		rc = update_one(pg,
 				"WITH o AS (UPDATE official SET disabled = true WHERE username = $1"

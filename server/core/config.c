@@ -70,6 +70,9 @@ static const struct config_param params[] = {
 	 "seconds an officials' browser session lasts at most"},
 	{"login_rate", CFG_LONG, FIELD(login_rate), "10", 1, 10000,
 	 "login attempts per minute one client may make; more get 429"},
+	{"totp_for_all", CFG_LONG, FIELD(totp_for_all), "0", 0, 1,
+	 "1 = every official must pass a second factor (TOTP) at sign-in, analysts too; with 0 "
+	 "only admins, moderators and responders (who read contact details) must"},
 	{"metrics_min_count", CFG_LONG, FIELD(metrics_min_count), "10", 1, 100000,
 	 "ratings a figure needs before it is shown without insufficient_data"},
 	{"trusted_proxies", CFG_STR, FIELD(trusted_proxies), "", 0, 0,

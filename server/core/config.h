@@ -35,6 +35,7 @@ struct config {
 	long session_idle;                      /* seconds a browser session may sit unused */
 	long session_lifetime;                  /* seconds a browser session lasts at most */
 	long login_rate;                        /* login attempts per minute per client */
+	long totp_for_all;                      /* 1: every official needs a second factor */
 	long metrics_min_count;                 /* fewer ratings than this: insufficient_data */
 	char log_origin[CONFIG_STR_MAX];        /* the transparency log's name in checkpoints */
 	char trusted_proxies[CONFIG_STR_MAX];   /* proxies whose X-Real-IP / X-Forwarded-For count */

@@ -18,7 +18,7 @@ struct keyring {
 	size_t nkeys;
 	size_t current;
 	uint8_t pks[MAX_KEYS][crypto_sign_PUBLICKEYBYTES]; /* keys[i].pk, for keys_public */
-	uint8_t derived[5][32];
+	uint8_t derived[KEY_DERIVED_LAST + 1][32];
 };
 
 void keys_id_of(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char id[KEY_ID_LEN + 1])
@@ -190,7 +190,7 @@ struct keyring *keys_load(const char *dir, bool create, char *err, size_t errlen
 		snprintf(err, errlen, "%s/master.key: missing or not 32 bytes", dir);
 		goto out_free;
 	}
-	for (int k = KEY_CONTACT; k <= KEY_CSRF; k++)
+	for (int k = KEY_CONTACT; k <= KEY_DERIVED_LAST; k++)
 		crypto_kdf_derive_from_key(kr->derived[k], 32, (uint64_t)k, KDF_CONTEXT, master);
 	sodium_memzero(master, sizeof(master));
 	if (load_signing_keys(kr, dir, err, errlen) < 0)

@@ -28,7 +28,10 @@ enum derived_key {
 	KEY_SECRET = 2,  /* keyed BLAKE2b key for receipt secrets */
 	KEY_CLIENT = 3,  /* keyed BLAKE2b key for client-address hashes */
 	KEY_CSRF = 4,    /* keyed BLAKE2b key deriving a session's CSRF token */
+	KEY_TOTP = 5,    /* XChaCha20-Poly1305 key for officials' TOTP secrets */
+	KEY_RECOVERY = 6, /* keyed BLAKE2b key for officials' recovery codes */
 };
+#define KEY_DERIVED_LAST KEY_RECOVERY
 
 struct keyring;
 

@@ -5,6 +5,7 @@
 #ifndef PAKN_PERSONAL_H
 #define PAKN_PERSONAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "crypto/keys.h"
@@ -16,5 +17,16 @@ char *personal_encrypt(const struct keyring *kr, int64_t id, const char *plain);
 /* Decrypts base64 for feedback id; returns the plaintext (caller frees), or NULL if it
  * does not open (wrong row, wrong key, damaged). */
 char *personal_decrypt(const struct keyring *kr, int64_t id, const char *b64);
+
+/* The same for other secrets kept at rest (an official's TOTP secret, with KEY_TOTP and
+ * "official:<id>"): seals len bytes under the derived key which, bound to the associated
+ * data ad; returns new base64 text (caller frees). */
+char *personal_seal(const struct keyring *kr, enum derived_key which, const char *ad,
+		    const uint8_t *plain, size_t len);
+
+/* Opens what personal_seal made with the same key and ad: returns the bytes, followed by a
+ * NUL not counted in *len (caller frees), or NULL if it does not open. */
+uint8_t *personal_open(const struct keyring *kr, enum derived_key which, const char *ad,
+		       const char *b64, size_t *len);
 
 #endif

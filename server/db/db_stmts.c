@@ -69,7 +69,10 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" RETURNING o.id, array_to_string(o.roles, ','), o.username, o.display_name, s.kind, s.id,"
 		"   (SELECT coalesce(json_agg(a.code ORDER BY a.code), '[]')"
 		"    FROM official_agency oa JOIN agency a ON a.id = oa.agency_id"
-		"    WHERE oa.official_id = o.id)::text", 2},
+		"    WHERE oa.official_id = o.id)::text,"
+		"   s.second_factor_at IS NOT NULL,"
+		"   EXISTS (SELECT 1 FROM official_totp t"
+		"           WHERE t.official_id = o.id AND t.enrolled_at IS NOT NULL)", 2},
 
 	[STMT_LOGIN_FETCH] = {"login_fetch",
 		"SELECT id, password_hash, array_to_string(roles, ',') FROM official"
@@ -81,7 +84,9 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" s AS (INSERT INTO official_session (official_id, kind, token_hash, expires_at)"
 		"       VALUES ($1::int, 'browser', $2, now() + make_interval(secs => $3::int))"
 		"       RETURNING id)"
-		" SELECT s.id, pakn_audit($1::int, pw.roles, NULL, 'login', NULL, NULL, NULL, NULL)"
+		" SELECT s.id, pakn_audit($1::int, pw.roles, NULL, 'login', NULL, NULL, NULL, NULL),"
+		"   EXISTS (SELECT 1 FROM official_totp t"
+		"           WHERE t.official_id = $1::int AND t.enrolled_at IS NOT NULL)"
 		" FROM s, pw", 4},
 
 	[STMT_AUDIT] = {"audit",
@@ -92,6 +97,16 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"           WHERE id = $1::bigint AND revoked_at IS NULL RETURNING id)"
 		" SELECT count(*) FROM r, LATERAL (SELECT pakn_audit($2::int, $3, NULL, 'logout',"
 		"   NULL, NULL, NULL, NULL)) a", 3},
+
+	/* The second factor: sql/functions/second_factor.sql. */
+	[STMT_TOTP_BEGIN] = {"totp_begin", "SELECT pakn_totp_begin($1::int, $2)::text", 2},
+	[STMT_TOTP_FETCH] = {"totp_fetch",
+		"SELECT secret_enc, enrolled_at IS NOT NULL FROM official_totp"
+		" WHERE official_id = $1::int", 1},
+	[STMT_TOTP_ACCEPT] = {"totp_accept",
+		"SELECT pakn_totp_accept($1::int, $2, $3::bigint, $4::bigint, $5::text[])::text", 5},
+	[STMT_RECOVERY_USE] = {"recovery_use",
+		"SELECT pakn_recovery_use($1::int, $2, $3::bigint, $4)::text", 4},
 
 	/* The steps of one action (pakn_moderate_steps), all or none. */
 	[STMT_MODERATE] = {"moderate",

@@ -16,11 +16,17 @@ enum db_stmt {
 	STMT_RESERVE_IDS,    /* () -> the first of 256 feedback ids */
 	STMT_INTAKE,         /* (batch json) -> {committed_at, rows}: functions/intake.sql */
 	STMT_FEEDBACK_STATUS, /* (tracking code) -> status JSON, or no row */
-	STMT_SESSION_CHECK,  /* (token hash, idle s) -> id, role, username, name, kind, session, agencies */
+	STMT_SESSION_CHECK,  /* (token hash, idle s) -> id, role, username, name, kind, session, agencies,
+			      * second factor passed, enrolled */
 	STMT_LOGIN_FETCH,    /* (username) -> id, password hash, or no row */
-	STMT_LOGIN_OK,       /* (official, token hash, lifetime s, new password hash|NULL) -> session id */
+	STMT_LOGIN_OK,       /* (official, token hash, lifetime s, new password hash|NULL) -> session id,
+			      * audit id, enrolled in a second factor */
 	STMT_AUDIT,          /* (official|NULL, role, feedback|NULL, action, reason, note) -> id */
 	STMT_LOGOUT,         /* (session id, official, role) -> revoked */
+	STMT_TOTP_BEGIN,     /* (official, sealed secret) -> JSON: see pakn_totp_begin() */
+	STMT_TOTP_FETCH,     /* (official) -> sealed secret, enrolled; or no row */
+	STMT_TOTP_ACCEPT,    /* (official, role, session, step, recovery hashes|NULL) -> JSON */
+	STMT_RECOVERY_USE,   /* (official, role, session, code hash) -> JSON */
 	STMT_MODERATE,       /* see pakn_moderate() */
 	STMT_QUEUE,          /* see pakn_queue() */
 	STMT_HISTORY,        /* (official, role, feedback) -> JSON or NULL */

@@ -92,6 +92,24 @@ static const struct {
 	[HTTP_ERR_TOO_MANY_ATTEMPTS] = {429, "too_many_attempts",
 					"Quá nhiều lần đăng nhập, vui lòng thử lại sau. / Too many "
 					"sign-in attempts; please retry later."},
+	[HTTP_ERR_SECOND_FACTOR_REQUIRED] = {401, "second_factor_required",
+					     "Cần xác thực hai bước: nhập mã từ ứng dụng xác thực "
+					     "(hoặc đăng ký nếu chưa có). / Two-step verification is "
+					     "needed: enter the code from your authenticator app (or "
+					     "enrol first)."},
+	[HTTP_ERR_INVALID_CODE] = {401, "invalid_code",
+				   "Mã xác thực không đúng hoặc đã được dùng. / The code is wrong or "
+				   "was used already."},
+	[HTTP_ERR_CODE_JSON] = {400, "invalid_json",
+				"Cần {\"code\"} hoặc {\"recovery_code\"}. / Send {\"code\"} or "
+				"{\"recovery_code\"}."},
+	[HTTP_ERR_ALREADY_ENROLLED] = {409, "already_enrolled",
+				       "Tài khoản đã có xác thực hai bước; quản trị viên có thể đặt "
+				       "lại bằng paknctl. / Two-step verification is set up already; "
+				       "an operator can reset it with paknctl."},
+	[HTTP_ERR_NOT_ENROLLED] = {409, "not_enrolled",
+				   "Chưa đăng ký xác thực hai bước. / Two-step verification is not "
+				   "set up yet."},
 	[HTTP_ERR_INVALID_TRANSITION] = {409, "invalid_transition",
 					 "Không thể làm việc này ở trạng thái hiện tại. / This "
 					 "action is not allowed in the current state."},

@@ -57,10 +57,8 @@ static bool cookie_value(const struct http_req *req, const char *name, char *out
 	return false;
 }
 
-/* A limiter's key: keyed BLAKE2b of kind, a and b, each ended by a NUL so that no two
- * triples read alike. */
-static uint64_t limit_key(const struct keyring *kr, const char *kind, const char *a,
-			  const char *b)
+/* Each of kind, a and b is hashed with its NUL, so that no two triples read alike. */
+uint64_t auth_limit_key(const struct keyring *kr, const char *kind, const char *a, const char *b)
 {
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, keys_derived(kr, KEY_CLIENT), 32, 8);
@@ -72,6 +70,39 @@ static uint64_t limit_key(const struct keyring *kr, const char *kind, const char
 	uint64_t v;
 	memcpy(&v, h, sizeof(v));
 	return v;
+}
+
+/* --- the second factor's state --------------------------------------------------------- */
+
+bool auth_needs_second_factor(const struct config *cfg, unsigned roles)
+{
+	return (roles & ROLES_SECOND_FACTOR) || cfg->totp_for_all;
+}
+
+/* An official who enrolled of their own accord is asked for the code too: a second factor
+ * that could be skipped would protect nothing. */
+enum second_factor auth_second_factor(bool bearer, bool needs, bool enrolled, bool passed)
+{
+	if (bearer || (!needs && !enrolled))
+		return SECOND_FACTOR_NONE;
+	if (passed)
+		return SECOND_FACTOR_VERIFIED;
+	return enrolled ? SECOND_FACTOR_VERIFY : SECOND_FACTOR_ENROL;
+}
+
+const char *auth_second_factor_name(enum second_factor sf)
+{
+	switch (sf) {
+	case SECOND_FACTOR_NONE:
+		return "none";
+	case SECOND_FACTOR_VERIFIED:
+		return "verified";
+	case SECOND_FACTOR_VERIFY:
+		return "verify";
+	case SECOND_FACTOR_ENROL:
+		return "enrol";
+	}
+	return "none";
 }
 
 /* --- the check ------------------------------------------------------------------------ */
@@ -110,7 +141,23 @@ static void session_checked_cb(void *arg, PGresult *res, enum db_status status)
 	o->session_id = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
 	memcpy(o->csrf_token, csrf, sizeof(o->csrf_token));
 	snprintf(o->agencies, sizeof(o->agencies), "%s", PQgetvalue(res, 0, 6));
+	o->second_factor = auth_second_factor(o->bearer,
+					      auth_needs_second_factor(req->ctx->cfg, o->roles),
+					      PQgetvalue(res, 0, 8)[0] == 't',
+					      PQgetvalue(res, 0, 7)[0] == 't');
 	req->official = o;
+	bool pending = o->second_factor == SECOND_FACTOR_VERIFY ||
+		       o->second_factor == SECOND_FACTOR_ENROL;
+	if (pending && !(roles & AUTH_PENDING)) {
+		char id[16];
+		snprintf(id, sizeof(id), "%d", o->id);
+		const char *params[] = {id, o->roles_name, NULL, "denied", req->path, "second_factor"};
+		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
+		log_warn(req->id, "denied: official %d has not passed the second factor on %s",
+			 o->id, req->path);
+		http_reply_code(req, HTTP_ERR_SECOND_FACTOR_REQUIRED, NULL);
+		return;
+	}
 	if (!(o->roles & roles)) {
 		char id[16];
 		snprintf(id, sizeof(id), "%d", o->id);
@@ -343,6 +390,12 @@ static void session_made_cb(void *arg, PGresult *res, enum db_status status)
 	json_object_object_add(o, "roles", roles_json(s->roles));
 	json_object_object_add(doc, "official", o);
 	json_object_object_add(doc, "csrf_token", json_object_new_string(csrf));
+	/* What the console asks next: nothing, the code, or an enrolment. */
+	enum second_factor sf =
+		auth_second_factor(false, auth_needs_second_factor(req->ctx->cfg, auth_roles_parse(s->roles)),
+				   PQgetvalue(res, 0, 2)[0] == 't', false);
+	json_object_object_add(doc, "second_factor",
+			       json_object_new_string(auth_second_factor_name(sf)));
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	http_reply_json(req, 200, text, strlen(text), 0);
 	json_object_put(doc);
@@ -478,12 +531,12 @@ static bool login_admit(struct http_req *req, struct login *l)
 		/* Every known browser of the account shares one allowance and one place in the
 		 * hashing queue: whoever knows the password can collect cookies, and many must
 		 * not add up to more than one. Each browser still has its own failures. */
-		l->source = limit_key(kr, "account-devices", l->username, "");
-		l->pair = limit_key(kr, "device", l->device, "");
+		l->source = auth_limit_key(kr, "account-devices", l->username, "");
+		l->pair = auth_limit_key(kr, "device", l->device, "");
 	} else {
-		l->source = limit_key(kr, "address", prefix, "");
-		l->pair = limit_key(kr, "account-address", l->username, prefix);
-		l->account = limit_key(kr, "account", l->username, "");
+		l->source = auth_limit_key(kr, "address", prefix, "");
+		l->pair = auth_limit_key(kr, "account-address", l->username, prefix);
+		l->account = auth_limit_key(kr, "account", l->username, "");
 	}
 	double now = now_seconds();
 	int retry = 1;
@@ -547,7 +600,8 @@ static void logout_next(struct http_req *req)
 void auth_logout(struct http_req *req)
 {
 	if (http_query_check(req, NULL, 0, NULL))
-		auth_require(req, ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST,
+		auth_require(req, ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST |
+					  AUTH_PENDING,
 			     logout_next);
 }
 
@@ -561,6 +615,8 @@ static void me_next(struct http_req *req)
 	json_object_object_add(doc, "roles", roles_json(o->roles_name));
 	json_object_object_add(doc, "agencies", json_tokener_parse(o->agencies));
 	json_object_object_add(doc, "session", json_object_new_string(o->bearer ? "bearer" : "browser"));
+	json_object_object_add(doc, "second_factor",
+			       json_object_new_string(auth_second_factor_name(o->second_factor)));
 	/* A page reloaded in the session gets its CSRF token back: only our own pages can
 	 * read this reply (same origin, no CORS), as only they could read the login's. */
 	if (!o->bearer)
@@ -573,5 +629,7 @@ static void me_next(struct http_req *req)
 void auth_me(struct http_req *req)
 {
 	if (http_query_check(req, NULL, 0, NULL))
-		auth_require(req, ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST, me_next);
+		auth_require(req,
+			     ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST | AUTH_PENDING,
+			     me_next);
 }

@@ -11,6 +11,9 @@
 
 #include "http/http.h"
 
+struct config;
+struct keyring;
+
 #define SESSION_COOKIE "__Host-pakn_session"
 
 enum role {
@@ -23,6 +26,23 @@ enum role {
 /* The longest set of role names as auth_roles_format writes it, with its NUL. */
 #define AUTH_ROLES_MAX 40
 
+/* Roles that must pass a second factor whatever the setting (totp_for_all adds analysts):
+ * admins manage officials, moderators and responders read contact details. */
+#define ROLES_SECOND_FACTOR (ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER)
+
+/* In auth_require's roles: a session still to pass its second factor may call this too
+ * (who am I, sign out, enrol, verify). Every other route refuses such a session. */
+#define AUTH_PENDING (1u << 8)
+
+/* Where a session stands with the second factor (docs/moderation.md, "The second factor"). */
+enum second_factor {
+	SECOND_FACTOR_NONE,     /* not needed: a bearer token (issued by the operator), or a
+				 * role that needs none and has not enrolled */
+	SECOND_FACTOR_VERIFIED, /* passed in this session */
+	SECOND_FACTOR_VERIFY,   /* enrolled, not yet passed in this session */
+	SECOND_FACTOR_ENROL,    /* needed and not enrolled: the session may only enrol */
+};
+
 struct official {
 	int id;
 	unsigned roles;                 /* enum role bits: an official may hold several */
@@ -33,14 +53,32 @@ struct official {
 	int64_t session_id;
 	char csrf_token[23];  /* a browser session's CSRF token; "" with a bearer token */
 	char agencies[2048];  /* JSON array of agency codes */
+	enum second_factor second_factor;
 };
 
 typedef void (*auth_next)(struct http_req *req);
 
 /* Checks the request's session or bearer token (and, for a browser session's POST, its
- * X-CSRF-Token), then that the official holds one of roles; on success sets
- * req->official and calls next, else replies 401/403 (denials are audited). */
+ * X-CSRF-Token), then that the session has passed its second factor when it needs one
+ * (unless roles has AUTH_PENDING; else 401 second_factor_required), then that the
+ * official holds one of roles; on success sets req->official and calls next, else
+ * replies 401/403 (denials are audited). */
 void auth_require(struct http_req *req, unsigned roles, auth_next next);
+
+/* Where a session stands: needs is whether the official's role (or the setting) asks for
+ * a second factor, enrolled whether the official has one, passed whether the session
+ * passed it. */
+enum second_factor auth_second_factor(bool bearer, bool needs, bool enrolled, bool passed);
+
+/* Whether an official holding roles (enum role bits) must pass a second factor under cfg:
+ * one of them is enough. */
+bool auth_needs_second_factor(const struct config *cfg, unsigned roles);
+
+/* "none", "verified", "verify" or "enrol": what the login and GET /api/v1/auth/me say. */
+const char *auth_second_factor_name(enum second_factor sf);
+
+/* A limiter's key: keyed BLAKE2b (KEY_CLIENT) of kind, a and b. */
+uint64_t auth_limit_key(const struct keyring *kr, const char *kind, const char *a, const char *b);
 
 /* Parses "admin|moderator|responder|analyst"; 0 for anything else. */
 enum role auth_role_parse(const char *name);

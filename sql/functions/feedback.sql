@@ -74,7 +74,7 @@ $$;
 -- (planning the statement took longer than running it), and one generic plan serves every
 -- call: the filters that are absent switch their branch off when it runs. Its condition on
 -- state and consent is the predicate of feedback_public_idx and feedback_public_item_idx
--- (020_publish_consent.sql) word for word, so that the planner matches them.
+-- (021_publish_consent.sql) word for word, so that the planner matches them.
 CREATE OR REPLACE FUNCTION pakn_public_feed(p_item text, p_agency text, p_before bigint,
                                             p_limit integer) RETURNS json
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$

@@ -1,7 +1,9 @@
 /* admin.js - the officials' console: sign in (the CSRF token kept in memory, and asked for
  * again after a reload), the queue within the official's agencies, one feedback at a time
  * with the actions its state, the sender's consent and the official's roles allow, its
- * history, and its contact details on request (each reading audited by the service). */
+ * history, and its contact details on request (each reading audited by the service). A
+ * session that must still pass its second factor sees only the enrolment (QR code, then the
+ * recovery codes once) or the code prompt (docs/moderation.md, "The second factor"). */
 (function () {
   'use strict';
   var P = window.PAKN;
@@ -48,6 +50,10 @@
 
   /* Any reply: a lost session goes back to the sign-in form; else the message. */
   function failed(r) {
+    if (r.status === 401 && r.error && r.error.code === 'second_factor_required') {
+      P.api('GET', '/api/v1/auth/me').then(function (m) { if (m.error) showLogin(''); else signedIn(m.data); });
+      return true;
+    }
     if (r.status === 401) {
       showLogin(P.t('Phiên làm việc đã hết. Hãy đăng nhập lại.', 'Your session has ended. Please sign in again.'));
       return true;
@@ -68,6 +74,7 @@
     me = null;
     P.setCsrf(null);
     $('console').classList.add('hidden');
+    $('second-factor').classList.add('hidden');
     $('login-form').classList.remove('hidden');
     notice(message || '', message ? 'error' : '');
     $('username').focus();
@@ -76,6 +83,8 @@
   function signedIn(who) {
     me = who;
     P.setCsrf(who.csrf_token);
+    if (who.second_factor === 'enrol' || who.second_factor === 'verify') { showSecondFactor(who); return; }
+    $('second-factor').classList.add('hidden');
     $('login-form').classList.add('hidden');
     $('console').classList.remove('hidden');
     notice('');
@@ -105,6 +114,79 @@
     P.api('POST', '/api/v1/auth/logout', {}).then(function () {
       showLogin('');
       notice(P.t('Đã đăng xuất.', 'Signed out.'), 'ok');
+    });
+  }
+
+  /* --- the second factor -------------------------------------------------------- */
+
+  /* The code field asks for a TOTP code, or a recovery code when the box is ticked. */
+  function codeLabel() {
+    var rec = $('use-recovery').checked;
+    $('totp-code-label').textContent = rec ? P.t('Mã khôi phục', 'Recovery code') : P.t('Mã 6 số', '6-digit code');
+    $('totp-code').setAttribute('inputmode', rec ? 'text' : 'numeric');
+  }
+
+  function showSecondFactor(who) {
+    $('use-recovery').checked = false;
+    codeLabel();
+    $('login-form').classList.add('hidden');
+    $('console').classList.add('hidden');
+    $('sf-recovery').classList.add('hidden');
+    $('sf-form').classList.remove('hidden');
+    $('sf-error').classList.add('hidden');
+    $('second-factor').classList.remove('hidden');
+    var enrol = who.second_factor === 'enrol';
+    $('sf-enrol').classList.toggle('hidden', !enrol);
+    $('sf-ask').classList.toggle('hidden', enrol);
+    $('use-recovery').parentNode.parentNode.classList.toggle('hidden', enrol);
+    notice('');
+    if (!enrol) { $('totp-code').focus(); return; }
+    P.api('POST', '/api/v1/auth/totp/enrol', {}).then(function (r) {
+      if (failed(r)) return;
+      $('totp-secret').textContent = r.data.secret.replace(/(.{4})/g, '$1 ').trim();
+      var box = P.fill($('totp-qr'));
+      if (r.data.qr_svg) {
+        /* The service's own drawing, parsed as SVG (never as HTML) and adopted. */
+        var svg = new DOMParser().parseFromString(r.data.qr_svg, 'image/svg+xml').documentElement;
+        svg.setAttribute('aria-hidden', 'true');
+        box.appendChild(document.importNode(svg, true));
+      }
+      $('sf-title').focus();
+    });
+  }
+
+  function sfError(message) {
+    var err = $('sf-error');
+    err.textContent = message;
+    err.classList.remove('hidden');
+    $('totp-code').focus();
+  }
+
+  function verifyCode(ev) {
+    ev.preventDefault();
+    var value = $('totp-code').value.trim();
+    var recovery = $('use-recovery').checked;
+    if (!recovery) value = value.replace(/\s+/g, '');
+    if (!value) { sfError(P.t('Hãy nhập mã.', 'Enter the code.')); return; }
+    var body = recovery ? {recovery_code: value} : {code: value};
+    $('sf-error').classList.add('hidden');
+    P.api('POST', '/api/v1/auth/totp/verify', body).then(function (r) {
+      $('totp-code').value = '';
+      if (r.status === 401 && r.error && r.error.code === 'invalid_code') {
+        sfError(P.t('Mã không đúng hoặc đã được dùng. Hãy đợi mã mới rồi thử lại.', 'The code is wrong or was used already. Wait for a new one and try again.'));
+        return;
+      }
+      if (r.status === 429 || r.status === 409) { sfError(r.error.message); return; }
+      if (failed(r)) return;
+      var done = function () { P.api('GET', '/api/v1/auth/me').then(function (m) { if (!failed(m)) signedIn(m.data); }); };
+      if (!r.data.recovery_codes) { done(); return; }
+      var ol = P.fill($('recovery-codes'));
+      r.data.recovery_codes.forEach(function (c) { ol.appendChild(P.el('li', null, c)); });
+      $('sf-enrol').classList.add('hidden');
+      $('sf-form').classList.add('hidden');
+      $('sf-recovery').classList.remove('hidden');
+      $('sf-done').onclick = done;
+      $('sf-done').focus();
     });
   }
 
@@ -263,7 +345,15 @@
     $('action-form').addEventListener('submit', submitAction);
     $('action-cancel').addEventListener('click', function () { $('action-form').classList.add('hidden'); });
     $('contact-show').addEventListener('click', showContact);
-    P.onLanguage(function () { if (me) { signedIn(me); } });
+    $('sf-form').addEventListener('submit', verifyCode);
+    $('sf-cancel').addEventListener('click', logout);
+    $('use-recovery').addEventListener('change', codeLabel);
+    /* The second factor's view is static text (data-en) but for the code's label: redrawing
+     * it would enrol anew. */
+    P.onLanguage(function () {
+      if (!$('second-factor').classList.contains('hidden')) codeLabel();
+      else if (me) signedIn(me);
+    });
     /* A reload keeps the session (cookie); /me gives its CSRF token back. */
     P.api('GET', '/api/v1/auth/me').then(function (r) {
       if (r.error) showLogin('');

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { totpCode } from '../totp.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -197,4 +198,50 @@ export async function verifyReceipt(url, file) {
   fs.writeFileSync(keys, await (await fetch(url + '/api/v1/keys')).text());
   return execFileSync(path.resolve(root, env.PAKN_VERIFY_BIN || 'build/asan/pakn-verify'),
     [file, '--keys', keys], { encoding: 'utf8' });
+}
+
+// Signs an official in over the API and enrols its second factor (its secret kept in
+// who.secret): resolves to the headers of a session that has passed it (Cookie,
+// X-CSRF-Token).
+export async function apiSignIn(url, who) {
+  const login = await api(url, 'POST', '/api/v1/auth/login', { username: who.username, password: who.password });
+  if (login.status !== 200) throw new Error(`sign-in of ${who.username}: ${login.status} ${login.text}`);
+  const headers = { Cookie: login.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': login.body.csrf_token };
+  if (login.body.second_factor === 'enrol') {
+    const enrol = await api(url, 'POST', '/api/v1/auth/totp/enrol', {}, headers);
+    who.secret = enrol.body.secret;
+    const done = await api(url, 'POST', '/api/v1/auth/totp/verify', { code: totpCode(enrol.body.secret) }, headers);
+    if (done.status !== 200) throw new Error(`second factor of ${who.username}: ${done.status} ${done.text}`);
+  }
+  return headers;
+}
+
+// Signs an official in through the console's forms, through the second factor: enrols it
+// (QR code, the code, the recovery codes) the first time, else types the code of the next
+// step (the one of this step may have been used: codes are never taken twice). With
+// check, awaits check(page, 'enrol' | 'verify') while that view shows. Resolves once the
+// console shows.
+export async function consoleSignIn(page, url, who, check) {
+  await page.goto(url + '/admin/', { waitUntil: 'networkidle' });
+  await page.fill('#username', who.username);
+  await page.fill('#password', who.password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#second-factor:not(.hidden), #console:not(.hidden)');
+  if (await page.isVisible('#second-factor')) {
+    const enrol = await page.isVisible('#sf-enrol');
+    if (enrol) {
+      await page.waitForSelector('#totp-qr svg');
+      who.secret = (await page.textContent('#totp-secret')).replace(/\s+/g, '');
+    }
+    if (check) await check(page, enrol ? 'enrol' : 'verify');
+    await page.fill('#totp-code', totpCode(who.secret, enrol ? 0 : 1));
+    await page.click('#sf-submit');
+    if (enrol) {
+      await page.waitForSelector('#sf-recovery:not(.hidden)');
+      who.recovery = await page.locator('#recovery-codes li').allTextContents();
+      if (who.recovery.length !== 10) throw new Error('not ten recovery codes');
+      await page.click('#sf-done');
+    }
+  }
+  await page.waitForSelector('#console:not(.hidden)');
 }

@@ -99,9 +99,7 @@ test('HTML in a citizen text or an answer shows as text on every page', async ()
   // A moderator publishes it and a responder answers, both in the item's agency.
   async function as(role, action) {
     const who = h.addOfficial(role, ['lc-cac-ban-dang-tinh']);
-    const login = await h.api(srv.url, 'POST', '/api/v1/auth/login', { username: who.username, password: who.password });
-    assert.equal(login.status, 200);
-    const headers = { Cookie: login.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': login.body.csrf_token };
+    const headers = await h.apiSignIn(srv.url, who);
     const r = await h.api(srv.url, 'POST', `/api/v1/moderation/${id}/actions`, action, headers);
     assert.equal(r.status, 200, r.text);
     return who;
@@ -122,11 +120,7 @@ test('HTML in a citizen text or an answer shows as text on every page', async ()
   }
   // The console shows the text to the moderator as text too.
   const page = await h.newPage(browser, { width: 1280 });
-  await page.goto(srv.url + '/admin/', { waitUntil: 'networkidle' });
-  await page.fill('#username', moderator.username);
-  await page.fill('#password', moderator.password);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#console:not(.hidden)');
+  await h.consoleSignIn(page, srv.url, moderator);
   await page.click(await h.findInQueue(page, 'LC-T3', id));
   await page.waitForFunction((t) => document.getElementById('detail-body').textContent === t, attack);
   await assertInert(page, '/admin/');

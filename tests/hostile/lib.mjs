@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { totpCode } from '../totp.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = (name) => path.join(root, process.env.PAKN_BIN || 'build/release', name);
@@ -132,7 +133,8 @@ export function statuses(text) {
   return [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
 }
 
-// Signs an official in (made with paknctl first) and returns { cookie, csrf } .
+// Signs an official in (made with paknctl first), enrolling its second factor when the
+// sign-in asks for it, and returns { cookie, csrf } of a session that has passed it.
 export async function signIn(url, user, password) {
   const r = await fetch(url + '/api/v1/auth/login', {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -141,5 +143,14 @@ export async function signIn(url, user, password) {
   if (r.status !== 200) throw new Error(`sign-in of ${user}: ${r.status} ${await r.text()}`);
   const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const body = await r.json();
-  return { cookie, csrf: body.csrf_token ?? body.csrf };
+  const csrf = body.csrf_token ?? body.csrf;
+  if (body.second_factor === 'enrol') {
+    const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf };
+    const enrol = await (await fetch(url + '/api/v1/auth/totp/enrol', { method: 'POST', headers, body: '{}' })).json();
+    const v = await fetch(url + '/api/v1/auth/totp/verify', {
+      method: 'POST', headers, body: JSON.stringify({ code: totpCode(enrol.secret) }),
+    });
+    if (v.status !== 200) throw new Error(`second factor of ${user}: ${v.status} ${await v.text()}`);
+  }
+  return { cookie, csrf };
 }

@@ -101,4 +101,9 @@ int th_own_database(const char *suffix, char *url, size_t cap);
  * NULL, *value is the first row's first value (caller frees), or NULL without a row. */
 int th_sql(const char *url, const char *query, char **value);
 
+/* Marks username's newest session as past its second factor, as a right TOTP code would
+ * (docs/moderation.md, "The second factor"): for tests about what comes after signing in.
+ * test_second_factor signs in the real way. 0, or -1. */
+int th_pass_second_factor(const char *url, const char *username);
+
 #endif

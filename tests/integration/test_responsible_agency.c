@@ -70,9 +70,12 @@ static int sign_in(size_t i)
 	int status = r.status;
 	const char *cookie = th_header(&r, "Set-Cookie");
 	char token[128];
-	if (status == 200 && cookie && sscanf(cookie, "__Host-pakn_session=%127[^;]", token) == 1)
+	if (status == 200 && cookie && sscanf(cookie, "__Host-pakn_session=%127[^;]", token) == 1) {
 		snprintf(officials[i].headers, sizeof(officials[i].headers),
 			 "Cookie: __Host-pakn_session=%s\r\n", token);
+		if (th_pass_second_factor(db_url, officials[i].user) < 0)
+			status = -1;
+	}
 	th_resp_free(&r);
 	return status;
 }

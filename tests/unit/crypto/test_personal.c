@@ -102,11 +102,31 @@ static void test_does_not_open_elsewhere(void **state)
 	free(b64);
 }
 
+/* personal_seal: other secrets (an official's TOTP secret) open under their own key and
+ * associated data only, bytes with NULs included. */
+static void test_seal_binds_key_and_data(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t secret[20] = {1, 0, 2, 0, 3};
+	char *b64 = personal_seal(f->kr[0], KEY_TOTP, "official:7", secret, sizeof(secret));
+	size_t len = 0;
+	uint8_t *back = personal_open(f->kr[0], KEY_TOTP, "official:7", b64, &len);
+	assert_non_null(back);
+	assert_int_equal(len, sizeof(secret));
+	assert_memory_equal(back, secret, sizeof(secret));
+	free(back);
+	assert_null(personal_open(f->kr[0], KEY_TOTP, "official:8", b64, &len));
+	assert_null(personal_open(f->kr[0], KEY_CONTACT, "official:7", b64, &len));
+	assert_null(personal_open(f->kr[1], KEY_TOTP, "official:7", b64, &len));
+	free(b64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip_and_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_does_not_open_elsewhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seal_binds_key_and_data, setup, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

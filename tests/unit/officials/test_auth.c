@@ -444,7 +444,11 @@ static void sign_in(const char *user, const char *password, const char *client,
 	snprintf(s->csrf, sizeof(s->csrf), "%s", str_at(r->doc, "csrf_token", NULL));
 }
 
-/* Signs user in with the right password; fails the test unless that gives 200. */
+static void session_sql(const char *sql, const char *token);
+
+/* Signs user in with the right password; fails the test unless that gives 200. The session
+ * is then marked as past its second factor, which moderators need: these tests are about
+ * passwords and sessions (the second factor's own are in test_second_factor.c). */
 static void sign_in_ok(const char *user, struct session *s)
 {
 	char client[32];
@@ -453,6 +457,8 @@ static void sign_in_ok(const char *user, struct session *s)
 	if (r.status != 200)
 		fail_msg("sign-in of %s: %d %s", user, r.status, r.body);
 	reply_free(&r);
+	session_sql("UPDATE official_session SET second_factor_at = now() WHERE token_hash = $1",
+		    s->token);
 }
 
 /* The status of a sign-in whose reply needs no more checks. */
@@ -739,6 +745,90 @@ static void test_require_session_and_role(void **state)
 	reply_free(&r);
 }
 
+/* The second factor's gate (docs/moderation.md, "The second factor"): the login tells what
+ * comes next ("enrol" for a moderator without one, "verify" once enrolled, "none" for an
+ * analyst), and until the session has passed it, it reaches only the routes that take
+ * AUTH_PENDING (me answers with the same word); every other route is 401
+ * second_factor_required, audited as a denial, before the role is looked at. With
+ * totp_for_all analysts need one too. A bearer token, which the operator issues, passes. */
+static void test_second_factor_gate(void **state)
+{
+	FIXTURE();
+	char client[32];
+	struct reply r;
+	struct session s;
+	sign_in(MODERATOR, PASSWORD, new_client(client), NULL, &s, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(str_at(r.doc, "second_factor", NULL), "enrol");
+	reply_free(&r);
+	long denials = audit_count("denied", MODERATOR);
+	send_call(&(struct call){.method = "GET", .path = "/test/moderators",
+				 .client = new_client(client), .cookie = s.cookie},
+		  &r);
+	check_error(&r, 401, "second_factor_required");
+	reply_free(&r);
+	assert_int_equal(audit_count("denied", MODERATOR), denials + 1);
+	send_call(&(struct call){.method = "GET", .path = "/api/v1/auth/me",
+				 .client = new_client(client), .cookie = s.cookie},
+		  &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(str_at(r.doc, "second_factor", NULL), "enrol");
+	reply_free(&r);
+	/* Passed: the same session goes through. */
+	session_sql("UPDATE official_session SET second_factor_at = now() WHERE token_hash = $1",
+		    s.token);
+	send_call(&(struct call){.method = "GET", .path = "/test/moderators",
+				 .client = new_client(client), .cookie = s.cookie},
+		  &r);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+
+	/* Enrolled: the next sign-in is asked for a code, and is held at the gate. */
+	const char *who[] = {MODERATOR};
+	sql_run("INSERT INTO official_totp (official_id, secret_enc, enrolled_at)"
+		" SELECT id, 'not opened here', now() FROM official WHERE username = $1",
+		1, who);
+	sign_in(MODERATOR, PASSWORD, new_client(client), NULL, &s, &r);
+	assert_string_equal(str_at(r.doc, "second_factor", NULL), "verify");
+	reply_free(&r);
+	send_call(&(struct call){.method = "POST", .path = "/test/moderators",
+				 .client = new_client(client), .cookie = s.cookie, .csrf = s.csrf},
+		  &r);
+	check_error(&r, 401, "second_factor_required");
+	reply_free(&r);
+	sql_run("DELETE FROM official_totp WHERE official_id ="
+		" (SELECT id FROM official WHERE username = $1)",
+		1, who);
+
+	/* A bearer token is not held. */
+	char token[44], hash[65];
+	auth_token_new(token, hash);
+	const char *params[] = {MODERATOR, hash};
+	sql_run("INSERT INTO official_session (official_id, kind, token_hash, expires_at)"
+		" SELECT id, 'bearer', $2, now() + interval '1 hour' FROM official WHERE username = $1",
+		2, params);
+	send_call(&(struct call){.method = "GET", .path = "/test/moderators",
+				 .client = new_client(client), .bearer = token},
+		  &r);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+
+	/* An analyst needs none, unless totp_for_all. */
+	sign_in(ANALYST, PASSWORD, new_client(client), NULL, &s, &r);
+	assert_string_equal(str_at(r.doc, "second_factor", NULL), "none");
+	reply_free(&r);
+	fx.cfg.totp_for_all = 1;
+	sign_in(ANALYST, PASSWORD, new_client(client), NULL, &s, &r);
+	assert_string_equal(str_at(r.doc, "second_factor", NULL), "enrol");
+	reply_free(&r);
+	send_call(&(struct call){.method = "GET", .path = "/test/moderators",
+				 .client = new_client(client), .cookie = s.cookie},
+		  &r);
+	check_error(&r, 401, "second_factor_required");
+	reply_free(&r);
+	fx.cfg.totp_for_all = 0;
+}
+
 /* A browser session's POST needs its own session's X-CSRF-Token (403 csrf_failed without
  * it, with another session's, or with a wrong one); its GET does not; a bearer token needs
  * none. */
@@ -975,6 +1065,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ended_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_factor_gate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_rate_limit_per_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_rate_limit_per_account, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_hash_rehashed, setup, teardown),

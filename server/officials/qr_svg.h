@@ -1,0 +1,12 @@
+/* qr_svg.h - a QR code as an SVG image (libqrencode), for the second factor's enrolment:
+ * the console draws the otpauth:// URI without a script library and without sending the
+ * secret to anyone else. */
+#ifndef PAKN_QR_SVG_H
+#define PAKN_QR_SVG_H
+
+/* An SVG document (one black path on white, a 4-module quiet zone, scaled by the page)
+ * of text, error correction level M; new text (caller frees), or NULL when libqrencode
+ * fails (text too long for any QR version, or out of memory). */
+char *qr_svg(const char *text);
+
+#endif
