@@ -60,6 +60,28 @@ void sbuf_puts(struct sbuf *b, const char *s)
 	sbuf_append(b, s, strlen(s));
 }
 
+void sbuf_cat(struct sbuf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
+		sbuf_puts(b, s);
+	va_end(ap);
+}
+
+void sbuf_int(struct sbuf *b, long long v)
+{
+	char digits[24], *at = digits + sizeof(digits);
+	/* From the unsigned magnitude, so that LLONG_MIN has one too. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--at = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--at = '-';
+	sbuf_append(b, at, (size_t)(digits + sizeof(digits) - at));
+}
+
 void sbuf_json_string(struct sbuf *b, const char *s)
 {
 	sbuf_append(b, "\"", 1);

@@ -127,35 +127,51 @@ static void req_free(struct http_req *req)
 	free(req);
 }
 
+/* The access log's fields: method, path, status, ms (to the microsecond), bytes, worker. */
+static void access_members(struct sbuf *b, const struct http_req *req, int status,
+			   long long us, size_t len)
+{
+	char frac[8];
+	snprintf(frac, sizeof(frac), ".%03lld", us % 1000);
+	sbuf_json_field(b, "method", http_method_name(req->method));
+	sbuf_json_field(b, "path", req->path);
+	sbuf_puts(b, ",\"status\":");
+	sbuf_int(b, status);
+	sbuf_puts(b, ",\"ms\":");
+	sbuf_int(b, us / 1000);
+	sbuf_puts(b, frac);
+	sbuf_puts(b, ",\"bytes\":");
+	sbuf_int(b, (long long)len);
+	sbuf_puts(b, ",\"worker\":");
+	sbuf_int(b, req->ctx->index);
+}
+
 static void send_and_free(struct http_req *req, int status, const char *body, size_t len)
 {
-	struct evbuffer *buf = NULL;
 	if (req->method == HTTP_HEAD) {
 		/* libevent 2.1 would send the body after a HEAD reply's headers. */
 		char n[24];
 		snprintf(n, sizeof(n), "%zu", len);
 		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Content-Length", n);
-	} else if ((buf = evbuffer_new())) {
-		evbuffer_add(buf, body, len);
+	} else {
+		/* Straight into the request's own buffer: no buffer of our own to fill and free. */
+		evbuffer_add(evhttp_request_get_output_buffer(req->ev), body, len);
 	}
-	evhttp_send_reply(req->ev, status, http_status_reason(status), buf);
-	if (buf)
-		evbuffer_free(buf);
+	evhttp_send_reply(req->ev, status, http_status_reason(status), NULL);
 
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
-		    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
-	prometheus_count_request(req->ctx->counters, req->route, status, ms / 1e3);
+	long long us = (long long)(now.tv_sec - req->start.tv_sec) * 1000000 +
+		       (now.tv_nsec - req->start.tv_nsec) / 1000;
+	if (us < 0)
+		us = 0;
+	prometheus_count_request(req->ctx->counters, req->route, status, (double)us / 1e6);
 	if (log_enabled(LOG_INFO)) {
-		json_object *f = json_object_new_object();
-		json_object_object_add(f, "method", json_object_new_string(http_method_name(req->method)));
-		json_object_object_add(f, "path", json_object_new_string(req->path));
-		json_object_object_add(f, "status", json_object_new_int(status));
-		json_object_object_add(f, "ms", json_object_new_double(ms));
-		json_object_object_add(f, "bytes", json_object_new_int64((int64_t)len));
-		json_object_object_add(f, "worker", json_object_new_int(req->ctx->index));
-		log_write(LOG_INFO, req->id, f, "request");
+		struct sbuf f = {0};
+		sbuf_reserve(&f, 160 + strlen(req->path));
+		access_members(&f, req, status, us, len);
+		log_line(LOG_INFO, req->id, "request", f.data);
+		sbuf_free(&f);
 	}
 	req->ctx->inflight--;
 	req_free(req);

@@ -126,9 +126,8 @@ static void receipt_v2_start(struct receipt *r, const struct submission *s,
 	random_bytes(rnd, RECEIPT_HANDLE_LEN / 2);
 	sodium_bin2hex(r->handle, sizeof(r->handle), rnd, RECEIPT_HANDLE_LEN / 2);
 	random_bytes(rnd, sizeof(rnd));
-	sodium_bin2hex(r->salt, sizeof(r->salt), rnd, sizeof(rnd));
-	receipt_body_hash(r->salt, s->body, strlen(s->body), r->body_hash);
-	receipt_commitment(r, r->commitment);
+	receipt_v2_seal(r, rnd, s->body, strlen(s->body));
+	sodium_memzero(rnd, sizeof(rnd));
 }
 
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
@@ -205,10 +204,13 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 	const struct submission *s = &e->s;
 	char *personal = personal_text(s);
 	struct sbuf b = {0};
-	sbuf_printf(&b, "{\"id\":%" PRId64 ",\"rating\":%d,\"consent_publish\":%s,"
-			"\"consent_contact\":%s",
-		    e->id, s->rating, s->consent_publish ? "true" : "false",
-		    s->consent_contact ? "true" : "false");
+	sbuf_reserve(&b, 1024 + strlen(s->body) + (personal ? 2 * strlen(personal) : 0));
+	sbuf_puts(&b, "{\"id\":");
+	sbuf_int(&b, e->id);
+	sbuf_puts(&b, ",\"rating\":");
+	sbuf_int(&b, s->rating);
+	sbuf_cat(&b, ",\"consent_publish\":", s->consent_publish ? "true" : "false",
+		 ",\"consent_contact\":", s->consent_contact ? "true" : "false", NULL);
 	sbuf_json_field(&b, "tracking_code", e->tracking_code);
 	sbuf_json_field(&b, "item_code", s->item_code);
 	sbuf_json_field(&b, "kind", s->kind);

@@ -19,14 +19,15 @@ static const char sig_prefix[] = "\xE2\x80\x94 "; /* U+2014 EM DASH, space */
 void tlog_entry_bytes(struct sbuf *out, const char *kind, const char *tracking_code,
 		      const char *item_code, const char *at, const char *commitment)
 {
-	sbuf_printf(out, "pakn57-log-entry/1\n%s\n%s\n%s\n%s\n%s\n", kind, tracking_code,
-		    item_code, at, commitment);
+	sbuf_cat(out, "pakn57-log-entry/1\n", kind, "\n", tracking_code, "\n", item_code, "\n", at,
+		 "\n", commitment, "\n", NULL);
 }
 
 void tlog_entry_v2_bytes(struct sbuf *out, const char *kind, const char *handle, const char *at,
 			 const char *commitment)
 {
-	sbuf_printf(out, "pakn57-log-entry/2\n%s\n%s\n%s\n%s\n", kind, handle, at, commitment);
+	sbuf_cat(out, "pakn57-log-entry/2\n", kind, "\n", handle, "\n", at, "\n", commitment, "\n",
+		 NULL);
 }
 
 void tlog_receipt_entry(struct sbuf *out, const struct receipt *r)
