@@ -42,11 +42,8 @@ static bool is_own_member(const char *key, const char *req_id)
 	       (req_id && strcmp(key, "req") == 0);
 }
 
-/* Writes the line: its own members, then members (text, or NULL), in one write(2), so lines
- * from several threads never interleave. Written directly rather than as json-c objects: a
- * line goes out for every request. */
-static void write_line(enum log_level level, const char *req_id, const char *msg,
-		       const char *members)
+void log_format_line(struct sbuf *out, enum log_level level, const char *req_id,
+		     const char *msg, const char *members)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -56,17 +53,36 @@ static void write_line(enum log_level level, const char *req_id, const char *msg
 	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
 
-	struct sbuf line = {0};
-	sbuf_reserve(&line, 512);
-	sbuf_cat(&line, "{\"ts\":\"", ts, "\",\"level\":\"", level_names[level], "\"", NULL);
+	sbuf_reserve(out, 512);
+	sbuf_cat(out, "{\"ts\":\"", ts, "\",\"level\":\"", level_names[level], "\"", NULL);
 	if (req_id)
-		sbuf_json_field(&line, "req", req_id);
-	sbuf_json_field(&line, "msg", msg);
+		sbuf_json_field(out, "req", req_id);
+	sbuf_json_field(out, "msg", msg);
 	if (members)
-		sbuf_puts(&line, members);
-	sbuf_puts(&line, "}\n");
-	ssize_t w = write(STDERR_FILENO, line.data, line.len);
-	(void)w;
+		sbuf_puts(out, members);
+	sbuf_puts(out, "}\n");
+}
+
+void log_put_lines(struct sbuf *lines)
+{
+	if (lines->len) {
+		ssize_t w = write(STDERR_FILENO, lines->data, lines->len);
+		(void)w;
+	}
+	lines->len = 0;
+	if (lines->data)
+		lines->data[0] = '\0';
+}
+
+/* Writes the line: its own members, then members (text, or NULL), in one write(2), so lines
+ * from several threads never interleave. Written directly rather than as json-c objects: a
+ * line goes out for every request. */
+static void write_line(enum log_level level, const char *req_id, const char *msg,
+		       const char *members)
+{
+	struct sbuf line = {0};
+	log_format_line(&line, level, req_id, msg, members);
+	log_put_lines(&line);
 	sbuf_free(&line);
 }
 

@@ -35,6 +35,14 @@ void log_write(enum log_level level, const char *req_id, json_object *fields,
  * ,"key":value, none named as the line's own. */
 void log_line(enum log_level level, const char *req_id, const char *msg, const char *members);
 
+/* For lines written several at a time: log_format_line appends one line, as log_line
+ * would write it, to out (whatever the level); log_put_lines writes out's lines in one
+ * write(2) and empties it. */
+struct sbuf;
+void log_format_line(struct sbuf *out, enum log_level level, const char *req_id,
+		     const char *msg, const char *members);
+void log_put_lines(struct sbuf *lines);
+
 /* A source of lines the service does not write itself (libevent, PostgreSQL notices, refused
  * connections): it can repeat a line thousands of times a second, so at most
  * LOG_SOURCE_LINES_PER_S of its lines are written per second and the rest are counted; the

@@ -1,5 +1,5 @@
 /* test_log.c - tests server/core/log.c: JSON lines (the line's own members, a caller's fields
- * and log_line's members, text escaped), and log_limited's rate per source, with the count of
+ * and log_line's members, text escaped; lines held and written together), and log_limited's rate per source, with the count of
  * what it dropped, from several threads at once. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/util.h"
 
 /* stderr goes to a temporary file while a test writes; lines() reads it back. */
 static int saved_stderr = -1;
@@ -145,8 +146,24 @@ static void test_lines_are_json_objects(void **state)
 	log_line(LOG_INFO, "r2", "request", ",\"status\":201,\"ms\":0.070");
 	log_line(LOG_DEBUG, "r3", "below the level", NULL);
 	log_line(LOG_ERROR, NULL, "no request", NULL);
-	size_t n = capture_stop(lines, 4);
-	assert_int_equal(n, 3);
+	struct sbuf held = {0};
+	log_format_line(&held, LOG_INFO, "r4", "held", ",\"n\":1");
+	log_format_line(&held, LOG_INFO, "r5", "held", NULL);
+	log_put_lines(&held); /* both at once, whole */
+	assert_int_equal(held.len, 0);
+	log_put_lines(&held); /* nothing */
+	sbuf_free(&held);
+	json_object *more[8];
+	size_t n = capture_stop(more, 8);
+	assert_int_equal(n, 5);
+	assert_string_equal(field(more[3], "req"), "r4");
+	assert_string_equal(field(more[3], "n"), "1");
+	assert_string_equal(field(more[4], "req"), "r5");
+	for (size_t i = 0; i < 3; i++)
+		lines[i] = more[i];
+	for (size_t i = 3; i < n; i++)
+		json_object_put(more[i]);
+	n = 3;
 	assert_string_equal(field(lines[0], "level"), "warn");
 	assert_string_equal(field(lines[0], "req"), "r1");
 	assert_string_equal(field(lines[0], "msg"), "quote \" tab \t and dòng");
