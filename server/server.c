@@ -507,6 +507,7 @@ void server_free(struct server *srv)
 			event_free(w->stop_ev);
 		if (w->drain_ev)
 			event_free(w->drain_ev);
+		http_ctx_release(&w->ctx);
 		if (w->ctx.base)
 			event_base_free(w->ctx.base);
 		free(w->ctx.counters);

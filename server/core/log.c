@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/util.h"
+
 static enum log_level min_level = LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -33,6 +35,63 @@ bool log_enabled(enum log_level level)
 	return level >= min_level;
 }
 
+/* Whether a member of a caller's fields would repeat one of the line's own. */
+static bool is_own_member(const char *key, const char *req_id)
+{
+	return strcmp(key, "ts") == 0 || strcmp(key, "level") == 0 || strcmp(key, "msg") == 0 ||
+	       (req_id && strcmp(key, "req") == 0);
+}
+
+void log_format_line(struct sbuf *out, enum log_level level, const char *req_id,
+		     const char *msg, const char *members)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tm tm;
+	gmtime_r(&now.tv_sec, &tm);
+	char ts[40];
+	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+
+	sbuf_reserve(out, 512);
+	sbuf_cat(out, "{\"ts\":\"", ts, "\",\"level\":\"", level_names[level], "\"", NULL);
+	if (req_id)
+		sbuf_json_field(out, "req", req_id);
+	sbuf_json_field(out, "msg", msg);
+	if (members)
+		sbuf_puts(out, members);
+	sbuf_puts(out, "}\n");
+}
+
+void log_put_lines(struct sbuf *lines)
+{
+	if (lines->len) {
+		ssize_t w = write(STDERR_FILENO, lines->data, lines->len);
+		(void)w;
+	}
+	lines->len = 0;
+	if (lines->data)
+		lines->data[0] = '\0';
+}
+
+/* Writes the line: its own members, then members (text, or NULL), in one write(2), so lines
+ * from several threads never interleave. Written directly rather than as json-c objects: a
+ * line goes out for every request. */
+static void write_line(enum log_level level, const char *req_id, const char *msg,
+		       const char *members)
+{
+	struct sbuf line = {0};
+	log_format_line(&line, level, req_id, msg, members);
+	log_put_lines(&line);
+	sbuf_free(&line);
+}
+
+void log_line(enum log_level level, const char *req_id, const char *msg, const char *members)
+{
+	if (log_enabled(level))
+		write_line(level, req_id, msg, members);
+}
+
 static void log_vwrite(enum log_level level, const char *req_id, json_object *fields,
 		       const char *fmt, va_list ap)
 {
@@ -42,41 +101,22 @@ static void log_vwrite(enum log_level level, const char *req_id, json_object *fi
 	}
 	char msg[1024];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	struct tm tm;
-	gmtime_r(&now.tv_sec, &tm);
-	char ts[40];
-	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
-
-	json_object *line = json_object_new_object();
-	json_object_object_add(line, "ts", json_object_new_string(ts));
-	json_object_object_add(line, "level", json_object_new_string(level_names[level]));
-	if (req_id)
-		json_object_object_add(line, "req", json_object_new_string(req_id));
-	json_object_object_add(line, "msg", json_object_new_string(msg));
+	struct sbuf members = {0};
 	if (fields) {
-		json_object_object_foreach(fields, key, val)
-			json_object_object_add(line, key, json_object_get(val));
+		json_object_object_foreach(fields, key, val) {
+			if (is_own_member(key, req_id))
+				continue;
+			sbuf_puts(&members, ",");
+			sbuf_json_string(&members, key);
+			sbuf_puts(&members, ":");
+			sbuf_puts(&members, json_object_to_json_string_ext(
+						    val, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+		}
 		json_object_put(fields);
 	}
-	size_t len;
-	const char *text = json_object_to_json_string_length(
-		line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	/* One write(2) per line, so lines from several threads never interleave. */
-	char small[4096];
-	char *buf = len + 1 <= sizeof(small) ? small : malloc(len + 1);
-	if (buf) {
-		memcpy(buf, text, len);
-		buf[len] = '\n';
-		ssize_t w = write(STDERR_FILENO, buf, len + 1);
-		(void)w;
-		if (buf != small)
-			free(buf);
-	}
-	json_object_put(line);
+	write_line(level, req_id, msg, members.data);
+	sbuf_free(&members);
 }
 
 void log_write(enum log_level level, const char *req_id, json_object *fields,

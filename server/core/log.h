@@ -25,9 +25,23 @@ bool log_level_parse(const char *text, enum log_level *out);
 bool log_enabled(enum log_level level);
 
 /* Writes one line. req_id may be NULL. fields, if not NULL, is a JSON object whose members
- * are added to the line; log_write takes ownership of it. */
+ * are added to the line (but none named ts, level or msg, nor req when req_id is given:
+ * those are the line's own); log_write takes ownership of it. */
 void log_write(enum log_level level, const char *req_id, json_object *fields,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Writes one line as log_write does, for a line written often (one per request): msg as it
+ * is (not a format), then members, NULL or the fields already written as JSON members, each
+ * ,"key":value, none named as the line's own. */
+void log_line(enum log_level level, const char *req_id, const char *msg, const char *members);
+
+/* For lines written several at a time: log_format_line appends one line, as log_line
+ * would write it, to out (whatever the level); log_put_lines writes out's lines in one
+ * write(2) and empties it. */
+struct sbuf;
+void log_format_line(struct sbuf *out, enum log_level level, const char *req_id,
+		     const char *msg, const char *members);
+void log_put_lines(struct sbuf *lines);
 
 /* A source of lines the service does not write itself (libevent, PostgreSQL notices, refused
  * connections): it can repeat a line thousands of times a second, so at most

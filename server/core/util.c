@@ -60,25 +60,55 @@ void sbuf_puts(struct sbuf *b, const char *s)
 	sbuf_append(b, s, strlen(s));
 }
 
+void sbuf_cat(struct sbuf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
+		sbuf_puts(b, s);
+	va_end(ap);
+}
+
+void sbuf_int(struct sbuf *b, long long v)
+{
+	char digits[24], *at = digits + sizeof(digits);
+	/* From the unsigned magnitude, so that LLONG_MIN has one too. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--at = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--at = '-';
+	sbuf_append(b, at, (size_t)(digits + sizeof(digits) - at));
+}
+
 void sbuf_json_string(struct sbuf *b, const char *s)
 {
-	sbuf_append(b, "\"", 1);
+	/* Room for the plain case at once; an escape makes more as it goes. Every reply and
+	 * row is mostly these, so runs of plain bytes are copied whole. */
+	size_t n = strlen(s);
+	sbuf_reserve(b, n + 2);
+	b->data[b->len++] = '"';
 	const char *plain = s;
-	for (; *s; s++) {
+	for (const char *end = s + n; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		sbuf_append(b, plain, (size_t)(s - plain));
 		plain = s + 1;
 		switch (c) {
-		case '"': sbuf_puts(b, "\\\""); break;
-		case '\\': sbuf_puts(b, "\\\\"); break;
-		case '\b': sbuf_puts(b, "\\b"); break;
-		case '\f': sbuf_puts(b, "\\f"); break;
-		case '\n': sbuf_puts(b, "\\n"); break;
-		case '\r': sbuf_puts(b, "\\r"); break;
-		case '\t': sbuf_puts(b, "\\t"); break;
-		default: sbuf_printf(b, "\\u%04x", c);
+		case '"': sbuf_append(b, "\\\"", 2); break;
+		case '\\': sbuf_append(b, "\\\\", 2); break;
+		case '\b': sbuf_append(b, "\\b", 2); break;
+		case '\f': sbuf_append(b, "\\f", 2); break;
+		case '\n': sbuf_append(b, "\\n", 2); break;
+		case '\r': sbuf_append(b, "\\r", 2); break;
+		case '\t': sbuf_append(b, "\\t", 2); break;
+		default: {
+			static const char hex[] = "0123456789abcdef";
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			sbuf_append(b, u, sizeof(u));
+		}
 		}
 	}
 	sbuf_append(b, plain, (size_t)(s - plain));
@@ -87,9 +117,16 @@ void sbuf_json_string(struct sbuf *b, const char *s)
 
 void sbuf_json_field(struct sbuf *b, const char *key, const char *value)
 {
-	sbuf_puts(b, ",\"");
-	sbuf_puts(b, key);
-	sbuf_puts(b, "\":");
+	size_t n = strlen(key);
+	sbuf_reserve(b, n + 4);
+	char *at = b->data + b->len;
+	*at++ = ',';
+	*at++ = '"';
+	memcpy(at, key, n);
+	at += n;
+	*at++ = '"';
+	*at++ = ':';
+	b->len = (size_t)(at - b->data);
 	sbuf_json_string(b, value);
 }
 

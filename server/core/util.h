@@ -28,6 +28,11 @@ void sbuf_reserve(struct sbuf *b, size_t extra);
 void sbuf_append(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends each string of the list, which ends with NULL, as it is: what sbuf_printf does
+ * with a format of only %s, without printf's set-up, for bytes every submission writes. */
+void sbuf_cat(struct sbuf *b, ...) __attribute__((sentinel));
+/* Appends v in decimal, as %lld writes it. */
+void sbuf_int(struct sbuf *b, long long v);
 /* Appends s as a JSON string: quoted, with " \\ and control characters escaped as json-c
  * writes them, and every other byte (UTF-8) as it is, "/" included. */
 void sbuf_json_string(struct sbuf *b, const char *s);

@@ -21,48 +21,63 @@ static int salt_of(const char *hex, uint8_t out[RECEIPT_SALT_BYTES])
 }
 
 /* hex SHA-256(salt || a || b) */
-static int salted_sha256(const char *salt_hex, const char *a, size_t alen, const char *b,
-			 size_t blen, char out[65])
+static void salted_sha256(const uint8_t salt[RECEIPT_SALT_BYTES], const char *a, size_t alen,
+			  const char *b, size_t blen, char out[65])
 {
-	uint8_t salt[RECEIPT_SALT_BYTES], h[crypto_hash_sha256_BYTES];
-	if (salt_of(salt_hex, salt) < 0)
-		return -1;
+	uint8_t h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, salt, sizeof(salt));
+	crypto_hash_sha256_update(&st, salt, RECEIPT_SALT_BYTES);
 	crypto_hash_sha256_update(&st, (const uint8_t *)a, alen);
 	crypto_hash_sha256_update(&st, (const uint8_t *)b, blen);
 	crypto_hash_sha256_final(&st, h);
 	sodium_bin2hex(out, 65, h, sizeof(h));
-	return 0;
 }
+
+static const char body_tag[] = "pakn57-body-v2\n";
 
 void receipt_body_hash(const char *salt_hex, const char *body, size_t len, char out[65])
 {
-	static const char tag[] = "pakn57-body-v2\n";
-	if (salted_sha256(salt_hex, tag, sizeof(tag) - 1, body, len, out) < 0)
+	uint8_t salt[RECEIPT_SALT_BYTES];
+	if (salt_of(salt_hex, salt) < 0)
 		out[0] = '\0';
+	else
+		salted_sha256(salt, body_tag, sizeof(body_tag) - 1, body, len, out);
+}
+
+/* The commitment's canonical lines (docs/receipts.md) hashed with the salt's bytes; -1 if
+ * they are longer than any receipt's fields make them. */
+static int commitment_of(const struct receipt *r, const uint8_t salt[RECEIPT_SALT_BYTES],
+			 char out[65])
+{
+	struct sbuf lines = {0};
+	sbuf_reserve(&lines, 512);
+	sbuf_cat(&lines, "pakn57-submission-v2\ntracking_code:", r->tracking_code,
+		 "\nitem_code:", r->item_code, "\nrating:", NULL);
+	sbuf_int(&lines, r->rating);
+	sbuf_cat(&lines, "\nkind:", r->kind, "\nsubmitter_type:", r->submitter_type,
+		 "\nconsent_publish:", r->consent_publish ? "true" : "false",
+		 "\nconsent_contact:", r->consent_contact ? "true" : "false",
+		 "\nbody_hash:", r->body_hash, "\n", NULL);
+	int rc = lines.len < 512 ? 0 : -1;
+	if (rc == 0)
+		salted_sha256(salt, lines.data, lines.len, "", 0, out);
+	sbuf_free(&lines);
+	return rc;
 }
 
 int receipt_commitment(const struct receipt *r, char out[65])
 {
-	char lines[512];
-	int n = snprintf(lines, sizeof(lines),
-			 "pakn57-submission-v2\n"
-			 "tracking_code:%s\n"
-			 "item_code:%s\n"
-			 "rating:%d\n"
-			 "kind:%s\n"
-			 "submitter_type:%s\n"
-			 "consent_publish:%s\n"
-			 "consent_contact:%s\n"
-			 "body_hash:%s\n",
-			 r->tracking_code, r->item_code, r->rating, r->kind, r->submitter_type,
-			 r->consent_publish ? "true" : "false", r->consent_contact ? "true" : "false",
-			 r->body_hash);
-	if (n < 0 || (size_t)n >= sizeof(lines))
-		return -1;
-	return salted_sha256(r->salt, lines, (size_t)n, "", 0, out);
+	uint8_t salt[RECEIPT_SALT_BYTES];
+	return salt_of(r->salt, salt) < 0 ? -1 : commitment_of(r, salt, out);
+}
+
+int receipt_v2_seal(struct receipt *r, const uint8_t salt[RECEIPT_SALT_BYTES], const char *body,
+		    size_t len)
+{
+	sodium_bin2hex(r->salt, sizeof(r->salt), salt, RECEIPT_SALT_BYTES);
+	salted_sha256(salt, body_tag, sizeof(body_tag) - 1, body, len, r->body_hash);
+	return commitment_of(r, salt, r->commitment);
 }
 
 size_t receipt_signed_bytes(const struct receipt *r, char *out, size_t outlen)
@@ -102,11 +117,13 @@ static void json_v1(struct sbuf *out, const struct receipt *r)
 	char sig[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 	sodium_bin2base64(sig, sizeof(sig), r->signature, sizeof(r->signature),
 			  sodium_base64_VARIANT_ORIGINAL);
-	sbuf_printf(out, ",\"feedback_id\":%" PRId64, r->feedback_id);
+	sbuf_puts(out, ",\"feedback_id\":");
+	sbuf_int(out, r->feedback_id);
 	sbuf_json_field(out, "item_code", r->item_code);
 	sbuf_json_field(out, "committed_at", r->committed_at);
 	sbuf_json_field(out, "submission_blake2b", r->submission_hash);
-	sbuf_printf(out, ",\"log_index\":%" PRId64, r->log_index);
+	sbuf_puts(out, ",\"log_index\":");
+	sbuf_int(out, r->log_index);
 	sbuf_json_field(out, "key_id", r->key_id);
 	sbuf_json_field(out, "signature", sig);
 }
@@ -114,17 +131,19 @@ static void json_v1(struct sbuf *out, const struct receipt *r)
 static void json_v2(struct sbuf *out, const struct receipt *r)
 {
 	sbuf_json_field(out, "item_code", r->item_code);
-	sbuf_printf(out, ",\"rating\":%d", r->rating);
+	sbuf_puts(out, ",\"rating\":");
+	sbuf_int(out, r->rating);
 	sbuf_json_field(out, "kind", r->kind);
 	sbuf_json_field(out, "submitter_type", r->submitter_type);
-	sbuf_printf(out, ",\"consent_publish\":%s,\"consent_contact\":%s",
-		    r->consent_publish ? "true" : "false", r->consent_contact ? "true" : "false");
+	sbuf_cat(out, ",\"consent_publish\":", r->consent_publish ? "true" : "false",
+		 ",\"consent_contact\":", r->consent_contact ? "true" : "false", NULL);
 	sbuf_json_field(out, "body_hash", r->body_hash);
 	sbuf_json_field(out, "committed_at", r->committed_at);
 	sbuf_json_field(out, "handle", r->handle);
 	sbuf_json_field(out, "salt", r->salt);
 	sbuf_json_field(out, "commitment", r->commitment);
-	sbuf_printf(out, ",\"log_index\":%" PRId64, r->log_index);
+	sbuf_puts(out, ",\"log_index\":");
+	sbuf_int(out, r->log_index);
 	sbuf_json_field(out, "checkpoint", r->checkpoint);
 	sbuf_puts(out, ",\"proof\":[");
 	for (int i = 0; i < r->nproof; i++) {
@@ -138,7 +157,8 @@ static void json_v2(struct sbuf *out, const struct receipt *r)
 void receipt_json(struct sbuf *out, const struct receipt *r, const char *secret)
 {
 	sbuf_reserve(out, 2048); /* a version 2 receipt with a proof of 20 hashes: 1.7 KB */
-	sbuf_printf(out, "{\"version\":%d", r->version);
+	sbuf_puts(out, "{\"version\":");
+	sbuf_int(out, r->version);
 	sbuf_json_field(out, "tracking_code", r->tracking_code);
 	if (r->version == 1)
 		json_v1(out, r);

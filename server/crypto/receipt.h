@@ -61,6 +61,12 @@ void receipt_body_hash(const char *salt_hex, const char *body, size_t len, char 
 /* Version 2: the commitment to r's fields (docs/receipts.md), hex SHA-256 of the salt and
  * the canonical lines. 0, or -1 if r's salt is not 32 bytes of hex. */
 int receipt_commitment(const struct receipt *r, char out[65]);
+/* Version 2, a new submission: r's salt (as hex), body_hash of body (len bytes) and
+ * commitment, from the salt's bytes, as receipt_body_hash and receipt_commitment make them
+ * (without reading the salt back from its hex twice). r's other fields must be set. 0, or -1
+ * as receipt_commitment. */
+int receipt_v2_seal(struct receipt *r, const uint8_t salt[RECEIPT_SALT_BYTES], const char *body,
+		    size_t len);
 
 /* Version 1: writes the signed bytes into out (outlen bytes) and returns their length; the return
  * value is the length needed even when outlen is too small. */

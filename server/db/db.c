@@ -308,10 +308,19 @@ static void conn_io_cb(evutil_socket_t fd, short what, void *arg)
 /* Replaces the connection's I/O event; timeout_s 0 means none. */
 static void conn_watch(struct db_conn *c, short what, int timeout_s)
 {
+	struct timeval tv = {timeout_s, 0};
+	if (c->io && event_get_events(c->io) == what && event_get_fd(c->io) == PQsocket(c->pg)) {
+		/* Only the timeout changes (a query sent, an answer read): the event stays, and
+		 * epoll is not told twice (a delete and an add) per statement each way. */
+		if (!timeout_s)
+			event_remove_timer(c->io);
+		if (event_add(c->io, timeout_s ? &tv : NULL) < 0)
+			log_error(NULL, "cannot watch database socket");
+		return;
+	}
 	if (c->io)
 		event_free(c->io);
 	c->io = event_new(c->pool->base, PQsocket(c->pg), what, conn_io_cb, c);
-	struct timeval tv = {timeout_s, 0};
 	if (!c->io || event_add(c->io, timeout_s ? &tv : NULL) < 0)
 		log_error(NULL, "cannot watch database socket");
 }

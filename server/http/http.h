@@ -54,6 +54,10 @@ struct http_req {
  * arg is the worker's struct http_ctx. */
 void http_dispatch(struct evhttp_request *ev, void *arg);
 
+/* Writes the access log lines ctx still holds and frees what http.c keeps in it; before
+ * its loop is freed. */
+void http_ctx_release(struct http_ctx *ctx);
+
 /* Value of the path parameter name ("{code}"), or NULL. */
 const char *http_param(const struct http_req *req, const char *name);
 

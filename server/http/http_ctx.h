@@ -13,6 +13,7 @@ struct config;
 struct db_pool;
 struct event_base;
 struct evhttp;
+struct http_access_log;
 struct http_req;
 struct intake_hub;
 struct keyring;
@@ -48,6 +49,7 @@ struct http_ctx {
 	void (*no_route)(struct http_req *req); /* answers a path no route takes */
 	struct server *server;       /* opaque below the wiring: for service.c's /readyz, /metrics */
 	int inflight;                /* requests received and not yet answered */
+	struct http_access_log *access_log; /* http.c's: lines waiting for the loop's turn to end */
 	bool stopping;               /* no longer accepting; replies close their connection */
 };
 

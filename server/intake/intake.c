@@ -525,18 +525,14 @@ json_object *submission_personal_json(const struct submission *s)
 char *submission_canonical(const struct submission *s, size_t *len)
 {
 	struct sbuf b = {0};
-	sbuf_printf(&b,
-		    "pakn57-submission-v1\n"
-		    "item_code:%s\n"
-		    "rating:%d\n"
-		    "kind:%s\n"
-		    "submitter_type:%s\n"
-		    "consent_publish:%s\n"
-		    "consent_contact:%s\n"
-		    "body_bytes:%zu\n",
-		    s->item_code, s->rating, s->kind, s->submitter_type,
-		    s->consent_publish ? "true" : "false", s->consent_contact ? "true" : "false",
-		    strlen(s->body));
+	sbuf_reserve(&b, 256 + strlen(s->body));
+	sbuf_cat(&b, "pakn57-submission-v1\nitem_code:", s->item_code, "\nrating:", NULL);
+	sbuf_int(&b, s->rating);
+	sbuf_cat(&b, "\nkind:", s->kind, "\nsubmitter_type:", s->submitter_type,
+		 "\nconsent_publish:", s->consent_publish ? "true" : "false",
+		 "\nconsent_contact:", s->consent_contact ? "true" : "false", "\nbody_bytes:", NULL);
+	sbuf_int(&b, (long long)strlen(s->body));
+	sbuf_puts(&b, "\n");
 	sbuf_puts(&b, s->body);
 	*len = b.len;
 	return sbuf_take(&b);

@@ -45,6 +45,9 @@ struct intake_hub {
 	struct timespec stop_deadline;
 	pthread_mutex_t lock; /* guards what follows */
 	struct relay *inbox_head, *inbox_tail;
+	/* The queue takes the inbox by itself when it next looks for a batch: a worker need
+	 * not wake the hub's thread (a system call and a switch of threads per submission). */
+	bool queue_comes_back;
 	bool closed;
 };
 
@@ -78,20 +81,34 @@ static void relay_answer(void *arg, enum intake_outcome outcome, const struct re
 
 /* --- the hub's thread -------------------------------------------------------------------- */
 
+/* The queue's refill: moves what the workers handed over into the queue. Once the inbox
+ * is empty, notes under the lock whether the queue will come back for more by itself. */
+static void take_inbox(void *arg)
+{
+	struct intake_hub *hub = arg;
+	for (;;) {
+		pthread_mutex_lock(&hub->lock);
+		struct relay *r = hub->inbox_head;
+		hub->inbox_head = hub->inbox_tail = NULL;
+		if (!r)
+			hub->queue_comes_back = intake_queue_comes_back(hub->queue);
+		pthread_mutex_unlock(&hub->lock);
+		if (!r)
+			return;
+		while (r) {
+			struct relay *next = r->next;
+			intake_queue_add(hub->queue, &r->s, r->client_hash, relay_answer, r);
+			r = next;
+		}
+	}
+}
+
+/* A worker woke the hub: the queue had nothing out, so it takes the inbox now. */
 static void inbox_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	struct intake_hub *hub = arg;
-	pthread_mutex_lock(&hub->lock);
-	struct relay *r = hub->inbox_head;
-	hub->inbox_head = hub->inbox_tail = NULL;
-	pthread_mutex_unlock(&hub->lock);
-	while (r) {
-		struct relay *next = r->next;
-		intake_queue_submit(hub->queue, &r->s, r->client_hash, relay_answer, r);
-		r = next;
-	}
+	intake_queue_start(((struct intake_hub *)arg)->queue);
 }
 
 static void drain_cb(evutil_socket_t fd, short what, void *arg)
@@ -107,7 +124,7 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 /* Nothing new comes in any more: what waits is answered now. */
 static void close_queue(struct intake_hub *hub)
 {
-	inbox_cb(-1, 0, hub); /* queued, then answered by the close */
+	take_inbox(hub); /* queued, then answered by the close */
 	intake_queue_close(hub->queue);
 }
 
@@ -147,6 +164,8 @@ struct intake_hub *intake_hub_new(const struct config *cfg, const struct keyring
 	hub->queue = hub->db ? intake_queue_new(hub->db, keys, (int)cfg->intake_batch, cfg->log_origin,
 						       &hub->stats)
 			     : NULL;
+	if (hub->queue)
+		intake_queue_set_refill(hub->queue, take_inbox, hub);
 	hub->inbox_ev = event_new(hub->base, -1, 0, inbox_cb, hub);
 	hub->stop_ev = event_new(hub->base, -1, 0, stop_cb, hub);
 	hub->drain_ev = event_new(hub->base, -1, EV_PERSIST, drain_cb, hub);
@@ -182,6 +201,8 @@ void intake_hub_submit(struct intake_hub *hub, struct event_base *origin, struct
 		abort();
 	pthread_mutex_lock(&hub->lock);
 	bool closed = hub->closed;
+	/* Whoever filled the inbox before woke the hub, or knew the queue comes back. */
+	bool wake = !closed && !hub->inbox_head && !hub->queue_comes_back;
 	if (!closed) {
 		if (hub->inbox_tail)
 			hub->inbox_tail->next = r;
@@ -192,7 +213,7 @@ void intake_hub_submit(struct intake_hub *hub, struct event_base *origin, struct
 	pthread_mutex_unlock(&hub->lock);
 	if (closed)
 		relay_answer(r, INTAKE_UNAVAILABLE, NULL);
-	else
+	else if (wake)
 		event_active(hub->inbox_ev, EV_TIMEOUT, 0);
 }
 

@@ -47,6 +47,8 @@ struct intake_queue {
 	bool closed;
 	struct prometheus_counters *stats;
 	char origin[256]; /* the log's name, first line of each signed tree head */
+	void (*refill)(void *);
+	void *refill_arg;
 };
 
 static void kick(struct intake_queue *q);
@@ -126,13 +128,35 @@ static void receipt_v2_start(struct receipt *r, const struct submission *s,
 	random_bytes(rnd, RECEIPT_HANDLE_LEN / 2);
 	sodium_bin2hex(r->handle, sizeof(r->handle), rnd, RECEIPT_HANDLE_LEN / 2);
 	random_bytes(rnd, sizeof(rnd));
-	sodium_bin2hex(r->salt, sizeof(r->salt), rnd, sizeof(rnd));
-	receipt_body_hash(r->salt, s->body, strlen(s->body), r->body_hash);
-	receipt_commitment(r, r->commitment);
+	receipt_v2_seal(r, rnd, s->body, strlen(s->body));
+	sodium_memzero(rnd, sizeof(rnd));
+}
+
+void intake_queue_set_refill(struct intake_queue *q, void (*fn)(void *), void *arg)
+{
+	q->refill = fn;
+	q->refill_arg = arg;
+}
+
+bool intake_queue_comes_back(const struct intake_queue *q)
+{
+	return !q->closed && (intake_queue_busy(q) || !STAILQ_EMPTY(&q->waiting));
+}
+
+void intake_queue_start(struct intake_queue *q)
+{
+	kick(q);
 }
 
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
 			 intake_stored_cb cb, void *arg)
+{
+	intake_queue_add(q, s, client_hash, cb, arg);
+	kick(q);
+}
+
+void intake_queue_add(struct intake_queue *q, struct submission *s, const char *client_hash,
+		      intake_stored_cb cb, void *arg)
 {
 	struct entry *e = xcalloc(1, sizeof(*e));
 	e->s = *s;
@@ -147,7 +171,6 @@ void intake_queue_submit(struct intake_queue *q, struct submission *s, const cha
 	/* Made now, while the batch before is at the database, not when this one starts. */
 	if (q->next_id < q->end_id)
 		prepare(q, e);
-	kick(q);
 }
 
 /* --- ids ------------------------------------------------------------------------------ */
@@ -157,8 +180,10 @@ static void reserved_cb(void *arg, PGresult *res, enum db_status status)
 	struct intake_queue *q = arg;
 	q->reserving = false;
 	if (status != DB_OK || PQntuples(res) != 1) {
-		/* Nothing can be stored now: answer the waiting ones rather than keep them. */
+		/* Nothing can be stored now: answer the waiting ones rather than keep them, then
+		 * look again (a refill may have more, which try a reservation of their own). */
 		fail_list(&q->waiting, status == DB_FAILED ? INTAKE_FAILED : INTAKE_UNAVAILABLE);
+		kick(q);
 		return;
 	}
 	q->next_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -205,10 +230,13 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 	const struct submission *s = &e->s;
 	char *personal = personal_text(s);
 	struct sbuf b = {0};
-	sbuf_printf(&b, "{\"id\":%" PRId64 ",\"rating\":%d,\"consent_publish\":%s,"
-			"\"consent_contact\":%s",
-		    e->id, s->rating, s->consent_publish ? "true" : "false",
-		    s->consent_contact ? "true" : "false");
+	sbuf_reserve(&b, 1024 + strlen(s->body) + (personal ? 2 * strlen(personal) : 0));
+	sbuf_puts(&b, "{\"id\":");
+	sbuf_int(&b, e->id);
+	sbuf_puts(&b, ",\"rating\":");
+	sbuf_int(&b, s->rating);
+	sbuf_cat(&b, ",\"consent_publish\":", s->consent_publish ? "true" : "false",
+		 ",\"consent_contact\":", s->consent_contact ? "true" : "false", NULL);
 	sbuf_json_field(&b, "tracking_code", e->tracking_code);
 	sbuf_json_field(&b, "item_code", s->item_code);
 	sbuf_json_field(&b, "kind", s->kind);
@@ -497,7 +525,11 @@ static void kick(struct intake_queue *q)
 		intake_queue_close(q); /* answers anything that arrived meanwhile */
 		return;
 	}
-	if (!STAILQ_EMPTY(&q->batch) || STAILQ_EMPTY(&q->waiting) || q->reserving)
+	if (!STAILQ_EMPTY(&q->batch) || q->reserving)
+		return;
+	if (q->refill)
+		q->refill(q->refill_arg);
+	if (STAILQ_EMPTY(&q->waiting))
 		return;
 	int n = 0, unprepared = 0;
 	struct entry *e;

@@ -59,4 +59,21 @@ void intake_queue_free(struct intake_queue *q);
 void intake_queue_submit(struct intake_queue *q, struct submission *s, const char *client_hash,
 			 intake_stored_cb cb, void *arg);
 
+/* intake_queue_submit without starting a batch: s waits for the next one. For refill. */
+void intake_queue_add(struct intake_queue *q, struct submission *s, const char *client_hash,
+		      intake_stored_cb cb, void *arg);
+
+/* Starts the next batch if none is out and something waits. */
+void intake_queue_start(struct intake_queue *q);
+
+/* fn(arg) runs, on the queue's thread, each time the queue is about to look at what waits
+ * for a batch (none being out): it may add submissions with intake_queue_add. So a
+ * producer on another thread can hand submissions over without waking the queue's
+ * thread while intake_queue_comes_back is true. */
+void intake_queue_set_refill(struct intake_queue *q, void (*fn)(void *), void *arg);
+
+/* True while the queue will run its refill again by itself: a batch or a reservation of ids
+ * is out at the database, or submissions wait (a batch is about to start). */
+bool intake_queue_comes_back(const struct intake_queue *q);
+
 #endif

@@ -1,5 +1,6 @@
-/* test_log.c - tests server/core/log.c: JSON lines, and log_limited's rate per source, with the
- * count of what it dropped, from several threads at once. */
+/* test_log.c - tests server/core/log.c: JSON lines (the line's own members, a caller's fields
+ * and log_line's members, text escaped; lines held and written together), and log_limited's rate per source, with the count of
+ * what it dropped, from several threads at once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/util.h"
 
 /* stderr goes to a temporary file while a test writes; lines() reads it back. */
 static int saved_stderr = -1;
@@ -127,6 +129,58 @@ static void test_flush_counts_a_flood_that_stopped(void **state)
 		json_object_put(lines[i]);
 }
 
+/* Each line is one JSON object with its own members first: the message escaped, a caller's
+ * fields of every type, none of them replacing the line's own; log_line's members as given. */
+static void test_lines_are_json_objects(void **state)
+{
+	(void)state;
+	json_object *lines[4];
+	capture_start();
+	json_object *f = json_object_new_object();
+	json_object_object_add(f, "n", json_object_new_int(7));
+	json_object_object_add(f, "path", json_object_new_string("/a/\"b\"\n"));
+	json_object_object_add(f, "ok", json_object_new_boolean(1));
+	json_object_object_add(f, "msg", json_object_new_string("not the message"));
+	json_object_object_add(f, "req", json_object_new_string("not the request"));
+	log_write(LOG_WARN, "r1", f, "quote \" tab \t and %s", "dòng");
+	log_line(LOG_INFO, "r2", "request", ",\"status\":201,\"ms\":0.070");
+	log_line(LOG_DEBUG, "r3", "below the level", NULL);
+	log_line(LOG_ERROR, NULL, "no request", NULL);
+	struct sbuf held = {0};
+	log_format_line(&held, LOG_INFO, "r4", "held", ",\"n\":1");
+	log_format_line(&held, LOG_INFO, "r5", "held", NULL);
+	log_put_lines(&held); /* both at once, whole */
+	assert_int_equal(held.len, 0);
+	log_put_lines(&held); /* nothing */
+	sbuf_free(&held);
+	json_object *more[8];
+	size_t n = capture_stop(more, 8);
+	assert_int_equal(n, 5);
+	assert_string_equal(field(more[3], "req"), "r4");
+	assert_string_equal(field(more[3], "n"), "1");
+	assert_string_equal(field(more[4], "req"), "r5");
+	for (size_t i = 0; i < 3; i++)
+		lines[i] = more[i];
+	for (size_t i = 3; i < n; i++)
+		json_object_put(more[i]);
+	n = 3;
+	assert_string_equal(field(lines[0], "level"), "warn");
+	assert_string_equal(field(lines[0], "req"), "r1");
+	assert_string_equal(field(lines[0], "msg"), "quote \" tab \t and dòng");
+	assert_string_equal(field(lines[0], "n"), "7");
+	assert_string_equal(field(lines[0], "path"), "/a/\"b\"\n");
+	assert_string_equal(field(lines[0], "ok"), "true");
+	assert_non_null(field(lines[0], "ts"));
+	assert_string_equal(field(lines[1], "msg"), "request");
+	assert_string_equal(field(lines[1], "req"), "r2");
+	assert_string_equal(field(lines[1], "status"), "201");
+	assert_string_equal(field(lines[1], "ms"), "0.070");
+	assert_string_equal(field(lines[2], "level"), "error");
+	assert_null(field(lines[2], "req"));
+	for (size_t i = 0; i < n; i++)
+		json_object_put(lines[i]);
+}
+
 static void test_below_level_not_counted(void **state)
 {
 	(void)state;
@@ -188,6 +242,7 @@ int main(void)
 {
 	log_set_level(LOG_INFO);
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_are_json_objects),
 		cmocka_unit_test(test_rate_per_source_then_count_of_dropped),
 		cmocka_unit_test(test_flush_counts_a_flood_that_stopped),
 		cmocka_unit_test(test_below_level_not_counted),

@@ -2,13 +2,15 @@
  * writes (quotes, backslashes and every control character escaped, UTF-8 and "/" as they
  * are); sbuf_printf grows past its first guess; sbuf_take of nothing is ""; json_parse_strict
  * takes one strict JSON value of exactly len bytes and nothing else; sbuf_base64 writes what
- * libsodium writes; deadlines. */
+ * libsodium writes; sbuf_int and sbuf_cat write what printf's %lld and %s write; deadlines. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +117,33 @@ static void test_base64_as_libsodium_writes_it(void **state)
 	}
 }
 
+/* sbuf_int writes what %lld writes, the extremes and every sign and length included, and
+ * sbuf_cat what a format of %s writes, after text already in the buffer. */
+static void test_int_and_cat_as_printf_writes_them(void **state)
+{
+	(void)state;
+	static const long long values[] = {0,	  1,	  -1,	     9,	 10,	 -10, 99,
+					   100,	  12345,  -12345,    INT_MAX, INT_MIN, LLONG_MAX,
+					   LLONG_MIN, 1000000000000LL};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "x%lld", values[i]);
+		struct sbuf b = {0};
+		sbuf_puts(&b, "x");
+		sbuf_int(&b, values[i]);
+		assert_string_equal(b.data, want);
+		assert_int_equal(b.len, strlen(want));
+		sbuf_free(&b);
+	}
+	struct sbuf b = {0};
+	sbuf_puts(&b, "a");
+	sbuf_cat(&b, "", "bc\n", "dòng", "", NULL);
+	sbuf_cat(&b, NULL);
+	assert_string_equal(b.data, "abc\ndòng");
+	assert_int_equal(b.len, strlen("abc\ndòng"));
+	sbuf_free(&b);
+}
+
 static void test_json_parse_strict(void **state)
 {
 	(void)state;
@@ -156,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_json_string_as_json_c_writes_it),
 		cmocka_unit_test(test_sbuf_grows_and_takes),
 		cmocka_unit_test(test_base64_as_libsodium_writes_it),
+		cmocka_unit_test(test_int_and_cat_as_printf_writes_them),
 		cmocka_unit_test(test_json_parse_strict),
 		cmocka_unit_test(test_deadlines),
 	};

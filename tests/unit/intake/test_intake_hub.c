@@ -1,8 +1,9 @@
 /* test_intake_hub.c - tests server/intake/intake_hub.c against a database of its own in
  * the test cluster: submissions handed over from a worker's loop are stored by the hub's own
  * thread and answered back on that worker's loop (never inside the submit call), with a
- * signed receipt and the submitter's secret; stopping the hub answers what it still holds,
- * and a submission after the stop is answered INTAKE_UNAVAILABLE. */
+ * signed receipt and the submitter's secret; submissions handed over while a batch is out
+ * are taken by the queue itself and answered too; stopping the hub answers what it still
+ * holds, and a submission after the stop is answered INTAKE_UNAVAILABLE. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -168,6 +169,38 @@ static void test_answers_on_origin_loop(void **state)
 	assert_in_range(c->batch_count, 1, N);
 }
 
+/* Submissions handed over while a batch is at the database do not wake the hub: the queue
+ * takes them when it looks for its next batch. None is left behind, in bursts or alone. */
+static void test_handed_over_while_a_batch_is_out(void **state)
+{
+	FIXTURE(f);
+	for (int i = 0; i < 200 && !intake_hub_ready(f->hub); i++)
+		usleep(10000);
+	assert_true(intake_hub_ready(f->hub));
+	enum { N = 40 };
+	struct answer a[N];
+	memset(a, 0, sizeof(a));
+	for (int i = 0; i < N; i++) {
+		submit(f, 300 + i, &a[i]);
+		if (i % 4 == 3)
+			usleep(i % 8 == 7 ? 20000 : 1000); /* some during a batch, some after it */
+	}
+	for (int i = 0; i < N; i++)
+		unit_loop_until(f->origin, &a[i].calls, 10);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(a[i].calls, 1);
+		assert_int_equal(a[i].outcome, INTAKE_CREATED);
+		assert_proven(f, &a[i].r);
+	}
+	struct answer last = {0};
+	submit(f, 399, &last); /* the queue is idle again: this one wakes the hub */
+	unit_loop_until(f->origin, &last.calls, 10);
+	assert_int_equal(last.outcome, INTAKE_CREATED);
+	struct prometheus_counters *c = intake_hub_counters(f->hub);
+	assert_int_equal(c->batch_sum, N + 1);
+	assert_in_range(c->batch_count, 2, N);
+}
+
 static void test_stop_answers_everything(void **state)
 {
 	FIXTURE(f);
@@ -198,6 +231,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_answers_on_origin_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handed_over_while_a_batch_is_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_answers_everything, setup, teardown),
 	};
 	if (sodium_init() < 0 || evthread_use_pthreads() != 0)

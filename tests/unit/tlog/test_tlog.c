@@ -7,7 +7,7 @@
  * reading of RFC 9162 §2.1 verifies, and a proof with one bit changed does not; and the
  * tree of an appending batch (tlog_span: a frontier and new leaves) gives that reading's
  * root and inclusion proofs for every batch of a tree of up to 70 leaves and for some of a
- * tree of 8,200. */
+ * tree of 8,200. tlog_hash_from_b64 takes exactly what libsodium's decoder takes as a hash. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -343,6 +343,60 @@ static void test_span_refuses_a_frontier_that_does_not_fit(void **state)
 
 /* --- signed notes and checkpoints ------------------------------------------------------- */
 
+static bool sodium_hash(const char *b64, uint8_t out[TLOG_HASH])
+{
+	size_t len;
+	return sodium_base642bin(out, TLOG_HASH, b64, strlen(b64), NULL, &len, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       len == TLOG_HASH;
+}
+
+/* Random hashes, each character of each replaced by every byte, cut, grown, unpadded: the
+ * table decoder says yes exactly when libsodium does, with the same bytes. */
+static void test_hash_from_b64_as_libsodium_decodes(void **state)
+{
+	(void)state;
+	int accepted = 0, refused = 0;
+	for (int round = 0; round < 40; round++) {
+		uint8_t h[TLOG_HASH];
+		randombytes_buf(h, sizeof(h));
+		if (round == 0)
+			memset(h, 0, sizeof(h));
+		if (round == 1)
+			memset(h, 0xff, sizeof(h));
+		char b64[64];
+		sodium_bin2base64(b64, sizeof(b64), h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
+		for (size_t i = 0; i <= strlen(b64); i++) {
+			for (int c = 1; c < 256; c += (round < 2 ? 1 : 7)) {
+				char t[64];
+				snprintf(t, sizeof(t), "%s", b64);
+				t[i] = (char)c; /* at strlen: one byte more */
+				if (i == strlen(b64))
+					t[i + 1] = '\0';
+				uint8_t mine[TLOG_HASH], theirs[TLOG_HASH];
+				bool a = tlog_hash_from_b64(t, mine), b = sodium_hash(t, theirs);
+				assert_int_equal(a, b);
+				if (a)
+					assert_memory_equal(mine, theirs, TLOG_HASH);
+				accepted += a;
+				refused += !a;
+			}
+		}
+		uint8_t out[TLOG_HASH];
+		assert_true(tlog_hash_from_b64(b64, out));
+		assert_memory_equal(out, h, TLOG_HASH);
+		char cut[64];
+		snprintf(cut, sizeof(cut), "%.43s", b64); /* no padding */
+		assert_false(tlog_hash_from_b64(cut, out));
+		assert_false(sodium_hash(cut, out));
+		snprintf(cut, sizeof(cut), "%.40s", b64);
+		assert_false(tlog_hash_from_b64(cut, out));
+	}
+	assert_false(tlog_hash_from_b64(NULL, (uint8_t[TLOG_HASH]){0}));
+	assert_false(tlog_hash_from_b64("", (uint8_t[TLOG_HASH]){0}));
+	assert_true(accepted > 40 && refused > 1000);
+}
+
 static void test_go_signed_note_example(void **state)
 {
 	(void)state;
@@ -415,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_span_of_every_small_batch),
 		cmocka_unit_test(test_span_of_a_larger_tree),
 		cmocka_unit_test(test_span_refuses_a_frontier_that_does_not_fit),
+		cmocka_unit_test(test_hash_from_b64_as_libsodium_decodes),
 		cmocka_unit_test(test_go_signed_note_example),
 		cmocka_unit_test(test_checkpoint_round_trip),
 	};
