@@ -36,6 +36,7 @@ struct config {
 	long session_lifetime;                  /* seconds a browser session lasts at most */
 	long login_rate;                        /* login attempts per minute per client */
 	long metrics_min_count;                 /* fewer ratings than this: insufficient_data */
+	long export_max_rows;                   /* feedback rows one export sends at most */
 	char log_origin[CONFIG_STR_MAX];        /* the transparency log's name in checkpoints */
 	char trusted_proxies[CONFIG_STR_MAX];   /* proxies whose X-Real-IP / X-Forwarded-For count */
 	long log_interval;                      /* seconds between checkpoints */
