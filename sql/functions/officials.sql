@@ -1,6 +1,6 @@
 -- officials.sql: moderation (tables: 003_officials.sql; docs/moderation.md): the
 -- hash-chained audit trail, an official's scope, moderation actions, the work list, a
--- feedback's history and the audited reading of contact details.
+-- feedback's history, the audited reading of contact details and the audited export.
 
 -- The bytes an event's hash covers (docs/moderation.md): every field as its length in
 -- bytes, a colon, the bytes and a line feed, so no field's end can be moved.
