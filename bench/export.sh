@@ -26,14 +26,15 @@ SELECT d::date AS day, pakn_working_day_after(d, 5) AS action, pakn_working_day_
 FROM generate_series(timestamptz '2026-01-01 12:00+07', '2026-12-31 12:00+07', interval '1 day') d;
 INSERT INTO feedback (id, tracking_code, item_id, rating, kind, body, consent_publish,
                       consent_contact, state, submission_hash, secret_hash, log_index, key_id,
-                      created_at, due_action, due_answer)
+                      created_at, due_action, due_answer, handle, salt)
 SELECT g, 'BENCH-' || g, items[1 + floor(random() * array_length(items, 1))::int],
        1 + floor(random() * 5)::int,
        (ARRAY['opinion','proposal','report','question'])[1 + floor(random() * 4)::int],
        left('Ý kiến số ' || g || ': ' || repeat('Đề nghị số hóa hồ sơ, "một cửa" liên thông; ', 1 + $BODY / 40), $BODY),
        random() < 0.5, false,
        (ARRAY['received','published','answered','rejected','hidden'])[1 + floor(random() * 5)::int],
-       md5(g::text), md5(g::text), g, 'bench', x.at, due.action, due.answer
+       md5(g::text), md5(g::text), g, 'bench', x.at, due.action, due.answer,
+       md5(g::text), sha256(g::text::bytea)
 FROM (SELECT g, timestamptz '2026-01-01 00:00+07' + (g::double precision / $ROWS) * interval '364 days' AS at
       FROM generate_series(1, $ROWS) g) x
 JOIN due ON due.day = pakn_local_day(x.at),
