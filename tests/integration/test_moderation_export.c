@@ -269,6 +269,30 @@ static void test_each_official_gets_their_agencies_rows(void **state)
 	assert_int_equal(export_as(MOD_LC, "agency=lc-so-y-te", &r), 200);
 	assert_null(strstr(r.body, lc));
 	th_resp_free(&r);
+	/* Forwarded to an agency that its item already lists: still one row. */
+	act(MOD_LC, lc_id, "{\"action\":\"forward\",\"agency\":\"lc-dang-uy-ubnd-tinh\"}");
+	snprintf(q, sizeof(q), "item=%s", lc_items[0]);
+	assert_int_equal(export_as(MOD_LC, q, &r), 200);
+	const char *once = strstr(r.body, lc);
+	assert_non_null(once);
+	assert_null(strstr(once + 1, lc));
+	th_resp_free(&r);
+
+	/* The export reads the scope from the agencies (pakn_agency_feedback); every other
+	 * endpoint tests it row by row (pakn_in_scope): the same rows for every official. */
+	char *differ = NULL;
+	assert_int_equal(th_sql(db_url,
+				"SELECT count(*) FROM official o, LATERAL ("
+				" SELECT ARRAY(SELECT agency_id FROM official_agency WHERE official_id = o.id) AS a) m,"
+				" LATERAL ((SELECT f.id FROM feedback f WHERE pakn_in_scope(o.id, f.id)"
+				"           EXCEPT SELECT s.id FROM pakn_agency_feedback(m.a) s)"
+				"          UNION ALL (SELECT s.id FROM pakn_agency_feedback(m.a) s"
+				"           EXCEPT SELECT f.id FROM feedback f WHERE pakn_in_scope(o.id, f.id))) d"
+				" WHERE o.role IN ('moderator', 'responder')",
+				&differ),
+			 0);
+	assert_string_equal(differ, "0");
+	free(differ);
 }
 
 /* --- cells a spreadsheet would run, quotes and line breaks ----------------------------- */
