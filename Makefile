@@ -31,7 +31,7 @@ INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake
                  server/intake/intake_hub.c server/intake/form_pages.c
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c server/officials/second_factor.c \
-                 server/officials/qr_svg.c
+                 server/officials/qr_svg.c server/officials/export.c
 METRICS_SRCS  := server/metrics/metrics.c
 TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_head.c \
                  server/tlog/tlog_api.c server/tlog/tlog_publish.c server/tlog/cosign.c \
@@ -69,7 +69,7 @@ B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
 .PHONY: all deps deps-test build www asan run test check-layers test-valgrind test-tsan test-faults test-scale \
-	test-hostile fuzz fuzz-short bench bench-metrics bench-feed clean
+	test-hostile fuzz fuzz-short bench bench-metrics bench-feed bench-export clean
 
 all: deps build
 
@@ -196,6 +196,10 @@ bench-metrics: build
 # The public feed's latency on 1,000,000 rows, 1% public (bench/feed.sh).
 bench-feed: build
 	@./bench/feed.sh
+
+# GET /api/v1/moderation/export on 1,000,000 rows: time, bytes, memory, plan (bench/export.sh).
+bench-export: build
+	@./bench/export.sh
 
 clean:
 	rm -rf build

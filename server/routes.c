@@ -6,6 +6,7 @@
 #include "intake/intake_api.h"
 #include "metrics/metrics.h"
 #include "officials/auth.h"
+#include "officials/export.h"
 #include "officials/moderation.h"
 #include "officials/second_factor.h"
 #include "tlog/tlog_api.h"
@@ -37,6 +38,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/reports/quarterly", metrics_quarterly},
 	{HTTP_GET, "/assets/report.css", metrics_report_css},
 	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
+	{HTTP_GET, "/api/v1/moderation/export", export_feedback},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},

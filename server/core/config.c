@@ -75,6 +75,9 @@ static const struct config_param params[] = {
 	 "only admins, moderators and responders (who read contact details) must"},
 	{"metrics_min_count", CFG_LONG, FIELD(metrics_min_count), "10", 1, 100000,
 	 "ratings a figure needs before it is shown without insufficient_data"},
+	{"export_max_rows", CFG_LONG, FIELD(export_max_rows), "50000", 1, 1000000,
+	 "feedback rows one export (GET /api/v1/moderation/export) sends at most; the rest are "
+	 "cut and the reply says so (X-Export-Truncated)"},
 	{"trusted_proxies", CFG_STR, FIELD(trusted_proxies), "", 0, 0,
 	 "addresses of reverse proxies (nginx) whose X-Real-IP or X-Forwarded-For name the client; "
 	 "empty = believe no such header"},

@@ -37,6 +37,7 @@ struct config {
 	long login_rate;                        /* login attempts per minute per client */
 	long totp_for_all;                      /* 1: every official needs a second factor */
 	long metrics_min_count;                 /* fewer ratings than this: insufficient_data */
+	long export_max_rows;                   /* feedback rows one export sends at most */
 	char log_origin[CONFIG_STR_MAX];        /* the transparency log's name in checkpoints */
 	char trusted_proxies[CONFIG_STR_MAX];   /* proxies whose X-Real-IP / X-Forwarded-For count */
 	long log_interval;                      /* seconds between checkpoints */

@@ -121,6 +121,10 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_CONTACT] = {"contact", "SELECT pakn_contact($1::int, $2, $3::bigint)::text", 3},
 
+	[STMT_EXPORT] = {"export",
+		"SELECT * FROM pakn_export($1::int, $2, $3, $4, $5, $6, $7::int, $8::date, $9::date,"
+		" $10::int, $11::boolean, $12)", 12},
+
 	[STMT_PUBLIC_FEED] = {"public_feed",
 		"SELECT pakn_public_feed($1, $2, $3::bigint, $4::int)::text", 4},
 

@@ -31,6 +31,7 @@ enum db_stmt {
 	STMT_QUEUE,          /* see pakn_queue() */
 	STMT_HISTORY,        /* (official, role, feedback) -> JSON or NULL */
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
+	STMT_EXPORT,         /* see pakn_export(): rows, and one audit event */
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */

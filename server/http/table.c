@@ -29,15 +29,19 @@ static json_object *cell_json(const PGresult *res, int row, int col)
 	}
 }
 
+json_object *table_row_json(const PGresult *res, int row, int ncols)
+{
+	json_object *o = json_object_new_object();
+	for (int c = 0; c < ncols; c++)
+		json_object_object_add(o, PQfname(res, c), cell_json(res, row, c));
+	return o;
+}
+
 json_object *table_to_json(const PGresult *res)
 {
 	json_object *rows = json_object_new_array();
-	for (int r = 0; r < PQntuples(res); r++) {
-		json_object *o = json_object_new_object();
-		for (int c = 0; c < PQnfields(res); c++)
-			json_object_object_add(o, PQfname(res, c), cell_json(res, r, c));
-		json_object_array_add(rows, o);
-	}
+	for (int r = 0; r < PQntuples(res); r++)
+		json_object_array_add(rows, table_row_json(res, r, PQnfields(res)));
 	return rows;
 }
 
@@ -54,7 +58,7 @@ static bool is_formula_like(const char *v)
 	return *v && strchr("=+-@\t\r", *v);
 }
 
-static void csv_field(struct sbuf *out, const char *v, bool text)
+void table_csv_cell(struct sbuf *out, const char *v, bool text)
 {
 	bool defuse = text && is_formula_like(v);
 	bool quote = defuse || strpbrk(v, ",\"\r\n") || v[0] == ' ' ||
@@ -72,27 +76,30 @@ static void csv_field(struct sbuf *out, const char *v, bool text)
 	sbuf_append(out, "\"", 1);
 }
 
-void table_to_csv(const PGresult *res, struct sbuf *out)
+void table_csv_cells(const PGresult *res, int row, int ncols, struct sbuf *out)
 {
-	sbuf_puts(out, "\xEF\xBB\xBF");
-	for (int c = 0; c < PQnfields(res); c++) {
+	for (int c = 0; c < ncols; c++) {
 		if (c)
 			sbuf_append(out, ",", 1);
-		csv_field(out, PQfname(res, c), true);
-	}
-	sbuf_puts(out, "\r\n");
-	for (int r = 0; r < PQntuples(res); r++) {
-		for (int c = 0; c < PQnfields(res); c++) {
-			if (c)
-				sbuf_append(out, ",", 1);
-			if (PQgetisnull(res, r, c))
-				continue;
-			const char *v = PQgetvalue(res, r, c);
-			/* Booleans read as words in a spreadsheet. */
-			if (PQftype(res, c) == OID_BOOL)
-				v = v[0] == 't' ? "true" : "false";
-			csv_field(out, v, !is_number_type(PQftype(res, c)));
+		if (row < 0) {
+			table_csv_cell(out, PQfname(res, c), true);
+			continue;
 		}
+		if (PQgetisnull(res, row, c))
+			continue;
+		const char *v = PQgetvalue(res, row, c);
+		/* Booleans read as words in a spreadsheet. */
+		if (PQftype(res, c) == OID_BOOL)
+			v = v[0] == 't' ? "true" : "false";
+		table_csv_cell(out, v, !is_number_type(PQftype(res, c)));
+	}
+}
+
+void table_to_csv(const PGresult *res, struct sbuf *out)
+{
+	sbuf_puts(out, TABLE_CSV_BOM);
+	for (int r = -1; r < PQntuples(res); r++) {
+		table_csv_cells(res, r, PQnfields(res), out);
 		sbuf_puts(out, "\r\n");
 	}
 }

@@ -123,13 +123,7 @@ static void official_id(const struct http_req *req, char out[16])
 static void queue_next(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
-		{"status", PARAM_CHOICE, "received|published|rejected|hidden|answered|closed", 0, 0, NULL, false},
-		{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},
-		{"item", PARAM_CODE, NULL, 0, 0, NULL, false},
-		{"kind", PARAM_CHOICE, "opinion|proposal|report|question", 0, 0, NULL, false},
-		{"rating", PARAM_INT, NULL, 1, 5, NULL, false},
-		{"from", PARAM_DATE, NULL, 0, 0, NULL, false},
-		{"to", PARAM_DATE, NULL, 0, 0, NULL, false},
+		MODERATION_FILTER_SPECS,
 		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
 		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
 	};
@@ -452,8 +446,17 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 	db_reply_free(&reply);
 }
 
+bool moderation_may_read_contact(const struct official *o)
+{
+	return (o->roles & (ROLE_MODERATOR | ROLE_RESPONDER)) != 0;
+}
+
 static void contact_next(struct http_req *req)
 {
+	if (!moderation_may_read_contact(req->official)) {
+		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
+		return;
+	}
 	query_as_official(req, STMT_CONTACT, contact_cb);
 }
 

@@ -4,12 +4,34 @@
 #ifndef PAKN_MODERATION_H
 #define PAKN_MODERATION_H
 
+#include <stdbool.h>
+
 #include "http/http.h"
+#include "http/http_params.h"
+
+struct official;
 
 void moderation_queue(struct http_req *req);   /* GET /api/v1/moderation/queue */
 void moderation_action(struct http_req *req);  /* POST /api/v1/moderation/{id}/actions */
 void moderation_history(struct http_req *req); /* GET /api/v1/moderation/{id}/history */
 void moderation_contact(struct http_req *req); /* GET /api/v1/moderation/{id}/contact */
+
+/* The queue's filters, also the export's (export.c), in this order: status, agency, item,
+ * kind, rating, from, to (docs/moderation.md). */
+#define MODERATION_FILTER_SPECS                                                                  \
+	{"status", PARAM_CHOICE, "received|published|rejected|hidden|answered|closed", 0, 0,     \
+	 NULL, false},                                                                           \
+	{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},                                         \
+	{"item", PARAM_CODE, NULL, 0, 0, NULL, false},                                           \
+	{"kind", PARAM_CHOICE, "opinion|proposal|report|question", 0, 0, NULL, false},           \
+	{"rating", PARAM_INT, NULL, 1, 5, NULL, false},                                          \
+	{"from", PARAM_DATE, NULL, 0, 0, NULL, false},                                           \
+	{"to", PARAM_DATE, NULL, 0, 0, NULL, false}
+
+/* Whether official o may read submitters' contact details (those who consented, within
+ * scope): the rule of GET /api/v1/moderation/{id}/contact and of the export's
+ * include_contact. */
+bool moderation_may_read_contact(const struct official *o);
 
 struct transition; /* a row of moderation.c's transition table */
 

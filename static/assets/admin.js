@@ -192,12 +192,18 @@
 
   /* --- the queue ------------------------------------------------------------------ */
 
-  function loadQueue(more) {
-    var q = ['limit=50'];
+  /* The queue's filters as they stand, as query parameters (the export takes the same). */
+  function filters() {
+    var q = [];
     [['status', 'f-status'], ['item', 'f-item'], ['kind', 'f-kind']].forEach(function (p) {
       var v = $(p[1]).value.trim();
       if (v) q.push(p[0] + '=' + encodeURIComponent(v));
     });
+    return q;
+  }
+
+  function loadQueue(more) {
+    var q = ['limit=50'].concat(filters());
     if (more && cursor) q.push('cursor=' + encodeURIComponent(cursor));
     return P.api('GET', '/api/v1/moderation/queue?' + q.join('&')).then(function (r) {
       if (failed(r)) return;
@@ -221,6 +227,28 @@
     });
     $('queue-status').textContent = rows.length ? '' : P.t('Không có góp ý nào cần xử lý.', 'Nothing to handle.');
     $('queue-more').classList.toggle('hidden', !cursor);
+  }
+
+  /* The rows of the current filters as a CSV file (docs/moderation.md, "Export"); the
+   * service audits each export. */
+  function exportCsv() {
+    P.api('GET', '/api/v1/moderation/export?' + ['format=csv'].concat(filters()).join('&')).then(function (r) {
+      if (failed(r)) return;
+      var name = (/filename="([^"]+)"/.exec(r.response.headers.get('Content-Disposition') || '') || [])[1] || 'pakn-feedback.csv';
+      /* fetch's text() drops the byte-order mark Excel needs to read UTF-8: put it back. */
+      var text = r.data.charAt(0) === '\ufeff' ? r.data : '\ufeff' + r.data;
+      var url = URL.createObjectURL(new Blob([text], {type: 'text/csv;charset=utf-8'}));
+      var a = P.el('a', {href: url, download: name});
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      var rows = r.response.headers.get('X-Export-Rows');
+      if (r.response.headers.get('X-Export-Truncated') === 'true')
+        notice(P.t('Tệp chỉ có ' + rows + ' góp ý đầu tiên (giới hạn mỗi lần xuất). Hãy lọc hẹp hơn để lấy phần còn lại.',
+          'The file holds only the first ' + rows + ' rows (the limit per export). Narrow the filters for the rest.'), 'error');
+      else notice(P.t('Đã xuất ' + rows + ' góp ý.', 'Exported ' + rows + ' rows.'), 'ok');
+    });
   }
 
   /* --- one feedback --------------------------------------------------------------- */
@@ -342,6 +370,7 @@
     $('logout').addEventListener('click', logout);
     $('filter-form').addEventListener('submit', function (ev) { ev.preventDefault(); loadQueue(false); });
     $('queue-more').addEventListener('click', function () { loadQueue(true); });
+    $('export-csv').addEventListener('click', exportCsv);
     $('action-form').addEventListener('submit', submitAction);
     $('action-cancel').addEventListener('click', function () { $('action-form').classList.add('hidden'); });
     $('contact-show').addEventListener('click', showContact);

@@ -3,7 +3,7 @@
 // a mistyped tracking code caught before any request; an official publishes and answers,
 // the sender sees the answer and rates it; an official with both roles answers without
 // publishing (no Publish button without consent) and publishes and answers in one step;
-// the dashboard shows the API's numbers.
+// the dashboard shows the API's numbers; an official exports the queue as CSV.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -418,6 +418,30 @@ test('an official rejects with a reason, forwards, hides and closes from the con
   const s2 = await h.api(srv.url, 'GET', `/api/v1/feedback/${other.tracking_code}`);
   assert.equal(s2.body.state, 'closed');
   assert.deepEqual(await h.axeViolations(page), []);
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+test('an official exports the filtered queue as a CSV file that Excel reads as UTF-8', async () => {
+  const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', {
+    item_code: 'LC-T3', rating: 3, kind: 'opinion', body: '=1+1 và "số hóa"', consent: { publish: false },
+  });
+  const code = sent.body.receipt.tracking_code;
+  const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
+  const page = await h.newPage(browser, { width: 360 });
+  await signIn(page, moderator);
+  await page.fill('#f-item', 'LC-T3');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  assert.match(download.suggestedFilename(), /^pakn-feedback-\d{8}\.csv$/);
+  const file = path.join(tmp, 'export.csv');
+  await download.saveAs(file);
+  const bytes = fs.readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the byte-order mark survives the download');
+  const text = bytes.toString('utf8');
+  assert.ok(text.includes(code));
+  assert.ok(text.includes('"\'=1+1 và ""số hóa"""'), 'the formula neutralised, the quotes doubled');
+  assert.ok(!text.includes('LC-T4'), 'only the filtered item');
+  await page.waitForFunction(() => /Đã xuất \d+ góp ý/.test(document.getElementById('notice').textContent));
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 });
