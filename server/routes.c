@@ -39,6 +39,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/assets/report.css", metrics_report_css},
 	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
 	{HTTP_GET, "/api/v1/moderation/export", export_feedback},
+	{HTTP_GET, "/api/v1/moderation/overdue", moderation_overdue},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},

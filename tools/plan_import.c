@@ -665,6 +665,15 @@ static bool has_letter_or_digit(const char *name)
 	return yes;
 }
 
+/* A deadline in working days: 1 to 365. */
+static bool meta_days(const char *v, int *days)
+{
+	if (!*v || strlen(v) > 3 || strspn(v, "0123456789") != strlen(v))
+		return false;
+	*days = atoi(v);
+	return *days >= 1 && *days <= 365;
+}
+
 int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, char *err,
 		   size_t errlen)
 {
@@ -709,7 +718,14 @@ int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, cha
 			meta->province_code = v;
 		else if (strcmp(line, "default_agency") == 0)
 			meta->default_agency = v;
-		else {
+		else if (strcmp(line, "action_days") == 0 || strcmp(line, "answer_days") == 0) {
+			int *days = line[1] == 'c' ? &meta->action_days : &meta->answer_days;
+			if (!meta_days(v, days)) {
+				snprintf(err, errlen, "%s: %s must be a number of working days, 1 to 365",
+					 path, line);
+				return -1;
+			}
+		} else {
 			snprintf(err, errlen, "%s: unknown key '%s'", path, line);
 			return -1;
 		}
@@ -782,6 +798,10 @@ json_object *plan_document(json_object *parsed, const struct plan_meta *meta)
 	json_object_object_add(plan, "default_agency",
 			       meta->default_agency ? agency_object(pc, meta->default_agency)
 						    : NULL);
+	json_object_object_add(plan, "action_days",
+			       meta->action_days ? json_object_new_int(meta->action_days) : NULL);
+	json_object_object_add(plan, "answer_days",
+			       meta->answer_days ? json_object_new_int(meta->answer_days) : NULL);
 	json_object_object_add(parsed, "plan", plan);
 
 	json_object *items = json_object_object_get(parsed, "items");

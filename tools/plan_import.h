@@ -31,10 +31,12 @@ struct plan_meta {
 	const char *default_agency; /* the name of the agency that answers for items whose text
 				     * names no lead agency; NULL = none */
 	const char *source;        /* file name, for the record; may be NULL */
+	int action_days; /* working days to forward or accept a feedback; 0 = the service's */
+	int answer_days; /* working days to answer it; 0 = the service's */
 };
 
 /* Reads "key = value" lines (code, prefix, province, title, and optionally province_code
- * and default_agency) from a plan's .meta file into
+ * default_agency, action_days and answer_days) from a plan's .meta file into
  * meta; the strings live in *storage, which the caller frees. Returns 0, or -1 with err. */
 int plan_meta_read(const char *path, struct plan_meta *meta, char **storage, char *err,
 		   size_t errlen);

@@ -13,6 +13,7 @@ static const char *const status_names[] = {
 	[DB_REPLY_NOT_FOUND] = "not_found",
 	[DB_REPLY_CONFLICT] = "conflict",
 	[DB_REPLY_UNKNOWN_AGENCY] = "unknown_agency",
+	[DB_REPLY_UNKNOWN_OFFICIAL] = "unknown_official",
 	[DB_REPLY_NO_CONSENT] = "no_consent",
 	[DB_REPLY_NO_PUBLISH_CONSENT] = "no_publish_consent",
 	[DB_REPLY_NO_ANSWER] = "no_answer",

@@ -16,6 +16,7 @@ enum db_reply_status {
 	DB_REPLY_NOT_FOUND,      /* "not_found": no such row, or not in the caller's scope */
 	DB_REPLY_CONFLICT,       /* "conflict": the row's state or content does not allow it */
 	DB_REPLY_UNKNOWN_AGENCY, /* "unknown_agency": pakn_moderate's target agency */
+	DB_REPLY_UNKNOWN_OFFICIAL, /* "unknown_official": pakn_moderate's assignee, none in scope */
 	DB_REPLY_NO_CONSENT,     /* "no_consent": pakn_contact without the submitter's consent */
 	DB_REPLY_NO_PUBLISH_CONSENT, /* "no_publish_consent": pakn_moderate's publish without it */
 	DB_REPLY_NO_ANSWER,      /* "no_answer": pakn_rate_answer before any answer */

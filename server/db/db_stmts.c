@@ -111,11 +111,13 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	/* The steps of one action (pakn_moderate_steps), all or none. */
 	[STMT_MODERATE] = {"moderate",
 		"SELECT pakn_moderate_steps($1::int, $2::bigint, $3::json, $4, $5, $6, $7,"
-		" $8::timestamptz, $9, $10)::text", 10},
+		" $8::timestamptz, $9, $10, $11)::text", 11},
 
 	[STMT_QUEUE] = {"queue",
 		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::date, $8::date, $9::bigint,"
-		" $10::int)::text", 10},
+		" $10::int, $11::int)::text", 11},
+
+	[STMT_OVERDUE] = {"overdue", "SELECT pakn_overdue($1::int, $2::bigint, $3::int)::text", 3},
 
 	[STMT_HISTORY] = {"history", "SELECT pakn_history($1::int, $2, $3::bigint)::text", 3},
 
@@ -144,7 +146,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
 	[STMT_EACH_SECOND] = {"each_second",
-		"SELECT pakn_rollup_fold(), pakn_intake_expire()", 0},
+		"SELECT pakn_rollup_fold(), pakn_intake_expire(), pakn_escalate(100)", 0},
 
 	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
 

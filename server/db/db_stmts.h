@@ -29,6 +29,7 @@ enum db_stmt {
 	STMT_RECOVERY_USE,   /* (official, role, session, code hash) -> JSON */
 	STMT_MODERATE,       /* see pakn_moderate() */
 	STMT_QUEUE,          /* see pakn_queue() */
+	STMT_OVERDUE,        /* (official, after, limit) -> JSON: see pakn_overdue() */
 	STMT_HISTORY,        /* (official, role, feedback) -> JSON or NULL */
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
 	STMT_EXPORT,         /* see pakn_export(): rows, and one audit event */
@@ -38,7 +39,7 @@ enum db_stmt {
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
 	STMT_ROLLUP_FOLD,    /* () -> log indexes folded (functions/rollups.sql) */
-	STMT_EACH_SECOND,    /* () -> the fold, then expired duplicate look-ups */
+	STMT_EACH_SECOND,    /* () -> the fold, expired duplicate look-ups, then escalations */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
 	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (tlog_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */

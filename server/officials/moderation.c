@@ -26,6 +26,7 @@
 #include "tlog/tlog_head.h"
 
 #define NOTE_MAX_CHARS 1000
+#define ASSIGNEE_MAX_BYTES 64 /* a username's longest (auth.c) */
 
 /* The states of a feedback (sql/002_feedback.sql):
  *   received   stored, not yet looked at
@@ -59,6 +60,10 @@ static const struct transition {
 	{"answer", ROLE_RESPONDER, "{received,published}", "answered", {NULL}},
 	{"close", ROLE_MODERATOR | ROLE_RESPONDER, "{published,answered}", "closed", {NULL}},
 	{"publish_answer", 0, NULL, NULL, {"publish", "answer", NULL}},
+	/* Assignment changes no state: it names who in the agency does the next step. */
+	{"assign", ROLE_MODERATOR, "{received,published,hidden,answered}", NULL, {NULL}},
+	{"unassign", ROLE_MODERATOR, "{received,published,hidden,answered,rejected,closed}", NULL,
+	 {NULL}},
 };
 
 static const char *const reasons[] = {"spam", "abuse", "off_topic", "duplicate",
@@ -126,19 +131,44 @@ static void queue_next(struct http_req *req)
 		MODERATION_FILTER_SPECS,
 		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
 		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
+		{"assigned_to", PARAM_CHOICE, "me", 0, 0, NULL, false},
 	};
-	const char *v[9];
-	if (!http_query_check(req, specs, 9, v))
+	const char *v[10];
+	if (!http_query_check(req, specs, 10, v))
 		return;
 	char oid[16];
 	official_id(req, oid);
-	const char *params[10] = {oid, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+	const char *params[11] = {oid,  v[0], v[1], v[2], v[3], v[4],
+				  v[5], v[6], v[7], v[8], v[9] ? oid : NULL};
 	db_query(http_db(req), STMT_QUEUE, params, http_db_json_fresh_cb, req);
 }
 
 void moderation_queue(struct http_req *req)
 {
 	auth_require(req, ROLE_MODERATOR | ROLE_RESPONDER, queue_next);
+}
+
+/* --- overdue -------------------------------------------------------------------------- */
+
+static void overdue_next(struct http_req *req)
+{
+	static const struct param_spec specs[] = {
+		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
+		{"limit", PARAM_INT, NULL, 1, 500, "200", false},
+	};
+	const char *v[2];
+	if (!http_query_check(req, specs, 2, v))
+		return;
+	char oid[16];
+	official_id(req, oid);
+	const char *params[3] = {oid, v[0], v[1]};
+	db_query(http_db(req), STMT_OVERDUE, params, http_db_json_fresh_cb, req);
+}
+
+/* The agency's admin sees who is late too (pakn_overdue shows it no feedback text). */
+void moderation_overdue(struct http_req *req)
+{
+	auth_require(req, ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER, overdue_next);
 }
 
 /* --- actions -------------------------------------------------------------------------- */
@@ -197,6 +227,14 @@ static void action_done_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
 		break;
 	}
+	case DB_REPLY_UNKNOWN_OFFICIAL: {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "official", "unknown_official",
+				 "Không có cán bộ này trong cơ quan xử lý phản ánh. / No official of "
+				 "an agency handling this feedback has that name.");
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+		break;
+	}
 	case DB_REPLY_NOT_FOUND:
 		out_of_scope(req, "feedback");
 		break;
@@ -252,12 +290,13 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 		return 400;
 	const char *action = member(in->doc, "action"), *reason = member(in->doc, "reason"),
 		   *note = member(in->doc, "note"), *agency = member(in->doc, "agency"),
-		   *text = member(in->doc, "text");
+		   *text = member(in->doc, "text"), *official = member(in->doc, "official");
 	const struct transition *t = action ? transition_find(action) : NULL;
 	if (!t)
 		http_field_error(fields, "action", "invalid_choice",
-				 "publish, reject, hide, forward, answer, close hoặc publish_answer. / "
-				 "One of publish, reject, hide, forward, answer, close, publish_answer.");
+				 "publish, reject, hide, forward, answer, close, publish_answer, assign "
+				 "hoặc unassign. / One of publish, reject, hide, forward, answer, close, "
+				 "publish_answer, assign, unassign.");
 	bool needs_reason = t && (takes(t, "reject") || takes(t, "hide"));
 	if (needs_reason && (!reason || !is_reason(reason)))
 		http_field_error(fields, "reason", reason ? "invalid_choice" : "required",
@@ -267,6 +306,10 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	if (forward && (!agency || !text_is_agency_code(agency)))
 		http_field_error(fields, "agency", agency ? "invalid_code" : "required",
 				 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency code.");
+	bool assign = t && takes(t, "assign");
+	if (assign && (!official || !*official || strlen(official) > ASSIGNEE_MAX_BYTES))
+		http_field_error(fields, "official", official ? "invalid_username" : "required",
+				 "Tên đăng nhập của cán bộ. / The official's username.");
 	if (t && takes(t, "answer")) {
 		if (text)
 			in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
@@ -281,6 +324,7 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	in->t = t;
 	in->reason = needs_reason ? reason : NULL;
 	in->agency = forward ? agency : NULL;
+	in->official = assign ? official : NULL;
 	return 0;
 }
 
@@ -362,11 +406,11 @@ static void action_next(struct http_req *req)
 		utc_now(at);
 		sign_answer(req->ctx->keys, id, at, in.text, sig);
 	}
-	const char *params[10] = {oid, fid, json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN),
+	const char *params[11] = {oid, fid, json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN),
 				  in.reason, in.note, in.agency, in.text,
 				  in.text ? at : NULL,
 				  in.text ? keys_current(req->ctx->keys)->id : NULL,
-				  in.text ? sig : NULL};
+				  in.text ? sig : NULL, in.official};
 	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
 out:
 	json_object_put(steps);

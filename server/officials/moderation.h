@@ -12,6 +12,7 @@
 struct official;
 
 void moderation_queue(struct http_req *req);   /* GET /api/v1/moderation/queue */
+void moderation_overdue(struct http_req *req); /* GET /api/v1/moderation/overdue */
 void moderation_action(struct http_req *req);  /* POST /api/v1/moderation/{id}/actions */
 void moderation_history(struct http_req *req); /* GET /api/v1/moderation/{id}/history */
 void moderation_contact(struct http_req *req); /* GET /api/v1/moderation/{id}/contact */
@@ -40,6 +41,7 @@ struct moderation_input {
 	const struct transition *t;
 	const char *reason; /* reject and hide only, else NULL; points into doc */
 	const char *agency; /* forward only, else NULL; points into doc */
+	const char *official; /* assign only: the assignee's username, else NULL; into doc */
 	char *text;         /* answer only: the cleaned answer text, else NULL */
 	char *note;         /* the cleaned note, or NULL */
 	json_object *doc;   /* the parsed body */

@@ -132,8 +132,9 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
 }
 
-/* Each second, so that each fold is small, and so that the intake transaction need not
- * expire the duplicate look-ups itself. */
+/* Each second, so that each fold is small, so that the intake transaction need not
+ * expire the duplicate look-ups itself, and so that a passed deadline escalates within a
+ * second of its day ending. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;

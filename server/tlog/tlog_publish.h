@@ -1,7 +1,8 @@
 /* tlog_publish.h - the checkpointer, on one worker's loop. Each second it has the metrics
  * rollups count what intake stored since (pakn_rollup_fold: small folds, and replicas,
  * where readers cannot fold, stay that close) and drops the duplicate look-ups older than
- * ten minutes (pakn_intake_expire, off intake's serial path). Every log_interval seconds
+ * ten minutes (pakn_intake_expire, off intake's serial path) and escalates feedback whose
+ * deadline passed (pakn_escalate, at most 100 a pass). Every log_interval seconds
  * it then has the database hash what was appended to the transparency log
  * (pakn_tlog_advance), checks with a consistency proof that the new tree extends the last
  * signed checkpoint, and only then signs and stores a new checkpoint (docs/tlog.md). The

@@ -90,6 +90,13 @@ BEGIN
     SELECT id INTO d_id FROM agency WHERE code = d_doc->>'code';
     UPDATE plan SET default_agency_id = d_id
     WHERE id = p_id AND default_agency_id IS DISTINCT FROM d_id;
+    -- The plan's own deadlines (.meta action_days, answer_days; null: the service's), for
+    -- the feedback that arrives from now on.
+    UPDATE plan SET action_days = (src->'plan'->>'action_days')::integer,
+                    answer_days = (src->'plan'->>'answer_days')::integer
+    WHERE id = p_id
+      AND (action_days IS DISTINCT FROM (src->'plan'->>'action_days')::integer
+           OR answer_days IS DISTINCT FROM (src->'plan'->>'answer_days')::integer);
 
     INSERT INTO plan_item (plan_id, section_id, code, kind, number, group_code, group_title,
                            title, result, deadline_text, deadline_kind, period_start,

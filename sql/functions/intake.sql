@@ -195,7 +195,7 @@ BEGIN
                    AS repeated
             FROM batch_rows
         ), fated AS (
-            SELECT b.*, p.id AS item_id, f.same_as,
+            SELECT b.*, p.id AS item_id, p.own_days, f.same_as,
                    coalesce(f.status, CASE WHEN k.hash <> b.submission_hash THEN 'conflict'
                                            WHEN coalesce(k.receipt, s.receipt) IS NOT NULL THEN 'existing'
                                            WHEN p.id IS NULL THEN 'unknown_item'
@@ -207,7 +207,11 @@ BEGIN
             -- The look-ups are LATERAL with LIMIT so that each stays an index probe whatever
             -- the batch's size (the plan is generic, made for no particular batch).
             LEFT JOIN LATERAL (SELECT p.id, EXISTS (SELECT 1 FROM plan_item_agency x
-                                                    WHERE x.item_id = p.id) AS answered
+                                                    WHERE x.item_id = p.id) AS answered,
+                                      EXISTS (SELECT 1 FROM plan pl
+                                              WHERE pl.id = p.plan_id
+                                                AND (pl.action_days IS NOT NULL
+                                                     OR pl.answer_days IS NOT NULL)) AS own_days
                                FROM plan_item p WHERE p.code = b.item_code LIMIT 1) p ON true
             LEFT JOIN LATERAL (SELECT d.submission_hash AS hash, pakn_receipt_fields(d)::jsonb AS receipt
                                FROM feedback d
@@ -241,7 +245,9 @@ BEGIN
             SELECT id, tracking_code, item_id, rating, kind, body, submitter_type,
                    decode(personal_enc, 'base64'), consent_publish, consent_contact,
                    submission_hash, secret_hash, log_index, key_id, idempotency_key, now(),
-                   due_a, due_r, handle, decode(salt, 'hex'), commitment
+                   -- A plan with its own deadlines: the row trigger (pakn_due_trigger).
+                   CASE WHEN NOT own_days THEN due_a END, CASE WHEN NOT own_days THEN due_r END,
+                   handle, decode(salt, 'hex'), commitment
             FROM answered WHERE status = 'created'
         ), recent AS (
             INSERT INTO intake_recent (client_hash, submission_hash, feedback_id, created_at)

@@ -1,7 +1,7 @@
 -- officials.sql: moderation (tables: 003_officials.sql; docs/moderation.md): the
--- hash-chained audit trail, an official's scope, moderation actions (one, or several as one),
--- the work list, a feedback's history, the audited reading of contact details and the
--- audited export.
+-- hash-chained audit trail, an official's scope, moderation actions (one, or several as one,
+-- assignment among them), the work list, the overdue list, a feedback's history, the
+-- audited reading of contact details and the audited export.
 
 -- The bytes an event's hash covers (docs/moderation.md): every field as its length in
 -- bytes, a colon, the bytes and a line feed, so no field's end can be moved.
@@ -58,19 +58,24 @@ $$;
 -- One moderation action (docs/moderation.md). The C side decides from its transition table
 -- which states the action applies to (p_from) and where it leads (p_to; NULL: unchanged),
 -- and whether the role may take it; this checks scope, state and the sender's consent to
--- publication under a row lock and records everything in the same transaction. Returns
--- {"status": ok | not_found | conflict | no_publish_consent | unknown_agency, "state": …}.
+-- publication under a row lock and records everything in the same transaction. Assigning
+-- takes an official who has the feedback in scope (p_assignee, a username). Returns
+-- {"status": ok | not_found | conflict | no_publish_consent | unknown_agency |
+-- unknown_official, "state": …}.
 CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feedback bigint,
                                          p_action text, p_from text[], p_to text,
                                          p_reason text, p_note text, p_agency text,
                                          p_text text, p_answered_at timestamptz,
-                                         p_key_id text, p_signature text) RETURNS json
+                                         p_key_id text, p_signature text,
+                                         p_assignee text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
     f      feedback;
     cur    text;
     nxt    text;
     agency integer;
+    who    integer;
+    reason text := CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END;
 BEGIN
     IF NOT pakn_in_scope(p_official, p_feedback) THEN
         PERFORM pakn_audit(p_official, p_role,
@@ -105,6 +110,20 @@ BEGIN
         END IF;
         INSERT INTO feedback_forward (feedback_id, agency_id) VALUES (p_feedback, agency)
         ON CONFLICT DO NOTHING;
+    ELSIF p_action = 'assign' THEN
+        -- Someone who can act on it: an official of an agency that has it in scope.
+        SELECT id INTO who FROM official WHERE username = p_assignee;
+        IF who IS NULL OR NOT pakn_in_scope(who, p_feedback) THEN
+            RETURN json_build_object('status', 'unknown_official', 'state', cur);
+        END IF;
+        UPDATE feedback SET assigned_to = who WHERE id = p_feedback;
+        reason := p_assignee;
+    ELSIF p_action = 'unassign' THEN
+        IF f.assigned_to IS NULL THEN
+            RETURN json_build_object('status', 'conflict', 'state', cur);
+        END IF;
+        UPDATE feedback SET assigned_to = NULL WHERE id = p_feedback;
+        reason := (SELECT username FROM official WHERE id = f.assigned_to);
     ELSIF p_action = 'answer' THEN
         INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,
                                        signature)
@@ -119,9 +138,7 @@ BEGIN
         INSERT INTO feedback_event (feedback_id, from_state, to_state, public_note)
         VALUES (p_feedback, cur, nxt, CASE WHEN p_action = 'reject' THEN p_reason END);
     END IF;
-    PERFORM pakn_audit(p_official, p_role, p_feedback, p_action,
-                       CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END,
-                       p_note, cur, nxt);
+    PERFORM pakn_audit(p_official, p_role, p_feedback, p_action, reason, p_note, cur, nxt);
     -- An action that entered the log: the head the service signs (pakn_tlog_event).
     RETURN json_build_object('status', 'ok', 'state', nxt,
                              'log', nullif(current_setting('pakn.tlog_head', true), '')::json);
@@ -140,7 +157,7 @@ CREATE OR REPLACE FUNCTION pakn_moderate_steps(p_official integer, p_feedback bi
                                                p_steps json, p_reason text, p_note text,
                                                p_agency text, p_text text,
                                                p_answered_at timestamptz, p_key_id text,
-                                               p_signature text) RETURNS json
+                                               p_signature text, p_assignee text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
     s     json;
@@ -153,7 +170,7 @@ BEGIN
             r := pakn_moderate(p_official, s->>'role', p_feedback, s->>'action',
                                (s->>'from')::text[], s->>'to',
                                p_reason, p_note, p_agency, p_text, p_answered_at, p_key_id,
-                               p_signature);
+                               p_signature, p_assignee);
             IF r->>'status' <> 'ok' THEN
                 IF n = 0 THEN
                     RETURN r;
@@ -174,18 +191,23 @@ END
 $$;
 
 -- The work list of one official: feedback in scope, oldest first (log index: commit order;
--- ids come in blocks per worker and are not in time order), after the cursor (a log index).
+-- ids come in blocks per worker and are not in time order), after the cursor (a log index);
+-- p_assigned: only the feedback assigned to that official ("my queue").
 CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency text,
                                       p_item text, p_kind text, p_rating integer,
-                                      p_from date, p_to date, p_after bigint, p_limit integer)
+                                      p_from date, p_to date, p_after bigint, p_limit integer,
+                                      p_assigned integer)
 RETURNS json LANGUAGE sql STABLE AS $$
     WITH page AS (
         SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
                f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
-               f.published_at, f.personal_enc IS NOT NULL AS has_contact
+               f.published_at, f.personal_enc IS NOT NULL AS has_contact,
+               (SELECT o.username FROM official o WHERE o.id = f.assigned_to) AS assigned_to,
+               f.due_action, f.due_answer, f.escalated_step, f.escalated_at
         FROM feedback f
         JOIN plan_item it ON it.id = f.item_id
         WHERE pakn_in_scope(p_official, f.id)
+          AND (p_assigned IS NULL OR f.assigned_to = p_assigned)
           AND (p_state IS NULL OR f.state = p_state)
           AND (p_item IS NULL OR it.code = p_item)
           AND (p_kind IS NULL OR f.kind = p_kind)
@@ -203,6 +225,50 @@ RETURNS json LANGUAGE sql STABLE AS $$
         ORDER BY f.log_index
         LIMIT p_limit)
     SELECT json_build_object(
+        'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
+        'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
+                            THEN (SELECT max(log_index)::text FROM page) END)
+$$;
+
+-- The feedback whose deadline has passed without its step, for one official: a moderator
+-- or responder sees those in scope, an admin those on the items of their agencies (or
+-- forwarded to them) without the text, so that they can see who is late. In log order, at
+-- most p_limit, after the cursor (a log index).
+-- Returns {"as_of", "items": [{…, "late": "action" | "answer", "escalated_step",
+-- "escalated_at", "assigned_to"}], "next_cursor"}.
+CREATE OR REPLACE FUNCTION pakn_overdue(p_official integer, p_after bigint, p_limit integer)
+RETURNS json LANGUAGE sql STABLE AS $$
+    WITH me AS (
+        SELECT o.id, 'admin' = ANY (o.roles) AS admin,
+               o.roles && ARRAY['moderator', 'responder']::text[] AS handles
+        FROM official o WHERE o.id = p_official AND NOT o.disabled
+    ), page AS (
+        SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
+               f.created_at, f.due_action, f.due_answer,
+               CASE WHEN f.due_answer < pakn_local_day(now())
+                         AND f.state IN ('received', 'published', 'hidden') THEN 'answer'
+                    ELSE 'action' END AS late,
+               f.escalated_step, f.escalated_at,
+               (SELECT o.username FROM official o WHERE o.id = f.assigned_to) AS assigned_to
+        FROM feedback f
+        JOIN plan_item it ON it.id = f.item_id, me
+        WHERE ((f.first_action_at IS NULL AND f.due_action < pakn_local_day(now()))
+               OR (f.state IN ('received', 'published', 'hidden')
+                   AND f.due_answer < pakn_local_day(now())))
+          AND (p_after IS NULL OR f.log_index > p_after)
+          AND ((me.handles AND pakn_in_scope(p_official, f.id))
+               OR (me.admin AND EXISTS (
+                       SELECT 1 FROM official_agency oa
+                       WHERE oa.official_id = p_official
+                         AND (EXISTS (SELECT 1 FROM plan_item_agency x
+                                      WHERE x.item_id = f.item_id AND x.agency_id = oa.agency_id)
+                              OR EXISTS (SELECT 1 FROM feedback_forward w
+                                         WHERE w.feedback_id = f.id
+                                           AND w.agency_id = oa.agency_id)))))
+        ORDER BY f.log_index
+        LIMIT p_limit)
+    SELECT json_build_object(
+        'as_of', pakn_local_day(now()),
         'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
         'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
                             THEN (SELECT max(log_index)::text FROM page) END)

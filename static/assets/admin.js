@@ -27,15 +27,18 @@
     {action: 'forward', vi: 'Chuyển cơ quan khác', en: 'Forward', roles: ['moderator', 'responder'], from: ['received', 'published', 'hidden'], agency: true},
     {action: 'answer', vi: 'Trả lời', en: 'Answer', roles: ['responder'], from: ['received', 'published'], text: true},
     {action: 'publish_answer', vi: 'Công khai và trả lời', en: 'Publish and answer', all: ['moderator', 'responder'], from: ['received', 'hidden'], text: true, consent: true},
-    {action: 'close', vi: 'Kết thúc', en: 'Close', roles: ['moderator', 'responder'], from: ['published', 'answered']}
+    {action: 'close', vi: 'Kết thúc', en: 'Close', roles: ['moderator', 'responder'], from: ['published', 'answered']},
+    {action: 'assign', vi: 'Giao cho cán bộ', en: 'Assign', roles: ['moderator'], from: ['received', 'published', 'hidden', 'answered'], official: true},
+    {action: 'unassign', vi: 'Bỏ giao', en: 'Unassign', roles: ['moderator'], from: ['received', 'published', 'hidden', 'answered', 'rejected', 'closed'], assigned: true}
   ];
+  var STEPS = {action: ['Quá hạn xử lý', 'Late to act'], answer: ['Quá hạn trả lời', 'Late to answer']};
 
   function holds(role) { return (me.roles || []).indexOf(role) >= 0; }
 
   /* Is action a offered for feedback f to the signed-in official? */
   function offered(a, f) {
     if (a.roles ? !a.roles.some(holds) : !a.all.every(holds)) return false;
-    if (a.from.indexOf(f.state) < 0) return false;
+    if (a.from.indexOf(f.state) < 0 || (a.assigned && !f.assigned_to)) return false;
     return !a.consent || (f.consent_publish && (f.state === 'hidden' || !f.published_at));
   }
 
@@ -204,6 +207,8 @@
 
   function loadQueue(more) {
     var q = ['limit=50'].concat(filters());
+    /* the queue's own filter: the export takes the ones above */
+    if ($('f-mine').checked) q.push('assigned_to=me');
     if (more && cursor) q.push('cursor=' + encodeURIComponent(cursor));
     return P.api('GET', '/api/v1/moderation/queue?' + q.join('&')).then(function (r) {
       if (failed(r)) return;
@@ -220,7 +225,7 @@
       tbody.appendChild(P.el('tr', null,
         P.el('td', null, P.formatTime(f.created_at)),
         P.el('td', null, f.item_code),
-        P.el('td', null, words(STATES, f.state)),
+        P.el('td', null, words(STATES, f.state) + (f.escalated_step ? ' · ⚠ ' + words(STEPS, f.escalated_step) : '')),
         P.el('td', {class: 'num'}, String(f.rating)),
         P.el('td', null, P.el('button', {type: 'button', class: 'secondary', 'data-id': f.id,
           onclick: function () { openFeedback(f.id, true); }}, P.t('Mở', 'Open') + ': ' + summary))));
@@ -271,6 +276,9 @@
     fact(dl, 'Đồng ý công khai', 'May be published', f.consent_publish ? P.t('Có', 'Yes') : P.t('Không', 'No'));
     fact(dl, 'Đã công khai', 'Published', f.published_at ? P.formatTime(f.published_at) : P.t('Chưa', 'No'));
     fact(dl, 'Đồng ý liên hệ', 'May be contacted', f.consent_contact ? P.t('Có', 'Yes') : P.t('Không', 'No'));
+    fact(dl, 'Hạn xử lý / trả lời', 'Due to act / to answer', (f.due_action || '—') + ' / ' + (f.due_answer || '—'));
+    fact(dl, 'Giao cho', 'Assigned to', f.assigned_to || P.t('Chưa giao', 'Nobody'));
+    if (f.escalated_step) fact(dl, 'Chuyển cấp trên', 'Escalated', words(STEPS, f.escalated_step) + ', ' + P.formatTime(f.escalated_at));
     $('detail-body').textContent = f.body;
     var box = P.fill($('detail-actions'));
     ACTIONS.forEach(function (a) {
@@ -307,11 +315,12 @@
     $('a-reason-field').classList.toggle('hidden', !a.reason);
     $('a-note-field').classList.toggle('hidden', !a.note);
     $('a-agency-field').classList.toggle('hidden', !a.agency);
+    $('a-official-field').classList.toggle('hidden', !a.official);
     $('a-text-field').classList.toggle('hidden', !a.text);
     $('action-error').classList.add('hidden');
     $('action-form').classList.remove('hidden');
     if (a.agency && !agencies) loadAgencies();
-    var first = a.text ? $('a-text') : a.reason ? $('a-reason') : a.agency ? $('a-agency') : $('action-submit');
+    var first = a.text ? $('a-text') : a.reason ? $('a-reason') : a.agency ? $('a-agency') : a.official ? $('a-official') : $('action-submit');
     first.focus();
   }
 
@@ -330,6 +339,7 @@
     if (a.reason) body.reason = $('a-reason').value;
     if (a.note && $('a-note').value.trim()) body.note = $('a-note').value.trim();
     if (a.agency) body.agency = $('a-agency').value;
+    if (a.official) body.official = $('a-official').value.trim();
     if (a.text) {
       body.text = $('a-text').value.trim();
       if (!body.text) {

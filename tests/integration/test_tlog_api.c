@@ -311,7 +311,7 @@ static void test_moderation_and_answers_are_entries(void **state)
 	snprintf(q, sizeof(q),
 		 "SELECT pakn_moderate((SELECT id FROM official WHERE username = 'tlog-admin'),"
 		 " 'moderator', f.id, 'forward', ARRAY['received'], NULL, NULL, NULL,"
-		 " 'lc-dang-uy-ubnd-tinh', NULL, NULL, NULL, NULL)->>'status'"
+		 " 'lc-dang-uy-ubnd-tinh', NULL, NULL, NULL, NULL, NULL)->>'status'"
 		 " FROM feedback f WHERE f.tracking_code = '%s'",
 		 tracking[1]);
 	char *st = sql_value(q);
@@ -320,7 +320,7 @@ static void test_moderation_and_answers_are_entries(void **state)
 	snprintf(q, sizeof(q),
 		 "SELECT pakn_moderate((SELECT id FROM official WHERE username = 'tlog-admin'),"
 		 " 'responder', f.id, 'answer', ARRAY['received'], 'answered', NULL, NULL, NULL,"
-		 " 'Sở đã tiếp thu và sẽ trả lời trong quý.', now(), 'k', 's')->>'status'"
+		 " 'Sở đã tiếp thu và sẽ trả lời trong quý.', now(), 'k', 's', NULL)->>'status'"
 		 " FROM feedback f WHERE f.tracking_code = '%s'",
 		 tracking[1]);
 	st = sql_value(q);

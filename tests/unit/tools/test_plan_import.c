@@ -725,6 +725,45 @@ static void test_plan_document(void **state)
 
 /* The default agency gets its code as the plan's cells' agencies do (the province code, so
  * a plan sharing a province shares the agency row), and is the plan's, not any item's. */
+/* A plan's own deadlines: whole working days, 1 to 365; unset, 0 (the service's); they
+ * reach the document plan_import sends, null when unset. */
+static void test_meta_deadlines(void **state)
+{
+	(void)state;
+	struct plan_meta meta;
+	char *storage = NULL;
+	char err[256] = "", text[256];
+	static const char base[] = "code = QN-2026\nprefix = QN\nprovince = Quảng Ninh\ntitle = T\n";
+	assert_int_equal(read_meta_text(base, &meta, &storage, err, sizeof(err)), 0);
+	assert_int_equal(meta.action_days, 0);
+	assert_int_equal(meta.answer_days, 0);
+	free(storage);
+	snprintf(text, sizeof(text), "%saction_days = 3\nanswer_days = 10 \n", base);
+	assert_int_equal(read_meta_text(text, &meta, &storage, err, sizeof(err)), 0);
+	assert_int_equal(meta.action_days, 3);
+	assert_int_equal(meta.answer_days, 10);
+	free(storage);
+	static const char *const bad[] = {"action_days = 0", "answer_days = 366", "action_days = -1",
+					  "answer_days = 5d", "action_days =", "answer_days = 1000"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", base, bad[i]);
+		assert_int_equal(read_meta_text(text, &meta, &storage, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "_days"));
+		free(storage);
+	}
+
+	char perr[256];
+	json_object *parsed = parse_text(tiny_plan, "QN27", perr, sizeof(perr));
+	if (!parsed)
+		fail_msg("%s", perr);
+	const struct plan_meta m = {.code = "QN-2027", .prefix = "QN27", .province = "Quảng Ninh",
+				    .title = "Kế hoạch thử", .action_days = 4};
+	json_object *doc = plan_document(parsed, &m);
+	assert_int_equal(json_object_get_int(get(get(doc, "plan"), "action_days")), 4);
+	assert_null(get(get(doc, "plan"), "answer_days"));
+	json_object_put(doc);
+}
+
 static void test_plan_document_default_agency(void **state)
 {
 	(void)state;
@@ -851,6 +890,7 @@ int main(void)
 		cmocka_unit_test(test_split_agencies_latin_extended_a),
 		cmocka_unit_test(test_meta_read),
 		cmocka_unit_test(test_meta_default_agency),
+		cmocka_unit_test(test_meta_deadlines),
 		cmocka_unit_test(test_tiny_plan_parses),
 		cmocka_unit_test(test_per_section_numbering),
 		cmocka_unit_test(test_error_cases),
