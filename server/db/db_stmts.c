@@ -99,8 +99,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" $8::timestamptz, $9, $10)::text", 10},
 
 	[STMT_QUEUE] = {"queue",
-		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::date, $8::date, $9::bigint,"
-		" $10::int)::text", 10},
+		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::int, $8::date, $9::date, $10,"
+		" $11, $12::boolean, $13::bigint, $14::int)::text", 14},
 
 	[STMT_HISTORY] = {"history", "SELECT pakn_history($1::int, $2, $3::bigint)::text", 3},
 
