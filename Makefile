@@ -68,7 +68,7 @@ B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
 .PHONY: all deps deps-test build www asan run test check-layers test-valgrind test-tsan test-faults test-scale \
-	test-hostile fuzz fuzz-short bench bench-metrics bench-feed clean
+	test-hostile fuzz fuzz-short bench bench-metrics bench-feed bench-queue-search clean
 
 all: deps build
 
@@ -195,6 +195,10 @@ bench-metrics: build
 # The public feed's latency on 1,000,000 rows, 1% public (bench/feed.sh).
 bench-feed: build
 	@./bench/feed.sh
+
+# The officials' queue search on 1,000,000 rows (bench/queue_search.sh).
+bench-queue-search: build
+	@./bench/queue_search.sh
 
 clean:
 	rm -rf build
