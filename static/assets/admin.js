@@ -56,6 +56,8 @@
       var m = r.error.message;
       if (r.status === 409 && r.error.code === 'invalid_transition') m = P.t('Góp ý này vừa được xử lý (trạng thái đã đổi). Danh sách đã được tải lại.', 'This feedback was changed meanwhile. The list has been reloaded.');
       if (r.status === 403 && r.error.code === 'csrf_failed') m = P.t('Trang đã cũ; hãy tải lại trang.', 'The page is out of date; reload it.');
+      /* A refused filter names its field (docs/moderation.md, "Search and filters"). */
+      (r.error.fields || []).forEach(function (f) { m += ' ' + f.field + ': ' + f.message; });
       notice(m, 'error');
       return true;
     }
@@ -112,10 +114,13 @@
 
   function loadQueue(more) {
     var q = ['limit=50'];
-    [['status', 'f-status'], ['item', 'f-item'], ['kind', 'f-kind']].forEach(function (p) {
+    [['q', 'f-q'], ['status', 'f-status'], ['item', 'f-item'], ['plan', 'f-plan'], ['kind', 'f-kind'],
+     ['rating_min', 'f-rating-min'], ['rating_max', 'f-rating-max'], ['from', 'f-from'],
+     ['to', 'f-to']].forEach(function (p) {
       var v = $(p[1]).value.trim();
       if (v) q.push(p[0] + '=' + encodeURIComponent(v));
     });
+    if ($('f-overdue').checked) q.push('overdue=true');
     if (more && cursor) q.push('cursor=' + encodeURIComponent(cursor));
     return P.api('GET', '/api/v1/moderation/queue?' + q.join('&')).then(function (r) {
       if (failed(r)) return;
