@@ -24,4 +24,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT lower(public.unaccent('public.unaccent'::regdictionary, s) COLLATE "C")
 $$;
 
-CREATE INDEX IF NOT EXISTS feedback_body_trgm_idx ON feedback USING gin (pakn_fold(body) gin_trgm_ops);
+-- The folded text is stored beside the text, computed by PostgreSQL on every insert (no
+-- change to intake's statement; about 4 µs for a usual text, 70 µs for the longest): a
+-- search then compares stored text, both when it walks the queue in order (a common word)
+-- and when it rechecks the index's candidates (a rare one), instead of folding each row
+-- again. On 1,000,000 rows folding at query time made a search for a word in 2% of rows
+-- take 24 ms at p50, and one combined with other filters 76 ms (bench/results/search-*).
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS body_folded text
+    GENERATED ALWAYS AS (pakn_fold(body)) STORED;
+CREATE INDEX IF NOT EXISTS feedback_body_trgm_idx ON feedback USING gin (body_folded gin_trgm_ops);

@@ -175,7 +175,7 @@ $$;
 -- The work list of one official (docs/moderation.md, "Search and filters"): feedback in
 -- scope, oldest first (log index: commit order; ids come in blocks per worker and are not in
 -- time order), after the cursor (a log index, so a page never moves when feedback arrives),
--- filtered. p_q is looked for in the folded body (pakn_fold, 024_search.sql) as a substring,
+-- filtered. p_q is looked for in the folded body (body_folded, 024_search.sql) as a substring,
 -- its % _ \ taken literally; the trigram index serves it. The statement is built from the
 -- filters given, so each search is planned with its own values: one static statement would
 -- be one plan for every combination. Scope is pakn_in_scope's (the items of the official's
@@ -208,7 +208,7 @@ BEGIN
         cond := cond || ' AND f.created_at < (($9 + 1)::timestamp AT TIME ZONE ''Asia/Ho_Chi_Minh'')';
     END IF;
     IF p_q IS NOT NULL THEN
-        cond := cond || $c$ AND pakn_fold(f.body) LIKE '%' || replace(replace(replace(
+        cond := cond || $c$ AND f.body_folded LIKE '%' || replace(replace(replace(
                  pakn_fold(normalize($10, NFC)), '\', '\\'), '%', '\%'), '_', '\_') || '%'$c$;
     END IF;
     IF p_overdue IS NOT NULL THEN
