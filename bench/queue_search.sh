@@ -54,7 +54,6 @@ FROM (SELECT g, timestamptz '2026-01-01 00:00+07' + (g::double precision / $ROWS
 JOIN due ON due.day = pakn_local_day(x.at),
      (SELECT array_agg(id ORDER BY id) AS items FROM plan_item) i;
 CREATE INDEX feedback_body_trgm_idx ON feedback USING gin (body_folded gin_trgm_ops);
-REINDEX INDEX feedback_created_brin_idx;
 INSERT INTO official (username, display_name, roles, password_hash)
 VALUES ('bench', 'bench', '{moderator}', 'x');
 INSERT INTO official_agency (official_id, agency_id)

@@ -34,7 +34,3 @@ ALTER TABLE feedback ADD COLUMN IF NOT EXISTS body_folded text
     GENERATED ALWAYS AS (pakn_fold(body)) STORED;
 CREATE INDEX IF NOT EXISTS feedback_body_trgm_idx ON feedback USING gin (body_folded gin_trgm_ops);
 
--- Received dates: rows come in time order, so a block range index is a few pages and costs
--- intake next to nothing; it lets a search within dates start from the rows of those dates
--- (with the text's index) instead of walking the queue from its oldest row.
-CREATE INDEX IF NOT EXISTS feedback_created_brin_idx ON feedback USING brin (created_at);
