@@ -69,7 +69,7 @@ B ?= build/release
 MODE_FLAGS ?= $(RELEASE_FLAGS)
 
 .PHONY: all deps deps-test build www asan run test check-layers test-valgrind test-tsan test-faults test-scale \
-	test-hostile fuzz fuzz-short bench bench-metrics bench-feed bench-export clean
+	test-hostile fuzz fuzz-short bench bench-metrics bench-feed bench-export bench-queue-search clean
 
 all: deps build
 
@@ -200,6 +200,10 @@ bench-feed: build
 # GET /api/v1/moderation/export on 1,000,000 rows: time, bytes, memory, plan (bench/export.sh).
 bench-export: build
 	@./bench/export.sh
+
+# The officials' queue search on 1,000,000 rows (bench/queue_search.sh).
+bench-queue-search: build
+	@./bench/queue_search.sh
 
 clean:
 	rm -rf build

@@ -114,8 +114,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		" $8::timestamptz, $9, $10, $11)::text", 11},
 
 	[STMT_QUEUE] = {"queue",
-		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::date, $8::date, $9::bigint,"
-		" $10::int, $11::int)::text", 11},
+		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::int, $8::date, $9::date, $10,"
+		" $11, $12::boolean, $13::bigint, $14::int, $15::int)::text", 15},
 
 	[STMT_OVERDUE] = {"overdue", "SELECT pakn_overdue($1::int, $2::bigint, $3::int)::text", 3},
 

@@ -125,21 +125,73 @@ static void official_id(const struct http_req *req, char out[16])
 
 /* --- queue ---------------------------------------------------------------------------- */
 
+/* The queue's filters (docs/moderation.md, "Search and filters"), in this order: first
+ * those it shares with the export (MODERATION_FILTER_SPECS), then its own. */
+enum queue_param {
+	QP_STATUS, QP_AGENCY, QP_ITEM, QP_KIND, QP_RATING, QP_FROM, QP_TO, /* shared */
+	QP_PLAN, QP_RATING_MIN, QP_RATING_MAX, QP_Q, QP_OVERDUE, QP_ASSIGNED_TO, QP_CURSOR,
+	QP_LIMIT, QP_COUNT
+};
+
+/* A search of fewer characters has no trigram to find in the index: it would read every row
+ * in scope. More than QUEUE_Q_MAX is no longer a search for words. */
+#define QUEUE_Q_MIN 3
+#define QUEUE_Q_MAX 100
+
+static const struct param_spec queue_specs[QP_COUNT] = {
+	MODERATION_FILTER_SPECS,
+	[QP_PLAN] = {"plan", PARAM_CODE, NULL, 0, 0, NULL, false},
+	[QP_RATING_MIN] = {"rating_min", PARAM_INT, NULL, 1, 5, NULL, false},
+	[QP_RATING_MAX] = {"rating_max", PARAM_INT, NULL, 1, 5, NULL, false},
+	[QP_Q] = {"q", PARAM_TEXT, NULL, 0, QUEUE_Q_MAX, NULL, false},
+	[QP_OVERDUE] = {"overdue", PARAM_CHOICE, "true|false", 0, 0, NULL, false},
+	[QP_ASSIGNED_TO] = {"assigned_to", PARAM_CHOICE, "me", 0, 0, NULL, false},
+	[QP_CURSOR] = {"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
+	[QP_LIMIT] = {"limit", PARAM_INT, NULL, 1, 200, "50", false},
+};
+
+/* The checks that span two parameters, or that PARAM_TEXT does not make: each problem is
+ * added to fields. rating is one rating, rating_min and rating_max a range: not both. */
+static void queue_check_combined(const char **v, json_object *fields)
+{
+	if (v[QP_RATING] && (v[QP_RATING_MIN] || v[QP_RATING_MAX]))
+		http_field_error(fields, "rating", "conflict",
+				 "rating hoặc rating_min/rating_max, không cả hai. / rating or "
+				 "rating_min/rating_max, not both.");
+	if (v[QP_RATING_MIN] && v[QP_RATING_MAX] && atoi(v[QP_RATING_MIN]) > atoi(v[QP_RATING_MAX]))
+		http_field_error(fields, "rating_min", "invalid_range",
+				 "rating_min lớn hơn rating_max. / rating_min is above rating_max.");
+	if (v[QP_FROM] && v[QP_TO] && strcmp(v[QP_FROM], v[QP_TO]) > 0) /* YYYY-MM-DD */
+		http_field_error(fields, "from", "invalid_range",
+				 "from sau to. / from is after to.");
+	if (v[QP_Q]) {
+		size_t n = utf8_length((const uint8_t *)v[QP_Q], strlen(v[QP_Q]));
+		if (n < QUEUE_Q_MIN)
+			http_field_error(fields, "q", "too_short",
+					 "Tìm ít nhất 3 ký tự. / Search for at least 3 characters.");
+	}
+}
+
 static void queue_next(struct http_req *req)
 {
-	static const struct param_spec specs[] = {
-		MODERATION_FILTER_SPECS,
-		{"cursor", PARAM_INT, NULL, 0, INT64_MAX / 2, NULL, false},
-		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
-		{"assigned_to", PARAM_CHOICE, "me", 0, 0, NULL, false},
-	};
-	const char *v[10];
-	if (!http_query_check(req, specs, 10, v))
+	const char *v[QP_COUNT];
+	if (!http_query_check(req, queue_specs, QP_COUNT, v))
 		return;
+	json_object *fields = json_object_new_array();
+	queue_check_combined(v, fields);
+	if (json_object_array_length(fields) > 0) {
+		http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
+		return;
+	}
+	json_object_put(fields);
 	char oid[16];
 	official_id(req, oid);
-	const char *params[11] = {oid,  v[0], v[1], v[2], v[3], v[4],
-				  v[5], v[6], v[7], v[8], v[9] ? oid : NULL};
+	const char *rmin = v[QP_RATING] ? v[QP_RATING] : v[QP_RATING_MIN];
+	const char *rmax = v[QP_RATING] ? v[QP_RATING] : v[QP_RATING_MAX];
+	const char *params[15] = {oid, v[QP_STATUS], v[QP_AGENCY], v[QP_ITEM], v[QP_KIND],
+				  rmin, rmax, v[QP_FROM], v[QP_TO], v[QP_Q], v[QP_PLAN],
+				  v[QP_OVERDUE], v[QP_CURSOR], v[QP_LIMIT],
+				  v[QP_ASSIGNED_TO] ? oid : NULL};
 	db_query(http_db(req), STMT_QUEUE, params, http_db_json_fresh_cb, req);
 }
 

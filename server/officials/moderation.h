@@ -17,8 +17,8 @@ void moderation_action(struct http_req *req);  /* POST /api/v1/moderation/{id}/a
 void moderation_history(struct http_req *req); /* GET /api/v1/moderation/{id}/history */
 void moderation_contact(struct http_req *req); /* GET /api/v1/moderation/{id}/contact */
 
-/* The queue's filters, also the export's (export.c), in this order: status, agency, item,
- * kind, rating, from, to (docs/moderation.md). */
+/* The filters the queue shares with the export (export.c), in this order: status, agency,
+ * item, kind, rating, from, to (docs/moderation.md). The queue has more of its own. */
 #define MODERATION_FILTER_SPECS                                                                  \
 	{"status", PARAM_CHOICE, "received|published|rejected|hidden|answered|closed", 0, 0,     \
 	 NULL, false},                                                                           \

@@ -190,44 +190,97 @@ BEGIN
 END
 $$;
 
--- The work list of one official: feedback in scope, oldest first (log index: commit order;
--- ids come in blocks per worker and are not in time order), after the cursor (a log index);
+-- The work list of one official (docs/moderation.md, "Search and filters"): feedback in
+-- scope, oldest first (log index: commit order; ids come in blocks per worker and are not in
+-- time order), after the cursor (a log index, so a page never moves when feedback arrives),
+-- filtered. p_q is looked for in the folded body (body_folded, 025_search.sql) as a substring,
+-- its % _ \ taken literally; the trigram index serves it. The statement is built from the
+-- filters given, so each search is planned with its own values: one static statement would
+-- be one plan for every combination. Scope is pakn_in_scope's (the items of the official's
+-- agencies, and what was forwarded to one), as two sets rather than a call per row.
 -- p_assigned: only the feedback assigned to that official ("my queue").
 CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency text,
-                                      p_item text, p_kind text, p_rating integer,
-                                      p_from date, p_to date, p_after bigint, p_limit integer,
-                                      p_assigned integer)
-RETURNS json LANGUAGE sql STABLE AS $$
-    WITH page AS (
-        SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
-               f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
-               f.published_at, f.personal_enc IS NOT NULL AS has_contact,
-               (SELECT o.username FROM official o WHERE o.id = f.assigned_to) AS assigned_to,
-               f.due_action, f.due_answer, f.escalated_step, f.escalated_at
-        FROM feedback f
-        JOIN plan_item it ON it.id = f.item_id
-        WHERE pakn_in_scope(p_official, f.id)
-          AND (p_assigned IS NULL OR f.assigned_to = p_assigned)
-          AND (p_state IS NULL OR f.state = p_state)
-          AND (p_item IS NULL OR it.code = p_item)
-          AND (p_kind IS NULL OR f.kind = p_kind)
-          AND (p_rating IS NULL OR f.rating = p_rating)
-          AND (p_from IS NULL OR f.created_at >= p_from)
-          AND (p_to IS NULL OR f.created_at < p_to + 1)
-          AND (p_after IS NULL OR f.log_index > p_after)
-          AND (p_agency IS NULL OR EXISTS (
-                  SELECT 1 FROM agency a
-                  WHERE a.code = p_agency
-                    AND (EXISTS (SELECT 1 FROM plan_item_agency x
-                                 WHERE x.item_id = f.item_id AND x.agency_id = a.id)
-                         OR EXISTS (SELECT 1 FROM feedback_forward w
-                                    WHERE w.feedback_id = f.id AND w.agency_id = a.id))))
-        ORDER BY f.log_index
-        LIMIT p_limit)
-    SELECT json_build_object(
-        'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
-        'next_cursor', CASE WHEN (SELECT count(*) FROM page) = p_limit
-                            THEN (SELECT max(log_index)::text FROM page) END)
+                                      p_item text, p_kind text, p_rating_min integer,
+                                      p_rating_max integer, p_from date, p_to date,
+                                      p_q text, p_plan text, p_overdue boolean,
+                                      p_after bigint, p_limit integer, p_assigned integer)
+RETURNS json LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cond text := '';
+    r    json;
+BEGIN
+    IF p_state IS NOT NULL THEN cond := cond || ' AND f.state = $2'; END IF;
+    IF p_item IS NOT NULL THEN
+        cond := cond || ' AND f.item_id = (SELECT id FROM plan_item WHERE code = $4)';
+    END IF;
+    IF p_plan IS NOT NULL THEN
+        cond := cond || ' AND f.item_id IN (SELECT i.id FROM plan_item i JOIN plan p'
+                     || ' ON p.id = i.plan_id WHERE p.code = $11)';
+    END IF;
+    IF p_kind IS NOT NULL THEN cond := cond || ' AND f.kind = $5'; END IF;
+    IF p_rating_min IS NOT NULL THEN cond := cond || ' AND f.rating >= $6'; END IF;
+    IF p_rating_max IS NOT NULL THEN cond := cond || ' AND f.rating <= $7'; END IF;
+    IF p_from IS NOT NULL THEN
+        cond := cond || ' AND f.created_at >= ($8::timestamp AT TIME ZONE ''Asia/Ho_Chi_Minh'')';
+    END IF;
+    IF p_to IS NOT NULL THEN
+        cond := cond || ' AND f.created_at < (($9 + 1)::timestamp AT TIME ZONE ''Asia/Ho_Chi_Minh'')';
+    END IF;
+    IF p_q IS NOT NULL THEN
+        cond := cond || $c$ AND f.body_folded LIKE '%' || replace(replace(replace(
+                 pakn_fold(normalize($10, NFC)), '\', '\\'), '%', '\%'), '_', '\_') || '%'$c$;
+    END IF;
+    IF p_overdue IS NOT NULL THEN
+        -- Still open past a deadline: not acted on by its action deadline, or not answered
+        -- by its answer deadline (docs/metrics.md).
+        cond := cond || CASE WHEN p_overdue THEN ' AND ' ELSE ' AND NOT ' END
+                     || $c$(f.state IN ('received', 'published', 'hidden') AND
+                           ((f.first_action_at IS NULL AND f.due_action < $12)
+                            OR f.due_answer < $12))$c$;
+    END IF;
+    IF p_after IS NOT NULL THEN cond := cond || ' AND f.log_index > $13'; END IF;
+    IF p_assigned IS NOT NULL THEN cond := cond || ' AND f.assigned_to = $15'; END IF;
+    IF p_agency IS NOT NULL THEN
+        cond := cond || $c$ AND (f.item_id IN (SELECT x.item_id FROM plan_item_agency x
+                                               JOIN agency a ON a.id = x.agency_id
+                                               WHERE a.code = $3)
+                                 OR f.id IN (SELECT w.feedback_id FROM feedback_forward w
+                                             JOIN agency a ON a.id = w.agency_id
+                                             WHERE a.code = $3))$c$;
+    END IF;
+    EXECUTE format($q$
+        WITH mine AS (
+            SELECT oa.agency_id
+            FROM official o JOIN official_agency oa ON oa.official_id = o.id
+            WHERE o.id = $1 AND NOT o.disabled
+              AND o.roles && ARRAY['moderator', 'responder']::text[]),
+        page AS (
+            SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
+                   f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
+                   f.published_at, f.personal_enc IS NOT NULL AS has_contact,
+                   (SELECT o.username FROM official o WHERE o.id = f.assigned_to)
+                       AS assigned_to,
+                   f.due_action, f.due_answer, f.escalated_step, f.escalated_at
+            FROM feedback f
+            JOIN plan_item it ON it.id = f.item_id
+            WHERE (f.item_id IN (SELECT x.item_id FROM plan_item_agency x
+                                 WHERE x.agency_id IN (SELECT agency_id FROM mine))
+                   OR f.id IN (SELECT w.feedback_id FROM feedback_forward w
+                               WHERE w.agency_id IN (SELECT agency_id FROM mine)))
+              %s
+            ORDER BY f.log_index
+            LIMIT $14)
+        SELECT json_build_object(
+            'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
+            'next_cursor', CASE WHEN (SELECT count(*) FROM page) = $14
+                                THEN (SELECT max(log_index)::text FROM page) END)
+        $q$, cond)
+    INTO r
+    USING p_official, p_state, p_agency, p_item, p_kind, p_rating_min, p_rating_max,
+          p_from, p_to, p_q, p_plan, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+          p_after, p_limit, p_assigned;
+    RETURN r;
+END
 $$;
 
 -- The feedback whose deadline has passed without its step, for one official: a moderator

@@ -65,6 +65,8 @@
       var m = r.error.message;
       if (r.status === 409 && r.error.code === 'invalid_transition') m = P.t('Góp ý này vừa được xử lý (trạng thái đã đổi). Danh sách đã được tải lại.', 'This feedback was changed meanwhile. The list has been reloaded.');
       if (r.status === 403 && r.error.code === 'csrf_failed') m = P.t('Trang đã cũ; hãy tải lại trang.', 'The page is out of date; reload it.');
+      /* A refused filter names its field (docs/moderation.md, "Search and filters"). */
+      (r.error.fields || []).forEach(function (f) { m += ' ' + f.field + ': ' + f.message; });
       notice(m, 'error');
       return true;
     }
@@ -195,10 +197,11 @@
 
   /* --- the queue ------------------------------------------------------------------ */
 
-  /* The queue's filters as they stand, as query parameters (the export takes the same). */
+  /* The filters the queue shares with the export, as query parameters (MODERATION_FILTER_SPECS). */
   function filters() {
     var q = [];
-    [['status', 'f-status'], ['item', 'f-item'], ['kind', 'f-kind']].forEach(function (p) {
+    [['status', 'f-status'], ['item', 'f-item'], ['kind', 'f-kind'], ['from', 'f-from'],
+     ['to', 'f-to']].forEach(function (p) {
       var v = $(p[1]).value.trim();
       if (v) q.push(p[0] + '=' + encodeURIComponent(v));
     });
@@ -207,7 +210,13 @@
 
   function loadQueue(more) {
     var q = ['limit=50'].concat(filters());
-    /* the queue's own filter: the export takes the ones above */
+    /* the queue's own filters: the export takes the ones above */
+    [['q', 'f-q'], ['plan', 'f-plan'], ['rating_min', 'f-rating-min'],
+     ['rating_max', 'f-rating-max']].forEach(function (p) {
+      var v = $(p[1]).value.trim();
+      if (v) q.push(p[0] + '=' + encodeURIComponent(v));
+    });
+    if ($('f-overdue').checked) q.push('overdue=true');
     if ($('f-mine').checked) q.push('assigned_to=me');
     if (more && cursor) q.push('cursor=' + encodeURIComponent(cursor));
     return P.api('GET', '/api/v1/moderation/queue?' + q.join('&')).then(function (r) {

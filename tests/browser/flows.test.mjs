@@ -296,6 +296,44 @@ test('one official with both roles answers without publishing, and publishes and
   await page.context().close();
 });
 
+test('an official finds feedback by words typed without accents, and is told why a search is refused', async () => {
+  const tag = 'm' + Math.floor(Math.random() * 1e9);
+  const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', {
+    item_code: 'LC-T3', rating: 1, kind: 'report', body: `ĐỀ NGHỊ SỐ HÓA hồ sơ đất đai, mã ${tag}`, consent: { publish: false },
+  });
+  const id = h.feedbackId(sent.body.receipt.tracking_code);
+  const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
+  const page = await h.newPage(browser, { width: 1280 });
+  await signIn(page, moderator);
+  const search = async () => {
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/moderation/queue')),
+      page.click('#filter-form button[type=submit]'),
+    ]);
+    await res.finished();
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    return res;
+  };
+  await page.fill('#f-q', `so hoa ho so dat dai, ma ${tag}`);
+  await page.selectOption('#f-rating-max', '2');
+  await search();
+  assert.equal(await page.locator('#queue tbody tr').count(), 1);
+  assert.equal(await page.locator(`#queue button[data-id="${id}"]`).count(), 1);
+  // Rating 3 and up excludes it.
+  await page.selectOption('#f-rating-max', '');
+  await page.selectOption('#f-rating-min', '3');
+  await search();
+  assert.equal(await page.locator('#queue tbody tr').count(), 0);
+  // Two letters are refused, and the notice names the field.
+  await page.selectOption('#f-rating-min', '');
+  await page.fill('#f-q', 'so');
+  assert.equal((await search()).status(), 400);
+  await page.waitForSelector('#notice:not(.hidden)');
+  assert.match(await page.textContent('#notice'), /\bq: /);
+  assert.deepEqual(await h.axeViolations(page), []);
+  await page.context().close();
+});
+
 test('the dashboard shows the same numbers as the API', async () => {
   // Enough ratings on one item for a settled figure, and a few on another.
   for (let i = 0; i < 12; i++) {

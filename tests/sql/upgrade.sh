@@ -33,10 +33,12 @@ check() { # description, then the two dumps that must be the same
 	fi
 }
 
-# The rule of sql/README.md, as the files read.
+# The rule of sql/README.md, as the files read, with its one exception: pakn_fold, the
+# function an index is built on, lives beside that index (025_search.sql).
 n=1
-if grep -lE '^[[:space:]]*CREATE[[:space:]]+(OR[[:space:]]+REPLACE[[:space:]]+)?(FUNCTION|PROCEDURE|VIEW|TRIGGER)' \
-	sql/[0-9][0-9][0-9]_*.sql >"$work/bodies"; then
+if grep -HE '^[[:space:]]*CREATE[[:space:]]+(OR[[:space:]]+REPLACE[[:space:]]+)?(FUNCTION|PROCEDURE|VIEW|TRIGGER)' \
+	sql/[0-9][0-9][0-9]_*.sql | grep -v '^sql/025_search.sql:CREATE OR REPLACE FUNCTION pakn_fold(' |
+	cut -d: -f1 | sort -u | grep . >"$work/bodies"; then
 	echo "not ok $n - numbered migrations define what belongs in sql/functions/:" $(cat "$work/bodies")
 else
 	echo "ok $n - the numbered migrations define no function, trigger or view"
