@@ -421,3 +421,33 @@ int th_pass_second_factor(const char *url, const char *username)
 		 username);
 	return th_sql(url, query, NULL);
 }
+
+int th_sign_in(const struct th_server *s, const char *db_url, const char *user,
+	       const char *password, char *headers, size_t hcap, char *post, size_t pcap)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user,
+		 password);
+	struct th_resp r;
+	if (th_http(s, "POST", "/api/v1/auth/login", "Content-Type: application/json\r\n", body,
+		    strlen(body), &r) < 0)
+		return -1;
+	int status = r.status;
+	const char *cookie = th_header(&r, "Set-Cookie");
+	char token[128];
+	json_object *doc = th_json(&r);
+	if (status == 200) {
+		if (!cookie || !doc || sscanf(cookie, "__Host-pakn_session=%127[^;]", token) != 1 ||
+		    th_pass_second_factor(db_url, user) < 0) {
+			status = -1;
+		} else {
+			snprintf(headers, hcap, "Cookie: __Host-pakn_session=%s\r\n", token);
+			if (post)
+				snprintf(post, pcap, "%sX-CSRF-Token: %s\r\n", headers,
+					 th_str(doc, "csrf_token", NULL));
+		}
+	}
+	json_object_put(doc);
+	th_resp_free(&r);
+	return status;
+}

@@ -101,6 +101,13 @@ int th_own_database(const char *suffix, char *url, size_t cap);
  * NULL, *value is the first row's first value (caller frees), or NULL without a row. */
 int th_sql(const char *url, const char *query, char **value);
 
+/* Signs an official in over HTTP and marks the session past its second factor
+ * (th_pass_second_factor on db_url): headers gets the cookie line for a GET, post (if not
+ * NULL) the cookie and X-CSRF-Token lines for a POST. Returns the login's HTTP status, or
+ * -1 when it could not be read or the session not marked. */
+int th_sign_in(const struct th_server *s, const char *db_url, const char *user,
+	       const char *password, char *headers, size_t hcap, char *post, size_t pcap);
+
 /* Marks username's newest session as past its second factor, as a right TOTP code would
  * (docs/moderation.md, "The second factor"): for tests about what comes after signing in.
  * test_second_factor signs in the real way. 0, or -1. */

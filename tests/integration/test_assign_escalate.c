@@ -86,28 +86,11 @@ static int import_quick(const char *meta)
 
 static int sign_in(size_t i)
 {
-	char body[256];
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", who[i].user,
-		 password);
-	struct th_resp r;
-	if (th_http(&srv, "POST", "/api/v1/auth/login", JSON_TYPE, body, strlen(body), &r) < 0)
-		return -1;
-	int status = r.status;
-	const char *cookie = th_header(&r, "Set-Cookie");
-	char token[128];
-	json_object *doc = th_json(&r);
-	if (status == 200 && cookie && doc &&
-	    sscanf(cookie, "__Host-pakn_session=%127[^;]", token) == 1) {
-		snprintf(who[i].headers, sizeof(who[i].headers),
-			 "Cookie: __Host-pakn_session=%s\r\n", token);
-		snprintf(who[i].post_headers, sizeof(who[i].post_headers),
-			 "Cookie: __Host-pakn_session=%s\r\n" JSON_TYPE "X-CSRF-Token: %s\r\n",
-			 token, th_str(doc, "csrf_token", NULL));
-		if (th_pass_second_factor(db_url, who[i].user) < 0)
-			status = -1;
-	}
-	json_object_put(doc);
-	th_resp_free(&r);
+	char post[sizeof(who[i].post_headers) - sizeof(JSON_TYPE)];
+	int status = th_sign_in(&srv, db_url, who[i].user, password, who[i].headers,
+				sizeof(who[i].headers), post, sizeof(post));
+	if (status == 200)
+		snprintf(who[i].post_headers, sizeof(who[i].post_headers), JSON_TYPE "%s", post);
 	return status;
 }
 

@@ -61,23 +61,8 @@ static int write_file(const char *path, const char *text)
 /* Signs in as officials[i]; fills its cookie header. Returns the HTTP status. */
 static int sign_in(size_t i)
 {
-	char body[256];
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", officials[i].user,
-		 password);
-	struct th_resp r;
-	if (th_http(&srv, "POST", "/api/v1/auth/login", JSON_TYPE, body, strlen(body), &r) < 0)
-		return -1;
-	int status = r.status;
-	const char *cookie = th_header(&r, "Set-Cookie");
-	char token[128];
-	if (status == 200 && cookie && sscanf(cookie, "__Host-pakn_session=%127[^;]", token) == 1) {
-		snprintf(officials[i].headers, sizeof(officials[i].headers),
-			 "Cookie: __Host-pakn_session=%s\r\n", token);
-		if (th_pass_second_factor(db_url, officials[i].user) < 0)
-			status = -1;
-	}
-	th_resp_free(&r);
-	return status;
+	return th_sign_in(&srv, db_url, officials[i].user, password, officials[i].headers,
+			  sizeof(officials[i].headers), NULL, 0);
 }
 
 static int group_setup(void **state)
