@@ -133,8 +133,8 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 }
 
 /* Each second, so that each fold is small, so that the intake transaction need not
- * expire the duplicate look-ups itself, and so that a passed deadline escalates within a
- * second of its day ending. */
+ * expire the duplicate look-ups itself nor merge the search index's pending list, and so
+ * that a passed deadline escalates within a second of its day ending. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;

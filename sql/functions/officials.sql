@@ -190,10 +190,46 @@ BEGIN
 END
 $$;
 
+-- Folds the text of the feedback committed since the last fold into feedback_search
+-- (026_search_apart.sql), so that intake never does. Called each second by the
+-- checkpointer's job and by every search before it looks (pakn_queue), so a search finds
+-- what was stored before it. Intake stores rows with log indexes taken under tlog_state's
+-- row lock, so every index below the size is committed (sql/functions/rollups.sql); the
+-- moderation events that share the index space are simply not found. Returns the rows
+-- folded; 0 on a replica, which cannot write (the primary's rows reach it folded).
+CREATE OR REPLACE FUNCTION pakn_search_fold() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    from_ix bigint;
+    to_ix   bigint;
+    n       bigint;
+BEGIN
+    IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
+        RETURN 0;
+    END IF;
+    -- Without a lock first: a search with nothing to fold writes nothing.
+    SELECT s.folded, t.size INTO from_ix, to_ix FROM search_state s, tlog_state t;
+    IF from_ix >= to_ix THEN
+        RETURN 0;
+    END IF;
+    SELECT folded INTO from_ix FROM search_state WHERE one FOR UPDATE;
+    SELECT size INTO to_ix FROM tlog_state WHERE one;
+    IF from_ix >= to_ix THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO feedback_search (feedback_id, body_folded)
+    SELECT id, pakn_fold(body) FROM feedback WHERE log_index >= from_ix AND log_index < to_ix;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE search_state SET folded = to_ix WHERE one;
+    RETURN n;
+END
+$$;
+
 -- The work list of one official (docs/moderation.md, "Search and filters"): feedback in
 -- scope, oldest first (log index: commit order; ids come in blocks per worker and are not in
 -- time order), after the cursor (a log index, so a page never moves when feedback arrives),
--- filtered. p_q is looked for in the folded body (body_folded, 025_search.sql) as a substring,
+-- filtered. p_q is looked for in the folded body (feedback_search, 026_search_apart.sql) as a
+-- substring,
 -- its % _ \ taken literally; the trigram index serves it. The statement is built from the
 -- filters given, so each search is planned with its own values: one static statement would
 -- be one plan for every combination. Scope is pakn_in_scope's (the items of the official's
@@ -204,7 +240,7 @@ CREATE OR REPLACE FUNCTION pakn_queue(p_official integer, p_state text, p_agency
                                       p_rating_max integer, p_from date, p_to date,
                                       p_q text, p_plan text, p_overdue boolean,
                                       p_after bigint, p_limit integer, p_assigned integer)
-RETURNS json LANGUAGE plpgsql STABLE AS $$
+RETURNS json LANGUAGE plpgsql AS $$
 DECLARE
     cond text := '';
     r    json;
@@ -227,8 +263,10 @@ BEGIN
         cond := cond || ' AND f.created_at < (($9 + 1)::timestamp AT TIME ZONE ''Asia/Ho_Chi_Minh'')';
     END IF;
     IF p_q IS NOT NULL THEN
-        cond := cond || $c$ AND f.body_folded LIKE '%' || replace(replace(replace(
-                 pakn_fold(normalize($10, NFC)), '\', '\\'), '%', '\%'), '_', '\_') || '%'$c$;
+        PERFORM pakn_search_fold();
+        cond := cond || $c$ AND f.id IN (SELECT s.feedback_id FROM feedback_search s
+                 WHERE s.body_folded LIKE '%' || replace(replace(replace(
+                 pakn_fold(normalize($10, NFC)), '\', '\\'), '%', '\%'), '_', '\_') || '%')$c$;
     END IF;
     IF p_overdue IS NOT NULL THEN
         -- Still open past a deadline: not acted on by its action deadline, or not answered
