@@ -96,7 +96,7 @@ limit 200|||||||||||||200"
 out="bench/results/search-$(date +%Y-%m-%d).md"
 lit() { [ -z "$1" ] && echo NULL || echo "'$1'"; }
 stmt() {
-	echo "SELECT pakn_queue($oid, $(lit "$2"), $(lit "$3"), $(lit "$4"), $(lit "$5"), $(lit "$6")::int, $(lit "$7")::int, $(lit "$8")::date, $(lit "$9")::date, $(lit "${10}"), $(lit "${11}"), $(lit "${12}")::boolean, $(lit "${13}")::bigint, ${14})::text"
+	echo "SELECT pakn_queue($oid, $(lit "$2"), $(lit "$3"), $(lit "$4"), $(lit "$5"), $(lit "$6")::int, $(lit "$7")::int, $(lit "$8")::date, $(lit "$9")::date, $(lit "${10}"), $(lit "${11}"), $(lit "${12}")::boolean, $(lit "${13}")::bigint, ${14}, NULL::int)::text"
 }
 {
 	echo "# Queue search benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -17,6 +17,11 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT interval '10 minutes' $$;
 CREATE OR REPLACE FUNCTION pakn_local_day(p_at timestamptz) RETURNS date
 LANGUAGE sql IMMUTABLE AS $$ SELECT (p_at AT TIME ZONE pakn_tz())::date $$;
 
+-- The moment a local date begins: a filter "from day A to day B" is
+-- [pakn_day_start(A), pakn_day_start(B + 1)), days as people in Vietnam count them.
+CREATE OR REPLACE FUNCTION pakn_day_start(p_day date) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE AS $$ SELECT p_day::timestamp AT TIME ZONE pakn_tz() $$;
+
 -- A moment as receipts, answers, audit events and log entries write it: UTC with
 -- microseconds, 2026-04-01T02:30:00.123456Z. STABLE as to_char is; IMMUTABLE would keep it
 -- from being inlined, and a call would run as a query of its own.

@@ -257,10 +257,10 @@ BEGIN
     IF p_rating_min IS NOT NULL THEN cond := cond || ' AND f.rating >= $6'; END IF;
     IF p_rating_max IS NOT NULL THEN cond := cond || ' AND f.rating <= $7'; END IF;
     IF p_from IS NOT NULL THEN
-        cond := cond || ' AND f.created_at >= ($8::timestamp AT TIME ZONE ''Asia/Ho_Chi_Minh'')';
+        cond := cond || ' AND f.created_at >= pakn_day_start($8)';
     END IF;
     IF p_to IS NOT NULL THEN
-        cond := cond || ' AND f.created_at < (($9 + 1)::timestamp AT TIME ZONE ''Asia/Ho_Chi_Minh'')';
+        cond := cond || ' AND f.created_at < pakn_day_start($9 + 1)';
     END IF;
     IF p_q IS NOT NULL THEN
         PERFORM pakn_search_fold();
@@ -315,7 +315,7 @@ BEGIN
         $q$, cond)
     INTO r
     USING p_official, p_state, p_agency, p_item, p_kind, p_rating_min, p_rating_max,
-          p_from, p_to, p_q, p_plan, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+          p_from, p_to, p_q, p_plan, pakn_local_day(now()),
           p_after, p_limit, p_assigned;
     RETURN r;
 END
@@ -463,8 +463,8 @@ BEGIN
           AND (p_item IS NULL OR f.item_id = item)
           AND (p_kind IS NULL OR f.kind = p_kind)
           AND (p_rating IS NULL OR f.rating = p_rating)
-          AND (p_from IS NULL OR f.created_at >= p_from)
-          AND (p_to IS NULL OR f.created_at < p_to + 1)
+          AND (p_from IS NULL OR f.created_at >= pakn_day_start(p_from))
+          AND (p_to IS NULL OR f.created_at < pakn_day_start(p_to + 1))
           AND (p_agency IS NULL OR f.id IN (SELECT c.id FROM pakn_agency_feedback(chosen) c))
         ORDER BY f.log_index
         LIMIT p_limit + 1),

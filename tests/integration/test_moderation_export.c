@@ -297,6 +297,31 @@ static void test_each_official_gets_their_agencies_rows(void **state)
 	free(differ);
 }
 
+/* from and to are days in Vietnam, as in the queue: feedback stored at 20:00 UTC on
+ * 1 March is 03:00 on 2 March in Vietnam, so it is on the 2nd, not the 1st. */
+static void test_dates_are_days_in_vietnam(void **state)
+{
+	(void)state;
+	char code[32], q[256], *ok = NULL;
+	long id = new_feedback(lc_items[0], "Gửi lúc 3 giờ sáng", false, code);
+	snprintf(q, sizeof(q),
+		 "UPDATE feedback SET created_at = '2026-03-01 20:00:00+00' WHERE id = %ld "
+		 "RETURNING 'ok'",
+		 id);
+	assert_int_equal(th_sql(db_url, q, &ok), 0);
+	assert_string_equal(ok, "ok");
+	free(ok);
+	struct th_resp r;
+	snprintf(q, sizeof(q), "item=%s&from=2026-03-02&to=2026-03-02", lc_items[0]);
+	assert_int_equal(export_as(MOD_LC, q, &r), 200);
+	assert_non_null(strstr(r.body, code));
+	th_resp_free(&r);
+	snprintf(q, sizeof(q), "item=%s&from=2026-03-01&to=2026-03-01", lc_items[0]);
+	assert_int_equal(export_as(MOD_LC, q, &r), 200);
+	assert_null(strstr(r.body, code));
+	th_resp_free(&r);
+}
+
 /* --- cells a spreadsheet would run, quotes and line breaks ----------------------------- */
 
 static void test_formulas_are_neutralised_and_text_round_trips(void **state)
@@ -518,7 +543,7 @@ static void test_cap_cuts_and_says_so(void **state)
 	snprintf(q, sizeof(q), "format=json&item=%s", lc_items[0]);
 	assert_int_equal(export_as(MOD_LC, q, &r), 200);
 	assert_string_equal(th_header(&r, "X-Export-Truncated"), "false");
-	assert_string_equal(th_header(&r, "X-Export-Rows"), "1");
+	assert_string_equal(th_header(&r, "X-Export-Rows"), "2"); /* the first test's, 1 March's */
 	th_resp_free(&r);
 }
 
@@ -526,6 +551,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_official_gets_their_agencies_rows),
+		cmocka_unit_test(test_dates_are_days_in_vietnam),
 		cmocka_unit_test(test_formulas_are_neutralised_and_text_round_trips),
 		cmocka_unit_test(test_json_is_an_array_of_the_same_rows),
 		cmocka_unit_test(test_errors_are_the_documented_json),
