@@ -54,6 +54,8 @@ FROM (SELECT g, timestamptz '2026-01-01 00:00+07' + (g::double precision / $ROWS
 JOIN due ON due.day = pakn_local_day(x.at),
      (SELECT array_agg(id ORDER BY id) AS items FROM plan_item) i;
 INSERT INTO feedback_search (feedback_id, body_folded) SELECT id, pakn_fold(body) FROM feedback;
+INSERT INTO feedback_day SELECT pakn_local_day(created_at), min(log_index), max(log_index)
+FROM feedback GROUP BY 1;
 CREATE INDEX feedback_search_trgm_idx ON feedback_search USING gin (body_folded gin_trgm_ops);
 INSERT INTO official (username, display_name, roles, password_hash)
 VALUES ('bench', 'bench', '{moderator}', 'x');

@@ -26,3 +26,19 @@ ON CONFLICT DO NOTHING;
 ALTER TABLE feedback DROP COLUMN IF EXISTS body_folded;
 CREATE INDEX IF NOT EXISTS feedback_search_trgm_idx
     ON feedback_search USING gin (body_folded gin_trgm_ops);
+
+-- The log indexes of each local day's feedback, first and last, so that a search by received
+-- dates reads only those days' stretch of the queue (which is in log order) instead of
+-- walking it from the start: on 1,000,000 rows a word within one month took 145 ms at p99
+-- (bench/results/search-2026-12-07.md). Indexes follow commit order and dates the
+-- transactions' start, so days may overlap a little at their edges; first and last are those
+-- of the day's own rows, which is all the bound needs. Filled with the folded text.
+CREATE TABLE IF NOT EXISTS feedback_day (
+    day         date PRIMARY KEY,
+    first_index bigint NOT NULL,
+    last_index  bigint NOT NULL
+);
+INSERT INTO feedback_day (day, first_index, last_index)
+SELECT (f.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, min(f.log_index), max(f.log_index)
+FROM feedback f, search_state s WHERE f.log_index < s.folded GROUP BY 1
+ON CONFLICT DO NOTHING;

@@ -190,13 +190,35 @@ BEGIN
 END
 $$;
 
--- Folds the text of the feedback committed since the last fold into feedback_search
--- (026_search_apart.sql), so that intake never does. Called each second by the
--- checkpointer's job and by every search before it looks (pakn_queue), so a search finds
--- what was stored before it. Intake stores rows with log indexes taken under tlog_state's
--- row lock, so every index below the size is committed (sql/functions/rollups.sql); the
--- moderation events that share the index space are simply not found. Returns the rows
--- folded; 0 on a replica, which cannot write (the primary's rows reach it folded).
+-- Makes feedback_day's row for p_day cover log indexes p_first to p_last.
+CREATE OR REPLACE FUNCTION pakn_day_widen(p_day date, p_first bigint, p_last bigint)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO feedback_day AS d (day, first_index, last_index) VALUES (p_day, p_first, p_last)
+    ON CONFLICT (day) DO UPDATE SET first_index = least(d.first_index, EXCLUDED.first_index),
+                                    last_index = greatest(d.last_index, EXCLUDED.last_index)
+$$;
+
+-- A feedback's received time changed (never by the service; by hand, or a test's fixture):
+-- its new day must cover it too, or a search by date would not find it.
+CREATE OR REPLACE FUNCTION pakn_feedback_day_moved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pakn_day_widen(pakn_local_day(NEW.created_at), NEW.log_index, NEW.log_index);
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER feedback_day_moved AFTER UPDATE OF created_at ON feedback
+    FOR EACH ROW WHEN (OLD.created_at IS DISTINCT FROM NEW.created_at)
+    EXECUTE FUNCTION pakn_feedback_day_moved();
+
+-- Folds the text of the feedback committed since the last fold into feedback_search, and
+-- widens feedback_day to their log indexes (026_search_apart.sql), so that intake never
+-- does. Called each second by the checkpointer's job and by every search by text or date
+-- before it looks (pakn_queue), so a search finds what was stored before it. Intake stores
+-- rows with log indexes taken under tlog_state's row lock, so every index below the size is
+-- committed (sql/functions/rollups.sql); the moderation events that share the index space
+-- are simply not found. Returns the rows folded; 0 on a replica, which cannot write (the
+-- primary's rows reach it folded).
 CREATE OR REPLACE FUNCTION pakn_search_fold() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -220,6 +242,9 @@ BEGIN
     INSERT INTO feedback_search (feedback_id, body_folded)
     SELECT id, pakn_fold(body) FROM feedback WHERE log_index >= from_ix AND log_index < to_ix;
     GET DIAGNOSTICS n = ROW_COUNT;
+    PERFORM pakn_day_widen(x.day, x.lo, x.hi)
+    FROM (SELECT pakn_local_day(created_at) AS day, min(log_index) AS lo, max(log_index) AS hi
+          FROM feedback WHERE log_index >= from_ix AND log_index < to_ix GROUP BY 1) x;
     UPDATE search_state SET folded = to_ix WHERE one;
     RETURN n;
 END
@@ -256,14 +281,21 @@ BEGIN
     IF p_kind IS NOT NULL THEN cond := cond || ' AND f.kind = $5'; END IF;
     IF p_rating_min IS NOT NULL THEN cond := cond || ' AND f.rating >= $6'; END IF;
     IF p_rating_max IS NOT NULL THEN cond := cond || ' AND f.rating <= $7'; END IF;
+    IF p_q IS NOT NULL OR p_from IS NOT NULL OR p_to IS NOT NULL THEN
+        PERFORM pakn_search_fold();
+    END IF;
+    -- Dates also bound the log indexes (feedback_day), so the walk in log order starts and
+    -- ends with those days' stretch; no day in range, no row.
     IF p_from IS NOT NULL THEN
-        cond := cond || ' AND f.created_at >= pakn_day_start($8)';
+        cond := cond || ' AND f.created_at >= pakn_day_start($8) AND f.log_index >= coalesce(
+                 (SELECT min(d.first_index) FROM feedback_day d WHERE d.day >= $8),
+                 9223372036854775807)';
     END IF;
     IF p_to IS NOT NULL THEN
-        cond := cond || ' AND f.created_at < pakn_day_start($9 + 1)';
+        cond := cond || ' AND f.created_at < pakn_day_start($9 + 1) AND f.log_index <= coalesce(
+                 (SELECT max(d.last_index) FROM feedback_day d WHERE d.day <= $9), -1)';
     END IF;
     IF p_q IS NOT NULL THEN
-        PERFORM pakn_search_fold();
         cond := cond || $c$ AND f.id IN (SELECT s.feedback_id FROM feedback_search s
                  WHERE s.body_folded LIKE '%' || replace(replace(replace(
                  pakn_fold(normalize($10, NFC)), '\', '\\'), '%', '\%'), '_', '\_') || '%')$c$;
