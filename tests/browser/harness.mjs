@@ -155,6 +155,11 @@ export function feedbackId(code) {
     { input: "SELECT id FROM feedback WHERE tracking_code = :'code'\n", encoding: 'utf8' }).trim());
 }
 
+// Unfolds the console's filters (folded on a phone) so that they can be filled.
+export async function openFilters(page) {
+  await page.evaluate(() => { document.getElementById('filters-more').open = true; });
+}
+
 // In the signed-in console: filters the queue by item and pages through it until the
 // feedback with this id is listed (other tests' feedback may come first: oldest first).
 export async function findInQueue(page, itemCode, id) {
@@ -167,6 +172,7 @@ export async function findInQueue(page, itemCode, id) {
     await res.finished();
     await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
   };
+  await openFilters(page);
   await page.fill('#f-item', itemCode);
   await reload('#filter-form button[type=submit]');
   const row = `#queue button[data-id="${id}"]`;
