@@ -226,7 +226,7 @@ export async function apiSignIn(url, who) {
 // (QR code, the code, the recovery codes) the first time, else types the code of the next
 // step (the one of this step may have been used: codes are never taken twice). With
 // check, awaits check(page, 'enrol' | 'verify') while that view shows. Resolves once the
-// console shows.
+// console shows and the first page of its queue is drawn.
 export async function consoleSignIn(page, url, who, check) {
   await page.goto(url + '/admin/', { waitUntil: 'networkidle' });
   await page.fill('#username', who.username);
@@ -250,4 +250,6 @@ export async function consoleSignIn(page, url, who, check) {
     }
   }
   await page.waitForSelector('#console:not(.hidden)');
+  // The first page of the queue drawn, so that a test's own request is not taken for it.
+  await page.waitForFunction(() => document.getElementById('queue-status').textContent !== '');
 }
