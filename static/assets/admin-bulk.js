@@ -112,7 +112,7 @@
       (r.data.results || []).forEach(function (x) { if (x.ok) delete A.selected[x.id]; });
       drawReport();
       A.loadQueue(false).then(function () {
-        if (A.open) A.openFeedback(A.open.id, false);
+        if (A.open) A.openFeedback(A.open.id, false, true);
         $('bulk-summary').focus();
       });
     });

@@ -64,7 +64,9 @@
 
   function yes(v) { return v ? P.t('Có', 'Yes') : P.t('Không', 'No'); }
 
-  A.openFeedback = function (id, focus) {
+  /* Shows feedback id (from the queue's rows); keepView: redraw it where it is, without
+   * bringing the detail forward on a phone (after a bulk action, say). */
+  A.openFeedback = function (id, focus, keepView) {
     var f = A.rows.filter(function (x) { return x.id === id; })[0];
     if (!f && A.open && A.open.id === id) f = A.open;
     if (!f) return;
@@ -76,7 +78,7 @@
     pending = null;
     renderDetail();
     markOpenRow();
-    $('console-grid').classList.add('show-detail');
+    if (!keepView) $('console-grid').classList.add('show-detail');
     $('detail').classList.remove('hidden');
     loadHistory(id);
     loadSimilar(id);

@@ -6,6 +6,7 @@
 // at 360 px, where nothing wraps a word per line; axe finds nothing serious at either width.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as h from './harness.mjs';
 
 let srv;
@@ -198,6 +199,39 @@ test('at 360 px the queue reads as sentences and the detail is its own view with
   await page.waitForSelector('#queue-pane', { state: 'visible' });
   assert.ok(!(await page.isVisible('#detail')));
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-id')), String(f.id));
+  assert.deepEqual(h.problemsOf(page), []);
+  await page.context().close();
+});
+
+// Moves a feedback's deadlines into the past, as if it had waited for weeks.
+function makeLate(id) {
+  execFileSync('psql', ['-X', '-q', process.env.PAKN_DATABASE_URL, '-v', `id=${id}`], {
+    input: "UPDATE feedback SET due_action = date '2026-01-05', due_answer = date '2026-01-19' WHERE id = :id\n",
+  });
+}
+
+test('an overdue feedback is marked in the queue and in its detail, and the overdue filter finds it', async () => {
+  const late = await send('Đã gửi từ lâu mà chưa có trả lời.');
+  const fresh = await send('Mới gửi hôm nay.');
+  makeLate(late.id);
+  const official = h.addOfficial('responder', [AGENCY]);
+  const page = await h.newPage(browser, { width: 1280 });
+  await h.consoleSignIn(page, srv.url, official);
+  const row = await h.findInQueue(page, 'LC-T3', late.id);
+  const li = page.locator(row).locator('xpath=ancestor::li[1]');
+  assert.match(await li.innerText(), /⚠ Quá hạn/);
+  assert.match(await li.innerText(), /Hạn trả lời 19\/01\/2026/);
+  assert.ok(await li.evaluate((el) => el.classList.contains('overdue')));
+  await page.click(row);
+  assert.match(await page.innerText('#detail-facts'), /xử lý trước 05\/01\/2026; trả lời trước 19\/01\/2026\s*⚠ Quá hạn/);
+  await page.check('#f-overdue');
+  await reloadQueue(page, () => page.click('#filter-form button[type=submit]'));
+  const ids = await page.locator('#queue .q-open').evaluateAll((bs) => bs.map((b) => Number(b.dataset.id)));
+  assert.ok(ids.includes(late.id) && !ids.includes(fresh.id), 'only the late one');
+  await page.click('#lang-switch');
+  assert.match(await li.innerText(), /⚠ Overdue/);
+  assert.match(await li.innerText(), /Answer by 19\/01\/2026/);
+  await page.click('#lang-switch');
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 });
