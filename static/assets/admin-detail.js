@@ -80,6 +80,7 @@
     markOpenRow();
     if (!keepView) $('console-grid').classList.add('show-detail');
     $('detail').classList.remove('hidden');
+    $('detail-empty').classList.add('hidden');
     loadHistory(id);
     loadSimilar(id);
     if (focus) $('detail-title').focus();
@@ -372,6 +373,15 @@
       loadHistory(id); /* the reading is now in the history */
     });
   }
+
+  /* A new sign-in starts with nothing open (another official may have used the page). */
+  A.onStart(function () {
+    A.open = null;
+    history = contact = similar = pending = null;
+    $('detail').classList.add('hidden');
+    $('detail-empty').classList.remove('hidden');
+    $('console-grid').classList.remove('show-detail');
+  });
 
   document.addEventListener('DOMContentLoaded', function () {
     $('action-form').addEventListener('submit', submitAction);

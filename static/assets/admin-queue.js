@@ -146,6 +146,8 @@
   }
 
   A.onStart(function () {
+    A.rows = [];
+    A.selected = {};
     /* On a wide screen there is room for every filter. */
     if (window.matchMedia('(min-width: 64rem)').matches) $('filters-more').open = true;
     A.loadQueue(false);
