@@ -23,6 +23,8 @@ after(async () => {
 });
 
 const AGENCY = 'lc-cac-ban-dang-tinh';
+// A tracking code's check symbol may be * or $: as plain text in a pattern.
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const tagOf = () => 'x' + Math.random().toString(36).slice(2, 10);
 
 async function send(body, tag) {
@@ -108,7 +110,7 @@ test('bulk work against the contract: ticks, select all, the request, a result p
     assert.deepEqual(bulk, { action: 'answer', ids: fb.map((f) => f.id), template: 7 });
     await page.waitForSelector('#bulk-report:not(.hidden)');
     assert.match(await page.textContent('#bulk-summary'), /Trả lời: 2 góp ý xong, 1 không được/);
-    assert.match(await page.textContent(`#bulk-results li.failed[data-id="${fb[1].id}"]`), new RegExp(`${fb[1].tracking_code}.*Không thể làm việc này ở trạng thái hiện tại`));
+    assert.match(await page.textContent(`#bulk-results li.failed[data-id="${fb[1].id}"]`), new RegExp(`${esc(fb[1].tracking_code)}.*Không thể làm việc này ở trạng thái hiện tại`));
     assert.match(await page.textContent(`#bulk-results li.ok[data-id="${fb[0].id}"]`), /Đã trả lời/);
     // The failed row stays ticked, the others not.
     assert.deepEqual(await page.locator('#queue .q-check:checked').evaluateAll((cs) => cs.map((c) => Number(c.dataset.id))), [fb[1].id]);
@@ -156,7 +158,7 @@ test('answer templates against the contract: the picker fills the answer, the ma
   const title = (item.item || item).title;
   const filled = await page.inputValue('#a-text');
   assert.ok(filled.startsWith(`Cảm ơn góp ý về “${title}” (LC-T3), nhận ngày `), filled);
-  assert.match(filled, new RegExp(`\\d\\d/\\d\\d/\\d{4}, mã ${f.tracking_code}\\.$`));
+  assert.match(filled, new RegExp(`\\d\\d/\\d\\d/\\d{4}, mã ${esc(f.tracking_code)}\\.$`));
   // The language switch keeps the form and what is in it.
   await page.click('#lang-switch');
   assert.equal(await page.textContent('#action-title'), 'Answer');
