@@ -327,6 +327,15 @@ BEGIN
         page AS (
             SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
                    f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
+                   -- The item in words for the console (docs/moderation.md, "The queue").
+                   it.title AS item_title, it.kind AS item_kind,
+                   (SELECT s.title FROM plan_section s WHERE s.id = it.section_id)
+                       AS section_title,
+                   (SELECT p.code FROM plan p WHERE p.id = it.plan_id) AS plan_code,
+                   (SELECT p.title FROM plan p WHERE p.id = it.plan_id) AS plan_title,
+                   (f.state IN ('received', 'published', 'hidden') AND
+                    ((f.first_action_at IS NULL AND f.due_action < $12)
+                     OR f.due_answer < $12)) AS overdue,
                    f.published_at, f.personal_enc IS NOT NULL AS has_contact,
                    (SELECT o.username FROM official o WHERE o.id = f.assigned_to)
                        AS assigned_to,
@@ -409,6 +418,11 @@ BEGIN
     END IF;
     RETURN json_build_object(
         'feedback_id', p_feedback,
+        -- The answer as given, so that the console shows it beside the history.
+        'answer', (SELECT json_build_object('text', r.text, 'answered_at', r.answered_at,
+                                            'official', o.username)
+                   FROM feedback_response r LEFT JOIN official o ON o.id = r.official_id
+                   WHERE r.feedback_id = p_feedback),
         'events', coalesce((SELECT json_agg(json_build_object(
                       'id', e.id, 'at', e.at, 'official', o.username, 'role', e.role,
                       'action', e.action, 'reason', e.reason, 'note', e.note,

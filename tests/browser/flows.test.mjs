@@ -217,7 +217,7 @@ test('an official publishes and answers; the sender sees the answer and rates it
   await h.findInQueue(page, 'LC-T3', id);
   await act(page, id, 'answer', () => page.fill('#a-text', 'Kế hoạch ban hành trong tháng 01/2026.'));
   await page.waitForFunction(() => /Đã trả lời/.test(document.getElementById('detail-title').textContent));
-  await page.waitForFunction(() => /answer/.test(document.getElementById('detail-history').textContent));
+  await page.waitForFunction(() => /Trả lời/.test(document.getElementById('detail-history').textContent));
   await h.screenshot(page, 'admin-responder');
   // Without the phone: a recovery code, in English, once.
   await page.click('#logout');
@@ -285,7 +285,7 @@ test('one official with both roles answers without publishing, and publishes and
   await h.findInQueue(page, 'LC-T4', open.feedback_id);
   await act(page, open.feedback_id, 'publish_answer', () => page.fill('#a-text', 'Tiến độ được cập nhật hằng quý.'));
   await page.waitForFunction(() => /Đã trả lời/.test(document.getElementById('detail-title').textContent));
-  await page.waitForFunction(() => /publish[\s\S]*answer/.test(document.getElementById('detail-history').textContent));
+  await page.waitForFunction(() => /Công khai[\s\S]*Trả lời/.test(document.getElementById('detail-history').textContent));
   const o = (await h.api(srv.url, 'GET', `/api/v1/feedback/${open.tracking_code}`)).body;
   assert.equal(o.state, 'answered');
   assert.notEqual(o.published_at, null);
@@ -317,19 +317,19 @@ test('an official finds feedback by words typed without accents, and is told why
   await page.fill('#f-q', `so hoa ho so dat dai, ma ${tag}`);
   await page.selectOption('#f-rating-max', '2');
   await search();
-  assert.equal(await page.locator('#queue tbody tr').count(), 1);
+  assert.equal(await page.locator('#queue > li').count(), 1);
   assert.equal(await page.locator(`#queue button[data-id="${id}"]`).count(), 1);
   // Rating 3 and up excludes it.
   await page.selectOption('#f-rating-max', '');
   await page.selectOption('#f-rating-min', '3');
   await search();
-  assert.equal(await page.locator('#queue tbody tr').count(), 0);
+  assert.equal(await page.locator('#queue > li').count(), 0);
   // Two letters are refused, and the notice names the field.
   await page.selectOption('#f-rating-min', '');
   await page.fill('#f-q', 'so');
   assert.equal((await search()).status(), 400);
   await page.waitForSelector('#notice:not(.hidden)');
-  assert.match(await page.textContent('#notice'), /\bq: /);
+  assert.match(await page.textContent('#notice'), /Tìm trong nội dung: /);
   assert.deepEqual(await h.axeViolations(page), []);
   await page.context().close();
 });
@@ -449,7 +449,7 @@ test('an official rejects with a reason, forwards, hides and closes from the con
   await step('publish');
   await step('close');
   await page.waitForFunction(() => /Đã kết thúc/.test(document.getElementById('detail-title').textContent));
-  await page.waitForFunction(() => /forward/.test(document.getElementById('detail-history').textContent));
+  await page.waitForFunction(() => /Chuyển cơ quan khác · tới /.test(document.getElementById('detail-history').textContent));
 
   const s1 = await h.api(srv.url, 'GET', `/api/v1/feedback/${spam.tracking_code}`);
   assert.equal(s1.body.state, 'rejected');
@@ -468,6 +468,7 @@ test('an official exports the filtered queue as a CSV file that Excel reads as U
   const moderator = h.addOfficial('moderator', ['lc-cac-ban-dang-tinh']);
   const page = await h.newPage(browser, { width: 360 });
   await signIn(page, moderator);
+  await h.openFilters(page);
   await page.fill('#f-item', 'LC-T3');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   assert.match(download.suggestedFilename(), /^pakn-feedback-\d{8}\.csv$/);

@@ -155,6 +155,11 @@ export function feedbackId(code) {
     { input: "SELECT id FROM feedback WHERE tracking_code = :'code'\n", encoding: 'utf8' }).trim());
 }
 
+// Unfolds the console's filters (folded on a phone) so that they can be filled.
+export async function openFilters(page) {
+  await page.evaluate(() => { document.getElementById('filters-more').open = true; });
+}
+
 // In the signed-in console: filters the queue by item and pages through it until the
 // feedback with this id is listed (other tests' feedback may come first: oldest first).
 export async function findInQueue(page, itemCode, id) {
@@ -167,6 +172,7 @@ export async function findInQueue(page, itemCode, id) {
     await res.finished();
     await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
   };
+  await openFilters(page);
   await page.fill('#f-item', itemCode);
   await reload('#filter-form button[type=submit]');
   const row = `#queue button[data-id="${id}"]`;
@@ -220,7 +226,7 @@ export async function apiSignIn(url, who) {
 // (QR code, the code, the recovery codes) the first time, else types the code of the next
 // step (the one of this step may have been used: codes are never taken twice). With
 // check, awaits check(page, 'enrol' | 'verify') while that view shows. Resolves once the
-// console shows.
+// console shows and the first page of its queue is drawn.
 export async function consoleSignIn(page, url, who, check) {
   await page.goto(url + '/admin/', { waitUntil: 'networkidle' });
   await page.fill('#username', who.username);
@@ -244,4 +250,6 @@ export async function consoleSignIn(page, url, who, check) {
     }
   }
   await page.waitForSelector('#console:not(.hidden)');
+  // The first page of the queue drawn, so that a test's own request is not taken for it.
+  await page.waitForFunction(() => document.getElementById('queue-status').textContent !== '');
 }
