@@ -74,8 +74,8 @@ CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feed
                                          p_reason text, p_note text, p_agency text,
                                          p_text text, p_answered_at timestamptz,
                                          p_key_id text, p_signature text,
-                                         p_assignee text, p_of bigint,
-                                         p_signatures json) RETURNS json
+                                         p_assignee text, p_of bigint DEFAULT NULL,
+                                         p_signatures json DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
     f      feedback;
@@ -263,7 +263,8 @@ CREATE OR REPLACE FUNCTION pakn_moderate_steps(p_official integer, p_feedback bi
                                                p_agency text, p_text text,
                                                p_answered_at timestamptz, p_key_id text,
                                                p_signature text, p_assignee text,
-                                               p_of bigint, p_signatures json) RETURNS json
+                                               p_of bigint DEFAULT NULL,
+                                               p_signatures json DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
     s     json;
@@ -577,8 +578,9 @@ $$;
 -- place. The item's index (feedback_item_idx) finds the candidates and their number is
 -- bounded, so a busy item costs at most 500 comparisons; the trigram index is no help
 -- here: "similar" has to read the long lists of trigrams that every text has.
--- 0.4: texts that say the same in other words, order, case or diacritics scored 0.45 to 0.9
--- in tests/integration/test_duplicates.c, different complaints about one item below 0.3.
+-- 0.4: in tests/integration/test_duplicates.c the same words in another order, case or
+-- without diacritics score 1.00, the same complaint in other words 0.50, a different
+-- complaint about the same item 0.16.
 CREATE OR REPLACE FUNCTION pakn_similar(p_feedback bigint, p_limit integer)
 RETURNS TABLE (id bigint, similarity real)
 LANGUAGE sql STABLE AS $$
