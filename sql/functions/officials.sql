@@ -601,7 +601,9 @@ $$;
 -- them in log order, into feedback_similar (20 each at most). Each second from the
 -- checkpointer (server/tlog/tlog_publish.c) on its own connection, never in the intake
 -- transaction. Two services on one database: the second skips the pass. Does nothing on a
--- replica or in a read-only transaction. Returns how many feedback it looked at.
+-- replica or in a read-only transaction. Returns how many feedback it looked at. Should the
+-- folded text be filled after commit instead of with the row, this pass must come after
+-- that fill and stop at the first feedback whose folded text is not there yet.
 CREATE OR REPLACE FUNCTION pakn_similar_scan(p_limit integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
