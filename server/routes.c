@@ -43,6 +43,7 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},
+	{HTTP_GET, "/api/v1/moderation/{id}/similar", moderation_similar},
 	{HTTP_GET, "/api/v1/log/checkpoint", tlog_api_checkpoint},
 	{HTTP_GET, "/api/v1/log/proof/inclusion", tlog_api_inclusion},
 	{HTTP_GET, "/api/v1/log/proof/consistency", tlog_api_consistency},

@@ -8,8 +8,11 @@
 -- (sql/functions/officials.sql) now folds the rows committed since its last run, from the
 -- checkpointer's each-second job and before any search, as pakn_rollup_fold counts them for
 -- the metrics.
+-- No foreign key: its check would lock the feedback rows, so the fold would wait for the
+-- moderation actions that hold them while they wait for a lock the fold's job holds
+-- (feedback is never deleted).
 CREATE TABLE IF NOT EXISTS feedback_search (
-    feedback_id bigint PRIMARY KEY REFERENCES feedback (id) ON DELETE CASCADE,
+    feedback_id bigint PRIMARY KEY,
     body_folded text NOT NULL
 );
 

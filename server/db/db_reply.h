@@ -26,6 +26,8 @@ enum db_reply_status {
 	DB_REPLY_UNKNOWN_ITEM,   /* "unknown_item": a row of pakn_intake_batch for no plan item */
 	DB_REPLY_ITEM_UNANSWERABLE, /* "item_unanswerable": a row of pakn_intake_batch for an
 				     * item no agency answers */
+	DB_REPLY_HAS_DUPLICATES, /* "has_duplicates": pakn_moderate's link of an original */
+	DB_REPLY_SIGN,           /* "sign": pakn_moderate needs the signatures of "answers" */
 };
 
 struct db_reply {

@@ -111,7 +111,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	/* The steps of one action (pakn_moderate_steps), all or none. */
 	[STMT_MODERATE] = {"moderate",
 		"SELECT pakn_moderate_steps($1::int, $2::bigint, $3::json, $4, $5, $6, $7,"
-		" $8::timestamptz, $9, $10, $11)::text", 11},
+		" $8::timestamptz, $9, $10, $11, $12::bigint, $13::json)::text", 13},
 
 	[STMT_QUEUE] = {"queue",
 		"SELECT pakn_queue($1::int, $2, $3, $4, $5, $6::int, $7::int, $8::date, $9::date, $10,"
@@ -122,6 +122,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	[STMT_HISTORY] = {"history", "SELECT pakn_history($1::int, $2, $3::bigint)::text", 3},
 
 	[STMT_CONTACT] = {"contact", "SELECT pakn_contact($1::int, $2, $3::bigint)::text", 3},
+
+	[STMT_SIMILAR] = {"similar", "SELECT pakn_similar_list($1::int, $2, $3::bigint)::text", 3},
 
 	[STMT_EXPORT] = {"export",
 		"SELECT * FROM pakn_export($1::int, $2, $3, $4, $5, $6, $7::int, $8::date, $9::date,"
@@ -146,8 +148,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
 	[STMT_EACH_SECOND] = {"each_second",
-		"SELECT pakn_rollup_fold(), pakn_intake_expire(), pakn_escalate(100), pakn_search_fold()",
-		0},
+		"SELECT pakn_rollup_fold(), pakn_intake_expire(), pakn_escalate(100)", 0},
+	[STMT_SIMILAR_SCAN] = {"similar_scan", "SELECT pakn_search_fold(), pakn_similar_scan(50)", 0},
 
 	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
 

@@ -32,6 +32,7 @@ enum db_stmt {
 	STMT_OVERDUE,        /* (official, after, limit) -> JSON: see pakn_overdue() */
 	STMT_HISTORY,        /* (official, role, feedback) -> JSON or NULL */
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
+	STMT_SIMILAR,        /* (official, role, feedback) -> JSON or NULL: pakn_similar_list() */
 	STMT_EXPORT,         /* see pakn_export(): rows, and one audit event */
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
@@ -40,6 +41,7 @@ enum db_stmt {
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
 	STMT_ROLLUP_FOLD,    /* () -> log indexes folded (functions/rollups.sql) */
 	STMT_EACH_SECOND,    /* () -> the fold, expired duplicate look-ups, then escalations */
+	STMT_SIMILAR_SCAN,   /* () -> feedback scanned for similar ones (after STMT_EACH_SECOND) */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
 	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (tlog_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */

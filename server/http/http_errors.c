@@ -119,6 +119,10 @@ static const struct {
 	[HTTP_ERR_NO_PUBLISH_CONSENT] = {409, "no_publish_consent",
 					 "Người gửi không đồng ý công khai góp ý này. / The sender "
 					 "did not agree to the publication of this feedback."},
+	[HTTP_ERR_HAS_DUPLICATES] = {409, "has_duplicates",
+				     "Góp ý này có góp ý trùng gắn vào nó; hãy gỡ liên kết của chúng "
+				     "trước. / Other feedback is linked to this one as its duplicates; "
+				     "unlink them first."},
 	[HTTP_ERR_SUBMISSION_INVALID] = {422, "validation_failed",
 					 "Góp ý chưa hợp lệ, xem từng trường. / The submission is "
 					 "not valid; see fields."},

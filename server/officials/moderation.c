@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 #include "crypto/keys.h"
 #include "crypto/personal.h"
 #include "db/db.h"
@@ -64,6 +65,12 @@ static const struct transition {
 	{"assign", ROLE_MODERATOR, "{received,published,hidden,answered}", NULL, {NULL}},
 	{"unassign", ROLE_MODERATOR, "{received,published,hidden,answered,rejected,closed}", NULL,
 	 {NULL}},
+	/* Linking changes no state either; the original may be in any state but rejected, and
+	 * answering it answers the duplicate (docs/moderation.md, "Duplicates"). */
+	{"link_duplicate", ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL,
+	 {NULL}},
+	{"unlink_duplicate", ROLE_MODERATOR | ROLE_RESPONDER,
+	 "{received,published,hidden,answered,rejected,closed}", NULL, {NULL}},
 };
 
 static const char *const reasons[] = {"spam", "abuse", "off_topic", "duplicate",
@@ -251,52 +258,6 @@ static void sign_head(struct http_req *req, json_object *doc)
 	json_object_object_add(doc, "log", proven); /* replaces it; null if it made no head */
 }
 
-static void action_done_cb(void *arg, PGresult *res, enum db_status status)
-{
-	struct http_req *req = arg;
-	if (status != DB_OK) {
-		http_reply_db_error(req, status);
-		return;
-	}
-	struct db_reply reply;
-	switch (db_reply_parse(res, "pakn_moderate", req->id, &reply)) {
-	case DB_REPLY_OK: {
-		sign_head(req, reply.doc);
-		const char *text = json_object_to_json_string_ext(reply.doc, JSON_C_TO_STRING_PLAIN);
-		http_reply_json(req, 200, text, strlen(text), 0);
-		break;
-	}
-	case DB_REPLY_CONFLICT:
-		http_reply_code(req, HTTP_ERR_INVALID_TRANSITION, NULL);
-		break;
-	case DB_REPLY_NO_PUBLISH_CONSENT:
-		http_reply_code(req, HTTP_ERR_NO_PUBLISH_CONSENT, NULL);
-		break;
-	case DB_REPLY_UNKNOWN_AGENCY: {
-		json_object *fields = json_object_new_array();
-		http_field_error(fields, "agency", "unknown_agency",
-				 "Không có cơ quan này. / No such agency.");
-		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
-		break;
-	}
-	case DB_REPLY_UNKNOWN_OFFICIAL: {
-		json_object *fields = json_object_new_array();
-		http_field_error(fields, "official", "unknown_official",
-				 "Không có cán bộ này trong cơ quan xử lý phản ánh. / No official of "
-				 "an agency handling this feedback has that name.");
-		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
-		break;
-	}
-	case DB_REPLY_NOT_FOUND:
-		out_of_scope(req, "feedback");
-		break;
-	default: /* logged by db_reply_parse */
-		http_reply_db_error(req, DB_FAILED);
-		break;
-	}
-	db_reply_free(&reply);
-}
-
 /* Signs an official answer like a receipt: docs/moderation.md gives the bytes. */
 static void sign_answer(const struct keyring *kr, int64_t id, const char *at, const char *text,
 			char sig_b64[89])
@@ -333,6 +294,18 @@ static const char *member(json_object *o, const char *key)
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
 
+/* A feedback id member of o: a positive JSON integer, else 0 (-1 when absent). */
+static int64_t member_id(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return -1;
+	if (!json_object_is_type(v, json_type_int))
+		return 0;
+	int64_t id = json_object_get_int64(v);
+	return id > 0 && id < INT64_MAX ? id : 0;
+}
+
 int moderation_action_parse(const char *body, size_t len, struct moderation_input *in,
 			    json_object *fields)
 {
@@ -346,9 +319,10 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	const struct transition *t = action ? transition_find(action) : NULL;
 	if (!t)
 		http_field_error(fields, "action", "invalid_choice",
-				 "publish, reject, hide, forward, answer, close, publish_answer, assign "
-				 "hoặc unassign. / One of publish, reject, hide, forward, answer, close, "
-				 "publish_answer, assign, unassign.");
+				 "publish, reject, hide, forward, answer, close, publish_answer, assign, "
+				 "unassign, link_duplicate hoặc unlink_duplicate. / One of publish, "
+				 "reject, hide, forward, answer, close, publish_answer, assign, unassign, "
+				 "link_duplicate, unlink_duplicate.");
 	bool needs_reason = t && (takes(t, "reject") || takes(t, "hide"));
 	if (needs_reason && (!reason || !is_reason(reason)))
 		http_field_error(fields, "reason", reason ? "invalid_choice" : "required",
@@ -362,6 +336,11 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	if (assign && (!official || !*official || strlen(official) > ASSIGNEE_MAX_BYTES))
 		http_field_error(fields, "official", official ? "invalid_username" : "required",
 				 "Tên đăng nhập của cán bộ. / The official's username.");
+	bool link = t && takes(t, "link_duplicate");
+	int64_t of = link ? member_id(in->doc, "of") : 0;
+	if (link && of <= 0)
+		http_field_error(fields, "of", of < 0 ? "required" : "invalid_id",
+				 "Số hiệu (id) của góp ý gốc. / The id of the original feedback.");
 	if (t && takes(t, "answer")) {
 		if (text)
 			in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
@@ -377,6 +356,7 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	in->reason = needs_reason ? reason : NULL;
 	in->agency = forward ? agency : NULL;
 	in->official = assign ? official : NULL;
+	in->of = link ? of : 0;
 	return 0;
 }
 
@@ -423,6 +403,131 @@ static json_object *steps_json(const struct transition *t, unsigned held,
 	return steps;
 }
 
+/* One action on its way through the database: what a second try needs when the first
+ * found duplicates to answer (pakn_moderate's "sign"). Freed with its reply. */
+struct action_call {
+	struct http_req *req;
+	struct moderation_input in;
+	char *steps;             /* pakn_moderate_steps' p_steps */
+	char fid[24];
+	char at[32], sig[89];    /* the answer's time and, for an answer, its signature; "" */
+	json_object *signatures; /* {"<id>": signature} of the duplicates' answers */
+	int tries;
+};
+
+/* The answers a duplicate gets from its original are signed like any answer, over its own
+ * id; a link made meanwhile can ask once more, so a few tries before a 503. */
+#define ACTION_SIGN_TRIES 3
+
+static void action_call_free(struct action_call *c)
+{
+	moderation_input_free(&c->in);
+	free(c->steps);
+	json_object_put(c->signatures);
+	free(c);
+}
+
+static void action_done_cb(void *arg, PGresult *res, enum db_status status);
+
+static void action_send(struct action_call *c)
+{
+	struct http_req *req = c->req;
+	char oid[16], of[24];
+	official_id(req, oid);
+	snprintf(of, sizeof(of), "%" PRId64, c->in.of);
+	bool signs = c->at[0] != '\0';
+	const char *params[13] = {oid, c->fid, c->steps, c->in.reason, c->in.note, c->in.agency,
+				  c->in.text, signs ? c->at : NULL,
+				  signs ? keys_current(req->ctx->keys)->id : NULL,
+				  c->in.text ? c->sig : NULL, c->in.official, c->in.of ? of : NULL,
+				  json_object_to_json_string_ext(c->signatures, JSON_C_TO_STRING_PLAIN)};
+	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, c);
+}
+
+/* Signs each of the reply's "answers" ([{"id", "text"}]) into c->signatures, at c->at
+ * (now, when the action itself signs nothing). Returns false when the reply has none. */
+static bool sign_duplicates(struct action_call *c, json_object *doc)
+{
+	json_object *answers;
+	if (!json_object_object_get_ex(doc, "answers", &answers) ||
+	    !json_object_is_type(answers, json_type_array) || json_object_array_length(answers) == 0)
+		return false;
+	if (!c->at[0])
+		utc_now(c->at);
+	for (size_t i = 0; i < json_object_array_length(answers); i++) {
+		json_object *a = json_object_array_get_idx(answers, i), *id;
+		const char *text = member(a, "text");
+		if (!json_object_object_get_ex(a, "id", &id) || !text)
+			return false;
+		char key[24], sig[89];
+		snprintf(key, sizeof(key), "%" PRId64, json_object_get_int64(id));
+		sign_answer(c->req->ctx->keys, json_object_get_int64(id), c->at, text, sig);
+		json_object_object_add(c->signatures, key, json_object_new_string(sig));
+	}
+	return true;
+}
+
+static void action_done_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct action_call *c = arg;
+	struct http_req *req = c->req;
+	if (status != DB_OK) {
+		http_reply_db_error(req, status);
+		action_call_free(c);
+		return;
+	}
+	struct db_reply reply;
+	switch (db_reply_parse(res, "pakn_moderate", req->id, &reply)) {
+	case DB_REPLY_SIGN:
+		if (++c->tries < ACTION_SIGN_TRIES && sign_duplicates(c, reply.doc)) {
+			db_reply_free(&reply);
+			action_send(c); /* c goes on */
+			return;
+		}
+		log_warn(req->id, "moderation: the duplicates to answer kept changing");
+		http_reply_db_error(req, DB_UNAVAILABLE);
+		break;
+	case DB_REPLY_HAS_DUPLICATES:
+		http_reply_code(req, HTTP_ERR_HAS_DUPLICATES, NULL);
+		break;
+	case DB_REPLY_OK: {
+		sign_head(req, reply.doc);
+		const char *text = json_object_to_json_string_ext(reply.doc, JSON_C_TO_STRING_PLAIN);
+		http_reply_json(req, 200, text, strlen(text), 0);
+		break;
+	}
+	case DB_REPLY_CONFLICT:
+		http_reply_code(req, HTTP_ERR_INVALID_TRANSITION, NULL);
+		break;
+	case DB_REPLY_NO_PUBLISH_CONSENT:
+		http_reply_code(req, HTTP_ERR_NO_PUBLISH_CONSENT, NULL);
+		break;
+	case DB_REPLY_UNKNOWN_AGENCY: {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "agency", "unknown_agency",
+				 "Không có cơ quan này. / No such agency.");
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+		break;
+	}
+	case DB_REPLY_UNKNOWN_OFFICIAL: {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "official", "unknown_official",
+				 "Không có cán bộ này trong cơ quan xử lý phản ánh. / No official of "
+				 "an agency handling this feedback has that name.");
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+		break;
+	}
+	case DB_REPLY_NOT_FOUND:
+		out_of_scope(req, "feedback");
+		break;
+	default: /* logged by db_reply_parse */
+		http_reply_db_error(req, DB_FAILED);
+		break;
+	}
+	db_reply_free(&reply);
+	action_call_free(c);
+}
+
 static void action_next(struct http_req *req)
 {
 	int64_t id = path_id(req);
@@ -432,11 +537,15 @@ static void action_next(struct http_req *req)
 	json_object *fields = json_object_new_array();
 	json_object *steps = NULL;
 	int status = moderation_action_parse(body, len, &in, fields);
+	if (status == 0 && in.of == id)
+		http_field_error(fields, "of", "self",
+				 "Không thể gắn góp ý là trùng với chính nó. / Feedback cannot be "
+				 "linked as a duplicate of itself.");
 	if (status == 400) {
 		http_reply_code(req, HTTP_ERR_NOT_JSON_OBJECT, NULL);
 		goto out;
 	}
-	if (status == 422) {
+	if (status == 422 || json_object_array_length(fields) > 0) {
 		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
 		fields = NULL; /* http_reply_code put it */
 		goto out;
@@ -453,17 +562,18 @@ static void action_next(struct http_req *req)
 		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
 		goto out;
 	}
-	char at[32] = "", sig[89] = "";
-	if (in.text) {
-		utc_now(at);
-		sign_answer(req->ctx->keys, id, at, in.text, sig);
+	struct action_call *c = xcalloc(1, sizeof(*c));
+	c->req = req;
+	c->in = in; /* c owns what in held */
+	memset(&in, 0, sizeof(in));
+	c->steps = xstrdup(json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN));
+	snprintf(c->fid, sizeof(c->fid), "%s", fid);
+	c->signatures = json_object_new_object();
+	if (c->in.text) {
+		utc_now(c->at);
+		sign_answer(req->ctx->keys, id, c->at, c->in.text, c->sig);
 	}
-	const char *params[11] = {oid, fid, json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN),
-				  in.reason, in.note, in.agency, in.text,
-				  in.text ? at : NULL,
-				  in.text ? keys_current(req->ctx->keys)->id : NULL,
-				  in.text ? sig : NULL, in.official};
-	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, req);
+	action_send(c);
 out:
 	json_object_put(steps);
 	json_object_put(fields);
@@ -498,7 +608,7 @@ void moderation_action(struct http_req *req)
 	for_feedback(req, action_next);
 }
 
-/* --- history and contact -------------------------------------------------------------- */
+/* --- history, similar feedback and contact ------------------------------------------- */
 
 static void history_next(struct http_req *req)
 {
@@ -508,6 +618,16 @@ static void history_next(struct http_req *req)
 void moderation_history(struct http_req *req)
 {
 	for_feedback(req, history_next);
+}
+
+static void similar_next(struct http_req *req)
+{
+	query_as_official(req, STMT_SIMILAR, http_db_json_fresh_cb);
+}
+
+void moderation_similar(struct http_req *req)
+{
+	for_feedback(req, similar_next);
 }
 
 static void contact_cb(void *arg, PGresult *res, enum db_status status)

@@ -5,6 +5,7 @@
 #define PAKN_MODERATION_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "http/http.h"
 #include "http/http_params.h"
@@ -16,6 +17,7 @@ void moderation_overdue(struct http_req *req); /* GET /api/v1/moderation/overdue
 void moderation_action(struct http_req *req);  /* POST /api/v1/moderation/{id}/actions */
 void moderation_history(struct http_req *req); /* GET /api/v1/moderation/{id}/history */
 void moderation_contact(struct http_req *req); /* GET /api/v1/moderation/{id}/contact */
+void moderation_similar(struct http_req *req); /* GET /api/v1/moderation/{id}/similar */
 
 /* The filters the queue shares with the export (export.c), in this order: status, agency,
  * item, kind, rating, from, to (docs/moderation.md). The queue has more of its own. */
@@ -42,6 +44,7 @@ struct moderation_input {
 	const char *reason; /* reject and hide only, else NULL; points into doc */
 	const char *agency; /* forward only, else NULL; points into doc */
 	const char *official; /* assign only: the assignee's username, else NULL; into doc */
+	int64_t of;         /* link_duplicate only: the original's id, else 0 */
 	char *text;         /* answer only: the cleaned answer text, else NULL */
 	char *note;         /* the cleaned note, or NULL */
 	json_object *doc;   /* the parsed body */

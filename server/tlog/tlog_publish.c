@@ -115,7 +115,7 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 	db_query(p->db, STMT_TLOG_CONSISTENCY, params, consistency_cb, p);
 }
 
-static void folded_cb(void *arg, PGresult *res, enum db_status status)
+static void scanned_cb(void *arg, PGresult *res, enum db_status status)
 {
 	(void)res;
 	struct tlog_publisher *p = arg;
@@ -132,9 +132,24 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
 }
 
+/* The folding of new texts for search, then the scan for similar feedback among them, is a
+ * transaction of its own: in the rollup fold's, it would keep the rollup's lock, which
+ * intake and moderation wait for, while it indexes and compares texts. */
+static void folded_cb(void *arg, PGresult *res, enum db_status status)
+{
+	(void)res;
+	struct tlog_publisher *p = arg;
+	if (status == DB_UNAVAILABLE) {
+		p->busy = false;
+		return;
+	}
+	db_query(p->db, STMT_SIMILAR_SCAN, NULL, scanned_cb, p);
+}
+
 /* Each second, so that each fold is small, so that the intake transaction need not
- * expire the duplicate look-ups itself nor merge the search index's pending list, and so
- * that a passed deadline escalates within a second of its day ending. */
+ * expire the duplicate look-ups itself nor fold and index texts for search, so that a
+ * passed deadline escalates within a second of its day ending, and so that similar
+ * feedback is found soon after intake. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;

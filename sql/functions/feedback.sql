@@ -8,7 +8,10 @@ LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'text', r.text,
         'answered_at', pakn_utc_text(r.answered_at),
-        'key_id', r.key_id, 'signature', r.signature, 'rating', r.rating)
+        'key_id', r.key_id, 'signature', r.signature, 'rating', r.rating,
+        -- given to this feedback because an official linked it to a similar one that was
+        -- answered (docs/moderation.md, "Duplicates"): which one is not said
+        'with_similar', r.via IS NOT NULL)
     FROM feedback_response r WHERE r.feedback_id = p_feedback
 $$;
 

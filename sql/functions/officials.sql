@@ -59,15 +59,23 @@ $$;
 -- which states the action applies to (p_from) and where it leads (p_to; NULL: unchanged),
 -- and whether the role may take it; this checks scope, state and the sender's consent to
 -- publication under a row lock and records everything in the same transaction. Assigning
--- takes an official who has the feedback in scope (p_assignee, a username). Returns
--- {"status": ok | not_found | conflict | no_publish_consent | unknown_agency |
--- unknown_official, "state": …}.
+-- takes an official who has the feedback in scope (p_assignee, a username). Linking takes
+-- the original (p_of), also in scope; a link to a duplicate is a link to its original.
+-- An answer, and a link to an answered original, also answers the duplicates it reaches
+-- (pakn_answer_duplicate): each such answer is signed by the service over its own
+-- feedback's id, which only the C side can do, so when p_signatures ({"<id>": signature,
+-- made over p_answered_at and p_key_id}) lacks one, nothing is written and the reply is
+-- {"status": "sign", "answers": [{"id", "text"}]}: the caller signs those and calls again.
+-- Returns {"status": ok | not_found | conflict | no_publish_consent | unknown_agency |
+-- unknown_official | has_duplicates | sign, "state": …, and with ok "log" and
+-- "duplicates_answered": [{"id", "state"}] (only when some were)}.
 CREATE OR REPLACE FUNCTION pakn_moderate(p_official integer, p_role text, p_feedback bigint,
                                          p_action text, p_from text[], p_to text,
                                          p_reason text, p_note text, p_agency text,
                                          p_text text, p_answered_at timestamptz,
                                          p_key_id text, p_signature text,
-                                         p_assignee text) RETURNS json
+                                         p_assignee text, p_of bigint DEFAULT NULL,
+                                         p_signatures json DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
     f      feedback;
@@ -75,12 +83,27 @@ DECLARE
     nxt    text;
     agency integer;
     who    integer;
+    orig   bigint;
+    need   json;
+    d      json;
+    done   jsonb := '[]';
     reason text := CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END;
 BEGIN
-    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+    IF p_action = 'link_duplicate' THEN
+        -- Both rows, in id order, so that two links made at once wait for each other in the
+        -- same order; then a link to a duplicate goes to its original, locked too.
+        PERFORM 1 FROM feedback WHERE id IN (p_feedback, p_of) ORDER BY id FOR UPDATE;
+        orig := coalesce((SELECT original_id FROM feedback_duplicate WHERE feedback_id = p_of),
+                         p_of);
+        PERFORM 1 FROM feedback WHERE id = orig FOR UPDATE;
+    END IF;
+    IF NOT pakn_in_scope(p_official, p_feedback)
+       OR (p_action = 'link_duplicate'
+           AND NOT (pakn_in_scope(p_official, p_of) AND pakn_in_scope(p_official, orig))) THEN
         PERFORM pakn_audit(p_official, p_role,
                            (SELECT id FROM feedback WHERE id = p_feedback),
-                           'denied', p_action, NULL, NULL, NULL);
+                           'denied', p_action, CASE WHEN p_of IS NOT NULL THEN 'of ' || p_of END,
+                           NULL, NULL);
         RETURN json_build_object('status', 'not_found');
     END IF;
     SELECT * INTO f FROM feedback WHERE id = p_feedback FOR UPDATE;
@@ -102,6 +125,41 @@ BEGIN
         IF p_action = 'publish' THEN
             nxt := 'answered';
         END IF;
+    END IF;
+    IF p_action = 'link_duplicate' THEN
+        -- Not to itself, not twice, not to a rejected one (nothing will answer it), and
+        -- no chains: one that has duplicates is an original.
+        IF orig = p_feedback
+           OR EXISTS (SELECT 1 FROM feedback_duplicate WHERE feedback_id = p_feedback)
+           OR (SELECT state FROM feedback WHERE id = orig) = 'rejected' THEN
+            RETURN json_build_object('status', 'conflict', 'state', cur);
+        END IF;
+        IF EXISTS (SELECT 1 FROM feedback_duplicate WHERE original_id = p_feedback) THEN
+            RETURN json_build_object('status', 'has_duplicates', 'state', cur);
+        END IF;
+        -- An answered original answers the new duplicate at once, unless it has its own.
+        SELECT json_agg(json_build_object('id', p_feedback, 'text', r.text)) INTO need
+        FROM feedback_response r
+        WHERE r.feedback_id = orig
+          AND NOT EXISTS (SELECT 1 FROM feedback_response WHERE feedback_id = p_feedback);
+    ELSIF p_action = 'unlink_duplicate' THEN
+        SELECT original_id INTO orig FROM feedback_duplicate WHERE feedback_id = p_feedback;
+        IF orig IS NULL THEN
+            RETURN json_build_object('status', 'conflict', 'state', cur);
+        END IF;
+    ELSIF p_action = 'answer' THEN
+        -- Its open duplicates without an answer, locked until the end: linking waits for
+        -- this row, so none can join or leave meanwhile.
+        SELECT json_agg(json_build_object('id', x.id, 'text', p_text) ORDER BY x.id) INTO need
+        FROM (SELECT x.id FROM feedback x JOIN feedback_duplicate l ON l.feedback_id = x.id
+              WHERE l.original_id = p_feedback
+                AND x.state IN ('received', 'published', 'hidden')
+                AND NOT EXISTS (SELECT 1 FROM feedback_response r WHERE r.feedback_id = x.id)
+              ORDER BY x.id FOR UPDATE OF x) x;
+    END IF;
+    IF EXISTS (SELECT 1 FROM json_array_elements(need) n
+               WHERE p_signatures->>(n->>'id') IS NULL) THEN
+        RETURN json_build_object('status', 'sign', 'state', cur, 'answers', need);
     END IF;
     IF p_action = 'forward' THEN
         SELECT id INTO agency FROM agency WHERE code = p_agency;
@@ -128,6 +186,13 @@ BEGIN
         INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,
                                        signature)
         VALUES (p_feedback, p_official, p_text, p_answered_at, p_key_id, p_signature);
+    ELSIF p_action = 'link_duplicate' THEN
+        INSERT INTO feedback_duplicate (feedback_id, original_id, official_id)
+        VALUES (p_feedback, orig, p_official);
+        reason := orig::text;
+    ELSIF p_action = 'unlink_duplicate' THEN
+        DELETE FROM feedback_duplicate WHERE feedback_id = p_feedback;
+        reason := orig::text;
     END IF;
     UPDATE feedback
     SET state = nxt,
@@ -139,9 +204,49 @@ BEGIN
         VALUES (p_feedback, cur, nxt, CASE WHEN p_action = 'reject' THEN p_reason END);
     END IF;
     PERFORM pakn_audit(p_official, p_role, p_feedback, p_action, reason, p_note, cur, nxt);
+    -- After the action's own event, so that its log entry is the one the reply proves.
+    FOR d IN SELECT * FROM json_array_elements(need) LOOP
+        done := done || jsonb_build_object('id', (d->>'id')::bigint, 'state',
+            pakn_answer_duplicate(p_official, p_role, (d->>'id')::bigint,
+                                  CASE WHEN p_action = 'answer' THEN p_feedback ELSE orig END,
+                                  d->>'text', p_answered_at, p_key_id,
+                                  p_signatures->>(d->>'id')));
+    END LOOP;
     -- An action that entered the log: the head the service signs (pakn_tlog_event).
-    RETURN json_build_object('status', 'ok', 'state', nxt,
-                             'log', nullif(current_setting('pakn.tlog_head', true), '')::json);
+    RETURN (jsonb_build_object('status', 'ok', 'state', nxt,
+                               'log', nullif(current_setting('pakn.tlog_head', true), '')::jsonb)
+            || CASE WHEN need IS NOT NULL THEN jsonb_build_object('duplicates_answered', done)
+                    ELSE '{}' END)::json;
+END
+$$;
+
+-- Gives duplicate p_feedback the answer of its original p_via (pakn_moderate, under the
+-- rows' locks): its own signed answer (the original's author and text, p_via noted), its
+-- own audit event "answer" (reason: the original's id) and so its own log entry. A hidden
+-- duplicate keeps its state, as one hidden after its answer does: the answer is on its
+-- submitter's tracking page, and publishing it again shows it. Returns the new state.
+CREATE OR REPLACE FUNCTION pakn_answer_duplicate(p_official integer, p_role text,
+                                                 p_feedback bigint, p_via bigint, p_text text,
+                                                 p_answered_at timestamptz, p_key_id text,
+                                                 p_signature text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    cur text := (SELECT state FROM feedback WHERE id = p_feedback);
+    nxt text := CASE WHEN cur = 'hidden' THEN 'hidden' ELSE 'answered' END;
+BEGIN
+    INSERT INTO feedback_response (feedback_id, official_id, text, answered_at, key_id,
+                                   signature, via)
+    VALUES (p_feedback,
+            coalesce((SELECT official_id FROM feedback_response WHERE feedback_id = p_via),
+                     p_official),
+            p_text, p_answered_at, p_key_id, p_signature, p_via);
+    IF nxt <> cur THEN
+        UPDATE feedback SET state = nxt WHERE id = p_feedback;
+        INSERT INTO feedback_event (feedback_id, from_state, to_state)
+        VALUES (p_feedback, cur, nxt);
+    END IF;
+    PERFORM pakn_audit(p_official, p_role, p_feedback, 'answer', p_via::text, NULL, cur, nxt);
+    RETURN nxt;
 END
 $$;
 
@@ -157,7 +262,9 @@ CREATE OR REPLACE FUNCTION pakn_moderate_steps(p_official integer, p_feedback bi
                                                p_steps json, p_reason text, p_note text,
                                                p_agency text, p_text text,
                                                p_answered_at timestamptz, p_key_id text,
-                                               p_signature text, p_assignee text) RETURNS json
+                                               p_signature text, p_assignee text,
+                                               p_of bigint DEFAULT NULL,
+                                               p_signatures json DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
     s     json;
@@ -170,7 +277,7 @@ BEGIN
             r := pakn_moderate(p_official, s->>'role', p_feedback, s->>'action',
                                (s->>'from')::text[], s->>'to',
                                p_reason, p_note, p_agency, p_text, p_answered_at, p_key_id,
-                               p_signature, p_assignee);
+                               p_signature, p_assignee, p_of, p_signatures);
             IF r->>'status' <> 'ok' THEN
                 IF n = 0 THEN
                     RETURN r;
@@ -350,7 +457,9 @@ BEGIN
             ORDER BY f.log_index
             LIMIT $14)
         SELECT json_build_object(
-            'items', coalesce((SELECT json_agg(page ORDER BY log_index) FROM page), '[]'),
+            'items', coalesce((SELECT json_agg(x ORDER BY x.log_index)
+                               FROM (SELECT page.*, d.*, pakn_similar_count(page.id) AS similar
+                                     FROM page, pakn_duplicate_of(page.id) d) x), '[]'),
             'next_cursor', CASE WHEN (SELECT count(*) FROM page) = $14
                                 THEN (SELECT max(log_index)::text FROM page) END)
         $q$, cond)
@@ -426,7 +535,10 @@ BEGIN
         'events', coalesce((SELECT json_agg(json_build_object(
                       'id', e.id, 'at', e.at, 'official', o.username, 'role', e.role,
                       'action', e.action, 'reason', e.reason, 'note', e.note,
-                      'from_state', e.from_state, 'to_state', e.to_state, 'hash', e.hash)
+                      'from_state', e.from_state, 'to_state', e.to_state, 'hash', e.hash,
+                      -- an answer given because the original was answered (its id)
+                      'via', CASE WHEN e.action = 'answer' AND e.reason ~ '^[0-9]+$'
+                                  THEN e.reason::bigint END)
                       ORDER BY e.id)
                    FROM moderation_event e LEFT JOIN official o ON o.id = e.official_id
                    WHERE e.feedback_id = p_feedback), '[]'));
@@ -537,5 +649,135 @@ BEGIN
                        concat_ws(' ', p_note, 'rows=' || least(n, p_limit),
                                  CASE WHEN n > p_limit THEN 'truncated' END),
                        NULL, NULL);
+END
+$$;
+
+-- --- Duplicates and similar feedback (docs/moderation.md, "Duplicates"; tables:
+-- 029_duplicates.sql) ---------------------------------------------------------------------
+
+-- The feedback most like p_feedback, found for it after intake: on the same item, stored
+-- before it (log order) and at most 90 days earlier, of those the 500 nearest in time, with
+-- trigram similarity (pg_trgm) of the folded texts of at least 0.4, most similar first, at
+-- most p_limit. The only reader of the folded text for this, so that it changes in one
+-- place. The item's index (feedback_item_idx) finds the candidates and their number is
+-- bounded, so a busy item costs at most 500 comparisons; the trigram index is no help
+-- here: "similar" has to read the long lists of trigrams that every text has.
+-- 0.4: in tests/integration/test_duplicates.c the same words in another order, case or
+-- without diacritics score 1.00, the same complaint in other words 0.50, a different
+-- complaint about the same item 0.16.
+CREATE OR REPLACE FUNCTION pakn_similar(p_feedback bigint, p_limit integer)
+RETURNS TABLE (id bigint, similarity real)
+LANGUAGE sql STABLE AS $$
+    SELECT c.id, similarity(c.body_folded, t.body_folded) AS s
+    FROM feedback f
+    JOIN feedback_search t ON t.feedback_id = f.id,
+         LATERAL (SELECT o.id, os.body_folded FROM feedback o
+                  JOIN feedback_search os ON os.feedback_id = o.id
+                  WHERE o.item_id = f.item_id AND o.created_at <= f.created_at
+                    AND o.created_at > f.created_at - interval '90 days'
+                    AND o.log_index < f.log_index
+                  ORDER BY o.created_at DESC
+                  LIMIT 500) c
+    WHERE f.id = p_feedback AND similarity(c.body_folded, t.body_folded) >= 0.4
+    ORDER BY s DESC, c.id
+    LIMIT p_limit
+$$;
+
+-- Finds the similar feedback of the feedback stored since the last pass, at most p_limit of
+-- them in log order, into feedback_similar (20 each at most). Each second from the
+-- checkpointer (server/tlog/tlog_publish.c) on its own connection, never in the intake
+-- transaction. Two services on one database: the second skips the pass. Does nothing on a
+-- replica or in a read-only transaction. Returns how many feedback it looked at. Should the
+-- folded text be filled after commit instead of with the row, this pass must come after
+-- that fill and stop at the first feedback whose folded text is not there yet.
+CREATE OR REPLACE FUNCTION pakn_similar_scan(p_limit integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    mark bigint;
+    f    record;
+    n    integer := 0;
+BEGIN
+    IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
+        RETURN 0;
+    END IF;
+    SELECT after INTO mark FROM similar_scan WHERE one FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN 0;
+    END IF;
+    -- Only what pakn_search_fold has folded: the texts it compares are there.
+    FOR f IN SELECT x.id, x.log_index FROM feedback x
+             WHERE x.log_index > mark AND x.log_index < (SELECT folded FROM search_state)
+             ORDER BY x.log_index LIMIT p_limit LOOP
+        INSERT INTO feedback_similar (feedback_id, other_id, similarity)
+        SELECT f.id, s.id, s.similarity FROM pakn_similar(f.id, 20) s
+        ON CONFLICT DO NOTHING;
+        mark := f.log_index;
+        n := n + 1;
+    END LOOP;
+    IF n > 0 THEN
+        UPDATE similar_scan SET after = mark WHERE one;
+    END IF;
+    RETURN n;
+END
+$$;
+
+-- How many feedback were found similar to p_feedback, either way (the queue's "similar").
+CREATE OR REPLACE FUNCTION pakn_similar_count(p_feedback bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT (SELECT count(*) FROM feedback_similar WHERE feedback_id = p_feedback)
+         + (SELECT count(*) FROM feedback_similar WHERE other_id = p_feedback)
+$$;
+
+-- A queue row's links: the original it duplicates (or NULL) and how many duplicate it.
+CREATE OR REPLACE FUNCTION pakn_duplicate_of(p_feedback bigint)
+RETURNS TABLE (duplicate_of bigint, duplicates bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT (SELECT original_id FROM feedback_duplicate WHERE feedback_id = p_feedback),
+           (SELECT count(*) FROM feedback_duplicate WHERE original_id = p_feedback)
+$$;
+
+-- GET /api/v1/moderation/{id}/similar: the feedback found similar to p_feedback that the
+-- official has in scope, most similar first, at most 20, then those linked to it or that
+-- it is linked to (their similarity as the pair was found, or computed now from the texts
+-- when it was not). NULL (and a "denied" event) when p_feedback is out of scope.
+CREATE OR REPLACE FUNCTION pakn_similar_list(p_official integer, p_role text,
+                                             p_feedback bigint) RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pakn_in_scope(p_official, p_feedback) THEN
+        PERFORM pakn_audit(p_official, p_role, (SELECT id FROM feedback WHERE id = p_feedback),
+                           'denied', 'similar', NULL, NULL, NULL);
+        RETURN NULL;
+    END IF;
+    RETURN json_build_object('items', coalesce((
+        WITH found AS (
+            SELECT other_id AS id, similarity FROM feedback_similar WHERE feedback_id = p_feedback
+            UNION ALL
+            SELECT feedback_id, similarity FROM feedback_similar WHERE other_id = p_feedback),
+        top AS (
+            SELECT id, similarity FROM found WHERE pakn_in_scope(p_official, id)
+            ORDER BY similarity DESC, id LIMIT 20),
+        linked AS (
+            SELECT original_id AS id FROM feedback_duplicate WHERE feedback_id = p_feedback
+            UNION
+            SELECT feedback_id FROM feedback_duplicate WHERE original_id = p_feedback),
+        rows AS (
+            SELECT id, similarity, 0 AS part FROM top
+            UNION ALL
+            SELECT l.id, coalesce((SELECT max(similarity) FROM found WHERE found.id = l.id),
+                                  (SELECT similarity(pakn_fold(a.body), pakn_fold(b.body))
+                                   FROM feedback a, feedback b
+                                   WHERE a.id = l.id AND b.id = p_feedback)), 1
+            FROM linked l
+            WHERE l.id NOT IN (SELECT id FROM top) AND pakn_in_scope(p_official, l.id))
+        SELECT json_agg(json_build_object(
+                   'id', f.id, 'tracking_code', f.tracking_code, 'state', f.state,
+                   'kind', f.kind, 'rating', f.rating, 'body', f.body,
+                   'created_at', f.created_at,
+                   'similarity', round(r.similarity::numeric, 3),
+                   'duplicate_of', (SELECT original_id FROM feedback_duplicate
+                                    WHERE feedback_id = f.id))
+                   ORDER BY r.part, r.similarity DESC, f.id)
+        FROM rows r JOIN feedback f ON f.id = r.id), '[]'));
 END
 $$;

@@ -163,7 +163,7 @@ $$;
 CREATE OR REPLACE TRIGGER moderation_event_tlog AFTER INSERT ON moderation_event FOR EACH ROW
     WHEN (NEW.feedback_id IS NOT NULL
           AND NEW.action IN ('publish', 'reject', 'hide', 'forward', 'answer', 'close',
-                             'assign', 'unassign'))
+                             'assign', 'unassign', 'link_duplicate', 'unlink_duplicate'))
     EXECUTE FUNCTION pakn_tlog_event();
 
 -- The entries [p_from, p_to) as their sources give them now: submissions from feedback,

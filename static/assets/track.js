@@ -95,6 +95,8 @@
     $('rate-form').classList.add('hidden');
     if (a) {
       $('answer-meta').textContent = P.t('Trả lời lúc ', 'Answered ') + P.formatTime(a.answered_at) +
+        (a.with_similar ? P.t(' · Trả lời chung cho các góp ý tương tự.',
+          ' · Answered together with similar feedback.') : '') +
         (s.published_at ? '' : P.t(' · Góp ý không được công khai: chỉ bạn xem được câu trả lời này.',
           ' · Your feedback is not published: only you can see this answer.'));
       $('answer-text').textContent = a.text;

@@ -27,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(!strchr(in.note, '\n') && !strchr(in.note, '\r'));
 		if (in.agency)
 			FUZZ_CHECK(*in.agency && strlen(in.agency) <= 160);
+		FUZZ_CHECK(in.of >= 0);
 	}
 	const char *text = json_object_to_json_string_ext(fields, JSON_C_TO_STRING_PLAIN);
 	FUZZ_CHECK(utf8_is_valid((const uint8_t *)text, strlen(text)));

@@ -26,6 +26,8 @@ struct transition {
 	const char *steps[3];
 };
 
+static void expect_422(const char *body, size_t n, const char *const pairs[][2]);
+
 /* Parses body, expecting 0, and checks the row it found. */
 static void expect_row(const char *body, const char *action, unsigned roles, const char *from,
 		       const char *to)
@@ -63,6 +65,39 @@ static void test_transition_table(void **state)
 		   "{received,published}", "answered");
 	expect_row("{\"action\":\"close\"}", "close", ROLE_MODERATOR | ROLE_RESPONDER,
 		   "{published,answered}", "closed");
+	expect_row("{\"action\":\"link_duplicate\",\"of\":12}", "link_duplicate",
+		   ROLE_MODERATOR | ROLE_RESPONDER, "{received,published,hidden}", NULL);
+	expect_row("{\"action\":\"unlink_duplicate\"}", "unlink_duplicate",
+		   ROLE_MODERATOR | ROLE_RESPONDER,
+		   "{received,published,hidden,answered,rejected,closed}", NULL);
+}
+
+/* link_duplicate takes the original's id, a positive JSON integer; no other action keeps one. */
+static void test_link_takes_the_original(void **state)
+{
+	(void)state;
+	struct moderation_input in;
+	json_object *fields = json_object_new_array();
+	const char *b = "{\"action\":\"link_duplicate\",\"of\":9007199254740993}";
+	assert_int_equal(moderation_action_parse(b, strlen(b), &in, fields), 0);
+	assert_true(in.of == 9007199254740993LL);
+	moderation_input_free(&in);
+	b = "{\"action\":\"unlink_duplicate\",\"of\":12}";
+	assert_int_equal(moderation_action_parse(b, strlen(b), &in, fields), 0);
+	assert_true(in.of == 0);
+	moderation_input_free(&in);
+	json_object_put(fields);
+	expect_422("{\"action\":\"link_duplicate\"}", 1, (const char *const[][2]){{"of", "required"}});
+	expect_422("{\"action\":\"link_duplicate\",\"of\":null}", 1,
+		   (const char *const[][2]){{"of", "required"}});
+	expect_422("{\"action\":\"link_duplicate\",\"of\":\"12\"}", 1,
+		   (const char *const[][2]){{"of", "invalid_id"}});
+	expect_422("{\"action\":\"link_duplicate\",\"of\":0}", 1,
+		   (const char *const[][2]){{"of", "invalid_id"}});
+	expect_422("{\"action\":\"link_duplicate\",\"of\":-3}", 1,
+		   (const char *const[][2]){{"of", "invalid_id"}});
+	expect_422("{\"action\":\"link_duplicate\",\"of\":1.5}", 1,
+		   (const char *const[][2]){{"of", "invalid_id"}});
 }
 
 /* publish_answer is two steps of the table, publish then answer, and takes the answer's text
@@ -218,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_roles_only_moderator_and_responder),
 		cmocka_unit_test(test_fields_kept_per_action),
 		cmocka_unit_test(test_bad_bodies),
+		cmocka_unit_test(test_link_takes_the_original),
 		cmocka_unit_test(test_not_an_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
