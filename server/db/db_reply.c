@@ -22,6 +22,8 @@ static const char *const status_names[] = {
 	[DB_REPLY_EXISTING] = "existing",
 	[DB_REPLY_UNKNOWN_ITEM] = "unknown_item",
 	[DB_REPLY_ITEM_UNANSWERABLE] = "item_unanswerable",
+	[DB_REPLY_UNKNOWN_TEMPLATE] = "unknown_template",
+	[DB_REPLY_TOO_MANY] = "too_many",
 };
 
 #define N_STATUSES (sizeof(status_names) / sizeof(status_names[0]))

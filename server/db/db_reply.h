@@ -26,6 +26,9 @@ enum db_reply_status {
 	DB_REPLY_UNKNOWN_ITEM,   /* "unknown_item": a row of pakn_intake_batch for no plan item */
 	DB_REPLY_ITEM_UNANSWERABLE, /* "item_unanswerable": a row of pakn_intake_batch for an
 				     * item no agency answers */
+	DB_REPLY_UNKNOWN_TEMPLATE, /* "unknown_template": pakn_template_fill, no template of
+				    * the official's agencies */
+	DB_REPLY_TOO_MANY,       /* "too_many": pakn_template_save, the agency's templates full */
 };
 
 struct db_reply {

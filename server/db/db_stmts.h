@@ -33,6 +33,10 @@ enum db_stmt {
 	STMT_HISTORY,        /* (official, role, feedback) -> JSON or NULL */
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
 	STMT_EXPORT,         /* see pakn_export(): rows, and one audit event */
+	STMT_TEMPLATE_LIST,  /* (official) -> JSON: see pakn_template_list() */
+	STMT_TEMPLATE_SAVE,  /* (official, role, id|NULL, agency, title, text) -> JSON */
+	STMT_TEMPLATE_DELETE, /* (official, role, id) -> JSON */
+	STMT_TEMPLATE_FILL,  /* (official, role, feedback, template, action) -> JSON */
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */

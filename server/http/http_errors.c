@@ -119,6 +119,9 @@ static const struct {
 	[HTTP_ERR_NO_PUBLISH_CONSENT] = {409, "no_publish_consent",
 					 "Người gửi không đồng ý công khai góp ý này. / The sender "
 					 "did not agree to the publication of this feedback."},
+	[HTTP_ERR_BULK_INVALID] = {400, "validation_failed",
+				   "Yêu cầu chưa hợp lệ, chưa làm việc nào; xem từng trường. / The "
+				   "request is not valid and nothing was done; see fields."},
 	[HTTP_ERR_SUBMISSION_INVALID] = {422, "validation_failed",
 					 "Góp ý chưa hợp lệ, xem từng trường. / The submission is "
 					 "not valid; see fields."},

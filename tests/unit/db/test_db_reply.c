@@ -54,6 +54,8 @@ static const struct {
 	{"{\"id\": 3, \"status\": \"existing\"}", DB_REPLY_EXISTING},
 	{"{\"status\" : \"unknown_item\"}", DB_REPLY_UNKNOWN_ITEM},
 	{"{\"status\" : \"item_unanswerable\"}", DB_REPLY_ITEM_UNANSWERABLE},
+	{"{\"status\" : \"unknown_template\"}", DB_REPLY_UNKNOWN_TEMPLATE},
+	{"{\"status\" : \"too_many\"}", DB_REPLY_TOO_MANY},
 	/* the words sniffing found: in another member, the status still decides */
 	{"{\"status\" : \"not_found\", \"note\" : \"ok\"}", DB_REPLY_NOT_FOUND},
 	{"{\"note\" : \"ok\", \"status\" : \"no_answer\"}", DB_REPLY_NO_ANSWER},
