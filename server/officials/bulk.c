@@ -30,6 +30,18 @@ static bool is_bulk_action(const char *action)
 	return false;
 }
 
+/* Whether fields already holds a problem of field. */
+static bool names_field(json_object *fields, const char *field)
+{
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *f;
+		if (json_object_object_get_ex(json_object_array_get_idx(fields, i), "field", &f) &&
+		    strcmp(json_object_get_string(f), field) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Reads "ids" of doc into in, adding a problem to fields when it is not an array of 1 to
  * BULK_MAX_IDS distinct ids. */
 static void parse_ids(json_object *doc, struct bulk_input *in, json_object *fields)
@@ -79,8 +91,8 @@ int bulk_parse(const char *body, size_t len, struct bulk_input *in, json_object 
 		return 400;
 	json_object *action;
 	if (json_object_object_get_ex(in->action.doc, "action", &action) &&
-	    json_object_is_type(action, json_type_string) && status == 0 &&
-	    !is_bulk_action(json_object_get_string(action)))
+	    json_object_is_type(action, json_type_string) &&
+	    !is_bulk_action(json_object_get_string(action)) && !names_field(fields, "action"))
 		http_field_error(fields, "action", "invalid_choice",
 				 "Làm hàng loạt: publish, reject, forward, close, answer hoặc "
 				 "publish_answer. / In bulk: one of publish, reject, forward, close, "
