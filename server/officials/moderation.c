@@ -548,7 +548,7 @@ static void fill_cb(void *arg, PGresult *res, enum db_status status)
 	enum db_reply_status st = db_reply_parse(res, "pakn_template_fill", a->req->id, &reply);
 	json_object *text, *values;
 	switch (st) {
-	case DB_REPLY_OK:
+	case DB_REPLY_OK: {
 		if (!json_object_object_get_ex(reply.doc, "text", &text) ||
 		    !json_object_object_get_ex(reply.doc, "values", &values)) {
 			log_error(a->req->id, "db: pakn_template_fill answered no text or values");
@@ -567,6 +567,7 @@ static void fill_cb(void *arg, PGresult *res, enum db_status status)
 			apply_fail(a, DB_REPLY_OK, HTTP_ERR_REQUEST_INVALID, fields);
 		}
 		break;
+	}
 	case DB_REPLY_UNKNOWN_TEMPLATE:
 		apply_fail(a, st, HTTP_ERR_REQUEST_INVALID, unknown_template());
 		break;
