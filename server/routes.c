@@ -6,9 +6,11 @@
 #include "intake/intake_api.h"
 #include "metrics/metrics.h"
 #include "officials/auth.h"
+#include "officials/bulk.h"
 #include "officials/export.h"
 #include "officials/moderation.h"
 #include "officials/second_factor.h"
+#include "officials/templates.h"
 #include "tlog/tlog_api.h"
 #include "service.h"
 
@@ -41,6 +43,11 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/moderation/export", export_feedback},
 	{HTTP_GET, "/api/v1/moderation/overdue", moderation_overdue},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
+	{HTTP_POST, "/api/v1/moderation/bulk", bulk_action},
+	{HTTP_GET, "/api/v1/moderation/templates", templates_list},
+	{HTTP_POST, "/api/v1/moderation/templates", templates_create},
+	{HTTP_PUT, "/api/v1/moderation/templates/{id}", templates_update},
+	{HTTP_DELETE, "/api/v1/moderation/templates/{id}", templates_delete},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},
 	{HTTP_GET, "/api/v1/moderation/{id}/similar", moderation_similar},

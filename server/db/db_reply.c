@@ -24,6 +24,8 @@ static const char *const status_names[] = {
 	[DB_REPLY_ITEM_UNANSWERABLE] = "item_unanswerable",
 	[DB_REPLY_HAS_DUPLICATES] = "has_duplicates",
 	[DB_REPLY_SIGN] = "sign",
+	[DB_REPLY_UNKNOWN_TEMPLATE] = "unknown_template",
+	[DB_REPLY_TOO_MANY] = "too_many",
 };
 
 #define N_STATUSES (sizeof(status_names) / sizeof(status_names[0]))

@@ -28,6 +28,9 @@ enum db_reply_status {
 				     * item no agency answers */
 	DB_REPLY_HAS_DUPLICATES, /* "has_duplicates": pakn_moderate's link of an original */
 	DB_REPLY_SIGN,           /* "sign": pakn_moderate needs the signatures of "answers" */
+	DB_REPLY_UNKNOWN_TEMPLATE, /* "unknown_template": pakn_template_fill, no template of
+				    * the official's agencies */
+	DB_REPLY_TOO_MANY,       /* "too_many": pakn_template_save, the agency's templates full */
 };
 
 struct db_reply {

@@ -129,6 +129,15 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"SELECT * FROM pakn_export($1::int, $2, $3, $4, $5, $6, $7::int, $8::date, $9::date,"
 		" $10::int, $11::boolean, $12)", 12},
 
+	/* Answer templates: sql/functions/templates.sql. */
+	[STMT_TEMPLATE_LIST] = {"template_list", "SELECT pakn_template_list($1::int)::text", 1},
+	[STMT_TEMPLATE_SAVE] = {"template_save",
+		"SELECT pakn_template_save($1::int, $2, $3::int, $4, $5, $6)::text", 6},
+	[STMT_TEMPLATE_DELETE] = {"template_delete",
+		"SELECT pakn_template_delete($1::int, $2, $3::int)::text", 3},
+	[STMT_TEMPLATE_FILL] = {"template_fill",
+		"SELECT pakn_template_fill($1::int, $2, $3::bigint, $4::int, $5)::text", 5},
+
 	[STMT_PUBLIC_FEED] = {"public_feed",
 		"SELECT pakn_public_feed($1, $2, $3::bigint, $4::int)::text", 4},
 

@@ -34,6 +34,10 @@ enum db_stmt {
 	STMT_CONTACT,        /* (official, role, feedback) -> JSON */
 	STMT_SIMILAR,        /* (official, role, feedback) -> JSON or NULL: pakn_similar_list() */
 	STMT_EXPORT,         /* see pakn_export(): rows, and one audit event */
+	STMT_TEMPLATE_LIST,  /* (official) -> JSON: see pakn_template_list() */
+	STMT_TEMPLATE_SAVE,  /* (official, role, id|NULL, agency, title, text) -> JSON */
+	STMT_TEMPLATE_DELETE, /* (official, role, id) -> JSON */
+	STMT_TEMPLATE_FILL,  /* (official, role, feedback, template, action) -> JSON */
 	STMT_PUBLIC_FEED,    /* (item, agency, before id, limit) -> JSON */
 	STMT_RATE_ANSWER,    /* (tracking code, secret hash, rating) -> JSON */
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */

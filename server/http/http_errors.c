@@ -123,6 +123,9 @@ static const struct {
 				     "Góp ý này có góp ý trùng gắn vào nó; hãy gỡ liên kết của chúng "
 				     "trước. / Other feedback is linked to this one as its duplicates; "
 				     "unlink them first."},
+	[HTTP_ERR_BULK_INVALID] = {400, "validation_failed",
+				   "Yêu cầu chưa hợp lệ, chưa làm việc nào; xem từng trường. / The "
+				   "request is not valid and nothing was done; see fields."},
 	[HTTP_ERR_SUBMISSION_INVALID] = {422, "validation_failed",
 					 "Góp ý chưa hợp lệ, xem từng trường. / The submission is "
 					 "not valid; see fields."},

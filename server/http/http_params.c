@@ -115,3 +115,12 @@ bool http_query_check(struct http_req *req, const struct param_spec *specs, size
 	http_reply_code(req, HTTP_ERR_INVALID_PARAMETER, fields);
 	return false;
 }
+
+int64_t http_param_id(const struct http_req *req, const char *name, int64_t max)
+{
+	const char *s = http_param(req, name);
+	if (!s || !all_chars(s, "0123456789") || strlen(s) > 18)
+		return 0;
+	int64_t v = strtoll(s, NULL, 10);
+	return v <= max ? v : 0;
+}

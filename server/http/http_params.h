@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct http_req;
 
@@ -34,5 +35,9 @@ struct param_spec {
  * "fields" and returns false (req is then gone). */
 bool http_query_check(struct http_req *req, const struct param_spec *specs, size_t n,
 		      const char **values);
+
+/* The path parameter name ("{id}") as a whole number from 1 to max, written in decimal
+ * digits only; 0 when it is absent or anything else (the caller answers 404). */
+int64_t http_param_id(const struct http_req *req, const char *name, int64_t max);
 
 #endif

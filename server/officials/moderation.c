@@ -24,6 +24,7 @@
 #include "http/http_params.h"
 #include "intake/intake.h"
 #include "officials/auth.h"
+#include "officials/templates.h"
 #include "tlog/tlog_head.h"
 
 #define NOTE_MAX_CHARS 1000
@@ -106,10 +107,7 @@ static bool is_reason(const char *r)
 /* The feedback id from the path, or 0. */
 static int64_t path_id(const struct http_req *req)
 {
-	const char *s = http_param(req, "id");
-	if (!s || !*s || strlen(s) > 18 || strspn(s, "0123456789") != strlen(s))
-		return 0;
-	return strtoll(s, NULL, 10);
+	return http_param_id(req, "id", FEEDBACK_ID_MAX);
 }
 
 static void not_found(struct http_req *req)
@@ -306,6 +304,34 @@ static int64_t member_id(json_object *o, const char *key)
 	return id > 0 && id < INT64_MAX ? id : 0;
 }
 
+/* The answer of in->doc: its "text" cleaned into in->text, or its "template" (a template's
+ * id) into in->template_id; exactly one of them. */
+static void parse_answer(struct moderation_input *in, json_object *fields)
+{
+	const char *text = member(in->doc, "text");
+	json_object *tpl;
+	if (!json_object_object_get_ex(in->doc, "template", &tpl) ||
+	    json_object_is_type(tpl, json_type_null))
+		tpl = NULL;
+	if (text && tpl) {
+		http_field_error(fields, "template", "conflict",
+				 "text hoặc template, không cả hai. / text or template, not both.");
+	} else if (tpl) {
+		int64_t id = json_object_is_type(tpl, json_type_int) ? json_object_get_int64(tpl) : 0;
+		if (id >= 1 && id <= TEMPLATE_ID_MAX)
+			in->template_id = id;
+		else
+			http_field_error(fields, "template", "invalid_id",
+					 "Mã số của một mẫu trả lời. / The id of an answer "
+					 "template.");
+	} else if (text) {
+		in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
+	} else {
+		http_field_error(fields, "text", "required",
+				 "Cần nội dung trả lời. / The answer text is required.");
+	}
+}
+
 int moderation_action_parse(const char *body, size_t len, struct moderation_input *in,
 			    json_object *fields)
 {
@@ -315,7 +341,7 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 		return 400;
 	const char *action = member(in->doc, "action"), *reason = member(in->doc, "reason"),
 		   *note = member(in->doc, "note"), *agency = member(in->doc, "agency"),
-		   *text = member(in->doc, "text"), *official = member(in->doc, "official");
+		   *official = member(in->doc, "official");
 	const struct transition *t = action ? transition_find(action) : NULL;
 	if (!t)
 		http_field_error(fields, "action", "invalid_choice",
@@ -341,13 +367,8 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	if (link && of <= 0)
 		http_field_error(fields, "of", of < 0 ? "required" : "invalid_id",
 				 "Số hiệu (id) của góp ý gốc. / The id of the original feedback.");
-	if (t && takes(t, "answer")) {
-		if (text)
-			in->text = intake_clean_text(fields, "text", text, BODY_MAX_CHARS, true, true);
-		else
-			http_field_error(fields, "text", "required",
-					 "Cần nội dung trả lời. / The answer text is required.");
-	}
+	if (t && takes(t, "answer"))
+		parse_answer(in, fields);
 	if (note)
 		in->note = intake_clean_text(fields, "note", note, NOTE_MAX_CHARS, false, false);
 	if (json_object_array_length(fields) > 0)
@@ -366,6 +387,11 @@ void moderation_input_free(struct moderation_input *in)
 	free(in->note);
 	json_object_put(in->doc);
 	memset(in, 0, sizeof(*in));
+}
+
+const char *moderation_action_name(const struct moderation_input *in)
+{
+	return in->t->action;
 }
 
 /* The steps of action t as pakn_moderate_steps takes them: [{"action", "role", "from", "to"}],
@@ -403,181 +429,333 @@ static json_object *steps_json(const struct transition *t, unsigned held,
 	return steps;
 }
 
-/* One action on its way through the database: what a second try needs when the first
- * found duplicates to answer (pakn_moderate's "sign"). Freed with its reply. */
-struct action_call {
+char *moderation_steps(struct http_req *req, const struct moderation_input *in, const char *note)
+{
+	const struct transition *refused = NULL;
+	json_object *steps = steps_json(in->t, req->official->roles, &refused);
+	if (!steps) {
+		log_warn(req->id, "denied: %s may not %s", req->official->roles_name, refused->action);
+		char oid[16];
+		official_id(req, oid);
+		const char *params[] = {oid, req->official->roles_name, NULL, "denied", in->t->action,
+					note};
+		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
+		return NULL;
+	}
+	char *text = xstrdup(json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN));
+	json_object_put(steps);
+	return text;
+}
+
+/* One action on one feedback under way (moderation_apply): what it was asked, until done,
+ * and what a second try needs when the first found duplicates to answer (pakn_moderate's
+ * "sign"). */
+struct apply {
 	struct http_req *req;
-	struct moderation_input in;
-	char *steps;             /* pakn_moderate_steps' p_steps */
+	int64_t id;
 	char fid[24];
-	char at[32], sig[89];    /* the answer's time and, for an answer, its signature; "" */
+	const struct moderation_input *in;
+	const char *steps;
+	moderation_done done;
+	void *arg;
+	char *text;              /* the answer (typed, or a filled template), or NULL */
+	char at[32], sig[89];    /* the answer's time and signature; "" without one */
 	json_object *signatures; /* {"<id>": signature} of the duplicates' answers */
 	int tries;
 };
 
 /* The answers a duplicate gets from its original are signed like any answer, over its own
  * id; a link made meanwhile can ask once more, so a few tries before a 503. */
-#define ACTION_SIGN_TRIES 3
+#define APPLY_SIGN_TRIES 3
 
-static void action_call_free(struct action_call *c)
+/* Ends a: hands r to its caller. */
+static void apply_finish(struct apply *a, struct moderation_result *r)
 {
-	moderation_input_free(&c->in);
-	free(c->steps);
-	json_object_put(c->signatures);
-	free(c);
+	struct http_req *req = a->req;
+	moderation_done done = a->done;
+	void *arg = a->arg;
+	free(a->text);
+	json_object_put(a->signatures);
+	free(a);
+	done(req, r, arg);
 }
 
-static void action_done_cb(void *arg, PGresult *res, enum db_status status);
-
-static void action_send(struct action_call *c)
+static void apply_fail(struct apply *a, enum db_reply_status status, enum http_error err,
+		       json_object *fields)
 {
-	struct http_req *req = c->req;
-	char oid[16], of[24];
-	official_id(req, oid);
-	snprintf(of, sizeof(of), "%" PRId64, c->in.of);
-	bool signs = c->at[0] != '\0';
-	const char *params[13] = {oid, c->fid, c->steps, c->in.reason, c->in.note, c->in.agency,
-				  c->in.text, signs ? c->at : NULL,
-				  signs ? keys_current(req->ctx->keys)->id : NULL,
-				  c->in.text ? c->sig : NULL, c->in.official, c->in.of ? of : NULL,
-				  json_object_to_json_string_ext(c->signatures, JSON_C_TO_STRING_PLAIN)};
-	db_query(http_db(req), STMT_MODERATE, params, action_done_cb, c);
+	struct moderation_result r = {DB_OK, status, err, fields, NULL};
+	apply_finish(a, &r);
 }
 
-/* Signs each of the reply's "answers" ([{"id", "text"}]) into c->signatures, at c->at
+static void apply_db_fail(struct apply *a, enum db_status db)
+{
+	struct moderation_result r = {db, DB_REPLY_MALFORMED, HTTP_ERR_COUNT, NULL, NULL};
+	apply_finish(a, &r);
+}
+
+/* A problem with one field, as the 422 of the action names it. */
+static json_object *field_problem(const char *field, const char *code, const char *message)
+{
+	json_object *fields = json_object_new_array();
+	http_field_error(fields, field, code, message);
+	return fields;
+}
+
+static void apply_send(struct apply *a);
+
+/* Signs each of the reply's "answers" ([{"id", "text"}]) into a->signatures, at a->at
  * (now, when the action itself signs nothing). Returns false when the reply has none. */
-static bool sign_duplicates(struct action_call *c, json_object *doc)
+static bool sign_duplicates(struct apply *a, json_object *doc)
 {
 	json_object *answers;
 	if (!json_object_object_get_ex(doc, "answers", &answers) ||
 	    !json_object_is_type(answers, json_type_array) || json_object_array_length(answers) == 0)
 		return false;
-	if (!c->at[0])
-		utc_now(c->at);
+	if (!a->at[0])
+		utc_now(a->at);
 	for (size_t i = 0; i < json_object_array_length(answers); i++) {
-		json_object *a = json_object_array_get_idx(answers, i), *id;
-		const char *text = member(a, "text");
-		if (!json_object_object_get_ex(a, "id", &id) || !text)
+		json_object *d = json_object_array_get_idx(answers, i), *id;
+		const char *text = member(d, "text");
+		if (!json_object_object_get_ex(d, "id", &id) || !text)
 			return false;
 		char key[24], sig[89];
 		snprintf(key, sizeof(key), "%" PRId64, json_object_get_int64(id));
-		sign_answer(c->req->ctx->keys, json_object_get_int64(id), c->at, text, sig);
-		json_object_object_add(c->signatures, key, json_object_new_string(sig));
+		sign_answer(a->req->ctx->keys, json_object_get_int64(id), a->at, text, sig);
+		json_object_object_add(a->signatures, key, json_object_new_string(sig));
 	}
 	return true;
 }
 
-static void action_done_cb(void *arg, PGresult *res, enum db_status status)
+static void moderate_cb(void *arg, PGresult *res, enum db_status status)
 {
-	struct action_call *c = arg;
-	struct http_req *req = c->req;
+	struct apply *a = arg;
 	if (status != DB_OK) {
-		http_reply_db_error(req, status);
-		action_call_free(c);
+		apply_db_fail(a, status);
 		return;
 	}
 	struct db_reply reply;
-	switch (db_reply_parse(res, "pakn_moderate", req->id, &reply)) {
+	enum db_reply_status st = db_reply_parse(res, "pakn_moderate", a->req->id, &reply);
+	switch (st) {
 	case DB_REPLY_SIGN:
-		if (++c->tries < ACTION_SIGN_TRIES && sign_duplicates(c, reply.doc)) {
-			db_reply_free(&reply);
-			action_send(c); /* c goes on */
-			return;
+		if (++a->tries < APPLY_SIGN_TRIES && sign_duplicates(a, reply.doc)) {
+			apply_send(a); /* a goes on */
+			break;
 		}
-		log_warn(req->id, "moderation: the duplicates to answer kept changing");
-		http_reply_db_error(req, DB_UNAVAILABLE);
+		log_warn(a->req->id, "moderation: the duplicates to answer kept changing");
+		apply_db_fail(a, DB_UNAVAILABLE);
 		break;
 	case DB_REPLY_HAS_DUPLICATES:
-		http_reply_code(req, HTTP_ERR_HAS_DUPLICATES, NULL);
+		apply_fail(a, st, HTTP_ERR_HAS_DUPLICATES, NULL);
 		break;
 	case DB_REPLY_OK: {
-		sign_head(req, reply.doc);
-		const char *text = json_object_to_json_string_ext(reply.doc, JSON_C_TO_STRING_PLAIN);
-		http_reply_json(req, 200, text, strlen(text), 0);
+		sign_head(a->req, reply.doc);
+		struct moderation_result r = {DB_OK, st, HTTP_ERR_COUNT, NULL, reply.doc};
+		reply.doc = NULL; /* r holds it */
+		apply_finish(a, &r);
 		break;
 	}
 	case DB_REPLY_CONFLICT:
-		http_reply_code(req, HTTP_ERR_INVALID_TRANSITION, NULL);
+		apply_fail(a, st, HTTP_ERR_INVALID_TRANSITION, NULL);
 		break;
 	case DB_REPLY_NO_PUBLISH_CONSENT:
-		http_reply_code(req, HTTP_ERR_NO_PUBLISH_CONSENT, NULL);
+		apply_fail(a, st, HTTP_ERR_NO_PUBLISH_CONSENT, NULL);
 		break;
-	case DB_REPLY_UNKNOWN_AGENCY: {
-		json_object *fields = json_object_new_array();
-		http_field_error(fields, "agency", "unknown_agency",
-				 "Không có cơ quan này. / No such agency.");
-		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+	case DB_REPLY_UNKNOWN_AGENCY:
+		apply_fail(a, st, HTTP_ERR_REQUEST_INVALID,
+			   field_problem("agency", "unknown_agency",
+					 "Không có cơ quan này. / No such agency."));
 		break;
-	}
-	case DB_REPLY_UNKNOWN_OFFICIAL: {
-		json_object *fields = json_object_new_array();
-		http_field_error(fields, "official", "unknown_official",
-				 "Không có cán bộ này trong cơ quan xử lý phản ánh. / No official of "
-				 "an agency handling this feedback has that name.");
-		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
+	case DB_REPLY_UNKNOWN_OFFICIAL:
+		apply_fail(a, st, HTTP_ERR_REQUEST_INVALID,
+			   field_problem("official", "unknown_official",
+					 "Không có cán bộ này trong cơ quan xử lý phản ánh. / No "
+					 "official of an agency handling this feedback has that "
+					 "name."));
 		break;
-	}
 	case DB_REPLY_NOT_FOUND:
-		out_of_scope(req, "feedback");
+		log_warn(a->req->id, "denied: official %d, feedback %s out of scope",
+			 a->req->official->id, a->fid);
+		apply_fail(a, st, HTTP_ERR_NOT_FOUND, NULL);
 		break;
 	default: /* logged by db_reply_parse */
-		http_reply_db_error(req, DB_FAILED);
+		apply_db_fail(a, DB_FAILED);
 		break;
 	}
 	db_reply_free(&reply);
-	action_call_free(c);
+}
+
+/* Sends the action as a holds it: its answer (a->text, signed), the duplicates' signatures
+ * a second try carries. */
+static void apply_send(struct apply *a)
+{
+	const struct moderation_input *in = a->in;
+	char oid[16], of[24];
+	official_id(a->req, oid);
+	snprintf(of, sizeof(of), "%" PRId64, in->of);
+	bool signs = a->at[0] != '\0';
+	const char *params[13] = {oid, a->fid, a->steps, in->reason, in->note, in->agency, a->text,
+				  signs ? a->at : NULL,
+				  signs ? keys_current(a->req->ctx->keys)->id : NULL,
+				  a->text ? a->sig : NULL, in->official, in->of ? of : NULL,
+				  json_object_to_json_string_ext(a->signatures, JSON_C_TO_STRING_PLAIN)};
+	db_query(http_db(a->req), STMT_MODERATE, params, moderate_cb, a);
+}
+
+/* Sends the action with text as its answer (NULL: none; a copy is kept), signed here. */
+static void apply_moderate(struct apply *a, const char *text)
+{
+	if (text) {
+		a->text = xstrdup(text);
+		utc_now(a->at);
+		sign_answer(a->req->ctx->keys, a->id, a->at, a->text, a->sig);
+	}
+	apply_send(a);
+}
+
+static json_object *unknown_template(void)
+{
+	return field_problem("template", "unknown_template",
+			     "Không có mẫu trả lời này trong các cơ quan của bạn. / No answer "
+			     "template of your agencies has this id.");
+}
+
+/* The template's text and this feedback's values are in: the answer is the filled text,
+ * checked as a typed answer is. */
+static void fill_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct apply *a = arg;
+	if (status != DB_OK) {
+		apply_db_fail(a, status);
+		return;
+	}
+	struct db_reply reply;
+	enum db_reply_status st = db_reply_parse(res, "pakn_template_fill", a->req->id, &reply);
+	json_object *text, *values;
+	switch (st) {
+	case DB_REPLY_OK: {
+		if (!json_object_object_get_ex(reply.doc, "text", &text) ||
+		    !json_object_object_get_ex(reply.doc, "values", &values)) {
+			log_error(a->req->id, "db: pakn_template_fill answered no text or values");
+			apply_db_fail(a, DB_FAILED);
+			break;
+		}
+		char *filled = template_fill(json_object_get_string(text), values);
+		json_object *fields = json_object_new_array();
+		char *answer = intake_clean_text(fields, "template", filled, BODY_MAX_CHARS, true, true);
+		free(filled);
+		if (answer) {
+			json_object_put(fields);
+			apply_moderate(a, answer);
+			free(answer); /* apply_moderate copied it */
+		} else {
+			apply_fail(a, DB_REPLY_OK, HTTP_ERR_REQUEST_INVALID, fields);
+		}
+		break;
+	}
+	case DB_REPLY_UNKNOWN_TEMPLATE:
+		apply_fail(a, st, HTTP_ERR_REQUEST_INVALID, unknown_template());
+		break;
+	case DB_REPLY_NOT_FOUND: /* the denial is audited */
+		log_warn(a->req->id, "denied: official %d, feedback %s out of scope",
+			 a->req->official->id, a->fid);
+		apply_fail(a, st, HTTP_ERR_NOT_FOUND, NULL);
+		break;
+	default: /* logged by db_reply_parse */
+		apply_db_fail(a, DB_FAILED);
+		break;
+	}
+	db_reply_free(&reply);
+}
+
+void moderation_apply(struct http_req *req, int64_t id, const struct moderation_input *in,
+		      const char *steps, moderation_done done, void *arg)
+{
+	struct apply *a = xcalloc(1, sizeof(*a));
+	*a = (struct apply){.req = req, .id = id, .in = in, .steps = steps, .done = done, .arg = arg,
+			    .signatures = json_object_new_object()};
+	snprintf(a->fid, sizeof(a->fid), "%" PRId64, id);
+	if (!in->template_id) {
+		apply_moderate(a, in->text);
+		return;
+	}
+	char oid[16], tid[24];
+	official_id(req, oid);
+	snprintf(tid, sizeof(tid), "%" PRId64, in->template_id);
+	/* A denial names the action's first step, as pakn_moderate_steps' would. */
+	const char *first = in->t->steps[0] ? in->t->steps[0] : in->t->action;
+	const char *params[] = {oid, req->official->roles_name, a->fid, tid, first};
+	db_query(http_db(req), STMT_TEMPLATE_FILL, params, fill_cb, a);
+}
+
+void moderation_result_release(struct moderation_result *r)
+{
+	json_object_put(r->doc);
+	json_object_put(r->fields);
+	r->doc = r->fields = NULL;
+}
+
+/* The single action's body and steps, kept until its reply. */
+struct action {
+	struct moderation_input in;
+	char *steps;
+};
+
+static void action_free(struct action *a)
+{
+	moderation_input_free(&a->in);
+	free(a->steps);
+	free(a);
+}
+
+static void action_done(struct http_req *req, struct moderation_result *r, void *arg)
+{
+	if (r->db != DB_OK) {
+		http_reply_db_error(req, r->db);
+	} else if (r->err != HTTP_ERR_COUNT) {
+		http_reply_code(req, r->err, r->fields);
+		r->fields = NULL; /* http_reply_code put it */
+	} else {
+		const char *text = json_object_to_json_string_ext(r->doc, JSON_C_TO_STRING_PLAIN);
+		http_reply_json(req, 200, text, strlen(text), 0);
+	}
+	moderation_result_release(r);
+	action_free(arg);
 }
 
 static void action_next(struct http_req *req)
 {
-	int64_t id = path_id(req);
 	size_t len;
 	const char *body = http_body(req, &len);
-	struct moderation_input in;
+	struct action *a = xcalloc(1, sizeof(*a));
 	json_object *fields = json_object_new_array();
-	json_object *steps = NULL;
-	int status = moderation_action_parse(body, len, &in, fields);
-	if (status == 0 && in.of == id)
+	int status = moderation_action_parse(body, len, &a->in, fields);
+	if (status == 0 && a->in.of == path_id(req)) {
 		http_field_error(fields, "of", "self",
 				 "Không thể gắn góp ý là trùng với chính nó. / Feedback cannot be "
 				 "linked as a duplicate of itself.");
+		status = 422;
+	}
 	if (status == 400) {
 		http_reply_code(req, HTTP_ERR_NOT_JSON_OBJECT, NULL);
-		goto out;
+		json_object_put(fields);
+		action_free(a);
+		return;
 	}
-	if (status == 422 || json_object_array_length(fields) > 0) {
-		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields);
-		fields = NULL; /* http_reply_code put it */
-		goto out;
+	if (status == 422) {
+		http_reply_code(req, HTTP_ERR_REQUEST_INVALID, fields); /* takes fields */
+		action_free(a);
+		return;
 	}
-	const struct transition *t = in.t, *refused = NULL;
-	char oid[16], fid[24];
-	official_id(req, oid);
-	snprintf(fid, sizeof(fid), "%" PRId64, id);
-	steps = steps_json(t, req->official->roles, &refused);
-	if (!steps) {
-		log_warn(req->id, "denied: %s may not %s", req->official->roles_name, refused->action);
-		const char *params[] = {oid, req->official->roles_name, NULL, "denied", t->action, fid};
-		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
-		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
-		goto out;
-	}
-	struct action_call *c = xcalloc(1, sizeof(*c));
-	c->req = req;
-	c->in = in; /* c owns what in held */
-	memset(&in, 0, sizeof(in));
-	c->steps = xstrdup(json_object_to_json_string_ext(steps, JSON_C_TO_STRING_PLAIN));
-	snprintf(c->fid, sizeof(c->fid), "%s", fid);
-	c->signatures = json_object_new_object();
-	if (c->in.text) {
-		utc_now(c->at);
-		sign_answer(req->ctx->keys, id, c->at, c->in.text, c->sig);
-	}
-	action_send(c);
-out:
-	json_object_put(steps);
 	json_object_put(fields);
-	moderation_input_free(&in);
+	char fid[24];
+	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
+	a->steps = moderation_steps(req, &a->in, fid);
+	if (!a->steps) {
+		http_reply_code(req, HTTP_ERR_FORBIDDEN, NULL);
+		action_free(a);
+		return;
+	}
+	moderation_apply(req, path_id(req), &a->in, a->steps, action_done, a);
 }
 
 /* The routes under /api/v1/moderation/{id}/: no query, an id, then a moderator or a

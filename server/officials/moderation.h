@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db/db.h"
+#include "db/db_reply.h"
 #include "http/http.h"
 #include "http/http_params.h"
 
@@ -36,6 +38,9 @@ void moderation_similar(struct http_req *req); /* GET /api/v1/moderation/{id}/si
  * include_contact. */
 bool moderation_may_read_contact(const struct official *o);
 
+/* The largest feedback id a path or a bulk action names (eighteen digits). */
+#define FEEDBACK_ID_MAX INT64_C(999999999999999999)
+
 struct transition; /* a row of moderation.c's transition table */
 
 /* An action body as read and checked by moderation_action_parse. */
@@ -46,6 +51,7 @@ struct moderation_input {
 	const char *official; /* assign only: the assignee's username, else NULL; into doc */
 	int64_t of;         /* link_duplicate only: the original's id, else 0 */
 	char *text;         /* answer only: the cleaned answer text, else NULL */
+	int64_t template_id; /* answer only: the template to answer with instead of text, else 0 */
 	char *note;         /* the cleaned note, or NULL */
 	json_object *doc;   /* the parsed body */
 };
@@ -59,5 +65,39 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 
 /* Frees what in holds (not in itself). */
 void moderation_input_free(struct moderation_input *in);
+
+/* The name of in's action ("publish"), in as parsed. */
+const char *moderation_action_name(const struct moderation_input *in);
+
+/* The steps of in's action as moderation_apply takes them (JSON text; caller frees), or
+ * NULL when req's official holds no role for one of them: then the refusal is logged and
+ * audited as "denied" (note: note, may be NULL) and the caller answers 403. */
+char *moderation_steps(struct http_req *req, const struct moderation_input *in, const char *note);
+
+/* What moderation_apply did. */
+struct moderation_result {
+	enum db_status db;            /* not DB_OK: the database failed or is away; nothing else set */
+	enum db_reply_status status;  /* what the SQL answered (DB_REPLY_OK: taken) */
+	enum http_error err;          /* HTTP_ERR_COUNT: taken; else the error that says why not */
+	json_object *fields;          /* err's field problems, or NULL */
+	json_object *doc;             /* taken: the reply of the single action, its "log" signed */
+};
+
+/* Receives r (its doc and fields: take them, or leave them for moderation_result_release).
+ * req is the request moderation_apply was given, not yet answered. */
+typedef void (*moderation_done)(struct http_req *req, struct moderation_result *r, void *arg);
+
+/* Takes in's action (from moderation_action_parse; steps from moderation_steps) on feedback
+ * id as req's official: the one path of the single action and of each id of a bulk one
+ * (docs/moderation.md). One transaction, all or nothing: scope, state and consent checked
+ * and the action audited and logged in SQL (pakn_moderate_steps), an answer signed here; a
+ * template's placeholders are filled for this feedback first (one statement more). Calls
+ * done exactly once, from the event loop, never inside this call; in and steps must live
+ * until then. */
+void moderation_apply(struct http_req *req, int64_t id, const struct moderation_input *in,
+		      const char *steps, moderation_done done, void *arg);
+
+/* Puts what r still holds. */
+void moderation_result_release(struct moderation_result *r);
 
 #endif

@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(in.t != NULL);
 		if (in.text)
 			FUZZ_CHECK(utf8_is_valid((const uint8_t *)in.text, strlen(in.text)));
+		FUZZ_CHECK(!(in.text && in.template_id)); /* an answer is one or the other */
 		if (in.note)
 			FUZZ_CHECK(!strchr(in.note, '\n') && !strchr(in.note, '\r'));
 		if (in.agency)

@@ -56,6 +56,8 @@ static const struct {
 	{"{\"status\" : \"item_unanswerable\"}", DB_REPLY_ITEM_UNANSWERABLE},
 	{"{\"status\" : \"has_duplicates\", \"state\" : \"received\"}", DB_REPLY_HAS_DUPLICATES},
 	{"{\"status\": \"sign\", \"answers\": [{\"id\": 9, \"text\": \"ok\"}]}", DB_REPLY_SIGN},
+	{"{\"status\" : \"unknown_template\"}", DB_REPLY_UNKNOWN_TEMPLATE},
+	{"{\"status\" : \"too_many\"}", DB_REPLY_TOO_MANY},
 	/* the words sniffing found: in another member, the status still decides */
 	{"{\"status\" : \"not_found\", \"note\" : \"ok\"}", DB_REPLY_NOT_FOUND},
 	{"{\"note\" : \"ok\", \"status\" : \"no_answer\"}", DB_REPLY_NO_ANSWER},

@@ -225,6 +225,41 @@ static void test_bad_bodies(void **state)
 		   (const char *const[][2]){{"reason", "invalid_choice"}, {"note", "control_characters"}});
 }
 
+/* An answer is a text or a template (its id), one of them: the template is filled per
+ * feedback later, so nothing of it is read here. */
+static void test_answer_by_template(void **state)
+{
+	(void)state;
+	struct moderation_input in;
+	json_object *fields = json_object_new_array();
+	const char *b = "{\"action\":\"publish_answer\",\"template\":42}";
+	assert_int_equal(moderation_action_parse(b, strlen(b), &in, fields), 0);
+	assert_int_equal(in.template_id, 42);
+	assert_null(in.text);
+	moderation_input_free(&in);
+	b = "{\"action\":\"answer\",\"template\":2147483647,\"text\":null}";
+	assert_int_equal(moderation_action_parse(b, strlen(b), &in, fields), 0);
+	assert_int_equal(in.template_id, 2147483647);
+	moderation_input_free(&in);
+	b = "{\"action\":\"publish\",\"template\":\"x\"}"; /* not an answer: not read */
+	assert_int_equal(moderation_action_parse(b, strlen(b), &in, fields), 0);
+	assert_int_equal(in.template_id, 0);
+	moderation_input_free(&in);
+	assert_int_equal(json_object_array_length(fields), 0);
+	json_object_put(fields);
+
+	expect_422("{\"action\":\"answer\",\"text\":\"a\",\"template\":1}", 1,
+		   (const char *const[][2]){{"template", "conflict"}});
+	expect_422("{\"action\":\"answer\",\"template\":0}", 1,
+		   (const char *const[][2]){{"template", "invalid_id"}});
+	expect_422("{\"action\":\"answer\",\"template\":2147483648}", 1,
+		   (const char *const[][2]){{"template", "invalid_id"}});
+	expect_422("{\"action\":\"answer\",\"template\":1.5}", 1,
+		   (const char *const[][2]){{"template", "invalid_id"}});
+	expect_422("{\"action\":\"answer\",\"template\":\"7\"}", 1,
+		   (const char *const[][2]){{"template", "invalid_id"}});
+}
+
 static void test_not_an_object(void **state)
 {
 	(void)state;
@@ -254,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_fields_kept_per_action),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_link_takes_the_original),
+		cmocka_unit_test(test_answer_by_template),
 		cmocka_unit_test(test_not_an_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
