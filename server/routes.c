@@ -5,6 +5,7 @@
 #include "core/prometheus.h"
 #include "intake/intake_api.h"
 #include "metrics/metrics.h"
+#include "officials/assisted.h"
 #include "officials/auth.h"
 #include "officials/export.h"
 #include "officials/moderation.h"
@@ -40,6 +41,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
 	{HTTP_GET, "/api/v1/moderation/export", export_feedback},
 	{HTTP_GET, "/api/v1/moderation/overdue", moderation_overdue},
+	{HTTP_POST, "/api/v1/moderation/intake", assisted_intake},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_GET, "/api/v1/moderation/{id}/history", moderation_history},
 	{HTTP_GET, "/api/v1/moderation/{id}/contact", moderation_contact},
