@@ -27,28 +27,36 @@
   }
   function dmy(day) { return day.slice(8, 10) + '/' + day.slice(5, 7) + '/' + day.slice(0, 4); }
 
-  function notice(nodes, kind) {
+  /* An error notice drawn by draw() (a function returning its nodes), again after a change
+   * of language. */
+  var noticeDraw = null;
+  function notice(draw) {
+    noticeDraw = draw;
     var n = $('notice');
-    P.fill.apply(null, [n].concat(nodes));
-    n.className = 'notice' + (kind ? ' ' + kind : '') + (nodes.length ? '' : ' hidden');
-    if (nodes.length) n.focus();
+    P.fill.apply(null, [n].concat(draw ? draw() : []));
+    n.className = 'notice error' + (draw ? '' : ' hidden');
   }
 
   /* Not signed in, or the second factor not passed: the console signs in. */
   function needSignIn() {
     $('intake-form').classList.add('hidden');
     $('signed-in').classList.add('hidden');
-    notice([P.t('Hãy đăng nhập (kèm xác thực hai bước) ở ', 'Sign in (with the second factor) at '),
-      P.el('a', {href: '/admin/'}, P.t('trang cán bộ', 'the officials\' console')),
-      P.t(', rồi quay lại trang này.', ', then come back to this page.')], 'error');
+    notice(function () {
+      return [P.t('Hãy đăng nhập (kèm xác thực hai bước) ở ', 'Sign in (with the second factor) at '),
+        P.el('a', {href: '/admin/'}, P.t('trang cán bộ', 'the officials\' console')),
+        P.t(', rồi quay lại trang này.', ', then come back to this page.')];
+    });
+    $('notice').focus();
   }
 
   function signedIn(who) {
     me = who;
     var roles = who.roles || [];
     if (roles.indexOf('moderator') < 0 && roles.indexOf('responder') < 0) {
-      notice([P.t('Chỉ cán bộ kiểm duyệt hoặc trả lời góp ý được nhập góp ý.',
-        'Only moderators and responders enter feedback.')], 'error');
+      notice(function () {
+        return [P.t('Chỉ cán bộ kiểm duyệt hoặc trả lời góp ý được nhập góp ý.',
+          'Only moderators and responders enter feedback.')];
+      });
       return;
     }
     P.setCsrf(who.csrf_token);
@@ -152,7 +160,7 @@
     form.addEventListener('submit', onSubmit);
     $('receipt-print').addEventListener('click', function () { window.print(); });
     $('receipt-another').addEventListener('click', another);
-    P.onLanguage(function () { drawWho(); drawReceipt(); });
+    P.onLanguage(function () { drawWho(); drawReceipt(); if (noticeDraw) notice(noticeDraw); });
     P.api('GET', '/api/v1/auth/me').then(function (r) {
       if (r.error || r.data.second_factor === 'enrol' || r.data.second_factor === 'verify') needSignIn();
       else signedIn(r.data);

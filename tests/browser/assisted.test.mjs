@@ -38,6 +38,8 @@ test('without a session the page says where to sign in', async () => {
   assert.equal(await page.getAttribute('#notice a', 'href'), '/admin/');
   assert.ok(await page.isHidden('#intake-form'));
   assert.deepEqual(await h.axeViolations(page), []);
+  await page.click('#lang-switch');
+  assert.match(await page.textContent('#notice'), /^Sign in .*officials' console/);
   assert.deepEqual(h.problemsOf(page), []);
   await page.context().close();
 });
