@@ -5,6 +5,7 @@
 #include "core/prometheus.h"
 #include "intake/intake_api.h"
 #include "metrics/metrics.h"
+#include "officials/assisted.h"
 #include "officials/auth.h"
 #include "officials/bulk.h"
 #include "officials/export.h"
@@ -42,6 +43,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/moderation/queue", moderation_queue},
 	{HTTP_GET, "/api/v1/moderation/export", export_feedback},
 	{HTTP_GET, "/api/v1/moderation/overdue", moderation_overdue},
+	{HTTP_POST, "/api/v1/moderation/intake", assisted_intake},
 	{HTTP_POST, "/api/v1/moderation/{id}/actions", moderation_action},
 	{HTTP_POST, "/api/v1/moderation/bulk", bulk_action},
 	{HTTP_GET, "/api/v1/moderation/templates", templates_list},

@@ -66,11 +66,12 @@ def fill(layout, values):
 
 
 def url_of(rel):
-    """The address a page is served at: /x/ for x/index.html (server/http/webfiles.c)."""
+    """The address a page is served at: /x/ for x/index.html, /x/y for x/y.html
+    (server/http/webfiles.c)."""
     if rel.name == 'index.html':
         parent = rel.parent.as_posix()
         return '/' if parent == '.' else '/%s/' % parent
-    return '/' + rel.as_posix()
+    return '/' + rel.as_posix().removesuffix('.html')
 
 
 def build_page(layout, defaults, src, rel, dest):

@@ -225,6 +225,50 @@ double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Days from the civil date and back: Howard Hinnant's algorithms (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+bool date_parse(const char *ymd, int64_t *days)
+{
+	static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d, n = 0;
+	if (strlen(ymd) != 10 || strspn(ymd, "0123456789-") != 10 || ymd[4] != '-' ||
+	    ymd[7] != '-' || sscanf(ymd, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+	    y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > month_days[m - 1] ||
+	    (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+		return false;
+	*days = days_from_civil(y, m, d);
+	return true;
+}
+
+void date_format(int64_t days, char out[11])
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int64_t y = yoe + era * 400 + (m <= 2);
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
+}
+
+int64_t date_vietnam_day(time_t t)
+{
+	int64_t s = (int64_t)t + 7 * 3600;
+	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+}
+
 struct event_base *event_loop_new(void)
 {
 	return event_base_new();

@@ -57,6 +57,17 @@ bool deadline_passed(const struct timespec *deadline);
  * deadlines, rate limiters). */
 double now_seconds(void);
 
+/* Parses a calendar date written YYYY-MM-DD (years 2000 to 2100) into days since
+ * 1970-01-01. Returns false, *days untouched, for anything else (2026-02-29, 2026-1-5). */
+bool date_parse(const char *ymd, int64_t *days);
+
+/* Writes days since 1970-01-01 as YYYY-MM-DD into out. */
+void date_format(int64_t days, char out[11]);
+
+/* The day in Vietnam (UTC+7 all year: no daylight saving) at t, as days since 1970-01-01:
+ * the day citizens and agencies count in (sql/functions/common.sql, pakn_local_day). */
+int64_t date_vietnam_day(time_t t);
+
 /* A new event loop; NULL when out of memory. Its changes reach epoll as they are made, not
  * gathered per turn (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST): libevent closes a connection's
  * socket in the same turn as it deletes its events, so a gathered delete reached epoll

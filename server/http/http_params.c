@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/util.h"
 #include "http/field_errors.h"
 #include "http/http.h"
 
@@ -45,13 +46,8 @@ static const char *param_problem(const struct param_spec *s, const char *v)
 		return utf8_length((const uint8_t *)v, strlen(v)) <= (size_t)s->max ? NULL
 										      : "too_long";
 	case PARAM_DATE: {
-		static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-		int y, m, d, n = 0;
-		if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-		    y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days[m - 1] ||
-		    (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-			return "invalid_date";
-		return NULL;
+		int64_t days;
+		return date_parse(v, &days) ? NULL : "invalid_date";
 	}
 	case PARAM_INT: {
 		char *end;

@@ -163,15 +163,22 @@ static const struct webfile *find(const struct webfiles *w, const char *path)
 	return w ? bsearch(&key, w->files, w->n, sizeof(*w->files), by_path) : NULL;
 }
 
-/* The file for a path: "/x/" means "/x/index.html". */
+/* The file for a path: "/x/" means "/x/index.html", and "/a/x", a name without a dot, also
+ * "/a/x.html" (a page beside its folder's index, such as /admin/intake). */
 static const struct webfile *lookup(const struct webfiles *w, const char *path)
 {
 	size_t len = strlen(path);
 	if (len == 0 || len > 900)
 		return NULL;
-	if (path[len - 1] != '/')
-		return find(w, path);
 	char index[1024];
+	if (path[len - 1] != '/') {
+		const struct webfile *f = find(w, path);
+		if (!f && !strchr(strrchr(path, '/') ? strrchr(path, '/') : path, '.')) {
+			snprintf(index, sizeof(index), "%s.html", path);
+			f = find(w, index);
+		}
+		return f;
+	}
 	snprintf(index, sizeof(index), "%sindex.html", path);
 	return find(w, index);
 }

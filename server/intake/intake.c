@@ -26,6 +26,10 @@ struct raw {
 	bool rating_set;
 	bool rating_reported;    /* a JSON rating of the wrong type, already reported */
 	bool consent_publish, consent_contact;
+	/* Assisted intake only (intake_from_json_assisted): */
+	bool assisted;
+	int64_t today;
+	const char *channel, *received_on;
 };
 
 /* Fields already reported while reading, so check() does not call them missing too. */
@@ -33,6 +37,7 @@ enum {
 	REPORTED_ITEM = 1 << 0,
 	REPORTED_KIND = 1 << 1,
 	REPORTED_BODY = 1 << 2,
+	REPORTED_CHANNEL = 1 << 3,
 };
 
 static const struct {
@@ -56,6 +61,9 @@ static const struct {
 	{"invalid_phone", "Số điện thoại Việt Nam không hợp lệ. / Not a valid Vietnamese phone number."},
 	{"invalid_code", "Mã không hợp lệ. / Not a valid code."},
 	{"unknown_field", "Trường không được hỗ trợ. / Unknown field."},
+	{"invalid_date", "Phải là một ngày dạng YYYY-MM-DD. / Must be a date, YYYY-MM-DD."},
+	{"date_out_of_range", "Phải từ 30 ngày trước đến hôm nay. / Must be from 30 days ago to "
+			      "today."},
 	{"no_memory", "Máy chủ tạm thời thiếu bộ nhớ; hãy gửi lại sau. / The server is short of "
 		       "memory right now; send again later."},
 };
@@ -79,6 +87,8 @@ static bool is_one_of(const char *v, const char *const *choices)
 
 static const char *const kinds[] = {"opinion", "proposal", "report", "question", NULL};
 static const char *const submitter_types[] = {"individual", "organization", "business", NULL};
+/* How feedback that an official enters reached the agency ("web" is the citizen's own). */
+static const char *const channels[] = {"phone", "letter", "desk", "email", "other", NULL};
 
 /* --- text ----------------------------------------------------------------------------- */
 
@@ -239,6 +249,25 @@ bool intake_phone_normalise(const char *in, char out[16])
 
 /* --- the common check ----------------------------------------------------------------- */
 
+/* The fields only an official's entry has: the channel, and the day it was received. */
+static void check_assisted(const struct raw *r, struct submission *s, json_object *fields)
+{
+	if (!r->channel) {
+		if (!(r->reported & REPORTED_CHANNEL))
+			field_error(fields, "channel", "required");
+	} else if (!is_one_of(r->channel, channels))
+		field_error(fields, "channel", "invalid_choice");
+	else
+		snprintf(s->channel, sizeof(s->channel), "%s", r->channel);
+	int64_t day = r->today;
+	if (r->received_on && !date_parse(r->received_on, &day))
+		field_error(fields, "received_on", "invalid_date");
+	else if (day > r->today || day < r->today - RECEIVED_ON_MAX_AGE_DAYS)
+		field_error(fields, "received_on", "date_out_of_range");
+	else
+		date_format(day, s->received_on);
+}
+
 static enum intake_result check(const struct raw *r, struct submission *s, json_object *fields)
 {
 	memset(s, 0, sizeof(*s));
@@ -320,6 +349,8 @@ static enum intake_result check(const struct raw *r, struct submission *s, json_
 		else
 			field_error(fields, "idempotency_key", "invalid_code");
 	}
+	if (r->assisted)
+		check_assisted(r, s, fields);
 	/* Problems found while reading count too. The item code stays (intake.h). */
 	if (json_object_array_length(fields) > 0) {
 		submission_free(s);
@@ -389,8 +420,9 @@ static void read_nested(json_object *fields, const char *name, json_object *v, s
 	}
 }
 
-enum intake_result intake_from_json(const char *body, size_t len, struct submission *s,
-				    json_object *fields)
+/* Reads a JSON body into r's fields; assisted (r->assisted) takes its two fields too. */
+static enum intake_result from_json(const char *body, size_t len, struct raw *r,
+				    struct submission *s, json_object *fields)
 {
 	memset(s, 0, sizeof(*s));
 	json_object *doc = json_parse_strict(body, len);
@@ -398,39 +430,57 @@ enum intake_result intake_from_json(const char *body, size_t len, struct submiss
 		json_object_put(doc);
 		return INTAKE_MALFORMED;
 	}
-	struct raw r = {0};
 	json_object_object_foreach(doc, key, val) {
 		if (strcmp(key, "item_code") == 0) {
-			if (!read_string(fields, key, val, &r.item_code))
-				r.reported |= REPORTED_ITEM;
+			if (!read_string(fields, key, val, &r->item_code))
+				r->reported |= REPORTED_ITEM;
 		} else if (strcmp(key, "kind") == 0) {
-			if (!read_string(fields, key, val, &r.kind))
-				r.reported |= REPORTED_KIND;
+			if (!read_string(fields, key, val, &r->kind))
+				r->reported |= REPORTED_KIND;
 		} else if (strcmp(key, "body") == 0) {
-			if (!read_string(fields, key, val, &r.body))
-				r.reported |= REPORTED_BODY;
+			if (!read_string(fields, key, val, &r->body))
+				r->reported |= REPORTED_BODY;
 		}
+		else if (r->assisted && strcmp(key, "channel") == 0) {
+			if (!read_string(fields, key, val, &r->channel))
+				r->reported |= REPORTED_CHANNEL;
+		} else if (r->assisted && strcmp(key, "received_on") == 0)
+			read_string(fields, key, val, &r->received_on);
 		else if (strcmp(key, "idempotency_key") == 0)
-			read_string(fields, key, val, &r.idempotency_key);
+			read_string(fields, key, val, &r->idempotency_key);
 		else if (strcmp(key, "rating") == 0) {
 			/* 4 only: "4" and 4.0 are not whole numbers in JSON's type system here. */
 			if (json_object_is_type(val, json_type_int)) {
-				r.rating = json_object_get_int64(val);
-				r.rating_set = true;
+				r->rating = json_object_get_int64(val);
+				r->rating_set = true;
 			} else if (!json_object_is_type(val, json_type_null)) {
 				field_error(fields, key, "invalid_type");
-				r.rating_reported = true;
+				r->rating_reported = true;
 			}
 		} else if (strcmp(key, "submitter") == 0 || strcmp(key, "contact") == 0 ||
 			   strcmp(key, "consent") == 0)
-			read_nested(fields, key, val, &r);
+			read_nested(fields, key, val, r);
 		else
 			field_error(fields, key, "unknown_field");
 	}
 	/* check() also counts the problems reported while reading. */
-	enum intake_result res = check(&r, s, fields);
+	enum intake_result res = check(r, s, fields);
 	json_object_put(doc);
 	return res;
+}
+
+enum intake_result intake_from_json(const char *body, size_t len, struct submission *s,
+				    json_object *fields)
+{
+	struct raw r = {0};
+	return from_json(body, len, &r, s, fields);
+}
+
+enum intake_result intake_from_json_assisted(const char *body, size_t len, int64_t today,
+					     struct submission *s, json_object *fields)
+{
+	struct raw r = {.assisted = true, .today = today};
+	return from_json(body, len, &r, s, fields);
 }
 
 /* --- form ----------------------------------------------------------------------------- */

@@ -7,11 +7,15 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define BODY_MAX_CHARS 5000
 #define NAME_MAX_CHARS 200
 #define EMAIL_MAX_BYTES 254
 #define IDEMPOTENCY_KEY_MAX 128
+/* Assisted intake: how far back the day an agency received feedback may lie. */
+#define RECEIVED_ON_MAX_AGE_DAYS 30
+#define ENTERED_ROLE_MAX 48
 
 struct submission {
 	char item_code[65];
@@ -26,6 +30,13 @@ struct submission {
 	bool consent_publish;
 	bool consent_contact;
 	char idempotency_key[IDEMPOTENCY_KEY_MAX + 1]; /* "" when absent */
+	/* Assisted intake (an official enters feedback received another way); all empty for
+	 * the citizen's own, which is stored as channel "web". Not part of the canonical
+	 * bytes: the receipt is the same as for the web form. */
+	char channel[8];       /* phone | letter | desk | email | other, or "" */
+	char received_on[11];  /* YYYY-MM-DD: the day it reached the agency; "" with channel "" */
+	int entered_by;        /* the official who entered it; 0 with channel "" */
+	char entered_role[ENTERED_ROLE_MAX]; /* that official's roles, for the audit event */
 };
 
 enum intake_result {
@@ -41,6 +52,15 @@ enum intake_result {
  * item exists without reading the body again. */
 enum intake_result intake_from_json(const char *body, size_t len, struct submission *s,
 				    json_object *fields);
+
+/* Reads the JSON body of POST /api/v1/moderation/intake: what intake_from_json reads, the
+ * same checks, plus "channel" (required: phone, letter, desk, email or other) and
+ * "received_on" (optional YYYY-MM-DD, from RECEIVED_ON_MAX_AGE_DAYS before today to today;
+ * absent: today). today is the Vietnam day as days since 1970-01-01 (date_vietnam_day),
+ * given by the caller so this stays pure. entered_by and entered_role are the caller's to
+ * fill. */
+enum intake_result intake_from_json_assisted(const char *body, size_t len, int64_t today,
+					     struct submission *s, json_object *fields);
 
 /* Reads an application/x-www-form-urlencoded body (the citizen page without JavaScript):
  * item_code, rating, kind, body, submitter_type, submitter_name, submitter_organization,

@@ -198,36 +198,14 @@ static void client_hash(const struct http_req *req, char hex[65], uint64_t *shor
 
 /* --- handlers ------------------------------------------------------------------------- */
 
-void intake_api_submit(struct http_req *req)
+/* What follows reading a submission, for the citizen's route and the officials' one
+ * alike (intake_api_store): the Idempotency-Key header, the reply to a problem, or the
+ * group commit and the receipt. Takes p and fields. */
+static void store(struct pending *p, enum intake_result res, json_object *fields, bool json,
+		  const char *chash)
 {
-	if (!http_query_check(req, NULL, 0, NULL))
-		return;
-	const char *type = http_header(req, "Content-Type");
-	bool json = http_media_type_is(type, "application/json");
-	bool form = http_media_type_is(type, "application/x-www-form-urlencoded");
-	if (!json && !form) {
-		http_reply_code(req, HTTP_ERR_JSON_OR_FORM_ONLY, NULL);
-		return;
-	}
-	bool html = form && wants_html(req);
-	char chash[65];
-	uint64_t short_hash;
-	client_hash(req, chash, &short_hash);
-	int retry_after = 1;
-	if (!ratelimit_take(req->ctx->ratelimit, short_hash, now_seconds(), &retry_after)) {
-		http_set_retry_after(req, retry_after);
-		reply_problem(req, html, HTTP_ERR_RATE_LIMITED, NULL);
-		return;
-	}
-
-	struct pending *p = xcalloc(1, sizeof(*p));
-	p->req = req;
-	p->html = html;
-	size_t len;
-	const char *body = http_body(req, &len);
-	json_object *fields = json_object_new_array();
-	enum intake_result res = json ? intake_from_json(body ? body : "", len, &p->s, fields)
-				      : intake_from_form(body ? body : "", len, &p->s, fields);
+	struct http_req *req = p->req;
+	bool html = p->html;
 	const char *header_key = http_header(req, "Idempotency-Key");
 	if (res == INTAKE_OK && header_key) {
 		bool printable = *header_key && strlen(header_key) <= IDEMPOTENCY_KEY_MAX;
@@ -272,6 +250,49 @@ void intake_api_submit(struct http_req *req)
 	}
 	json_object_put(fields);
 	intake_hub_submit(req->ctx->intake, req->ctx->base, &p->s, chash, stored_cb, p);
+}
+
+void intake_api_submit(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	const char *type = http_header(req, "Content-Type");
+	bool json = http_media_type_is(type, "application/json");
+	bool form = http_media_type_is(type, "application/x-www-form-urlencoded");
+	if (!json && !form) {
+		http_reply_code(req, HTTP_ERR_JSON_OR_FORM_ONLY, NULL);
+		return;
+	}
+	bool html = form && wants_html(req);
+	char chash[65];
+	uint64_t short_hash;
+	client_hash(req, chash, &short_hash);
+	int retry_after = 1;
+	if (!ratelimit_take(req->ctx->ratelimit, short_hash, now_seconds(), &retry_after)) {
+		http_set_retry_after(req, retry_after);
+		reply_problem(req, html, HTTP_ERR_RATE_LIMITED, NULL);
+		return;
+	}
+
+	struct pending *p = xcalloc(1, sizeof(*p));
+	p->req = req;
+	p->html = html;
+	size_t len;
+	const char *body = http_body(req, &len);
+	json_object *fields = json_object_new_array();
+	enum intake_result res = json ? intake_from_json(body ? body : "", len, &p->s, fields)
+				      : intake_from_form(body ? body : "", len, &p->s, fields);
+	store(p, res, fields, json, chash);
+}
+
+void intake_api_store(struct http_req *req, enum intake_result res, struct submission *s,
+		      json_object *fields, const char *client_hash)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+	p->req = req;
+	p->s = *s;
+	memset(s, 0, sizeof(*s));
+	store(p, res, fields, true, client_hash);
 }
 
 void intake_api_status(struct http_req *req)

@@ -258,6 +258,15 @@ static char *row_of(const struct intake_queue *q, const struct entry *e)
 	sodium_memzero(secret, sizeof(secret));
 	sbuf_json_field(&b, "secret_hash", hex);
 	sbuf_json_field(&b, "key_id", e->key_id);
+	if (*s->channel) {
+		/* An official's entry (officials/assisted.c): pakn_intake_batch records who and how,
+		 * counts the deadlines from received_on and audits it. */
+		sbuf_json_field(&b, "channel", s->channel);
+		sbuf_json_field(&b, "received_on", s->received_on);
+		sbuf_json_field(&b, "entered_role", s->entered_role);
+		sbuf_puts(&b, ",\"entered_by\":");
+		sbuf_int(&b, s->entered_by);
+	}
 	uint8_t h[32];
 	if (*s->idempotency_key) {
 		idempotency_hash(q->keys, e->client_hash, s->idempotency_key, hex);

@@ -33,21 +33,30 @@ CREATE OR REPLACE TRIGGER public_holiday_changed AFTER INSERT OR UPDATE OR DELET
 CREATE OR REPLACE TRIGGER make_up_day_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON make_up_day FOR EACH STATEMENT EXECUTE FUNCTION pakn_calendar_trigger();
 
--- The working day that is `days` working days after the local date of `at` (a feedback that
--- arrives on a day off counts from the next working day). PL/pgSQL keeps its plan for the
--- session; as a LANGUAGE sql function with sub-selects it was planned on every call.
-CREATE OR REPLACE FUNCTION pakn_working_day_after(p_at timestamptz, p_days integer) RETURNS date
+-- The working day that is `days` working days after day p_day (a feedback that arrives on
+-- a day off counts from the next working day). PL/pgSQL keeps its plan for the session; as
+-- a LANGUAGE sql function with sub-selects it was planned on every call.
+CREATE OR REPLACE FUNCTION pakn_working_day_from(p_day date, p_days integer) RETURNS date
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT w.day FROM work_day w
             WHERE w.working
-              AND w.n = (SELECT n FROM work_day
-                         WHERE day = pakn_local_day(p_at)) + p_days);
+              AND w.n = (SELECT n FROM work_day WHERE day = p_day) + p_days);
+END
+$$;
+
+-- The same from the local date of `at`.
+CREATE OR REPLACE FUNCTION pakn_working_day_after(p_at timestamptz, p_days integer) RETURNS date
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN pakn_working_day_from(pakn_local_day(p_at), p_days);
 END
 $$;
 
 -- A feedback's deadlines, fixed when it arrives from the deadlines then in force: its
--- plan's (the .meta file's action_days, answer_days), else the service's.
+-- plan's (the .meta file's action_days, answer_days), else the service's; counted from
+-- the day it reached the agency (received_on, for feedback an official entered: the
+-- citizen's day, not the day of typing), else from the day it was stored.
 CREATE OR REPLACE FUNCTION pakn_due_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -59,8 +68,10 @@ BEGIN
     FROM response_deadline d
     LEFT JOIN plan_item it ON it.id = NEW.item_id
     LEFT JOIN plan pl ON pl.id = it.plan_id;
-    NEW.due_action := pakn_working_day_after(NEW.created_at, a);
-    NEW.due_answer := pakn_working_day_after(NEW.created_at, r);
+    NEW.due_action := pakn_working_day_from(
+        coalesce(NEW.received_on, pakn_local_day(NEW.created_at)), a);
+    NEW.due_answer := pakn_working_day_from(
+        coalesce(NEW.received_on, pakn_local_day(NEW.created_at)), r);
     RETURN NEW;
 END
 $$;

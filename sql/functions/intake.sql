@@ -25,26 +25,32 @@ BEGIN
 END
 $$;
 
--- The batch's rows as the service sends them (server/intake/intake_queue.c), with their positions.
+-- The batch's rows as the service sends them (server/intake/intake_queue.c), with their
+-- positions. channel, received_on, entered_by and entered_role only in an official's entry
+-- (assisted intake); NULL otherwise.
 CREATE OR REPLACE FUNCTION pakn_intake_rows(batch json) RETURNS TABLE (
     ord integer, id bigint, tracking_code text, item_code text, rating smallint, kind text,
     body text, submitter_type text, personal_enc text, consent_publish boolean,
     consent_contact boolean, submission_hash text, secret_hash text, key_id text,
-    idempotency_key text, client_hash text, handle text, salt text, commitment text)
+    idempotency_key text, client_hash text, handle text, salt text, commitment text,
+    channel text, received_on date, entered_by integer, entered_role text)
 LANGUAGE sql STABLE AS $$
     SELECT x.ord::integer, x.id, x.tracking_code, x.item_code, x.rating, x.kind, x.body,
            x.submitter_type, x.personal_enc, x.consent_publish, x.consent_contact,
            x.submission_hash, x.secret_hash, x.key_id, x.idempotency_key, x.client_hash,
-           x.handle, x.salt, x.commitment
+           x.handle, x.salt, x.commitment, x.channel, x.received_on, x.entered_by,
+           x.entered_role
     FROM ROWS FROM (json_to_recordset(batch) AS (
              id bigint, tracking_code text, item_code text, rating smallint, kind text,
              body text, submitter_type text, personal_enc text, consent_publish boolean,
              consent_contact boolean, submission_hash text, secret_hash text, key_id text,
              idempotency_key text, client_hash text, handle text, salt text,
-             commitment text)) WITH ORDINALITY AS x(
+             commitment text, channel text, received_on date, entered_by integer,
+             entered_role text)) WITH ORDINALITY AS x(
              id, tracking_code, item_code, rating, kind, body, submitter_type, personal_enc,
              consent_publish, consent_contact, submission_hash, secret_hash, key_id,
-             idempotency_key, client_hash, handle, salt, commitment, ord)
+             idempotency_key, client_hash, handle, salt, commitment, channel, received_on,
+             entered_by, entered_role, ord)
 $$;
 
 -- The fates of any batch, row after row: a row sees the rows before it as stored, exactly
@@ -165,9 +171,18 @@ DECLARE
     log     json;
     -- The time of the storing transaction, as every receipt of the batch gives it.
     committed text := pakn_utc_text(now());
+    -- Whether an official entered a row (assisted intake): its audit event is written
+    -- below. A look at the batch's text, not a parse: a citizen's text cannot contain the
+    -- member name with its quotes unescaped, and a false alarm would only take a lock.
+    assisted boolean := strpos(batch::text, '"entered_by":') > 0;
 BEGIN
     -- A receipt promises a durable row, whatever the server's default.
     PERFORM set_config('synchronous_commit', 'on', true);
+    -- The audit trail's head before the log's counter, in the order a moderation action
+    -- takes them (pakn_audit, then the log trigger), so the two never wait on each other.
+    IF assisted THEN
+        PERFORM 1 FROM audit_head WHERE one FOR UPDATE;
+    END IF;
     -- Taking the log row first serialises batches: indexes follow commit order.
     SELECT size INTO next_ix FROM tlog_state WHERE one FOR UPDATE;
     -- Every row of the batch is received now, so all have the same deadlines: those of
@@ -241,13 +256,16 @@ BEGIN
                                   personal_enc, consent_publish, consent_contact,
                                   submission_hash, secret_hash, log_index, key_id,
                                   idempotency_key, created_at, due_action, due_answer,
-                                  handle, salt, commitment)
+                                  handle, salt, commitment, channel, received_on, entered_by)
             SELECT id, tracking_code, item_id, rating, kind, body, submitter_type,
                    decode(personal_enc, 'base64'), consent_publish, consent_contact,
                    submission_hash, secret_hash, log_index, key_id, idempotency_key, now(),
-                   -- A plan with its own deadlines: the row trigger (pakn_due_trigger).
-                   CASE WHEN NOT own_days THEN due_a END, CASE WHEN NOT own_days THEN due_r END,
-                   handle, decode(salt, 'hex'), commitment
+                   -- A plan with its own deadlines, or an official's entry received on
+                   -- another day: the row trigger (pakn_due_trigger).
+                   CASE WHEN NOT own_days AND received_on IS NULL THEN due_a END,
+                   CASE WHEN NOT own_days AND received_on IS NULL THEN due_r END,
+                   handle, decode(salt, 'hex'), commitment, coalesce(channel, 'web'),
+                   received_on, entered_by
             FROM answered WHERE status = 'created'
         ), recent AS (
             INSERT INTO intake_recent (client_hash, submission_hash, feedback_id, created_at)
@@ -279,6 +297,17 @@ BEGIN
         fates := pakn_intake_fates_serial(batch);
     END LOOP;
     PERFORM set_config('pakn.rollup_deferred', 'off', true);
+    -- Each row an official entered and this batch created (its reserved id is in feedback
+    -- only then) is audited: who, which feedback, the channel and the day; no personal
+    -- data. Not a log entry (pakn_tlog_event's trigger leaves this action out): the
+    -- submission itself is one.
+    IF assisted AND created > 0 THEN
+        PERFORM pakn_audit(b.entered_by, b.entered_role, b.id, 'assisted_intake', b.channel,
+                           'received_on ' || b.received_on, NULL, 'received')
+        FROM pakn_intake_rows(batch) b JOIN feedback f ON f.id = b.id
+        WHERE b.entered_by IS NOT NULL
+        ORDER BY b.ord;
+    END IF;
     IF created > 0 THEN
         log := pakn_tlog_append(leaves);
     END IF;

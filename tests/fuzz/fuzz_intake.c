@@ -1,10 +1,13 @@
-/* fuzz_intake.c - a submission's body (server/intake/intake.c), read both as JSON (the API) and
- * as an HTML form (the page without JavaScript), as POST /api/v1/feedback does. What is
+/* fuzz_intake.c - a submission's body (server/intake/intake.c), read as JSON (the API), as an
+ * HTML form (the page without JavaScript), as POST /api/v1/feedback does, and as an
+ * official's entry (POST /api/v1/moderation/intake: a channel and a day in range). What is
  * accepted is within bounds and already clean: cleaning the body again changes nothing
  * (NFC, line breaks and trimming are idempotent), so the hash a receipt carries is the
  * hash of what is stored. What is refused says why, in valid JSON, and keeps no more than
  * a well-formed item code (which the reply asks the database about). */
 #include <string.h>
+
+#include "core/util.h"
 
 #include "core/text.h"
 #include "intake/intake.h"
@@ -35,15 +38,29 @@ static void check_accepted(const struct submission *s)
 	json_object_put(submission_personal_json(s));
 }
 
-static void read_body(const char *body, size_t len, bool json)
+enum reading { READ_JSON, READ_FORM, READ_ASSISTED };
+
+/* 2026-12-07, days since 1970-01-01: a fixed "today" for the official's entry. */
+#define FUZZ_TODAY 20794
+
+static void read_body(const char *body, size_t len, enum reading how)
 {
 	struct submission s;
 	json_object *fields = json_object_new_array();
-	enum intake_result r = json ? intake_from_json(body, len, &s, fields)
-				    : intake_from_form(body, len, &s, fields);
+	enum intake_result r =
+		how == READ_JSON ? intake_from_json(body, len, &s, fields)
+		: how == READ_FORM ? intake_from_form(body, len, &s, fields)
+				   : intake_from_json_assisted(body, len, FUZZ_TODAY, &s, fields);
 	if (r == INTAKE_OK) {
 		FUZZ_CHECK(json_object_array_length(fields) == 0);
 		check_accepted(&s);
+		/* Only an official's entry has a channel, and then a day within the bounds. */
+		FUZZ_CHECK((how == READ_ASSISTED) == (s.channel[0] != '\0'));
+		if (how == READ_ASSISTED) {
+			int64_t day;
+			FUZZ_CHECK(date_parse(s.received_on, &day));
+			FUZZ_CHECK(day <= FUZZ_TODAY && day >= FUZZ_TODAY - RECEIVED_ON_MAX_AGE_DAYS);
+		}
 	} else {
 		FUZZ_CHECK(r != INTAKE_INVALID || json_object_array_length(fields) > 0);
 		FUZZ_CHECK(!s.body && !s.name && !s.organization && !s.email && !s.phone);
@@ -63,8 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *body = malloc(size ? size : 1);
 	FUZZ_CHECK(body);
 	memcpy(body, data, size);
-	read_body(body, size, true);
-	read_body(body, size, false);
+	read_body(body, size, READ_JSON);
+	read_body(body, size, READ_FORM);
+	read_body(body, size, READ_ASSISTED);
 	free(body);
 	return 0;
 }

@@ -39,6 +39,7 @@ static int group_setup(void **state)
 		return -1;
 	write_file("index.html", index_html);
 	write_file("admin/index.html", admin_html);
+	write_file("admin/intake.html", admin_html); /* a page beside its folder's index */
 	write_file("assets/site.css", site_css);
 	write_file(".secret", "not served\n");
 	char env_dir[300];
@@ -62,6 +63,8 @@ static void test_pages_and_assets(void **state)
 		{"/", "text/html; charset=utf-8", index_html},
 		{"/index.html", "text/html; charset=utf-8", index_html},
 		{"/admin/", "text/html; charset=utf-8", admin_html},
+		{"/admin/intake", "text/html; charset=utf-8", admin_html},
+		{"/admin/intake.html", "text/html; charset=utf-8", admin_html},
 		{"/assets/site.css", "text/css; charset=utf-8", site_css},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -2,7 +2,8 @@
  * writes (quotes, backslashes and every control character escaped, UTF-8 and "/" as they
  * are); sbuf_printf grows past its first guess; sbuf_take of nothing is ""; json_parse_strict
  * takes one strict JSON value of exactly len bytes and nothing else; sbuf_base64 writes what
- * libsodium writes; sbuf_int and sbuf_cat write what printf's %lld and %s write; deadlines. */
+ * libsodium writes; sbuf_int and sbuf_cat write what printf's %lld and %s write; deadlines;
+ * calendar dates and the day in Vietnam. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -179,6 +180,40 @@ static void test_deadlines(void **state)
 	assert_true(deadline_passed(&d));
 }
 
+static void test_dates(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *ymd;
+		int64_t days;
+	} good[] = {
+		{"2000-01-01", 10957}, {"2024-02-29", 19782}, {"2026-12-07", 20794},
+		{"2026-12-31", 20818}, {"2100-12-31", 47846},
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int64_t d = -1;
+		char back[11];
+		assert_true(date_parse(good[i].ymd, &d));
+		assert_int_equal(d, good[i].days);
+		date_format(d, back);
+		assert_string_equal(back, good[i].ymd);
+	}
+	static const char *const bad[] = {"2026-02-29", "2100-02-29", "2026-13-01", "2026-00-10",
+					  "2026-04-31", "1999-12-31", "2101-01-01", "2026-1-05",
+					  "2026-01-5 ", " 026-01-05", "+026-01-05", "2026/01/05",
+					  "20260105", "", "2026-01-05x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t d = 7;
+		assert_false(date_parse(bad[i], &d));
+		assert_int_equal(d, 7);
+	}
+	/* 2026-12-07 16:59:59 UTC is 23:59:59 in Vietnam; a second later the next day. */
+	assert_int_equal(date_vietnam_day(1796662799), 20794);
+	assert_int_equal(date_vietnam_day(1796662800), 20795);
+	assert_int_equal(date_vietnam_day(0), 0);
+	assert_int_equal(date_vietnam_day(-7 * 3600 - 1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_int_and_cat_as_printf_writes_them),
 		cmocka_unit_test(test_json_parse_strict),
 		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

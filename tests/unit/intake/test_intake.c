@@ -1,6 +1,8 @@
 /* test_intake.c - tests server/intake/intake.c: reading a submission from JSON and from a form body,
  * the exact (field, code) problems reported and their order, the normalisation of text,
- * phone numbers and e-mail addresses, and the canonical bytes and hash of docs/receipts.md. */
+ * phone numbers and e-mail addresses, the canonical bytes and hash of docs/receipts.md, and
+ * an official's entry (intake_from_json_assisted): its channel and day received, checked
+ * beside the other fields, and refused by the citizens' reading. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1356,6 +1358,105 @@ static void test_fuzz_mutated_submissions(void **state)
 	}
 }
 
+/* Reads input as an official's entry on day today (days since 1970-01-01); fields gets
+ * the problems as "field code" lines. */
+static enum intake_result assisted(const char *input, int64_t today, struct submission *s,
+				   char *problems, size_t cap)
+{
+	json_object *fields = json_object_new_array();
+	enum intake_result r = intake_from_json_assisted(input, strlen(input), today, s, fields);
+	problems[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i), *field, *code;
+		json_object_object_get_ex(f, "field", &field);
+		json_object_object_get_ex(f, "code", &code);
+		size_t n = strlen(problems);
+		snprintf(problems + n, cap - n, "%s %s;", json_object_get_string(field),
+			 json_object_get_string(code));
+	}
+	json_object_put(fields);
+	return r;
+}
+
+static void test_assisted_channel_and_day(void **state)
+{
+	(void)state;
+	int64_t today;
+	assert_true(date_parse("2026-12-07", &today));
+#define ENTRY(extra) "{\"item_code\":\"LC-T25\",\"rating\":2,\"kind\":\"report\"," \
+		     "\"body\":\"Gọi điện\"" extra "}"
+	static const struct {
+		const char *input, *problems, *channel, *received_on;
+	} cases[] = {
+		{ENTRY(",\"channel\":\"phone\",\"received_on\":\"2026-12-04\""), "", "phone",
+		 "2026-12-04"},
+		{ENTRY(",\"channel\":\"letter\""), "", "letter", "2026-12-07"},
+		{ENTRY(",\"channel\":\"desk\",\"received_on\":null"), "", "desk", "2026-12-07"},
+		{ENTRY(",\"channel\":\"email\",\"received_on\":\"2026-11-07\""), "", "email",
+		 "2026-11-07"},
+		{ENTRY(",\"channel\":\"other\",\"received_on\":\"2026-12-07\""), "", "other",
+		 "2026-12-07"},
+		{ENTRY(""), "channel required;", NULL, NULL},
+		{ENTRY(",\"channel\":\"web\""), "channel invalid_choice;", NULL, NULL},
+		{ENTRY(",\"channel\":\"Phone\""), "channel invalid_choice;", NULL, NULL},
+		{ENTRY(",\"channel\":1"), "channel invalid_type;", NULL, NULL},
+		{ENTRY(",\"channel\":null"), "channel required;", NULL, NULL},
+		{ENTRY(",\"channel\":\"phone\",\"received_on\":\"2026-12-08\""),
+		 "received_on date_out_of_range;", NULL, NULL},
+		{ENTRY(",\"channel\":\"phone\",\"received_on\":\"2026-11-06\""),
+		 "received_on date_out_of_range;", NULL, NULL},
+		{ENTRY(",\"channel\":\"phone\",\"received_on\":\"2026-11-31\""),
+		 "received_on invalid_date;", NULL, NULL},
+		{ENTRY(",\"channel\":\"phone\",\"received_on\":20261204"),
+		 "received_on invalid_type;", NULL, NULL},
+		{"{\"rating\":0,\"channel\":\"fax\",\"received_on\":\"x\"}",
+		 "item_code required;rating out_of_range;kind required;body required;"
+		 "channel invalid_choice;received_on invalid_date;", NULL, NULL},
+		{ENTRY(",\"channel\":\"phone\",\"entered_by\":1"), "entered_by unknown_field;", NULL,
+		 NULL},
+	};
+#undef ENTRY
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct submission s;
+		char problems[512];
+		enum intake_result r = assisted(cases[i].input, today, &s, problems, sizeof(problems));
+		if (strcmp(problems, cases[i].problems) != 0)
+			fail_msg("case %zu: %s, want %s", i, problems, cases[i].problems);
+		assert_int_equal(r, cases[i].channel ? INTAKE_OK : INTAKE_INVALID);
+		if (cases[i].channel) {
+			assert_string_equal(s.channel, cases[i].channel);
+			assert_string_equal(s.received_on, cases[i].received_on);
+			assert_int_equal(s.entered_by, 0); /* the caller's to fill */
+			assert_string_equal(s.body, "Gọi điện");
+		}
+		submission_free(&s);
+	}
+	/* The canonical bytes do not hold the channel: the receipt is the web form's. */
+	struct submission web, desk;
+	json_object *fields = json_object_new_array();
+	static const char base[] = "{\"item_code\":\"LC-T25\",\"rating\":2,\"kind\":\"report\","
+				   "\"body\":\"Gọi điện\"}";
+	static const char entered[] = "{\"item_code\":\"LC-T25\",\"rating\":2,\"kind\":\"report\","
+				      "\"body\":\"Gọi điện\",\"channel\":\"desk\"}";
+	assert_int_equal(intake_from_json(base, strlen(base), &web, fields), INTAKE_OK);
+	assert_int_equal(intake_from_json_assisted(entered, strlen(entered), today, &desk, fields),
+			 INTAKE_OK);
+	char h1[65], h2[65];
+	submission_hash(&web, h1);
+	submission_hash(&desk, h2);
+	assert_string_equal(h1, h2);
+	assert_string_equal(web.channel, "");
+	submission_free(&web);
+	submission_free(&desk);
+	/* The citizens' reading takes neither field. */
+	assert_int_equal(intake_from_json(entered, strlen(entered), &web, fields), INTAKE_INVALID);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_array_get_idx(fields, 0), "code")),
+			    "unknown_field");
+	submission_free(&web);
+	json_object_put(fields);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1378,6 +1479,7 @@ int main(void)
 		cmocka_unit_test(test_canonical_exact),
 		cmocka_unit_test(test_canonical_minimal),
 		cmocka_unit_test(test_personal_data),
+		cmocka_unit_test(test_assisted_channel_and_day),
 		cmocka_unit_test(test_fuzz_mutated_submissions),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);

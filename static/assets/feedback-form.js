@@ -1,0 +1,254 @@
+/* feedback-form.js - what the citizen's form (citizen.js) and the officials' assisted intake
+ * (admin-intake.js) share: finding an item by typing and showing who answers it, the
+ * submission as the API takes it, and the service's field problems shown beside the
+ * fields and in a summary. Both pages use the same element ids for these parts. A classic
+ * script, loaded after common.js and before the page's own. */
+(function () {
+  'use strict';
+  var P = window.PAKN;
+  var $ = function (id) { return document.getElementById(id); };
+
+  /* The API names fields as in its JSON ("submitter.name"); the forms as in the HTML. */
+  var FIELD = {'submitter.type': 'submitter_type', 'submitter.name': 'submitter_name',
+    'submitter.organization': 'submitter_organization', 'contact.email': 'contact_email',
+    'contact.phone': 'contact_phone', 'consent.publish': 'consent_publish',
+    'consent.contact': 'consent_contact'};
+
+  /* A random key (hex of 16 bytes) for the Idempotency-Key header: one per form filled. */
+  function newKey() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+  }
+
+  /* The feedback form `form` (the element with id form-errors holds its summary; each field
+   * name has its err-<name> paragraph). opts.summary(vi, en): the summary's first line. */
+  function feedbackForm(form, opts) {
+    var select = $('item_code');
+    var searchTimer, searchSeq = 0;
+    var chosen = null; /* the item's document, once chosen */
+
+    /* --- choosing the item --------------------------------------------------------- */
+
+    function loadPlans() {
+      P.api('GET', '/api/v1/plans').then(function (r) {
+        if (r.error) return;
+        var plan = $('plan');
+        P.fill(plan, P.el('option', {value: '', 'data-en': 'All plans'}, 'Tất cả kế hoạch'));
+        r.data.plans.forEach(function (p) {
+          plan.appendChild(P.el('option', {value: p.code}, p.code + ' — ' + p.title));
+        });
+        P.applyLanguage(plan);
+        search();
+      });
+    }
+
+    function search() {
+      var q = $('item-search').value.trim();
+      var plan = $('plan').value;
+      var url = '/api/v1/items?limit=20' + (plan ? '&plan=' + encodeURIComponent(plan) : '') +
+        (q ? '&q=' + encodeURIComponent(q) : '');
+      var seq = ++searchSeq;
+      P.api('GET', url).then(function (r) {
+        if (seq !== searchSeq) return; /* an older answer */
+        var list = $('item-results');
+        P.fill(list);
+        if (r.error) { $('item-results-status').textContent = r.error.message; return; }
+        r.data.items.forEach(function (it) {
+          /* Feedback on an item no agency answers is refused (item_unanswerable): not offered. */
+          var mute = it.responsible && it.responsible.basis === 'none';
+          list.appendChild(P.el('li', null, P.el('button', {type: 'button', 'data-code': it.code,
+            disabled: mute, onclick: function () { choose(it.code, true); }}, it.code + ' — ' + it.title +
+            (mute ? ' ' + P.t('(chưa có cơ quan trả lời)', '(no agency answers it yet)') : ''))));
+        });
+        $('item-results-status').textContent = r.data.items.length
+          ? P.t(r.data.items.length + ' mục phù hợp' + (r.data.total > r.data.items.length ? ' (hiện ' + r.data.items.length + ' đầu tiên)' : '') + '.',
+                r.data.items.length + ' matching items' + (r.data.total > r.data.items.length ? ' (first ' + r.data.items.length + ' shown)' : '') + '.')
+          : P.t('Không có mục nào phù hợp. Thử từ khác.', 'Nothing matches. Try other words.');
+      });
+    }
+
+    function fact(dl, vi, en, value) {
+      if (!value) return;
+      dl.appendChild(P.el('dt', null, P.t(vi, en)));
+      dl.appendChild(P.el('dd', null, value));
+    }
+
+    function unanswerableText() {
+      return P.t('Chưa có cơ quan nào được giao trả lời góp ý về mục này; hãy chọn mục khác.',
+        'No agency is assigned to answer feedback on this item; choose another item.');
+    }
+
+    /* Who answers the item (docs/catalog.md, "Who answers an item"): its lead agencies, or
+     * the plan's default agency when its text names no lead. */
+    function answeredBy(r) {
+      if (!r || !r.agencies.length) return '';
+      var names = r.agencies.map(function (a) { return a.name; }).join(', ');
+      return r.basis === 'plan_default'
+        ? names + ' ' + P.t('(cơ quan mặc định của kế hoạch, vì mục này không ghi cơ quan chủ trì)',
+          '(the plan\'s default agency, as this item names no lead agency)')
+        : names;
+    }
+
+    /* Draws the chosen item's facts in the current language. */
+    function drawItem() {
+      var it = chosen;
+      if (!it) return;
+      $('item-title').textContent = it.code + ' — ' + it.title;
+      var dl = P.fill($('item-facts'));
+      fact(dl, 'Kế hoạch', 'Plan', it.plan);
+      fact(dl, 'Mục', 'Section', it.section ? it.section.code + '. ' + it.section.title : '');
+      fact(dl, 'Cơ quan chủ trì', 'Lead agency',
+        (it.lead_agencies || []).map(function (a) { return a.name; }).join(', ') || it.lead_text);
+      fact(dl, 'Cơ quan phối hợp', 'Coordinating',
+        (it.coordinating_agencies || []).map(function (a) { return a.name; }).join(', '));
+      fact(dl, 'Cơ quan trả lời góp ý', 'Answered by', answeredBy(it.responsible));
+      fact(dl, 'Kết quả', 'Expected result', it.result);
+      fact(dl, 'Chỉ tiêu', 'Target', [it.target, it.unit].filter(Boolean).join(' '));
+      fact(dl, 'Thời hạn', 'Deadline', it.deadline && it.deadline.text);
+    }
+
+    function choose(code, focusDetails) {
+      /* The citizen's page lists every item for use without JavaScript; a page that does
+       * not gets an option for the one chosen, which the submission reads. */
+      var listed = Array.prototype.some.call(select.options, function (o) { return o.value === code; });
+      if (!listed) select.appendChild(P.el('option', {value: code}, code));
+      select.value = code;
+      clearError('item_code');
+      P.api('GET', '/api/v1/items/' + encodeURIComponent(code)).then(function (r) {
+        if (r.error) { showSummary([r.error.message]); return; }
+        chosen = r.data;
+        drawItem();
+        if (chosen.responsible && chosen.responsible.basis === 'none') showFieldErrors([{field: 'item_code', message: unanswerableText()}]);
+        if ($('item-feed')) $('item-feed').setAttribute('href', '/feed/?item=' + encodeURIComponent(chosen.code));
+        $('item-details').classList.remove('hidden');
+        $('search-field').classList.add('hidden');
+        $('plan-field').classList.add('hidden');
+        if (focusDetails) {
+          $('item-title').setAttribute('tabindex', '-1');
+          $('item-title').focus();
+        }
+      });
+    }
+
+    function changeItem() {
+      select.value = '';
+      chosen = null;
+      $('item-details').classList.add('hidden');
+      $('search-field').classList.remove('hidden');
+      $('plan-field').classList.remove('hidden');
+      $('item-search').focus();
+    }
+
+    /* --- problems ------------------------------------------------------------------ */
+
+    function clearError(name) {
+      var p = $('err-' + name);
+      if (p) { p.textContent = ''; p.classList.add('hidden'); }
+      var input = form.elements[name];
+      if (input && input.setAttribute) input.removeAttribute('aria-invalid');
+    }
+
+    function clearErrors() {
+      Array.prototype.forEach.call(form.querySelectorAll('.error-text'), function (p) {
+        p.textContent = ''; p.classList.add('hidden');
+      });
+      Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid]'), function (e) { e.removeAttribute('aria-invalid'); });
+      $('form-errors').classList.add('hidden');
+    }
+
+    function showSummary(lines) {
+      var box = P.fill($('form-errors'), P.el('p', null, opts.summary()));
+      var ul = P.el('ul');
+      lines.forEach(function (l) { ul.appendChild(P.el('li', null, l)); });
+      box.appendChild(ul);
+      box.classList.remove('hidden');
+      box.focus();
+    }
+
+    function showFieldErrors(fields) {
+      var lines = [];
+      fields.forEach(function (f) {
+        var name = FIELD[f.field] || f.field;
+        var p = $('err-' + name);
+        if (p) { p.textContent = f.message; p.classList.remove('hidden'); }
+        var input = form.elements[name];
+        if (input && input.setAttribute) input.setAttribute('aria-invalid', 'true');
+        var label = form.querySelector('label[for="' + name + '"]');
+        lines.push((label ? label.textContent + ': ' : '') + f.message);
+      });
+      showSummary(lines);
+    }
+
+    /* --- the submission ------------------------------------------------------------ */
+
+    function value(name) { var e = form.elements[name]; return e ? e.value.trim() : ''; }
+
+    /* The submission as POST /api/v1/feedback takes it (docs/intake.md). */
+    function submission() {
+      var rating = form.querySelector('input[name=rating]:checked');
+      var kind = form.querySelector('input[name=kind]:checked');
+      var s = {
+        item_code: select.value,
+        rating: rating ? Number(rating.value) : null,
+        kind: kind ? kind.value : null,
+        body: form.elements.body.value,
+        consent: {publish: $('consent_publish').checked, contact: $('consent_contact').checked}
+      };
+      var submitter = {};
+      if (value('submitter_type')) submitter.type = value('submitter_type');
+      if (value('submitter_name')) submitter.name = value('submitter_name');
+      if (value('submitter_organization')) submitter.organization = value('submitter_organization');
+      if (Object.keys(submitter).length) s.submitter = submitter;
+      var contact = {};
+      if (value('contact_email')) contact.email = value('contact_email');
+      if (value('contact_phone')) contact.phone = value('contact_phone');
+      if (Object.keys(contact).length) s.contact = contact;
+      return s;
+    }
+
+    /* The problems the browser can see before sending, in the service's words. */
+    function localProblems(s) {
+      var f = [];
+      if (!s.item_code) f.push({field: 'item_code', message: P.t('Hãy chọn một nhiệm vụ hoặc chỉ tiêu.', 'Choose a task or indicator.')});
+      if (!s.rating) f.push({field: 'rating', message: P.t('Hãy chọn mức độ hài lòng từ 1 đến 5.', 'Choose how satisfied you are, 1 to 5.')});
+      if (!s.body.trim()) f.push({field: 'body', message: P.t('Hãy viết nội dung góp ý.', 'Write your feedback.')});
+      return f;
+    }
+
+    function counter() {
+      var n = Array.from(form.elements.body.value).length;
+      var c = $('body-counter');
+      c.textContent = P.t(n.toLocaleString('vi-VN') + ' / 5.000 ký tự', n.toLocaleString('en-GB') + ' / 5,000 characters');
+      c.classList.toggle('over', n > 5000);
+    }
+
+    /* Wires the item search and the counter; the plans load at once. */
+    function start() {
+      form.noValidate = true;
+      $('plan-field').classList.remove('hidden');
+      $('search-field').classList.remove('hidden');
+      $('item-select-field').classList.add('hidden');
+      $('plan').addEventListener('change', search);
+      $('item-search').addEventListener('input', function () {
+        clearTimeout(searchTimer);
+        searchTimer = setTimeout(search, 250);
+      });
+      $('item-change').addEventListener('click', changeItem);
+      form.elements.body.addEventListener('input', counter);
+      P.onLanguage(function () { counter(); drawItem(); if (!select.value) search(); });
+      loadPlans();
+      counter();
+    }
+
+    return {
+      start: start, choose: choose, submission: submission, localProblems: localProblems,
+      showFieldErrors: showFieldErrors, showSummary: showSummary, clearErrors: clearErrors,
+      counter: counter, changeItem: changeItem,
+      item: function () { return chosen; }
+    };
+  }
+
+  P.feedbackForm = feedbackForm;
+  P.newKey = newKey;
+}());
