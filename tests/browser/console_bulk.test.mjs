@@ -4,28 +4,20 @@
 // alone and stays ticked), a bulk reject with a reason, the template manager (create, edit,
 // delete), a single answer started from a template, similar feedback linked as a duplicate
 // and unlinked, and the duplicate's sender seeing the original's answer.
-//
-// NEEDS THE SERVER SIDE OF h-bulk AND h-dup: every test is skipped with the reason "needs
-// the bulk API merge" until the lead has merged POST /api/v1/moderation/bulk, the templates
-// routes and the duplicates routes; then remove the SKIP line below.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
 
-const SKIP = 'needs the bulk API merge'; // the lead removes this once h-bulk and h-dup are merged
-const skip = SKIP || false;
 
 let srv;
 let browser;
 
 before(async () => {
-  if (skip) return;
   srv = await h.startServer('console_bulk');
   browser = await h.launchBrowser();
 });
 
 after(async () => {
-  if (skip) return;
   await browser?.close();
   const exit = await srv?.stop();
   assert.equal(exit.code, 0, 'the server exits 0 on SIGTERM');
@@ -63,7 +55,7 @@ async function searchTag(page, tag) {
 
 const tagOf = () => 'x' + Math.random().toString(36).slice(2, 10);
 
-test('bulk answer from a template: a result per row, the failed row stays ticked', { skip }, async () => {
+test('bulk answer from a template: a result per row, the failed row stays ticked', async () => {
   const tag = tagOf();
   const a = await send('LC-T4', 'Đề nghị công bố tiến độ tiếp nhận ý kiến', tag);
   const b = await send('LC-T4', 'Đề nghị bổ sung kênh tiếp nhận qua điện thoại', tag);
@@ -141,7 +133,7 @@ test('bulk answer from a template: a result per row, the failed row stays ticked
   await page.context().close();
 });
 
-test('bulk reject with a reason, at 360 px', { skip }, async () => {
+test('bulk reject with a reason, at 360 px', async () => {
   const tag = tagOf();
   const spam = [await send('LC-T4', 'Quảng cáo bán hàng', tag), await send('LC-T4', 'Quảng cáo dịch vụ', tag)];
   const official = h.addOfficial('moderator', [AGENCY]);
@@ -170,7 +162,7 @@ test('bulk reject with a reason, at 360 px', { skip }, async () => {
   await page.context().close();
 });
 
-test('a single answer starts from a template; templates are edited and deleted', { skip }, async () => {
+test('a single answer starts from a template; templates are edited and deleted', async () => {
   const tag = tagOf();
   const f = await send('LC-T3', 'Khi nào có kế hoạch?', tag);
   const official = h.addOfficial('responder', [AGENCY]);
@@ -219,7 +211,7 @@ test('a single answer starts from a template; templates are edited and deleted',
   await page.context().close();
 });
 
-test('similar feedback is linked as a duplicate, answered with its original, and unlinked', { skip }, async () => {
+test('similar feedback is linked as a duplicate, answered with its original, and unlinked', async () => {
   const tag = tagOf();
   const text = 'Đề nghị sớm số hóa hồ sơ đất đai tại xã để người dân không phải đi lại nhiều lần';
   const original = await send('LC-T3', text, tag);

@@ -1,12 +1,12 @@
 // day.test.mjs - issue 22's "Done when": an official of each seed plan handles a day's queue
 // of 500 mixed submissions (tests/browser/day_fixture.mjs, sent through the real intake) in
-// the console, in Chromium: finds the similar complaints by words typed without accents and
-// links them as duplicates of the first, rejects the spam in one bulk action, then answers
-// everything else a page at a time from a template (the answer to each original reaching
-// its duplicates), until nothing is left to answer. Then every submission is answered or
-// rejected, each sender's tracking page shows their own filled answer, every change has
-// its own audit event (and the audit chain verifies), and the log holds an entry per
-// change.
+// the console, in Chromium: finds the same complaint sent by several people by words typed
+// without accents, links each copy as a duplicate of the first from the list of similar
+// feedback, rejects the advertisements in one bulk action, then answers everything else a
+// page at a time from a template (the answer to the original reaching its duplicates),
+// until nothing is left to answer. Then every submission is answered or rejected, each
+// sender's tracking page shows their own filled answer, every change has its own audit
+// event, and the audit chain verifies (on a database of this file's own).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +18,8 @@ let srv;
 let browser;
 
 before(async () => {
+  // The whole audit chain is verified at the end: a database of this file's own.
+  process.env.PAKN_DATABASE_URL = h.ownDatabase('day');
   srv = await h.startServer('day', { PAKN_LOG_INTERVAL: '1', PAKN_INTAKE_BURST: '5000', PAKN_INTAKE_RATE: '5000' });
   browser = await h.launchBrowser();
 });
@@ -69,7 +71,9 @@ async function handleDay(plan, agency, word) {
   const receipts = await seedDay(srv.url, subs);
   const seeded = Date.now() - t0;
   const codes = receipts.map((r) => r.receipt.tracking_code);
-  const ids = codes.map(h.feedbackId);
+  const byCode = new Map(sql(`SELECT tracking_code || ' ' || id FROM feedback WHERE tracking_code IN (${codes.map((c) => `'${c}'`).join(',')})`)
+    .split('\n').map((l) => l.split(' ')));
+  const ids = codes.map((c) => Number(byCode.get(c)));
   const official = h.addOfficial('moderator,responder', [agency]);
   const headers = await h.apiSignIn(srv.url, official);
   const made = await h.api(srv.url, 'POST', '/api/v1/moderation/templates', {
@@ -89,20 +93,39 @@ async function handleDay(plan, agency, word) {
   assert.ok(group.length >= 3, 'the fixture has a group of the same complaint');
   for (const id of group) assert.ok(await page.locator(`#queue button[data-id="${id}"]`).count(), `#${id} is found by "${word}"`);
   const [original, ...dups] = group;
+  // Similar feedback is found after intake, 50 a second (docs/moderation.md): an official
+  // comes to the day's queue later than this test does.
+  for (let i = 0; ; i++) {
+    const r = await h.api(srv.url, 'GET', `/api/v1/moderation/${original}/similar`, undefined, headers);
+    assert.equal(r.status, 200, r.text);
+    const found = new Set(r.body.items.map((x) => x.id));
+    if (dups.every((id) => found.has(id))) break;
+    assert.ok(i < 60, `the duplicates of #${original} are found similar within 30 s`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+
+  // 2. Each linked as a duplicate of the first from its detail's list of similar feedback.
   await page.click(`#queue button[data-id="${original}"]`);
-  await page.waitForSelector('#similar-list li');
   for (const id of dups) {
-    const link = page.locator(`#similar-list li[data-id="${id}"] button[data-link]`);
-    assert.ok(await link.count(), `#${id} is listed as similar to #${original}`);
+    const link = `#similar-list button[data-link="${id}"]`;
+    await page.waitForSelector(link);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/moderation/${id}/actions`)),
+      page.click(link),
+    ]);
+    assert.equal(res.status(), 200, await res.text());
+    await page.waitForSelector(`#similar-list button[data-unlink="${id}"]`);
   }
 
-  // 2. Each duplicate linked from its own detail, as an official would.
-  for (const id of dups) {
-    const res = await h.api(srv.url, 'POST', `/api/v1/moderation/${id}/actions`, { action: 'link_duplicate', of: original }, headers);
-    assert.equal(res.status, 200, res.text);
-  }
+  // 3. The advertisements, found by a word typed without accents, rejected in one go.
+  const spam = subs.map((s, i) => (s.spam ? ids[i] : 0)).filter(Boolean);
+  await filter(page, { q: 'quang cao', status: 'received', plan });
+  assert.equal(await page.locator('#queue .q-check').count(), spam.length, 'every advertisement and nothing else');
+  await page.check('#select-page');
+  const rejected = await bulk(page, 'reject', () => page.selectOption('#b-reason', 'spam'));
+  assert.equal(rejected.done, spam.length, JSON.stringify(rejected.results.filter((r) => !r.ok)));
 
-  // 3. Everything received is answered a page at a time from the template.
+  // 4. Everything received is answered a page at a time from the template.
   await filter(page, { status: 'received', plan });
   let rounds = 0;
   let answered = 0;
@@ -129,29 +152,31 @@ async function handleDay(plan, agency, word) {
 
   // Every submission is answered, each sender's own text filled in.
   const states = sql(`SELECT state, count(*) FROM feedback WHERE id IN (${ids.join(',')}) GROUP BY 1 ORDER BY 1`);
-  assert.equal(states, `answered|${N}`);
-  for (const i of [0, 1, N - 1, subs.findIndex((s) => s.group === 0 && ids[subs.indexOf(s)] !== original)]) {
+  assert.equal(states, `answered|${N - spam.length}\nrejected|${spam.length}`);
+  for (const i of [0, 1, N - 1, subs.findIndex((s, k) => s.group === 0 && ids[k] !== original)]) {
     const s = (await h.api(srv.url, 'GET', `/api/v1/feedback/${codes[i]}`)).body;
     assert.equal(s.state, 'answered');
     assert.ok(s.answer.text.includes('Cảm ơn góp ý ngày'), s.answer.text);
   }
   // One answer event per feedback, and the chain holds.
   const events = sql(`SELECT count(DISTINCT feedback_id) FROM moderation_event WHERE action = 'answer' AND feedback_id IN (${ids.join(',')})`);
-  assert.equal(Number(events), N);
-  return { seeded, answered, rounds, minutes };
+  assert.equal(Number(events), N - spam.length);
+  const rejects = sql(`SELECT count(DISTINCT feedback_id) FROM moderation_event WHERE action = 'reject' AND feedback_id IN (${ids.join(',')})`);
+  assert.equal(Number(rejects), spam.length);
+  return { seeded, answered, rounds, minutes, spam: spam.length, dups: dups.length };
 }
 
 test('an official of Lai Châu handles a day of 500 submissions from search to bulk answer', async (t) => {
   const r = await handleDay('LC-2026', 'lc-dang-uy-ubnd-tinh', 'nam cuoi');
-  t.diagnostic(`LC-2026: ${N} sent in ${r.seeded} ms; ${r.answered} answered in ${r.rounds} bulk answers, ${r.minutes.toFixed(1)} min in the console`);
+  t.diagnostic(`LC-2026: ${N} sent in ${r.seeded} ms; ${r.dups} linked as duplicates, ${r.spam} rejected in one bulk action, ${r.answered} answered in ${r.rounds} bulk answers (with their duplicates), ${r.minutes.toFixed(1)} min in the console`);
 });
 
 test('an official of Điện Biên handles a day of 500 submissions from search to bulk answer', async (t) => {
   const r = await handleDay('DB-2026', 'db-van-phong-tinh-uy', 'nam cuoi');
-  t.diagnostic(`DB-2026: ${N} sent in ${r.seeded} ms; ${r.answered} answered in ${r.rounds} bulk answers, ${r.minutes.toFixed(1)} min in the console`);
+  t.diagnostic(`DB-2026: ${N} sent in ${r.seeded} ms; ${r.dups} linked as duplicates, ${r.spam} rejected in one bulk action, ${r.answered} answered in ${r.rounds} bulk answers (with their duplicates), ${r.minutes.toFixed(1)} min in the console`);
 });
 
 test('the audit chain verifies after both days', () => {
-  const out = execFileSync(process.env.PAKNCTL_BIN || 'build/asan/paknctl', ['audit', 'verify'], { encoding: 'utf8' });
-  assert.match(out, /ok|verified/i);
+  // paknctl exits non-zero, naming the first broken event, if the chain does not hold.
+  execFileSync(process.env.PAKNCTL_BIN || 'build/asan/paknctl', ['audit', 'verify'], { stdio: ['ignore', 'ignore', 'inherit'] });
 });

@@ -3,7 +3,8 @@
 // plan that the agency answers, as a province's citizens would send them: every kind, every
 // rating, about half consenting to publication, some leaving contact details, and groups
 // of near-identical texts (the same complaint sent by several people, worded a little
-// differently, with and without diacritics) that the console should show as similar.
+// differently, with and without diacritics) that the console should show as similar, and a
+// few advertisements that are not feedback at all.
 // Deterministic for a given seed, so a failing run can be repeated.
 
 const KINDS = ['opinion', 'proposal', 'report', 'question'];
@@ -41,6 +42,13 @@ const DUPLICATE_GROUPS = [
     'Cổng dịch vụ công của tỉnh hay bị lỗi khi nộp hồ sơ vào buổi sáng.'],
 ];
 
+// What is not feedback at all and is rejected as spam: advertisements.
+const SPAM = [
+  'Quảng cáo: vay tiền nhanh không cần thế chấp, gọi ngay!',
+  'QUẢNG CÁO sim số đẹp giá rẻ, giao hàng tận nơi',
+  'Quang cao dich vu lam bang gia, lien he zalo',
+];
+
 // A small deterministic generator (mulberry32), so the fixture is the same for a seed.
 function rng(seed) {
   let a = seed >>> 0;
@@ -70,7 +78,8 @@ export async function itemsOf(url, plan, agency) {
   return codes;
 }
 
-// The submissions of the day: [{item, kind, rating, body, consent, contact?, group?}].
+// The submissions of the day: [{item, kind, rating, body, consent, submitter?, contact?,
+// group?, spam?}].
 export function daySubmissions(items, n = 500, seed = 57) {
   const r = rng(seed);
   const pick = (a) => a[Math.floor(r() * a.length)];
@@ -78,7 +87,10 @@ export function daySubmissions(items, n = 500, seed = 57) {
   for (let i = 0; i < n; i++) {
     const s = { item: pick(items), kind: KINDS[i % KINDS.length], rating: 1 + (i % 5) };
     const group = i % 25 === 3 ? (i / 25 | 0) % DUPLICATE_GROUPS.length : -1;
-    if (group >= 0) {
+    if (i % 50 === 17) {
+      s.body = `${pick(SPAM)} (${i + 1})`;
+      s.spam = true;
+    } else if (group >= 0) {
       const texts = DUPLICATE_GROUPS[group];
       s.body = texts[(i / 50 | 0) % texts.length];
       s.item = items[group % items.length];
@@ -88,7 +100,8 @@ export function daySubmissions(items, n = 500, seed = 57) {
     }
     s.consent = { publish: r() < 0.5, contact: r() < 0.3 };
     if (s.consent.contact) {
-      s.contact = { name: `Người gửi ${i + 1}`, phone: `09${String(10000000 + i).slice(-8)}` };
+      s.submitter = { type: 'individual', name: `Người gửi ${i + 1}` };
+      s.contact = { phone: `09${String(10000000 + i).slice(-8)}` };
     }
     out.push(s);
   }
@@ -108,7 +121,7 @@ export async function seedDay(url, subs, concurrency = 8) {
         item_code: s.item, kind: s.kind, rating: s.rating, body: s.body,
         consent: { publish: s.consent.publish, contact: s.consent.contact },
       };
-      if (s.contact) body.contact = s.contact;
+      if (s.contact) Object.assign(body, { submitter: s.submitter, contact: s.contact });
       const r = await fetch(`${url}/api/v1/feedback`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `day-${i}-${s.item}` },

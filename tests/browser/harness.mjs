@@ -133,6 +133,30 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}-${width}.png`), fullPage: true });
 }
 
+// A database of the test run's PostgreSQL for this file alone, migrated and with the seed
+// plans (as th_own_database in tests/integration/harness.c); resolves to its URL. For a
+// file that checks the whole audit chain, which an integration test breaks on purpose in
+// the shared database.
+export function ownDatabase(suffix) {
+  const base = env.PAKN_DATABASE_URL;
+  const m = base.match(/dbname=(\S+)/);
+  const name = `${m[1]}_${suffix}`;
+  const url = base.replace(/dbname=\S+/, `dbname=${name}`);
+  const psql = (sql) => execFileSync('psql', ['-X', '-q', base, '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+  psql(`DROP DATABASE IF EXISTS ${name}`);
+  const template = env.PAKN_TEST_DB_TEMPLATE;
+  psql(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  if (!template) {
+    const ctl = path.resolve(root, env.PAKNCTL_BIN || 'build/asan/paknctl');
+    const opts = { cwd: root, env: { ...env, PAKN_DATABASE_URL: url }, stdio: ['ignore', 'ignore', 'inherit'] };
+    execFileSync(ctl, ['migrate', 'sql'], opts);
+    for (const plan of fs.readdirSync(path.join(root, 'data/plans')).filter((f) => f.endsWith('.txt'))) {
+      execFileSync(ctl, ['import-plan', path.join('data/plans', plan)], opts);
+    }
+  }
+  return url;
+}
+
 let officials = 0;
 // Makes an official with paknctl (role: one, or several comma-separated); returns
 // {username, password}.
