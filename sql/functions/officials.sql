@@ -447,7 +447,7 @@ BEGIN
                    (SELECT o.username FROM official o WHERE o.id = f.assigned_to)
                        AS assigned_to,
                    f.due_action, f.due_answer, f.escalated_step, f.escalated_at,
-                   f.channel
+                   f.channel, f.received_on
             FROM feedback f
             JOIN plan_item it ON it.id = f.item_id
             WHERE (f.item_id IN (SELECT x.item_id FROM plan_item_agency x

@@ -125,7 +125,7 @@ BEGIN
         RETURN json_build_object('status', 'not_found');
     END IF;
     SELECT json_build_object('item_title', it.title, 'item_code', it.code, 'plan', p.title,
-                             'received_date', to_char(pakn_local_day(f.created_at), 'DD/MM/YYYY'),
+                             'received_date', to_char(coalesce(f.received_on, pakn_local_day(f.created_at)), 'DD/MM/YYYY'),
                              'today', to_char(pakn_local_day(now()), 'DD/MM/YYYY'),
                              'tracking_code', f.tracking_code)
     INTO v

@@ -237,7 +237,7 @@
   /* A template's text with its placeholders filled for feedback f, as the service fills
    * them (CONTRACTS22, "Answer templates"), so the official sees the answer to be sent. */
   A.fillTemplate = function (text, f) {
-    var received = new Date(new Date(f.created_at).getTime() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+    var received = f.received_on || new Date(new Date(f.created_at).getTime() + 7 * 3600 * 1000).toISOString().slice(0, 10);
     var values = {item_title: f.item_title || f.item_code, item_code: f.item_code,
       plan: f.plan_title || f.plan_code || '', received_date: A.day(received),
       today: A.day(A.today()), tracking_code: f.tracking_code};
