@@ -158,7 +158,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
 	[STMT_EACH_SECOND] = {"each_second",
 		"SELECT pakn_rollup_fold(), pakn_intake_expire(), pakn_escalate(100)", 0},
-	[STMT_SIMILAR_SCAN] = {"similar_scan", "SELECT pakn_search_fold(), pakn_similar_scan(50)", 0},
+	[STMT_SEARCH_FOLD] = {"search_fold", "SELECT pakn_search_fold()", 0},
+	[STMT_SIMILAR_SCAN] = {"similar_scan", "SELECT pakn_similar_scan(50)", 0},
 
 	[STMT_CATALOG_VERSION] = {"catalog_version", "SELECT v FROM catalog_version", 0},
 

@@ -45,7 +45,8 @@ enum db_stmt {
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
 	STMT_ROLLUP_FOLD,    /* () -> log indexes folded (functions/rollups.sql) */
 	STMT_EACH_SECOND,    /* () -> the fold, expired duplicate look-ups, then escalations */
-	STMT_SIMILAR_SCAN,   /* () -> feedback scanned for similar ones (after STMT_EACH_SECOND) */
+	STMT_SEARCH_FOLD,    /* () -> texts folded for search (after STMT_EACH_SECOND) */
+	STMT_SIMILAR_SCAN,   /* () -> feedback scanned for similar ones (after STMT_SEARCH_FOLD) */
 	STMT_CATALOG_VERSION, /* () -> the catalog's version (reply_cache.h) */
 	STMT_TLOG_ADVANCE,     /* () -> JSON: size, root, last checkpoint (tlog_publish.c) */
 	STMT_TLOG_CONSISTENCY, /* (from, to) -> JSON proof */

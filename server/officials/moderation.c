@@ -541,8 +541,9 @@ static void moderate_cb(void *arg, PGresult *res, enum db_status status)
 			apply_send(a); /* a goes on */
 			break;
 		}
+		/* This feedback alone: a bulk action goes on with the next. */
 		log_warn(a->req->id, "moderation: the duplicates to answer kept changing");
-		apply_db_fail(a, DB_UNAVAILABLE);
+		apply_fail(a, st, HTTP_ERR_BUSY, NULL);
 		break;
 	case DB_REPLY_HAS_DUPLICATES:
 		apply_fail(a, st, HTTP_ERR_HAS_DUPLICATES, NULL);
@@ -712,6 +713,8 @@ static void action_done(struct http_req *req, struct moderation_result *r, void 
 	if (r->db != DB_OK) {
 		http_reply_db_error(req, r->db);
 	} else if (r->err != HTTP_ERR_COUNT) {
+		if (r->err == HTTP_ERR_BUSY)
+			http_set_retry_after(req, HTTP_RETRY_AFTER_BUSY);
 		http_reply_code(req, r->err, r->fields);
 		r->fields = NULL; /* http_reply_code put it */
 	} else {

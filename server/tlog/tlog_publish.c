@@ -23,6 +23,7 @@ struct tlog_publisher {
 	struct event *timer; /* each second */
 	int interval_s;      /* the log steps every so many ticks */
 	int ticks;
+	size_t step; /* of each_second[], under way */
 	bool busy;
 	uint64_t size; /* the tree being signed */
 	uint8_t root[TLOG_HASH];
@@ -115,7 +116,17 @@ static void advanced_cb(void *arg, PGresult *res, enum db_status status)
 	db_query(p->db, STMT_TLOG_CONSISTENCY, params, consistency_cb, p);
 }
 
-static void scanned_cb(void *arg, PGresult *res, enum db_status status)
+/* The statements of each second, in order, each a transaction of its own, so that none
+ * holds another's locks while it works: the rollup fold, expired duplicate look-ups and
+ * escalations (the rollup's lock, which intake and moderation wait for, is held only for
+ * the fold); the folding of new texts for search; the scan for similar feedback among the
+ * folded texts. Each second, so that each is small, so that the intake transaction need not
+ * do any of it, so that a passed deadline escalates within a second of its day ending, and
+ * so that similar feedback is found soon after intake. */
+static const enum db_stmt each_second[] = {STMT_EACH_SECOND, STMT_SEARCH_FOLD, STMT_SIMILAR_SCAN};
+#define NEACH (sizeof(each_second) / sizeof(each_second[0]))
+
+static void each_second_cb(void *arg, PGresult *res, enum db_status status)
 {
 	(void)res;
 	struct tlog_publisher *p = arg;
@@ -123,33 +134,19 @@ static void scanned_cb(void *arg, PGresult *res, enum db_status status)
 		p->busy = false;
 		return;
 	}
+	/* A statement the database refused (logged) holds back neither the next nor the log. */
+	if (++p->step < NEACH) {
+		db_query(p->db, each_second[p->step], NULL, each_second_cb, p);
+		return;
+	}
 	if (++p->ticks < p->interval_s) {
 		p->busy = false;
 		return;
 	}
 	p->ticks = 0;
-	/* A fold the database refused (logged) does not hold the log back. */
 	db_query(p->db, STMT_TLOG_ADVANCE, NULL, advanced_cb, p);
 }
 
-/* The folding of new texts for search, then the scan for similar feedback among them, is a
- * transaction of its own: in the rollup fold's, it would keep the rollup's lock, which
- * intake and moderation wait for, while it indexes and compares texts. */
-static void folded_cb(void *arg, PGresult *res, enum db_status status)
-{
-	(void)res;
-	struct tlog_publisher *p = arg;
-	if (status == DB_UNAVAILABLE) {
-		p->busy = false;
-		return;
-	}
-	db_query(p->db, STMT_SIMILAR_SCAN, NULL, scanned_cb, p);
-}
-
-/* Each second, so that each fold is small, so that the intake transaction need not
- * expire the duplicate look-ups itself nor fold and index texts for search, so that a
- * passed deadline escalates within a second of its day ending, and so that similar
- * feedback is found soon after intake. */
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -158,7 +155,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (p->busy)
 		return;
 	p->busy = true;
-	db_query(p->db, STMT_EACH_SECOND, NULL, folded_cb, p);
+	p->step = 0;
+	db_query(p->db, each_second[0], NULL, each_second_cb, p);
 }
 
 struct tlog_publisher *tlog_publisher_new(struct event_base *base, struct db_pool *db,

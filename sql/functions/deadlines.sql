@@ -131,6 +131,10 @@ BEGIN
              ORDER BY f.due_answer LIMIT p_limit)) late
         ORDER BY due, step LIMIT p_limit
     LOOP
+        -- A row an action holds is escalated next time: waiting for it here, with the
+        -- audit head held since the row before, could deadlock with that action.
+        PERFORM 1 FROM feedback WHERE id = c.id FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
         UPDATE feedback f SET escalated_step = c.step, escalated_at = now()
         WHERE f.id = c.id
           AND CASE c.step

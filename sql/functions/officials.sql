@@ -90,12 +90,19 @@ DECLARE
     reason text := CASE WHEN p_action = 'forward' THEN p_agency ELSE p_reason END;
 BEGIN
     IF p_action = 'link_duplicate' THEN
-        -- Both rows, in id order, so that two links made at once wait for each other in the
-        -- same order; then a link to a duplicate goes to its original, locked too.
-        PERFORM 1 FROM feedback WHERE id IN (p_feedback, p_of) ORDER BY id FOR UPDATE;
-        orig := coalesce((SELECT original_id FROM feedback_duplicate WHERE feedback_id = p_of),
-                         p_of);
-        PERFORM 1 FROM feedback WHERE id = orig FOR UPDATE;
+        -- A link to a duplicate goes to its original. The original is locked first, then the
+        -- two rows in id order: the order an answer takes (the original, then its
+        -- duplicates), so that a link and an answer at once wait for each other instead of
+        -- deadlocking. Should the original have changed before its lock, again.
+        LOOP
+            orig := coalesce((SELECT original_id FROM feedback_duplicate
+                              WHERE feedback_id = p_of), p_of);
+            PERFORM 1 FROM feedback WHERE id = orig FOR UPDATE;
+            PERFORM 1 FROM feedback WHERE id IN (p_feedback, p_of) AND id <> orig
+            ORDER BY id FOR UPDATE;
+            EXIT WHEN orig = coalesce((SELECT original_id FROM feedback_duplicate
+                                       WHERE feedback_id = p_of), p_of);
+        END LOOP;
     END IF;
     IF NOT pakn_in_scope(p_official, p_feedback)
        OR (p_action = 'link_duplicate'
@@ -148,8 +155,8 @@ BEGIN
             RETURN json_build_object('status', 'conflict', 'state', cur);
         END IF;
     ELSIF p_action = 'answer' THEN
-        -- Its open duplicates without an answer, locked until the end: linking waits for
-        -- this row, so none can join or leave meanwhile.
+        -- Its open duplicates without an answer, locked until the end: linking locks the
+        -- original first, so none can join or leave meanwhile.
         SELECT json_agg(json_build_object('id', x.id, 'text', p_text) ORDER BY x.id) INTO need
         FROM (SELECT x.id FROM feedback x JOIN feedback_duplicate l ON l.feedback_id = x.id
               WHERE l.original_id = p_feedback
@@ -321,8 +328,9 @@ CREATE OR REPLACE TRIGGER feedback_day_moved AFTER UPDATE OF created_at ON feedb
 -- Folds the text of the feedback committed since the last fold into feedback_search, and
 -- widens feedback_day to their log indexes (026_search_apart.sql), so that intake never
 -- does. Called each second by the checkpointer's job and by every search by text or date
--- before it looks (pakn_queue), so a search finds what was stored before it. Intake stores
--- rows with log indexes taken under tlog_state's row lock, so every index below the size is
+-- before it looks (pakn_queue), so a search finds what was stored before it (but for the
+-- rows that a fold under way at that moment is folding, at most a second or so of intake:
+-- they appear when it commits; nobody waits for a fold). Intake stores rows with log indexes taken under tlog_state's row lock, so every index below the size is
 -- committed (sql/functions/rollups.sql); the moderation events that share the index space
 -- are simply not found. Returns the rows folded; 0 on a replica, which cannot write (the
 -- primary's rows reach it folded).
@@ -341,7 +349,12 @@ BEGIN
     IF from_ix >= to_ix THEN
         RETURN 0;
     END IF;
-    SELECT folded INTO from_ix FROM search_state WHERE one FOR UPDATE;
+    -- Another fold under way (the job's, or another search's) is folding these rows: a
+    -- search does not wait for it, and finds them when it commits.
+    SELECT folded INTO from_ix FROM search_state WHERE one FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN 0;
+    END IF;
     SELECT size INTO to_ix FROM tlog_state WHERE one;
     IF from_ix >= to_ix THEN
         RETURN 0;
@@ -688,9 +701,10 @@ $$;
 -- them in log order, into feedback_similar (20 each at most). Each second from the
 -- checkpointer (server/tlog/tlog_publish.c) on its own connection, never in the intake
 -- transaction. Two services on one database: the second skips the pass. Does nothing on a
--- replica or in a read-only transaction. Returns how many feedback it looked at. Should the
--- folded text be filled after commit instead of with the row, this pass must come after
--- that fill and stop at the first feedback whose folded text is not there yet.
+-- replica or in a read-only transaction. Returns how many feedback it looked at. It runs
+-- after pakn_search_fold, in a transaction of its own, and stops at the first feedback whose
+-- folded text is not there yet. At most p_limit (50) a second: a burst above that rate is
+-- caught up in the seconds after it.
 CREATE OR REPLACE FUNCTION pakn_similar_scan(p_limit integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
