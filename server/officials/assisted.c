@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "core/random.h"
 #include "core/util.h"
 #include "crypto/keys.h"
 #include "http/http_params.h"
@@ -22,8 +23,8 @@
  * desk shares one address with every colleague (and with the citizens on its Wi-Fi), so
  * the citizens' per-address bucket would throttle honest desk work; one bucket per
  * official (the same size, intake_rate and intake_burst, in the same table under a key no
- * address can have) still bounds what one account can enter. Idempotency keys and the
- * duplicate rule count per official too. */
+ * address can have) still bounds what one account can enter. Idempotency keys count per
+ * official too. */
 static void official_hash(const struct http_req *req, char hex[65], uint64_t *short_hash)
 {
 	static const char domain[] = "pakn assisted intake official";
@@ -64,6 +65,17 @@ static void assisted_next(struct http_req *req)
 							   date_vietnam_day(time(NULL)), &s, fields);
 	s.entered_by = req->official->id;
 	snprintf(s.entered_role, sizeof(s.entered_role), "%s", req->official->roles_name);
+	/* The duplicate rule (the same words from the same client within minutes are one
+	 * submission) would make two callers who say the same thing one feedback, the second
+	 * handed the first's receipt, since the client here is the official: an entry without
+	 * an idempotency key of its own gets a random one, so that only a retry that repeats
+	 * its key (the console's double click) is taken for the same entry. */
+	if (res == INTAKE_OK && !*s.idempotency_key && !http_header(req, "Idempotency-Key")) {
+		uint8_t key[16];
+		random_bytes(key, sizeof(key));
+		memcpy(s.idempotency_key, "entry-", 6);
+		sodium_bin2hex(s.idempotency_key + 6, sizeof(s.idempotency_key) - 6, key, sizeof(key));
+	}
 	intake_api_store(req, res, &s, fields, chash);
 }
 

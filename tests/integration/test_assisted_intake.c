@@ -247,16 +247,28 @@ static void test_phone_call_gets_the_web_receipt(void **state)
 	assert_non_null(strstr(r.body, "\"assisted_intake\""));
 	th_resp_free(&r);
 
-	/* The same entry sent again (a double click) is the same feedback: 200, the same
-	 * code, no second row and no second event. */
-	json_object *again = NULL;
-	assert_int_equal(enter(MOD_LC, body, &again), 200);
-	assert_string_equal(th_str(again, "feedback", "tracking_code", NULL), code);
+	/* The same words entered again without a key are another caller's: a feedback of its
+	 * own, not the first one's receipt. */
+	json_object *other = NULL;
+	assert_int_equal(enter(MOD_LC, body, &other), 201);
+	assert_string_not_equal(th_str(other, "feedback", "tracking_code", NULL), code);
+	json_object_put(other);
+	/* An entry sent twice with its key (the console's double click) is one feedback: 200,
+	 * the same code, no second row and no second event. */
+	char keyed[sizeof(who[MOD_LC].post_headers) + 64];
+	snprintf(keyed, sizeof(keyed), "%sIdempotency-Key: desk-entry-57\r\n", who[MOD_LC].post_headers);
+	json_object *first = NULL, *again = NULL;
+	assert_int_equal(post_on(&srv, INTAKE, keyed, body, &first), 201);
+	assert_int_equal(post_on(&srv, INTAKE, keyed, body, &again), 200);
+	const char *keyed_code = th_str(first, "feedback", "tracking_code", NULL);
+	assert_string_equal(th_str(again, "feedback", "tracking_code", NULL), keyed_code);
+	char q[256];
+	snprintf(q, sizeof(q), "SELECT count(*) FROM moderation_event e JOIN feedback f"
+		 " ON f.id = e.feedback_id WHERE e.action = 'assisted_intake'"
+		 " AND f.tracking_code = '%s'", keyed_code);
+	assert_int_equal(SQL_LONG("%s", q), 1);
+	json_object_put(first);
 	json_object_put(again);
-	assert_int_equal(SQL_LONG("SELECT count(*) FROM moderation_event"
-				  " WHERE action = 'assisted_intake' AND feedback_id = %ld",
-				  id),
-			 1);
 	json_object_put(doc);
 }
 
