@@ -204,6 +204,14 @@ json_object *json_parse_strict(const char *text, size_t len)
 	return doc;
 }
 
+const char *json_member_string(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
 void deadline_in(struct timespec *deadline, long seconds)
 {
 	clock_gettime(CLOCK_MONOTONIC, deadline);

@@ -48,6 +48,10 @@ void sbuf_free(struct sbuf *b);
 struct json_object;
 struct json_object *json_parse_strict(const char *text, size_t len);
 
+/* Member key of object o as a string: NULL when absent or null, "" when not a string (so a
+ * check that wants text refuses it). */
+const char *json_member_string(struct json_object *o, const char *key);
+
 /* A point seconds from now on the monotonic clock, and whether it has passed: the graceful
  * stop's grace periods. */
 void deadline_in(struct timespec *deadline, long seconds);

@@ -440,8 +440,7 @@ static enum intake_result from_json(const char *body, size_t len, struct raw *r,
 		} else if (strcmp(key, "body") == 0) {
 			if (!read_string(fields, key, val, &r->body))
 				r->reported |= REPORTED_BODY;
-		}
-		else if (r->assisted && strcmp(key, "channel") == 0) {
+		} else if (r->assisted && strcmp(key, "channel") == 0) {
 			if (!read_string(fields, key, val, &r->channel))
 				r->reported |= REPORTED_CHANNEL;
 		} else if (r->assisted && strcmp(key, "received_on") == 0)

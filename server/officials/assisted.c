@@ -30,8 +30,8 @@ static void official_hash(const struct http_req *req, char hex[65], uint64_t *sh
 	static const char domain[] = "pakn assisted intake official";
 	crypto_generichash_state st;
 	uint8_t h[32];
-	char id[16];
-	snprintf(id, sizeof(id), "%d", req->official->id);
+	char id[AUTH_ID_MAX];
+	auth_official_id(req, id);
 	crypto_generichash_init(&st, keys_derived(req->ctx->keys, KEY_CLIENT), 32, sizeof(h));
 	crypto_generichash_update(&st, (const uint8_t *)domain, sizeof(domain));
 	crypto_generichash_update(&st, (const uint8_t *)id, strlen(id));

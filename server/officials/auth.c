@@ -590,9 +590,9 @@ static void logged_out_cb(void *arg, PGresult *res, enum db_status status)
 
 static void logout_next(struct http_req *req)
 {
-	char sid[24], oid[16];
+	char sid[24], oid[AUTH_ID_MAX];
 	snprintf(sid, sizeof(sid), "%lld", (long long)req->official->session_id);
-	snprintf(oid, sizeof(oid), "%d", req->official->id);
+	auth_official_id(req, oid);
 	const char *params[] = {sid, oid, req->official->roles_name};
 	db_query(http_db(req), STMT_LOGOUT, params, logged_out_cb, req);
 }
@@ -632,4 +632,9 @@ void auth_me(struct http_req *req)
 		auth_require(req,
 			     ROLE_ADMIN | ROLE_MODERATOR | ROLE_RESPONDER | ROLE_ANALYST | AUTH_PENDING,
 			     me_next);
+}
+
+void auth_official_id(const struct http_req *req, char out[AUTH_ID_MAX])
+{
+	snprintf(out, AUTH_ID_MAX, "%d", req->official->id);
 }

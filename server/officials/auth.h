@@ -65,6 +65,10 @@ typedef void (*auth_next)(struct http_req *req);
  * replies 401/403 (denials are audited). */
 void auth_require(struct http_req *req, unsigned roles, auth_next next);
 
+/* The signed-in official's id as text, the parameter statements take; after auth_require. */
+#define AUTH_ID_MAX 16
+void auth_official_id(const struct http_req *req, char out[AUTH_ID_MAX]);
+
 /* Where a session stands: needs is whether the official's role (or the setting) asks for
  * a second factor, enrolled whether the official has one, passed whether the session
  * passed it. */

@@ -198,8 +198,8 @@ static void export_next(struct http_req *req)
 	const char *v[NSPECS];
 	if (!http_query_check(req, specs, NSPECS, v))
 		return;
-	char oid[16];
-	snprintf(oid, sizeof(oid), "%d", req->official->id);
+	char oid[AUTH_ID_MAX];
+	auth_official_id(req, oid);
 	bool contact = strcmp(v[P_CONTACT], "1") == 0;
 	if (contact && !moderation_may_read_contact(req->official)) {
 		log_warn(req->id, "denied: %s may not export contact details", req->official->roles_name);

@@ -123,11 +123,6 @@ static void out_of_scope(struct http_req *req, const char *what)
 	not_found(req);
 }
 
-static void official_id(const struct http_req *req, char out[16])
-{
-	snprintf(out, 16, "%d", req->official->id);
-}
-
 /* --- queue ---------------------------------------------------------------------------- */
 
 /* The queue's filters (docs/moderation.md, "Search and filters"), in this order: first
@@ -189,8 +184,8 @@ static void queue_next(struct http_req *req)
 		return;
 	}
 	json_object_put(fields);
-	char oid[16];
-	official_id(req, oid);
+	char oid[AUTH_ID_MAX];
+	auth_official_id(req, oid);
 	const char *rmin = v[QP_RATING] ? v[QP_RATING] : v[QP_RATING_MIN];
 	const char *rmax = v[QP_RATING] ? v[QP_RATING] : v[QP_RATING_MAX];
 	const char *params[15] = {oid, v[QP_STATUS], v[QP_AGENCY], v[QP_ITEM], v[QP_KIND],
@@ -216,8 +211,8 @@ static void overdue_next(struct http_req *req)
 	const char *v[2];
 	if (!http_query_check(req, specs, 2, v))
 		return;
-	char oid[16];
-	official_id(req, oid);
+	char oid[AUTH_ID_MAX];
+	auth_official_id(req, oid);
 	const char *params[3] = {oid, v[0], v[1]};
 	db_query(http_db(req), STMT_OVERDUE, params, http_db_json_fresh_cb, req);
 }
@@ -284,14 +279,6 @@ static void utc_now(char out[32])
 	snprintf(out + n, 32 - n, ".%06ldZ", (long)tv.tv_usec);
 }
 
-static const char *member(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-}
-
 /* A feedback id member of o: a positive JSON integer, else 0 (-1 when absent). */
 static int64_t member_id(json_object *o, const char *key)
 {
@@ -308,7 +295,7 @@ static int64_t member_id(json_object *o, const char *key)
  * id) into in->template_id; exactly one of them. */
 static void parse_answer(struct moderation_input *in, json_object *fields)
 {
-	const char *text = member(in->doc, "text");
+	const char *text = json_member_string(in->doc, "text");
 	json_object *tpl;
 	if (!json_object_object_get_ex(in->doc, "template", &tpl) ||
 	    json_object_is_type(tpl, json_type_null))
@@ -339,9 +326,12 @@ int moderation_action_parse(const char *body, size_t len, struct moderation_inpu
 	in->doc = body ? json_parse_strict(body, len) : NULL;
 	if (!in->doc || !json_object_is_type(in->doc, json_type_object))
 		return 400;
-	const char *action = member(in->doc, "action"), *reason = member(in->doc, "reason"),
-		   *note = member(in->doc, "note"), *agency = member(in->doc, "agency"),
-		   *official = member(in->doc, "official");
+	json_object *doc = in->doc;
+	const char *action = json_member_string(doc, "action"),
+		   *reason = json_member_string(doc, "reason"),
+		   *note = json_member_string(doc, "note"),
+		   *agency = json_member_string(doc, "agency"),
+		   *official = json_member_string(doc, "official");
 	const struct transition *t = action ? transition_find(action) : NULL;
 	if (!t)
 		http_field_error(fields, "action", "invalid_choice",
@@ -435,8 +425,8 @@ char *moderation_steps(struct http_req *req, const struct moderation_input *in, 
 	json_object *steps = steps_json(in->t, req->official->roles, &refused);
 	if (!steps) {
 		log_warn(req->id, "denied: %s may not %s", req->official->roles_name, refused->action);
-		char oid[16];
-		official_id(req, oid);
+		char oid[AUTH_ID_MAX];
+		auth_official_id(req, oid);
 		const char *params[] = {oid, req->official->roles_name, NULL, "denied", in->t->action,
 					note};
 		db_query(http_db(req), STMT_AUDIT, params, NULL, NULL);
@@ -515,7 +505,7 @@ static bool sign_duplicates(struct apply *a, json_object *doc)
 		utc_now(a->at);
 	for (size_t i = 0; i < json_object_array_length(answers); i++) {
 		json_object *d = json_object_array_get_idx(answers, i), *id;
-		const char *text = member(d, "text");
+		const char *text = json_member_string(d, "text");
 		if (!json_object_object_get_ex(d, "id", &id) || !text)
 			return false;
 		char key[24], sig[89];
@@ -590,8 +580,8 @@ static void moderate_cb(void *arg, PGresult *res, enum db_status status)
 static void apply_send(struct apply *a)
 {
 	const struct moderation_input *in = a->in;
-	char oid[16], of[24];
-	official_id(a->req, oid);
+	char oid[AUTH_ID_MAX], of[24];
+	auth_official_id(a->req, oid);
 	snprintf(of, sizeof(of), "%" PRId64, in->of);
 	bool signs = a->at[0] != '\0';
 	const char *params[13] = {oid, a->fid, a->steps, in->reason, in->note, in->agency, a->text,
@@ -679,8 +669,8 @@ void moderation_apply(struct http_req *req, int64_t id, const struct moderation_
 		apply_moderate(a, in->text);
 		return;
 	}
-	char oid[16], tid[24];
-	official_id(req, oid);
+	char oid[AUTH_ID_MAX], tid[24];
+	auth_official_id(req, oid);
 	snprintf(tid, sizeof(tid), "%" PRId64, in->template_id);
 	/* A denial names the action's first step, as pakn_moderate_steps' would. */
 	const char *first = in->t->steps[0] ? in->t->steps[0] : in->t->action;
@@ -777,8 +767,8 @@ static void for_feedback(struct http_req *req, void (*next)(struct http_req *req
 /* A statement on one feedback row, as the signed-in official: (official, role, feedback). */
 static void query_as_official(struct http_req *req, enum db_stmt stmt, db_cb cb)
 {
-	char oid[16], fid[24];
-	official_id(req, oid);
+	char oid[AUTH_ID_MAX], fid[24];
+	auth_official_id(req, oid);
 	snprintf(fid, sizeof(fid), "%" PRId64, path_id(req));
 	const char *params[] = {oid, req->official->roles_name, fid};
 	db_query(http_db(req), stmt, params, cb, req);
@@ -824,7 +814,7 @@ static void contact_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_code(req, HTTP_ERR_NO_CONSENT, NULL);
 		break;
 	case DB_REPLY_OK: {
-		const char *enc = member(reply.doc, "personal_enc");
+		const char *enc = json_member_string(reply.doc, "personal_enc");
 		char *plain = enc ? personal_decrypt(req->ctx->keys, path_id(req), enc) : NULL;
 		if (plain)
 			http_reply_json(req, 200, plain, strlen(plain), 0);

@@ -158,9 +158,9 @@ static void audit_failure(struct http_req *req, const char *reason)
 	log_warn(req->id, "second factor refused for official %d (%s)", o->id, reason);
 }
 
-static void session_params(const struct http_req *req, char id[16], char session[24])
+static void session_params(const struct http_req *req, char id[AUTH_ID_MAX], char session[24])
 {
-	snprintf(id, 16, "%d", req->official->id);
+	auth_official_id(req, id);
 	snprintf(session, 24, "%lld", (long long)req->official->session_id);
 }
 

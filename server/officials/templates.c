@@ -55,19 +55,14 @@ char *template_fill(const char *text, json_object *values)
 	return sbuf_take(&out);
 }
 
-static void official_id(const struct http_req *req, char out[16])
-{
-	snprintf(out, 16, "%d", req->official->id);
-}
-
 /* --- list ----------------------------------------------------------------------------- */
 
 static void list_next(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))
 		return;
-	char oid[16];
-	official_id(req, oid);
+	char oid[AUTH_ID_MAX];
+	auth_official_id(req, oid);
 	const char *params[] = {oid};
 	db_query(http_db(req), STMT_TEMPLATE_LIST, params, http_db_json_fresh_cb, req);
 }
@@ -93,14 +88,6 @@ static void template_input_free(struct template_input *in)
 	free(in->text);
 }
 
-static const char *member(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-}
-
 /* Reads req's body into in. Returns true, or false after replying 400 or 422. */
 static bool template_parse(struct http_req *req, bool creating, struct template_input *in)
 {
@@ -114,13 +101,14 @@ static bool template_parse(struct http_req *req, bool creating, struct template_
 	}
 	json_object *fields = json_object_new_array();
 	if (creating) {
-		in->agency = member(in->doc, "agency");
+		in->agency = json_member_string(in->doc, "agency");
 		if (!in->agency || !text_is_agency_code(in->agency))
 			http_field_error(fields, "agency", in->agency ? "invalid_code" : "required",
 					 "Mã cơ quan, ví dụ lc-so-khoa-hoc-va-cong-nghe. / An agency "
 					 "code.");
 	}
-	const char *title = member(in->doc, "title"), *text = member(in->doc, "text");
+	const char *title = json_member_string(in->doc, "title"),
+		   *text = json_member_string(in->doc, "text");
 	in->title = intake_clean_text(fields, "title", title ? title : "",
 				      TEMPLATE_TITLE_MAX_CHARS, false, true);
 	in->text = intake_clean_text(fields, "text", text ? text : "", TEMPLATE_TEXT_MAX_CHARS,
@@ -193,8 +181,8 @@ static void save_next(struct http_req *req)
 		return;
 	struct template_input in;
 	if (template_parse(req, creating, &in)) {
-		char oid[16], tid[24];
-		official_id(req, oid);
+		char oid[AUTH_ID_MAX], tid[24];
+		auth_official_id(req, oid);
 		snprintf(tid, sizeof(tid), "%" PRId64, id);
 		const char *params[] = {oid, req->official->roles_name, creating ? NULL : tid,
 					in.agency, in.title, in.text};
@@ -248,8 +236,8 @@ static void delete_next(struct http_req *req)
 	int64_t id = template_id(req);
 	if (!id)
 		return;
-	char oid[16], tid[24];
-	official_id(req, oid);
+	char oid[AUTH_ID_MAX], tid[24];
+	auth_official_id(req, oid);
 	snprintf(tid, sizeof(tid), "%" PRId64, id);
 	const char *params[] = {oid, req->official->roles_name, tid};
 	db_query(http_db(req), STMT_TEMPLATE_DELETE, params, delete_cb, req);
