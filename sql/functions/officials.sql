@@ -340,6 +340,7 @@ DECLARE
     from_ix bigint;
     to_ix   bigint;
     n       bigint;
+    days    bigint;
 BEGIN
     IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
         RETURN 0;
@@ -359,12 +360,16 @@ BEGIN
     IF from_ix >= to_ix THEN
         RETURN 0;
     END IF;
-    INSERT INTO feedback_search (feedback_id, body_folded)
-    SELECT id, pakn_fold(body) FROM feedback WHERE log_index >= from_ix AND log_index < to_ix;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    PERFORM pakn_day_widen(x.day, x.lo, x.hi)
-    FROM (SELECT pakn_local_day(created_at) AS day, min(log_index) AS lo, max(log_index) AS hi
-          FROM feedback WHERE log_index >= from_ix AND log_index < to_ix GROUP BY 1) x;
+    -- The new rows read once, for their texts and their days.
+    WITH new AS MATERIALIZED (
+        SELECT id, body, log_index, pakn_local_day(created_at) AS day FROM feedback
+        WHERE log_index >= from_ix AND log_index < to_ix),
+    folded AS (
+        INSERT INTO feedback_search (feedback_id, body_folded)
+        SELECT id, pakn_fold(body) FROM new),
+    widened AS (
+        SELECT pakn_day_widen(day, min(log_index), max(log_index)) FROM new GROUP BY day)
+    SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM widened) INTO n, days;
     UPDATE search_state SET folded = to_ix WHERE one;
     RETURN n;
 END
@@ -451,8 +456,7 @@ BEGIN
                    it.title AS item_title, it.kind AS item_kind,
                    (SELECT s.title FROM plan_section s WHERE s.id = it.section_id)
                        AS section_title,
-                   (SELECT p.code FROM plan p WHERE p.id = it.plan_id) AS plan_code,
-                   (SELECT p.title FROM plan p WHERE p.id = it.plan_id) AS plan_title,
+                   pl.code AS plan_code, pl.title AS plan_title,
                    (f.state IN ('received', 'published', 'hidden') AND
                     ((f.first_action_at IS NULL AND f.due_action < $12)
                      OR f.due_answer < $12)) AS overdue,
@@ -463,6 +467,7 @@ BEGIN
                    f.channel, f.received_on
             FROM feedback f
             JOIN plan_item it ON it.id = f.item_id
+            JOIN plan pl ON pl.id = it.plan_id
             WHERE (f.item_id IN (SELECT x.item_id FROM plan_item_agency x
                                  WHERE x.agency_id IN (SELECT agency_id FROM mine))
                    OR f.id IN (SELECT w.feedback_id FROM feedback_forward w
