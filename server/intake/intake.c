@@ -92,12 +92,11 @@ static const char *const channels[] = {"phone", "letter", "desk", "email", "othe
 
 /* --- text ----------------------------------------------------------------------------- */
 
-/* The checks that bound the work of normalising: lengths first (a code point is at most 4
- * bytes, and NFC makes at most TEXT_NFC_MAX_SHRINK of them one), then the Stream-Safe Text
- * Format. Returns the problem's code, or NULL. */
+/* The checks that bound the work of normalising: lengths first (INTAKE_TEXT_MAX_BYTES),
+ * then the Stream-Safe Text Format. Returns the problem's code, or NULL. */
 static const char *text_problem(const char *v, size_t len, size_t max)
 {
-	if (len > max * TEXT_NFC_MAX_SHRINK * 4)
+	if (len > INTAKE_TEXT_MAX_BYTES(max))
 		return "too_long";
 	if (!utf8_is_valid((const uint8_t *)v, len))
 		return "invalid_utf8";

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/text.h"
+
 #define BODY_MAX_CHARS 5000
 #define NAME_MAX_CHARS 200
 #define EMAIL_MAX_BYTES 254
@@ -83,6 +85,11 @@ char *submission_canonical(const struct submission *s, size_t *len);
 
 /* Hex BLAKE2b-256 of the canonical bytes. */
 void submission_hash(const struct submission *s, char hex[65]);
+
+/* The most bytes a text of at most chars characters can have before it is normalised (a
+ * code point is at most 4 bytes, and NFC makes at most TEXT_NFC_MAX_SHRINK of them one):
+ * intake_clean_text refuses a longer one as too_long before any other work. */
+#define INTAKE_TEXT_MAX_BYTES(chars) ((size_t)(chars) * TEXT_NFC_MAX_SHRINK * 4)
 
 /* Checks and normalises free text as the body is: valid UTF-8, line breaks made \n (or
  * refused unless multiline), no other control characters and no U+FFFD, at most

@@ -630,7 +630,8 @@ static void fill_cb(void *arg, PGresult *res, enum db_status status)
 			apply_db_fail(a, DB_FAILED);
 			break;
 		}
-		char *filled = template_fill(json_object_get_string(text), values);
+		char *filled = template_fill(json_object_get_string(text), values,
+					     INTAKE_TEXT_MAX_BYTES(BODY_MAX_CHARS));
 		json_object *fields = json_object_new_array();
 		char *answer = intake_clean_text(fields, "template", filled, BODY_MAX_CHARS, true, true);
 		free(filled);

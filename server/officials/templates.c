@@ -23,11 +23,21 @@
 /* The longest placeholder name worth looking up; a longer {…} is left as written. */
 #define PLACEHOLDER_MAX 32
 
-char *template_fill(const char *text, json_object *values)
+/* Appends len bytes of s to out, but never past limit bytes in all. */
+static void append_capped(struct sbuf *out, const char *s, size_t len, size_t limit)
 {
+	size_t room = out->len < limit ? limit - out->len : 0;
+	sbuf_append(out, s, len < room ? len : room);
+}
+
+char *template_fill(const char *text, json_object *values, size_t max)
+{
+	/* One byte past max is enough for the caller's length check to refuse the text, and
+	 * keeps a short template of many long placeholders from growing without bound. */
+	size_t limit = max + 1;
 	struct sbuf out = {0};
 	const char *p = text;
-	for (;;) {
+	while (out.len < limit) {
 		const char *open = strchr(p, '{');
 		if (!open)
 			break;
@@ -35,23 +45,24 @@ char *template_fill(const char *text, json_object *values)
 		json_object *v;
 		char name[PLACEHOLDER_MAX + 1];
 		size_t n = (size_t)(close - open - 1);
-		sbuf_append(&out, p, (size_t)(open - p));
+		append_capped(&out, p, (size_t)(open - p), limit);
 		if (*close == '}' && n > 0 && n <= PLACEHOLDER_MAX) {
 			memcpy(name, open + 1, n);
 			name[n] = '\0';
 			if (json_object_object_get_ex(values, name, &v) &&
 			    json_object_is_type(v, json_type_string)) {
-				sbuf_puts(&out, json_object_get_string(v));
+				append_capped(&out, json_object_get_string(v),
+					      (size_t)json_object_get_string_len(v), limit);
 				p = close + 1;
 				continue;
 			}
 		}
 		/* Not a placeholder: the brace stays, and the search goes on after it (a "{"
 		 * inside, as in "{{today}", may open one). */
-		sbuf_append(&out, open, 1);
+		append_capped(&out, open, 1, limit);
 		p = open + 1;
 	}
-	sbuf_puts(&out, p);
+	append_capped(&out, p, strlen(p), limit);
 	return sbuf_take(&out);
 }
 

@@ -20,7 +20,9 @@ void templates_delete(struct http_req *req); /* DELETE /api/v1/moderation/templa
 
 /* text with each {name} that values (a JSON object of strings) has replaced by its value, in
  * one pass: a value is never filled again, and a {word} values lacks is left as written.
- * Returns a new string (caller frees); never NULL. */
-char *template_fill(const char *text, json_object *values);
+ * At most max + 1 bytes: a longer result is cut there (and refused by the caller's length
+ * check), so the work and memory are bounded by max whatever the template. Returns a new
+ * string (caller frees); never NULL. */
+char *template_fill(const char *text, json_object *values, size_t max);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "core/util.h"
 #include "officials/templates.h"
 
 static json_object *values(void)
@@ -31,7 +32,7 @@ static json_object *values(void)
 static void expect_fill(const char *text, const char *want)
 {
 	json_object *v = values();
-	char *got = template_fill(text, v);
+	char *got = template_fill(text, v, 1000);
 	assert_string_equal(got, want);
 	free(got);
 	json_object_put(v);
@@ -83,11 +84,36 @@ static void test_many_braces(void **state)
 		text[i] = i % 2 ? 'x' : '{';
 	text[n] = '\0';
 	json_object *v = values();
-	char *got = template_fill(text, v);
+	char *got = template_fill(text, v, n);
 	assert_string_equal(got, text);
 	free(got);
 	json_object_put(v);
 	free(text);
+}
+
+/* A short template of many long placeholders stops one byte past the bound: what it
+ * costs is bounded by the answer's length, not by the template times the values. */
+static void test_cut_past_the_bound(void **state)
+{
+	(void)state;
+	struct sbuf text = {0};
+	for (int i = 0; i < 2000; i++)
+		sbuf_puts(&text, "{title}");
+	struct sbuf title = {0};
+	for (int i = 0; i < 1000; i++)
+		sbuf_puts(&title, "Tỷ");
+	json_object *v = json_object_new_object();
+	json_object_object_add(v, "title", json_object_new_string(title.data));
+	char *got = template_fill(text.data, v, 6000);
+	assert_int_equal(strlen(got), 6001);
+	free(got);
+	/* Under the bound, whole. */
+	got = template_fill("{title}", v, 6000);
+	assert_string_equal(got, title.data);
+	free(got);
+	json_object_put(v);
+	sbuf_free(&text);
+	sbuf_free(&title);
 }
 
 int main(void)
@@ -97,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_one_pass),
 		cmocka_unit_test(test_left_as_written),
 		cmocka_unit_test(test_many_braces),
+		cmocka_unit_test(test_cut_past_the_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
