@@ -178,17 +178,19 @@ void catalog_items(struct http_req *req)
 		{"q", PARAM_TEXT, NULL, 0, SEARCH_MAX_CHARS, NULL, false},
 		{"limit", PARAM_INT, NULL, 1, 200, "50", false},
 		{"offset", PARAM_INT, NULL, 0, 100000, "0", false},
+		/* Items of one scope (docs/catalog.md): real items unless asked. */
+		{"scope", PARAM_CHOICE, "item|section|plan|all", 0, 0, "item", false},
 	};
-	const char *v[7];
-	if (!http_query_check(req, specs, 7, v))
+	const char *v[8];
+	if (!http_query_check(req, specs, 8, v))
 		return;
 	/* Search compares folded words: "so hoa", "Số hóa" and "SỐ HOÁ" are the same; a query
 	 * of nothing but spaces and punctuation is no query. */
 	char *folded = v[4] ? text_search_key(v[4], strlen(v[4])) : NULL;
-	const char *params[5] = {v[0], v[1], v[2], v[3], folded && *folded ? folded : NULL};
+	const char *params[6] = {v[0], v[1], v[2], v[3], folded && *folded ? folded : NULL, v[7]};
 	/* http_query_check has bounded both (PARAM_INT, min and max above). */
 	struct page page = {strtoll(v[5], NULL, 10), strtoll(v[6], NULL, 10)};
-	reply_catalog(req, STMT_ITEMS, params, 5, &page);
+	reply_catalog(req, STMT_ITEMS, params, 6, &page);
 	free(folded);
 }
 

@@ -13,20 +13,23 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	/* q is folded text, matched as a phrase at the start of a word: "so hoa" finds
 	 * "số hóa" (digitisation) but not "sở" and "hóa" apart. Every match, in order, one
-	 * stored document a row: catalog.c keeps them once and cuts the pages (catalog_page.h). */
+	 * stored document a row: catalog.c keeps them once and cuts the pages (catalog_page.h).
+	 * $6 is the scope (item, section, plan or all); a plan's own item has no section. */
 	[STMT_ITEMS] = {"items",
 		"SELECT coalesce(it.doc::text, 'null')"
 		" FROM plan_item it"
 		" JOIN plan p ON p.id = it.plan_id"
-		" JOIN plan_section s ON s.id = it.section_id"
+		" LEFT JOIN plan_section s ON s.id = it.section_id"
 		" WHERE ($1::text IS NULL OR p.code = $1)"
+		"   AND ($6::text = 'all' OR it.scope = $6)"
 		"   AND ($2::text IS NULL OR it.kind = $2)"
 		"   AND ($3::text IS NULL OR s.code = $3)"
 		"   AND ($4::text IS NULL OR EXISTS ("
 		"         SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id"
 		"         WHERE x.item_id = it.id AND a.code = $4))"
 		"   AND ($5::text IS NULL OR strpos(' ' || it.search_text, ' ' || $5) > 0)"
-		" ORDER BY p.code, it.position", 5},
+		" ORDER BY p.code, array_position(ARRAY['plan', 'section', 'item'], it.scope),"
+		"   it.position", 6},
 
 	[STMT_ITEM_GET] = {"item_get", "SELECT doc::text FROM plan_item WHERE code = $1", 1},
 

@@ -9,7 +9,7 @@ enum db_stmt {
 	STMT_PING,     /* () -> 1 */
 	STMT_PLANS,    /* () -> {"plans": [...]} */
 	STMT_PLAN_GET, /* (code) -> plan JSON, or no row */
-	STMT_ITEMS,    /* (plan, kind, section, agency, folded q) -> item JSON a row, in order */
+	STMT_ITEMS,    /* (plan, kind, section, agency, folded q, scope) -> item JSON a row, in order */
 	STMT_ITEM_GET, /* (code) -> item JSON, or no row */
 	STMT_AGENCIES, /* (plan) -> {"agencies": [...]} */
 	STMT_ITEM_EXISTS,    /* (code) -> a row if the item exists */

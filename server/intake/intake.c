@@ -85,7 +85,10 @@ static bool is_one_of(const char *v, const char *const *choices)
 	return false;
 }
 
-static const char *const kinds[] = {"opinion", "proposal", "report", "question", NULL};
+/* The national channel's kinds (pakn.nq57.vn: "phản ánh, kiến nghị, sáng kiến, giải pháp"),
+ * as feedback_kind_check has them (sql/031_plan_scope.sql). */
+static const char *const kinds[] = {"opinion",  "proposal",   "report",
+				    "question", "initiative", "solution", NULL};
 static const char *const submitter_types[] = {"individual", "organization", "business", NULL};
 /* How feedback that an official enters reached the agency ("web" is the citizen's own). */
 static const char *const channels[] = {"phone", "letter", "desk", "email", "other", NULL};

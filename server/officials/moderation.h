@@ -28,7 +28,8 @@ void moderation_similar(struct http_req *req); /* GET /api/v1/moderation/{id}/si
 	 NULL, false},                                                                           \
 	{"agency", PARAM_SLUG, NULL, 0, 0, NULL, false},                                         \
 	{"item", PARAM_CODE, NULL, 0, 0, NULL, false},                                           \
-	{"kind", PARAM_CHOICE, "opinion|proposal|report|question", 0, 0, NULL, false},           \
+	{"kind", PARAM_CHOICE, "opinion|proposal|report|question|initiative|solution", 0, 0,    \
+	 NULL, false},                                                                           \
 	{"rating", PARAM_INT, NULL, 1, 5, NULL, false},                                          \
 	{"from", PARAM_DATE, NULL, 0, 0, NULL, false},                                           \
 	{"to", PARAM_DATE, NULL, 0, 0, NULL, false}

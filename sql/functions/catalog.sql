@@ -2,15 +2,19 @@
 -- 009_catalog_version.sql): each item's and plan's public JSON, the importer's entry point,
 -- and the version number that moves on every change of the catalog. docs/catalog.md.
 
--- The public JSON of one item. Kept in plan_item.doc so reads send stored text.
+-- The public JSON of one item. Kept in plan_item.doc so reads send stored text. An item
+-- standing for a whole plan (scope 'plan') has no section and no kind; one standing for a
+-- whole section (scope 'section') has its section and the section's kind.
 CREATE OR REPLACE FUNCTION pakn_item_doc(item integer) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'code', it.code,
         'plan', p.code,
+        'scope', it.scope,
         'kind', it.kind,
         'number', it.number,
-        'section', json_build_object('code', s.code, 'title', s.title),
+        'section', CASE WHEN s.id IS NULL THEN NULL
+                        ELSE json_build_object('code', s.code, 'title', s.title) END,
         'group', CASE WHEN it.group_code IS NULL THEN NULL
                       ELSE json_build_object('code', it.group_code, 'title', it.group_title) END,
         'title', it.title,
@@ -46,14 +50,31 @@ LANGUAGE sql STABLE AS $$
         'footnotes', to_json(it.footnotes))
     FROM plan_item it
     JOIN plan p ON p.id = it.plan_id
-    JOIN plan_section s ON s.id = it.section_id
+    LEFT JOIN plan_section s ON s.id = it.section_id
     WHERE it.id = item
 $$;
 
+-- The code of the item standing for a whole section (docs/catalog.md): LC-T-V, DB-I-II.
+-- sql/031_plan_scope.sql writes it out for the plans loaded before it.
+CREATE OR REPLACE FUNCTION pakn_section_item_code(p_prefix text, p_kind text, p_section text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_prefix || CASE p_kind WHEN 'task' THEN '-T-' ELSE '-I-' END || p_section
+$$;
+
+-- Folded text as `paknctl import-plan` stores it in search_text (server/core/text.h,
+-- text_search_key: folded, ASCII punctuation made spaces, spaces collapsed), for the items
+-- the importer makes itself. sql/031_plan_scope.sql writes it out too.
+CREATE OR REPLACE FUNCTION pakn_search_text(p_text text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT trim(regexp_replace(pakn_fold(p_text), '[[:punct:][:space:]]+', ' ', 'g'))
+$$;
+
 -- Loads one plan document built by `paknctl import-plan` (docs/catalog.md): inserts or
--- updates the plan, its sections, agencies and items, replaces the item-agency links (an
--- item without a lead agency gets the plan's default agency, role 'plan_default'), and
--- removes items and sections the new text no longer has. Returns {"items": <count>,
+-- updates the plan, its sections, agencies and items, and the items standing for the whole
+-- plan and for each section that has items (scope 'plan', 'section'), replaces the
+-- item-agency links (an item without a lead agency, and the plan's and sections' own items,
+-- get the plan's default agency, role 'plan_default'), and removes items and sections the
+-- new text no longer has (a section's own item with them). Returns {"items": <count>,
 -- "default_agency": {"code", "name"} or null, "fallback": [codes of the items answered by
 -- the default], "unanswerable": [codes of the items no agency answers]}.
 CREATE OR REPLACE FUNCTION pakn_import_plan(src json) RETURNS json
@@ -78,6 +99,36 @@ BEGIN
     FROM json_array_elements(src->'sections') s
     ON CONFLICT (plan_id, kind, code) DO UPDATE
         SET title = EXCLUDED.title, position = EXCLUDED.position;
+
+    -- The whole plan's item and each section's: titled as the plan and the section, in
+    -- their order. A code taken by another plan's item is refused, as for items.
+    WITH wanted AS (
+        SELECT NULL::integer AS section_id, src->'plan'->>'code' AS code, NULL AS kind,
+               '' AS number, src->'plan'->>'title' AS title, 0 AS position, 'plan' AS scope
+        UNION ALL
+        SELECT s.id, pakn_section_item_code(src->'plan'->>'prefix', s.kind, s.code), s.kind,
+               s.code, s.title, s.position, 'section'
+        FROM plan_section s
+        WHERE s.plan_id = p_id
+          AND EXISTS (SELECT 1 FROM json_array_elements(src->'items') i
+                      WHERE i->>'kind' = s.kind AND i->>'section' = s.code)),
+    stored AS (
+        INSERT INTO plan_item (plan_id, section_id, code, kind, number, title, deadline_kind,
+                               position, search_text, scope)
+        SELECT p_id, w.section_id, w.code, w.kind, w.number, w.title, 'none', w.position,
+               pakn_search_text(w.code || ' ' || w.title), w.scope
+        FROM wanted w
+        ON CONFLICT (code) DO UPDATE
+            SET section_id = EXCLUDED.section_id, kind = EXCLUDED.kind,
+                number = EXCLUDED.number, title = EXCLUDED.title,
+                position = EXCLUDED.position, search_text = EXCLUDED.search_text
+            WHERE plan_item.plan_id = EXCLUDED.plan_id AND plan_item.scope = EXCLUDED.scope
+        RETURNING 1)
+    SELECT (SELECT count(*) FROM wanted) - (SELECT count(*) FROM stored) INTO n;
+    IF n <> 0 THEN
+        RAISE EXCEPTION 'plan %: % of its plan and section codes belong to another item',
+            src->'plan'->>'code', n;
+    END IF;
 
     -- One row per code: two spellings of a name ("Công nghệ", "công nghệ") share one.
     INSERT INTO agency (code, province, name)
@@ -120,7 +171,7 @@ BEGIN
             footnotes = EXCLUDED.footnotes, lead_text = EXCLUDED.lead_text,
             coordinating_text = EXCLUDED.coordinating_text, position = EXCLUDED.position,
             search_text = EXCLUDED.search_text
-        WHERE plan_item.plan_id = EXCLUDED.plan_id;
+        WHERE plan_item.plan_id = EXCLUDED.plan_id AND plan_item.scope = 'item';
 
     DELETE FROM plan_item_agency
     WHERE item_id IN (SELECT id FROM plan_item WHERE plan_id = p_id);
@@ -137,17 +188,29 @@ BEGIN
     FROM json_array_elements(src->'items') i
     JOIN plan_item it ON it.code = i->>'code' AND it.plan_id = p_id
     WHERE d_id IS NOT NULL AND json_array_length(i->'lead') = 0;
+    -- The plan's responsible agency answers for the plan and its sections as a whole.
+    INSERT INTO plan_item_agency (item_id, agency_id, role, position)
+    SELECT it.id, d_id, 'plan_default', 1
+    FROM plan_item it
+    WHERE d_id IS NOT NULL AND it.plan_id = p_id AND it.scope <> 'item';
 
+    -- Feedback on an item keeps it: its delete fails, and the import with it (the
+    -- foreign key of feedback.item_id), for a section's own item as for any item.
     DELETE FROM plan_item
-    WHERE plan_id = p_id
+    WHERE plan_id = p_id AND scope = 'item'
       AND code NOT IN (SELECT i->>'code' FROM json_array_elements(src->'items') i);
+    DELETE FROM plan_item w
+    WHERE w.plan_id = p_id AND w.scope = 'section'
+      AND NOT EXISTS (SELECT 1 FROM plan_item it
+                      WHERE it.section_id = w.section_id AND it.scope = 'item');
     DELETE FROM plan_section s
     WHERE s.plan_id = p_id AND NOT EXISTS (SELECT 1 FROM plan_item it WHERE it.section_id = s.id);
     DELETE FROM agency a
     WHERE NOT EXISTS (SELECT 1 FROM plan_item_agency x WHERE x.agency_id = a.id)
       AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.default_agency_id = a.id);
 
-    UPDATE plan_item SET doc = pakn_item_doc(id) WHERE plan_id = p_id;
+    UPDATE plan_item SET doc = pakn_item_doc(id) WHERE plan_id = p_id AND scope <> 'item';
+    UPDATE plan_item SET doc = pakn_item_doc(id) WHERE plan_id = p_id AND scope = 'item';
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n <> json_array_length(src->'items') THEN
         RAISE EXCEPTION 'plan %: % of % items stored (an item code belongs to another plan?)',
@@ -159,37 +222,58 @@ BEGIN
                            FROM agency a WHERE a.id = d_id),
         'fallback', (SELECT coalesce(json_agg(it.code ORDER BY it.position), '[]')
                      FROM plan_item it JOIN plan_item_agency x ON x.item_id = it.id
-                     WHERE it.plan_id = p_id AND x.role = 'plan_default'),
+                     WHERE it.plan_id = p_id AND it.scope = 'item' AND x.role = 'plan_default'),
         'unanswerable', (SELECT coalesce(json_agg(it.code ORDER BY it.position), '[]')
                          FROM plan_item it
-                         WHERE it.plan_id = p_id
+                         WHERE it.plan_id = p_id AND it.scope = 'item'
                            AND NOT EXISTS (SELECT 1 FROM plan_item_agency x
                                            WHERE x.item_id = it.id)));
 END
 $$;
 
--- The public JSON of one plan: its sections with their item counts.
+-- The public JSON of one plan: its sections with their item counts (of real items, scope
+-- 'item'), and the codes that take feedback on the plan and on each section as a whole.
 CREATE OR REPLACE FUNCTION pakn_plan_doc(plan integer) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'code', p.code,
         'title', p.title,
         'province', p.province,
+        'feedback_code', (SELECT it.code FROM plan_item it
+                          WHERE it.plan_id = p.id AND it.scope = 'plan'),
         'default_agency', (SELECT json_build_object('code', a.code, 'name', a.name)
                            FROM agency a WHERE a.id = p.default_agency_id),
-        'item_count', (SELECT count(*) FROM plan_item it WHERE it.plan_id = p.id),
-        'task_count', (SELECT count(*) FROM plan_item it WHERE it.plan_id = p.id AND it.kind = 'task'),
+        'item_count', (SELECT count(*) FROM plan_item it
+                       WHERE it.plan_id = p.id AND it.scope = 'item'),
+        'task_count', (SELECT count(*) FROM plan_item it
+                       WHERE it.plan_id = p.id AND it.scope = 'item' AND it.kind = 'task'),
         'indicator_count', (SELECT count(*) FROM plan_item it
-                            WHERE it.plan_id = p.id AND it.kind = 'indicator'),
+                            WHERE it.plan_id = p.id AND it.scope = 'item'
+                              AND it.kind = 'indicator'),
         'sections', (SELECT coalesce(json_agg(json_build_object(
                                  'kind', s.kind, 'code', s.code, 'title', s.title,
+                                 'feedback_code', (SELECT it.code FROM plan_item it
+                                                   WHERE it.section_id = s.id
+                                                     AND it.scope = 'section'),
                                  'item_count', (SELECT count(*) FROM plan_item it
-                                                WHERE it.section_id = s.id))
+                                                WHERE it.section_id = s.id
+                                                  AND it.scope = 'item'))
                              ORDER BY s.position), '[]')
                      FROM plan_section s WHERE s.plan_id = p.id),
         'imported_at', p.imported_at)
     FROM plan p
     WHERE p.id = plan
+$$;
+
+-- Documents a migration left empty (sql/031_plan_scope.sql: every document gains "scope",
+-- and the plans loaded before it gain their plan's and sections' items) are built here,
+-- once pakn_item_doc is defined; on a later migrate there are none, and nothing changes.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM plan_item WHERE doc IS NULL) THEN
+        UPDATE plan_item SET doc = pakn_item_doc(id) WHERE doc IS NULL;
+    END IF;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION pakn_catalog_changed() RETURNS trigger

@@ -63,22 +63,30 @@ RETURNS SETOF feedback_rollup LANGUAGE sql STABLE AS $$
 $$;
 
 -- The group each (item, kind) of the plan (or of every plan) counts in; an item counts for
--- each of its lead agencies. The kinds are feedback.kind's.
+-- each of its lead agencies. The kinds are feedback.kind's. Feedback on a whole section
+-- (its own item, scope 'section') counts in its section; feedback on the whole plan (scope
+-- 'plan', no section) in a row of its own, <plan>:plan, when grouped by section
+-- (docs/metrics.md). gscope says which of these a row of item or section groups is.
 CREATE OR REPLACE FUNCTION pakn_groups(p_group text, p_plan text)
-RETURNS TABLE (item_id integer, kind text, gcode text, gtitle text)
+RETURNS TABLE (item_id integer, kind text, gcode text, gtitle text, gscope text)
 LANGUAGE sql STABLE AS $$
     SELECT it.id, k.kind,
            CASE p_group WHEN 'item' THEN it.code
-                        WHEN 'section' THEN p.code || ':' || s.kind || ':' || s.code
+                        WHEN 'section' THEN CASE WHEN s.id IS NULL THEN p.code || ':plan'
+                                                 ELSE p.code || ':' || s.kind || ':' || s.code END
                         WHEN 'plan' THEN p.code WHEN 'kind' THEN k.kind
                         WHEN 'agency' THEN a.code END,
-           CASE p_group WHEN 'item' THEN it.title WHEN 'section' THEN s.title
+           CASE p_group WHEN 'item' THEN it.title WHEN 'section' THEN coalesce(s.title, p.title)
                         WHEN 'plan' THEN p.title WHEN 'kind' THEN k.kind
-                        WHEN 'agency' THEN a.name END
+                        WHEN 'agency' THEN a.name END,
+           CASE p_group WHEN 'item' THEN it.scope
+                        WHEN 'section' THEN CASE WHEN s.id IS NULL THEN 'plan' ELSE 'section' END
+                        END
     FROM plan_item it
     JOIN plan p ON p.id = it.plan_id
-    JOIN plan_section s ON s.id = it.section_id
-    CROSS JOIN unnest(ARRAY['opinion', 'proposal', 'report', 'question']) k(kind)
+    LEFT JOIN plan_section s ON s.id = it.section_id
+    CROSS JOIN unnest(ARRAY['opinion', 'proposal', 'report', 'question', 'initiative',
+                            'solution']) k(kind)
     LEFT JOIN plan_item_agency x ON p_group = 'agency' AND x.item_id = it.id AND x.role = 'lead'
     LEFT JOIN agency a ON a.id = x.agency_id
     WHERE (p_plan IS NULL OR p.code = p_plan) AND (p_group <> 'agency' OR a.id IS NOT NULL)
@@ -130,17 +138,18 @@ $$;
 -- (median and 90th percentile, hours), how many past their deadlines as of p_as_of (a local
 -- date), and how the submitters rated the answers; rejected feedback needs no answer. From
 -- the rollup tables: their work grows with items, days and the backlog, not with the
--- number of feedback rows.
+-- number of feedback rows. scope: as pakn_groups' gscope.
 CREATE OR REPLACE FUNCTION pakn_responses(p_group text, p_plan text, p_from date, p_to date,
                                           p_as_of date)
 RETURNS TABLE (group_code text, group_title text, count bigint, answered bigint,
                answer_rate numeric, median_hours numeric, p90_hours numeric,
                action_overdue bigint, answer_overdue bigint, answer_ratings bigint,
-               answer_rating_mean numeric)
+               answer_rating_mean numeric, scope text)
 LANGUAGE sql STABLE SET jit = off AS $$
     WITH g AS (SELECT * FROM pakn_groups(p_group, p_plan)),
     totals AS (
-        SELECT g.gcode, max(g.gtitle) AS gtitle, sum(t.received) AS received,
+        SELECT g.gcode, max(g.gtitle) AS gtitle, max(g.gscope) AS gscope,
+               sum(t.received) AS received,
                sum(t.answered) AS answered, sum(t.acted_late) AS acted_late,
                sum(t.answered_late) AS answered_late, sum(t.answer_ratings) AS ratings,
                sum(t.answer_rating_sum) AS rating_sum
@@ -180,7 +189,8 @@ LANGUAGE sql STABLE SET jit = off AS $$
            (t.acted_late + coalesce(o.action, 0))::bigint,
            (t.answered_late + coalesce(o.answer, 0))::bigint,
            t.ratings::bigint,
-           round(t.rating_sum::numeric / nullif(t.ratings, 0), 4)
+           round(t.rating_sum::numeric / nullif(t.ratings, 0), 4),
+           t.gscope
     FROM totals t
     LEFT JOIN buckets b ON b.gcode = t.gcode
     LEFT JOIN overdue o ON o.gcode = t.gcode
@@ -190,23 +200,24 @@ $$;
 -- Satisfaction per group and period (docs/metrics.md), on the same groups and range
 -- selection: one row each, columns as the CSV. Rejected feedback does not count; hidden
 -- feedback keeps its rating. CSAT is the share of ratings 4 and 5; its 95% Wilson interval
--- uses z = 1.959964.
+-- uses z = 1.959964. scope: as pakn_groups' gscope.
 CREATE OR REPLACE FUNCTION pakn_satisfaction(p_group text, p_period text, p_plan text,
                                              p_from date, p_to date, p_min integer)
 RETURNS TABLE (group_code text, group_title text, period text, count bigint, mean numeric,
                r1 bigint, r2 bigint, r3 bigint, r4 bigint, r5 bigint, csat numeric,
-               csat_low numeric, csat_high numeric, insufficient_data boolean)
+               csat_low numeric, csat_high numeric, insufficient_data boolean, scope text)
 LANGUAGE sql STABLE SET jit = off AS $$
     WITH g AS (SELECT * FROM pakn_groups(p_group, p_plan)),
     summed AS (
         SELECT g.gcode, max(g.gtitle) AS gtitle, pakn_period(p_period, t.day) AS period,
                sum(t.r1) AS r1, sum(t.r2) AS r2, sum(t.r3) AS r3, sum(t.r4) AS r4,
-               sum(t.r5) AS r5
+               sum(t.r5) AS r5, max(g.gscope) AS gscope
         FROM pakn_rollup_rows(p_from, p_to, upper(left(p_period, 1))) t
         JOIN g ON g.item_id = t.item_id AND g.kind = t.kind
         GROUP BY g.gcode, 3
         HAVING sum(t.r1 + t.r2 + t.r3 + t.r4 + t.r5) > 0),
-    -- Grouped by item within one plan, items without feedback show as 0 for each period.
+    -- Grouped by item within one plan, items without feedback show as 0 for each period:
+    -- the plan's and its sections' own items too.
     periods AS (
         SELECT DISTINCT period FROM summed
         UNION
@@ -216,7 +227,7 @@ LANGUAGE sql STABLE SET jit = off AS $$
     filled AS (
         SELECT * FROM summed
         UNION ALL
-        SELECT it.code, it.title, pr.period, 0, 0, 0, 0, 0
+        SELECT it.code, it.title, pr.period, 0, 0, 0, 0, 0, it.scope
         FROM plan_item it JOIN plan p ON p.id = it.plan_id
         CROSS JOIN (SELECT period FROM periods UNION SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM periods)) pr
         WHERE p_group = 'item' AND p.code = p_plan
@@ -234,7 +245,7 @@ LANGUAGE sql STABLE SET jit = off AS $$
                  - k.z * sqrt(k.p * (1 - k.p) / n + k.z2 / (4 * n * n))) / (1 + k.z2 / n), 4) END,
            CASE WHEN n > 0 THEN round((k.p + k.z2 / (2 * n)
                  + k.z * sqrt(k.p * (1 - k.p) / n + k.z2 / (4 * n * n))) / (1 + k.z2 / n), 4) END,
-           n < p_min
+           n < p_min, gscope
     FROM stats,
          LATERAL (SELECT CASE WHEN n > 0 THEN good / n END AS p, 1.959964::numeric AS z,
                          1.959964::numeric * 1.959964 AS z2) k

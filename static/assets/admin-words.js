@@ -20,7 +20,8 @@
       closed: ['Đã kết thúc', 'Closed'], hidden: ['Đã ẩn', 'Hidden']
     },
     kind: {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-      report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question']},
+      report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
+      initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']},
     itemKind: {task: ['Nhiệm vụ', 'Task'], indicator: ['Chỉ tiêu', 'Indicator']},
     role: {admin: ['Quản trị', 'Administrator'], moderator: ['Kiểm duyệt', 'Moderator'],
       responder: ['Trả lời', 'Responder'], analyst: ['Phân tích số liệu', 'Analyst']},

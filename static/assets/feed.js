@@ -6,7 +6,8 @@
   var item = '', cursor = null, loaded = [];
 
   var KINDS = {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question']};
+    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
+    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']};
 
   function card(f) {
     var k = KINDS[f.kind] || [f.kind, f.kind];

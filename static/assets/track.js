@@ -15,7 +15,8 @@
     hidden: ['Đã ẩn nội dung', 'Text withheld']
   };
   var KINDS = {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question']};
+    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
+    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']};
 
   function words(table, key) { var w = table[key]; return w ? P.t(w[0], w[1]) : key; }
 
