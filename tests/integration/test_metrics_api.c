@@ -169,8 +169,9 @@ static void test_by_item_in_a_quarter(void **state)
 	/* One rating: shown, but flagged. The 00:30 on 1 July one is in Q3, not here. */
 	expect(row_of(doc, "DB-T-III.2", "2026-Q2"), 1, "3.0000", (const int[]){0, 0, 1, 0, 0},
 	       "0.0000", "0.0000", "0.7935", true);
-	/* Every item of the plan is listed, silence as 0. */
-	assert_int_equal(json_object_array_length(th_get(doc, "rows", NULL)), 80);
+	/* Every item of the plan is listed, silence as 0: its 80 items, and the items for the
+	 * whole plan and each of its 12 sections (scope plan, section). */
+	assert_int_equal(json_object_array_length(th_get(doc, "rows", NULL)), 80 + 1 + 12);
 	json_object *none = row_of(doc, "DB-I01", "2026-Q2");
 	assert_non_null(none);
 	assert_int_equal(json_object_get_int(th_get(none, "count", NULL)), 0);
@@ -255,13 +256,13 @@ static void test_csv_matches_json(void **state)
 	char *save = NULL;
 	char *line = strtok_r(text, "\n", &save);
 	assert_string_equal(line, "group_code,group_title,period,count,mean,r1,r2,r3,r4,r5,csat,"
-				  "csat_low,csat_high,insufficient_data\r");
+				  "csat_low,csat_high,insufficient_data,scope\r");
 	int rows = 0;
 	json_object *jrows = th_get(doc, "rows", NULL);
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		line[strcspn(line, "\r")] = '\0';
 		char *f[16];
-		assert_int_equal(csv_split(line, f, 16), 14);
+		assert_int_equal(csv_split(line, f, 16), 15);
 		json_object *j = json_object_array_get_idx(jrows, (size_t)rows);
 		assert_string_equal(f[0], th_str(j, "group_code", NULL));
 		assert_string_equal(f[1], th_str(j, "group_title", NULL));
@@ -269,9 +270,10 @@ static void test_csv_matches_json(void **state)
 		assert_string_equal(f[4], th_str(j, "mean", NULL) ? th_str(j, "mean", NULL) : "");
 		assert_string_equal(f[13], json_object_get_boolean(th_get(j, "insufficient_data", NULL))
 						   ? "true" : "false");
+		assert_string_equal(f[14], th_str(j, "scope", NULL));
 		rows++;
 	}
-	assert_int_equal(rows, 80);
+	assert_int_equal(rows, 80 + 1 + 12);
 	th_resp_free(&r);
 	json_object_put(doc);
 }

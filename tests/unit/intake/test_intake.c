@@ -251,6 +251,8 @@ static const struct intake_case json_cases[] = {
 	{"kind proposal", KIND(",\"kind\":\"proposal\""), OK(.kind = "proposal")},
 	{"kind report", KIND(",\"kind\":\"report\""), OK(.kind = "report")},
 	{"kind question", KIND(",\"kind\":\"question\""), OK(.kind = "question")},
+	{"kind initiative", KIND(",\"kind\":\"initiative\""), OK(.kind = "initiative")},
+	{"kind solution", KIND(",\"kind\":\"solution\""), OK(.kind = "solution")},
 	{"kind missing", KIND(""), INV({"kind", "required"})},
 	{"kind null", KIND(",\"kind\":null"), INV({"kind", "required"})},
 	{"kind complaint", KIND(",\"kind\":\"complaint\""), INV({"kind", "invalid_choice"})},
