@@ -34,35 +34,48 @@ CREATE UNIQUE INDEX IF NOT EXISTS plan_item_section_scope_idx ON plan_item (sect
     WHERE scope = 'section';
 
 -- The plans already loaded. A migration cannot call sql/functions/, so the code and the
--- folded search text are written out here as pakn_import_plan writes them.
-INSERT INTO plan_item (plan_id, section_id, code, kind, number, title, deadline_kind,
-                       position, search_text, scope)
-SELECT p.id, NULL, p.code, NULL, '', p.title, 'none', 0,
-       trim(regexp_replace(pakn_fold(p.code || ' ' || p.title), '[[:punct:][:space:]]+', ' ', 'g')),
-       'plan'
-FROM plan p
-WHERE NOT EXISTS (SELECT 1 FROM plan_item it WHERE it.plan_id = p.id AND it.scope = 'plan');
+-- folded search text are written out here as pakn_import_plan writes them. Without plans
+-- nothing is written, so the catalog's version (a statement trigger) does not move on a new
+-- database.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM plan) THEN
+        RETURN;
+    END IF;
+    INSERT INTO plan_item (plan_id, section_id, code, kind, number, title, deadline_kind,
+                           position, search_text, scope)
+    SELECT p.id, NULL, p.code, NULL, '', p.title, 'none', 0,
+           trim(regexp_replace(pakn_fold(p.code || ' ' || p.title), '[[:punct:][:space:]]+',
+                               ' ', 'g')),
+           'plan'
+    FROM plan p
+    WHERE NOT EXISTS (SELECT 1 FROM plan_item it WHERE it.plan_id = p.id AND it.scope = 'plan');
 
-INSERT INTO plan_item (plan_id, section_id, code, kind, number, title, deadline_kind,
-                       position, search_text, scope)
-SELECT p.id, s.id, c.code, s.kind, s.code, s.title, 'none', s.position,
-       trim(regexp_replace(pakn_fold(c.code || ' ' || s.title), '[[:punct:][:space:]]+', ' ', 'g')),
-       'section'
-FROM plan_section s
-JOIN plan p ON p.id = s.plan_id
-CROSS JOIN LATERAL (SELECT p.prefix || CASE s.kind WHEN 'task' THEN '-T-' ELSE '-I-' END
-                           || s.code AS code) c
-WHERE NOT EXISTS (SELECT 1 FROM plan_item it WHERE it.section_id = s.id AND it.scope = 'section');
+    INSERT INTO plan_item (plan_id, section_id, code, kind, number, title, deadline_kind,
+                           position, search_text, scope)
+    SELECT p.id, s.id, c.code, s.kind, s.code, s.title, 'none', s.position,
+           trim(regexp_replace(pakn_fold(c.code || ' ' || s.title), '[[:punct:][:space:]]+',
+                               ' ', 'g')),
+           'section'
+    FROM plan_section s
+    JOIN plan p ON p.id = s.plan_id
+    CROSS JOIN LATERAL (SELECT p.prefix || CASE s.kind WHEN 'task' THEN '-T-' ELSE '-I-' END
+                               || s.code AS code) c
+    WHERE NOT EXISTS (SELECT 1 FROM plan_item it
+                      WHERE it.section_id = s.id AND it.scope = 'section');
 
-INSERT INTO plan_item_agency (item_id, agency_id, role, position)
-SELECT it.id, p.default_agency_id, 'plan_default', 1
-FROM plan_item it JOIN plan p ON p.id = it.plan_id
-WHERE it.scope <> 'item' AND p.default_agency_id IS NOT NULL
-ON CONFLICT DO NOTHING;
+    INSERT INTO plan_item_agency (item_id, agency_id, role, position)
+    SELECT it.id, p.default_agency_id, 'plan_default', 1
+    FROM plan_item it JOIN plan p ON p.id = it.plan_id
+    WHERE it.scope <> 'item' AND p.default_agency_id IS NOT NULL
+    ON CONFLICT DO NOTHING;
 
--- Every item's document gains "scope" and the new ones need one: sql/functions/catalog.sql
--- builds the documents left empty, after it has defined pakn_item_doc.
-UPDATE plan_item SET doc = NULL;
+    -- Every item's document gains "scope" and the new ones need one:
+    -- sql/functions/catalog.sql builds the documents left empty, once it has defined
+    -- pakn_item_doc.
+    UPDATE plan_item SET doc = NULL;
+END
+$$;
 
 -- The metrics' rows say which of these a row is (scope, last column): a new return type.
 DROP FUNCTION IF EXISTS pakn_groups(text, text);

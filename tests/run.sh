@@ -161,6 +161,7 @@ case "${TESTS:-sql_upgrade}" in
 sql_upgrade)
 	run_suite sql_upgrade tests/sql/upgrade.sh
 	run_suite sql_upgrade_v2 tests/sql/upgrade_v2.sh
+	run_suite sql_upgrade_031 tests/sql/upgrade_031.sh
 	;;
 esac
 # The systemd unit is one systemd accepts, and its sandbox rates "OK" (exposure below 2 on

@@ -29,3 +29,21 @@ old_db() {
 			>/dev/null || { echo "$f at $BEFORE does not apply" >&2; return 1; }
 	done
 }
+
+# Database $2 as the service left it at commit $1: its numbered migrations, each in its own
+# transaction and recorded, then its function files in the order of its functions/ORDER.
+# Returns 1 with the failing file on stderr.
+db_at() {
+	new_db "$2" || return 1
+	psql_on "$2" -c "CREATE TABLE schema_migrations (version text PRIMARY KEY,
+		applied_at timestamptz NOT NULL DEFAULT now())" >/dev/null || return 1
+	for f in $(git ls-tree --name-only "$1" sql/ | grep -E '/[0-9]{3}_[^/]*\.sql$'); do
+		git show "$1:$f" | psql_on "$2" -1 -f - \
+			-c "INSERT INTO schema_migrations (version) VALUES ('$(basename "$f" .sql)')" \
+			>/dev/null || { echo "migration $f at $1 does not apply" >&2; return 1; }
+	done
+	for f in $(git show "$1:sql/functions/ORDER" | grep -v -e '^#' -e '^$'); do
+		git show "$1:sql/functions/$f" | psql_on "$2" -1 -f - >/dev/null ||
+			{ echo "function file $f at $1 does not apply" >&2; return 1; }
+	done
+}

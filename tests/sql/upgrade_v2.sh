@@ -21,18 +21,8 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 q() { psql_on $db -At -c "$1"; }
 
-new_db $db
-psql_on $db -c "CREATE TABLE schema_migrations (version text PRIMARY KEY,
-	applied_at timestamptz NOT NULL DEFAULT now())" >/dev/null
-for f in $(git ls-tree --name-only "$V1" sql/ | grep -E '/[0-9]{3}_[^/]*\.sql$'); do
-	git show "$V1:$f" | psql_on $db -1 -f - \
-		-c "INSERT INTO schema_migrations (version) VALUES ('$(basename "$f" .sql)')" >/dev/null ||
-		{ fail "migration $f at $V1 applies"; exit 1; }
-done
-for f in $(git show "$V1:sql/functions/ORDER" | grep -v '^#'); do
-	git show "$V1:sql/functions/$f" | psql_on $db -1 -f - >/dev/null ||
-		{ fail "function file $f at $V1 applies"; exit 1; }
-done
+db_at "$V1" $db 2>"${PAKN_TEST_TMP:-/tmp}/v1_db.err" ||
+	{ fail "the database at $V1" "$(cat "${PAKN_TEST_TMP:-/tmp}/v1_db.err")"; exit 1; }
 url=$(db_url $db)
 for p in data/plans/*.txt; do PAKN_DATABASE_URL=$url "$PAKNCTL_BIN" import-plan "$p" >/dev/null; done
 # Three submissions as the service stored them then, and the checkpointer's tree of them.
