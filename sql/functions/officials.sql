@@ -453,7 +453,7 @@ BEGIN
             SELECT f.id, f.log_index, f.tracking_code, f.state, it.code AS item_code, f.kind,
                    f.rating, f.body, f.created_at, f.consent_publish, f.consent_contact,
                    -- The item in words for the console (docs/moderation.md, "The queue").
-                   it.title AS item_title, it.kind AS item_kind,
+                   it.title AS item_title, it.kind AS item_kind, it.scope AS item_scope,
                    (SELECT s.title FROM plan_section s WHERE s.id = it.section_id)
                        AS section_title,
                    pl.code AS plan_code, pl.title AS plan_title,

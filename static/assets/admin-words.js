@@ -23,6 +23,8 @@
       report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
       initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']},
     itemKind: {task: ['Nhiệm vụ', 'Task'], indicator: ['Chỉ tiêu', 'Indicator']},
+    /* Feedback on a whole plan or section (docs/catalog.md) has no item kind of its own. */
+    itemScope: {plan: ['Cả kế hoạch', 'Whole plan'], section: ['Cả phần', 'Whole section']},
     role: {admin: ['Quản trị', 'Administrator'], moderator: ['Kiểm duyệt', 'Moderator'],
       responder: ['Trả lời', 'Responder'], analyst: ['Phân tích số liệu', 'Analyst']},
     channel: {web: ['Cổng trực tuyến', 'Web form'], phone: ['Điện thoại', 'Phone'],
@@ -117,7 +119,9 @@
   A.itemWhere = function (f, short) {
     var plan = f.plan_title && short ? f.plan_title.split(',')[0] : f.plan_title;
     return [plan ? plan + (f.plan_code ? ' (' + f.plan_code + ')' : '') : f.plan_code,
-      f.section_title, A.word('itemKind', f.item_kind) + ' ' + f.item_code]
+      f.section_title,
+      (f.item_scope && f.item_scope !== 'item' ? A.word('itemScope', f.item_scope)
+        : A.word('itemKind', f.item_kind)) + ' ' + f.item_code]
       .filter(function (x) { return x && String(x).trim(); }).join(' · ');
   };
 

@@ -49,7 +49,7 @@ async function visibleText(page, who) {
 // In English the words themselves are English ("received by phone"): there, the slugs
 // with underscores and the codes.
 const SLUGS_EN = /\b(publish_answer|contact_read|contact_refused|unassign|plan_default|off_topic|personal_data|consent_publish|due_answer)\b|lc-cac-ban-dang-tinh|lc-van-phong/;
-const SLUGS = /\b(received|published|answered|rejected|closed|hidden|opinion|proposal|report|question|moderator|responder|publish_answer|contact_read|contact_refused|unassign|plan_default|organization|email|phone)\b|lc-cac-ban-dang-tinh|lc-van-phong/;
+const SLUGS = /\b(received|published|answered|rejected|closed|hidden|opinion|proposal|report|question|initiative|solution|moderator|responder|publish_answer|contact_read|contact_refused|unassign|plan_default|organization|email|phone)\b|lc-cac-ban-dang-tinh|lc-van-phong/;
 
 // Clicks and waits for the queue's reply to be drawn.
 async function reloadQueue(page, click) {
