@@ -91,7 +91,9 @@ static void test_reimport_is_idempotent(void **state)
 	long agencies = count("SELECT count(*) FROM agency");
 	long links = count("SELECT count(*) FROM plan_item_agency");
 	long docs = count(snapshot);
-	assert_int_equal(items, 120);
+	/* 120 items, and the two plans' and their 22 sections' own (docs/catalog.md). */
+	assert_int_equal(items, 120 + 2 + 22);
+	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE scope = 'item'"), 120);
 	struct sbuf out = {0};
 	assert_int_equal(paknctl("import-plan data/plans/LC-2026.txt", &out), 0);
 	assert_non_null(strstr(out.data, "LC-2026: 40 items"));
@@ -133,21 +135,23 @@ static void test_default_agency_comes_with_a_reimport(void **state)
 	assert_non_null(strstr(out.data, "DB-2026: no default agency"));
 	assert_non_null(strstr(out.data, "warning: DB-2026: 46 items have no agency at all"));
 	assert_non_null(strstr(out.data, "item_unanswerable"));
-	assert_int_equal(count("SELECT count(*) FROM plan_item_agency"), links - 46);
+	/* The 46 indicators' links go, and those of the plan's and its 12 sections' own items. */
+	assert_int_equal(count("SELECT count(*) FROM plan_item_agency"), links - 46 - 1 - 12);
 	assert_int_equal(count("SELECT count(*) FROM plan WHERE code = 'DB-2026'"
 			       " AND default_agency_id IS NULL"),
 			 1);
 	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE code LIKE 'DB-I%'"
-			       " AND doc->'responsible'->>'basis' = 'none'"),
+			       " AND scope = 'item' AND doc->'responsible'->>'basis' = 'none'"),
 			 46);
 
 	assert_int_equal(paknctl("import-plan data/plans/DB-2026.txt", &out), 0);
 	assert_non_null(strstr(out.data, "46 items without a lead agency fall back"));
 	assert_int_equal(count("SELECT count(*) FROM plan_item_agency"), links);
+	/* The indicators, and the plan's and its 12 sections' own items. */
 	assert_int_equal(count("SELECT count(*) FROM plan_item_agency x JOIN agency a"
 			       " ON a.id = x.agency_id WHERE x.role = 'plan_default'"
 			       " AND a.code = 'db-van-phong-tinh-uy'"),
-			 46);
+			 46 + 1 + 12);
 	assert_int_equal(count("SELECT count(*) FROM plan_item"
 			       " WHERE doc->'responsible'->>'basis' = 'none'"),
 			 0);
@@ -233,11 +237,13 @@ static void test_second_plan_of_a_province(void **state)
 	assert_int_equal(paknctl(cmd, &out), 0);
 	assert_non_null(strstr(out.data, "LC-2027: 40 items"));
 	assert_int_equal(count("SELECT count(*) FROM agency"), agencies);
-	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE code LIKE 'LC27-T%'"), 40);
+	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE code LIKE 'LC27-T%'"
+			       " AND scope = 'item'"),
+			 40);
 	PGconn *pg = PQconnectdb(getenv("PAKN_DATABASE_URL"));
 	PQclear(PQexec(pg, "DELETE FROM plan WHERE code = 'LC-2027'"));
 	PQfinish(pg);
-	assert_int_equal(count("SELECT count(*) FROM plan_item"), 120);
+	assert_int_equal(count("SELECT count(*) FROM plan_item WHERE scope = 'item'"), 120);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	sbuf_free(&out);
