@@ -27,7 +27,11 @@ same() { # what, database query; the same on both databases
 	[ "$a" = "$b" ] && [ -n "$a" ] && ok "$1" || fail "$1" "upgraded: $(echo "$a" | head -c 600)" \
 		"new:      $(echo "$b" | head -c 600)"
 }
-import() { for p in data/plans/*.txt; do PAKN_DATABASE_URL=$(db_url "$1") "$PAKNCTL_BIN" import-plan "$p" >/dev/null || return 1; done; }
+import() {
+	for p in data/plans/*.txt; do
+		PAKN_DATABASE_URL=$(db_url "$1") "$PAKNCTL_BIN" import-plan "$p" >/dev/null || return 1
+	done
+}
 migrate() { PAKN_DATABASE_URL=$(db_url "$1") "$PAKNCTL_BIN" migrate sql >/dev/null; }
 # One intake batch row: $1 id, $2 item, $3 kind.
 row() {
@@ -38,7 +42,11 @@ row() {
 		"handle":"%s","salt":"%s","commitment":"%s"}' "$1" "$1" "$2" "$3" "$1" "$h" "$h" \
 		"$(echo "$h" | cut -c1-32)" "$h" "$h"
 }
-stored() { q "$1" "SELECT string_agg(r->>'status', ' ') FROM json_array_elements(pakn_intake_batch('[$2]'::json)->'rows') r"; }
+# What the batch $2 (rows) did, row by row, on database $1.
+stored() {
+	q "$1" "SELECT string_agg(r->>'status', ' ')
+		FROM json_array_elements(pakn_intake_batch('[$2]'::json)->'rows') r"
+}
 
 # Before: the service at $V, its plans imported, feedback on two items.
 err="${PAKN_TEST_TMP:-/tmp}/before_031.err"
@@ -65,19 +73,22 @@ same "and answered by the same agency" \
 same "every item's document is what a new database stores, scope included" \
 	"SELECT string_agg(code || ' ' || doc::text, E'\n' ORDER BY code) FROM plan_item"
 same "the plans' documents too" \
-	"SELECT string_agg(pakn_plan_doc(id)::jsonb - 'imported_at' #>> '{}', E'\n' ORDER BY code) FROM plan"
+	"SELECT string_agg(pakn_plan_doc(id)::jsonb - 'imported_at' #>> '{}', E'\n' ORDER BY code)
+	 FROM plan"
 [ "$(q $old "SELECT count(*) FROM plan_item WHERE doc->>'scope' IS NULL")" = 0 ] &&
 	[ "$(q $old "SELECT count(*) FROM plan_item WHERE scope = 'plan'")" = 2 ] &&
 	ok "two whole-plan items, no document without its scope" ||
 	fail "whole-plan items or documents"
-[ "$(q $old "SELECT string_agg(id || '=' || code, ' ' ORDER BY id) FROM plan_item WHERE scope = 'item'")" = "$items_before" ] &&
+[ "$(q $old "SELECT string_agg(id || '=' || code, ' ' ORDER BY id) FROM plan_item
+	WHERE scope = 'item'")" = "$items_before" ] &&
 	ok "the real items keep their ids" || fail "real items changed"
 [ "$(q $old "SELECT string_agg(f.tracking_code || '>' || it.code || ':' || f.kind, ' '
 	ORDER BY f.id) FROM feedback f JOIN plan_item it ON it.id = f.item_id")" = "$feedback_before" ] &&
 	ok "the old feedback keeps its items" || fail "old feedback changed"
 
 # After: feedback on the new items, of the new kinds, stored and counted.
-got=$(stored $old "$(row 3 LC-2026 initiative),$(row 4 LC-T-V solution),$(row 5 DB-I-II initiative)")
+got=$(stored $old \
+	"$(row 3 LC-2026 initiative),$(row 4 LC-T-V solution),$(row 5 DB-I-II initiative)")
 [ "$got" = "created created created" ] && ok "feedback on LC-2026, LC-T-V, DB-I-II stored" ||
 	fail "feedback on the new items" "$got"
 q $old "SELECT pakn_rollup_fold()" >/dev/null
