@@ -13,7 +13,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 
 	/* q is folded text, matched as a phrase at the start of a word: "so hoa" finds
 	 * "số hóa" (digitisation) but not "sở" and "hóa" apart. Every match, in order, one
-	 * stored document a row: catalog.c keeps them once and cuts the pages (catalog_page.h). */
+	 * stored document a row: catalog.c keeps them once and cuts the pages (catalog_page.h).
+	 * In each plan its tasks come before its indicators (docs/catalog.md, "Order"). */
 	[STMT_ITEMS] = {"items",
 		"SELECT coalesce(it.doc::text, 'null')"
 		" FROM plan_item it"
@@ -26,7 +27,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"         SELECT 1 FROM plan_item_agency x JOIN agency a ON a.id = x.agency_id"
 		"         WHERE x.item_id = it.id AND a.code = $4))"
 		"   AND ($5::text IS NULL OR strpos(' ' || it.search_text, ' ' || $5) > 0)"
-		" ORDER BY p.code, it.position", 5},
+		" ORDER BY p.code, it.kind = 'indicator', it.position", 5},
 
 	[STMT_ITEM_GET] = {"item_get", "SELECT doc::text FROM plan_item WHERE code = $1", 1},
 
