@@ -107,6 +107,7 @@
      * changes), in the catalog's order. */
     function drawList() {
       var box = P.fill($('item-results'));
+      box.removeAttribute('data-plan');
       var plan = null, section = null, ul = null;
       list.items.forEach(function (it) {
         if (it.plan !== plan) {
@@ -146,6 +147,7 @@
     /* The plan's sections in its own order, each opening onto its items. */
     function drawBrowse() {
       var b = browsing, box = P.fill($('item-results'));
+      box.setAttribute('data-plan', b.plan.code);
       var whole = wholeButton(b.plan.feedback_code, 'Góp ý về toàn bộ kế hoạch', 'On the plan as a whole');
       if (whole) box.appendChild(whole);
       b.plan.sections.forEach(function (s) {
@@ -282,6 +284,7 @@
         drawItem();
         if (chosen.responsible && chosen.responsible.basis === 'none') showFieldErrors([{field: 'item_code', message: unanswerableText()}]);
         if ($('item-feed')) $('item-feed').setAttribute('href', '/feed/?item=' + encodeURIComponent(chosen.code));
+        if ($('item-poster')) $('item-poster').setAttribute('href', '/poster/?item=' + encodeURIComponent(chosen.code));
         $('item-details').classList.remove('hidden');
         $('search-field').classList.add('hidden');
         $('plan-field').classList.add('hidden');
