@@ -257,7 +257,7 @@ test('an item\'s QR code draws its deep link; its poster prints on one A4 page',
       await page.setViewportSize({ width: 794, height: 1123 });
       assert.ok(await page.isHidden('.site-header'));
       assert.ok(await page.isHidden('#poster-form'));
-      await page.screenshot({ path: `${h.artifacts}/find-poster-print.png`, fullPage: true });
+      await page.screenshot({ path: `${h.artifacts}/find-poster-print-794.png`, fullPage: true });
     }
     assert.deepEqual(h.problemsOf(page), []);
     await page.context().close();
