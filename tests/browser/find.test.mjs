@@ -149,6 +149,13 @@ test('a search is counted from the catalog and paged to its last match', async (
     await h.screenshot(page, 'find-search');
     await assertAccessible(page, 'the search');
     await assertFits(page, 'the search');
+    // In English the same list is redrawn in words, not fetched again.
+    await page.click('#lang-switch');
+    await page.waitForFunction((n) => document.getElementById('item-results-status').textContent === n + ' matching items.', sohoa.total);
+    assert.ok((await page.locator('#item-results h3').allTextContents()).some((p) => p.startsWith('Province of Lai Châu')));
+    assert.ok((await page.textContent('#plan-choices')).includes('All plans'));
+    await page.click('#lang-switch');
+    await page.waitForFunction(() => document.getElementById('item-results-status').textContent.includes('mục phù hợp'));
 
     // More than a page: results 21 and after come with "more".
     const many = await json('/api/v1/items?q=chuyen+doi+so&limit=1');
