@@ -1,5 +1,5 @@
 /* feedback-form.js - what the citizen's form (citizen.js) and the officials' assisted intake
- * (admin-intake.js) share: finding an item by typing and showing who answers it, the
+ * (admin-intake.js) share: finding an item (browsing or typing) and who answers it, the
  * submission as the API takes it, and the service's field problems shown beside the
  * fields and in a summary. Both pages use the same element ids for these parts. A classic
  * script, loaded after common.js and before the page's own. */
