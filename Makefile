@@ -16,7 +16,8 @@ ASAN_FLAGS    := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 # Sources by folder (docs/architecture.md draws the layers; tools/check_layers.py checks
 # that includes only go down them).
 CORE_SRCS     := server/core/xalloc.c server/core/log.c server/core/config.c server/core/util.c \
-                 server/core/text.c server/core/random.c server/core/workpool.c server/core/prometheus.c
+                 server/core/text.c server/core/random.c server/core/workpool.c server/core/prometheus.c \
+                 server/core/qr_svg.c
 DB_SRCS       := server/db/db.c server/db/db_reply.c server/db/db_stmts.c server/db/reply_cache.c
 CRYPTO_SRCS   := server/crypto/keys.c server/crypto/receipt.c server/crypto/tracking.c \
                  server/crypto/personal.c server/crypto/totp.c
@@ -26,12 +27,12 @@ HTTP_SRCS     := server/http/http.c server/http/http_db.c server/http/http_param
                  server/http/http_query.c server/http/field_errors.c server/http/proxy.c \
                  server/http/ratelimit.c server/http/conn_guard.c server/http/webfiles.c \
                  server/http/table.c
-CATALOG_SRCS  := server/catalog/catalog.c server/catalog/catalog_page.c
+CATALOG_SRCS  := server/catalog/catalog.c server/catalog/catalog_page.c server/catalog/catalog_qr.c
 INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake/intake_queue.c \
                  server/intake/intake_hub.c server/intake/form_pages.c
 OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/moderation.c server/officials/second_factor.c \
-                 server/officials/qr_svg.c server/officials/export.c \
+                 server/officials/export.c \
                  server/officials/bulk.c server/officials/templates.c \
                  server/officials/assisted.c
 METRICS_SRCS  := server/metrics/metrics.c

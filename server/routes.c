@@ -2,6 +2,7 @@
 #include "routes.h"
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_qr.h"
 #include "core/prometheus.h"
 #include "intake/intake_api.h"
 #include "metrics/metrics.h"
@@ -24,6 +25,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/plans/{code}", catalog_plan},
 	{HTTP_GET, "/api/v1/items", catalog_items},
 	{HTTP_GET, "/api/v1/items/{code}", catalog_item},
+	{HTTP_GET, "/api/v1/items/{code}/qr.svg", catalog_qr},
 	{HTTP_GET, "/api/v1/agencies", catalog_agencies},
 	{HTTP_POST, "/api/v1/feedback", intake_api_submit},
 	{HTTP_GET, "/api/v1/feedback", intake_api_feed},

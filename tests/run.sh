@@ -177,12 +177,14 @@ systemd)
 		awk '{ if (\$(NF-1) + 0 < 2) print \"ok 2 - exposure \" \$(NF-1); else { print \"not ok 2 - exposure \" \$(NF-1); exit 1 } }'"
 	;;
 esac
-# The pages in Chromium (tests/browser/*.test.mjs), one file at a time.
-set -- tests/browser/*.test.mjs
+# The pages in Chromium (tests/browser/*.test.mjs), one file at a time, each its own suite
+# (so each has run_suite's time limit: all in one outgrew it on a busy machine).
 case "${TESTS:-browser}" in
 browser*)
-	[ -e "$1" ] && run_suite browser node --test --test-reporter=tap --test-concurrency=1 \
-		--test-timeout=180000 "$@"
+	for file in tests/browser/*.test.mjs; do
+		[ -e "$file" ] && run_suite "browser: $(basename "$file" .test.mjs)" node --test \
+			--test-reporter=tap --test-concurrency=1 --test-timeout=180000 "$file"
+	done
 	;;
 esac
 

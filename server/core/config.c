@@ -6,7 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum config_type { CFG_STR, CFG_LONG, CFG_LOG_LEVEL };
+#include "core/text.h"
+
+enum config_type {
+	CFG_STR,
+	CFG_LONG,
+	CFG_LOG_LEVEL,
+	CFG_ORIGIN, /* "" or http(s)://host[:port], stored without a trailing "/" */
+};
 
 struct config_param {
 	const char *key;
@@ -83,6 +90,10 @@ static const struct config_param params[] = {
 	 "empty = believe no such header"},
 	{"log_origin", CFG_STR, FIELD(log_origin), "pakn57.local/log", 0, 0,
 	 "the transparency log's name, first line of its checkpoints (docs/tlog.md); never change it"},
+	{"public_origin", CFG_ORIGIN, FIELD(public_origin), "", 0, 0,
+	 "scheme and host citizens reach the service at (https://gopy.example.gov.vn), the start "
+	 "of the deep links in item QR codes and posters; empty = http:// and the request's Host "
+	 "header when it is a plain host name (for development: set it in production)"},
 	{"log_interval", CFG_LONG, FIELD(log_interval), "10", 1, 30,
 	 "seconds between transparency log checkpoints; a new entry is in one within 60 s"},
 	{"witnesses", CFG_STR, FIELD(witnesses), "", 0, 0,
@@ -101,6 +112,30 @@ static const struct config_param *param_find(const char *key)
 		if (strcmp(params[i].key, key) == 0)
 			return &params[i];
 	return NULL;
+}
+
+/* An origin is only a scheme and a host: the links built on it add their own path. */
+static int origin_set(char *field, const char *key, const char *value, char *err,
+		      size_t errlen)
+{
+	const char *host = strncmp(value, "https://", 8) == 0 ? value + 8
+			   : strncmp(value, "http://", 7) == 0 ? value + 7 : NULL;
+	char bare[TEXT_HOST_MAX + 2];
+	size_t n = host ? strlen(host) : 0;
+	if (n && host[n - 1] == '/')
+		n--;
+	if (n < sizeof(bare)) {
+		memcpy(bare, host ? host : "", n);
+		bare[n] = '\0';
+	}
+	if (*value && (!host || n >= sizeof(bare) || !text_is_host(bare))) {
+		snprintf(err, errlen, "%s: '%s' is not http:// or https:// and a host name", key,
+			 value);
+		return -1;
+	}
+	snprintf(field, CONFIG_STR_MAX, "%.*s", (int)(*value ? (size_t)(host - value) + n : 0),
+		 value);
+	return 0;
 }
 
 static int param_set(struct config *cfg, const struct config_param *p, const char *value,
@@ -128,6 +163,8 @@ static int param_set(struct config *cfg, const struct config_param *p, const cha
 		*(long *)(void *)field = v;
 		return 0;
 	}
+	case CFG_ORIGIN:
+		return origin_set(field, p->key, value, err, errlen);
 	case CFG_LOG_LEVEL:
 		if (!log_level_parse(value, (enum log_level *)(void *)field)) {
 			snprintf(err, errlen, "%s: '%s' is not debug, info, warn or error",

@@ -40,6 +40,7 @@ struct config {
 	long export_max_rows;                   /* feedback rows one export sends at most */
 	char log_origin[CONFIG_STR_MAX];        /* the transparency log's name in checkpoints */
 	char trusted_proxies[CONFIG_STR_MAX];   /* proxies whose X-Real-IP / X-Forwarded-For count */
+	char public_origin[CONFIG_STR_MAX];     /* "https://host": deep links' start; "" = Host */
 	long log_interval;                      /* seconds between checkpoints */
 	char witnesses[CONFIG_STR_MAX];         /* URL=VKEY pairs: who cosigns checkpoints */
 #define LOG_MAX_MERGE_DELAY 60 /* seconds: what the intake reply promises; log_interval <= half */

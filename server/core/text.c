@@ -429,3 +429,25 @@ bool text_is_agency_code(const char *s)
 {
 	return is_made_of(s, AGENCY_CODE_MAX, "abcdefghijklmnopqrstuvwxyz0123456789-");
 }
+
+bool text_is_host(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > TEXT_HOST_MAX)
+		return false;
+	size_t name;
+	if (s[0] == '[') {
+		name = 1 + strspn(s + 1, "0123456789abcdefABCDEF:.");
+		if (name == 1 || s[name] != ']')
+			return false;
+		name++;
+	} else {
+		name = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+		if (name == 0 || s[0] == '.' || s[0] == '-')
+			return false;
+	}
+	if (s[name] == '\0')
+		return true;
+	size_t digits = strspn(s + name + 1, "0123456789");
+	return s[name] == ':' && digits >= 1 && digits <= 5 && s[name + 1 + digits] == '\0';
+}

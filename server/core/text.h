@@ -78,4 +78,10 @@ bool text_is_item_code(const char *s);
  * AGENCY_CODE_MAX of a-z, 0-9 and '-'. */
 bool text_is_agency_code(const char *s);
 
+/* A host as a URL or a Host header names it: a DNS name or IPv4 address (letters, digits,
+ * dots, hyphens) or a bracketed IPv6 address, then optionally ":" and a port of 1 to 5
+ * digits; at most TEXT_HOST_MAX bytes. Nothing else (no user, path, space or quote). */
+#define TEXT_HOST_MAX 255
+bool text_is_host(const char *s);
+
 #endif

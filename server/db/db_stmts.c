@@ -14,7 +14,8 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 	/* q is folded text, matched as a phrase at the start of a word: "so hoa" finds
 	 * "số hóa" (digitisation) but not "sở" and "hóa" apart. Every match, in order, one
 	 * stored document a row: catalog.c keeps them once and cuts the pages (catalog_page.h).
-	 * $6 is the scope (item, section, plan or all); a plan's own item has no section. */
+	 * $6 is the scope (item, section, plan or all); a plan's own item has no section.
+	 * In each plan its tasks come before its indicators (docs/catalog.md, "Order"). */
 	[STMT_ITEMS] = {"items",
 		"SELECT coalesce(it.doc::text, 'null')"
 		" FROM plan_item it"
@@ -29,7 +30,7 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"         WHERE x.item_id = it.id AND a.code = $4))"
 		"   AND ($5::text IS NULL OR strpos(' ' || it.search_text, ' ' || $5) > 0)"
 		" ORDER BY p.code, array_position(ARRAY['plan', 'section', 'item'], it.scope),"
-		"   it.position", 6},
+		"   it.kind = 'indicator', it.position", 6},
 
 	[STMT_ITEM_GET] = {"item_get", "SELECT doc::text FROM plan_item WHERE code = $1", 1},
 

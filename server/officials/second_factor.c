@@ -23,7 +23,7 @@
 #include "http/http_params.h"
 #include "http/ratelimit.h"
 #include "officials/auth.h"
-#include "officials/qr_svg.h"
+#include "core/qr_svg.h"
 
 #define CODE_MAX 64 /* longer than any code, with room for spaces and dashes */
 
@@ -69,7 +69,7 @@ static void enrol_stored_cb(void *arg, PGresult *res, enum db_status status)
 	}
 	switch (db_reply_parse(res, "pakn_totp_begin", req->id, &reply)) {
 	case DB_REPLY_OK: {
-		char *svg = qr_svg(e->uri);
+		char *svg = qr_svg(e->uri, NULL);
 		json_object *doc = json_object_new_object();
 		json_object_object_add(doc, "issuer", json_object_new_string(TOTP_ISSUER));
 		json_object_object_add(doc, "account", json_object_new_string(req->official->username));

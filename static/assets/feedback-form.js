@@ -1,5 +1,5 @@
 /* feedback-form.js - what the citizen's form (citizen.js) and the officials' assisted intake
- * (admin-intake.js) share: finding an item by typing and showing who answers it, the
+ * (admin-intake.js) share: finding an item (browsing or typing) and who answers it, the
  * submission as the API takes it, and the service's field problems shown beside the
  * fields and in a summary. Both pages use the same element ids for these parts. A classic
  * script, loaded after common.js and before the page's own. */
@@ -29,43 +29,203 @@
     var chosen = null; /* the item's document, once chosen */
 
     /* --- choosing the item --------------------------------------------------------- */
+    /* Two ways to the item (docs/web.md, "Finding the item"): browse a plan's sections,
+     * or type words and page through every match, grouped by plan and section. */
 
-    function loadPlans() {
-      P.api('GET', '/api/v1/plans').then(function (r) {
-        if (r.error) return;
-        var plan = $('plan');
-        P.fill(plan, P.el('option', {value: '', 'data-en': 'All plans'}, 'Tất cả kế hoạch'));
-        r.data.plans.forEach(function (p) {
-          plan.appendChild(P.el('option', {value: p.code}, p.code + ' — ' + p.title));
-        });
-        P.applyLanguage(plan);
-        search();
+    var PAGE = 20;          /* matches fetched per "more" */
+    var plans = [];         /* GET /api/v1/plans */
+    var list = null;        /* the matches shown: {key, items, total} */
+    var browsing = null;    /* the plan browsed: {plan, items} */
+
+    function planOf(code) {
+      for (var i = 0; i < plans.length; i++) if (plans[i].code === code) return plans[i];
+      return null;
+    }
+
+    function chosenPlan() {
+      var r = form.querySelector('input[name=plan_choice]:checked');
+      return r ? r.value : '';
+    }
+
+    /* The plans as radio cards that wrap, so a phone shows each name whole. */
+    function drawPlans() {
+      var box = $('plan-choices');
+      var current = chosenPlan();
+      var card = function (value, name, title, meta) {
+        return P.el('label', {class: 'choice plan-choice'},
+          P.el('input', {type: 'radio', name: 'plan_choice', value: value, checked: value === current,
+            onchange: refresh}),
+          P.el('span', null, P.el('span', {class: 'plan-name'}, name),
+            title ? P.el('span', {class: 'plan-title'}, title) : null,
+            meta ? P.el('span', {class: 'code'}, meta) : null));
+      };
+      P.fill(box, card('', P.t('Tất cả kế hoạch', 'All plans'), '',
+        plans.reduce(function (n, p) { return n + p.item_count; }, 0) + ' ' + P.t('nhiệm vụ, chỉ tiêu', 'tasks and indicators')));
+      plans.forEach(function (p) {
+        box.appendChild(card(p.code, P.t('Tỉnh ', 'Province of ') + p.province, p.title,
+          p.code + ' · ' + p.item_count + ' ' + P.t('nhiệm vụ, chỉ tiêu', 'tasks and indicators')));
       });
     }
 
-    function search() {
-      var q = $('item-search').value.trim();
-      var plan = $('plan').value;
-      var url = '/api/v1/items?limit=20' + (plan ? '&plan=' + encodeURIComponent(plan) : '') +
-        (q ? '&q=' + encodeURIComponent(q) : '');
-      var seq = ++searchSeq;
-      P.api('GET', url).then(function (r) {
-        if (seq !== searchSeq) return; /* an older answer */
-        var list = $('item-results');
-        P.fill(list);
+    function loadPlans() {
+      P.api('GET', '/api/v1/plans').then(function (r) {
         if (r.error) { $('item-results-status').textContent = r.error.message; return; }
-        r.data.items.forEach(function (it) {
-          /* Feedback on an item no agency answers is refused (item_unanswerable): not offered. */
-          var mute = it.responsible && it.responsible.basis === 'none';
-          list.appendChild(P.el('li', null, P.el('button', {type: 'button', 'data-code': it.code,
-            disabled: mute, onclick: function () { choose(it.code, true); }}, it.code + ' — ' + it.title +
-            (mute ? ' ' + P.t('(chưa có cơ quan trả lời)', '(no agency answers it yet)') : ''))));
-        });
-        $('item-results-status').textContent = r.data.items.length
-          ? P.t(r.data.items.length + ' mục phù hợp' + (r.data.total > r.data.items.length ? ' (hiện ' + r.data.items.length + ' đầu tiên)' : '') + '.',
-                r.data.items.length + ' matching items' + (r.data.total > r.data.items.length ? ' (first ' + r.data.items.length + ' shown)' : '') + '.')
-          : P.t('Không có mục nào phù hợp. Thử từ khác.', 'Nothing matches. Try other words.');
+        plans = r.data.plans;
+        drawPlans();
+        refresh();
       });
+    }
+
+    /* One item as a button: its full title, its code smaller after it. */
+    function itemButton(it) {
+      /* Feedback on an item no agency answers is refused (item_unanswerable): not offered. */
+      var mute = it.responsible && it.responsible.basis === 'none';
+      return P.el('li', null, P.el('button', {type: 'button', class: 'item-choice', 'data-code': it.code,
+        disabled: mute, onclick: function () { choose(it.code, true); }},
+        P.el('span', {class: 'item-name'}, it.title),
+        ' ', P.el('span', {class: 'code'}, it.code),
+        mute ? ' ' + P.t('(chưa có cơ quan trả lời)', '(no agency answers it yet)') : null));
+    }
+
+    /* "On the plan as a whole" and "on this section as a whole" exist where the catalog
+     * gives the whole's feedback_code (docs/catalog.md); none without it. */
+    function wholeButton(code, vi, en) {
+      if (!code) return null;
+      return P.el('button', {type: 'button', class: 'secondary whole-choice', 'data-code': code,
+        onclick: function () { choose(code, true); }}, P.t(vi, en));
+    }
+
+    function sectionName(s) {
+      return s.code + '. ' + s.title;
+    }
+
+    function kindName(kind) {
+      return kind === 'indicator' ? P.t('Chỉ tiêu', 'Indicators') : P.t('Nhiệm vụ', 'Tasks');
+    }
+
+    /* Matches grouped under their plan, then their section (a heading each time either
+     * changes), in the catalog's order. */
+    function drawList() {
+      var box = P.fill($('item-results'));
+      box.removeAttribute('data-plan');
+      var plan = null, section = null, ul = null;
+      list.items.forEach(function (it) {
+        if (it.plan !== plan) {
+          plan = it.plan;
+          section = null;
+          var p = planOf(plan);
+          box.appendChild(P.el('h3', {class: 'group-plan'}, p ? P.t('Tỉnh ', 'Province of ') + p.province : plan,
+            ' ', P.el('span', {class: 'code'}, plan)));
+        }
+        var sec = it.section ? it.kind + ':' + it.section.code : '';
+        if (sec !== section || !ul) {
+          section = sec;
+          if (it.section) {
+            box.appendChild(P.el('h4', {class: 'group-section'}, kindName(it.kind) + ' · ' + sectionName(it.section)));
+          }
+          ul = box.appendChild(P.el('ul', {class: 'item-list'}));
+        }
+        ul.appendChild(itemButton(it));
+      });
+      var status = $('item-results-status');
+      if (!list.total) {
+        status.textContent = P.t('Không có mục nào phù hợp. Thử từ khác.', 'Nothing matches. Try other words.');
+      } else {
+        status.textContent = P.t(list.total.toLocaleString('vi-VN') + ' mục phù hợp',
+          list.total.toLocaleString('en-GB') + (list.total === 1 ? ' matching item' : ' matching items')) +
+          (list.items.length < list.total
+            ? P.t(', đang hiện ' + list.items.length + ' mục đầu.', ', the first ' + list.items.length + ' shown.')
+            : '.');
+      }
+      var left = list.total - list.items.length;
+      var more = $('item-more');
+      more.classList.toggle('hidden', left <= 0);
+      more.textContent = P.t('Xem thêm ' + Math.min(left, PAGE) + ' mục (còn ' + left + ')',
+        'Show ' + Math.min(left, PAGE) + ' more (' + left + ' left)');
+    }
+
+    /* The plan's sections in its own order, each opening onto its items. */
+    function drawBrowse() {
+      var b = browsing, box = P.fill($('item-results'));
+      box.setAttribute('data-plan', b.plan.code);
+      var whole = wholeButton(b.plan.feedback_code, 'Góp ý về toàn bộ kế hoạch', 'On the plan as a whole');
+      if (whole) box.appendChild(whole);
+      b.plan.sections.forEach(function (s) {
+        var items = b.items.filter(function (it) {
+          return it.section && it.section.code === s.code && it.kind === s.kind;
+        });
+        var ul = P.el('ul', {class: 'item-list'});
+        items.forEach(function (it) { ul.appendChild(itemButton(it)); });
+        box.appendChild(P.el('details', {class: 'section-group'},
+          P.el('summary', null, P.el('span', {class: 'item-name'}, kindName(s.kind) + ' · ' + sectionName(s)),
+            ' ', P.el('span', {class: 'code'}, P.t(items.length + ' mục', items.length + (items.length === 1 ? ' item' : ' items')))),
+          wholeButton(s.feedback_code, 'Góp ý về toàn bộ mục này', 'On this section as a whole'), ul));
+      });
+      $('item-results-status').textContent = P.t(
+        b.items.length + ' nhiệm vụ, chỉ tiêu trong ' + b.plan.sections.length + ' mục; mở một mục để chọn.',
+        b.items.length + ' tasks and indicators in ' + b.plan.sections.length + ' sections; open a section to choose.');
+      $('item-more').classList.add('hidden');
+    }
+
+    function listUrl(plan, q, offset) {
+      return '/api/v1/items?limit=' + PAGE + '&offset=' + offset +
+        (plan ? '&plan=' + encodeURIComponent(plan) : '') + (q ? '&q=' + encodeURIComponent(q) : '');
+    }
+
+    /* Every item of a plan, page after page (a plan has at most a few hundred). */
+    function allItems(plan, from, seq) {
+      return P.api('GET', '/api/v1/items?limit=200&offset=' + from.length + '&plan=' + encodeURIComponent(plan)).then(function (r) {
+        if (r.error || seq !== searchSeq) return r;
+        var got = from.concat(r.data.items);
+        return got.length < r.data.total && r.data.items.length ? allItems(plan, got, seq) : {data: {items: got}};
+      });
+    }
+
+    /* Shows what the plan and the words ask for: a plan without words is browsed; words,
+     * or all plans, are a list of matches. */
+    function refresh() {
+      var q = $('item-search').value.trim();
+      var plan = chosenPlan();
+      var seq = ++searchSeq;
+      if (plan && !q) {
+        Promise.all([P.api('GET', '/api/v1/plans/' + encodeURIComponent(plan)), allItems(plan, [], seq)]).then(function (r) {
+          if (seq !== searchSeq) return; /* an older answer */
+          var bad = r[0].error || r[1].error;
+          if (bad) { $('item-results-status').textContent = bad.message; return; }
+          list = null;
+          browsing = {plan: r[0].data, items: r[1].data.items};
+          drawBrowse();
+        });
+        return;
+      }
+      P.api('GET', listUrl(plan, q, 0)).then(function (r) {
+        if (seq !== searchSeq) return;
+        if (r.error) { P.fill($('item-results')); $('item-results-status').textContent = r.error.message; return; }
+        browsing = null;
+        list = {plan: plan, q: q, items: r.data.items, total: r.data.total};
+        drawList();
+      });
+    }
+
+    function more() {
+      var seq = searchSeq, shown = list.items.length;
+      P.api('GET', listUrl(list.plan, list.q, shown)).then(function (r) {
+        if (seq !== searchSeq || !list || list.items.length !== shown) return;
+        if (r.error) { $('item-results-status').textContent = r.error.message; return; }
+        list.items = list.items.concat(r.data.items);
+        list.total = r.data.total;
+        drawList();
+        /* Focus the first new match, so a keyboard or screen reader goes on from there. */
+        var next = $('item-results').querySelectorAll('button.item-choice')[shown];
+        if (next) next.focus();
+      });
+    }
+
+    function redrawFinder() {
+      if (!plans.length) return;
+      drawPlans();
+      if (browsing) drawBrowse();
+      else if (list) drawList();
     }
 
     function fact(dl, vi, en, value) {
@@ -94,9 +254,12 @@
     function drawItem() {
       var it = chosen;
       if (!it) return;
-      $('item-title').textContent = it.code + ' — ' + it.title;
+      var whole = it.scope === 'plan' ? P.t('Toàn bộ kế hoạch: ', 'The whole plan: ')
+        : it.scope === 'section' ? P.t('Toàn bộ mục: ', 'The whole section: ') : '';
+      P.fill($('item-title'), whole + it.title, ' ', P.el('span', {class: 'code'}, it.code));
       var dl = P.fill($('item-facts'));
-      fact(dl, 'Kế hoạch', 'Plan', it.plan);
+      var plan = planOf(it.plan);
+      fact(dl, 'Kế hoạch', 'Plan', plan ? P.t('Tỉnh ', 'Province of ') + plan.province + ': ' + plan.title + ' (' + plan.code + ')' : it.plan);
       fact(dl, 'Mục', 'Section', it.section ? it.section.code + '. ' + it.section.title : '');
       fact(dl, 'Cơ quan chủ trì', 'Lead agency',
         (it.lead_agencies || []).map(function (a) { return a.name; }).join(', ') || it.lead_text);
@@ -121,6 +284,7 @@
         drawItem();
         if (chosen.responsible && chosen.responsible.basis === 'none') showFieldErrors([{field: 'item_code', message: unanswerableText()}]);
         if ($('item-feed')) $('item-feed').setAttribute('href', '/feed/?item=' + encodeURIComponent(chosen.code));
+        if ($('item-poster')) $('item-poster').setAttribute('href', '/poster/?item=' + encodeURIComponent(chosen.code));
         $('item-details').classList.remove('hidden');
         $('search-field').classList.add('hidden');
         $('plan-field').classList.add('hidden');
@@ -229,14 +393,14 @@
       $('plan-field').classList.remove('hidden');
       $('search-field').classList.remove('hidden');
       $('item-select-field').classList.add('hidden');
-      $('plan').addEventListener('change', search);
       $('item-search').addEventListener('input', function () {
         clearTimeout(searchTimer);
-        searchTimer = setTimeout(search, 250);
+        searchTimer = setTimeout(refresh, 250);
       });
+      $('item-more').addEventListener('click', more);
       $('item-change').addEventListener('click', changeItem);
       form.elements.body.addEventListener('input', counter);
-      P.onLanguage(function () { counter(); drawItem(); if (!select.value) search(); });
+      P.onLanguage(function () { counter(); drawItem(); redrawFinder(); });
       loadPlans();
       counter();
     }

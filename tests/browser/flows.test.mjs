@@ -92,9 +92,12 @@ test('field problems are shown beside the fields and nothing is stored', async (
 });
 
 async function firstResult(page, q) {
+  // The list shown before the words are answered is all plans': wait for the search's.
+  const answered = page.waitForResponse((r) => r.url().includes('&q=' + encodeURIComponent(q)));
   await page.fill('#item-search', q);
-  await page.waitForSelector('#item-results button');
-  return page.getAttribute('#item-results button', 'data-code');
+  const first = (await (await answered).json()).items[0].code;
+  await page.waitForSelector(`#item-results button[data-code="${first}"]`);
+  return first;
 }
 
 test('without JavaScript the form posts and the receipt page comes back', async () => {

@@ -336,6 +336,33 @@ static void test_long_comment_ignored(void **state)
 	assert_string_equal(cfg.listen, "127.0.0.1:1");
 }
 
+/* public_origin is a scheme and a host, kept without a trailing "/"; anything else stops
+ * the start with a message naming it. */
+static void test_public_origin(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[256] = "";
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
+	assert_string_equal(cfg.public_origin, "");
+	static const char *const ok[][2] = {
+		{"https://gopy.example.gov.vn/", "https://gopy.example.gov.vn"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(config_set(&cfg, "public_origin", ok[i][0], err, sizeof(err)), 0);
+		assert_string_equal(cfg.public_origin, ok[i][1]);
+	}
+	static const char *const bad[] = {"gopy.example.gov.vn", "ftp://host", "https://",
+					  "https://host/gopy", "https://a b", "https://h\"><x>"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(config_set(&cfg, "public_origin", bad[i], err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "public_origin"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +377,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_file, clear_env, clear_env),
 		cmocka_unit_test_setup_teardown(test_config_set, clear_env, clear_env),
 		cmocka_unit_test_setup_teardown(test_long_comment_ignored, clear_env, clear_env),
+		cmocka_unit_test_setup_teardown(test_public_origin, clear_env, clear_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -534,6 +534,29 @@ static void test_out_of_memory(void **state)
 	}
 }
 
+/* Hosts as a Host header or the public_origin setting names them; anything that could
+ * carry a path, a user, markup or a second header is not one. */
+static void test_is_host(void **state)
+{
+	(void)state;
+	static const char *const good[] = {"gopy.example.gov.vn", "127.0.0.1:8080", "localhost",
+					   "[::1]:8080", "[2001:db8::1]", "a-b.vn:1"};
+	static const char *const bad[] = {"", "evil.example/x", "a b", "user@host", "host:",
+					  "host:123456", "host:80x", "[::1", "[]", "-host", ".host",
+					  "\"><x>", "host\r\nX: y", "höst.vn"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(text_is_host(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(text_is_host(bad[i]));
+	char longest[TEXT_HOST_MAX + 2];
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[TEXT_HOST_MAX] = '\0';
+	assert_true(text_is_host(longest));
+	longest[TEXT_HOST_MAX] = 'a';
+	longest[TEXT_HOST_MAX + 1] = '\0';
+	assert_false(text_is_host(longest));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_fold_all_vietnamese_letters),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_is_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
