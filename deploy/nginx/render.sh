@@ -44,7 +44,7 @@ fi
 # brotli_static only where the module is loaded (Debian: libnginx-mod-http-brotli-static);
 # without it nginx would refuse the directive, and the .gz copies are still sent.
 if [ "$brotli" = on ] || { [ "$brotli" = auto ] &&
-	ls /etc/nginx/modules-enabled/*brotli-static* >/dev/null 2>&1; }; then
+	ls /etc/nginx/modules-enabled/*brotli-static*.conf >/dev/null 2>&1; }; then
 	brotli_static='brotli_static on;'
 else
 	brotli_static='# brotli_static: module not installed (libnginx-mod-http-brotli-static)'
