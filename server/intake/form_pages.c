@@ -200,7 +200,7 @@ void form_problem_html(struct sbuf *b, const char *message, json_object *fields,
 						  : "";
 			sbuf_puts(b, "<li><strong>");
 			bilingual_in(b, field_label(field), en);
-			sbuf_puts(b, "</strong>: ");
+			sbuf_puts(b, "</strong> ");
 			bilingual_in(b, msg, en);
 			sbuf_puts(b, "</li>\n");
 		}
