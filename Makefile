@@ -270,6 +270,7 @@ FUZZ_DEPS_http_limits := server/http/http_limits.c server/http/http_router.c ser
                          server/core/xalloc.c
 FUZZ_DEPS_http_query  := server/http/http_query.c server/http/http_router.c server/core/text.c \
                          server/core/xalloc.c
+FUZZ_DEPS_accept_encoding := server/http/accept_encoding.c
 FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http/http_query.c \
                          server/http/http_router.c server/core/text.c server/core/util.c \
                          server/http/field_errors.c
