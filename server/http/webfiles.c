@@ -259,7 +259,8 @@ static bool is_page(const struct webfile *f)
 static const struct webfile *in_language(const struct webfiles *w, struct http_req *req,
 					  const struct webfile *f)
 {
-	if (!is_page(f) || !http_lang_is_en(req) || strncmp(f->path, ENGLISH_DIR "/", 4) == 0)
+	bool english_already = strncmp(f->path, ENGLISH_DIR "/", sizeof(ENGLISH_DIR)) == 0;
+	if (!is_page(f) || english_already || !http_lang_is_en(req))
 		return f;
 	char en[1024];
 	snprintf(en, sizeof(en), ENGLISH_DIR "%s", f->path);
