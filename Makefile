@@ -26,6 +26,7 @@ HTTP_SRCS     := server/http/http.c server/http/http_db.c server/http/http_param
                  server/http/http_limits.c server/http/http_router.c \
                  server/http/http_query.c server/http/field_errors.c server/http/proxy.c \
                  server/http/ratelimit.c server/http/conn_guard.c server/http/webfiles.c \
+                 server/http/accept_encoding.c \
                  server/http/table.c
 CATALOG_SRCS  := server/catalog/catalog.c server/catalog/catalog_page.c server/catalog/catalog_qr.c
 INTAKE_SRCS   := server/intake/intake.c server/intake/intake_api.c server/intake/intake_queue.c \
@@ -97,13 +98,15 @@ $(NPM_STAMP): package.json package-lock.json
 # Each page is its own content in the chrome of static/_layout.html (tools/build_pages.py,
 # which writes over the copied sources; the layout itself is not served). The citizen page
 # lists every item for use without JavaScript (tools/gen_item_options.py, with the release
-# paknctl's plan parser).
+# paknctl's plan parser). Last, each page gets its English copy under en/, the asset
+# addresses their versions, and each text file its .gz and .br (build_pages.py --finish).
 www: $(NPM_STAMP)
 	@rm -rf build/www.tmp && mkdir -p build/www.tmp/assets/vendor
 	@cp -R static/. build/www.tmp/ && rm -f build/www.tmp/README.md build/www.tmp/_layout.html
 	@python3 tools/build_pages.py static build/www.tmp
 	@cp node_modules/chart.js/dist/chart.umd.js build/www.tmp/assets/vendor/
 	@python3 tools/gen_item_options.py build/release/paknctl build/www.tmp/index.html data/plans/*.txt
+	@python3 tools/build_pages.py --finish build/www.tmp
 	@rm -rf build/www && mv build/www.tmp build/www
 
 asan: deps
@@ -268,6 +271,7 @@ FUZZ_DEPS_http_limits := server/http/http_limits.c server/http/http_router.c ser
                          server/core/xalloc.c
 FUZZ_DEPS_http_query  := server/http/http_query.c server/http/http_router.c server/core/text.c \
                          server/core/xalloc.c
+FUZZ_DEPS_accept_encoding := server/http/accept_encoding.c
 FUZZ_DEPS_intake      := server/intake/intake.c server/core/xalloc.c server/http/http_query.c \
                          server/http/http_router.c server/core/text.c server/core/util.c \
                          server/http/field_errors.c

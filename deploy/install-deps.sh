@@ -22,6 +22,7 @@ libcmocka-dev
 postgresql-15
 curl
 python3-nacl
+brotli
 "
 [ "${1:-}" = test ] && PACKAGES="$PACKAGES chromium fonts-dejavu-core docker-compose"
 # make test-valgrind (make test-tsan needs only gcc's libtsan2, which build-essential brings)

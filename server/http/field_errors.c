@@ -61,3 +61,27 @@ void field_errors_add(json_object *fields, const char *field, const char *code,
 	json_object_object_add(f, "message", string_or_abort(message));
 	json_object_array_add(fields, f);
 }
+
+/* n with its thousands grouped by sep: 5000 -> "5.000" or "5,000". */
+static void group_thousands(char *out, size_t outlen, size_t n, char sep)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%zu", n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < outlen; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = sep;
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+void field_errors_add_too_long(json_object *fields, const char *field, size_t max_chars)
+{
+	char vi[32], en[32], message[160];
+	group_thousands(vi, sizeof(vi), max_chars, '.');
+	group_thousands(en, sizeof(en), max_chars, ',');
+	snprintf(message, sizeof(message),
+		 "Dài quá: tối đa %s ký tự. / Too long: at most %s characters.", vi, en);
+	field_errors_add(fields, field, FIELD_ERRORS_TOO_LONG, message);
+}

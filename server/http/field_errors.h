@@ -23,4 +23,10 @@
 void field_errors_add(json_object *fields, const char *field, const char *code,
 		      const char *message);
 
+/* field_errors_add with code "too_long" and a message that states the limit, its
+ * thousands grouped as each language writes them: "Dài quá: tối đa 5.000 ký tự. / Too
+ * long: at most 5,000 characters." */
+#define FIELD_ERRORS_TOO_LONG "too_long"
+void field_errors_add_too_long(json_object *fields, const char *field, size_t max_chars);
+
 #endif

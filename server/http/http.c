@@ -68,6 +68,36 @@ bool http_media_type_is(const char *header, const char *type)
 	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ' || header[n] == '\t');
 }
 
+bool http_cookie(const struct http_req *req, const char *name, char *out, size_t outlen)
+{
+	const char *c = http_header(req, "Cookie");
+	size_t n = strlen(name);
+	while (c && *c) {
+		while (*c == ' ' || *c == ';')
+			c++;
+		if (strncmp(c, name, n) == 0 && c[n] == '=') {
+			const char *v = c + n + 1;
+			size_t len = strcspn(v, "; ");
+			if (len == 0 || len >= outlen)
+				return false;
+			memcpy(out, v, len);
+			out[len] = '\0';
+			return true;
+		}
+		c = strchr(c, ';');
+	}
+	return false;
+}
+
+bool http_lang_is_en(const struct http_req *req)
+{
+	const char *q = query_get(&req->query, "lang");
+	if (q && (strcmp(q, "en") == 0 || strcmp(q, "vi") == 0))
+		return q[0] == 'e';
+	char c[3];
+	return http_cookie(req, HTTP_LANG_COOKIE, c, sizeof(c)) && strcmp(c, "en") == 0;
+}
+
 const char *http_client_address(const struct http_req *req)
 {
 	return req->client;

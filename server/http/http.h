@@ -68,6 +68,15 @@ const char *http_body(struct http_req *req, size_t *len);
 /* A request header's value, or NULL. */
 const char *http_header(const struct http_req *req, const char *name);
 
+/* The value of the cookie name copied into out, or false when it is absent, empty or does
+ * not fit outlen with its NUL. */
+bool http_cookie(const struct http_req *req, const char *name, char *out, size_t outlen);
+
+/* The language a page is answered in (docs/web.md, "Language"): ?lang=en|vi when given,
+ * else the cookie HTTP_LANG_COOKIE, else Vietnamese. True for English. */
+#define HTTP_LANG_COOKIE "pakn_lang"
+bool http_lang_is_en(const struct http_req *req);
+
 /* Whether a Content-Type header value (may be NULL) is the media type type, with or
  * without parameters ("application/json; charset=utf-8"). */
 bool http_media_type_is(const char *header, const char *type);

@@ -9,20 +9,32 @@
 #include <sys/stat.h>
 
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <sodium.h>
 
 #include "core/util.h"
+#include "http/accept_encoding.h"
 #include "http/http.h"
 #include "http/http_router.h"
 #include "core/xalloc.h"
 
-struct webfile {
-	char *path; /* as requested: "/assets/site.css" */
-	const char *type;
-	char *data;
+/* One coding of a file's bytes, with its own ETag (a cache keeps one per coding). */
+struct variant {
+	char *data; /* NULL: the file has no copy in this coding */
 	size_t len;
 	char etag[20]; /* "\"" + 16 hex digits of BLAKE2b + "\"" */
 };
+
+struct webfile {
+	char *path; /* as requested: "/assets/site.css" */
+	const char *type;
+	struct variant v[CODING_COUNT]; /* v[CODING_IDENTITY] always present */
+	bool gone; /* a precompressed copy folded into its file's variants */
+};
+
+/* The English copies of the pages (tools/build_pages.py) live under this folder, served
+ * in place of a page when its reader chose English. */
+#define ENGLISH_DIR "/en"
 
 struct webfiles {
 	struct webfile *files; /* sorted by path */
@@ -56,6 +68,18 @@ static const char *type_of(const char *path)
 	return "application/octet-stream";
 }
 
+static void set_variant(struct variant *v, char *data, size_t len)
+{
+	v->data = data;
+	v->len = len;
+	uint8_t hash[8];
+	crypto_generichash(hash, sizeof(hash), (const uint8_t *)data, len, NULL, 0);
+	v->etag[0] = '"';
+	sodium_bin2hex(v->etag + 1, 17, hash, sizeof(hash));
+	v->etag[17] = '"';
+	v->etag[18] = '\0';
+}
+
 static int add_file(struct webfiles *w, const char *fs_path, const char *url_path, char *err,
 		    size_t errlen)
 {
@@ -77,14 +101,7 @@ static int add_file(struct webfiles *w, const char *fs_path, const char *url_pat
 	struct webfile *f = &w->files[w->n++];
 	f->path = xstrdup(url_path);
 	f->type = type_of(url_path);
-	f->data = data;
-	f->len = len;
-	uint8_t hash[8];
-	crypto_generichash(hash, sizeof(hash), (const uint8_t *)data, len, NULL, 0);
-	f->etag[0] = '"';
-	sodium_bin2hex(f->etag + 1, 17, hash, sizeof(hash));
-	f->etag[17] = '"';
-	f->etag[18] = '\0';
+	set_variant(&f->v[CODING_IDENTITY], data, len);
 	w->bytes += len;
 	return 0;
 }
@@ -132,6 +149,43 @@ static int by_path(const void *a, const void *b)
 	return strcmp(((const struct webfile *)a)->path, ((const struct webfile *)b)->path);
 }
 
+static const struct webfile *find(const struct webfiles *w, const char *path);
+
+/* `make www` writes x.br and x.gz beside x when they are smaller: each becomes a variant
+ * of x instead of a file of its own. One that is not smaller, or has no x, stays a file. */
+static void fold_codings(struct webfiles *w)
+{
+	static const struct {
+		const char *ext;
+		enum coding c;
+	} exts[] = {{".br", CODING_BR}, {".gz", CODING_GZIP}};
+	for (size_t i = 0; i < w->n; i++) {
+		struct webfile *f = &w->files[i];
+		size_t len = strlen(f->path);
+		for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++) {
+			if (len <= 3 || strcmp(f->path + len - 3, exts[e].ext) != 0)
+				continue;
+			char base[1024];
+			snprintf(base, sizeof(base), "%.*s", (int)(len - 3), f->path);
+			struct webfile *of = (struct webfile *)find(w, base);
+			if (!of || of->v[exts[e].c].data ||
+			    f->v[CODING_IDENTITY].len >= of->v[CODING_IDENTITY].len)
+				continue;
+			of->v[exts[e].c] = f->v[CODING_IDENTITY];
+			f->v[CODING_IDENTITY].data = NULL;
+			f->gone = true;
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->files[i].gone)
+			free(w->files[i].path);
+		else
+			w->files[kept++] = w->files[i];
+	}
+	w->n = kept;
+}
+
 struct webfiles *webfiles_load(const char *dir, char *err, size_t errlen)
 {
 	struct webfiles *w = xcalloc(1, sizeof(*w));
@@ -144,6 +198,7 @@ struct webfiles *webfiles_load(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	qsort(w->files, w->n, sizeof(*w->files), by_path);
+	fold_codings(w);
 	return w;
 }
 
@@ -194,6 +249,60 @@ static bool etag_matches(const char *inm, const char *etag)
 	return p != NULL;
 }
 
+static bool is_page(const struct webfile *f)
+{
+	return strncmp(f->type, "text/html", 9) == 0;
+}
+
+/* The page in the reader's language: the English copy when English is chosen and there
+ * is one, else the page as written. */
+static const struct webfile *in_language(const struct webfiles *w, struct http_req *req,
+					  const struct webfile *f)
+{
+	bool english_already = strncmp(f->path, ENGLISH_DIR "/", sizeof(ENGLISH_DIR)) == 0;
+	if (!is_page(f) || english_already || !http_lang_is_en(req))
+		return f;
+	char en[1024];
+	snprintf(en, sizeof(en), ENGLISH_DIR "%s", f->path);
+	const struct webfile *e = find(w, en);
+	return e ? e : f;
+}
+
+/* ?lang=en|vi is remembered for a year (docs/web.md, "Language"). */
+static void remember_language(struct http_req *req, struct evkeyvalq *out)
+{
+	const char *q = query_get(&req->query, "lang");
+	if (q && (strcmp(q, "en") == 0 || strcmp(q, "vi") == 0)) {
+		char cookie[96];
+		snprintf(cookie, sizeof(cookie),
+			 HTTP_LANG_COOKIE "=%s; Path=/; Max-Age=31536000; SameSite=Lax", q);
+		evhttp_add_header(out, "Set-Cookie", cookie);
+	}
+}
+
+/* The smallest copy the client takes: br, then gzip, then the bytes as written. */
+static enum coding choose_coding(const struct webfile *f, struct http_req *req)
+{
+	unsigned ok = accept_encoding_parse(http_header(req, "Accept-Encoding"));
+	for (enum coding c = 0; c < CODING_IDENTITY; c++)
+		if (f->v[c].data && (ok & (1u << c)))
+			return c;
+	return CODING_IDENTITY;
+}
+
+/* How long a browser keeps the file without asking. Pages and unversioned addresses:
+ * no-cache (kept, but revalidated by ETag each time, so a new build shows at once). An
+ * address carrying ?v= with the file's own hash (tools/build_pages.py writes it into the
+ * pages) names these bytes for ever: a year. */
+static int cache_seconds_of(const struct webfile *f, struct http_req *req)
+{
+	const char *v = query_get(&req->query, "v");
+	const char *etag = f->v[CODING_IDENTITY].etag;
+	if (v && !is_page(f) && strlen(v) == 16 && strncmp(v, etag + 1, 16) == 0)
+		return WEBFILES_CACHE_VERSIONED;
+	return HTTP_CACHE_REVALIDATE;
+}
+
 void webfiles_serve(const struct webfiles *w, struct http_req *req)
 {
 	const struct webfile *f = lookup(w, req->path);
@@ -215,12 +324,27 @@ void webfiles_serve(const struct webfiles *w, struct http_req *req)
 		return;
 	}
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req->ev);
-	evhttp_add_header(out, "ETag", f->etag);
-	if (etag_matches(http_header(req, "If-None-Match"), f->etag)) {
-		http_reply(req, 304, f->type, "", 0, HTTP_CACHE_REVALIDATE);
+	bool page = is_page(f);
+	f = in_language(w, req, f);
+	if (page)
+		remember_language(req, out);
+	enum coding c = choose_coding(f, req);
+	const struct variant *v = &f->v[c];
+	bool coded = f->v[CODING_BR].data || f->v[CODING_GZIP].data;
+	/* Caches keep one copy per coding, and one per language of a page. */
+	if (coded || page)
+		evhttp_add_header(out, "Vary",
+				  coded && page ? "Accept-Encoding, Cookie"
+						: coded ? "Accept-Encoding" : "Cookie");
+	evhttp_add_header(out, "ETag", v->etag);
+	int cache = cache_seconds_of(f, req);
+	if (etag_matches(http_header(req, "If-None-Match"), v->etag)) {
+		http_reply(req, 304, f->type, "", 0, cache);
 		return;
 	}
-	http_reply(req, 200, f->type, f->data, f->len, HTTP_CACHE_REVALIDATE);
+	if (accept_encoding_name(c))
+		evhttp_add_header(out, "Content-Encoding", accept_encoding_name(c));
+	http_reply(req, 200, f->type, v->data, v->len, cache);
 }
 
 void webfiles_free(struct webfiles *w)
@@ -229,7 +353,8 @@ void webfiles_free(struct webfiles *w)
 		return;
 	for (size_t i = 0; i < w->n; i++) {
 		free(w->files[i].path);
-		free(w->files[i].data);
+		for (int c = 0; c < CODING_COUNT; c++)
+			free(w->files[i].v[c].data);
 	}
 	free(w->files);
 	free(w);

@@ -13,6 +13,8 @@ struct webfiles;
 #define WEBFILES_MAX_FILES 512
 #define WEBFILES_MAX_FILE (4u << 20)   /* bytes */
 #define WEBFILES_MAX_TOTAL (32u << 20) /* bytes */
+/* Seconds a browser keeps a file whose address carries its version (?v=): a year. */
+#define WEBFILES_CACHE_VERSIONED 31536000
 
 /* Reads every regular file under dir (names starting with '.' skipped). A missing dir
  * gives an empty set (the API still runs). Returns NULL with a message in err when a
@@ -27,7 +29,11 @@ size_t webfiles_bytes(const struct webfiles *w);
 
 /* Answers a request no API route matched: for GET and HEAD the file at req->path
  * ("/x/" is "/x/index.html"), 304 when If-None-Match holds its ETag, 301 from "/x" to
- * "/x/" when that is a page; otherwise the JSON 404 (or 405 for other methods on a file). */
+ * "/x/" when that is a page; otherwise the JSON 404 (or 405 for other methods on a file).
+ * A file x with x.br or x.gz beside it (smaller) is sent in the coding the client's
+ * Accept-Encoding prefers (br, gzip, identity) with Content-Encoding and Vary; each
+ * coding has its own ETag. A page is sent in the reader's language (http_lang_is_en):
+ * its English copy under /en/ when there is one; ?lang= also sets the cookie. */
 void webfiles_serve(const struct webfiles *w, struct http_req *req);
 
 /* webfiles_free(NULL) is safe. */

@@ -12,14 +12,20 @@
 #include "http/http.h"
 #include "http/table.h"
 
-static void page_start(struct sbuf *b, const char *title)
+/* The page's head in lang ("vi" or "en"). */
+static void page_start_in(struct sbuf *b, const char *title, const char *lang)
 {
-	sbuf_puts(b, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\n"
-		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		     "<title>");
+	sbuf_printf(b, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		       "<title>", lang);
 	sbuf_puts(b, title);
 	sbuf_puts(b, " – PAKN-57</title>\n<link rel=\"stylesheet\" href=\"/assets/site.css\">\n"
 		     "</head><body>\n<main id=\"main\" class=\"container form-result\">\n");
+}
+
+static void page_start(struct sbuf *b, const char *title)
+{
+	page_start_in(b, title, "vi");
 }
 
 static void page_end(struct sbuf *b)
@@ -122,37 +128,62 @@ void form_page_receipt(struct http_req *req, int status, const struct receipt *r
 	sbuf_free(&b);
 }
 
-/* The form's fields in words. */
+/* The fields in words, as the form labels them, by the names the service gives them
+ * (intake.c: the JSON path, "contact.phone"); the form's own names ("contact_phone")
+ * are the same with "_" for ".". */
 static const char *field_label(const char *field)
 {
 	static const struct {
 		const char *field, *label;
 	} labels[] = {
-		{"item_code", "Nhiệm vụ, chỉ tiêu / Task or indicator"},
+		{"item_code", "Nhiệm vụ hoặc chỉ tiêu / Task or indicator"},
 		{"rating", "Mức độ hài lòng / Satisfaction"},
 		{"kind", "Loại góp ý / Kind of feedback"},
-		{"body", "Nội dung / Your text"},
-		{"submitter_type", "Bạn là / You are"},
-		{"submitter_name", "Họ và tên / Name"},
-		{"submitter_organization", "Cơ quan, doanh nghiệp / Organization"},
-		{"contact_email", "Thư điện tử / E-mail"},
-		{"contact_phone", "Số điện thoại / Phone"},
-		{"consent_publish", "Đồng ý công khai / Consent to publish"},
-		{"consent_contact", "Đồng ý liên hệ / Consent to contact"},
+		{"body", "Nội dung góp ý / Your feedback"},
+		{"submitter.type", "Bạn là / You are"},
+		{"submitter.name", "Họ và tên / Name"},
+		{"submitter.organization", "Cơ quan, tổ chức, doanh nghiệp / Organization or business"},
+		{"contact.email", "Thư điện tử / E-mail"},
+		{"contact.phone", "Số điện thoại / Phone"},
+		{"consent.publish", "Cho phép công khai nội dung / Publish my text"},
+		{"consent.contact", "Đồng ý để cơ quan liên hệ / Let the agency contact me"},
+		{"idempotency_key", "Mã chống gửi trùng / Key against sending twice"},
 		{FIELD_ERRORS_MORE_FIELD, "Và nữa / And more"},
 	};
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(labels[i].field, field) == 0)
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		const char *a = labels[i].field, *f = field;
+		while (*a && (*a == *f || (*a == '.' && *f == '_')))
+			a++, f++;
+		if (*a == '\0' && *f == '\0')
 			return labels[i].label;
+	}
 	return field;
 }
 
-void form_problem_html(struct sbuf *b, const char *message, json_object *fields)
+/* "Vietnamese / English" in the reader's language first, the other after it. */
+static void bilingual_in(struct sbuf *b, const char *message, bool en)
 {
-	page_start(b, "Góp ý chưa gửi được");
-	sbuf_puts(b, "<h1>Góp ý chưa gửi được <span lang=\"en\" class=\"en\">Your feedback "
-		     "was not sent</span></h1>\n<p>");
-	bilingual(b, message);
+	const char *sep = strstr(message, " / ");
+	if (!en || !sep) {
+		bilingual(b, message);
+		return;
+	}
+	html_escape(b, sep + 3);
+	char vi[512];
+	snprintf(vi, sizeof(vi), "%.*s", (int)utf8_cut(message, (size_t)(sep - message),
+						       sizeof(vi) - 1), message);
+	sbuf_puts(b, " <span lang=\"vi\" class=\"en\">");
+	html_escape(b, vi);
+	sbuf_puts(b, "</span>");
+}
+
+void form_problem_html(struct sbuf *b, const char *message, json_object *fields, bool en)
+{
+	page_start_in(b, en ? "Your feedback was not sent" : "Góp ý chưa gửi được", en ? "en" : "vi");
+	sbuf_puts(b, "<h1>");
+	bilingual_in(b, "Góp ý chưa gửi được / Your feedback was not sent", en);
+	sbuf_puts(b, "</h1>\n<p>");
+	bilingual_in(b, message, en);
 	sbuf_puts(b, "</p>\n");
 	size_t n = fields && json_object_is_type(fields, json_type_array)
 			   ? json_object_array_length(fields)
@@ -168,17 +199,20 @@ void form_problem_html(struct sbuf *b, const char *message, json_object *fields)
 						  ? json_object_get_string(v)
 						  : "";
 			sbuf_puts(b, "<li><strong>");
-			bilingual(b, field_label(field));
-			sbuf_puts(b, "</strong>: ");
-			bilingual(b, msg);
+			bilingual_in(b, field_label(field), en);
+			sbuf_puts(b, "</strong> ");
+			bilingual_in(b, msg, en);
 			sbuf_puts(b, "</li>\n");
 		}
 		sbuf_puts(b, "</ul>\n");
 	}
-	sbuf_puts(b, "<p>Dùng nút Quay lại của trình duyệt để sửa: những gì bạn đã viết vẫn "
-		     "còn. <span lang=\"en\" class=\"en\">Use your browser's Back button to fix "
-		     "it: what you wrote is still there.</span></p>\n<p><a href=\"/\">Trang góp ý "
-		     "<span lang=\"en\" class=\"en\">The feedback page</span></a></p>\n");
+	sbuf_puts(b, "<p>");
+	bilingual_in(b, "Dùng nút Quay lại của trình duyệt để sửa: những gì bạn đã viết vẫn còn. / "
+			"Use your browser's Back button to fix it: what you wrote is still there.",
+		     en);
+	sbuf_puts(b, "</p>\n<p><a href=\"/\">");
+	bilingual_in(b, "Trang góp ý / The feedback page", en);
+	sbuf_puts(b, "</a></p>\n");
 	page_end(b);
 }
 
@@ -186,7 +220,7 @@ void form_page_problem(struct http_req *req, int status, const char *message,
 		       json_object *fields)
 {
 	struct sbuf b = {0};
-	form_problem_html(&b, message, fields);
+	form_problem_html(&b, message, fields, http_lang_is_en(req));
 	http_reply_html(req, status, b.data, b.len);
 	sbuf_free(&b);
 }

@@ -19,12 +19,13 @@ struct sbuf;
 
 /* The problem page's HTML, appended to b: message ("Vietnamese / English") and, when
  * fields is an array of {field, code, message}, one line per field with the field's name in
- * words. Text is cut only between UTF-8 characters. Does not take fields. */
-void form_problem_html(struct sbuf *b, const char *message, json_object *fields);
+ * words (as the form labels it). en: English first, Vietnamese after; else the reverse.
+ * Text is cut only between UTF-8 characters. Does not take fields. */
+void form_problem_html(struct sbuf *b, const char *message, json_object *fields, bool en);
 
 /* The problem page: message ("Vietnamese / English") and, when fields is an array of
- * {field, code, message}, one line per field with the field's name in words. Frees req;
- * does not take fields. */
+ * {field, code, message}, one line per field with the field's name in words, in the
+ * reader's language first (http_lang_is_en). Frees req; does not take fields. */
 void form_page_problem(struct http_req *req, int status, const char *message,
 		       json_object *fields);
 

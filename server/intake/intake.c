@@ -47,7 +47,6 @@ static const struct {
 	{"invalid_type", "Sai kiểu dữ liệu. / Wrong type."},
 	{"out_of_range", "Phải là số nguyên từ 1 đến 5. / Must be a whole number from 1 to 5."},
 	{"invalid_choice", "Giá trị không nằm trong danh sách cho phép. / Not one of the allowed values."},
-	{"too_long", "Quá dài. / Too long."},
 	{"empty", "Không được để trống. / Must not be empty."},
 	{"invalid_utf8", "Không phải văn bản UTF-8 hợp lệ. / Not valid UTF-8 text."},
 	{"control_characters", "Có ký tự điều khiển không cho phép. / Contains control characters."},
@@ -100,11 +99,11 @@ static const char *const channels[] = {"phone", "letter", "desk", "email", "othe
 static const char *text_problem(const char *v, size_t len, size_t max)
 {
 	if (len > INTAKE_TEXT_MAX_BYTES(max))
-		return "too_long";
+		return FIELD_ERRORS_TOO_LONG;
 	if (!utf8_is_valid((const uint8_t *)v, len))
 		return "invalid_utf8";
 	if (utf8_length((const uint8_t *)v, len) > max * TEXT_NFC_MAX_SHRINK)
-		return "too_long";
+		return FIELD_ERRORS_TOO_LONG;
 	if (!text_is_stream_safe(v, len))
 		return "too_many_combining_marks";
 	return NULL;
@@ -116,7 +115,10 @@ char *intake_clean_text(json_object *fields, const char *field, const char *v, s
 	size_t len = strlen(v);
 	const char *problem = text_problem(v, len, max);
 	if (problem) {
-		field_error(fields, field, problem);
+		if (strcmp(problem, FIELD_ERRORS_TOO_LONG) == 0)
+			field_errors_add_too_long(fields, field, max);
+		else
+			field_error(fields, field, problem);
 		return NULL;
 	}
 	struct sbuf b = {0};
@@ -185,7 +187,7 @@ char *intake_clean_text(json_object *fields, const char *field, const char *v, s
 	}
 	if (utf8_length((const uint8_t *)start, strlen(start)) > max) {
 		free(nfc);
-		field_error(fields, field, "too_long");
+		field_errors_add_too_long(fields, field, max);
 		return NULL;
 	}
 	char *out = xstrdup(start);

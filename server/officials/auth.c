@@ -35,28 +35,6 @@ static void csrf_of(const struct keyring *kr, const char *token, char out[23])
 	sodium_bin2base64(out, 23, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* The value of cookie name, copied into out, or false. */
-static bool cookie_value(const struct http_req *req, const char *name, char *out, size_t outlen)
-{
-	const char *c = http_header(req, "Cookie");
-	size_t n = strlen(name);
-	while (c && *c) {
-		while (*c == ' ' || *c == ';')
-			c++;
-		if (strncmp(c, name, n) == 0 && c[n] == '=') {
-			const char *v = c + n + 1;
-			size_t len = strcspn(v, "; ");
-			if (len == 0 || len >= outlen)
-				return false;
-			memcpy(out, v, len);
-			out[len] = '\0';
-			return true;
-		}
-		c = strchr(c, ';');
-	}
-	return false;
-}
-
 /* Each of kind, a and b is hashed with its NUL, so that no two triples read alike. */
 uint64_t auth_limit_key(const struct keyring *kr, const char *kind, const char *a, const char *b)
 {
@@ -177,7 +155,7 @@ void auth_require(struct http_req *req, unsigned roles, auth_next next)
 	const char *authz = http_header(req, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0 && strlen(authz + 7) < sizeof(token)) {
 		snprintf(token, sizeof(token), "%s", authz + 7);
-	} else if (cookie_value(req, SESSION_COOKIE, token, sizeof(token))) {
+	} else if (http_cookie(req, SESSION_COOKIE, token, sizeof(token))) {
 		browser = true;
 	} else {
 		http_reply_code(req, HTTP_ERR_AUTHENTICATION_REQUIRED, NULL);
@@ -284,7 +262,7 @@ static bool device_is_trusted(const struct http_req *req, const char *username,
 			      char value[DEVICE_VALUE_LEN])
 {
 	char v[DEVICE_VALUE_LEN];
-	if (!cookie_value(req, DEVICE_COOKIE, v, sizeof(v)))
+	if (!http_cookie(req, DEVICE_COOKIE, v, sizeof(v)))
 		return false;
 	char *dot = strchr(v, '.');
 	if (!dot)

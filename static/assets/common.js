@@ -1,14 +1,20 @@
-/* common.js - what every page shares: the language switch, DOM building that only ever
+/* common.js - what every page shares: the language (chosen by ?lang=, remembered in the
+ * cookie pakn_lang that the service also reads, docs/web.md "Language"), DOM building that only ever
  * inserts text (never HTML), and calls to the JSON API with its errors in plain words.
  * A classic script (no modules), loaded with `defer` before the page's own script. */
 (function () {
   'use strict';
 
-  var KEY = 'pakn.lang';
-  var lang = 'vi';
-  try {
-    if (localStorage.getItem(KEY) === 'en') lang = 'en';
-  } catch (e) { /* storage off: Vietnamese */ }
+  /* The same cookie the service reads to send a page in English (server/http/http.c). */
+  var COOKIE = 'pakn_lang';
+  function remember(l) {
+    document.cookie = COOKIE + '=' + l + '; Path=/; Max-Age=31536000; SameSite=Lax';
+  }
+  var asked = /[?&]lang=(en|vi)(&|$)/.exec(location.search);
+  var stored = /(?:^|;\s*)pakn_lang=(en|vi)(;|$)/.exec(document.cookie);
+  /* ?lang= first, then the cookie, then the language the page came in. */
+  var lang = asked ? asked[1] : stored ? stored[1] : document.documentElement.lang === 'en' ? 'en' : 'vi';
+  if (asked) remember(lang);
 
   /* The text for the current language. */
   function t(vi, en) {
@@ -34,8 +40,11 @@
     });
     var sw = document.getElementById('lang-switch');
     if (sw) {
+      var other = lang === 'en' ? 'vi' : 'en';
       sw.textContent = lang === 'en' ? 'Tiếng Việt' : 'English';
-      sw.setAttribute('lang', lang === 'en' ? 'vi' : 'en');
+      sw.setAttribute('lang', other);
+      sw.setAttribute('hreflang', other);
+      sw.setAttribute('href', '?lang=' + other);
     }
   }
 
@@ -45,7 +54,7 @@
 
   function setLanguage(l) {
     lang = l === 'en' ? 'en' : 'vi';
-    try { localStorage.setItem(KEY, lang); } catch (e) { /* not remembered */ }
+    remember(lang);
     applyLanguage();
     listeners.forEach(function (fn) { fn(lang); });
   }
@@ -151,6 +160,11 @@
   document.addEventListener('DOMContentLoaded', function () {
     applyLanguage();
     var sw = document.getElementById('lang-switch');
-    if (sw) sw.addEventListener('click', function () { setLanguage(lang === 'en' ? 'vi' : 'en'); });
+    /* The switch is a link that works without scripts; here it changes the page in place,
+     * keeping what the reader typed. */
+    if (sw) sw.addEventListener('click', function (ev) {
+      ev.preventDefault();
+      setLanguage(lang === 'en' ? 'vi' : 'en');
+    });
   });
 }());

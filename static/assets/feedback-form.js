@@ -306,11 +306,61 @@
 
     /* --- problems ------------------------------------------------------------------ */
 
+    /* The problems shown: [{name (the form's field name, or null), message}]. The summary
+     * lists them, each with its field named as its label reads; a line leaves as soon as
+     * its field is fixed, and the summary with the last one. */
+    var problems = [];
+
+    /* The field's first element (a radio group's first radio). */
+    function fieldElement(name) {
+      var e = form.elements[name];
+      return e && !e.tagName && e.length ? e[0] : e;
+    }
+
+    /* The field's name in words, in the current language: its label, or for a group of
+     * radios its fieldset's legend, or the label a checkbox sits in. */
+    function labelOf(name) {
+      var label = form.querySelector('label[for="' + name + '"]');
+      var e = fieldElement(name);
+      if (!label && e && e.closest && e.type !== 'radio') label = e.closest('label');
+      if (!label && e && e.closest) {
+        var fs = e.closest('fieldset');
+        label = fs && fs.querySelector('legend');
+      }
+      return label ? label.textContent.replace(/\s+/g, ' ').trim() : '';
+    }
+
+    function drawSummary() {
+      var box = $('form-errors');
+      if (!problems.length) { P.fill(box); box.classList.add('hidden'); return; }
+      var ul = P.el('ul');
+      problems.forEach(function (pr) {
+        var label = pr.name ? labelOf(pr.name) : '';
+        var e = pr.name && fieldElement(pr.name);
+        var line = label ? label + ': ' + pr.message : pr.message;
+        ul.appendChild(P.el('li', null, e && e.focus
+          ? P.el('a', {href: '#' + (e.id || 'err-' + pr.name), onclick: function (ev) { ev.preventDefault(); e.focus(); }}, line)
+          : line));
+      });
+      P.fill(box, P.el('p', null, opts.summary()), ul);
+      box.classList.remove('hidden');
+    }
+
+    function showInline(name, message) {
+      var p = $('err-' + name);
+      if (p) { p.textContent = message; p.classList.remove('hidden'); }
+      var input = form.elements[name];
+      if (input && input.setAttribute) input.setAttribute('aria-invalid', 'true');
+    }
+
     function clearError(name) {
       var p = $('err-' + name);
       if (p) { p.textContent = ''; p.classList.add('hidden'); }
       var input = form.elements[name];
       if (input && input.setAttribute) input.removeAttribute('aria-invalid');
+      var before = problems.length;
+      problems = problems.filter(function (pr) { return pr.name !== name; });
+      if (problems.length !== before) drawSummary();
     }
 
     function clearErrors() {
@@ -318,30 +368,37 @@
         p.textContent = ''; p.classList.add('hidden');
       });
       Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid]'), function (e) { e.removeAttribute('aria-invalid'); });
-      $('form-errors').classList.add('hidden');
+      problems = [];
+      drawSummary();
     }
 
+    /* A summary of lines that belong to no field (a network failure, a refusal). */
     function showSummary(lines) {
-      var box = P.fill($('form-errors'), P.el('p', null, opts.summary()));
-      var ul = P.el('ul');
-      lines.forEach(function (l) { ul.appendChild(P.el('li', null, l)); });
-      box.appendChild(ul);
-      box.classList.remove('hidden');
-      box.focus();
+      problems = lines.map(function (l) { return {name: null, message: l}; });
+      drawSummary();
+      $('form-errors').focus();
     }
 
     function showFieldErrors(fields) {
-      var lines = [];
-      fields.forEach(function (f) {
+      problems = fields.map(function (f) {
         var name = FIELD[f.field] || f.field;
-        var p = $('err-' + name);
-        if (p) { p.textContent = f.message; p.classList.remove('hidden'); }
-        var input = form.elements[name];
-        if (input && input.setAttribute) input.setAttribute('aria-invalid', 'true');
-        var label = form.querySelector('label[for="' + name + '"]');
-        lines.push((label ? label.textContent + ': ' : '') + f.message);
+        showInline(name, f.message);
+        return {name: form.elements[name] ? name : null, message: f.message};
       });
-      showSummary(lines);
+      drawSummary();
+      $('form-errors').focus();
+    }
+
+    /* A field with a problem changed: checked again where the browser can tell (what
+     * localProblems checks), else taken as fixed; the service checks it again on sending. */
+    function recheck(ev) {
+      var name = ev.target && ev.target.name;
+      if (!name || !problems.some(function (pr) { return pr.name === name; })) return;
+      var still = localProblems(submission()).filter(function (f) { return f.field === name; })[0];
+      if (!still) { clearError(name); return; }
+      showInline(name, still.message);
+      problems.forEach(function (pr) { if (pr.name === name) pr.message = still.message; });
+      drawSummary();
     }
 
     /* --- the submission ------------------------------------------------------------ */
@@ -377,6 +434,7 @@
       if (!s.item_code) f.push({field: 'item_code', message: P.t('Hãy chọn một nhiệm vụ hoặc chỉ tiêu.', 'Choose a task or indicator.')});
       if (!s.rating) f.push({field: 'rating', message: P.t('Hãy chọn mức độ hài lòng từ 1 đến 5.', 'Choose how satisfied you are, 1 to 5.')});
       if (!s.body.trim()) f.push({field: 'body', message: P.t('Hãy viết nội dung góp ý.', 'Write your feedback.')});
+      else if (Array.from(s.body).length > 5000) f.push({field: 'body', message: P.t('Dài quá: tối đa 5.000 ký tự.', 'Too long: at most 5,000 characters.')});
       return f;
     }
 
@@ -400,7 +458,9 @@
       $('item-more').addEventListener('click', more);
       $('item-change').addEventListener('click', changeItem);
       form.elements.body.addEventListener('input', counter);
-      P.onLanguage(function () { counter(); drawItem(); redrawFinder(); });
+      form.addEventListener('input', recheck);
+      form.addEventListener('change', recheck);
+      P.onLanguage(function () { counter(); drawItem(); drawSummary(); redrawFinder(); });
       loadPlans();
       counter();
     }

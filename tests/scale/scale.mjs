@@ -146,6 +146,8 @@ async function startNginx() {
     ...instances.flatMap((i) => ['--upstream', `127.0.0.1:${i.port}`]),
     '--http', `127.0.0.1:${http}`, '--https', `127.0.0.1:${https}`,
     '--www', path.join(root, 'build/www'), '--tls', path.join(ndir, 'tls'),
+    // This nginx.conf loads no modules (brotli_static would be refused); .gz still served.
+    '--brotli-static', 'off',
     // One client here sends everything: the per-address limits are the service's.
     '--intake-rate', '100000r/s', '--intake-burst', '100000',
     '--api-rate', '100000r/s', '--api-burst', '100000']);

@@ -69,11 +69,36 @@ static void test_names_echoed_safely(void **state)
 	json_object_put(fields);
 }
 
+/* The limit is stated, its thousands grouped as each language writes them. */
+static void test_too_long_states_the_limit(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t max;
+		const char *message;
+	} cases[] = {
+		{5000, "Dài quá: tối đa 5.000 ký tự. / Too long: at most 5,000 characters."},
+		{200, "Dài quá: tối đa 200 ký tự. / Too long: at most 200 characters."},
+		{1234567, "Dài quá: tối đa 1.234.567 ký tự. / Too long: at most 1,234,567 characters."},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *fields = json_object_new_array(), *v;
+		field_errors_add_too_long(fields, "body", cases[i].max);
+		json_object *f = json_object_array_get_idx(fields, 0);
+		assert_true(json_object_object_get_ex(f, "code", &v));
+		assert_string_equal(json_object_get_string(v), "too_long");
+		assert_true(json_object_object_get_ex(f, "message", &v));
+		assert_string_equal(json_object_get_string(v), cases[i].message);
+		json_object_put(fields);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_entries_then_one_more),
 		cmocka_unit_test(test_names_echoed_safely),
+		cmocka_unit_test(test_too_long_states_the_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

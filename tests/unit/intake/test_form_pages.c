@@ -42,7 +42,7 @@ static void test_long_message_cut_between_characters(void **state)
 		struct sbuf message = {0};
 		sbuf_printf(&message, "%s / English", vi);
 		struct sbuf page = {0};
-		form_problem_html(&page, message.data, NULL);
+		form_problem_html(&page, message.data, NULL, false);
 		assert_page_utf8(&page);
 		assert_non_null(strstr(page.data, "<span lang=\"en\" class=\"en\">English</span>"));
 		sbuf_free(&page);
@@ -64,7 +64,7 @@ static void test_client_field_names(void **state)
 			field_errors_add(fields, name, "unknown_field",
 					 "Trường không được hỗ trợ. / Unknown field.");
 			struct sbuf page = {0};
-			form_problem_html(&page, "Sai. / Wrong.", fields);
+			form_problem_html(&page, "Sai. / Wrong.", fields, false);
 			assert_page_utf8(&page);
 			sbuf_free(&page);
 			json_object_put(fields);
@@ -82,13 +82,38 @@ static void test_fields_in_words(void **state)
 	for (int i = 0; i < FIELD_ERRORS_MAX; i++)
 		field_errors_add(fields, "x", "unknown_field", "Lạ. / Unknown.");
 	struct sbuf page = {0};
-	form_problem_html(&page, "Sai. / Wrong.", fields);
+	form_problem_html(&page, "Sai. / Wrong.", fields, false);
 	assert_page_utf8(&page);
-	assert_non_null(strstr(page.data, "Nội dung <span lang=\"en\" class=\"en\">Your text</span>"));
+	assert_non_null(strstr(page.data, "Nội dung góp ý <span lang=\"en\" class=\"en\">Your feedback</span>"));
 	assert_non_null(strstr(page.data, "&lt;b&gt;x&lt;/b&gt;"));
 	assert_null(strstr(page.data, "<b>x"));
 	assert_non_null(strstr(page.data, "Và nữa <span lang=\"en\" class=\"en\">And more</span>"));
 	assert_non_null(strstr(page.data, "2 more not listed"));
+	sbuf_free(&page);
+	json_object_put(fields);
+}
+
+/* The service names fields by their JSON path ("contact.phone"): the page names them as
+ * the form labels them, never by that path; in English first when English is chosen. */
+static void test_paths_in_words(void **state)
+{
+	(void)state;
+	json_object *fields = json_object_new_array();
+	field_errors_add(fields, "contact.phone", "invalid_phone",
+			 "Số điện thoại Việt Nam không hợp lệ. / Not a valid Vietnamese phone number.");
+	field_errors_add(fields, "submitter.name", "too_long", "Dài quá. / Too long.");
+	struct sbuf page = {0};
+	form_problem_html(&page, "Sai. / Wrong.", fields, false);
+	assert_non_null(strstr(page.data, "<html lang=\"vi\">"));
+	assert_non_null(strstr(page.data, "<strong>Số điện thoại <span lang=\"en\" class=\"en\">Phone</span></strong>"));
+	assert_non_null(strstr(page.data, "<strong>Họ và tên <span lang=\"en\" class=\"en\">Name</span></strong>"));
+	assert_null(strstr(page.data, "contact.phone"));
+	assert_null(strstr(page.data, "submitter.name"));
+	sbuf_free(&page);
+	form_problem_html(&page, "Sai. / Wrong.", fields, true);
+	assert_non_null(strstr(page.data, "<html lang=\"en\">"));
+	assert_non_null(strstr(page.data, "<strong>Phone <span lang=\"vi\" class=\"en\">Số điện thoại</span></strong>"));
+	assert_non_null(strstr(page.data, "Wrong. <span lang=\"vi\" class=\"en\">Sai.</span>"));
 	sbuf_free(&page);
 	json_object_put(fields);
 }
@@ -99,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_long_message_cut_between_characters),
 		cmocka_unit_test(test_client_field_names),
 		cmocka_unit_test(test_fields_in_words),
+		cmocka_unit_test(test_paths_in_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
