@@ -430,23 +430,23 @@
       head.appendChild(P.el('th', {scope: 'col', class: code === chosen ? 'num chosen' : 'num', 'data-plan': code}, planWords(code)));
     });
     var lines = [
-      [P.t('Hài lòng (khoảng 95%)', 'Satisfied (95% interval)'), function (x, y) {
+      ['csat', P.t('Hài lòng (khoảng 95%)', 'Satisfied (95% interval)'), function (x, y) {
         if (!x || !x.count) return [null, '—'];
         return [x.csat, [pct(x.csat) + (x.insufficient_data ? ' *' : ''), P.el('br'),
           P.el('span', {class: 'quiet'}, interval(x)), meter(x.csat_low, x.csat_high, x.csat)]];
       }],
-      [P.t('Điểm trung bình (1–5)', 'Mean rating (1–5)'), function (x) { return x && x.count ? [x.mean, dec1(x.mean)] : [null, '—']; }],
-      [P.t('Số đánh giá', 'Ratings'), function (x) { return [x ? x.count : 0, count(x ? x.count : 0)]; }],
-      [P.t('Tỷ lệ đã trả lời', 'Answered'), function (x, y) {
+      ['mean', P.t('Điểm trung bình (1–5)', 'Mean rating (1–5)'), function (x) { return x && x.count ? [x.mean, dec1(x.mean)] : [null, '—']; }],
+      ['count', P.t('Số đánh giá', 'Ratings'), function (x) { return [x ? x.count : 0, count(x ? x.count : 0)]; }],
+      ['answer_rate', P.t('Tỷ lệ đã trả lời', 'Answered'), function (x, y) {
         return y ? [y.answer_rate, [pct(y.answer_rate), meter(0, y.answer_rate, null)]] : [null, '—'];
       }],
-      [P.t('Thời gian trả lời (trung vị)', 'Time to answer (median)'), function (x, y) { return y ? [y.median_hours, days(y.median_hours)] : [null, '—']; }],
-      [P.t('Quá hạn trả lời', 'Answered late or overdue'), function (x, y) { return y ? [y.answer_overdue, count(y.answer_overdue)] : [null, '—']; }]
+      ['median_hours', P.t('Thời gian trả lời (trung vị)', 'Time to answer (median)'), function (x, y) { return y ? [y.median_hours, days(y.median_hours)] : [null, '—']; }],
+      ['answer_overdue', P.t('Quá hạn trả lời', 'Answered late or overdue'), function (x, y) { return y ? [y.answer_overdue, count(y.answer_overdue)] : [null, '—']; }]
     ];
     var body = lines.map(function (line) {
-      var tr = P.el('tr', null, P.el('th', {scope: 'row'}, line[0]));
+      var tr = P.el('tr', {'data-figure': line[0]}, P.el('th', {scope: 'row'}, line[1]));
       cols.forEach(function (code) {
-        var v = line[1](satBy[code], respBy[code]);
+        var v = line[2](satBy[code], respBy[code]);
         var td = num(v[0], null);
         [].concat(v[1]).forEach(function (c) { td.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
         if (code === chosen) td.classList.add('chosen');
