@@ -203,8 +203,11 @@ static void put_level(struct sbuf *out, const PGresult *res, const struct report
 		if (strcmp(PQgetvalue(res, r, f_level), level) != 0)
 			continue;
 		if (rows++ == 0) {
-			sbuf_printf(out, "<div class=\"wrap\"><table>\n<thead><tr><th scope=\"col\">%s</th>",
-				    w(a, "Tên", "Name"));
+			/* A table wider than a phone scrolls in its frame, which the keyboard reaches. */
+			sbuf_printf(out,
+				    "<div class=\"wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+				    "<table>\n<thead><tr><th scope=\"col\">%s</th>",
+				    w(a, vi, en), w(a, "Tên", "Name"));
 			for (size_t i = 0; i < NCOLUMNS; i++)
 				if (fields[i] >= 0)
 					sbuf_printf(out, "<th scope=\"col\" class=\"n\">%s</th>",

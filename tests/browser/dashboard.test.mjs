@@ -218,5 +218,27 @@ test('one plan: its sections by number only, whole-plan and whole-section feedba
     .filter((el) => /^(DB-2026|DB-[TI]-[IVX]+)$/.test(el.dataset.group)).map((el) => el.textContent));
   for (const n of names) assert.match(n, /^(Toàn bộ kế hoạch · Điện Biên|Toàn bộ mục [IVX]+: \S)/);
   assert.deepEqual(h.problemsOf(page), []);
+
+  // The quarterly review it links to, on the phone: names, percentages, one decimal.
+  const quarter = previousQuarter();
+  await page.selectOption('#d-period', quarter.value);
+  await page.waitForFunction(() => document.body.dataset.loaded === 'true');
+  await Promise.all([page.waitForNavigation(), page.click('#quarterly-links a[href*="format=html"]')]);
+  assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+  const review = await page.innerText('body');
+  assert.match(review, new RegExp(`Quý: ${quarter.vi}`));
+  assert.match(review, /Kế hoạch: Điện Biên — /);
+  assert.match(review, /\d+,\d\u00a0%/, 'shares as percentages with a decimal comma');
+  assert.doesNotMatch(review, /\d\.\d{4}/, 'no raw fraction');
+  const row = await page.locator('tr:has(th:has-text("(DB-T-II.1)")) td').allInnerTexts();
+  const api = (await h.api(srv.url, 'GET', `/api/v1/reports/quarterly?plan=DB-2026&quarter=${quarter.value}`)).body.rows
+    .find((r) => r.level === 'item' && r.code === 'DB-T-II.1');
+  assert.equal(row[0], String(api.count));
+  assert.equal(row[1], api.mean.toFixed(1).replace('.', ','));
+  assert.equal(row[2], `${(api.csat * 100).toFixed(1).replace('.', ',')}\u00a0%${api.insufficient_data ? '\u00a0*' : ''}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the review scrolls sideways by ${overflow}px`);
+  assert.deepEqual(await h.axeViolations(page), []);
+  await h.screenshot(page, 'dashboard-quarterly');
   await page.context().close();
 });
