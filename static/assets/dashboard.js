@@ -381,7 +381,7 @@
             num(x.count, count(x.count)),
             num(x.mean, dec1(x.mean)),
             num(x.csat, pct(x.csat)),
-            P.el('td', {class: 'num', 'data-low': none(x.csat_low) ? '' : String(x.csat_low), 'data-high': none(x.csat_high) ? '' : String(x.csat_high)},
+            P.el('td', {class: 'num interval', 'data-low': none(x.csat_low) ? '' : String(x.csat_low), 'data-high': none(x.csat_high) ? '' : String(x.csat_high)},
               interval(x)));
         }));
       /* Silence is visible, but folded: the groups nobody rated, by name. */
