@@ -620,8 +620,9 @@
 
     /* Every section takes its place now, in order; its figures fill it as they arrive. */
     var sCompare = section('compare', 'Các kế hoạch cạnh nhau', 'The plans side by side', range, null);
+    var planRows = get(satPlans); /* the comparison's and the ratings' */
     var parts = [
-      Promise.all([get(satPlans), get(respPlans)]).then(function (r) { comparison(sCompare, range, r[0], r[1]); }),
+      Promise.all([planRows, get(respPlans)]).then(function (r) { comparison(sCompare, range, r[0], r[1]); }),
       get(url('agency')).then(bySatisfaction('agency', 'Theo cơ quan chủ trì', 'By lead agency', 'agency', range, url('agency'))),
       get(url('section')).then(bySatisfaction('section', 'Theo mục của kế hoạch', 'By section of the plan', 'section', range, url('section'))),
       get(url('kind')).then(bySatisfaction('kind', 'Theo loại góp ý', 'By kind of feedback', 'kind', range, url('kind'))),
@@ -632,7 +633,7 @@
       '/api/v1/metrics/satisfaction?' + query(range, {group_by: 'plan', period: range.apiPeriod}));
     var sResp = section('responses', 'Trả lời: bao lâu, bao nhiêu quá hạn, theo cơ quan', 'Answers: how long, how many late, by agency', range, respUrl);
     parts.push(get(trendUrl).then(function (r) { trend(sTrend, range, r); }));
-    parts.push(get(satPlans).then(function (r) { distribution(sDist, range, r); }));
+    parts.push(planRows.then(function (r) { distribution(sDist, range, r); }));
     parts.push(get(respUrl).then(function (r) { responses(sResp, range, r); }));
     Promise.all(parts).then(function () {
       if (gen !== generation) return;
