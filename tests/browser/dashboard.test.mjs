@@ -202,12 +202,35 @@ for (const width of [360, 1366]) {
   }
 }
 
+// Rows of feedback on the whole plan and on a whole section (plan_item rows of scope plan and
+// section, docs/catalog.md), as the metrics give them once the catalog has them: added to
+// the API's replies in the browser, so that their names are checked before and after.
+function scopeRows(route) {
+  return route.fetch().then(async (res) => {
+    const json = await res.json();
+    const group = new URL(route.request().url()).searchParams.get('group_by');
+    const period = json.rows[0] ? json.rows[0].period : '2026';
+    const row = (code, title, n) => ({ group_code: code, group_title: title, period, count: n, mean: n ? 4 : null,
+      r1: 0, r2: 0, r3: 0, r4: n, r5: 0, csat: n ? 1 : null, csat_low: n ? 0.4385 : null, csat_high: n ? 1 : null,
+      insufficient_data: true });
+    const plan = 'Kế hoạch (dự thảo) thực hiện Nghị quyết số 57-NQ/TW năm 2026 trên địa bàn tỉnh Điện Biên';
+    if (group === 'item') json.rows.push(row('DB-2026', plan, 3), row('DB-T-V', 'Về chuyển đổi số', 2), row('DB-I-II', 'Phát triển nguồn lực', 0));
+    if (group === 'section') json.rows.push(row('DB-2026', plan, 5));
+    return route.fulfill({ response: res, json });
+  });
+}
+
 test('one plan: its sections by number only, whole-plan and whole-section feedback named so', async () => {
   const page = await h.newPage(browser, { width: 360 });
+  await page.route('**/api/v1/metrics/satisfaction?*', scopeRows);
   await page.goto(srv.url + '/dashboard/?plan=DB-2026', { waitUntil: 'networkidle' });
   await loaded(page);
   assert.equal(await page.inputValue('#d-plan'), 'DB-2026');
-  for (const t of await page.locator('#sec-section tbody th').allInnerTexts()) assert.match(t, /^Mục [IVX]+ \((nhiệm vụ|chỉ tiêu)\): \S/);
+  for (const t of await page.locator('#sec-section tbody tr:not([data-group="DB-2026"]) th').allInnerTexts()) {
+    assert.match(t, /^Mục [IVX]+ \((nhiệm vụ|chỉ tiêu)\): \S/);
+  }
+  // The whole plan's own row among the sections.
+  assert.match(await page.locator('#sec-section tr[data-group="DB-2026"] th').innerText(), /^Toàn bộ kế hoạch\s*ít dữ liệu$/);
   // The items nobody rated are listed by name, folded.
   const unrated = await page.locator('#sec-item details li').allTextContents();
   assert.ok(unrated.length > 50, `${unrated.length} unrated items listed`);
@@ -215,9 +238,17 @@ test('one plan: its sections by number only, whole-plan and whole-section feedba
   // Feedback on a whole plan or section (a plan_item of scope plan or section, when the
   // catalog has them) is named in words, not by its code alone.
   const names = await page.evaluate(() => [...document.querySelectorAll('#sec-item [data-group]')]
-    .filter((el) => /^(DB-2026|DB-[TI]-[IVX]+)$/.test(el.dataset.group)).map((el) => el.textContent));
-  for (const n of names) assert.match(n, /^(Toàn bộ kế hoạch · Điện Biên|Toàn bộ mục [IVX]+: \S)/);
+    .filter((el) => /^(DB-2026|DB-[TI]-[IVX]+)$/.test(el.dataset.group))
+    .map((el) => (el.tagName === 'TR' ? el.querySelector('th') : el).textContent.trim()));
+  assert.deepEqual(names.sort(), ['Toàn bộ kế hoạch · Điện Biên ít dữ liệu', 'Toàn bộ mục II: Phát triển nguồn lực DB-I-II',
+    'Toàn bộ mục V: Về chuyển đổi số DB-T-V ít dữ liệu']);
+  const labels = await labelsOf(page);
+  // (A chart's labels are wrapped: words may be on separate lines.)
+  assert.match(labels, /Toàn\s+bộ\s+kế\s+hoạch\s+·\s+Điện\s+Biên\s+\*/);
+  assert.match(labels, /Toàn\s+bộ\s+mục\s+V:\s+Về\s+chuyển\s+đổi\s+số/);
+  assert.doesNotMatch(labels, /:(indicator|task)(:|\b)/);
   assert.deepEqual(h.problemsOf(page), []);
+  await page.unroute('**/api/v1/metrics/satisfaction?*');
 
   // The quarterly review it links to, on the phone: names, percentages, one decimal.
   const quarter = previousQuarter();
