@@ -106,7 +106,7 @@ static void folded_cb(void *arg, PGresult *res, enum db_status status)
 	if (m->plan[0] && (PQntuples(res) != 1 || PQgetisnull(res, 0, 1))) {
 		json_object *fields = json_object_new_array();
 		http_field_error(fields, "plan", "unknown_plan",
-				 "Không có kế hoạch với mã này. / There is no plan with this code.");
+				 http_error_message(HTTP_ERR_NO_SUCH_PLAN));
 		http_reply_code(m->req, HTTP_ERR_NO_SUCH_PLAN, fields);
 		metrics_req_free(m);
 		return;
