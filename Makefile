@@ -36,7 +36,7 @@ OFFICIALS_SRCS := server/officials/auth.c server/officials/auth_tokens.c \
                  server/officials/export.c \
                  server/officials/bulk.c server/officials/templates.c \
                  server/officials/assisted.c
-METRICS_SRCS  := server/metrics/metrics.c
+METRICS_SRCS  := server/metrics/metrics.c server/metrics/report.c
 TLOG_SRCS     := server/tlog/tlog.c server/tlog/tlog_receipt.c server/tlog/tlog_head.c \
                  server/tlog/tlog_api.c server/tlog/tlog_publish.c server/tlog/cosign.c \
                  server/tlog/tlog_witness.c

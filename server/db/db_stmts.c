@@ -160,7 +160,9 @@ const struct db_stmt_def db_stmts[STMT_COUNT] = {
 		"SELECT * FROM pakn_quarterly($1, $2::date,"
 		" pakn_local_day(now()), $3::int)", 3},
 
-	[STMT_ROLLUP_FOLD] = {"rollup_fold", "SELECT pakn_rollup_fold()", 0},
+	[STMT_METRICS_FOLD] = {"metrics_fold",
+		"SELECT pakn_rollup_fold(), p.title, p.province"
+		" FROM (VALUES (1)) one LEFT JOIN plan p ON p.code = $1", 1},
 	[STMT_EACH_SECOND] = {"each_second",
 		"SELECT pakn_rollup_fold(), pakn_intake_expire(), pakn_escalate(100)", 0},
 	[STMT_SEARCH_FOLD] = {"search_fold", "SELECT pakn_search_fold()", 0},

@@ -43,7 +43,8 @@ enum db_stmt {
 	STMT_SATISFACTION,   /* (group, period, plan, from, to, min count) -> rows */
 	STMT_RESPONSES,      /* (group, plan, from, to, as of) -> rows */
 	STMT_QUARTERLY,      /* (plan, first day of the quarter, min count) -> rows */
-	STMT_ROLLUP_FOLD,    /* () -> log indexes folded (functions/rollups.sql) */
+	STMT_METRICS_FOLD,   /* (plan or null) -> log indexes folded (functions/rollups.sql), the
+			      * plan's title and province (null: no such plan) */
 	STMT_EACH_SECOND,    /* () -> the fold, expired duplicate look-ups, then escalations */
 	STMT_SEARCH_FOLD,    /* () -> texts folded for search (after STMT_EACH_SECOND) */
 	STMT_SIMILAR_SCAN,   /* () -> feedback scanned for similar ones (after STMT_SEARCH_FOLD) */

@@ -154,6 +154,8 @@ static const struct {
 	[HTTP_ERR_NO_CHECKPOINT] = {404, "not_found",
 				    "Nhật ký chưa có điểm kiểm tra nào; hãy thử lại sau một phút. / "
 				    "No checkpoint has been signed yet; try again in a minute."},
+	[HTTP_ERR_NO_SUCH_PLAN] = {404, "not_found",
+				   "Không có kế hoạch với mã này. / There is no plan with this code."},
 	[HTTP_ERR_TOO_MANY_CONNECTIONS] = {503, "too_many_connections",
 					   "Máy chủ đang có quá nhiều kết nối; vui lòng thử lại sau ít "
 					   "giây / The server has too many connections; try again in a "

@@ -68,6 +68,8 @@ enum http_error {
 	HTTP_ERR_WRONG_SECRET,
 	/* The transparency log. */
 	HTTP_ERR_NO_CHECKPOINT,
+	/* The metrics. */
+	HTTP_ERR_NO_SUCH_PLAN,
 	/* Connection caps (conn_guard.c writes these itself, before libevent). */
 	HTTP_ERR_TOO_MANY_CONNECTIONS,
 	HTTP_ERR_TOO_MANY_FROM_ADDRESS,

@@ -14,38 +14,61 @@
 #include "http/http_params.h"
 #include "http/table.h"
 #include "core/xalloc.h"
+#include "metrics/report.h"
 
 struct metrics_req {
 	struct http_req *req;
 	bool csv;
 	bool html;
-	char plan[65], quarter[8];
+	enum report_style lang; /* of the quarterly review's page */
+	char plan[65];          /* the plan asked for, "" for every plan */
+	int year, quarter;      /* the quarterly review's */
 	const char *name; /* file name of the CSV */
 	json_object *about; /* the JSON reply's members besides "rows" */
 	enum db_stmt stmt;  /* what it reads, once the rollups are folded */
 	char *params[6];    /* and with what */
+	char *title, *province; /* the plan's, once known */
 };
 
-static void reply_quarterly_html(struct metrics_req *m, const PGresult *res);
+static void metrics_req_free(struct metrics_req *m)
+{
+	json_object_put(m->about);
+	for (size_t i = 0; i < sizeof(m->params) / sizeof(m->params[0]); i++)
+		free(m->params[i]);
+	free(m->title);
+	free(m->province);
+	free(m);
+}
 
-/* Replies the rows as JSON ({about…, "rows": […]}), CSV, or the quarterly review's HTML. */
+static void reply_csv(struct metrics_req *m, const struct sbuf *b)
+{
+	char disposition[96];
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s.csv\"", m->name);
+	evhttp_add_header(evhttp_request_get_output_headers(m->req->ev), "Content-Disposition",
+			  disposition);
+	http_reply(m->req, 200, "text/csv; charset=utf-8", b->data, b->len, 60);
+}
+
+/* Replies the rows as JSON ({about…, "rows": […]}), CSV, or the quarterly review's page
+ * (report.c, which also writes the review's CSV). */
 static void rows_cb(void *arg, PGresult *res, enum db_status status)
 {
 	struct metrics_req *m = arg;
 	struct http_req *req = m->req;
+	struct sbuf b = {0};
 	if (status != DB_OK) {
 		http_reply_db_error(req, status);
 	} else if (m->html) {
-		reply_quarterly_html(m, res);
+		struct report_about about = {m->plan, m->title, m->province, m->year, m->quarter,
+					     req->ctx->cfg->metrics_min_count, m->lang};
+		report_quarterly_html(res, &about, &b);
+		http_reply_html(req, 200, b.data, b.len);
 	} else if (m->csv) {
-		struct sbuf b = {0};
-		char disposition[96];
-		table_to_csv(res, &b);
-		snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s.csv\"", m->name);
-		evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Content-Disposition",
-				  disposition);
-		http_reply(req, 200, "text/csv; charset=utf-8", b.data, b.len, 60);
-		sbuf_free(&b);
+		if (m->stmt == STMT_QUARTERLY)
+			report_quarterly_csv(res, &b);
+		else
+			table_to_csv(res, &b);
+		reply_csv(m, &b);
 	} else {
 		json_object *doc = json_object_get(m->about);
 		json_object_object_add(doc, "rows", table_to_json(res));
@@ -55,34 +78,52 @@ static void rows_cb(void *arg, PGresult *res, enum db_status status)
 		http_reply_json(req, 200, text, len, 60);
 		json_object_put(doc);
 	}
-	json_object_put(m->about);
-	for (size_t i = 0; i < sizeof(m->params) / sizeof(m->params[0]); i++)
-		free(m->params[i]);
-	free(m);
+	sbuf_free(&b);
+	metrics_req_free(m);
 }
 
-static struct metrics_req *metrics_req_new(struct http_req *req, const char *name, bool csv)
+static struct metrics_req *metrics_req_new(struct http_req *req, const char *name, bool csv,
+					   const char *plan)
 {
 	struct metrics_req *m = xcalloc(1, sizeof(*m));
 	m->req = req;
 	m->name = name;
 	m->csv = csv;
 	m->about = json_object_new_object();
+	snprintf(m->plan, sizeof(m->plan), "%s", plan ? plan : "");
 	return m;
 }
 
+/* The fold is done; a plan asked for that does not exist is a 404, as a typo in a report's
+ * address must not print an empty review; else the figures are read. */
 static void folded_cb(void *arg, PGresult *res, enum db_status status)
 {
-	(void)res;
 	struct metrics_req *m = arg;
-	if (status != DB_OK)
+	if (status != DB_OK) {
 		rows_cb(m, NULL, status);
-	else
-		db_query(http_read_db(m->req), m->stmt, (const char *const *)m->params, rows_cb, m);
+		return;
+	}
+	if (m->plan[0] && (PQntuples(res) != 1 || PQgetisnull(res, 0, 1))) {
+		json_object *fields = json_object_new_array();
+		http_field_error(fields, "plan", "unknown_plan",
+				 http_error_message(HTTP_ERR_NO_SUCH_PLAN));
+		http_reply_code(m->req, HTTP_ERR_NO_SUCH_PLAN, fields);
+		metrics_req_free(m);
+		return;
+	}
+	if (m->plan[0]) {
+		m->title = xstrdup(PQgetvalue(res, 0, 1));
+		m->province = xstrdup(PQgetvalue(res, 0, 2));
+		json_object_object_add(m->about, "plan", json_object_new_string(m->plan));
+		json_object_object_add(m->about, "plan_title", json_object_new_string(m->title));
+		json_object_object_add(m->about, "province", json_object_new_string(m->province));
+	}
+	db_query(http_read_db(m->req), m->stmt, (const char *const *)m->params, rows_cb, m);
 }
 
 /* Reads stmt with params[0..n) once the rows intake stored since the last fold are counted
- * (pakn_rollup_fold; on a replica that is the primary's last fold). */
+ * (pakn_rollup_fold; on a replica that is the primary's last fold) and the plan asked for,
+ * if any, is known to exist. */
 static void metrics_read(struct metrics_req *m, enum db_stmt stmt, const char *const *params,
 			 size_t n)
 {
@@ -90,7 +131,8 @@ static void metrics_read(struct metrics_req *m, enum db_stmt stmt, const char *c
 	for (size_t i = 0; i < n; i++)
 		if (params[i])
 			m->params[i] = xstrdup(params[i]);
-	db_query(http_read_db(m->req), STMT_ROLLUP_FOLD, NULL, folded_cb, m);
+	const char *plan[] = {m->plan[0] ? m->plan : NULL};
+	db_query(http_read_db(m->req), STMT_METRICS_FOLD, plan, folded_cb, m);
 }
 
 /* from after to is a mistake worth naming. */
@@ -118,7 +160,8 @@ void metrics_satisfaction(struct http_req *req)
 	const char *v[6];
 	if (!http_query_check(req, specs, 6, v) || !range_ok(req, v[3], v[4]))
 		return;
-	struct metrics_req *m = metrics_req_new(req, "satisfaction", strcmp(v[5], "csv") == 0);
+	struct metrics_req *m =
+		metrics_req_new(req, "satisfaction", strcmp(v[5], "csv") == 0, v[2]);
 	long min_count = req->ctx->cfg->metrics_min_count;
 	json_object_object_add(m->about, "group_by", json_object_new_string(v[0]));
 	json_object_object_add(m->about, "period", json_object_new_string(v[1]));
@@ -142,7 +185,7 @@ void metrics_responses(struct http_req *req)
 	const char *v[6];
 	if (!http_query_check(req, specs, 6, v) || !range_ok(req, v[2], v[3]))
 		return;
-	struct metrics_req *m = metrics_req_new(req, "responses", strcmp(v[5], "csv") == 0);
+	struct metrics_req *m = metrics_req_new(req, "responses", strcmp(v[5], "csv") == 0, v[1]);
 	json_object_object_add(m->about, "group_by", json_object_new_string(v[0]));
 	const char *params[] = {v[0], v[1], v[2], v[3], v[4]};
 	metrics_read(m, STMT_RESPONSES, params, 5);
@@ -150,39 +193,18 @@ void metrics_responses(struct http_req *req)
 
 /* --- the quarterly review ------------------------------------------------------------- */
 
-static const char *const quarterly_headers[] = {
-	"Mã / Code", "Tên / Name", "Số ý kiến / Feedback", "Điểm TB / Mean", "Hài lòng / CSAT",
-	"Ít dữ liệu / Few ratings", "Tỷ lệ trả lời / Answered", "Quá hạn / Overdue",
-	"Quý trước / Previous", "Điểm TB quý trước / Previous mean",
-	"Hài lòng quý trước / Previous CSAT", "Thay đổi số ý kiến / Change",
-	"Thay đổi điểm TB / Mean change", "Thay đổi hài lòng / CSAT change",
-};
-
-static void reply_quarterly_html(struct metrics_req *m, const PGresult *res)
+/* The page's language: ?lang=, else the cookie the pages set (pakn_lang), else Vietnamese. */
+static enum report_style review_language(struct http_req *req, const char *param)
 {
-	struct sbuf b = {0};
-	sbuf_puts(&b, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		      "<link rel=\"stylesheet\" href=\"/assets/report.css\"><title>");
-	html_escape(&b, m->plan);
-	sbuf_puts(&b, " ");
-	html_escape(&b, m->quarter);
-	sbuf_puts(&b, " – Báo cáo quý / Quarterly review</title></head><body>\n<h1>Báo cáo quý "
-		      "về góp ý và mức độ hài lòng<br><small>Quarterly review of feedback and "
-		      "satisfaction</small></h1>\n<p>Kế hoạch / Plan: <strong>");
-	html_escape(&b, m->plan);
-	sbuf_puts(&b, "</strong> · Quý / Quarter: <strong>");
-	html_escape(&b, m->quarter);
-	sbuf_puts(&b, "</strong></p>\n<h2>Theo cơ quan chủ trì / By lead agency</h2>\n");
-	table_to_html(res, "level", "agency", quarterly_headers, &b);
-	sbuf_puts(&b, "<h2>Theo nhiệm vụ, chỉ tiêu / By item</h2>\n");
-	table_to_html(res, "level", "item", quarterly_headers, &b);
-	sbuf_puts(&b, "<p class=\"note\">Hài lòng: tỷ lệ đánh giá 4–5. Ít dữ liệu: dưới 10 đánh giá. "
-		      "Quá hạn: chưa xử lý hoặc chưa trả lời đúng hạn (ngày làm việc). / CSAT: share "
-		      "of ratings 4–5. Few ratings: under 10. Overdue: not acted on or answered in "
-		      "time (working days).</p>\n</body></html>\n");
-	http_reply_html(m->req, 200, b.data, b.len);
-	sbuf_free(&b);
+	if (param)
+		return strcmp(param, "en") == 0 ? REPORT_EN : REPORT_VI;
+	const char *cookie =
+		evhttp_find_header(evhttp_request_get_input_headers(req->ev), "Cookie");
+	for (const char *p = cookie; p && (p = strstr(p, "pakn_lang=")); p += 10)
+		if ((p == cookie || p[-1] == ' ' || p[-1] == ';') && strncmp(p + 10, "en", 2) == 0 &&
+		    (p[12] == '\0' || p[12] == ';'))
+			return REPORT_EN;
+	return REPORT_VI;
 }
 
 void metrics_quarterly(struct http_req *req)
@@ -191,9 +213,10 @@ void metrics_quarterly(struct http_req *req)
 		{"plan", PARAM_CODE, NULL, 0, 0, NULL, false},
 		{"quarter", PARAM_TEXT, NULL, 0, 7, NULL, false},
 		{"format", PARAM_CHOICE, "json|csv|html", 0, 0, "json", false},
+		{"lang", PARAM_CHOICE, "vi|en", 0, 0, NULL, false},
 	};
-	const char *v[3];
-	if (!http_query_check(req, specs, 3, v))
+	const char *v[4];
+	if (!http_query_check(req, specs, 4, v))
 		return;
 	int year = 0, q = 0, n = 0;
 	json_object *fields = json_object_new_array();
@@ -208,11 +231,11 @@ void metrics_quarterly(struct http_req *req)
 		return;
 	}
 	json_object_put(fields);
-	struct metrics_req *m = metrics_req_new(req, "quarterly", strcmp(v[2], "csv") == 0);
+	struct metrics_req *m = metrics_req_new(req, "quarterly", strcmp(v[2], "csv") == 0, v[0]);
 	m->html = strcmp(v[2], "html") == 0;
-	snprintf(m->plan, sizeof(m->plan), "%s", v[0]);
-	snprintf(m->quarter, sizeof(m->quarter), "%s", v[1]);
-	json_object_object_add(m->about, "plan", json_object_new_string(v[0]));
+	m->lang = review_language(req, v[3]);
+	m->year = year;
+	m->quarter = q;
 	json_object_object_add(m->about, "quarter", json_object_new_string(v[1]));
 	char first[11], min[24];
 	snprintf(first, sizeof(first), "%04u-%02u-01", (unsigned)year % 10000u,
@@ -226,19 +249,21 @@ void metrics_quarterly(struct http_req *req)
 void metrics_report_css(struct http_req *req)
 {
 	static const char css[] =
-		"body{font-family:\"Noto Sans\",\"DejaVu Sans\",Arial,sans-serif;margin:1.5rem;"
+		"body{font-family:\"Noto Sans\",\"DejaVu Sans\",Arial,sans-serif;margin:1rem;"
 		"color:#111}\n"
-		"h1{font-size:1.4rem}h1 small{font-size:1rem;color:#444;font-weight:normal}\n"
-		"h2{font-size:1.1rem;margin-top:1.5rem}\n"
+		"h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}\n"
+		".code{color:#444;font-size:.9em;white-space:nowrap}\n"
+		".wrap{overflow-x:auto}\n"
 		"table{border-collapse:collapse;width:100%;font-size:.72rem}\n"
-		"th:nth-child(2),td:nth-child(2){width:34%}\n"
 		"th,td{border:1px solid #999;padding:.2rem .35rem;vertical-align:top}\n"
-		"th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}\n"
+		"thead th{background:#eee;text-align:left}tbody th{font-weight:normal;text-align:left;"
+		"min-width:12rem}\n"
+		".n{text-align:right}td.n{white-space:nowrap}\n"
 		"thead{display:table-header-group}tr{break-inside:avoid}\n"
 		".note{font-size:.75rem;color:#444}\n"
 		"@page{size:A4 landscape;margin:12mm}\n"
-		"@media print{body{margin:0}th{background:#eee;-webkit-print-color-adjust:exact;"
-		"print-color-adjust:exact}}\n";
+		"@media print{body{margin:0}.lang{display:none}thead th{background:#eee;"
+		"-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 	if (http_query_check(req, NULL, 0, NULL))
 		http_reply(req, 200, "text/css; charset=utf-8", css, sizeof(css) - 1, 3600);
 }

@@ -380,9 +380,11 @@ static void test_quarterly_review(void **state)
 		assert_int_equal(r.status, 200);
 		assert_non_null(strstr(th_header(&r, "Content-Type"), "text/html"));
 		assert_non_null(strstr(r.body, "href=\"/assets/report.css\""));
-		assert_non_null(strstr(r.body, "Theo cơ quan chủ trì / By lead agency"));
+		assert_non_null(strstr(r.body, "<h2>Theo cơ quan chủ trì</h2>"));
+		/* Items by title, the code after it. */
 		if (i == 0)
-			assert_non_null(strstr(r.body, "<td>LC-T1</td>"));
+			assert_non_null(strstr(r.body, "Tỷ trọng kinh tế số trong GRDP năm 2026 ước phấn "
+						       "đấu đạt 7%. <span class=\"code\">(LC-T1)</span></th>"));
 		assert_null(strstr(r.body, "style="));
 		assert_null(strstr(r.body, "<script"));
 		th_resp_free(&r);
@@ -395,6 +397,126 @@ static void test_quarterly_review(void **state)
 				 NULL, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 400);
 	th_resp_free(&r);
+}
+
+/* The review as people read it: DB-T-II.1's Q2 figures (11 ratings, mean 3.8182, CSAT
+ * 0.7273) as "3,8" and "72,7 %" in Vietnamese, "3.8" and "72.7%" in English (by ?lang= or the
+ * pages' cookie), rounded the same in the CSV, with the plan's province and title; no raw
+ * fraction anywhere. */
+static void test_quarterly_formatting(void **state)
+{
+	(void)state;
+	static const char *const base = "/api/v1/reports/quarterly?plan=DB-2026&quarter=2026-Q2";
+	static const struct {
+		const char *query, *cookie, *lang, *row, *words;
+	} cases[] = {
+		{"&format=html", NULL, "<html lang=\"vi\">",
+		 "(DB-T-II.1)</span></th><td class=\"n\">11</td><td class=\"n\">3,8</td>"
+		 "<td class=\"n\">72,7\u00a0%</td>",
+		 "Quý: <strong>Quý II/2026</strong>"},
+		{"&format=html&lang=en", NULL, "<html lang=\"en\">",
+		 "(DB-T-II.1)</span></th><td class=\"n\">11</td><td class=\"n\">3.8</td>"
+		 "<td class=\"n\">72.7%</td>",
+		 "Quarter: <strong>Q2 2026</strong>"},
+		{"&format=html", "Cookie: x=1; pakn_lang=en\r\n", "<html lang=\"en\">",
+		 "<td class=\"n\">3.8</td><td class=\"n\">72.7%</td>", "<h2>By lead agency</h2>"},
+		{"&format=html&lang=vi", "Cookie: pakn_lang=en\r\n", "<html lang=\"vi\">",
+		 "<td class=\"n\">3,8</td><td class=\"n\">72,7\u00a0%</td>",
+		 "<h2>Theo nhiệm vụ, chỉ tiêu</h2>"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[160];
+		struct th_resp r;
+		snprintf(path, sizeof(path), "%s%s", base, cases[i].query);
+		assert_int_equal(th_http(&srv, "GET", path, cases[i].cookie, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 200);
+		if (!strstr(r.body, cases[i].row))
+			fprintf(stderr, "%s: %s\n", path, r.body);
+		assert_non_null(strstr(r.body, cases[i].lang));
+		assert_non_null(strstr(r.body, cases[i].row));
+		assert_non_null(strstr(r.body, cases[i].words));
+		assert_non_null(strstr(r.body, "<strong>Điện Biên</strong> — Kế hoạch (dự thảo)"));
+		assert_null(strstr(r.body, "3.8182"));
+		assert_null(strstr(r.body, "0.7273"));
+		th_resp_free(&r);
+	}
+	/* The CSV: shares in percent, one decimal, a point for decimals, no + sign. */
+	char path[160];
+	struct th_resp r;
+	snprintf(path, sizeof(path), "%s&format=csv", base);
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "level,code,title,count,mean,csat_percent,insufficient_data,"
+				       "answer_rate_percent,overdue,previous_count,previous_mean,"
+				       "previous_csat_percent,count_change,mean_change,csat_change_points\r\n"));
+	const char *row = strstr(r.body, "\r\nitem,DB-T-II.1,");
+	assert_non_null(row);
+	const char *end = strstr(row + 2, "\r\n");
+	assert_non_null(end);
+	char line[4096];
+	snprintf(line, sizeof(line), "%.*s", (int)(end - row), row);
+	if (!strstr(line, ",11,3.8,72.7,false,"))
+		fprintf(stderr, "%s\n", line);
+	assert_non_null(strstr(line, ",11,3.8,72.7,false,"));
+	assert_non_null(strstr(line, ",0,,,11,,"));
+	assert_null(strstr(r.body, "0.7273"));
+	th_resp_free(&r);
+	/* The JSON keeps the database's figures. */
+	json_object *doc = get(base, NULL);
+	assert_string_equal(th_str(doc, "province", NULL), "Điện Biên");
+	json_object_put(doc);
+}
+
+/* A plan that does not exist is a 404 with the error shape (it was an empty 200, which
+ * printed an empty review for a typo); a malformed one is a 400, as everywhere. */
+static void test_unknown_plan(void **state)
+{
+	(void)state;
+	static const char *const unknown[] = {
+		"/api/v1/metrics/satisfaction?plan=XX-2099",
+		"/api/v1/metrics/satisfaction?plan=XX-2099&group_by=agency&format=csv",
+		"/api/v1/metrics/responses?plan=XX-2099",
+		"/api/v1/reports/quarterly?plan=XX-2099&quarter=2026-Q2",
+		"/api/v1/reports/quarterly?plan=XX-2099&quarter=2026-Q2&format=html",
+		"/api/v1/reports/quarterly?plan=XX-2099&quarter=2026-Q2&format=csv",
+		"/api/v1/reports/quarterly?plan=LC-T1&quarter=2026-Q2",
+	};
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "GET", unknown[i], NULL, NULL, 0, &r), 0);
+		if (r.status != 404)
+			fprintf(stderr, "%s: %d %s\n", unknown[i], r.status, r.body);
+		assert_int_equal(r.status, 404);
+		assert_non_null(strstr(th_header(&r, "Content-Type"), "application/json"));
+		json_object *doc = th_json(&r);
+		assert_string_equal(th_str(doc, "error", "code", NULL), "not_found");
+		assert_string_equal(th_str(doc, "error", "message", NULL),
+				    "Không có kế hoạch với mã này. / There is no plan with this code.");
+		json_object *field = json_object_array_get_idx(th_get(doc, "error", "fields", NULL), 0);
+		assert_string_equal(th_str(field, "field", NULL), "plan");
+		assert_string_equal(th_str(field, "code", NULL), "unknown_plan");
+		assert_int_equal(strlen(th_str(doc, "error", "request_id", NULL)), 16);
+		json_object_put(doc);
+		th_resp_free(&r);
+	}
+	static const char *const malformed[] = {
+		"/api/v1/metrics/satisfaction?plan=lc-2026",
+		"/api/v1/metrics/responses?plan=LC%202026",
+		"/api/v1/reports/quarterly?plan=LC_2026&quarter=2026-Q2",
+	};
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		struct th_resp r;
+		assert_int_equal(th_http(&srv, "GET", malformed[i], NULL, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 400);
+		assert_non_null(strstr(r.body, "\"invalid_parameter\""));
+		assert_non_null(strstr(r.body, "\"field\":\"plan\""));
+		th_resp_free(&r);
+	}
+	/* A plan that exists still answers, with its name. */
+	json_object *doc = get("/api/v1/metrics/responses?plan=LC-2026", NULL);
+	assert_string_equal(th_str(doc, "province", NULL), "Lai Châu");
+	assert_string_equal(th_str(doc, "plan", NULL), "LC-2026");
+	json_object_put(doc);
 }
 
 static PGresult *exec(PGconn *pg, const char *sql)
@@ -529,6 +651,8 @@ int main(void)
 		cmocka_unit_test(test_bad_parameters),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_quarterly_review),
+		cmocka_unit_test(test_quarterly_formatting),
+		cmocka_unit_test(test_unknown_plan),
 		cmocka_unit_test(test_rollup_follows_every_change),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
