@@ -193,20 +193,6 @@ void metrics_responses(struct http_req *req)
 
 /* --- the quarterly review ------------------------------------------------------------- */
 
-/* The page's language: ?lang=, else the cookie the pages set (pakn_lang), else Vietnamese. */
-static enum report_style review_language(struct http_req *req, const char *param)
-{
-	if (param)
-		return strcmp(param, "en") == 0 ? REPORT_EN : REPORT_VI;
-	const char *cookie =
-		evhttp_find_header(evhttp_request_get_input_headers(req->ev), "Cookie");
-	for (const char *p = cookie; p && (p = strstr(p, "pakn_lang=")); p += 10)
-		if ((p == cookie || p[-1] == ' ' || p[-1] == ';') && strncmp(p + 10, "en", 2) == 0 &&
-		    (p[12] == '\0' || p[12] == ';'))
-			return REPORT_EN;
-	return REPORT_VI;
-}
-
 void metrics_quarterly(struct http_req *req)
 {
 	static const struct param_spec specs[] = {
@@ -233,7 +219,7 @@ void metrics_quarterly(struct http_req *req)
 	json_object_put(fields);
 	struct metrics_req *m = metrics_req_new(req, "quarterly", strcmp(v[2], "csv") == 0, v[0]);
 	m->html = strcmp(v[2], "html") == 0;
-	m->lang = review_language(req, v[3]);
+	m->lang = http_lang_is_en(req) ? REPORT_EN : REPORT_VI; /* ?lang= (v[3]), else the cookie */
 	m->year = year;
 	m->quarter = q;
 	json_object_object_add(m->about, "quarter", json_object_new_string(v[1]));
