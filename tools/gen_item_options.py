@@ -8,30 +8,15 @@ option is the item's full title with its code after it. The plans are read with
 agency answers (no lead, no coordinating agency, and a plan without a default_agency) is
 left out: the service refuses feedback on it (item_unanswerable, docs/intake.md).
 
-Where the database has rows for feedback on a whole plan or a whole section (the column
-plan_item.scope, docs/catalog.md), the plan's first group offers "the whole plan" and
-each section's group "the whole section", under the codes the catalog gives them: the
+The plan's first group also offers "the whole plan" and each section's group "the whole
+section" (plan_item.scope, docs/catalog.md), under the codes the catalog gives them: the
 plan's code and <prefix>-<T|I>-<section>. They are answered by the plan's default agency,
 so a plan without one offers neither."""
-import glob
 import html
 import json
-import os
-import re
 import subprocess
 import sys
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
-
-
-def has_whole_rows():
-    """True when a migration gives plan_item its scope column (feedback on a whole plan or
-    section): before it, those codes would be refused as unknown items."""
-    for path in glob.glob(os.path.join(ROOT, 'sql', '*.sql')):
-        with open(path, encoding='utf-8') as f:
-            if re.search(r'\bscope\s+text\b[^;]*\bsection\b[^;]*\bplan\b', f.read(), re.S):
-                return True
-    return False
 
 
 def option(code, title):
@@ -39,10 +24,10 @@ def option(code, title):
                                                    html.escape(code))
 
 
-def plan_groups(doc, whole):
+def plan_groups(doc):
     plan = doc['plan']
     default = plan.get('default_agency')
-    whole = whole and default
+    whole = bool(default)
     kind_word = {'task': 'Nhiệm vụ', 'indicator': 'Chỉ tiêu'}
     groups = []
     for section in sorted(doc['sections'], key=lambda s: s['position']):
@@ -69,12 +54,11 @@ def plan_groups(doc, whole):
 
 def main():
     paknctl, page, plans = sys.argv[1], sys.argv[2], sys.argv[3:]
-    whole = has_whole_rows()
     groups = []
     for path in plans:
         doc = json.loads(subprocess.run([paknctl, 'import-plan', path, '--dry-run'],
                                         check=True, capture_output=True, text=True).stdout)
-        groups.extend(plan_groups(doc, whole))
+        groups.extend(plan_groups(doc))
     with open(page, encoding='utf-8') as f:
         text = f.read()
     marker = '<!-- item options -->'
