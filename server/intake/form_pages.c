@@ -138,11 +138,8 @@ static void receipt_words(struct sbuf *b, const struct receipt *r, const char *s
 			snprintf(line, sizeof(line), "%s / %s", kinds[i][1], kinds[i][2]);
 			fact(b, "Loại góp ý", "Kind", line);
 		}
-	if (text_start && *text_start) {
-		snprintf(line, sizeof(line), "%s%s", text_start,
-			 strlen(text_start) >= FORM_TEXT_START_MAX - 4 ? "…" : "");
-		fact(b, "Nội dung (phần đầu)", "Your text (the start)", line);
-	}
+	if (text_start && *text_start)
+		fact(b, "Nội dung (phần đầu)", "Your text (the start)", text_start);
 	json_object *agencies = NULL;
 	if (facts)
 		json_object_object_get_ex(facts, "agencies", &agencies);
@@ -178,7 +175,7 @@ static void receipt_words(struct sbuf *b, const struct receipt *r, const char *s
 		     "xử lý đến đâu và đọc câu trả lời. <span lang=\"en\" class=\"en\">With the code "
 		     "(or by scanning the QR code) you can see on the tracking page what the agency "
 		     "has done and read its answer.</span></p></div>\n<p>Mã bí mật <span lang=\"en\" "
-		     "class=\"en\">Secret code</span>: <code>");
+		     "class=\"en\">Secret code</span> <code>");
 	html_escape(b, secret);
 	sbuf_puts(b, "</code></p>\n<p>Bạn chỉ cần mã bí mật khi muốn đánh giá câu trả lời của cơ "
 		     "quan; ai có mã này có thể đánh giá thay bạn, nên đừng đưa cho người khác. <span "

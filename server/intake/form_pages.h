@@ -10,8 +10,9 @@
 struct http_req;
 struct receipt;
 
-/* The most bytes of the text the receipt page repeats (cut between UTF-8 characters). */
-#define FORM_TEXT_START_MAX 480
+/* The most bytes of the text the receipt page repeats (cut between UTF-8 characters, about
+ * 160 Vietnamese letters, then "…"). */
+#define FORM_TEXT_START_MAX 240
 
 /* The receipt page (status 201 or 200), in words: the item, the local time, the rating
  * and kind, the text's start, who answers by when (facts: the status by tracking code, or

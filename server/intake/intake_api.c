@@ -32,7 +32,7 @@ struct pending {
 	bool html;
 	struct submission s; /* kept only to finish a 422 that needs the catalog */
 	json_object *fields;
-	char text_start[FORM_TEXT_START_MAX + 1]; /* the no-JS receipt repeats it */
+	char text_start[FORM_TEXT_START_MAX + sizeof("…")]; /* the no-JS receipt repeats it */
 };
 
 /* A receipt page waiting for what the receipt does not say: the item's title, who answers
@@ -42,7 +42,7 @@ struct receipt_page {
 	int status;
 	struct receipt r;
 	char secret[RECEIPT_SECRET_LEN + 1];
-	char text_start[FORM_TEXT_START_MAX + 1];
+	char text_start[FORM_TEXT_START_MAX + sizeof("…")];
 };
 
 /* --- media types ---------------------------------------------------------------------- */
@@ -283,9 +283,11 @@ static void store(struct pending *p, enum intake_result res, json_object *fields
 		return;
 	}
 	json_object_put(fields);
-	if (html && p->s.body)
-		snprintf(p->text_start, sizeof(p->text_start), "%.*s",
-			 (int)utf8_cut(p->s.body, strlen(p->s.body), FORM_TEXT_START_MAX), p->s.body);
+	if (html && p->s.body) {
+		size_t len = strlen(p->s.body), cut = utf8_cut(p->s.body, len, FORM_TEXT_START_MAX);
+		snprintf(p->text_start, sizeof(p->text_start), "%.*s%s", (int)cut, p->s.body,
+			 cut < len ? "…" : "");
+	}
 	intake_hub_submit(req->ctx->intake, req->ctx->base, &p->s, chash, stored_cb, p);
 }
 

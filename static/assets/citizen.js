@@ -155,7 +155,7 @@
         : P.t('Không chép được; hãy ghi lại mã.', 'Could not copy; please write the code down.');
     };
     var fallback = function () {
-      var ta = P.el('textarea', {readonly: true, 'aria-hidden': 'true', style: 'position:fixed;top:0;left:0;opacity:0'});
+      var ta = P.el('textarea', {readonly: true, 'aria-hidden': 'true', class: 'visually-hidden'});
       ta.value = code;
       document.body.appendChild(ta);
       ta.select();
@@ -194,10 +194,13 @@
     var file = $('receipt-file').files[0];
     if (!file) return;
     file.text().then(function (text) {
-      var doc = text;
-      if (/^\s*</.test(text)) {
-        var node = new DOMParser().parseFromString(text, 'text/html').getElementById('receipt');
-        doc = node ? node.textContent : '';
+      // As pakn-verify reads it: the text of the element, which ends at the first "</script"
+      // (the JSON inside writes "</" as "<\/"). Not DOMParser: its document would apply the
+      // file's style element, which the page's CSP refuses.
+      var tag = '<script type="application/json" id="receipt">', at = text.indexOf(tag), doc = text;
+      if (at >= 0) {
+        doc = text.slice(at + tag.length);
+        doc = doc.slice(0, doc.indexOf('</script') < 0 ? doc.length : doc.indexOf('</script'));
       }
       var r;
       try { r = JSON.parse(doc); } catch (e) { r = null; }
