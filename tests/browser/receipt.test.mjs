@@ -247,3 +247,42 @@ for (const width of [360, 1366]) {
     await page.context().close();
   });
 }
+
+test('the tracking page reads codes as the service does: new ones checked, old ones kept', async () => {
+  const page = await h.newPage(browser, { width: 360 });
+  await page.goto(srv.url + '/track/', { waitUntil: 'networkidle' });
+  const codes = [];
+  for (let i = 0; i < 20; i++) {
+    const sent = await h.api(srv.url, 'POST', '/api/v1/feedback', { item_code: ITEM, rating: 3, kind: 'question', body: `Mã số ${i}?` });
+    codes.push(sent.body.receipt.tracking_code);
+  }
+  const result = await page.evaluate((list) => {
+    const S = '0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U';
+    let tried = 0, passedNew = 0, passedOld = 0, unread = 0;
+    for (const code of list) {
+      if (window.PAKN_TRACKING.parse(code.toLowerCase().replace(/-/g, '')) !== code) unread++;
+      const chars = code.replace(/-/g, '');
+      const variants = [];
+      for (let i = 0; i < 17; i++) {
+        for (const s of (i < 16 ? S.slice(0, 32) : S)) if (s !== chars[i]) variants.push(chars.slice(0, i) + s + chars.slice(i + 1));
+        if (i < 16 && chars[i] !== chars[i + 1]) variants.push(chars.slice(0, i) + chars[i + 1] + chars[i] + chars.slice(i + 2));
+      }
+      for (const v of variants) {
+        tried++;
+        const got = window.PAKN_TRACKING.parse(v);
+        if (!got) continue;
+        // accepted: only as an old code (its check symbol is the mod-37 one), never as new
+        let r = 0;
+        for (let k = 0; k < 16; k++) { r = (r ^ S.indexOf(v[k])) << 1; if (r & 32) r ^= 0x25; }
+        if (S[r] === v[16]) passedNew++; else passedOld++;
+      }
+    }
+    return { tried, passedNew, passedOld, unread, old: window.PAKN_TRACKING.parse('11m1 vap0 vny3 vcx3 d'), oldStar: window.PAKN_TRACKING.parse('0000-0000-0000-0010-*') };
+  }, codes);
+  assert.equal(result.unread, 0, 'every new code reads back');
+  assert.equal(result.passedNew, 0, `no mistake passes the new check (${result.tried} tried)`);
+  assert.ok(result.passedOld < result.tried / 20, `few pass the old check by chance (${result.passedOld})`);
+  assert.equal(result.old, '11M1-VAP0-VNY3-VCX3-D');
+  assert.equal(result.oldStar, '0000-0000-0000-0010-*');
+  await page.context().close();
+});
