@@ -89,6 +89,8 @@ void service_webfiles(struct http_req *req)
  * database: the image says nothing the code does not, and a code that fails its check gets
  * the status endpoint's 404. The URL is absolute so that a phone's camera opens it: the
  * Host the browser asked for, https behind the proxy (which says so), else http. */
+#define QR_HOST_MAX 261 /* a DNS name (253) and ":65535" */
+
 void service_tracking_qr(struct http_req *req)
 {
 	char code[TRACKING_CODE_LEN + 1];
@@ -100,6 +102,12 @@ void service_tracking_qr(struct http_req *req)
 	}
 	const char *host = http_header(req, "Host");
 	const char *proto = http_header(req, "X-Forwarded-Proto");
+	/* The client chooses the Host: one longer than a name and a port is no site's, and one
+	 * long enough would not fit any QR code (qr_svg would fail). */
+	if (host && strlen(host) > QR_HOST_MAX) {
+		http_reply_code(req, HTTP_ERR_BAD_REQUEST, NULL);
+		return;
+	}
 	struct sbuf url = {0};
 	sbuf_printf(&url, "%s://%s/track/?code=%s",
 		    proto && strcmp(proto, "https") == 0 ? "https" : "http",
