@@ -108,6 +108,7 @@ static void receipt_words(struct sbuf *b, const struct receipt *r, const char *s
 		{"Không hài lòng", "Dissatisfied"}, {"Bình thường", "Neutral"},
 		{"Hài lòng", "Satisfied"}, {"Rất hài lòng", "Very satisfied"},
 	};
+	/* The kinds' words as the form's radios say them (CONTRACTS: issue 23, point 2). */
 	static const char *const kinds[][3] = {
 		{"opinion", "Ý kiến", "Opinion"}, {"proposal", "Kiến nghị", "Proposal"},
 		{"report", "Phản ánh", "Report of a problem"}, {"question", "Câu hỏi", "Question"},
@@ -117,10 +118,12 @@ static void receipt_words(struct sbuf *b, const struct receipt *r, const char *s
 	if (facts)
 		json_object_object_get_ex(facts, "item", &item);
 	const char *title = string_at(item, "title");
-	char line[1024];
-	snprintf(line, sizeof(line), "%s%s%s", r->item_code, title ? " — " : "", title ? title : "");
+	struct sbuf on = {0}; /* a title may be long: never cut */
+	sbuf_cat(&on, r->item_code, title ? " — " : "", title ? title : "", NULL);
 	sbuf_puts(b, "<dl class=\"details\">\n");
-	fact(b, "Về", "On", line);
+	fact(b, "Về", "On", on.data);
+	sbuf_free(&on);
+	char line[1024];
 	local_time(r->committed_at, line);
 	strncat(line, " (giờ Việt Nam / Vietnam time)", sizeof(line) - strlen(line) - 1);
 	fact(b, "Nhận lúc", "Received", line);
@@ -143,15 +146,13 @@ static void receipt_words(struct sbuf *b, const struct receipt *r, const char *s
 	json_object *agencies = NULL;
 	if (facts)
 		json_object_object_get_ex(facts, "agencies", &agencies);
-	line[0] = '\0';
-	for (size_t i = 0; agencies && i < json_object_array_length(agencies); i++) {
-		if (i)
-			strncat(line, ", ", sizeof(line) - strlen(line) - 1);
-		strncat(line, json_object_get_string(json_object_array_get_idx(agencies, i)),
-			sizeof(line) - strlen(line) - 1);
-	}
+	struct sbuf names = {0};
+	for (size_t i = 0; agencies && i < json_object_array_length(agencies); i++)
+		sbuf_cat(&names, i ? ", " : "",
+			 json_object_get_string(json_object_array_get_idx(agencies, i)), NULL);
 	fact(b, "Cơ quan trả lời", "Answered by",
-	     *line ? line : "xem trang theo dõi / see the tracking page");
+	     names.len ? names.data : "xem trang theo dõi / see the tracking page");
+	sbuf_free(&names);
 	const char *due = string_at(facts, "due_answer");
 	int y, m, d;
 	if (due && sscanf(due, "%4d-%2d-%2d", &y, &m, &d) == 3)
