@@ -135,7 +135,7 @@ static void receipt_page_cb(void *arg, PGresult *res, enum db_status status)
 	if (status == DB_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 		facts = json_parse_strict(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 	struct sbuf text = {0};
-	receipt_json(&text, &rp->r, rp->secret);
+	receipt_json(&text, &rp->r, *rp->secret ? rp->secret : NULL);
 	form_page_receipt(rp->req, rp->status, &rp->r, text.data, rp->secret, facts, rp->text_start);
 	sbuf_free(&text);
 	json_object_put(facts);
@@ -157,7 +157,7 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 			rp->req = req;
 			rp->status = status;
 			rp->r = *r;
-			snprintf(rp->secret, sizeof(rp->secret), "%s", secret);
+			snprintf(rp->secret, sizeof(rp->secret), "%s", secret ? secret : "");
 			memcpy(rp->text_start, p->text_start, sizeof(rp->text_start));
 			const char *param = r->tracking_code;
 			db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, receipt_page_cb, rp);
