@@ -32,7 +32,8 @@ static int usage(void)
 		"                   [--checkpoint CHECKPOINT --proof PROOF.json]\n"
 		"       pakn-verify --consistency OLD_CHECKPOINT NEW_CHECKPOINT --proof PROOF.json KEY\n"
 		"KEY is --key BASE64_PUBLIC_KEY or --keys KEYS.json (a saved GET /api/v1/keys);\n"
-		"RECEIPT.json is a receipt, or the whole reply of POST /api/v1/feedback;\n"
+		"RECEIPT.json is a receipt, the whole reply of POST /api/v1/feedback, or the\n"
+		"receipt page the feedback form downloads (bien-nhan-CODE.html);\n"
 		"a CHECKPOINT is a saved GET /api/v1/log/checkpoint and PROOF.json a saved reply of\n"
 		"GET /api/v1/log/proof/inclusion (with the receipt's log index and the checkpoint's\n"
 		"size) or /api/v1/log/proof/consistency; BODY.txt the text sent (version 2);\n"
@@ -42,14 +43,27 @@ static int usage(void)
 	return 2;
 }
 
-/* Parses the file as JSON; *readable tells a missing file from one that is not JSON. */
+/* The receipt page a browser downloads (bien-nhan-<code>.html, docs/web.md "The receipt")
+ * carries the JSON in <script type="application/json" id="receipt">; it writes "</" as
+ * "<\/", which JSON reads as the same text, so the element ends at the first "</script". */
+#define RECEIPT_SCRIPT_TAG "<script type=\"application/json\" id=\"receipt\">"
+
+/* Parses the file as JSON, or the JSON inside a downloaded receipt page; *readable tells
+ * a missing file from one that is not JSON. */
 static json_object *read_json(const char *path, bool *readable)
 {
 	char *text = file_read(path, NULL);
 	*readable = text != NULL;
 	if (!text)
 		return NULL;
-	json_object *doc = json_tokener_parse(text);
+	char *json = text, *tag = strstr(text, RECEIPT_SCRIPT_TAG);
+	if (tag) {
+		json = tag + strlen(RECEIPT_SCRIPT_TAG);
+		char *end = strstr(json, "</script");
+		if (end)
+			*end = '\0';
+	}
+	json_object *doc = json_tokener_parse(json);
 	free(text);
 	return doc;
 }

@@ -10,11 +10,30 @@
 #include "core/random.h"
 
 static const char symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-/* Crockford's check symbols: the 32 above, then five more for values 32..36. */
-static const char check_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
+/* The old check symbols: the 32 above, then five more for values 32..36 (Crockford's). */
+static const char old_check_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
 
-/* The check value of 16 symbol values read as one 80-bit number, mod 37. */
-static int check_value(const uint8_t v[16])
+/* x^5 + x^2 + 1: irreducible and primitive, so x (the value 2) has order 31 in GF(32). */
+#define GF32_POLY 0x25
+
+/* The check value of new codes: the sum over GF(32) of v[i] * x^(16 - i). With the check
+ * symbol at weight x^0 the 17 weights x^16 .. x^0 are distinct and non-zero (17 < 31), so a
+ * single substitution changes the sum by w * e != 0 and a swap of neighbours a, b by
+ * (w_i + w_i+1)(a + b) != 0: both always caught (tests/unit/crypto/test_tracking.c). */
+static int gf32_check(const uint8_t v[16])
+{
+	int r = 0;
+	for (int i = 0; i < 16; i++) {
+		r ^= v[i];
+		r <<= 1; /* times x */
+		if (r & 32)
+			r ^= GF32_POLY;
+	}
+	return r;
+}
+
+/* The check value of old codes: the 16 symbol values read as one 80-bit number, mod 37. */
+static int mod37_check(const uint8_t v[16])
 {
 	int r = 0;
 	for (int i = 0; i < 16; i++)
@@ -22,7 +41,7 @@ static int check_value(const uint8_t v[16])
 	return r;
 }
 
-static void format(const uint8_t v[16], char out[TRACKING_CODE_LEN + 1])
+static void format(const uint8_t v[16], char check, char out[TRACKING_CODE_LEN + 1])
 {
 	char *o = out;
 	for (int i = 0; i < 16; i++) {
@@ -31,7 +50,7 @@ static void format(const uint8_t v[16], char out[TRACKING_CODE_LEN + 1])
 		*o++ = symbols[v[i]];
 	}
 	*o++ = '-';
-	*o++ = check_symbols[check_value(v)];
+	*o++ = check;
 	*o = '\0';
 }
 
@@ -45,7 +64,7 @@ void tracking_new(char out[TRACKING_CODE_LEN + 1])
 		unsigned w = (unsigned)raw[byte] << 8 | (byte + 1 < 10 ? raw[byte + 1] : 0);
 		v[i] = (uint8_t)((w >> (11 - shift)) & 31);
 	}
-	format(v, out);
+	format(v, symbols[gf32_check(v)], out);
 }
 
 static int symbol_value(char c, const char *set)
@@ -59,7 +78,7 @@ static int symbol_value(char c, const char *set)
 	return p && c ? (int)(p - set) : -1;
 }
 
-bool tracking_parse(const char *text, char out[TRACKING_CODE_LEN + 1])
+enum tracking_scheme tracking_read(const char *text, char out[TRACKING_CODE_LEN + 1])
 {
 	uint8_t v[16];
 	int n = 0, check = -1;
@@ -69,18 +88,27 @@ bool tracking_parse(const char *text, char out[TRACKING_CODE_LEN + 1])
 		if (n < 16) {
 			int x = symbol_value(*p, symbols);
 			if (x < 0)
-				return false;
+				return TRACKING_INVALID;
 			v[n++] = (uint8_t)x;
 		} else if (check < 0) {
-			check = symbol_value(*p, check_symbols);
+			check = symbol_value(*p, old_check_symbols);
 			if (check < 0)
-				return false;
+				return TRACKING_INVALID;
 		} else {
-			return false; /* too long */
+			return TRACKING_INVALID; /* too long */
 		}
 	}
-	if (n != 16 || check != check_value(v))
-		return false;
-	format(v, out);
-	return true;
+	if (n != 16)
+		return TRACKING_INVALID;
+	enum tracking_scheme scheme = check == gf32_check(v)	? TRACKING_NEW
+				      : check == mod37_check(v) ? TRACKING_OLD
+								: TRACKING_INVALID;
+	if (scheme != TRACKING_INVALID)
+		format(v, old_check_symbols[check], out);
+	return scheme;
+}
+
+bool tracking_parse(const char *text, char out[TRACKING_CODE_LEN + 1])
+{
+	return tracking_read(text, out) != TRACKING_INVALID;
 }

@@ -2,7 +2,9 @@
 #include "intake/form_pages.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/config.h"
 #include "core/text.h"
@@ -67,65 +69,234 @@ static void percent_encode(struct sbuf *b, const char *text)
 	}
 }
 
-void form_page_receipt(struct http_req *req, int status, const struct receipt *r,
-		       const char *receipt_json, const char *secret)
+/* A fact of the receipt: "label / English label" in a row, the value as text. */
+static void fact(struct sbuf *b, const char *vi, const char *en, const char *value)
 {
-	struct sbuf b = {0};
-	page_start(&b, "Biên nhận góp ý");
-	sbuf_puts(&b, "<h1>Đã nhận góp ý của bạn <span lang=\"en\" class=\"en\">Your feedback "
-		      "was received</span></h1>\n<p>Mã theo dõi <span lang=\"en\" class=\"en\">"
-		      "Tracking code</span></p>\n<p class=\"tracking-code\">");
-	html_escape(&b, r->tracking_code);
+	sbuf_puts(b, "<dt>");
+	html_escape(b, vi);
+	sbuf_puts(b, " <span lang=\"en\" class=\"en\">");
+	html_escape(b, en);
+	sbuf_puts(b, "</span></dt><dd>");
+	html_escape(b, value);
+	sbuf_puts(b, "</dd>\n");
+}
+
+static const char *string_at(json_object *o, const char *key)
+{
+	json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v)
+		       : NULL;
+}
+
+/* "2026-12-07T15:05:17.930139Z" as Vietnam's wall clock, "07/12/2026 22:05" (UTC+7, no
+ * daylight saving); the text as it is when it is not such a time. */
+static void local_time(const char *utc, char out[32])
+{
+	struct tm tm = {0};
+	const char *end = strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end) {
+		snprintf(out, 32, "%s", utc);
+		return;
+	}
+	time_t t = timegm(&tm) + 7 * 3600;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%d/%m/%Y %H:%M", &tm);
+}
+
+/* The receipt's words shared by the page and its download: what was received, who answers
+ * by when, the tracking code with its QR code, and the secret in one sentence. */
+static void receipt_words(struct sbuf *b, const struct receipt *r, const char *secret,
+			  json_object *facts, const char *text_start, bool with_qr)
+{
+	static const char *const ratings[][2] = {
+		{"", ""}, {"Rất không hài lòng", "Very dissatisfied"},
+		{"Không hài lòng", "Dissatisfied"}, {"Bình thường", "Neutral"},
+		{"Hài lòng", "Satisfied"}, {"Rất hài lòng", "Very satisfied"},
+	};
+	/* The kinds' words as the form's radios say them (CONTRACTS: issue 23, point 2). */
+	static const char *const kinds[][3] = {
+		{"opinion", "Ý kiến", "Opinion"}, {"proposal", "Kiến nghị", "Proposal"},
+		{"report", "Phản ánh", "Report of a problem"}, {"question", "Câu hỏi", "Question"},
+		{"initiative", "Sáng kiến", "Initiative"}, {"solution", "Giải pháp", "Solution"},
+	};
+	json_object *item = NULL, *v;
+	if (facts)
+		json_object_object_get_ex(facts, "item", &item);
+	const char *title = string_at(item, "title");
+	struct sbuf on = {0}; /* a title may be long: never cut */
+	sbuf_cat(&on, r->item_code, title ? " — " : "", title ? title : "", NULL);
+	sbuf_puts(b, "<dl class=\"details\">\n");
+	fact(b, "Về", "On", on.data);
+	sbuf_free(&on);
+	char line[1024];
+	local_time(r->committed_at, line);
+	strncat(line, " (giờ Việt Nam / Vietnam time)", sizeof(line) - strlen(line) - 1);
+	fact(b, "Nhận lúc", "Received", line);
+	int rating = facts && json_object_object_get_ex(facts, "rating", &v) ? json_object_get_int(v)
+									      : r->rating;
+	if (rating >= 1 && rating <= 5) {
+		snprintf(line, sizeof(line), "%d · %s / %s", rating, ratings[rating][0],
+			 ratings[rating][1]);
+		fact(b, "Mức độ hài lòng", "Satisfaction", line);
+	}
+	const char *kind = string_at(facts, "kind");
+	kind = kind ? kind : r->kind;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i][0], kind) == 0) {
+			snprintf(line, sizeof(line), "%s / %s", kinds[i][1], kinds[i][2]);
+			fact(b, "Loại góp ý", "Kind", line);
+		}
+	if (text_start && *text_start)
+		fact(b, "Nội dung (phần đầu)", "Your text (the start)", text_start);
+	json_object *agencies = NULL;
+	if (facts)
+		json_object_object_get_ex(facts, "agencies", &agencies);
+	struct sbuf names = {0};
+	for (size_t i = 0; agencies && i < json_object_array_length(agencies); i++)
+		sbuf_cat(&names, i ? ", " : "",
+			 json_object_get_string(json_object_array_get_idx(agencies, i)), NULL);
+	fact(b, "Cơ quan trả lời", "Answered by",
+	     names.len ? names.data : "xem trang theo dõi / see the tracking page");
+	sbuf_free(&names);
+	const char *due = string_at(facts, "due_answer");
+	int y, m, d;
+	if (due && sscanf(due, "%4d-%2d-%2d", &y, &m, &d) == 3)
+		snprintf(line, sizeof(line), "%02d/%02d/%04d (tính theo ngày làm việc, không kể ngày "
+					     "nghỉ / counted in working days, holidays excluded)",
+			 d, m, y);
+	else
+		snprintf(line, sizeof(line), "xem trang theo dõi / see the tracking page");
+	fact(b, "Hạn trả lời", "Answer due by", line);
+	sbuf_puts(b, "</dl>\n<h2>Mã theo dõi <span lang=\"en\" class=\"en\">Your tracking "
+		     "code</span></h2>\n<p class=\"tracking-code\">");
+	html_escape(b, r->tracking_code);
+	sbuf_puts(b, "</p>\n<div class=\"receipt-qr\">");
+	if (with_qr) {
+		sbuf_puts(b, "<img width=\"160\" height=\"160\" src=\"/api/v1/feedback/");
+		html_escape(b, r->tracking_code);
+		sbuf_puts(b, "/qr.svg\" alt=\"Mã QR mở trang theo dõi góp ý này / QR code that opens "
+			     "the tracking page of this feedback\">");
+	}
+	sbuf_puts(b, "<p>Với mã này (hoặc quét mã QR) bạn xem được trên trang theo dõi cơ quan đã "
+		     "xử lý đến đâu và đọc câu trả lời. <span lang=\"en\" class=\"en\">With the code "
+		     "(or by scanning the QR code) you can see on the tracking page what the agency "
+		     "has done and read its answer.</span></p></div>\n<p>Mã bí mật <span lang=\"en\" "
+		     "class=\"en\">Secret code</span> <code>");
+	html_escape(b, secret);
+	sbuf_puts(b, "</code></p>\n<p>Bạn chỉ cần mã bí mật khi muốn đánh giá câu trả lời của cơ "
+		     "quan; ai có mã này có thể đánh giá thay bạn, nên đừng đưa cho người khác. <span "
+		     "lang=\"en\" class=\"en\">You need the secret code only to rate the agency's "
+		     "answer later; whoever has it can rate in your place, so do not share "
+		     "it.</span></p>\n");
+}
+
+/* The proof, folded: what the signature shows in plain words, the register entry, the
+ * receipt's data, and the same data for programs. */
+static void receipt_proof(struct sbuf *b, const struct receipt *r, const char *receipt_json)
+{
+	sbuf_puts(b, "<details><summary>Dành cho việc kiểm tra <span lang=\"en\" class=\"en\">For "
+		     "verification</span></summary>\n<p>Biên nhận có chữ ký số của hệ thống. Chữ ký "
+		     "chứng minh góp ý của bạn đã được lưu và ghi vào một sổ ghi công khai mà không ai "
+		     "sửa hay xóa được mà không bị phát hiện. Sổ chỉ giữ dấu vân tay của góp ý, không "
+		     "bao giờ giữ nội dung. Ai có tệp biên nhận cũng kiểm tra được mà không cần tin hệ "
+		     "thống này. <span lang=\"en\" class=\"en\">The receipt carries the service's "
+		     "digital signature. It proves that your feedback was stored and written into a "
+		     "public register that nobody can change or erase unnoticed. The register holds a "
+		     "fingerprint of your feedback, never its text. Anyone with the receipt file can "
+		     "check it, without having to trust this service.</span></p>\n");
 	/* Version 2 carries its signed tree head; version 1 (a repeat of a submission stored
 	 * before it) waits for the next checkpoint. */
 	const char *size_line = r->version == 2 ? strchr(r->checkpoint, '\n') : NULL;
 	long long head = size_line ? strtoll(size_line + 1, NULL, 10) : 0;
 	if (head > 0)
-		sbuf_printf(&b, "</p>\n<p>Góp ý này là mục số %lld của nhật ký minh bạch, đã nằm "
-			    "trong cây đã ký số gồm %lld mục; biên nhận tự chứng minh điều đó. <span "
-			    "lang=\"en\" class=\"en\">This feedback is entry %lld of the "
-			    "transparency log, already in the signed tree of %lld entries; the receipt "
-			    "proves it by itself.</span></p>\n",
+		sbuf_printf(b, "<p>Góp ý của bạn là mục số %lld trong sổ ghi công khai; chữ ký trong "
+			       "biên nhận bao trùm %lld mục đầu của sổ, kể cả mục này. <span "
+			       "lang=\"en\" class=\"en\">Your feedback is entry %lld of the public "
+			       "register; the signature in the receipt covers its first %lld entries, "
+			       "this one included.</span></p>\n",
 			    (long long)r->log_index, head, (long long)r->log_index, head);
 	else
-		sbuf_printf(&b, "</p>\n<p>Góp ý này là mục số %lld của nhật ký minh bạch; chậm nhất "
-			    "%d giây sau, nó có trong một điểm kiểm tra đã ký số. <span lang=\"en\" "
-			    "class=\"en\">This feedback is entry %lld of the transparency log; within "
-			    "%d seconds it is in a signed checkpoint.</span></p>\n",
+		sbuf_printf(b, "<p>Góp ý của bạn là mục số %lld trong sổ ghi công khai; chậm nhất %d "
+			       "giây sau, mục này có chữ ký số. <span lang=\"en\" class=\"en\">Your "
+			       "feedback is entry %lld of the public register; within %d seconds the "
+			       "entry is signed.</span></p>\n",
 			    (long long)r->log_index, LOG_MAX_MERGE_DELAY, (long long)r->log_index,
 			    LOG_MAX_MERGE_DELAY);
-	sbuf_puts(&b, "<p>Mã bí mật để đánh giá câu trả lời sau này — hãy giữ kín <span "
-		      "lang=\"en\" class=\"en\">Secret for rating the answer later — keep it "
-		      "private</span>: <code>");
-	html_escape(&b, secret);
-	sbuf_puts(&b, "</code></p>\n<p><a class=\"button\" download=\"bien-nhan-");
+	sbuf_puts(b, "<p><a download=\"bien-nhan-");
+	html_escape(b, r->tracking_code);
+	sbuf_puts(b, ".json\" href=\"data:application/json;charset=utf-8,");
+	percent_encode(b, receipt_json);
+	sbuf_puts(b, "\">Dữ liệu biên nhận (tệp JSON, cho chương trình pakn-verify) <span "
+		     "lang=\"en\" class=\"en\">The receipt's data (JSON file, for the pakn-verify "
+		     "program)</span></a></p>\n<pre>");
+	html_escape(b, receipt_json);
+	sbuf_puts(b, "</pre></details>\n");
+}
+
+/* The signed JSON inside the page, for pakn-verify and the form's check to read back: "</"
+ * written "<\/", which JSON reads as the same text, so the element cannot end early. */
+static void receipt_data(struct sbuf *b, const char *receipt_json)
+{
+	sbuf_puts(b, "<script type=\"application/json\" id=\"receipt\">");
+	for (const char *c = receipt_json; *c; c++) {
+		if (c[0] == '<' && c[1] == '/')
+			sbuf_puts(b, "<\\");
+		else
+			sbuf_append(b, c, 1);
+	}
+	sbuf_puts(b, "</script>\n");
+}
+
+void form_page_receipt(struct http_req *req, int status, const struct receipt *r,
+		       const char *receipt_json, const char *secret, json_object *facts,
+		       const char *text_start)
+{
+	struct sbuf words = {0}, file = {0}, b = {0};
+	receipt_words(&words, r, secret, facts, text_start, false);
+	/* The download: the same words and the signed data as one page a phone opens. */
+	sbuf_puts(&file, "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\n"
+			 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			 "<title>Biên nhận góp ý ");
+	html_escape(&file, r->tracking_code);
+	sbuf_puts(&file, "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:40rem;"
+			 "margin:1rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:"
+			 "0 0 .5rem;overflow-wrap:anywhere}.en{display:block;color:#555}.tracking-code{"
+			 "font:700 1.6rem monospace;overflow-wrap:anywhere}pre{white-space:pre-wrap;"
+			 "overflow-wrap:anywhere;font-size:.8rem}</style>\n</head><body>\n<h1>Biên nhận "
+			 "góp ý <span lang=\"en\" class=\"en\">Feedback receipt</span></h1>\n");
+	sbuf_append(&file, words.data, words.len);
+	receipt_proof(&file, r, receipt_json);
+	receipt_data(&file, receipt_json);
+	sbuf_puts(&file, "</body></html>\n");
+
+	page_start(&b, "Biên nhận góp ý");
+	sbuf_puts(&b, "<div class=\"receipt\">\n<h1>Đã nhận góp ý của bạn <span lang=\"en\" "
+		      "class=\"en\">Your feedback was received</span></h1>\n<p>Hãy giữ biên nhận "
+		      "này: in (lệnh In của trình duyệt), tải về hoặc ghi lại mã theo dõi. <span "
+		      "lang=\"en\" class=\"en\">Keep this receipt: print it (your browser's Print "
+		      "command), download it or write down the tracking code.</span></p>\n");
+	receipt_words(&b, r, secret, facts, text_start, true);
+	sbuf_puts(&b, "<p class=\"no-print\"><a class=\"button\" download=\"bien-nhan-");
 	html_escape(&b, r->tracking_code);
-	sbuf_puts(&b, ".json\" href=\"data:application/json;charset=utf-8,");
-	percent_encode(&b, receipt_json);
+	sbuf_puts(&b, ".html\" href=\"data:text/html;charset=utf-8,");
+	percent_encode(&b, file.data);
 	sbuf_puts(&b, "\">Tải biên nhận <span lang=\"en\" class=\"en\">Download the "
-		      "receipt</span></a></p>\n<h2>Kiểm tra biên nhận <span lang=\"en\" "
-		      "class=\"en\">Verifying the receipt</span></h2>\n<p>Biên nhận được ký số "
-		      "(Ed25519): bất kỳ ai cũng kiểm tra được mà không cần hỏi chúng tôi, bằng "
-		      "<code>pakn-verify bien-nhan.json</code> với khóa công khai ở "
-		      "<a href=\"/api/v1/keys\">/api/v1/keys</a>, hoặc gửi tệp tới "
-		      "<code>POST /api/v1/receipts/verify</code>. <span lang=\"en\" class=\"en\">"
-		      "The receipt is signed (Ed25519): anyone can check it without asking us, "
-		      "with <code>pakn-verify receipt.json</code> and the public keys at "
-		      "/api/v1/keys, or by sending it to <code>POST "
-		      "/api/v1/receipts/verify</code>.</span></p>\n<details><summary>Nội dung "
-		      "biên nhận <span lang=\"en\" class=\"en\">The receipt</span></summary>\n"
-		      "<pre>");
-	html_escape(&b, receipt_json);
-	sbuf_puts(&b, "</pre></details>\n<p>Để in, dùng lệnh In của trình duyệt. <span "
-		      "lang=\"en\" class=\"en\">To print, use your browser's Print "
-		      "command.</span></p>\n<p><a href=\"/track/?code=");
+		      "receipt</span></a> <a class=\"button secondary\" href=\"/track/?code=");
 	html_escape(&b, r->tracking_code);
 	sbuf_puts(&b, "\">Theo dõi góp ý <span lang=\"en\" class=\"en\">Track your "
-		      "feedback</span></a> · <a href=\"/\">Gửi góp ý khác <span lang=\"en\" "
-		      "class=\"en\">Send another</span></a></p>\n");
+		      "feedback</span></a> <a class=\"button secondary\" href=\"/\">Gửi góp ý khác "
+		      "<span lang=\"en\" class=\"en\">Send another</span></a></p>\n<div "
+		      "class=\"no-print\">");
+	receipt_proof(&b, r, receipt_json);
+	sbuf_puts(&b, "</div>\n");
+	receipt_data(&b, receipt_json);
+	sbuf_puts(&b, "</div>\n");
 	page_end(&b);
 	http_reply_html(req, status, b.data, b.len);
 	sbuf_free(&b);
+	sbuf_free(&file);
+	sbuf_free(&words);
 }
 
 /* The fields in words, as the form labels them, by the names the service gives them

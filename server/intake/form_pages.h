@@ -10,10 +10,18 @@
 struct http_req;
 struct receipt;
 
-/* The receipt page (status 201 or 200): tracking code in large type, the secret, a link
- * that downloads the receipt file, how to verify it, the tracking page. Frees req. */
+/* The most bytes of the text the receipt page repeats (cut between UTF-8 characters, about
+ * 160 Vietnamese letters, then "…"). */
+#define FORM_TEXT_START_MAX 240
+
+/* The receipt page (status 201 or 200), in words: the item, the local time, the rating
+ * and kind, the text's start, who answers by when (facts: the status by tracking code, or
+ * NULL when it could not be read), the tracking code with its QR code, the secret, a
+ * download (an HTML page with receipt_json inside), and the proof folded. Frees req; does
+ * not take facts. */
 void form_page_receipt(struct http_req *req, int status, const struct receipt *r,
-		       const char *receipt_json, const char *secret);
+		       const char *receipt_json, const char *secret, json_object *facts,
+		       const char *text_start);
 
 struct sbuf;
 

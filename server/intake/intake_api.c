@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "db/db_reply.h"
@@ -31,6 +32,17 @@ struct pending {
 	bool html;
 	struct submission s; /* kept only to finish a 422 that needs the catalog */
 	json_object *fields;
+	char text_start[FORM_TEXT_START_MAX + sizeof("…")]; /* the no-JS receipt repeats it */
+};
+
+/* A receipt page waiting for what the receipt does not say: the item's title, who answers
+ * and by when (the status by tracking code). */
+struct receipt_page {
+	struct http_req *req;
+	int status;
+	struct receipt r;
+	char secret[RECEIPT_SECRET_LEN + 1];
+	char text_start[FORM_TEXT_START_MAX + sizeof("…")];
 };
 
 /* --- media types ---------------------------------------------------------------------- */
@@ -114,6 +126,22 @@ static void reply_doc(struct sbuf *out, const struct http_req *req, const struct
 	sbuf_puts(out, "&size=\"}}");
 }
 
+/* The stored submission is there to read (the look-up follows its commit); a failed look-up
+ * leaves those facts out rather than the receipt, which is already the sender's. */
+static void receipt_page_cb(void *arg, PGresult *res, enum db_status status)
+{
+	struct receipt_page *rp = arg;
+	json_object *facts = NULL;
+	if (status == DB_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		facts = json_parse_strict(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+	struct sbuf text = {0};
+	receipt_json(&text, &rp->r, *rp->secret ? rp->secret : NULL);
+	form_page_receipt(rp->req, rp->status, &rp->r, text.data, rp->secret, facts, rp->text_start);
+	sbuf_free(&text);
+	json_object_put(facts);
+	free(rp);
+}
+
 static void stored_cb(void *arg, enum intake_outcome outcome, const struct receipt *r,
 		      const char *secret)
 {
@@ -125,8 +153,14 @@ static void stored_cb(void *arg, enum intake_outcome outcome, const struct recei
 		int status = outcome == INTAKE_CREATED ? 201 : 200;
 		struct sbuf text = {0};
 		if (p->html) {
-			receipt_json(&text, r, secret);
-			form_page_receipt(req, status, r, text.data, secret);
+			struct receipt_page *rp = xcalloc(1, sizeof(*rp));
+			rp->req = req;
+			rp->status = status;
+			rp->r = *r;
+			snprintf(rp->secret, sizeof(rp->secret), "%s", secret ? secret : "");
+			memcpy(rp->text_start, p->text_start, sizeof(rp->text_start));
+			const char *param = r->tracking_code;
+			db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, receipt_page_cb, rp);
 		} else {
 			char status_url[96];
 			snprintf(status_url, sizeof(status_url), "/api/v1/feedback/%s", r->tracking_code);
@@ -249,6 +283,11 @@ static void store(struct pending *p, enum intake_result res, json_object *fields
 		return;
 	}
 	json_object_put(fields);
+	if (html && p->s.body) {
+		size_t len = strlen(p->s.body), cut = utf8_cut(p->s.body, len, FORM_TEXT_START_MAX);
+		snprintf(p->text_start, sizeof(p->text_start), "%.*s%s", (int)cut, p->s.body,
+			 cut < len ? "…" : "");
+	}
 	intake_hub_submit(req->ctx->intake, req->ctx->base, &p->s, chash, stored_cb, p);
 }
 

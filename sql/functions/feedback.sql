@@ -29,6 +29,11 @@ LANGUAGE sql STABLE AS $$
         'kind', f.kind,
         'rating', f.rating,
         'received_at', f.created_at,
+        -- the receipt's "who answers, by when" (docs/web.md, "The receipt"): the agencies
+        -- that answer feedback on the item, and the answer's deadline, a local date
+        'agencies', (SELECT coalesce(json_agg(a->>'name'), '[]')
+                     FROM json_array_elements(it.doc->'responsible'->'agencies') a),
+        'due_answer', f.due_answer,
         'log_index', f.log_index,
         -- the feedback's name in the public log (docs/tlog.md): its entries carry it
         'handle', f.handle,

@@ -442,6 +442,48 @@ static void test_status_shows_no_personal_data(void **state)
 	th_resp_free(&r);
 }
 
+/* The receipt's "who answers, by when" comes from the status (docs/web.md, "The receipt"),
+ * and its QR image from a route of its own that needs only a well-formed code. */
+static void test_status_says_who_answers_and_qr(void **state)
+{
+	(void)state;
+	json_object *doc;
+	assert_int_equal(submit(&srv, NULL, valid_json(), &doc), 201);
+	char code[32], path[96];
+	snprintf(code, sizeof(code), "%s", th_str(doc, "receipt", "tracking_code", NULL));
+	json_object_put(doc);
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s", code);
+	struct th_resp r;
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	json_object *st = th_json(&r);
+	const char *param = code;
+	char *due = db_value("SELECT due_answer::text FROM feedback WHERE tracking_code = $1", 1,
+			     &param);
+	assert_non_null(due);
+	assert_string_equal(th_str(st, "due_answer", NULL), due);
+	free(due);
+	json_object *agencies = th_get(st, "agencies", NULL);
+	assert_true(agencies && json_object_array_length(agencies) > 0);
+	assert_true(strlen(json_object_get_string(json_object_array_get_idx(agencies, 0))) > 0);
+	json_object_put(st);
+	th_resp_free(&r);
+
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s/qr.svg", code);
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(th_header(&r, "Content-Type"), "image/svg+xml");
+	assert_int_equal(strncmp(r.body, "<svg ", 5), 0);
+	th_resp_free(&r);
+	/* a mistyped code: the status's 404, in the error shape */
+	code[0] = code[0] == 'A' ? 'B' : 'A';
+	snprintf(path, sizeof(path), "/api/v1/feedback/%s/qr.svg", code);
+	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "\"error\""));
+	th_resp_free(&r);
+}
+
 static void test_personal_data_is_encrypted_and_not_logged(void **state)
 {
 	(void)state;
@@ -616,8 +658,16 @@ static void test_html_form_gets_an_html_receipt(void **state)
 	assert_non_null(strstr(th_header(&r, "Content-Type"), "text/html"));
 	assert_non_null(strstr(r.body, "<html lang=\"vi\">"));
 	assert_non_null(strstr(r.body, "Mã theo dõi"));
-	assert_null(strstr(r.body, "<script"));
+	/* No script runs: the one script element is the signed JSON, as data. */
+	for (const char *sc = strstr(r.body, "<script"); sc; sc = strstr(sc + 1, "<script"))
+		assert_int_equal(strncmp(sc, "<script type=\"application/json\" id=\"receipt\">", 45), 0);
 	assert_null(strstr(r.body, "style="));
+	/* The receipt in words: the item named, who answers by when, a page to download. */
+	assert_non_null(strstr(r.body, "LC-T4 — "));
+	assert_non_null(strstr(r.body, "Hạn trả lời"));
+	assert_non_null(strstr(r.body, "5 · Rất hài lòng"));
+	assert_non_null(strstr(r.body, "download=\"bien-nhan-"));
+	assert_non_null(strstr(r.body, "href=\"data:text/html;charset=utf-8,"));
 	/* The download link carries the signed receipt: decoded, the service verifies it. */
 	const char *link = strstr(r.body, "href=\"data:application/json;charset=utf-8,");
 	assert_non_null(link);
@@ -1239,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_batch_sees_its_own_rows),
 		cmocka_unit_test(test_batch_as_a_set),
 		cmocka_unit_test(test_concurrent_submissions_are_group_committed),
+		cmocka_unit_test(test_status_says_who_answers_and_qr),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_idempotency_keys_are_per_client),
 		cmocka_unit_test(test_key_rotation),

@@ -1,6 +1,6 @@
 /* test_tracking.c - tests server/crypto/tracking.c: the shape of new codes, reading codes as people
- * type them, and the mod-37 check symbol of docs/receipts.md catching every single mistyped
- * symbol and every swap of two neighbours. */
+ * type them, the GF(32) check symbol of docs/receipts.md catching every single mistyped
+ * symbol and every swap of two neighbours, and old codes (mod-37 check) still read. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +20,50 @@
 
 /* The alphabets as docs/receipts.md states them. */
 static const char data_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* no I L O U */
+/* An old code's check symbols; a new code's are the data symbols. */
 static const char check_symbols[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
+
+/* a * b in GF(32) modulo x^5 + x^2 + 1, by shift and add: written apart from tracking.c's
+ * Horner loop, so that the two can check each other. */
+static int gf_mul(int a, int b)
+{
+	int r = 0;
+	for (int i = 4; i >= 0; i--) {
+		r <<= 1;
+		if (r & 32)
+			r ^= 0x25;
+		if (b >> i & 1)
+			r ^= a;
+	}
+	return r;
+}
+
+/* x^k in GF(32). */
+static int gf_pow_x(int k)
+{
+	int r = 1;
+	while (k-- > 0)
+		r = gf_mul(r, 2);
+	return r;
+}
+
+/* The new check symbol's value: the sum of v[i] * x^(16 - i), as docs/receipts.md says. */
+static int new_check(const int v[16])
+{
+	int r = 0;
+	for (int i = 0; i < 16; i++)
+		r ^= gf_mul(v[i], gf_pow_x(16 - i));
+	return r;
+}
+
+/* The old check symbol's value: the 80-bit number mod 37. */
+static int old_check(const int v[16])
+{
+	int r = 0;
+	for (int i = 0; i < 16; i++)
+		r = (r * 32 + v[i]) % 37;
+	return r;
+}
 
 static int group_setup(void **state)
 {
@@ -38,10 +81,7 @@ static bool has_shape(const char *code)
 		if (i == 4 || i == 9 || i == 14 || i == 19) {
 			if (c != '-')
 				return false;
-		} else if (i == 20) {
-			if (!strchr(check_symbols, c))
-				return false;
-		} else if (!strchr(data_symbols, c)) {
+		} else if (!strchr(data_symbols, c)) { /* the check symbol too: no * ~ $ = U */
 			return false;
 		}
 	}
@@ -118,7 +158,7 @@ static void test_new_codes(void **state)
 			print_error("code %d \"%s\" does not have the shape XXXX-XXXX-XXXX-XXXX-C\n", i,
 				    codes[i]);
 			failures++;
-		} else if (!tracking_parse(codes[i], back) || strcmp(back, codes[i]) != 0) {
+		} else if (tracking_read(codes[i], back) != TRACKING_NEW || strcmp(back, codes[i]) != 0) {
 			print_error("code %d \"%s\" parses back as \"%s\"\n", i, codes[i], back);
 			failures++;
 		}
@@ -223,6 +263,83 @@ static void test_known_code_by_hand(void **state)
 	/* The docs' example: 11M1VAP0VNY3VCX3 mod 37 = 13 -> 'D'. */
 	assert_true(tracking_parse("11M1-VAP0-VNY3-VCX3-D", out));
 	assert_string_equal(out, "11M1-VAP0-VNY3-VCX3-D");
+	assert_int_equal(tracking_read("7K3M-9QXD-2F8H-W4TR-M", out), TRACKING_OLD);
+}
+
+/* The same 16 symbols under the new check: sum of v[i] x^(16-i) over GF(32).
+ *   values   7 19 3 20 9 23 29 13 2 15 8 17 28 4 26 24
+ *   x^16..x^1 (mod x^5+x^2+1) = 27 31 29 28 14 7 17 26 13 20 10 5 16 8 4 2
+ * and the sum of the 16 products is 24 -> 'R'. */
+static void test_new_code_by_hand(void **state)
+{
+	(void)state;
+	static const int pow_x[17] = {1, 2, 4, 8, 16, 5, 10, 20, 13, 26, 17, 7, 14, 28, 29, 31, 27};
+	for (int k = 0; k <= 16; k++)
+		assert_int_equal(gf_pow_x(k), pow_x[k]);
+	const char *sym = "7K3M9QXD2F8HW4TR";
+	int v[16], sum = 0;
+	for (int i = 0; i < 16; i++) {
+		v[i] = (int)(strchr(data_symbols, sym[i]) - data_symbols);
+		sum ^= gf_mul(v[i], pow_x[16 - i]);
+	}
+	assert_int_equal(sum, 24);
+	assert_int_equal(new_check(v), 24);
+	assert_int_equal(data_symbols[24], 'R');
+	char out[TRACKING_CODE_LEN + 1];
+	assert_int_equal(tracking_read("7K3M-9QXD-2F8H-W4TR-R", out), TRACKING_NEW);
+	assert_string_equal(out, "7K3M-9QXD-2F8H-W4TR-R");
+	assert_int_equal(tracking_read("7k3m 9qxd 2f8h w4tr r", out), TRACKING_NEW);
+	assert_string_equal(out, "7K3M-9QXD-2F8H-W4TR-R");
+}
+
+/* Why no mistake slips through, for every code at once: the 17 weights x^16 .. x^0 are
+ * non-zero (a substitution by e != 0 moves the sum by w e != 0) and neighbours' weights
+ * differ (a swap of a != b moves it by (w_i + w_i+1)(a + b) != 0). */
+static void test_new_check_weights(void **state)
+{
+	(void)state;
+	int seen[32] = {0};
+	for (int k = 0; k <= 16; k++) {
+		int w = gf_pow_x(k);
+		assert_int_not_equal(w, 0);
+		assert_int_equal(seen[w], 0); /* all distinct, so neighbours too */
+		seen[w] = 1;
+	}
+	/* x generates the 31 non-zero elements: the polynomial is primitive */
+	assert_int_equal(gf_pow_x(31), 1);
+	for (int k = 1; k < 31; k++)
+		assert_int_not_equal(gf_pow_x(k), 1);
+}
+
+/* Old codes, made as the service made them before, read as they were: canonical form
+ * unchanged, whatever their check symbol (one of * ~ $ = U included). */
+static void test_old_codes_still_read(void **state)
+{
+	(void)state;
+	int failures = 0, extra = 0;
+	for (int r = 0; r < 2000; r++) {
+		uint8_t raw[16];
+		random_bytes(raw, sizeof(raw));
+		int v[16];
+		char code[TRACKING_CODE_LEN + 1], *o = code, out[TRACKING_CODE_LEN + 1];
+		for (int i = 0; i < 16; i++) {
+			v[i] = raw[i] & 31;
+			if (i && i % 4 == 0)
+				*o++ = '-';
+			*o++ = data_symbols[v[i]];
+		}
+		*o++ = '-';
+		*o++ = check_symbols[old_check(v)];
+		*o = '\0';
+		extra += old_check(v) >= 32;
+		enum tracking_scheme want = old_check(v) == new_check(v) ? TRACKING_NEW : TRACKING_OLD;
+		if (tracking_read(code, out) != want || strcmp(out, code) != 0) {
+			print_error("old code %s not read as it was (%s)\n", code, out);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+	assert_true(extra > 100); /* about 2000 * 5/37 = 270 end in * ~ $ = U */
 }
 
 /* Small values, where the number is the last symbols alone, reach every check symbol
@@ -234,7 +351,10 @@ static void test_check_symbols_small_values(void **state)
 		const char *code;
 		bool ok;
 	} rows[] = {
-		{"0000-0000-0000-0000-0", true},  /* 0 */
+		{"0000-0000-0000-0000-0", true},  /* 0, both checks */
+		{"0000-0000-0000-0001-2", true},  /* new: 1 * x = 2 */
+		{"0000-0000-0000-0010-4", true},  /* new: 1 * x^2 = 4 */
+		{"1000-0000-0000-0000-V", true},  /* new: x^16 = 27, symbol V */
 		{"0000-0000-0000-0001-1", true},  /* 1 */
 		{"0000-0000-0000-000Z-Z", true},  /* 31 */
 		{"0000-0000-0000-0010-*", true},  /* 32 */
@@ -333,12 +453,16 @@ static int pos_of(int n)
 	return n + n / 4;
 }
 
-#define N_RANDOM 25
+#define N_RANDOM 2000
 
+/* Every single substitution and every swap of neighbours in a new code fails the new check.
+ * A few (about 1 in 37) pass the old mod-37 check by chance: those read as an old code, and
+ * the service then finds no feedback with it (80 random bits), so they are refused too,
+ * as "no such code" rather than "mistyped"; the figure is printed. */
 static void test_every_substitution_refused(void **state)
 {
 	(void)state;
-	int failures = 0, tried = 0;
+	int failures = 0, tried = 0, as_old = 0;
 	for (int r = 0; r < N_RANDOM; r++) {
 		char code[TRACKING_CODE_LEN + 1];
 		tracking_new(code);
@@ -351,7 +475,9 @@ static void test_every_substitution_refused(void **state)
 					continue;
 				bad[pos_of(n)] = *s;
 				tried++;
-				if (tracking_parse(bad, out)) {
+				enum tracking_scheme got = tracking_read(bad, out);
+				as_old += got == TRACKING_OLD;
+				if (got == TRACKING_NEW) {
 					print_error("%s with symbol %d made '%c' (%s) accepted\n", code, n, *s,
 						    bad);
 					failures++;
@@ -359,9 +485,12 @@ static void test_every_substitution_refused(void **state)
 			}
 		}
 	}
-	/* 25 codes x (16 x 31 + 36) substitutions */
+	/* N_RANDOM codes x (16 x 31 + 36) substitutions */
 	assert_int_equal(tried, N_RANDOM * (16 * 31 + 36));
 	assert_int_equal(failures, 0);
+	print_message("substitutions: %d tried, 0 pass the new check, %d pass the old one\n", tried,
+		      as_old);
+	assert_true(as_old < tried / 20);
 }
 
 static void test_every_adjacent_swap_refused(void **state)
@@ -381,7 +510,7 @@ static void test_every_adjacent_swap_refused(void **state)
 			bad[pos_of(n)] = b;
 			bad[pos_of(n + 1)] = a;
 			tried++;
-			if (tracking_parse(bad, out)) {
+			if (tracking_read(bad, out) == TRACKING_NEW) {
 				print_error("%s: swapping symbols %d and %d (%s) accepted\n", code, n, n + 1,
 					    bad);
 				failures++;
@@ -400,6 +529,9 @@ int main(void)
 		cmocka_unit_test(test_new_codes),
 		cmocka_unit_test(test_new_codes_bits_independent),
 		cmocka_unit_test(test_known_code_by_hand),
+		cmocka_unit_test(test_new_code_by_hand),
+		cmocka_unit_test(test_new_check_weights),
+		cmocka_unit_test(test_old_codes_still_read),
 		cmocka_unit_test(test_check_symbols_small_values),
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_every_substitution_refused),
