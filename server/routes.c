@@ -31,7 +31,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/feedback", intake_api_feed},
 	{HTTP_GET, "/api/v1/feedback/{tracking_code}", intake_api_status},
 	{HTTP_POST, "/api/v1/feedback/{tracking_code}/rating", intake_api_rate},
-	{HTTP_GET, "/api/v1/feedback/{tracking_code}/qr.svg", service_tracking_qr},
+	{HTTP_GET, "/api/v1/feedback/{tracking_code}/qr.svg", intake_api_qr},
 	{HTTP_GET, "/api/v1/keys", intake_api_keys},
 	{HTTP_POST, "/api/v1/receipts/verify", intake_api_verify},
 	{HTTP_POST, "/api/v1/auth/login", auth_login},

@@ -1,4 +1,4 @@
-/* service.h - the service's own endpoints: the index, liveness and readiness, a receipt's QR image. */
+/* service.h - the service's own endpoints: the index, liveness and readiness. */
 #ifndef PAKN_SERVICE_H
 #define PAKN_SERVICE_H
 
@@ -9,7 +9,5 @@ void service_healthz(struct http_req *req); /* GET /healthz: the process answers
 void service_readyz(struct http_req *req);  /* GET /readyz: the database answers too */
 void service_metrics(struct http_req *req); /* GET /metrics: Prometheus text for operators */
 void service_webfiles(struct http_req *req); /* a path no route takes: the web pages */
-/* GET /api/v1/feedback/{tracking_code}/qr.svg: a QR code of the tracking page's address */
-void service_tracking_qr(struct http_req *req);
 
 #endif

@@ -6,8 +6,6 @@
 #include <string.h>
 
 #include "core/config.h"
-#include "core/log.h"
-#include "core/qr_svg.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 #include "db/db.h"
@@ -28,13 +26,8 @@ struct qr_pending {
 bool catalog_qr_link(const char *configured, const char *host, const char *code,
 		     struct sbuf *out)
 {
-	if (*configured) {
-		sbuf_puts(out, configured);
-	} else {
-		if (!host || !text_is_host(host))
-			return false;
-		sbuf_cat(out, "http://", host, NULL);
-	}
+	if (!http_link_origin(configured, host, out))
+		return false;
 	/* Item codes are A-Z, 0-9, '-' and '.' (text_is_item_code): nothing to escape. */
 	sbuf_cat(out, "/?item=", code, NULL);
 	return true;
@@ -48,16 +41,7 @@ static void exists_cb(void *arg, PGresult *res, enum db_status status)
 	} else if (PQntuples(res) == 0) {
 		http_reply_code(p->req, HTTP_ERR_NOT_FOUND, NULL);
 	} else {
-		char *svg = qr_svg(p->link, p->link);
-		if (svg) {
-			http_reply(p->req, 200, "image/svg+xml; charset=utf-8", svg, strlen(svg),
-				   p->shared ? QR_CACHE_SECONDS : 0);
-		} else {
-			/* The link is under 400 bytes: far within any QR version; memory, then. */
-			log_error(p->req->id, "libqrencode could not draw %zu bytes", strlen(p->link));
-			http_reply_code(p->req, HTTP_ERR_INTERNAL, NULL);
-		}
-		free(svg);
+		http_reply_qr(p->req, p->link, p->shared ? QR_CACHE_SECONDS : 0);
 	}
 	free(p);
 }

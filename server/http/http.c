@@ -13,6 +13,8 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "core/qr_svg.h"
+#include "core/text.h"
 #include "core/prometheus.h"
 #include "core/random.h"
 #include "http/field_errors.h"
@@ -96,6 +98,31 @@ bool http_lang_is_en(const struct http_req *req)
 		return q[0] == 'e';
 	char c[3];
 	return http_cookie(req, HTTP_LANG_COOKIE, c, sizeof(c)) && strcmp(c, "en") == 0;
+}
+
+bool http_link_origin(const char *configured, const char *host, struct sbuf *out)
+{
+	if (*configured) {
+		sbuf_puts(out, configured);
+		return true;
+	}
+	if (!host || !text_is_host(host))
+		return false;
+	sbuf_cat(out, "http://", host, NULL);
+	return true;
+}
+
+void http_reply_qr(struct http_req *req, const char *link, int cache_seconds)
+{
+	char *svg = qr_svg(link, link);
+	if (!svg) {
+		/* Links are a few hundred bytes, far within any QR version: memory, then. */
+		log_error(req->id, "libqrencode could not draw %zu bytes", strlen(link));
+		http_reply_code(req, HTTP_ERR_INTERNAL, NULL);
+		return;
+	}
+	http_reply(req, 200, "image/svg+xml; charset=utf-8", svg, strlen(svg), cache_seconds);
+	free(svg);
 }
 
 const char *http_client_address(const struct http_req *req)

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "core/util.h"
 #include "http/http_ctx.h"
 #include "http/http_errors.h"
 #include "http/http_query.h"
@@ -76,6 +77,16 @@ bool http_cookie(const struct http_req *req, const char *name, char *out, size_t
  * else the cookie HTTP_LANG_COOKIE, else Vietnamese. True for English. */
 #define HTTP_LANG_COOKIE "pakn_lang"
 bool http_lang_is_en(const struct http_req *req);
+
+/* Appends the origin of an absolute link the service draws (a QR code): configured (the
+ * public_origin setting) when not "", else "http://" and host (the Host header, may be
+ * NULL) when host is a plain host name and port (text_is_host). Returns false, appending
+ * nothing, otherwise: a link to a hostile Host must never be drawn. */
+bool http_link_origin(const char *configured, const char *host, struct sbuf *out);
+
+/* Replies 200 with an SVG QR code of link (also its <title>), kept cache_seconds (0: the
+ * asker's alone); 500 if libqrencode fails. */
+void http_reply_qr(struct http_req *req, const char *link, int cache_seconds);
 
 /* Whether a Content-Type header value (may be NULL) is the media type type, with or
  * without parameters ("application/json; charset=utf-8"). */

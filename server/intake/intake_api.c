@@ -347,6 +347,27 @@ void intake_api_status(struct http_req *req)
 	db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, http_db_json_fresh_cb, req);
 }
 
+/* No database: the image says nothing the code does not, and a code that fails its check
+ * gets the status's 404. The link is absolute so that a phone's camera opens it. */
+void intake_api_qr(struct http_req *req)
+{
+	if (!http_query_check(req, NULL, 0, NULL))
+		return;
+	char code[TRACKING_CODE_LEN + 1];
+	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
+		http_reply_code(req, HTTP_ERR_NO_SUCH_TRACKING_CODE, NULL);
+		return;
+	}
+	struct sbuf link = {0};
+	if (!http_link_origin(req->ctx->cfg->public_origin, http_header(req, "Host"), &link)) {
+		http_reply_code(req, HTTP_ERR_BAD_REQUEST, NULL);
+		return;
+	}
+	sbuf_cat(&link, "/track/?code=", code, NULL);
+	http_reply_qr(req, link.data, 0);
+	sbuf_free(&link);
+}
+
 void intake_api_keys(struct http_req *req)
 {
 	if (!http_query_check(req, NULL, 0, NULL))

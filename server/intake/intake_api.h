@@ -8,6 +8,7 @@
 
 void intake_api_submit(struct http_req *req);  /* POST /api/v1/feedback */
 void intake_api_status(struct http_req *req);  /* GET /api/v1/feedback/{tracking_code} */
+void intake_api_qr(struct http_req *req);      /* GET /api/v1/feedback/{tracking_code}/qr.svg */
 void intake_api_keys(struct http_req *req);    /* GET /api/v1/keys */
 void intake_api_verify(struct http_req *req);  /* POST /api/v1/receipts/verify */
 void intake_api_feed(struct http_req *req);    /* GET /api/v1/feedback: the public feed */

@@ -2,8 +2,8 @@
 // page, docs/intake.md "Tracking codes") as a hostile client asks it: the address it draws
 // is made from the request's Host, which a client chooses. A Host too long for any QR code
 // (libqrencode refuses more than 2,331 bytes at level M) used to make the drawing fail and
-// the service answer 500; now any Host longer than a DNS name and a port gets a 400 in the
-// error shape. Mistyped codes get the status's 404; an ordinary Host an image.
+// the service answer 500; now any Host that is not a plain host name and port (longer than a
+// DNS name and a port, or with other characters) gets a 400 in the error shape. Mistyped codes get the status's 404; an ordinary Host an image.
 import { startServer, exchange, statuses } from '../lib.mjs';
 
 export const name = 'receipt_qr';
