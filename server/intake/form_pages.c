@@ -123,9 +123,13 @@ static void receipt_words(struct sbuf *b, const struct receipt *r, const char *s
 	json_object *item = NULL, *v;
 	if (facts)
 		json_object_object_get_ex(facts, "item", &item);
-	const char *title = string_at(item, "title");
+	const char *title = string_at(item, "title"), *scope = string_at(item, "scope");
+	const char *whole = !scope                      ? ""
+			    : strcmp(scope, "plan") == 0    ? "Toàn bộ kế hoạch / The whole plan: "
+			    : strcmp(scope, "section") == 0 ? "Toàn bộ mục / The whole section: "
+							    : "";
 	struct sbuf on = {0}; /* a title may be long: never cut */
-	sbuf_cat(&on, r->item_code, title ? " — " : "", title ? title : "", NULL);
+	sbuf_cat(&on, r->item_code, title ? " — " : "", whole, title ? title : "", NULL);
 	sbuf_puts(b, "<dl class=\"details\">\n");
 	fact(b, "Về", "On", on.data);
 	sbuf_free(&on);

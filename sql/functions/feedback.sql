@@ -25,7 +25,7 @@ LANGUAGE sql STABLE AS $$
         'state', f.state,
         -- the answer is the submitter's alone until an official publishes the feedback
         'published_at', f.published_at,
-        'item', json_build_object('code', it.code, 'title', it.title, 'plan', p.code),
+        'item', json_build_object('code', it.code, 'title', it.title, 'plan', p.code, 'scope', it.scope),
         'kind', f.kind,
         'rating', f.rating,
         'received_at', f.created_at,

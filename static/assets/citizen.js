@@ -56,7 +56,8 @@
   /* What was received, in words, as rows [label, value]: for the page and the file. */
   function facts() {
     var r = receipt, item = status && status.item, chosen = ff.item();
-    var title = item ? item.title : chosen && chosen.code === r.item_code ? chosen.title : '';
+    var named = item || (chosen && chosen.code === r.item_code ? chosen : null);
+    var title = named ? P.itemName(named) : '';
     var due = status && status.due_answer;
     // Version 2 signs the rating and the kind: show the receipt's own.
     var rating = r.version === 2 ? r.rating : sent.rating, kind = r.version === 2 ? r.kind : sent.kind;
