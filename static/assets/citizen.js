@@ -174,20 +174,27 @@
 
   function showCheck(v) {
     var how = v.where === 'browser'
-      ? P.t('Kiểm tra ngay trên trình duyệt của bạn, với khóa công khai của hệ thống: không cần tin máy chủ.',
-        'Checked in your own browser against the service\'s public key: no need to trust the server.')
+      ? P.t('Kiểm tra ngay trên trình duyệt của bạn, với khóa công khai mà hệ thống công bố (/api/v1/keys), không nhờ máy chủ kiểm tra hộ.',
+        'Checked in your own browser against the public key the service publishes (/api/v1/keys), not by asking the server.')
       : P.t('Trình duyệt này không tự kiểm tra được chữ ký số, nên đã nhờ máy chủ kiểm tra.',
         'This browser cannot check digital signatures itself, so the server checked it.');
     $('receipt-check').textContent = (v.valid
       ? P.t('Biên nhận hợp lệ: chữ ký đúng là của hệ thống và góp ý có trong sổ ghi công khai. ',
         'The receipt is valid: the signature is the service\'s and the feedback is in the public register. ')
       : P.t('Biên nhận KHÔNG hợp lệ (' + v.reason + '): nó đã bị sửa hoặc không phải của hệ thống này. ',
-        'The receipt is NOT valid (' + v.reason + '): it was changed or is not this service\'s. ')) + how;
+        'The receipt is NOT valid (' + v.reason + '): it was changed or is not this service\'s. ')) +
+      (v.about === true ? P.t('Nó đúng là về góp ý bạn vừa gửi: cùng mục, mức độ hài lòng, loại và nội dung. ',
+        'It is about the feedback you just sent: the same item, rating, kind and text. ')
+        : v.about === false ? P.t('Nhưng nó KHÔNG khớp với góp ý bạn vừa gửi (mục, mức độ hài lòng, loại hoặc nội dung khác). ',
+          'But it does NOT match the feedback you just sent (another item, rating, kind or text). ') : '') + how;
   }
 
   function verify() {
     $('receipt-check').textContent = P.t('Đang kiểm tra…', 'Checking…');
-    window.PAKN_RECEIPT.check(receipt).then(showCheck);
+    window.PAKN_RECEIPT.check(receipt).then(function (v) {
+      if (!v.valid) return showCheck(v);
+      return window.PAKN_RECEIPT.about(receipt, sent).then(function (ok) { v.about = ok; showCheck(v); });
+    });
   }
 
   /* A saved receipt: the downloaded HTML (its JSON inside) or the JSON file itself. */
@@ -195,17 +202,7 @@
     var file = $('receipt-file').files[0];
     if (!file) return;
     file.text().then(function (text) {
-      // As pakn-verify reads it: the text of the element, which ends at the first "</script"
-      // (the JSON inside writes "</" as "<\/"). Not DOMParser: its document would apply the
-      // file's style element, which the page's CSP refuses.
-      var tag = '<script type="application/json" id="receipt">', at = text.indexOf(tag), doc = text;
-      if (at >= 0) {
-        doc = text.slice(at + tag.length);
-        doc = doc.slice(0, doc.indexOf('</script') < 0 ? doc.length : doc.indexOf('</script'));
-      }
-      var r;
-      try { r = JSON.parse(doc); } catch (e) { r = null; }
-      if (r && r.receipt) r = r.receipt; /* the whole reply of POST /api/v1/feedback */
+      var r = window.PAKN_RECEIPT.read(text);
       if (!r) { showCheck({valid: false, reason: P.t('không đọc được tệp', 'unreadable file'), where: 'browser'}); return; }
       $('receipt-check').textContent = P.t('Đang kiểm tra…', 'Checking…');
       window.PAKN_RECEIPT.check(r).then(showCheck);

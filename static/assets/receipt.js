@@ -43,13 +43,16 @@
     return true;
   }
 
+  /* RFC 8032's first test key: a point every implementation accepts. */
+  var RFC8032_KEY = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
+
   /* Whether this browser verifies Ed25519 (Chromium 137+, Firefox 129+, Safari 17+); a
    * page served over plain http (not a secure context) has no crypto.subtle at all. */
   var ed25519 = null;
   function hasEd25519() {
     if (ed25519) return ed25519;
     ed25519 = !window.crypto || !crypto.subtle ? Promise.resolve(false)
-      : crypto.subtle.importKey('raw', new Uint8Array(32).fill(1), {name: 'Ed25519'}, false, ['verify'])
+      : crypto.subtle.importKey('raw', fromHex(RFC8032_KEY), {name: 'Ed25519'}, false, ['verify'])
         .then(function () { return true; }, function () { return false; });
     return ed25519;
   }
@@ -160,14 +163,47 @@
       return P.api('GET', '/api/v1/keys').then(function (res) {
         if (res.error) return {valid: false, reason: res.error.message, where: 'browser'};
         var keys = res.data.keys || [];
-        var run = r && r.version === 2 ? verifyV2(r, keys) : r && r.version === 1 ? verifyV1(r, keys)
-          : Promise.resolve(fail('version'));
+        // Inside a promise, so that a malformed field (bad base64, a missing salt) that
+        // throws before the first await is an invalid receipt, not a stuck check.
+        var run = Promise.resolve().then(function () {
+          return r && r.version === 2 ? verifyV2(r, keys) : r && r.version === 1 ? verifyV1(r, keys)
+            : fail('version');
+        });
         return run.catch(function () { return fail('format'); }).then(function (v) {
           v.where = 'browser';
           return v;
         });
       });
     });
+  }
+
+  /* Whether receipt r is about submission s as this page sent it ({item_code, rating, kind,
+   * body}): the fields a version 2 receipt signs, and its body_hash recomputed from the text
+   * as the service stores it (NFC, "\n" line breaks, trimmed). A promise of true or false,
+   * or of null when r is not version 2 (version 1 signs no such fields). */
+  function about(r, s) {
+    if (!r || r.version !== 2 || !s) return Promise.resolve(null);
+    if (r.item_code !== s.item_code || r.rating !== s.rating || r.kind !== s.kind) return Promise.resolve(false);
+    var body = String(s.body).replace(/\r\n?/g, '\n').normalize('NFC').trim();
+    return Promise.resolve().then(function () {
+      return sha256(concat(fromHex(r.salt), enc.encode('pakn57-body-v2\n'), enc.encode(body)));
+    }).then(function (h) { return hex(h) === r.body_hash; }, function () { return false; });
+  }
+
+  /* The receipt in a saved file: the downloaded HTML (its JSON inside) or the JSON itself
+   * (a receipt or the whole reply of POST /api/v1/feedback); null when unreadable. As
+   * pakn-verify reads it: the element's text ends at the first "</script" (the JSON inside
+   * writes "</" as "<\/"). Not DOMParser: its document would apply the file's style
+   * element, which the page's CSP refuses. */
+  function read(text) {
+    var tag = '<script type="application/json" id="receipt">', at = text.indexOf(tag), doc = text;
+    if (at >= 0) {
+      doc = text.slice(at + tag.length);
+      doc = doc.slice(0, doc.indexOf('</script') < 0 ? doc.length : doc.indexOf('</script'));
+    }
+    var r;
+    try { r = JSON.parse(doc); } catch (e) { return null; }
+    return r && r.receipt ? r.receipt : r && typeof r === 'object' ? r : null;
   }
 
   function esc(s) {
@@ -202,5 +238,5 @@
       '<script type="application/json" id="receipt">' + json + '</script>\n</body></html>\n';
   }
 
-  window.PAKN_RECEIPT = {check: check, htmlFile: htmlFile, hasEd25519: hasEd25519};
+  window.PAKN_RECEIPT = {check: check, about: about, read: read, htmlFile: htmlFile, hasEd25519: hasEd25519};
 }());

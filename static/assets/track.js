@@ -138,8 +138,8 @@
     var file = $('receipt-file').files[0];
     if (!file) return;
     file.text().then(function (text) {
-      var doc = JSON.parse(text);
-      var r = doc.receipt || doc;
+      var r = window.PAKN_RECEIPT.read(text);
+      if (!r) throw new Error('unreadable');
       if (r.tracking_code && window.PAKN_TRACKING.parse(r.tracking_code) !== current.tracking_code) {
         rateError(P.t('Tệp này là biên nhận của góp ý khác.', 'This file is the receipt of another feedback.'));
         return;

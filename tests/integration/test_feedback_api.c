@@ -472,7 +472,7 @@ static void test_status_says_who_answers_and_qr(void **state)
 	snprintf(path, sizeof(path), "/api/v1/feedback/%s/qr.svg", code);
 	assert_int_equal(th_http(&srv, "GET", path, NULL, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(th_header(&r, "Content-Type"), "image/svg+xml");
+	assert_string_equal(th_header(&r, "Content-Type"), "image/svg+xml; charset=utf-8");
 	assert_int_equal(strncmp(r.body, "<svg ", 5), 0);
 	th_resp_free(&r);
 	/* a mistyped code: the status's 404, in the error shape */
