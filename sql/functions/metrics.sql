@@ -87,7 +87,11 @@ LANGUAGE sql STABLE AS $$
     LEFT JOIN plan_section s ON s.id = it.section_id
     CROSS JOIN unnest(ARRAY['opinion', 'proposal', 'report', 'question', 'initiative',
                             'solution']) k(kind)
-    LEFT JOIN plan_item_agency x ON p_group = 'agency' AND x.item_id = it.id AND x.role = 'lead'
+    -- By agency: the item's lead agencies; feedback on a whole plan or section counts for
+    -- the plan's default agency, which answers it (an item without a lead stays out, as
+    -- the review's "by lead agency" has always said).
+    LEFT JOIN plan_item_agency x ON p_group = 'agency' AND x.item_id = it.id
+                                AND (x.role = 'lead' OR (x.role = 'plan_default' AND it.scope <> 'item'))
     LEFT JOIN agency a ON a.id = x.agency_id
     WHERE (p_plan IS NULL OR p.code = p_plan) AND (p_group <> 'agency' OR a.id IS NOT NULL)
 $$;

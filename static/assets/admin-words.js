@@ -19,9 +19,7 @@
       rejected: ['Không tiếp nhận', 'Rejected'], answered: ['Đã trả lời', 'Answered'],
       closed: ['Đã kết thúc', 'Closed'], hidden: ['Đã ẩn', 'Hidden']
     },
-    kind: {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-      report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
-      initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']},
+    kind: P.KINDS,
     itemKind: {task: ['Nhiệm vụ', 'Task'], indicator: ['Chỉ tiêu', 'Indicator']},
     /* Feedback on a whole plan or section (docs/catalog.md) has no item kind of its own. */
     itemScope: {plan: ['Cả kế hoạch', 'Whole plan'], section: ['Cả phần', 'Whole section']},

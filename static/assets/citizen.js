@@ -32,11 +32,7 @@
 
   var RATINGS = [null, ['Rất không hài lòng', 'Very dissatisfied'], ['Không hài lòng', 'Dissatisfied'],
     ['Bình thường', 'Neutral'], ['Hài lòng', 'Satisfied'], ['Rất hài lòng', 'Very satisfied']];
-  var KINDS = {
-    opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-    report: ['Phản ánh', 'Report of a problem'], question: ['Câu hỏi', 'Question'],
-    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']
-  };
+  var KINDS = P.KINDS;
   var TEXT_START = 160; /* characters of the text the receipt repeats */
   var sent, status, qrSvg = '';
 

@@ -151,7 +151,23 @@
     });
   }
 
+  /* The kinds of feedback in words, as the form's choices say them (docs/intake.md). */
+  var KINDS = {
+    opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
+    report: ['Phản ánh', 'Report of a problem'], question: ['Câu hỏi', 'Question'],
+    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']
+  };
+
+  /* An item's title, said as a whole plan's or section's when it is one (docs/catalog.md):
+   * {scope, title} as the catalog and the status by tracking code give it. */
+  function itemName(it) {
+    var whole = it.scope === 'plan' ? t('Toàn bộ kế hoạch: ', 'The whole plan: ')
+      : it.scope === 'section' ? t('Toàn bộ mục: ', 'The whole section: ') : '';
+    return whole + it.title;
+  }
+
   window.PAKN = {
+    KINDS: KINDS, itemName: itemName,
     t: t, el: el, fill: fill, api: api, pick: pick, setCsrf: setCsrf, formatTime: formatTime,
     onLanguage: onLanguage, setLanguage: setLanguage, applyLanguage: applyLanguage,
     lang: function () { return lang; }

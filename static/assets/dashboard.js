@@ -17,11 +17,7 @@
   var generation = 0; /* a newer load() makes the replies of an older one moot */
 
   /* The six kinds of feedback (docs/intake.md). */
-  var KINDS = {
-    opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-    report: ['Phản ánh', 'Report of a problem'], question: ['Câu hỏi', 'Question'],
-    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']
-  };
+  var KINDS = P.KINDS;
   var ROMAN = ['', 'I', 'II', 'III', 'IV'];
   var MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
     'September', 'October', 'November', 'December'];

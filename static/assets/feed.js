@@ -5,9 +5,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var item = '', cursor = null, loaded = [];
 
-  var KINDS = {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
-    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']};
+  var KINDS = P.KINDS;
 
   function card(f) {
     var k = KINDS[f.kind] || [f.kind, f.kind];

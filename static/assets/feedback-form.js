@@ -14,14 +14,6 @@
     'contact.phone': 'contact_phone', 'consent.publish': 'consent_publish',
     'consent.contact': 'consent_contact'};
 
-  /* An item's title, said as a whole plan's or section's when it is one (docs/catalog.md):
-   * {scope, title} as the catalog and the status by tracking code give it. */
-  function itemName(it) {
-    var whole = it.scope === 'plan' ? P.t('Toàn bộ kế hoạch: ', 'The whole plan: ')
-      : it.scope === 'section' ? P.t('Toàn bộ mục: ', 'The whole section: ') : '';
-    return whole + it.title;
-  }
-
   /* A random key (hex of 16 bytes) for the Idempotency-Key header: one per form filled. */
   function newKey() {
     var b = new Uint8Array(16);
@@ -262,7 +254,7 @@
     function drawItem() {
       var it = chosen;
       if (!it) return;
-      P.fill($('item-title'), itemName(it), ' ', P.el('span', {class: 'code'}, it.code));
+      P.fill($('item-title'), P.itemName(it), ' ', P.el('span', {class: 'code'}, it.code));
       var dl = P.fill($('item-facts'));
       var plan = planOf(it.plan);
       fact(dl, 'Kế hoạch', 'Plan', plan ? P.t('Tỉnh ', 'Province of ') + plan.province + ': ' + plan.title + ' (' + plan.code + ')' : it.plan);
@@ -481,5 +473,4 @@
 
   P.feedbackForm = feedbackForm;
   P.newKey = newKey;
-  P.itemName = itemName;
 }());

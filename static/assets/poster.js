@@ -15,9 +15,7 @@
 
   function draw() {
     if (!item) return;
-    var whole = item.scope === 'plan' ? P.t('Toàn bộ kế hoạch: ', 'The whole plan: ')
-      : item.scope === 'section' ? P.t('Toàn bộ mục: ', 'The whole section: ') : '';
-    P.fill($('poster-title'), whole + item.title, ' ', P.el('span', {class: 'code'}, item.code));
+    P.fill($('poster-title'), P.itemName(item), ' ', P.el('span', {class: 'code'}, item.code));
     $('poster-plan').textContent = plan
       ? P.t('Tỉnh ', 'Province of ') + plan.province + ' · ' + plan.title : item.plan;
     $('poster-section').textContent = item.section ? P.t('Mục ', 'Section ') + item.section.code + '. ' + item.section.title : '';

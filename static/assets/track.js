@@ -14,9 +14,7 @@
     closed: ['Đã kết thúc', 'Closed'],
     hidden: ['Đã ẩn nội dung', 'Text withheld']
   };
-  var KINDS = {opinion: ['Ý kiến', 'Opinion'], proposal: ['Kiến nghị', 'Proposal'],
-    report: ['Phản ánh', 'Report'], question: ['Câu hỏi', 'Question'],
-    initiative: ['Sáng kiến', 'Initiative'], solution: ['Giải pháp', 'Solution']};
+  var KINDS = P.KINDS;
 
   function words(table, key) { var w = table[key]; return w ? P.t(w[0], w[1]) : key; }
 

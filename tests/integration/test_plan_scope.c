@@ -352,6 +352,12 @@ static void test_metrics_count_them(void **state)
 		assert_int_equal(group_count(rows, "DB-2026", NULL), 1);
 		json_object_put(doc);
 
+		/* By agency, the plan's default agency answers them: they count for it. */
+		doc = metrics(what[w], "group_by=agency&plan=LC-2026");
+		rows = th_get(doc, "rows", NULL);
+		assert_true(group_count(rows, "lc-ban-chi-dao-tinh", NULL) >= 2);
+		json_object_put(doc);
+
 		doc = metrics(what[w], "group_by=kind&plan=LC-2026");
 		rows = th_get(doc, "rows", NULL);
 		assert_int_equal(group_count(rows, "initiative", NULL), 1);
