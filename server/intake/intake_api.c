@@ -334,15 +334,24 @@ void intake_api_store(struct http_req *req, enum intake_result res, struct submi
 	store(p, res, fields, true, client_hash);
 }
 
-void intake_api_status(struct http_req *req)
+/* A GET on /api/v1/feedback/{tracking_code}...: no query, and a code that reads (its
+ * canonical form in code); else the reply is sent and false returned. */
+static bool tracking_code_param(struct http_req *req, char code[TRACKING_CODE_LEN + 1])
 {
 	if (!http_query_check(req, NULL, 0, NULL))
-		return;
-	char code[TRACKING_CODE_LEN + 1];
+		return false;
 	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
 		http_reply_code(req, HTTP_ERR_NO_SUCH_TRACKING_CODE, NULL);
-		return;
+		return false;
 	}
+	return true;
+}
+
+void intake_api_status(struct http_req *req)
+{
+	char code[TRACKING_CODE_LEN + 1];
+	if (!tracking_code_param(req, code))
+		return;
 	const char *param = code;
 	db_query(http_db(req), STMT_FEEDBACK_STATUS, &param, http_db_json_fresh_cb, req);
 }
@@ -351,13 +360,9 @@ void intake_api_status(struct http_req *req)
  * gets the status's 404. The link is absolute so that a phone's camera opens it. */
 void intake_api_qr(struct http_req *req)
 {
-	if (!http_query_check(req, NULL, 0, NULL))
-		return;
 	char code[TRACKING_CODE_LEN + 1];
-	if (!tracking_parse(http_param(req, "tracking_code"), code)) {
-		http_reply_code(req, HTTP_ERR_NO_SUCH_TRACKING_CODE, NULL);
+	if (!tracking_code_param(req, code))
 		return;
-	}
 	struct sbuf link = {0};
 	if (!http_link_origin(req->ctx->cfg->public_origin, http_header(req, "Host"), &link)) {
 		http_reply_code(req, HTTP_ERR_BAD_REQUEST, NULL);
