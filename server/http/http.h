@@ -114,6 +114,11 @@ void http_reply(struct http_req *req, int status, const char *content_type, cons
 void http_reply_json(struct http_req *req, int status, const char *body, size_t len,
 		     int cache_seconds);
 
+/* Sends body (JSON) as HTTP_CACHE_REVALIDATE with an ETag of its bytes, or 304 without a
+ * body when If-None-Match names it: a public reply that changes now and then (the feed)
+ * costs a repeat visit its headers only. Frees req. */
+void http_reply_json_revalidate(struct http_req *req, const char *body, size_t len);
+
 /* Sends {"error": {"code", "message", "fields"?}} and frees req. message is Vietnamese
  * first, then English. fields (a JSON array) may be NULL; it is taken, like req: the
  * caller must not put it afterwards. Handlers name their error with http_reply_code. */

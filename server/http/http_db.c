@@ -32,6 +32,8 @@ static void reply_json_cell(struct http_req *req, PGresult *res, enum db_status 
 		http_reply_db_error(req, status);
 	else if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
 		http_reply_code(req, HTTP_ERR_NOT_FOUND, NULL);
+	else if (cache_seconds == HTTP_CACHE_REVALIDATE)
+		http_reply_json_revalidate(req, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 	else
 		http_reply_json(req, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
 				cache_seconds);
@@ -45,4 +47,9 @@ void http_db_json_cb(void *arg, PGresult *res, enum db_status status)
 void http_db_json_fresh_cb(void *arg, PGresult *res, enum db_status status)
 {
 	reply_json_cell(arg, res, status, 0);
+}
+
+void http_db_json_revalidate_cb(void *arg, PGresult *res, enum db_status status)
+{
+	reply_json_cell(arg, res, status, HTTP_CACHE_REVALIDATE);
 }

@@ -26,4 +26,8 @@ void http_db_json_cb(void *arg, PGresult *res, enum db_status status);
 /* The same, for replies that change (no caching). */
 void http_db_json_fresh_cb(void *arg, PGresult *res, enum db_status status);
 
+/* The same, for public replies that change now and then: kept by the browser, asked again
+ * each time with their ETag (http_reply_json_revalidate). */
+void http_db_json_revalidate_cb(void *arg, PGresult *res, enum db_status status);
+
 #endif

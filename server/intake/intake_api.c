@@ -440,7 +440,7 @@ void intake_api_feed(struct http_req *req)
 	};
 	const char *v[4];
 	if (http_query_check(req, specs, 4, v))
-		db_query(http_read_db(req), STMT_PUBLIC_FEED, v, http_db_json_fresh_cb, req);
+		db_query(http_read_db(req), STMT_PUBLIC_FEED, v, http_db_json_revalidate_cb, req);
 }
 
 static void rated_cb(void *arg, PGresult *res, enum db_status status)

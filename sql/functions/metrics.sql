@@ -234,7 +234,9 @@ LANGUAGE sql STABLE SET jit = off AS $$
         SELECT it.code, it.title, pr.period, 0, 0, 0, 0, 0, it.scope
         FROM plan_item it JOIN plan p ON p.id = it.plan_id
         CROSS JOIN (SELECT period FROM periods UNION SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM periods)) pr
-        WHERE p_group = 'item' AND p.code = p_plan
+        -- every task and indicator, silence as 0; the whole plan's and sections' own rows
+        -- only once someone wrote on them (13 rows of nothing would bury the items)
+        WHERE p_group = 'item' AND p.code = p_plan AND it.scope = 'item'
           AND NOT EXISTS (SELECT 1 FROM summed s WHERE s.gcode = it.code
                           AND s.period IS NOT DISTINCT FROM pr.period)),
     stats AS (

@@ -50,7 +50,9 @@
     /* The plans as radio cards that wrap, so a phone shows each name whole. */
     function drawPlans() {
       var box = $('plan-choices');
-      var current = chosenPlan();
+      /* None is chosen at first: the page asks for a plan or words before it lists any. */
+      var picked = form.querySelector('input[name=plan_choice]:checked');
+      var current = picked ? picked.value : null;
       var card = function (value, name, title, meta) {
         return P.el('label', {class: 'choice plan-choice'},
           P.el('input', {type: 'radio', name: 'plan_choice', value: value, checked: value === current,
@@ -187,6 +189,16 @@
       var q = $('item-search').value.trim();
       var plan = chosenPlan();
       var seq = ++searchSeq;
+      if (!q && !form.querySelector('input[name=plan_choice]:checked')) {
+        /* The first view: the plans and the search box, no list yet (twenty items' documents
+         * would weigh more than the rest of the page together). */
+        browsing = list = null;
+        P.fill($('item-results'));
+        $('item-more').classList.add('hidden');
+        $('item-results-status').textContent = P.t('Chọn một kế hoạch ở trên để xem từng mục, hoặc gõ vài từ để tìm.',
+          'Choose a plan above to browse it, or type a few words to search.');
+        return;
+      }
       if (plan && !q) {
         Promise.all([P.api('GET', '/api/v1/plans/' + encodeURIComponent(plan)), allItems(plan, [], seq)]).then(function (r) {
           if (seq !== searchSeq) return; /* an older answer */
@@ -226,6 +238,7 @@
       drawPlans();
       if (browsing) drawBrowse();
       else if (list) drawList();
+      else refresh(); /* the first view's prompt: no request */
     }
 
     function fact(dl, vi, en, value) {

@@ -179,6 +179,10 @@ test('a search is counted from the catalog and paged to its last match', async (
 
     // All plans, no words: every item reachable, a plan's tasks before its indicators.
     await page.fill('#item-search', '');
+    // No plan chosen and no words: the first view's prompt, no list (its weight: weight.test).
+    await page.waitForFunction(() => /^Chọn một kế hoạch ở trên/.test(document.getElementById('item-results-status').textContent));
+    assert.equal(await page.locator('#item-results button.item-choice').count(), 0);
+    await page.locator('label.plan-choice', { has: page.locator('input[value=""]') }).click();
     await page.waitForFunction(() => /^120 mục phù hợp, đang hiện 20/.test(document.getElementById('item-results-status').textContent));
     const first = await page.getAttribute('#item-results button.item-choice', 'data-code');
     assert.equal((await json(`/api/v1/items/${first}`)).kind, 'task', 'a task comes first, not an indicator');
