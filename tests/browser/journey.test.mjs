@@ -29,12 +29,12 @@ const WORDS = {
   vi: {
     phone: 'Số điện thoại', body: 'Nội dung góp ý', bodyMissing: /Hãy viết nội dung góp ý/, wholePlan: /Toàn bộ kế hoạch/,
     received: /Đã nhận góp ý/, kind: { initiative: 'Sáng kiến', solution: 'Giải pháp' },
-    valid: /Biên nhận hợp lệ/,
+    valid: /Biên nhận hợp lệ/, about: 'đúng là về góp ý bạn vừa gửi',
   },
   en: {
     phone: 'Phone', body: 'Your feedback', bodyMissing: /Write your feedback/, wholePlan: /The whole plan/,
     received: /received/i, kind: { initiative: 'Initiative', solution: 'Solution' },
-    valid: /receipt is valid/i,
+    valid: /receipt is valid/i, about: 'is about the feedback you just sent',
   },
 };
 
@@ -92,6 +92,8 @@ for (const width of [360, 1366]) {
       await page.click('#receipt-proof summary');
       await page.click('#receipt-verify');
       await page.waitForFunction((re) => new RegExp(re, 'i').test(document.getElementById('receipt-check').textContent), w.valid.source);
+      assert.ok((await page.textContent('#receipt-check')).includes(w.about),
+        'the browser finds the receipt is about the text, rating, kind and item just sent');
       await clean(page, `the receipt at ${width}px`);
       await h.screenshot(page, `journey-${lang}-js-receipt`);
 
