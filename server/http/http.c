@@ -290,16 +290,28 @@ void http_reply_json(struct http_req *req, int status, const char *body, size_t 
 	http_reply(req, status, "application/json; charset=utf-8", body, len, cache_seconds);
 }
 
-void http_reply_json_revalidate(struct http_req *req, const char *body, size_t len)
+void http_etag(char out[HTTP_ETAG_SIZE], const void *bytes, size_t len)
 {
 	unsigned char hash[8];
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)body, len, NULL, 0);
-	char etag[20] = "\""; /* as webfiles' ETags: 16 hex digits of BLAKE2b, quoted */
-	sodium_bin2hex(etag + 1, 17, hash, sizeof(hash));
-	strcpy(etag + 17, "\"");
-	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "ETag", etag);
+	crypto_generichash(hash, sizeof(hash), bytes, len, NULL, 0);
+	out[0] = '"';
+	sodium_bin2hex(out + 1, 17, hash, sizeof(hash));
+	out[17] = '"';
+	out[18] = '\0';
+}
+
+bool http_etag_matches(const struct http_req *req, const char *etag)
+{
 	const char *inm = http_header(req, "If-None-Match");
-	if (inm && strstr(inm, etag))
+	return inm && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
+}
+
+void http_reply_json_revalidate(struct http_req *req, const char *body, size_t len)
+{
+	char etag[HTTP_ETAG_SIZE];
+	http_etag(etag, body, len);
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev), "ETag", etag);
+	if (http_etag_matches(req, etag))
 		http_reply(req, 304, "application/json; charset=utf-8", "", 0, HTTP_CACHE_REVALIDATE);
 	else
 		http_reply_json(req, 200, body, len, HTTP_CACHE_REVALIDATE);

@@ -114,6 +114,13 @@ void http_reply(struct http_req *req, int status, const char *content_type, cons
 void http_reply_json(struct http_req *req, int status, const char *body, size_t len,
 		     int cache_seconds);
 
+/* The ETag of len bytes: '"' + 16 hex digits of their BLAKE2b + '"'. */
+#define HTTP_ETAG_SIZE 19
+void http_etag(char out[HTTP_ETAG_SIZE], const void *bytes, size_t len);
+
+/* Whether the request's If-None-Match names etag (or is "*"). */
+bool http_etag_matches(const struct http_req *req, const char *etag);
+
 /* Sends body (JSON) as HTTP_CACHE_REVALIDATE with an ETag of its bytes, or 304 without a
  * body when If-None-Match names it: a public reply that changes now and then (the feed)
  * costs a repeat visit its headers only. Frees req. */

@@ -10,7 +10,6 @@
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <sodium.h>
 
 #include "core/util.h"
 #include "http/accept_encoding.h"
@@ -22,7 +21,7 @@
 struct variant {
 	char *data; /* NULL: the file has no copy in this coding */
 	size_t len;
-	char etag[20]; /* "\"" + 16 hex digits of BLAKE2b + "\"" */
+	char etag[HTTP_ETAG_SIZE]; /* http_etag */
 };
 
 struct webfile {
@@ -72,12 +71,7 @@ static void set_variant(struct variant *v, char *data, size_t len)
 {
 	v->data = data;
 	v->len = len;
-	uint8_t hash[8];
-	crypto_generichash(hash, sizeof(hash), (const uint8_t *)data, len, NULL, 0);
-	v->etag[0] = '"';
-	sodium_bin2hex(v->etag + 1, 17, hash, sizeof(hash));
-	v->etag[17] = '"';
-	v->etag[18] = '\0';
+	http_etag(v->etag, data, len);
 }
 
 static int add_file(struct webfiles *w, const char *fs_path, const char *url_path, char *err,
@@ -238,17 +232,6 @@ static const struct webfile *lookup(const struct webfiles *w, const char *path)
 	return find(w, index);
 }
 
-/* If-None-Match holds this ETag (or is "*"). */
-static bool etag_matches(const char *inm, const char *etag)
-{
-	if (!inm)
-		return false;
-	if (strcmp(inm, "*") == 0)
-		return true;
-	const char *p = strstr(inm, etag);
-	return p != NULL;
-}
-
 static bool is_page(const struct webfile *f)
 {
 	return strncmp(f->type, "text/html", 9) == 0;
@@ -338,7 +321,7 @@ void webfiles_serve(const struct webfiles *w, struct http_req *req)
 						: coded ? "Accept-Encoding" : "Cookie");
 	evhttp_add_header(out, "ETag", v->etag);
 	int cache = cache_seconds_of(f, req);
-	if (etag_matches(http_header(req, "If-None-Match"), v->etag)) {
+	if (http_etag_matches(req, v->etag)) {
 		http_reply(req, 304, f->type, "", 0, cache);
 		return;
 	}
